@@ -1,0 +1,125 @@
+// Opens the GPU once for the whole process.
+//
+// A real adapter comes first (Dawn's default backend: Vulkan, Metal or D3D12). Only when there is
+// none do we fall back to Dawn's OpenGL backend in compatibility mode, which on a machine without
+// a GPU runs on Mesa's llvmpipe (a multithreaded CPU rasteriser). ENGINE_BACKEND=gpu|opengl forces
+// one. The adapter's own limits are requested because compatibility defaults are tiny (128
+// invocations per workgroup), and optional features are taken when offered, never required.
+//
+// GPU errors are asynchronous: validation errors, shader compile errors and device loss are
+// recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
+// the engine waits on the GPU (see `throwIfGpuFailed`).
+import { create, globals } from 'webgpu';
+
+// GPUBufferUsage, GPUMapMode, … as in a browser.
+Object.assign(globalThis, globals);
+
+export interface Gpu {
+  device: GPUDevice;
+  /** "NVIDIA H100 (vulkan)" or "llvmpipe (opengl, compatibility)": what we run on, in words. */
+  adapterName: string;
+  backend: 'gpu' | 'opengl';
+  features: ReadonlySet<string>;
+  limits: GPUSupportedLimits;
+}
+
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+
+// The limits kernels depend on; each is raised to what the adapter offers.
+const WANTED_LIMITS = [
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxUniformBufferBindingSize',
+] as const;
+
+// Dawn runs only while its instance is referenced; `closeGpu` drops it so the process can exit.
+let instance: GPU | undefined;
+let opened: Gpu | undefined;
+let opening: Promise<Gpu> | undefined;
+let gpuFailure: Error | undefined;
+
+/** Opens the GPU (once) and returns it. Every program calls this before making tensors. */
+export function initGpu(): Promise<Gpu> {
+  opening ??= openGpu().then((g) => (opened = g));
+  return opening;
+}
+
+/** The opened GPU, for synchronous code paths (ops, tensors). */
+export function gpu(): Gpu {
+  if (!opened) throw new Error('the GPU is not open yet: call `await initGpu()` before creating tensors');
+  throwIfGpuFailed();
+  return opened;
+}
+
+/** Rethrows the first asynchronous GPU error (validation, compilation, device loss), once. */
+export function throwIfGpuFailed(): void {
+  if (gpuFailure) {
+    const err = gpuFailure;
+    gpuFailure = undefined;
+    throw err;
+  }
+}
+
+/** Releases the device so that Node can exit. */
+export function closeGpu(): void {
+  opened?.device.destroy();
+  opened = undefined;
+  opening = undefined;
+  instance = undefined;
+}
+
+async function openGpu(): Promise<Gpu> {
+  const forced = process.env.ENGINE_BACKEND;
+  if (forced && forced !== 'gpu' && forced !== 'opengl') {
+    throw new Error(`ENGINE_BACKEND must be "gpu" or "opengl", not "${forced}"`);
+  }
+  let adapter: GPUAdapter | null = null;
+  let backend: Gpu['backend'] = 'gpu';
+  if (forced !== 'opengl') {
+    instance = create([]);
+    adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter && forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
+  }
+  if (!adapter) {
+    backend = 'opengl';
+    process.env.EGL_PLATFORM = 'surfaceless';
+    instance = create(['backend=opengl']);
+    adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
+    if (!adapter) {
+      throw new Error('no WebGPU adapter: no GPU, and no OpenGL fallback (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
+    }
+  }
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+
+  device.addEventListener('uncapturederror', (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message.trim();
+    // Errors "due to a previous error" are echoes of one already reported.
+    if (!message.includes('due to a previous error')) gpuFailure ??= new Error(`GPU error: ${message}`);
+  });
+  device.lost.then((info) => {
+    if (info.reason !== 'destroyed') gpuFailure ??= new Error(`GPU device lost: ${info.message}`);
+  });
+
+  const info = adapter.info;
+  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
+  const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${describeGpuBackend(info)})`;
+  if (process.env.ENGINE_QUIET !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
+  return { device, adapterName, backend, features: new Set(device.features as unknown as Iterable<string>), limits: device.limits };
+}
+
+function describeGpuBackend(info: GPUAdapterInfo): string {
+  const backendType = (info as unknown as { backendType?: string }).backendType;
+  if (backendType) return backendType.toLowerCase();
+  return process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
+}

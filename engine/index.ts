@@ -1,0 +1,9 @@
+// The engine's public surface: what model/ and train/ use.
+export { initGpu, closeGpu, gpu, throwIfGpuFailed, type Gpu } from './device.ts';
+export { Tensor, noGrad, numel, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
+export { backward, zeroGrad } from './autograd.ts';
+export { beginScope, scoped, pool, StepScope } from './memory.ts';
+export { flush, synchronize, dispatchStats } from './dispatch.ts';
+export * from './ops/elementwise.ts';
+export * from './ops/reduce.ts';
+export * from './ops/shape.ts';

@@ -1,0 +1,39 @@
+// Ops that change how elements are laid out: reshape (a view, no copy) and swapping two axes.
+import { swapAxes } from '../../kernels/transpose.ts';
+import { run } from '../run.ts';
+import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
+
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const resolved = resolveShape(x, shape);
+  const out = new Tensor(resolved, x.dtype, { viewOf: x });
+  return out.setBackward([x], (g) => [reshape(g, x.shape)]);
+}
+
+/** Allows one -1 in `shape`, as torch does. */
+function resolveShape(x: Tensor, shape: Shape): number[] {
+  const unknown = shape.indexOf(-1);
+  const known = numel(shape.filter((d) => d !== -1));
+  const resolved = shape.map((d) => (d === -1 ? x.size / known : d));
+  if (numel(resolved) !== x.size || (unknown >= 0 && !Number.isInteger(resolved[unknown]))) {
+    throw new Error(`cannot reshape ${x.name} ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  }
+  return resolved;
+}
+
+/** Swaps axes `dim0` and `dim1` (negative counts from the end), copying into a new tensor. */
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  const rank = x.shape.length;
+  const [i, j] = [dim0 < 0 ? dim0 + rank : dim0, dim1 < 0 ? dim1 + rank : dim1].sort((m, n) => m - n);
+  if (i < 0 || j >= rank) throw new Error(`transpose: dims ${dim0}, ${dim1} out of range for ${shapeStr(x.shape)}`);
+  if (x.dtype !== 'f32') throw new Error(`transpose: ${x.name} is ${x.dtype}; only f32 tensors can be transposed`);
+  const shape = [...x.shape];
+  [shape[i], shape[j]] = [shape[j], shape[i]];
+  const out = new Tensor(shape);
+  if (i !== j && out.size > 0) {
+    const s = x.shape;
+    run(swapAxes(numel(s.slice(0, i)), s[i], numel(s.slice(i + 1, j)), s[j], numel(s.slice(j + 1))), x, out);
+  } else if (out.size > 0) {
+    return reshape(x, shape);
+  }
+  return out.setBackward([x], (g) => [transpose(g, dim0, dim1)]);
+}

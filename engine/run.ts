@@ -1,0 +1,8 @@
+// Launches a kernel on tensors: binds each tensor's exact bytes in the kernel's binding order.
+import type { KernelLaunch } from '../kernels/launch.ts';
+import { launch } from './dispatch.ts';
+import type { Tensor } from './tensor.ts';
+
+export function run(kernel: KernelLaunch, ...tensors: Tensor[]): void {
+  launch(kernel, tensors.map((t) => t.binding));
+}

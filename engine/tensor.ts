@@ -1,0 +1,158 @@
+// Tensor: a shaped piece of GPU memory, and a node of the autograd graph (see autograd.ts).
+//
+// Each op that makes a tensor from others records its parents and a backward function that maps
+// the output's gradient to its parents' gradients, as micrograd's ops do.
+//
+// Tensors made while a StepScope is open are released when it ends; tensors made outside any
+// scope (parameters, optimizer state) are persistent. Using a released tensor is an error.
+import { readBuffer, writeBuffer } from './dispatch.ts';
+import { currentScope, pool, type Releasable } from './memory.ts';
+
+export type DType = 'f32' | 'i32';
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  name?: string;
+  /** Not owned by any step scope: lives until released by hand (parameters, optimizer state). */
+  persistent?: boolean;
+  viewOf?: Tensor;
+}
+export type Shape = readonly number[];
+
+let gradEnabled = true;
+let nextId = 0;
+
+export function numel(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export const shapeStr = (shape: Shape) => `[${shape.join(', ')}]`;
+
+export class Tensor implements Releasable {
+  readonly id = nextId++;
+  readonly size: number;
+  grad: Tensor | null = null;
+  /** Set on leaves whose gradient we want (parameters); propagated to op results. */
+  requiresGrad: boolean;
+  name: string;
+  private _buffer: GPUBuffer | null;
+  /** A view (reshape) shares its base's memory and never frees it. */
+  private readonly viewOf: Tensor | null;
+  private parents: Tensor[] = [];
+  private backwardFn: BackwardFn | null = null;
+
+  constructor(
+    readonly shape: Shape,
+    readonly dtype: DType = 'f32',
+    opts: TensorOptions = {},
+  ) {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`invalid tensor shape ${shapeStr(shape)}`);
+    }
+    this.size = numel(shape);
+    this.requiresGrad = opts.requiresGrad ?? false;
+    this.name = opts.name ?? `t${this.id}`;
+    this.viewOf = opts.viewOf ?? null;
+    if (this.viewOf) {
+      if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
+      this._buffer = this.viewOf.buffer;
+    } else {
+      this._buffer = pool.acquire(Math.max(4, this.size * 4));
+    }
+    if (!opts.persistent) currentScope()?.adopt(this);
+  }
+
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  get buffer(): GPUBuffer {
+    if (!this._buffer || this.viewOf?.released) throw new Error(`tensor ${this.name} ${shapeStr(this.shape)} was released and cannot be used`);
+    return this._buffer;
+  }
+
+  /** The binding a kernel sees: exactly this tensor's bytes. */
+  get binding(): GPUBufferBinding {
+    return { buffer: this.buffer, offset: 0, size: Math.max(4, this.byteLength) };
+  }
+
+  get released(): boolean {
+    return this._buffer === null;
+  }
+
+  release(): void {
+    if (this._buffer && !this.viewOf) pool.release(this._buffer);
+    this._buffer = null;
+    this.parents = [];
+    this.backwardFn = null;
+  }
+
+  static fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType = 'f32', opts: TensorOptions = {}): Tensor {
+    if (data.length !== numel(shape)) {
+      throw new Error(`${data.length} values do not fill shape ${shapeStr(shape)} (${numel(shape)} elements)`);
+    }
+    const t = new Tensor(shape, dtype, opts);
+    t.write(data);
+    return t;
+  }
+
+  write(data: ArrayLike<number>): void {
+    if (data.length !== this.size) throw new Error(`${data.length} values do not fill tensor ${this.name} ${shapeStr(this.shape)}`);
+    const typed = this.dtype === 'i32' ? Int32Array.from(data) : Float32Array.from(data);
+    if (typed.byteLength > 0) writeBuffer(this.buffer, 0, typed);
+  }
+
+  async toArray(): Promise<Float32Array | Int32Array> {
+    if (this.size === 0) return this.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
+    const bytes = await readBuffer(this.binding, this.byteLength);
+    return this.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  async toFloat32(): Promise<Float32Array> {
+    const a = await this.toArray();
+    return a instanceof Float32Array ? a : Float32Array.from(a);
+  }
+
+  /** Reads a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`item() needs a one-element tensor, ${this.name} has shape ${shapeStr(this.shape)}`);
+    return (await this.toArray())[0];
+  }
+
+  /** Records how this tensor was made: `backwardFn` maps its gradient to one gradient per parent. */
+  setBackward(parents: Tensor[], backwardFn: BackwardFn): this {
+    if (gradEnabled && parents.some((p) => p.requiresGrad)) {
+      this.requiresGrad = true;
+      this.parents = parents;
+      this.backwardFn = backwardFn;
+    }
+    return this;
+  }
+
+  /** The graph edges, for autograd.ts. */
+  get creator(): { parents: readonly Tensor[]; backwardFn: BackwardFn } | null {
+    return this.backwardFn ? { parents: this.parents, backwardFn: this.backwardFn } : null;
+  }
+}
+
+/** Given the gradient of an op's output, the gradient for each parent (null where none is needed). */
+export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Runs `fn` without recording the graph (evaluation). */
+export function noGrad<T>(fn: () => T): T {
+  const before = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = before;
+  }
+}
+
+export function assertShape(t: Tensor, shape: Shape, what: string): void {
+  if (!sameShape(t.shape, shape)) throw new Error(`${what}: expected shape ${shapeStr(shape)}, got ${t.name} ${shapeStr(t.shape)}`);
+}

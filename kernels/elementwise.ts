@@ -1,0 +1,88 @@
+// Elementwise maps: one thread per output element.
+//
+// `unaryMap` applies an expression of `x` (and the uniform scalar `p.s`) to every element.
+// `binaryMap` applies an expression of `a` and `b`, with NumPy broadcasting: the engine collapses
+// the output shape to at most four dims and passes each operand's strides over them (0 where the
+// operand is broadcast), so the kernel turns a flat output index into one index per operand.
+// Expressions are WGSL text; `helpers` may define functions they call (e.g. the erf of GELU).
+import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+
+const WG = 256;
+
+export function unaryMap(name: string, expr: string, n: number, scalar = 0, helpers = ''): KernelLaunch {
+  const uniforms = { n: u32(n), s: f32(scalar) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read_write> output: array<f32>;
+${helpers}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i >= p.n) { return; }
+  let x = input[i];
+  output[i] = ${expr};
+}`;
+  return { name, code, workgroups: flatGrid(n, WG), uniforms };
+}
+
+/** Output dims (4, outermost first) and each operand's element strides over them. */
+export interface Broadcast4 {
+  dims: [number, number, number, number];
+  aStrides: [number, number, number, number];
+  bStrides: [number, number, number, number];
+}
+
+export function binaryMap(name: string, expr: string, bc: Broadcast4, helpers = ''): KernelLaunch {
+  const [, d1, d2, d3] = bc.dims;
+  const n = bc.dims.reduce((x, y) => x * y, 1);
+  const uniforms = {
+    n: u32(n), d1: u32(d1), d2: u32(d2), d3: u32(d3),
+    sa0: u32(bc.aStrides[0]), sa1: u32(bc.aStrides[1]), sa2: u32(bc.aStrides[2]), sa3: u32(bc.aStrides[3]),
+    sb0: u32(bc.bStrides[0]), sb1: u32(bc.bStrides[1]), sb2: u32(bc.bStrides[2]), sb3: u32(bc.bStrides[3]),
+  };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> lhs: array<f32>;
+@group(0) @binding(2) var<storage, read> rhs: array<f32>;
+@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+${helpers}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i >= p.n) { return; }
+  let i3 = i % p.d3;
+  let i2 = (i / p.d3) % p.d2;
+  let i1 = (i / (p.d3 * p.d2)) % p.d1;
+  let i0 = i / (p.d3 * p.d2 * p.d1);
+  let a = lhs[i0 * p.sa0 + i1 * p.sa1 + i2 * p.sa2 + i3 * p.sa3];
+  let b = rhs[i0 * p.sb0 + i1 * p.sb1 + i2 * p.sb2 + i3 * p.sb3];
+  output[i] = ${expr};
+}`;
+  return { name, code, workgroups: flatGrid(n, WG), uniforms };
+}
+
+/** Sets every element of a buffer (f32 or i32 bits) to one value. */
+export function fill(n: number, value: number): KernelLaunch {
+  const uniforms = { n: u32(n), value: f32(value) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read_write> output: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i < p.n) { output[i] = p.value; }
+}`;
+  return { name: 'fill', code, workgroups: flatGrid(n, WG), uniforms };
+}
+
+/** acc += grad, in place (gradient accumulation into persistent parameter gradients). */
+export function accumulate(n: number): KernelLaunch {
+  const uniforms = { n: u32(n) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read_write> acc: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i < p.n) { acc[i] += grad[i]; }
+}`;
+  return { name: 'accumulate', code, workgroups: flatGrid(n, WG), uniforms };
+}

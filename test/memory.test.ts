@@ -1,0 +1,72 @@
+import './setup.ts';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as E from '../engine/index.ts';
+import { randn } from './reference.ts';
+
+test('200 training-like steps leave the pool byte count flat', async () => {
+  const w = E.Tensor.fromArray(randn(64 * 16, 1, 0.1), [64, 16], 'f32', { requiresGrad: true, persistent: true, name: 'w' });
+  const b = E.Tensor.fromArray(randn(16, 2, 0.1), [16], 'f32', { requiresGrad: true, persistent: true, name: 'b' });
+  const sizes: number[] = [];
+  for (let step = 0; step < 200; step++) {
+    const scope = E.beginScope();
+    // Sequence lengths vary per step, like dynamically padded batches.
+    const rows = 8 + (step % 5);
+    const x = E.Tensor.fromArray(randn(rows * 64 * 16, step), [rows, 64, 16]);
+    const h = E.gelu(E.add(E.mul(x, w), b));
+    const loss = E.mean(E.reshape(E.add(h, x), [-1]));
+    E.zeroGrad([w, b]);
+    E.backward(loss);
+    scope.end();
+    if (step % 50 === 49) await E.synchronize();
+    sizes.push(E.pool.allocatedBytes);
+  }
+  assert.ok(w.grad && b.grad, 'parameters got gradients');
+  // Allowed to grow while the first few distinct shapes are seen, then never again.
+  assert.is(sizes[199], sizes[20], `pool grew from ${sizes[20]} to ${sizes[199]} bytes`);
+});
+
+test('a step records its launches without submitting until flushed', async () => {
+  await E.synchronize();
+  const before = { ...E.dispatchStats };
+  E.scoped(() => {
+    const x = E.filled([1000], 1);
+    return void E.exp(E.gelu(E.exp(x)));
+  });
+  assert.is(E.dispatchStats.submits, before.submits, 'no submit mid-step');
+  assert.ok(E.dispatchStats.dispatches - before.dispatches >= 4);
+  await E.synchronize();
+  assert.is(E.dispatchStats.submits, before.submits + 1);
+});
+
+test('pipelines compile once per kernel text, not per call', () => {
+  E.scoped(() => {
+    E.exp(E.filled([10], 1));
+    const compiled = E.dispatchStats.pipelinesCompiled;
+    E.exp(E.filled([20], 1));
+    assert.is(E.dispatchStats.pipelinesCompiled, compiled);
+  });
+});
+
+test('a WGSL error becomes a thrown error naming the kernel', async () => {
+  const { launch } = await import('../engine/dispatch.ts');
+  const t = new E.Tensor([4], 'f32', { persistent: true });
+  launch({ name: 'broken_kernel', code: '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }', workgroups: [1, 1, 1], uniforms: {} }, []);
+  let message = '';
+  try {
+    await E.synchronize();
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  t.release();
+  assert.match(message, /broken_kernel/);
+});
+
+test('ending a step scope releases its tensors', () => {
+  const scope = E.beginScope();
+  const t = E.filled([5], 2);
+  scope.end();
+  assert.ok(t.released);
+});
+
+test.run();
