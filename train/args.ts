@@ -1,0 +1,106 @@
+// Command-line parsing for the train and eval CLIs: each declares its options in one table (name,
+// kind, default, help), from which both the parser and `--help` are made. A bad command line is a
+// `UsageError`, which the CLIs print as one line and exit with status 2, as argparse does.
+
+export class UsageError extends Error {}
+
+type Kind = 'string' | 'int' | 'number' | 'flag';
+type ValueOf<K> = K extends 'flag' ? boolean : K extends 'string' ? string : number;
+
+export interface OptionSpec {
+  kind: Kind;
+  help: string;
+  /** Omitted: the option is undefined unless given (flags default to false). */
+  default?: string | number | boolean;
+  /** Placeholder in --help, e.g. DIR. */
+  meta?: string;
+  /** For numbers: what the value must be when it is outside the option's domain, else nothing. */
+  check?: (value: number) => string | undefined;
+  choices?: readonly string[];
+}
+
+export type OptionTable = Record<string, OptionSpec>;
+
+/** The parsed options, typed by kind, with `explicit` naming those given on the command line. */
+export type Parsed<T extends OptionTable> = {
+  [Name in keyof T]: T[Name] extends { kind: 'flag' } | { default: unknown } ? ValueOf<T[Name]['kind']> : ValueOf<T[Name]['kind']> | undefined;
+} & { explicit: ReadonlySet<keyof T & string> };
+
+export const positiveInt = (n: number) => (Number.isInteger(n) && n > 0 ? undefined : 'a positive integer');
+export const nonNegativeInt = (n: number) => (Number.isInteger(n) && n >= 0 ? undefined : 'a non-negative integer');
+export const positive = (n: number) => (n > 0 ? undefined : 'a positive number');
+export const nonNegative = (n: number) => (n >= 0 ? undefined : 'a non-negative number');
+
+/** `hiddenDim` -> `--hidden-dim`. */
+export const flagName = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function parseValue(name: string, spec: OptionSpec, text: string): string | number {
+  const flag = flagName(name);
+  if (spec.choices && !spec.choices.includes(text)) {
+    throw new UsageError(`${flag}: expected one of ${spec.choices.join(', ')}, got '${text}'`);
+  }
+  if (spec.kind === 'string') {
+    if (text === '') throw new UsageError(`${flag}: expected a value, got an empty string`);
+    return text;
+  }
+  const value = Number(text);
+  let problem: string | undefined;
+  if (text.trim() === '' || !Number.isFinite(value)) problem = spec.kind === 'int' ? 'an integer' : 'a number';
+  else if (spec.kind === 'int' && !Number.isInteger(value)) problem = 'an integer';
+  else problem = spec.check?.(value);
+  if (problem) throw new UsageError(`${flag}: expected ${problem}, got '${text}'`);
+  return value;
+}
+
+/** Parses `--name value`, `--name=value` and `--flag`; no positional arguments. */
+export function parseArgs<T extends OptionTable>(table: T, argv: readonly string[]): Parsed<T> {
+  const byFlag = new Map(Object.keys(table).map((name) => [flagName(name), name]));
+  const out: Record<string, unknown> = {};
+  const explicit = new Set<string>();
+  for (const [name, spec] of Object.entries(table)) out[name] = spec.default ?? (spec.kind === 'flag' ? false : undefined);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const name = byFlag.get(flag);
+    if (!name) {
+      throw new UsageError(arg.startsWith('-') ? `unknown option ${flag} (see --help)` : `unexpected argument '${arg}' (see --help)`);
+    }
+    if (explicit.has(name)) throw new UsageError(`${flag} given more than once`);
+    explicit.add(name);
+    const spec = table[name];
+    if (spec.kind === 'flag') {
+      if (flag !== arg) throw new UsageError(`${flag} takes no value`);
+      out[name] = true;
+      continue;
+    }
+    let text: string;
+    if (flag !== arg) text = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) text = argv[++i];
+    else throw new UsageError(`${flag} needs a value`);
+    out[name] = parseValue(name, spec, text);
+  }
+  out.explicit = explicit;
+  return out as Parsed<T>;
+}
+
+/** The --help text: usage line, then one line per option with its default. */
+export function helpText(usage: string, description: string, table: OptionTable): string {
+  const rows = Object.entries(table).map(([name, spec]) => {
+    const meta = spec.kind === 'flag' ? '' : ` ${spec.meta ?? (spec.kind === 'string' ? 'VALUE' : spec.kind === 'int' ? 'N' : 'X')}`;
+    const fallback = spec.default === undefined || spec.kind === 'flag' ? '' : ` (default ${spec.default})`;
+    return [`  ${flagName(name)}${meta}`, `${spec.help}${fallback}`];
+  });
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const lines = rows.map(([left, right]) => left.padEnd(width) + right);
+  return [`usage: ${usage}`, '', description, '', 'options:', ...lines, `  ${'--help'.padEnd(width - 2)}show this help and exit`].join('\n');
+}
+
+/** Parses argv for a CLI: prints help and exits 0 on --help. */
+export function parseCommandLine<T extends OptionTable>(table: T, argv: readonly string[], usage: string, description: string): Parsed<T> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${helpText(usage, description, table)}\n`);
+    process.exit(0);
+  }
+  return parseArgs(table, argv);
+}

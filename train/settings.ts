@@ -1,0 +1,92 @@
+// The training job's settings: the command-line options of `npm run train`, whose defaults are the
+// reference model card's (distilbert-base-uncased fine-tuned on rotten_tomatoes with the Hugging
+// Face Trainer: lr 2e-5, batch 64, 5 epochs, seed 42, AdamW, linear decay to 0, no warmup).
+import { UsageError, flagName, nonNegative, nonNegativeInt, parseCommandLine, positive, positiveInt, type OptionTable, type Parsed } from './args.ts';
+
+export const ADAM_BETAS: readonly [number, number] = [0.9, 0.999];
+export const ADAM_EPS = 1e-8;
+export const DEFAULT_OUTPUT = 'runs/distilbert-rotten-tomatoes';
+
+export const TRAIN_OPTIONS = {
+  model: { kind: 'string', default: 'distilbert-base-uncased', meta: 'ID|DIR', help: 'Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)' },
+  data: { kind: 'string', default: 'rotten_tomatoes', meta: 'NAME|DIR', help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl' },
+  fromScratch: { kind: 'flag', help: "random initialisation (Hugging Face's) instead of the model's weights" },
+  dim: { kind: 'int', check: positiveInt, help: 'with --from-scratch: hidden size' },
+  layers: { kind: 'int', check: positiveInt, help: 'with --from-scratch: number of transformer blocks' },
+  heads: { kind: 'int', check: positiveInt, help: 'with --from-scratch: attention heads (must divide --dim)' },
+  hiddenDim: { kind: 'int', check: positiveInt, help: 'with --from-scratch: feed-forward size' },
+  epochs: { kind: 'int', default: 5, check: positiveInt, help: 'passes over the training split' },
+  maxSteps: { kind: 'int', check: positiveInt, help: 'stop after N optimizer steps; the schedule then spans N steps (overrides --epochs)' },
+  batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per step (training and evaluation)' },
+  lr: { kind: 'number', default: 2e-5, check: positive, help: 'peak learning rate' },
+  seed: { kind: 'int', default: 42, check: nonNegativeInt, help: 'seeds initialisation, shuffling and dropout' },
+  maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
+  weightDecay: { kind: 'number', default: 0, check: nonNegative, help: 'AdamW decoupled weight decay' },
+  warmupSteps: { kind: 'int', default: 0, check: nonNegativeInt, help: 'linear warmup steps before the linear decay' },
+  gradClip: { kind: 'number', default: 1, check: nonNegative, help: 'max global gradient norm (0: no clipping)' },
+  noDropout: { kind: 'flag', help: 'train without dropout' },
+  noShuffle: { kind: 'flag', help: 'batches follow file order' },
+  output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
+  resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
+} satisfies OptionTable;
+
+export type TrainArgs = Parsed<typeof TRAIN_OPTIONS>;
+
+/** What determines a run's result; saved in checkpoints so that --resume continues the same run. */
+export interface TrainSettings {
+  model: string;
+  data: string;
+  fromScratch: boolean;
+  dim?: number;
+  layers?: number;
+  heads?: number;
+  hiddenDim?: number;
+  epochs: number;
+  maxSteps?: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  maxLength?: number;
+  weightDecay: number;
+  warmupSteps: number;
+  gradClip: number;
+  dropout: boolean;
+  shuffle: boolean;
+}
+
+const ARCHITECTURE_FLAGS = ['dim', 'layers', 'heads', 'hiddenDim'] as const;
+
+export function parseTrainArgs(argv: readonly string[]): TrainArgs {
+  const args = parseCommandLine(TRAIN_OPTIONS, argv, 'npm run train -- [options]', 'Fine-tunes DistilBERT for sentence classification with the Hugging Face Trainer\'s semantics.');
+  if (!args.fromScratch) {
+    const given = ARCHITECTURE_FLAGS.find((name) => args.explicit.has(name));
+    if (given) throw new UsageError(`${flagName(given)} changes the architecture and needs --from-scratch`);
+  }
+  if (args.dim !== undefined && args.heads !== undefined && args.dim % args.heads !== 0) {
+    throw new UsageError(`--heads ${args.heads} must divide --dim ${args.dim}`);
+  }
+  return args;
+}
+
+export function settingsOf(args: TrainArgs): TrainSettings {
+  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, ...rest } = args;
+  return { ...rest, dropout: !noDropout, shuffle: !noShuffle };
+}
+
+/**
+ * A resumed run continues with its checkpoint's settings; a flag given again must agree with
+ * them, since changing a setting halfway would make the result match neither run.
+ */
+export function checkResumeFlags(args: TrainArgs, saved: TrainSettings): void {
+  const given = settingsOf(args);
+  for (const name of args.explicit) {
+    const key = name === 'noDropout' ? 'dropout' : name === 'noShuffle' ? 'shuffle' : name;
+    if (!(key in given)) continue;
+    const now = given[key as keyof TrainSettings];
+    const then = saved[key as keyof TrainSettings];
+    if (now !== then) {
+      const shown = TRAIN_OPTIONS[name].kind === 'flag' ? flagName(name) : `${flagName(name)} ${now}`;
+      throw new UsageError(`${shown} differs from the checkpoint's setting (${then ?? 'unset'}); resume with the same settings or drop the flag`);
+    }
+  }
+}
