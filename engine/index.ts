@@ -7,3 +7,6 @@ export { flush, synchronize, dispatchStats } from './dispatch.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/shape.ts';
+export * from './ops/embedding.ts';
+export * from './ops/dropout.ts';
+export * from './ops/cross_entropy.ts';

@@ -91,3 +91,40 @@ export function layerNorm(x: F64, gamma: F64, beta: F64, rows: number, cols: num
   }
   return out;
 }
+
+/** Mean over rows of -log softmax(logits[r])[labels[r]] for logits [rows, cols]. */
+export function crossEntropy(logits: F64, labels: F64, rows: number, cols: number): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = logits.subarray(r * cols, (r + 1) * cols);
+    const max = Math.max(...row);
+    const logSum = Math.log(row.reduce((acc, v) => acc + Math.exp(v - max), 0));
+    total += max + logSum - row[labels[r]];
+  }
+  return total / rows;
+}
+
+/** Philox-4x32-10 (Random123), word for word as kernels/rng.ts computes it. */
+export function philox4x32(counter: readonly number[], key: readonly number[]): number[] {
+  const mulhilo = (a: number, b: number): [number, number] => {
+    const product = BigInt(a) * BigInt(b);
+    return [Number(product >> 32n), Number(product & 0xffffffffn)];
+  };
+  let [c0, c1, c2, c3] = counter;
+  let [k0, k1] = key;
+  for (let round = 0; round < 10; round++) {
+    const [hi0, lo0] = mulhilo(0xd2511f53, c0);
+    const [hi1, lo1] = mulhilo(0xcd9e8d57, c2);
+    [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
+    k0 = (k0 + 0x9e3779b9) >>> 0;
+    k1 = (k1 + 0xbb67ae85) >>> 0;
+  }
+  return [c0, c1, c2, c3];
+}
+
+/** The dropout uniform in [0, 1) for element `index` of stream (seed, offset), as kernels/rng.ts draws it. */
+export function rngUniform(seed: number, offset: number, index: number): number {
+  const split = (v: number) => [v % 2 ** 32, Math.floor(v / 2 ** 32)];
+  const word = philox4x32([index, ...split(offset), 0], split(seed))[0];
+  return (word >>> 8) / 2 ** 24;
+}

@@ -1,0 +1,38 @@
+// Embedding lookup: out[..., :] = table[ids[...], :], with a deterministic scatter-add backward
+// (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
+// padding rows are the caller's business (e.g. zero the pad row's gradient).
+//
+// It is also a general row gather: hidden[:, 0] of [B, T, D] is
+// embedding(ids = [0, T, 2T, ...], reshape(hidden, [B*T, D])), and its gradient flows back.
+import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../../kernels/embedding.ts';
+import { run } from '../run.ts';
+import { Tensor, shapeStr } from '../tensor.ts';
+import { fillLike } from './elementwise.ts';
+
+/** ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient. */
+export function embedding(ids: Tensor, table: Tensor): Tensor {
+  if (ids.dtype !== 'i32') throw new Error(`embedding: ids ${ids.name} must be i32, got ${ids.dtype}`);
+  if (table.dtype !== 'f32' || table.shape.length !== 2) {
+    throw new Error(`embedding: table ${table.name} must be an f32 matrix [V, D], got ${table.dtype} ${shapeStr(table.shape)}`);
+  }
+  const [vocab, dim] = table.shape;
+  const out = new Tensor([...ids.shape, dim]);
+  if (out.size > 0) run(gatherRows(ids.size, vocab, dim), ids, table, out);
+  return out.setBackward([table], (g) => [scatterAddRows(ids, g, vocab, dim)]);
+}
+
+/** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order. */
+function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number): Tensor {
+  const n = ids.size;
+  const cursors = new Tensor([vocab], 'i32');
+  const starts = new Tensor([vocab + 1], 'i32');
+  const order = new Tensor([n], 'i32');
+  fillLike(cursors, 0);
+  run(countIds(n, vocab), ids, cursors);
+  run(bucketStarts(vocab), cursors, starts);
+  run(placeStably(n, vocab), ids, cursors, order);
+  const dTable = new Tensor([vocab, dim]);
+  if (dTable.size > 0) run(sumBuckets(vocab, dim), g, starts, order, dTable);
+  for (const t of [cursors, starts, order]) t.release();
+  return dTable;
+}

@@ -1,0 +1,161 @@
+// Embedding lookup (a row gather) and its deterministic backward (a scatter-add of rows).
+//
+// Layout: ids [n] i32 (any shape, flattened), table [V, D] f32 row-major, output [n, D].
+// Forward: one thread per output element copies table[ids[i], d]; ids outside [0, V) read as a
+// zero row and get no gradient (a GPU cannot throw; callers validate ids when they build batches).
+//
+// Backward: dTable[v] = sum of grad[i] over the positions i with ids[i] = v, in increasing i, so
+// the result is identical run to run; WGSL has no float atomics, and float addition order matters.
+// It is a stable counting sort of the positions by id, then one plain sum per output element:
+//   1. `countIds`:     one thread per position, atomicAdd(counts[id], 1). Integer atomics are exact,
+//                      so the counts do not depend on the order the threads run in.
+//   2. `bucketStarts`: one workgroup scans the counts: starts[v] = first slot of bucket v in the
+//                      sorted order (starts[V] = number of valid ids); counts becomes a per-bucket
+//                      write cursor, starting at starts[v].
+//   3. `placeStably`:  one workgroup walks the positions in blocks of 256, in order. Within a
+//                      block each thread ranks its position among the earlier ones with the same
+//                      id (256 compares in workgroup memory) and writes it at cursor + rank; the
+//                      block's last occurrence of each id then advances that cursor. Buckets thus
+//                      hold their positions in increasing order. O(n) compares per thread.
+//   4. `sumBuckets`:   one thread per dTable element (v, d) sums grad[order[k], d] over bucket v,
+//                      in slot order; rows no id touches get 0.
+// The work is O(n·256 + V·D + n·D); a per-row scan of all ids would be O(V·n·D).
+import { FLAT_BUILTINS, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+
+const WG = 256;
+
+/** Bindings: 1 ids [n] i32, 2 table [V, D], 3 output [n, D]. */
+export function gatherRows(n: number, vocab: number, dim: number): KernelLaunch {
+  const uniforms = { total: u32(n * dim), vocab: u32(vocab), dim: u32(dim) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> ids: array<i32>;
+@group(0) @binding(2) var<storage, read> table: array<f32>;
+@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i >= p.total) { return; }
+  let id = u32(ids[i / p.dim]);
+  var value = 0.0;
+  if (id < p.vocab) { value = table[id * p.dim + i % p.dim]; }
+  output[i] = value;
+}`;
+  return { name: 'embedding_gather', code, workgroups: flatGrid(n * dim, WG), uniforms };
+}
+
+/** Step 1. Bindings: 1 ids [n] i32, 2 counts [V] (zeroed by the caller). */
+export function countIds(n: number, vocab: number): KernelLaunch {
+  const uniforms = { n: u32(n), vocab: u32(vocab) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> ids: array<i32>;
+@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i >= p.n) { return; }
+  let id = u32(ids[i]);
+  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }
+}`;
+  return { name: 'embedding_count_ids', code, workgroups: flatGrid(n, WG), uniforms };
+}
+
+/**
+ * Step 2, one workgroup: thread t owns a contiguous chunk of the vocabulary, totals it, adds the
+ * totals of the chunks before it, then writes its chunk's exclusive prefix sums.
+ * Bindings: 1 counts [V] (becomes the cursors), 2 starts [V + 1].
+ */
+export function bucketStarts(vocab: number): KernelLaunch {
+  const uniforms = { vocab: u32(vocab) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read_write> counts: array<u32>;
+@group(0) @binding(2) var<storage, read_write> starts: array<u32>;
+var<workgroup> chunkTotals: array<u32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  let t = lid.x;
+  let chunk = (p.vocab + ${WG - 1}u) / ${WG}u;
+  let begin = min(t * chunk, p.vocab);
+  let end = min(begin + chunk, p.vocab);
+  var total = 0u;
+  for (var v = begin; v < end; v++) { total += counts[v]; }
+  chunkTotals[t] = total;
+  workgroupBarrier();
+  var running = 0u;
+  for (var s = 0u; s < t; s++) { running += chunkTotals[s]; }
+  for (var v = begin; v < end; v++) {
+    let count = counts[v];
+    starts[v] = running;
+    counts[v] = running;
+    running += count;
+  }
+  if (t == ${WG - 1}u) { starts[p.vocab] = running; }
+}`;
+  return { name: 'embedding_bucket_starts', code, workgroups: [1, 1, 1], uniforms };
+}
+
+/** Step 3, one workgroup. Bindings: 1 ids [n] i32, 2 cursors [V], 3 order [n] (positions by bucket). */
+export function placeStably(n: number, vocab: number): KernelLaunch {
+  const uniforms = { n: u32(n), vocab: u32(vocab) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> ids: array<i32>;
+@group(0) @binding(2) var<storage, read_write> cursors: array<u32>;
+@group(0) @binding(3) var<storage, read_write> order: array<u32>;
+var<workgroup> blockIds: array<u32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  let t = lid.x;
+  for (var base = 0u; base < p.n; base += ${WG}u) {
+    let i = base + t;
+    var id = 0xffffffffu;
+    if (i < p.n) { id = u32(ids[i]); }
+    blockIds[t] = id;
+    workgroupBarrier();
+    var earlier = 0u;
+    var later = 0u;
+    for (var s = 0u; s < ${WG}u; s++) {
+      if (blockIds[s] == id) {
+        if (s < t) { earlier++; } else if (s > t) { later++; }
+      }
+    }
+    let valid = id < p.vocab;
+    var slot = 0u;
+    if (valid) { slot = cursors[id] + earlier; }
+    // Every thread has read its cursor (and blockIds) before any cursor moves or the next block loads.
+    storageBarrier();
+    workgroupBarrier();
+    if (valid) {
+      order[slot] = i;
+      if (later == 0u) { cursors[id] = slot + 1u; }
+    }
+    storageBarrier();
+  }
+}`;
+  return { name: 'embedding_place_stably', code, workgroups: [1, 1, 1], uniforms };
+}
+
+/**
+ * Step 4. Bindings: 1 grad [n, D], 2 starts [V + 1], 3 order [n], 4 dTable [V, D]. Each thread
+ * owns 4 adjacent columns (vec4 loads and stores) when D is a multiple of 4, else one.
+ */
+export function sumBuckets(vocab: number, dim: number): KernelLaunch {
+  const width = dim % 4 === 0 ? 4 : 1;
+  const vec = width === 4 ? 'vec4f' : 'f32';
+  const columns = dim / width;
+  const uniforms = { total: u32(vocab * columns), columns: u32(columns) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> grad: array<${vec}>;
+@group(0) @binding(2) var<storage, read> starts: array<u32>;
+@group(0) @binding(3) var<storage, read> order: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dTable: array<${vec}>;
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(WG)};
+  if (i >= p.total) { return; }
+  let v = i / p.columns;
+  let column = i % p.columns;
+  var acc = ${vec}(0.0);
+  for (var k = starts[v]; k < starts[v + 1u]; k++) { acc += grad[order[k] * p.columns + column]; }
+  dTable[i] = acc;
+}`;
+  return { name: `embedding_sum_buckets_x${width}`, code, workgroups: flatGrid(vocab * columns, WG), uniforms };
+}
