@@ -10,3 +10,5 @@ export * from './ops/shape.ts';
 export * from './ops/embedding.ts';
 export * from './ops/dropout.ts';
 export * from './ops/cross_entropy.ts';
+export * from './ops/softmax.ts';
+export * from './ops/layernorm.ts';

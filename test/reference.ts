@@ -128,3 +128,48 @@ export function rngUniform(seed: number, offset: number, index: number): number 
   const word = philox4x32([index, ...split(offset), 0], split(seed))[0];
   return (word >>> 8) / 2 ** 24;
 }
+
+/** softmax(x + mask) over the last dim, the mask broadcast to x's shape by NumPy rules. */
+export function maskedSoftmax(x: F64, xShape: number[], mask: F64, maskShape: number[]): F64 {
+  const cols = xShape[xShape.length - 1];
+  const padded = [...Array(xShape.length - maskShape.length).fill(1), ...maskShape];
+  const maskStrides = padded.map((d, i) => (d === 1 ? 0 : padded.slice(i + 1).reduce((a, b) => a * b, 1)));
+  const sum = new Float64Array(x.length);
+  for (let flat = 0; flat < x.length; flat++) {
+    let rest = flat;
+    let maskIndex = 0;
+    for (let d = xShape.length - 1; d >= 0; d--) {
+      maskIndex += (rest % xShape[d]) * maskStrides[d];
+      rest = Math.floor(rest / xShape[d]);
+    }
+    sum[flat] = x[flat] + mask[maskIndex];
+  }
+  return softmax(sum, x.length / cols, cols);
+}
+
+/** Gradients of layerNorm for output gradient dy, by the analytic formula in float64. */
+export function layerNormBackward(x: F64, gamma: F64, dy: F64, rows: number, cols: number, eps: number): { dx: F64; dGamma: F64; dBeta: F64 } {
+  const dx = new Float64Array(x.length);
+  const dGamma = new Float64Array(cols);
+  const dBeta = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const row = x.subarray(r * cols, (r + 1) * cols);
+    const mean = row.reduce((a, b) => a + b, 0) / cols;
+    const rstd = 1 / Math.sqrt(row.reduce((a, v) => a + (v - mean) ** 2, 0) / cols + eps);
+    let meanG = 0;
+    let meanGXhat = 0;
+    for (let c = 0; c < cols; c++) {
+      const g = dy[r * cols + c] * gamma[c];
+      const xhat = (row[c] - mean) * rstd;
+      meanG += g / cols;
+      meanGXhat += (g * xhat) / cols;
+      dGamma[c] += dy[r * cols + c] * xhat;
+      dBeta[c] += dy[r * cols + c];
+    }
+    for (let c = 0; c < cols; c++) {
+      const xhat = (row[c] - mean) * rstd;
+      dx[r * cols + c] = rstd * (dy[r * cols + c] * gamma[c] - meanG - xhat * meanGXhat);
+    }
+  }
+  return { dx, dGamma, dBeta };
+}

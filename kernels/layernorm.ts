@@ -1,0 +1,113 @@
+// Layer normalisation over the last dim of a row-major [rows, cols] matrix, PyTorch semantics:
+// y = (x − mean) · rstd · weight + bias with rstd = 1 / sqrt(biased variance + eps).
+//
+// Forward: one workgroup per row, two passes (the mean, then the mean squared deviation from it,
+// each a tree reduction), so the result is deterministic and does not lose precision to
+// E[x²] − E[x]² cancellation. The row's mean and rstd are saved for the backward.
+//
+// Backward, with x̂ = (x − mean) · rstd and g = dy · weight:
+//   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))  one workgroup per row, both means in one reduction;
+//   dweight = Σ_rows dy · x̂, dbias = Σ_rows dy       stage 1 here: one thread per (chunk of
+//   ROW_CHUNK rows, column) writes that chunk's partial sums to [chunks, cols]; stage 2 (summing
+//   the partials over chunks) is a plain column sum. Fixed order, no atomics.
+import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
+
+/** Rows per stage-1 partial sum of the weight and bias gradients. */
+export const ROW_CHUNK = 64;
+const PARTIAL_WG = 256;
+
+/** Bindings: x, weight, bias, y, mean [rows], rstd [rows]. */
+export function layerNormForward(rows: number, cols: number, eps: number): KernelLaunch {
+  const wg = rowWorkgroupSize(cols);
+  const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
+${workgroupReduce('rowSumOf', 'f32', (a, b) => `${a} + ${b}`, wg)}
+${workgroupReduce('rowSumOfSquares', 'f32', (a, b) => `${a} + ${b}`, wg)}
+${rowKernelMain(wg, `  var local = 0.0;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) { local += x[base + c]; }
+  let mean = rowSumOf(lid.x, local) / f32(p.cols);
+  local = 0.0;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    let d = x[base + c] - mean;
+    local += d * d;
+  }
+  let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    y[base + c] = (x[base + c] - mean) * rstd * weight[c] + bias[c];
+  }
+  if (lid.x == 0u) {
+    meanOut[row] = mean;
+    rstdOut[row] = rstd;
+  }`)}`;
+  return { name: 'layernorm', code, workgroups: rowGrid(rows), uniforms };
+}
+
+/** Bindings: dy, x, weight, mean, rstd, dx. */
+export function layerNormBackwardInput(rows: number, cols: number): KernelLaunch {
+  const wg = rowWorkgroupSize(cols);
+  const uniforms = { rows: u32(rows), cols: u32(cols) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> mean: array<f32>;
+@group(0) @binding(5) var<storage, read> rstd: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+${workgroupReduce('rowSumsOf', 'vec2f', (a, b) => `${a} + ${b}`, wg)}
+${rowKernelMain(wg, `  let m = mean[row];
+  let r = rstd[row];
+  var local = vec2f(0.0);
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    let g = dy[base + c] * weight[c];
+    local += vec2f(g, g * (x[base + c] - m) * r);
+  }
+  // (mean(g), mean(g · x̂))
+  let means = rowSumsOf(lid.x, local) / f32(p.cols);
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    let g = dy[base + c] * weight[c];
+    let xhat = (x[base + c] - m) * r;
+    dx[base + c] = r * (g - means.x - xhat * means.y);
+  }`)}`;
+  return { name: 'layernorm_backward_input', code, workgroups: rowGrid(rows), uniforms };
+}
+
+/**
+ * Stage 1 of the weight and bias gradients. Bindings: dy, x, mean, rstd, weightPartial
+ * [chunks, cols], biasPartial [chunks, cols], with chunks = ceil(rows / ROW_CHUNK).
+ */
+export function layerNormParamGradChunks(rows: number, cols: number): KernelLaunch {
+  const chunks = Math.ceil(rows / ROW_CHUNK);
+  const uniforms = { rows: u32(rows), cols: u32(cols), chunks: u32(chunks) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> rstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> weightPartial: array<f32>;
+@group(0) @binding(6) var<storage, read_write> biasPartial: array<f32>;
+@compute @workgroup_size(${PARTIAL_WG})
+fn main(${FLAT_BUILTINS}) {
+  let i = ${flatIndex(PARTIAL_WG)};
+  if (i >= p.chunks * p.cols) { return; }
+  let col = i % p.cols;
+  let chunk = i / p.cols;
+  let end = min(p.rows, (chunk + 1u) * ${ROW_CHUNK}u);
+  var dWeight = 0.0;
+  var dBias = 0.0;
+  for (var r = chunk * ${ROW_CHUNK}u; r < end; r++) {
+    let g = dy[r * p.cols + col];
+    dWeight += g * (x[r * p.cols + col] - mean[r]) * rstd[r];
+    dBias += g;
+  }
+  weightPartial[i] = dWeight;
+  biasPartial[i] = dBias;
+}`;
+  return { name: 'layernorm_param_grad_chunks', code, workgroups: flatGrid(chunks * cols, PARTIAL_WG), uniforms };
+}
