@@ -1,0 +1,196 @@
+// AdamW as torch.optim.AdamW (torch 1.13, single-tensor path), over every parameter in few launches.
+//
+// The optimizer keeps the first and second moments (zeros at the start) in persistent flat
+// buffers: parameters are split into launch groups (as many tensors as one launch can bind, see
+// kernels/multi_tensor.ts, and at most one storage binding's worth of elements), and each group's
+// moments are packed into one m and one v buffer. A step is then one launch per group (DistilBERT's
+// ~100 tensors: 18 launches with 16 storage buffers per stage, 8 where 31+ are allowed). The step
+// count lives on the CPU; bias corrections are computed in float64 and passed as f32 uniforms, as
+// torch does with Python floats, so the learning rate can change every step (a schedule) without
+// recompiling anything.
+//
+// Weight decay is per parameter group (torch-style `{ params, weightDecay }`), so a trainer can
+// exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
+// fused into the step: pass the `clipCoef` of `gradNorm` (grad_clip.ts) and the kernel multiplies
+// each gradient by it as it reads it, exactly as clip_grad_norm_ would have scaled it in place.
+import { ADAMW_COST, adamwStep, type AdamWSlot } from '../kernels/adamw.ts';
+import { gpu } from './device.ts';
+import { fillLike } from './ops/elementwise.ts';
+import { assertDistinct, slotGroups } from './multi_tensor.ts';
+import { run } from './run.ts';
+import { Tensor, shapeStr } from './tensor.ts';
+
+export { clipGradNorm, gradNorm, type GradNorm } from './grad_clip.ts';
+
+export interface ParamGroup {
+  params: Tensor[];
+  /** Overrides the optimizer's weightDecay for these parameters. */
+  weightDecay?: number;
+}
+
+export interface AdamWOptions {
+  /** Default learning rate of `step()`; default 1e-3. */
+  lr?: number;
+  /** Default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Default 1e-8. */
+  eps?: number;
+  /** Decoupled weight decay for parameters whose group sets none; default 0 (the HF Trainer's default). */
+  weightDecay?: number;
+}
+
+/** What a checkpoint stores: the step count and each parameter's moments, in parameter order. */
+export interface AdamWState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+/** Parameters that share one launch, and their packed moments. */
+interface LaunchGroup {
+  params: Tensor[];
+  weightDecays: number[];
+  /** Element offset of each parameter's moments in `m` and `v`. */
+  offsets: number[];
+  m: Tensor;
+  v: Tensor;
+}
+
+function checkNumber(value: number, what: string, ok: (x: number) => boolean, expected: string): number {
+  if (typeof value !== 'number' || !ok(value)) throw new Error(`AdamW: ${what} must be ${expected}, got ${value}`);
+  return value;
+}
+
+export class AdamW {
+  /** Every parameter, in the order of `state()`. */
+  readonly params: readonly Tensor[];
+  lr: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  private t = 0;
+  private readonly groups: LaunchGroup[];
+  /** The clip coefficient used when none is given: gradients times exactly 1. */
+  private readonly one: Tensor;
+
+  constructor(params: Tensor[] | ParamGroup[], opts: AdamWOptions = {}) {
+    this.lr = checkNumber(opts.lr ?? 1e-3, 'lr', (x) => x >= 0, 'a number >= 0');
+    const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
+    this.betas = [
+      checkNumber(beta1, 'betas[0]', (x) => x >= 0 && x < 1, 'in [0, 1)'),
+      checkNumber(beta2, 'betas[1]', (x) => x >= 0 && x < 1, 'in [0, 1)'),
+    ];
+    this.eps = checkNumber(opts.eps ?? 1e-8, 'eps', (x) => x >= 0, 'a number >= 0');
+    const paramGroups: ParamGroup[] = params.every((p) => p instanceof Tensor) ? [{ params: params as Tensor[] }] : (params as ParamGroup[]);
+    const decayOf = new Map<Tensor, number>();
+    for (const group of paramGroups) {
+      const wd = checkNumber(group.weightDecay ?? opts.weightDecay ?? 0, 'weightDecay', (x) => x >= 0, 'a number >= 0');
+      for (const p of group.params) {
+        if (p.dtype !== 'f32') throw new Error(`AdamW: parameter ${p.name} is ${p.dtype}; only f32 tensors can be optimized`);
+        decayOf.set(p, wd);
+      }
+    }
+    this.params = paramGroups.flatMap((g) => g.params);
+    assertDistinct(this.params, 'AdamW');
+
+    const maxPacked = Math.floor(gpu().limits.maxStorageBufferBindingSize / 4);
+    this.groups = slotGroups(this.params, ADAMW_COST, maxPacked).map((group, i) => {
+      const offsets: number[] = [];
+      let total = 0;
+      for (const p of group) {
+        offsets.push(total);
+        total += p.size;
+      }
+      const moment = (name: string) => {
+        const t = new Tensor([total], 'f32', { persistent: true, name: `adamw.${name}${i}` });
+        fillLike(t, 0);
+        return t;
+      };
+      return { params: group, weightDecays: group.map((p) => decayOf.get(p)!), offsets, m: moment('m'), v: moment('v') };
+    });
+    this.one = new Tensor([1], 'f32', { persistent: true, name: 'adamw.one' });
+    fillLike(this.one, 1);
+  }
+
+  /** Steps taken so far (torch's state['step']). */
+  get stepCount(): number {
+    return this.t;
+  }
+
+  /**
+   * One AdamW update of every parameter from its `.grad`, with learning rate `lr` (default
+   * `this.lr`). `clipCoef` ([1], e.g. `gradNorm(params, max).clipCoef`) scales the gradients first.
+   */
+  step(lr = this.lr, clipCoef?: Tensor): void {
+    checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
+    if (clipCoef && clipCoef.size !== 1) throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
+    for (const p of this.params) {
+      if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
+    }
+    this.t++;
+    const [beta1, beta2] = this.betas;
+    const scalars = {
+      beta1,
+      beta2,
+      eps: this.eps,
+      negStepSize: -lr / (1 - beta1 ** this.t),
+      biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.t),
+    };
+    for (const g of this.groups) {
+      const slots: AdamWSlot[] = g.params.map((p, k) => ({ size: p.size, offset: g.offsets[k], decayFactor: 1 - lr * g.weightDecays[k] }));
+      run(adamwStep(slots, scalars), ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one);
+    }
+  }
+
+  /** The step count and copies of the moments, per parameter (for checkpoints). */
+  async state(): Promise<AdamWState> {
+    const m: Float32Array[] = [];
+    const v: Float32Array[] = [];
+    for (const g of this.groups) {
+      const [mAll, vAll] = await Promise.all([g.m.toFloat32(), g.v.toFloat32()]);
+      g.params.forEach((p, k) => {
+        m.push(mAll.slice(g.offsets[k], g.offsets[k] + p.size));
+        v.push(vAll.slice(g.offsets[k], g.offsets[k] + p.size));
+      });
+    }
+    return { step: this.t, m, v };
+  }
+
+  /** Restores what `state()` returned (for the same parameters, in the same order). */
+  loadState(state: AdamWState): void {
+    checkNumber(state.step, 'state.step', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+    for (const key of ['m', 'v'] as const) {
+      if (state[key].length !== this.params.length) {
+        throw new Error(`AdamW.loadState: state.${key} has ${state[key].length} tensors, the optimizer has ${this.params.length} parameters`);
+      }
+    }
+    this.params.forEach((p, i) => {
+      for (const key of ['m', 'v'] as const) {
+        if (state[key][i].length !== p.size) {
+          throw new Error(`AdamW.loadState: state.${key}[${i}] has ${state[key][i].length} values, parameter ${p.name} ${shapeStr(p.shape)} has ${p.size}`);
+        }
+      }
+    });
+    let index = 0;
+    for (const g of this.groups) {
+      const mAll = new Float32Array(g.m.size);
+      const vAll = new Float32Array(g.v.size);
+      g.offsets.forEach((offset) => {
+        mAll.set(state.m[index], offset);
+        vAll.set(state.v[index], offset);
+        index++;
+      });
+      g.m.write(mAll);
+      g.v.write(vAll);
+    }
+    this.t = state.step;
+  }
+
+  /** Frees the optimizer's GPU memory; the optimizer cannot be used afterwards. */
+  release(): void {
+    for (const g of this.groups) {
+      g.m.release();
+      g.v.release();
+    }
+    this.one.release();
+  }
+}

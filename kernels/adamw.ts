@@ -1,0 +1,88 @@
+// AdamW update of several parameter tensors in one dispatch, in torch 1.13's float32 operation order.
+//
+// Algorithm (torch.optim.AdamW, `_single_tensor_adamw`), per element, with g first multiplied by
+// the gradient-clipping coefficient (1 when not clipping; torch scales the gradient in place):
+//   param *= 1 - lr·wd;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g·g
+//   param += (-lr / (1-β1^t)) · m / (sqrt(v) / sqrt(1-β2^t) + eps)
+// The scalars are computed on the CPU in float64 and passed as f32 uniforms, as torch passes
+// Python floats. torch's CPU kernels (AVX2) fuse the two moment updates into fma(g, 1-β1, β1·m)
+// and fma((1-β2)·g, g, β2·v); we use the same fmas, and the same multiply-then-divide order in
+// the final addcdiv.
+//
+// Layout: up to `slots` parameter tensors per dispatch (see multi_tensor.ts). The moments of all
+// the dispatch's tensors are packed into two flat buffers, slot k's at element offset `off{k}`,
+// so a slot needs only two bindings of its own. Bindings: param0, grad0, param1, grad1, …, then
+// moment1, moment2 (packed m and v), clipCoef (1 element).
+// Work split: one thread per element, 256 threads per workgroup.
+import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
+
+const WG = 256;
+
+/** Per slot: param, grad; n, wgEnd, off, decay. Shared: m, v, clipCoef; 7 scalars. */
+export const ADAMW_COST: SlotCost = { sharedBindings: 3, bindingsPerSlot: 2, sharedUniforms: 7, uniformsPerSlot: 4 };
+
+export interface AdamWSlot {
+  size: number;
+  /** Element offset of this tensor's moments in the packed m and v buffers. */
+  offset: number;
+  /** 1 - lr·wd for this tensor. */
+  decayFactor: number;
+}
+
+export interface AdamWScalars {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** -lr / (1 - β1^t) */
+  negStepSize: number;
+  /** sqrt(1 - β2^t) */
+  biasCorrection2Sqrt: number;
+}
+
+export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelLaunch {
+  const layout = slotLayout(slots.map((slot) => slot.size), WG);
+  const uniforms = {
+    ...layout.uniforms,
+    ...Object.fromEntries(slots.flatMap((slot, k) => [[`off${k}`, u32(slot.offset)], [`decay${k}`, f32(slot.decayFactor)]])),
+    beta1: f32(s.beta1),
+    oneMinusBeta1: f32(1 - s.beta1),
+    beta2: f32(s.beta2),
+    oneMinusBeta2: f32(1 - s.beta2),
+    eps: f32(s.eps),
+    negStepSize: f32(s.negStepSize),
+    biasCorrection2Sqrt: f32(s.biasCorrection2Sqrt),
+  };
+  const slotBindings = slots.map(
+    (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read_write> param${k}: array<f32>;
+@group(0) @binding(${2 * k + 2}) var<storage, read> grad${k}: array<f32>;`,
+  );
+  const shared = 2 * slots.length + 1;
+  const code = `${uniformBlock(uniforms)}
+${slotBindings.join('\n')}
+@group(0) @binding(${shared}) var<storage, read_write> moment1: array<f32>;
+@group(0) @binding(${shared + 1}) var<storage, read_write> moment2: array<f32>;
+@group(0) @binding(${shared + 2}) var<storage, read> clipCoef: array<f32>;
+
+// Updates the moments at s and returns the new parameter (already multiplied by its decay factor).
+fn update(decayed: f32, rawGrad: f32, s: u32) -> f32 {
+  let g = rawGrad * clipCoef[0];
+  let m = fma(g, p.oneMinusBeta1, moment1[s] * p.beta1);
+  let v = fma(p.oneMinusBeta2 * g, g, moment2[s] * p.beta2);
+  moment1[s] = m;
+  moment2[s] = v;
+  let denom = sqrt(v) / p.biasCorrection2Sqrt + p.eps;
+  return decayed + (p.negStepSize * m) / denom;
+}
+
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  ${slotWorkgroup(slots.length)}
+  ${forSlot(
+    slots.length,
+    (k) => `let i = local * ${WG}u + lid.x;
+    if (i < p.n${k}) { param${k}[i] = update(param${k}[i] * p.decay${k}, grad${k}[i], p.off${k} + i); }`,
+  )}
+}`;
+  return { name: `adamw_x${slots.length}`, code, workgroups: layout.grid, uniforms };
+}

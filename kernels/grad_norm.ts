@@ -1,0 +1,139 @@
+// Global gradient 2-norm and clipping (torch.nn.utils.clip_grad_norm_, norm_type 2), on the GPU
+// without reading anything back.
+//
+// torch: total = ‖(‖g_1‖, …, ‖g_P‖)‖₂; coef = max_norm / (total + 1e-6); g_i *= min(coef, 1).
+// Two deterministic stages (fixed summation order, no atomics):
+//  1. `sumSquaresPartials`, one launch per group of up to `slots` gradients (multi_tensor.ts):
+//     each workgroup sums the squares of PER_WORKGROUP consecutive elements of one tensor (each
+//     thread a strided slice, then a tree in workgroup memory) and writes the sum to
+//     partials[partialBase + wg], and the tensor's global index to owner[partialBase + wg].
+//     A tensor's partials are therefore contiguous, and `owner` is sorted.
+//  2. `gradNormFinish`, one workgroup: for each tensor t it finds t's partials by binary search in
+//     `owner`, sums them (strided, then a tree), takes norm_t = sqrt(sum); thread 0 adds norm_t² in
+//     tensor order. It writes the total norm and min(coef, 1) to two 1-element buffers.
+// `scaleByCoefficient` then multiplies gradients in place by that coefficient (clip_grad_norm_);
+// the AdamW kernel can instead read the coefficient itself (adamw.ts), which saves this pass.
+import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
+
+const WG = 256;
+const ITEMS_PER_THREAD = 8;
+/** Elements one stage-1 workgroup reduces to one partial sum. */
+export const PER_WORKGROUP = WG * ITEMS_PER_THREAD;
+
+/** Stage 1, per slot: grad; n, wgEnd. Shared: partials, owner; tensorBase, partialBase. */
+export const SUM_SQUARES_COST: SlotCost = { sharedBindings: 2, bindingsPerSlot: 1, sharedUniforms: 2, uniformsPerSlot: 2 };
+/** Scaling, per slot: grad; n, wgEnd. Shared: the coefficient. */
+export const SCALE_COST: SlotCost = { sharedBindings: 1, bindingsPerSlot: 1, sharedUniforms: 0, uniformsPerSlot: 2 };
+
+/** Number of stage-1 partial sums a tensor of `size` elements produces. */
+export const partialsOf = (size: number) => Math.ceil(size / PER_WORKGROUP);
+
+const TREE_REDUCE = `workgroupBarrier();
+  for (var stride = ${WG / 2}u; stride > 0u; stride /= 2u) {
+    if (lid.x < stride) { scratch[lid.x] += scratch[lid.x + stride]; }
+    workgroupBarrier();
+  }`;
+
+/**
+ * Stage 1 for the gradients of `sizes` elements, tensors `tensorBase`… in global order, writing
+ * partials from `partialBase`. Bindings: grad0 … grad{K-1}, partials (f32), owner (u32).
+ */
+export function sumSquaresPartials(sizes: readonly number[], tensorBase: number, partialBase: number): KernelLaunch {
+  const layout = slotLayout(sizes, PER_WORKGROUP);
+  const uniforms = { ...layout.uniforms, tensorBase: u32(tensorBase), partialBase: u32(partialBase) };
+  const K = sizes.length;
+  const grads = sizes.map((_, k) => `@group(0) @binding(${k + 1}) var<storage, read> grad${k}: array<f32>;`);
+  const sliceSums = sizes.map(
+    (_, k) => `fn sliceSum${k}(local: u32, tid: u32) -> f32 {
+  let end = min((local + 1u) * ${PER_WORKGROUP}u, p.n${k});
+  var acc = 0.0;
+  for (var i = local * ${PER_WORKGROUP}u + tid; i < end; i += ${WG}u) {
+    let g = grad${k}[i];
+    acc += g * g;
+  }
+  return acc;
+}`,
+  );
+  const code = `${uniformBlock(uniforms)}
+${grads.join('\n')}
+@group(0) @binding(${K + 1}) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(${K + 2}) var<storage, read_write> owner: array<u32>;
+var<workgroup> scratch: array<f32, ${WG}>;
+${sliceSums.join('\n')}
+
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  ${slotWorkgroup(K)}
+  var acc = 0.0;
+  var slot = 0u;
+  ${forSlot(K, (k) => `acc = sliceSum${k}(local, lid.x);\n    slot = ${k}u;`)}
+  scratch[lid.x] = acc;
+  ${TREE_REDUCE}
+  if (lid.x == 0u) {
+    partials[p.partialBase + wg] = scratch[0];
+    owner[p.partialBase + wg] = p.tensorBase + slot;
+  }
+}`;
+  return { name: `grad_sum_squares_x${K}`, code, workgroups: layout.grid, uniforms };
+}
+
+/** Stage 2. Bindings: partials, owner (stage 1 over all `tensors`), totalNorm [1], clipCoef [1]. */
+export function gradNormFinish(tensors: number, partials: number, maxNorm: number): KernelLaunch {
+  const uniforms = { tensors: u32(tensors), partials: u32(partials), maxNorm: f32(maxNorm) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> partials: array<f32>;
+@group(0) @binding(2) var<storage, read> owner: array<u32>;
+@group(0) @binding(3) var<storage, read_write> totalNorm: array<f32>;
+@group(0) @binding(4) var<storage, read_write> clipCoef: array<f32>;
+var<workgroup> scratch: array<f32, ${WG}>;
+
+// The first partial whose owner is >= t (p.partials if none).
+fn firstPartialOf(t: u32) -> u32 {
+  var lo = 0u;
+  var hi = p.partials;
+  while (lo < hi) {
+    let mid = (lo + hi) / 2u;
+    if (owner[mid] < t) { lo = mid + 1u; } else { hi = mid; }
+  }
+  return lo;
+}
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  var squaredNorms = 0.0;
+  for (var t = 0u; t < p.tensors; t++) {
+    let end = firstPartialOf(t + 1u);
+    var acc = 0.0;
+    for (var j = firstPartialOf(t) + lid.x; j < end; j += ${WG}u) { acc += partials[j]; }
+    scratch[lid.x] = acc;
+    ${TREE_REDUCE}
+    let norm = sqrt(scratch[0]);
+    squaredNorms += norm * norm;
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let total = sqrt(squaredNorms);
+    totalNorm[0] = total;
+    clipCoef[0] = min(p.maxNorm / (total + 1e-6), 1.0);
+  }
+}`;
+  return { name: 'grad_norm_finish', code, workgroups: [1, 1, 1], uniforms };
+}
+
+/** grad_k *= coef[0] in place. Bindings: grad0 … grad{K-1}, coef [1]. */
+export function scaleByCoefficient(sizes: readonly number[]): KernelLaunch {
+  const layout = slotLayout(sizes, WG);
+  const K = sizes.length;
+  const grads = sizes.map((_, k) => `@group(0) @binding(${k + 1}) var<storage, read_write> grad${k}: array<f32>;`);
+  const code = `${uniformBlock(layout.uniforms)}
+${grads.join('\n')}
+@group(0) @binding(${K + 1}) var<storage, read> coef: array<f32>;
+
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  ${slotWorkgroup(K)}
+  ${forSlot(K, (k) => `let i = local * ${WG}u + lid.x;\n    if (i < p.n${k}) { grad${k}[i] = grad${k}[i] * coef[0]; }`)}
+}`;
+  return { name: `scale_by_coefficient_x${K}`, code, workgroups: layout.grid, uniforms: layout.uniforms };
+}
