@@ -12,3 +12,4 @@ export * from './ops/dropout.ts';
 export * from './ops/cross_entropy.ts';
 export * from './ops/softmax.ts';
 export * from './ops/layernorm.ts';
+export * from './ops/attention.ts';

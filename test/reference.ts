@@ -173,3 +173,49 @@ export function layerNormBackward(x: F64, gamma: F64, dy: F64, rows: number, col
   }
   return { dx, dGamma, dBeta };
 }
+
+/** Attention dropout for the reference: probability and the rng stream, as engine/ops/attention.ts takes them. */
+export interface AttentionDropoutRef {
+  probability: number;
+  seed: number;
+  offset: number;
+}
+
+/**
+ * HF DistilBERT attention in float64: q, k, v [B, T, H·D], mask [B, T] (1 keep, 0 padding key).
+ * scores = (q/√D)·kᵀ, padding keys set to float32's lowest value (masked_fill with finfo.min),
+ * softmax over keys, optional dropout on the weights (weight (b, h, i, j) is element
+ * ((b·H + h)·T + i)·T + j of the rng stream, kept when its uniform >= p and scaled by 1/(1-p)),
+ * times v. Returns the context [B, T, H·D].
+ */
+export function attentionRef(q: F64, k: F64, v: F64, mask: F64, batch: number, seq: number, heads: number, headDim: number, dropout?: AttentionDropoutRef): F64 {
+  const width = heads * headDim;
+  const lowest = -3.4028234663852886e38;
+  const scale = Math.sqrt(headDim);
+  const out = new Float64Array(batch * seq * width);
+  const scores = new Float64Array(seq);
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < seq; i++) {
+        const qo = (b * seq + i) * width + h * headDim;
+        for (let j = 0; j < seq; j++) {
+          const ko = (b * seq + j) * width + h * headDim;
+          let s = 0;
+          for (let d = 0; d < headDim; d++) s += (q[qo + d] / scale) * k[ko + d];
+          scores[j] = mask[b * seq + j] === 0 ? lowest : s;
+        }
+        const weights = softmax(scores, 1, seq);
+        for (let j = 0; j < seq; j++) {
+          let w = weights[j];
+          if (dropout) {
+            const keep = rngUniform(dropout.seed, dropout.offset, ((b * heads + h) * seq + i) * seq + j) >= Math.fround(dropout.probability);
+            w = keep ? w / (1 - dropout.probability) : 0;
+          }
+          const vo = (b * seq + j) * width + h * headDim;
+          for (let d = 0; d < headDim; d++) out[qo + d] += w * v[vo + d];
+        }
+      }
+    }
+  }
+  return out;
+}

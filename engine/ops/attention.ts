@@ -1,0 +1,73 @@
+// Fused multi-head self-attention (kernels/attention.ts): the op DistilBERT's attention block
+// calls between the q/k/v projections and out_lin, with its backward.
+import {
+  MAX_HEAD_DIM,
+  attentionForward,
+  attentionGradKeyValue,
+  attentionGradQuery,
+  attentionRowStats,
+  type AttentionDims,
+  type AttentionDropout,
+} from '../../kernels/attention.ts';
+import type { RngState } from '../../kernels/rng.ts';
+import { run } from '../run.ts';
+import { Tensor, assertShape, shapeStr } from '../tensor.ts';
+
+export interface AttentionOptions {
+  /** Probability of dropping each attention weight after the softmax (HF's attention dropout); 0 by default. */
+  dropout?: number;
+  /** The dropout stream; required when dropout > 0. */
+  rng?: RngState;
+}
+
+function dimsOf(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): AttentionDims {
+  if (q.shape.length !== 3) throw new Error(`attention: query ${q.name} must be [batch, seq, heads × headDim], got ${shapeStr(q.shape)}`);
+  const [batch, seq, width] = q.shape;
+  if (!Number.isInteger(nHeads) || nHeads < 1 || width % nHeads !== 0) {
+    throw new Error(`attention: ${nHeads} heads do not divide query ${q.name}'s width ${width}`);
+  }
+  const headDim = width / nHeads;
+  if (headDim > MAX_HEAD_DIM) throw new Error(`attention: head dim ${headDim} is over the supported ${MAX_HEAD_DIM}`);
+  if (seq === 0) throw new Error(`attention: query ${q.name} has an empty sequence ${shapeStr(q.shape)}`);
+  for (const [t, role] of [[q, 'query'], [k, 'key'], [v, 'value']] as const) {
+    assertShape(t, q.shape, `attention: ${role}`);
+    if (t.dtype !== 'f32') throw new Error(`attention: ${role} ${t.name} is ${t.dtype}, expected f32`);
+  }
+  assertShape(mask, [batch, seq], 'attention: mask');
+  if (mask.dtype !== 'i32') throw new Error(`attention: mask ${mask.name} is ${mask.dtype}, expected i32 (1 keep, 0 padding)`);
+  return { batch, seq, heads: nHeads, headDim };
+}
+
+function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
+  const probability = opts.dropout ?? 0;
+  if (!(probability >= 0 && probability <= 1)) throw new Error(`attention: dropout probability must be in [0, 1], got ${probability}`);
+  if (probability === 0) return null;
+  if (!opts.rng) throw new Error('attention: dropout > 0 needs an rng {seed, offset}');
+  return { probability, rng: opts.rng };
+}
+
+/**
+ * softmax((q/√D)·kᵀ with padding keys at float32's lowest value) · v for each head.
+ * q, k, v: [B, T, H·D]; mask: i32 [B, T] (1 keep, 0 padding key). Returns the context [B, T, H·D].
+ */
+export function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
+  const dims = dimsOf(q, k, v, mask, nHeads);
+  const dropout = dropoutOf(opts);
+  const context = new Tensor(q.shape);
+  const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
+  run(attentionForward(dims, dropout), q, k, v, mask, context, lse);
+  context.setBackward([q, k, v], (grad) => {
+    const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
+    run(attentionRowStats(dims), context, grad, lse, stats);
+    const dq = new Tensor(q.shape);
+    const dk = new Tensor(q.shape);
+    const dv = new Tensor(q.shape);
+    run(attentionGradQuery(dims, dropout), q, k, v, mask, stats, grad, dq);
+    run(attentionGradKeyValue(dims, dropout), q, k, v, mask, stats, grad, dk, dv);
+    stats.release();
+    return [dq, dk, dv];
+  });
+  // Without a backward to feed, the logsumexp is not needed past the forward launch.
+  if (!context.requiresGrad) lse.release();
+  return context;
+}

@@ -1,0 +1,356 @@
+// Fused multi-head attention as HF DistilBERT computes it, forward and backward, on the layout the
+// q/k/v projections produce: q, k, v, context are [B, T, H·D] row-major, head h in columns h·D..h·D+D-1.
+//
+//   scores = (q / √D) · kᵀ,  masked keys (mask == 0) set to float32's lowest value,
+//   P = softmax over keys,   context = dropout(P) · v,   lse = logsumexp of each score row ([B, H, T]).
+//
+// Scheme (FlashAttention-1 style, one thread per row): a workgroup of ROWS threads takes ROWS
+// consecutive query rows of one (batch, head); each thread keeps its scaled query row and its
+// output accumulator in registers. The workgroup walks the keys in tiles of TILE rows staged in
+// workgroup memory (K and V tiles, ≤ 8 KiB together), and each thread folds a tile into an online
+// softmax: new max, one rescale of the accumulator, then the tile's exp-weighted V rows. Every
+// thread reads the same tile element at the same time, so workgroup memory reads are broadcasts.
+// Rows are handled as vec4s when D is a multiple of 4, else as scalars.
+//
+// Masked scores are exactly float32's lowest value, as masked_fill(mask == 0, finfo.min) makes
+// them, and the running max starts there too, never at -inf: with some kept key, a masked key's
+// exp(lowest - max) is 0; with all keys masked every score ties and the weights are uniform,
+// which is what PyTorch gives. No -inf ever enters an exp, so nothing becomes NaN.
+//
+// Backward, without float atomics and deterministic (every sum has a fixed order):
+//   attentionRowStats: stats[row] = (lse, Δ = rowsum(dO ∘ O)), one thread per query row;
+//   attentionGradQuery: dQ, one thread per query row looping over key tiles;
+//   attentionGradKeyValue: dK and dV, one thread per key row looping over query tiles (Q/√D, dO,
+//     lse and Δ staged in workgroup memory).
+// Both recompute P = exp(s - lse) from q, k and the saved lse, and use dS = P ∘ (M ∘ dO·vᵀ - Δ),
+// where M is the dropout factor (0 or 1/(1-p); 1 without dropout) and Δ = rowsum(dO ∘ O) still
+// equals rowsum(P ∘ M ∘ dO·vᵀ) because O = (P ∘ M)·v. The dropout mask is redrawn, never stored.
+// Masked scores are constants (masked_fill passes no gradient), so masked keys get dK = 0 and
+// take no part in dQ; their dV is 0 unless every key of the sequence is masked, when each
+// weight is 1/T. The lse of such a row (lowest + log T rounds to lowest) is not used.
+//
+// The stats pairing keeps each backward kernel within 8 storage buffers, WebGPU's default.
+import { FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
+
+export interface AttentionDims {
+  batch: number;
+  seq: number;
+  heads: number;
+  headDim: number;
+}
+
+/**
+ * Attention dropout, applied to the softmax weights as HF's nn.Dropout does: weight (b, h, i, j)
+ * is kept when the uniform for element ((b·H + h)·T + i)·T + j of the rng stream is >= p, i.e.
+ * exactly the mask engine/ops/dropout.ts would draw for the [B, H, T, T] weights tensor, and
+ * kept weights are scaled by 1/(1-p). The softmax normaliser (and lse) are taken before dropout.
+ */
+export interface AttentionDropout {
+  probability: number;
+  rng: RngState;
+}
+
+/** Threads per workgroup; each owns one query row (forward, dQ) or one key row (dK/dV). */
+const ROWS = 64;
+/** The registers per thread grow with D (query, accumulator, and for the backward two more rows). */
+export const MAX_HEAD_DIM = 256;
+const LOWEST = '-3.4028234663852886e38';
+
+/** Rows staged per tile: two [TILE, D] float tiles take at most 8 KiB of workgroup memory. */
+function tileRows(headDim: number): number {
+  return Math.max(1, Math.min(ROWS, Math.floor(1024 / headDim)));
+}
+
+/** Floats per row vector: vec4 rows when D allows. */
+const vectorWidth = (dims: AttentionDims) => (dims.headDim % 4 === 0 ? 4 : 1);
+
+/**
+ * WGSL declarations shared by the kernels: sizes, the row vector type, its dot product, and
+ * `dropKeep(bh, i, j)`, the factor (0, 1/(1-p), or 1 without dropout) on weight (i, j) of head bh.
+ */
+function prelude(dims: AttentionDims, uniforms: Uniforms, dropout: AttentionDropout | null): string {
+  const width = vectorWidth(dims);
+  const dropKeep = dropout
+    ? `${RNG_WGSL}
+fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
+  return select(0.0, p.keepScale, ${rngDraw('(bh * p.seq + i) * p.seq + j')} >= p.dropProbability);
+}`
+    : 'fn dropKeep(bh: u32, i: u32, j: u32) -> f32 { return 1.0; }';
+  return `${uniformBlock(uniforms)}
+const ROWS: u32 = ${ROWS}u;
+const TILE: u32 = ${tileRows(dims.headDim)}u;
+const D: u32 = ${dims.headDim}u;
+// A head row is DV values of type V, each W floats wide.
+const W: u32 = ${width}u;
+const DV: u32 = ${dims.headDim / width}u;
+alias V = ${width === 4 ? 'vec4f' : 'f32'};
+const LOWEST: f32 = ${LOWEST};
+fn vdot(a: V, b: V) -> f32 { return ${width === 4 ? 'dot(a, b)' : 'a * b'}; }
+// Element offset of row t, head h, batch b in a [B, T, H·D] tensor.
+fn rowOffset(b: u32, t: u32, h: u32) -> u32 { return (b * p.seq + t) * p.rowStride + h * D; }
+${dropKeep}
+`;
+}
+
+/** WGSL expression for the V at element offset `o` of the f32 array `src`. */
+function loadV(dims: AttentionDims, src: string, o: string): string {
+  return vectorWidth(dims) === 4 ? `vec4f(${src}[${o}], ${src}[${o} + 1u], ${src}[${o} + 2u], ${src}[${o} + 3u])` : `${src}[${o}]`;
+}
+
+/** WGSL statements storing the V `value` at element offset `o` of the f32 array `dst`. */
+function storeV(dims: AttentionDims, dst: string, o: string, value: string): string {
+  if (vectorWidth(dims) === 1) return `${dst}[${o}] = ${value};`;
+  return `{ let value = ${value}; ${[0, 1, 2, 3].map((c) => `${dst}[${o} + ${c}u] = value[${c}];`).join(' ')} }`;
+}
+
+/**
+ * WGSL statements copying head rows start..start+n-1 of `src` into `tile`, all threads helping;
+ * `suffix` may apply an operator to each value (e.g. " / p.sqrtHeadDim").
+ */
+function stageRows(dims: AttentionDims, src: string, tile: string, suffix = ''): string {
+  return `for (var e = lid.x; e < n * DV; e += ROWS) {
+      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
+      ${tile}[e] = ${loadV(dims, src, 'o')}${suffix};
+    }`;
+}
+
+function rowUniforms(dims: AttentionDims, dropout: AttentionDropout | null): Uniforms {
+  const uniforms: Uniforms = {
+    seq: u32(dims.seq),
+    heads: u32(dims.heads),
+    rowStride: u32(dims.heads * dims.headDim),
+    sqrtHeadDim: f32(Math.sqrt(dims.headDim)),
+  };
+  if (!dropout) return uniforms;
+  const { probability, rng } = dropout;
+  // p = 1 drops every weight; a zero scale keeps inf out of the unselected branch.
+  const keepScale = probability < 1 ? 1 / (1 - probability) : 0;
+  return { ...uniforms, dropProbability: f32(probability), keepScale: f32(keepScale), ...rngUniforms(rng) };
+}
+
+/** Kernel names say which head dim and whether dropout they were specialised for. */
+const kernelName = (base: string, dims: AttentionDims, dropout: AttentionDropout | null) =>
+  `${base}_d${dims.headDim}${dropout ? '_dropout' : ''}`;
+
+/** One workgroup per ROWS rows of one (batch, head). */
+function rowGrid(dims: AttentionDims): [number, number, number] {
+  const pairs = dims.batch * dims.heads;
+  if (pairs > MAX_GRID) throw new Error(`attention: batch × heads = ${pairs} exceeds the grid limit ${MAX_GRID}`);
+  return [Math.ceil(dims.seq / ROWS), pairs, 1];
+}
+
+/** The keys start..start+n-1 of this (batch, head) in workgroup memory: K and V rows, and the mask. */
+const KEY_TILES = `var<workgroup> kTile: array<V, TILE * DV>;
+var<workgroup> vTile: array<V, TILE * DV>;
+var<workgroup> keptTile: array<i32, TILE>;`;
+
+function stageKeyTile(dims: AttentionDims): string {
+  return `${stageRows(dims, 'k', 'kTile')}
+    ${stageRows(dims, 'v', 'vTile')}
+    if (lid.x < n) { keptTile[lid.x] = mask[b * p.seq + start + lid.x]; }`;
+}
+
+/**
+ * A kernel of one thread per row: bindings 1-4 are q, k, v, mask, then `outputs` (from binding 5).
+ * `body` sees the thread's (b, h, bh = b·H + h), its row index `mine`, `row` (the same, clamped so
+ * that threads past the end still help stage tiles) and `base`, the offset of that row.
+ */
+function rowKernel(uniforms: Uniforms, dims: AttentionDims, dropout: AttentionDropout | null, outputs: string, workgroupVars: string, body: string): string {
+  return `${prelude(dims, uniforms, dropout)}
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(4) var<storage, read> mask: array<i32>;
+${outputs}
+${workgroupVars}
+@compute @workgroup_size(ROWS)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let bh = wid.y;
+  let b = bh / p.heads;
+  let h = bh % p.heads;
+  let mine = wid.x * ROWS + lid.x;
+  let row = min(mine, p.seq - 1u);
+  let base = rowOffset(b, row, h);
+${body}
+}`;
+}
+
+/**
+ * Bindings: q, k, v [B, T, H·D], mask i32 [B, T], context [B, T, H·D] (written), lse [B, H, T] (written).
+ */
+export function attentionForward(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
+  const uniforms = rowUniforms(dims, dropout);
+  const outputs = `@group(0) @binding(5) var<storage, read_write> context: array<f32>;
+@group(0) @binding(6) var<storage, read_write> lse: array<f32>;`;
+  const code = rowKernel(uniforms, dims, dropout, outputs, KEY_TILES, `
+  var qs: array<V, DV>;
+  for (var c = 0u; c < DV; c++) { qs[c] = ${loadV(dims, 'q', 'base + c * W')} / p.sqrtHeadDim; }
+  var acc: array<V, DV>;
+  var scores: array<f32, TILE>;
+  var runningMax = LOWEST;
+  var weightSum = 0.0;
+  for (var start = 0u; start < p.seq; start += TILE) {
+    let n = min(TILE, p.seq - start);
+    ${stageKeyTile(dims)}
+    workgroupBarrier();
+    var tileMax = runningMax;
+    for (var j = 0u; j < n; j++) {
+      var s = 0.0;
+      for (var c = 0u; c < DV; c++) { s += vdot(qs[c], kTile[j * DV + c]); }
+      scores[j] = select(LOWEST, s, keptTile[j] != 0);
+      tileMax = max(tileMax, scores[j]);
+    }
+    let rescale = exp(runningMax - tileMax);
+    weightSum *= rescale;
+    for (var c = 0u; c < DV; c++) { acc[c] *= rescale; }
+    for (var j = 0u; j < n; j++) {
+      let weight = exp(scores[j] - tileMax);
+      weightSum += weight;
+      let contribution = weight * dropKeep(bh, row, start + j);
+      for (var c = 0u; c < DV; c++) { acc[c] += contribution * vTile[j * DV + c]; }
+    }
+    runningMax = tileMax;
+    workgroupBarrier();
+  }
+  if (mine < p.seq) {
+    for (var c = 0u; c < DV; c++) { ${storeV(dims, 'context', 'base + c * W', 'acc[c] / weightSum')} }
+    lse[bh * p.seq + mine] = runningMax + log(weightSum);
+  }`);
+  return { name: kernelName('attention_forward', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
+}
+
+/**
+ * stats[r] = (lse[r], Σ_d dO[r, d] · O[r, d]) for each query row r = (b, h, t).
+ * Bindings: context O, grad dO [B, T, H·D], lse [B, H, T], stats [B, H, T, 2] (written).
+ */
+export function attentionRowStats(dims: AttentionDims): KernelLaunch {
+  const uniforms = { batch: u32(dims.batch), ...rowUniforms(dims, null) };
+  const rows = dims.batch * dims.heads * dims.seq;
+  const code = `${prelude(dims, uniforms, null)}
+@group(0) @binding(1) var<storage, read> context: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@compute @workgroup_size(256)
+fn main(${FLAT_BUILTINS}) {
+  let r = ${flatIndex(256)};
+  if (r >= p.batch * p.heads * p.seq) { return; }
+  let t = r % p.seq;
+  let h = (r / p.seq) % p.heads;
+  let b = r / (p.seq * p.heads);
+  let base = rowOffset(b, t, h);
+  var delta = 0.0;
+  for (var c = 0u; c < DV; c++) { delta += vdot(${loadV(dims, 'grad', 'base + c * W')}, ${loadV(dims, 'context', 'base + c * W')}); }
+  stats[2u * r] = lse[r];
+  stats[2u * r + 1u] = delta;
+}`;
+  return { name: kernelName('attention_row_stats', dims, null), code, workgroups: flatGrid(rows, 256), uniforms };
+}
+
+/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO [B, T, H·D], dQ (written). */
+export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
+  const uniforms = rowUniforms(dims, dropout);
+  const outputs = `@group(0) @binding(5) var<storage, read> stats: array<f32>;
+@group(0) @binding(6) var<storage, read> grad: array<f32>;
+@group(0) @binding(7) var<storage, read_write> gradQ: array<f32>;`;
+  const code = rowKernel(uniforms, dims, dropout, outputs, KEY_TILES, `
+  var qs: array<V, DV>;
+  var g: array<V, DV>;
+  for (var c = 0u; c < DV; c++) {
+    qs[c] = ${loadV(dims, 'q', 'base + c * W')} / p.sqrtHeadDim;
+    g[c] = ${loadV(dims, 'grad', 'base + c * W')};
+  }
+  let rowLse = stats[2u * (bh * p.seq + row)];
+  let delta = stats[2u * (bh * p.seq + row) + 1u];
+  var acc: array<V, DV>;
+  for (var start = 0u; start < p.seq; start += TILE) {
+    let n = min(TILE, p.seq - start);
+    ${stageKeyTile(dims)}
+    workgroupBarrier();
+    for (var j = 0u; j < n; j++) {
+      if (keptTile[j] == 0) { continue; }
+      var s = 0.0;
+      var dp = 0.0;
+      for (var c = 0u; c < DV; c++) {
+        s += vdot(qs[c], kTile[j * DV + c]);
+        dp += vdot(g[c], vTile[j * DV + c]);
+      }
+      let ds = exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta);
+      for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
+    }
+    workgroupBarrier();
+  }
+  if (mine < p.seq) {
+    for (var c = 0u; c < DV; c++) { ${storeV(dims, 'gradQ', 'base + c * W', 'acc[c] / p.sqrtHeadDim')} }
+  }`);
+  return { name: kernelName('attention_grad_query', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
+}
+
+/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO, dK (written), dV (written). */
+export function attentionGradKeyValue(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
+  const uniforms = rowUniforms(dims, dropout);
+  const outputs = `@group(0) @binding(5) var<storage, read> stats: array<f32>;
+@group(0) @binding(6) var<storage, read> grad: array<f32>;
+@group(0) @binding(7) var<storage, read_write> gradK: array<f32>;
+@group(0) @binding(8) var<storage, read_write> gradV: array<f32>;`;
+  // The query rows start..start+n-1 (scaled by 1/√D), their output gradients and (lse, Δ).
+  const queryTiles = `var<workgroup> qTile: array<V, TILE * DV>;
+var<workgroup> gTile: array<V, TILE * DV>;
+var<workgroup> statsTile: array<vec2f, TILE>;
+var<workgroup> anyKept: atomic<u32>;`;
+  const code = rowKernel(uniforms, dims, dropout, outputs, queryTiles, `
+  var kr: array<V, DV>;
+  var vr: array<V, DV>;
+  for (var c = 0u; c < DV; c++) {
+    kr[c] = ${loadV(dims, 'k', 'base + c * W')};
+    vr[c] = ${loadV(dims, 'v', 'base + c * W')};
+  }
+  let kept = mask[b * p.seq + row] != 0;
+  for (var t = lid.x; t < p.seq; t += ROWS) {
+    if (mask[b * p.seq + t] != 0) { atomicOr(&anyKept, 1u); }
+  }
+  workgroupBarrier();
+  // A masked key's weight: 0, or 1/T when the whole sequence is masked (uniform softmax).
+  let maskedWeight = select(1.0 / f32(p.seq), 0.0, atomicLoad(&anyKept) != 0u);
+  var dk: array<V, DV>;
+  var dv: array<V, DV>;
+  for (var start = 0u; start < p.seq; start += TILE) {
+    let n = min(TILE, p.seq - start);
+    ${stageRows(dims, 'q', 'qTile', ' / p.sqrtHeadDim')}
+    ${stageRows(dims, 'grad', 'gTile')}
+    if (lid.x < n) {
+      let r = 2u * (bh * p.seq + start + lid.x);
+      statsTile[lid.x] = vec2f(stats[r], stats[r + 1u]);
+    }
+    workgroupBarrier();
+    for (var i = 0u; i < n; i++) {
+      if (kept) {
+        var s = 0.0;
+        var dp = 0.0;
+        for (var c = 0u; c < DV; c++) {
+          s += vdot(qTile[i * DV + c], kr[c]);
+          dp += vdot(gTile[i * DV + c], vr[c]);
+        }
+        let weight = exp(s - statsTile[i].x);
+        let keep = dropKeep(bh, start + i, row);
+        let ds = weight * (keep * dp - statsTile[i].y);
+        for (var c = 0u; c < DV; c++) {
+          dv[c] += weight * keep * gTile[i * DV + c];
+          dk[c] += ds * qTile[i * DV + c];
+        }
+      } else if (maskedWeight != 0.0) {
+        let weight = maskedWeight * dropKeep(bh, start + i, row);
+        for (var c = 0u; c < DV; c++) { dv[c] += weight * gTile[i * DV + c]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  if (mine < p.seq) {
+    for (var c = 0u; c < DV; c++) {
+      ${storeV(dims, 'gradK', 'base + c * W', 'dk[c]')}
+      ${storeV(dims, 'gradV', 'base + c * W', 'dv[c]')}
+    }
+  }`);
+  return { name: kernelName('attention_grad_key_value', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
+}
