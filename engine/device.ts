@@ -25,6 +25,9 @@ export interface Gpu {
 
 const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
 
+// Dawn rounds timestamps to 100 µs unless told otherwise, too coarse to time one kernel.
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 // The limits kernels depend on; each is raised to what the adapter offers.
 const WANTED_LIMITS = [
   'maxComputeInvocationsPerWorkgroup',
@@ -83,14 +86,14 @@ async function openGpu(): Promise<Gpu> {
   let adapter: GPUAdapter | null = null;
   let backend: Gpu['backend'] = 'gpu';
   if (forced !== 'opengl') {
-    instance = create([]);
+    instance = create(DAWN_FLAGS);
     adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter && forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
   }
   if (!adapter) {
     backend = 'opengl';
     process.env.EGL_PLATFORM = 'surfaceless';
-    instance = create(['backend=opengl']);
+    instance = create(['backend=opengl', ...DAWN_FLAGS]);
     adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
     if (!adapter) {
       throw new Error('no WebGPU adapter: no GPU, and no OpenGL fallback (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');

@@ -23,9 +23,14 @@ let chunkIndex = 0;
 /** Counts what a step did, for the profile and for tests of dispatch behaviour. */
 export const dispatchStats = { dispatches: 0, submits: 0, pipelinesCompiled: 0 };
 
-/** Optional observer of every launch, used by the step profiler. */
-let launchObserver: ((launch: KernelLaunch, pass: GPUComputePassEncoder) => (() => void) | void) | null = null;
-export function observeLaunches(observer: typeof launchObserver): void {
+/**
+ * Optional observer of every launch, used by the benchmark and step profiler: it sees the kernel
+ * and its buffers, and may return timestamp writes, in which case the launch gets a compute pass
+ * of its own (timestamps can only be written at pass boundaries).
+ */
+type LaunchObserver = (launch: KernelLaunch, buffers: readonly GPUBufferBinding[]) => GPUComputePassTimestampWrites | undefined;
+let launchObserver: LaunchObserver | null = null;
+export function observeLaunches(observer: LaunchObserver | null): void {
   launchObserver = observer;
 }
 
@@ -72,12 +77,19 @@ export function launch(kernel: KernelLaunch, buffers: GPUBufferBinding[]): void 
   if (Object.keys(kernel.uniforms).length > 0) entries.unshift({ binding: 0, resource: uniformSlot(kernel) });
   const bindGroup = device.createBindGroup({ label: kernel.name, layout: pipeline.getBindGroupLayout(0), entries });
   encoder ??= device.createCommandEncoder();
+  const timestampWrites = launchObserver?.(kernel, buffers);
+  if (timestampWrites) {
+    pass?.end();
+    pass = encoder.beginComputePass({ timestampWrites });
+  }
   pass ??= encoder.beginComputePass();
-  const done = launchObserver?.(kernel, pass);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(...kernel.workgroups);
-  done?.();
+  if (timestampWrites) {
+    pass.end();
+    pass = null;
+  }
   dispatchStats.dispatches++;
 }
 
