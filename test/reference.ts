@@ -219,3 +219,27 @@ export function attentionRef(q: F64, k: F64, v: F64, mask: F64, batch: number, s
   }
   return out;
 }
+
+/** Hyperparameters of one AdamW step (torch.optim.AdamW). */
+export interface AdamWRef {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/**
+ * Step number `step` (1-based) of torch.optim.AdamW's `_single_tensor_adamw` in float64 for one
+ * parameter: updates `param`, `m` and `v` in place from `grad`.
+ */
+export function adamwStep(param: F64, grad: ArrayLike<number>, m: F64, v: F64, step: number, o: AdamWRef): void {
+  const bc1 = 1 - o.beta1 ** step;
+  const bc2Sqrt = Math.sqrt(1 - o.beta2 ** step);
+  for (let j = 0; j < param.length; j++) {
+    param[j] *= 1 - o.lr * o.weightDecay;
+    m[j] = o.beta1 * m[j] + (1 - o.beta1) * grad[j];
+    v[j] = o.beta2 * v[j] + (1 - o.beta2) * grad[j] * grad[j];
+    param[j] -= (o.lr / bc1) * (m[j] / (Math.sqrt(v[j]) / bc2Sqrt + o.eps));
+  }
+}
