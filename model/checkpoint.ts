@@ -1,0 +1,131 @@
+// DistilBERT checkpoints in Hugging Face's layout: a folder with config.json, model.safetensors
+// (tensors under transformers' names, nn.Linear weights [out, in]) and the tokenizer files.
+//
+// Loading accepts a DistilBertForSequenceClassification checkpoint, the pretrained masked-LM one
+// (distilbert-base-uncased: no classification head, an MLM head we do not use) or a bare
+// DistilBertModel (names without the "distilbert." prefix). A missing head is initialised as
+// transformers does; anything missing or mis-shaped in the encoder is an error naming the tensors.
+// Tensors go to the GPU one at a time, so a 268 MB checkpoint is never held in memory twice.
+// Saving writes what transformers' from_pretrained reads (F32 safetensors with format "pt").
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { shapeStr, sameShape, type Shape } from '../engine/index.ts';
+import { DistilBertConfig } from './config.ts';
+import { DistilBertForSequenceClassification, parameterShapes } from './distilbert.ts';
+import { initialValues } from './init.ts';
+import { openSafetensors, writeSafetensors } from './safetensors.ts';
+import type { WordPieceTokenizer } from './tokenizer.ts';
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+
+const ENCODER_PREFIX = 'distilbert.';
+const HEAD_MODULES = ['pre_classifier', 'classifier'];
+const isHeadParameter = (name: string) => HEAD_MODULES.some((module) => name.startsWith(`${module}.`));
+
+export interface LoadOptions {
+  /** Seed of the classification head's initialisation when the checkpoint has none. */
+  seed?: number;
+  /** Refuse a checkpoint without a classification head (inference needs a trained one). */
+  requireHead?: boolean;
+  /** Where the one-line notes (ignored tensors, initialised head) go; stderr by default. */
+  log?: (line: string) => void;
+}
+
+/** A randomly initialised model, as transformers' _init_weights makes one (for --from-scratch). */
+export function initModel(config: DistilBertConfig, seed: number): DistilBertForSequenceClassification {
+  return new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, seed));
+}
+
+/** A checkpoint whose config and tensor names and shapes were checked; nothing is on the GPU yet. */
+export interface Checkpoint {
+  config: DistilBertConfig;
+  weightsFile: string;
+  /** Reads the weights onto the GPU, one tensor at a time. */
+  createModel(): DistilBertForSequenceClassification;
+}
+
+/** Loads config.json and model.safetensors from a checkpoint folder. */
+export function loadModel(dir: string, options: LoadOptions = {}): DistilBertForSequenceClassification {
+  return openCheckpoint(dir, options).createModel();
+}
+
+/** Checks a checkpoint folder on the CPU (config.json, the weights' names and shapes). */
+export function openCheckpoint(dir: string, options: LoadOptions = {}): Checkpoint {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such model folder`);
+  const configFile = path.join(dir, CONFIG_FILE);
+  if (!fs.existsSync(configFile)) throw new Error(`${dir}: no ${CONFIG_FILE} in the model folder`);
+  return checkWeights(DistilBertConfig.fromFile(configFile), path.join(dir, WEIGHTS_FILE), options);
+}
+
+/** Checks that a safetensors file holds the weights of a model of `config` (see the file comment for what is accepted). */
+export function checkWeights(config: DistilBertConfig, weightsFile: string, options: LoadOptions = {}): Checkpoint {
+  const { seed = 0, requireHead = false, log = (line: string) => console.error(line) } = options;
+  if (!fs.existsSync(weightsFile)) {
+    const dir = path.dirname(weightsFile);
+    const hint = fs.existsSync(path.join(dir, 'pytorch_model.bin')) ? ' (it has pytorch_model.bin; only safetensors is supported)' : '';
+    throw new Error(`${dir}: no ${path.basename(weightsFile)} in the model folder${hint}`);
+  }
+  const file = openSafetensors(weightsFile);
+  const names = new Map([...file.tensors].map(([name, entry]) => [name, entry.shape]));
+  file.close();
+
+  // Our parameter names -> the file's names: a bare DistilBertModel has no "distilbert." prefix.
+  const hasPrefix = [...names.keys()].some((name) => name.startsWith(ENCODER_PREFIX));
+  const fileName = (name: string) => (hasPrefix || !name.startsWith(ENCODER_PREFIX) ? name : name.slice(ENCODER_PREFIX.length));
+
+  const expected = parameterShapes(config);
+  const missing = expected.filter(([name]) => !names.has(fileName(name))).map(([name]) => name);
+  const headMissing = missing.filter(isHeadParameter);
+  const initialiseHead = headMissing.length === expected.filter(([name]) => isHeadParameter(name)).length;
+  if (initialiseHead && requireHead) {
+    throw new Error(`${weightsFile}: no classification head (pre_classifier, classifier): this is a base model, fine-tune it first`);
+  }
+  const reallyMissing = initialiseHead ? missing.filter((name) => !isHeadParameter(name)) : missing;
+  if (reallyMissing.length > 0) throw new Error(`${weightsFile}: missing ${reallyMissing.length} tensor(s): ${summarise(reallyMissing)}`);
+  const misshaped = expected
+    .filter(([name, shape]) => names.has(fileName(name)) && !sameShape(names.get(fileName(name))!, shape))
+    .map(([name, shape]) => `${fileName(name)} is ${shapeStr(names.get(fileName(name))!)}, config needs ${shapeStr(shape)}`);
+  if (misshaped.length > 0) throw new Error(`${weightsFile}: ${misshaped.length} tensor(s) of the wrong shape: ${summarise(misshaped)}`);
+
+  const used = new Set(expected.map(([name]) => fileName(name)));
+  const ignored = [...names.keys()].filter((name) => !used.has(name));
+  if (ignored.length > 0) {
+    const modules = [...new Set(ignored.map((name) => name.replace(/\.[^.]*$/, '')))];
+    log(`${weightsFile}: ignoring ${ignored.length} tensor(s) that sequence classification does not use (${summarise(modules)})`);
+  }
+  if (initialiseHead) log(`${weightsFile}: no classification head; pre_classifier and classifier initialised as transformers does (seed ${seed})`);
+
+  const createModel = () => {
+    const weights = openSafetensors(weightsFile);
+    try {
+      return new DistilBertForSequenceClassification(config, (name: string, shape: Shape) =>
+        names.has(fileName(name)) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed));
+    } finally {
+      weights.close();
+    }
+  };
+  return { config, weightsFile, createModel };
+}
+
+/**
+ * Writes a folder transformers' from_pretrained loads: model.safetensors (F32), config.json,
+ * vocab.txt and tokenizer_config.json.
+ */
+export async function saveModel(model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, dir: string): Promise<void> {
+  if (tokenizer.vocabSize > model.config.vocabSize) {
+    throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize} embeddings`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const tensors = [];
+  for (const [name, param] of model.params) tensors.push({ name, shape: param.shape, data: await param.toFloat32() });
+  writeSafetensors(path.join(dir, WEIGHTS_FILE), tensors, { format: 'pt' });
+  model.config.save(path.join(dir, CONFIG_FILE));
+  tokenizer.saveTo(dir);
+}
+
+/** "a, b, c" or "a, b, c and 7 more": error lines stay one readable line. */
+function summarise(items: string[], shown = 4): string {
+  const head = items.slice(0, shown).join(', ');
+  return items.length > shown ? `${head} and ${items.length - shown} more` : head;
+}

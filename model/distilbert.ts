@@ -1,0 +1,178 @@
+// DistilBertForSequenceClassification, written out like nanoGPT's model.py: the whole network in one
+// readable forward pass over engine ops, following transformers' modeling_distilbert.py exactly
+// (where dropout sits, the 1e-12 LayerNorm eps, the [CLS] pooling) so that the same weights give
+// the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
+// names; model/checkpoint.ts fills them from a file or from a random initialisation.
+import {
+  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, relu, reshape, shapeStr,
+  type Shape,
+} from '../engine/index.ts';
+import type { DistilBertConfig } from './config.ts';
+
+const LAYER_NORM_EPS = 1e-12;
+
+/** Dropout randomness of one forward pass: `step` advances once per forward (micro-batch) call. */
+export interface DropoutStreams {
+  seed: number;
+  step: number;
+}
+
+export interface ForwardOptions {
+  /** Dropout on (training) or off (evaluation, the default). */
+  training?: boolean;
+  /** Required when training: which random streams this forward's dropout masks come from. */
+  rng?: DropoutStreams;
+}
+
+export interface ForwardResult {
+  /** [B, num_labels] */
+  logits: Tensor;
+  /** [B, T, dim] each: the embeddings' output, then every transformer layer's (HF's hidden_states). */
+  hiddenStates: Tensor[];
+}
+
+/** Every parameter's Hugging Face name and shape, in transformers' state_dict order. */
+export function parameterShapes(config: DistilBertConfig): [string, Shape][] {
+  const { dim, hiddenDim, vocabSize, maxPositionEmbeddings, numLabels } = config;
+  const linear = (name: string, inFeatures: number, outFeatures: number): [string, Shape][] => [
+    [`${name}.weight`, [outFeatures, inFeatures]],
+    [`${name}.bias`, [outFeatures]],
+  ];
+  const norm = (name: string): [string, Shape][] => [[`${name}.weight`, [dim]], [`${name}.bias`, [dim]]];
+  const shapes: [string, Shape][] = [
+    ['distilbert.embeddings.word_embeddings.weight', [vocabSize, dim]],
+    ['distilbert.embeddings.position_embeddings.weight', [maxPositionEmbeddings, dim]],
+    ...norm('distilbert.embeddings.LayerNorm'),
+  ];
+  for (let i = 0; i < config.nLayers; i++) {
+    const layer = `distilbert.transformer.layer.${i}`;
+    shapes.push(
+      ...linear(`${layer}.attention.q_lin`, dim, dim),
+      ...linear(`${layer}.attention.k_lin`, dim, dim),
+      ...linear(`${layer}.attention.v_lin`, dim, dim),
+      ...linear(`${layer}.attention.out_lin`, dim, dim),
+      ...norm(`${layer}.sa_layer_norm`),
+      ...linear(`${layer}.ffn.lin1`, dim, hiddenDim),
+      ...linear(`${layer}.ffn.lin2`, hiddenDim, dim),
+      ...norm(`${layer}.output_layer_norm`),
+    );
+  }
+  shapes.push(...linear('pre_classifier', dim, dim), ...linear('classifier', dim, numLabels));
+  return shapes;
+}
+
+/** Identity forward; backward zeroes the gradient where `keep` is 0 (nn.Embedding's padding_idx). */
+function blockGradientWhere(x: Tensor, keep: Tensor): Tensor {
+  return new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]);
+}
+
+export class DistilBertForSequenceClassification {
+  readonly config: DistilBertConfig;
+  /** Parameters by Hugging Face name, in state_dict order. */
+  readonly params: ReadonlyMap<string, Tensor>;
+  /** [vocab, 1]: 1 for every token but padding; gathering it by ids gives the padding mask. */
+  private readonly notPadding: Tensor;
+  private readonly dropoutStreamsPerForward: number;
+
+  /**
+   * Allocates every parameter and fills it with `values(name, shape)`, one tensor at a time, so a
+   * checkpoint is never held in host memory whole.
+   */
+  constructor(config: DistilBertConfig, values: (name: string, shape: Shape) => Float32Array) {
+    this.config = config;
+    const params = new Map<string, Tensor>();
+    for (const [name, shape] of parameterShapes(config)) {
+      const data = values(name, shape);
+      if (data.length !== numel(shape)) throw new Error(`DistilBERT: ${data.length} values for parameter ${name} ${shapeStr(shape)}`);
+      params.set(name, Tensor.fromArray(data, shape, 'f32', { requiresGrad: true, persistent: true, name }));
+    }
+    this.params = params;
+    const notPadding = new Float32Array(config.vocabSize).fill(1);
+    notPadding[config.padTokenId] = 0;
+    this.notPadding = Tensor.fromArray(notPadding, [config.vocabSize, 1], 'f32', { persistent: true, name: 'not_padding' });
+    // One stream for the embeddings, two per layer (attention weights, FFN), one for the head.
+    this.dropoutStreamsPerForward = 2 * config.nLayers + 2;
+  }
+
+  /** The parameters as a list (for the optimizer), in state_dict order. */
+  parameters(): Tensor[] {
+    return [...this.params.values()];
+  }
+
+  param(name: string): Tensor {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`DistilBERT has no parameter ${name}`);
+    return p;
+  }
+
+  /** Logits [B, num_labels] for token ids and attention mask, both i32 [B, T]. */
+  forward(ids: Tensor, mask: Tensor, options: ForwardOptions = {}): Tensor {
+    return this.forwardWithHiddenStates(ids, mask, options).logits;
+  }
+
+  forwardWithHiddenStates(ids: Tensor, mask: Tensor, { training = false, rng }: ForwardOptions = {}): ForwardResult {
+    const { config } = this;
+    this.checkInputs(ids, mask);
+    if (training && !rng) throw new Error('DistilBERT forward: training mode needs `rng` (seed and step) for dropout');
+    const [batch, seqLen] = ids.shape;
+    let site = 0;
+    // Each dropout site draws from its own Philox stream, fresh for every forward call.
+    const nextStream = () => ({ seed: rng!.seed, offset: rng!.step * this.dropoutStreamsPerForward + site++ });
+    const drop = (x: Tensor, p: number) => (training ? dropout(x, p, nextStream()) : x);
+    const attentionDropout = () => (training ? { dropout: config.attentionDropout, rng: nextStream() } : {});
+    const p = (name: string) => this.param(name);
+
+    // Embeddings: word + learned position, LayerNorm, dropout.
+    const keep = embedding(ids, this.notPadding);
+    const words = blockGradientWhere(embedding(ids, p('distilbert.embeddings.word_embeddings.weight')), keep);
+    const positionIds = Tensor.fromArray(Array.from({ length: seqLen }, (_, i) => i), [seqLen], 'i32');
+    const positions = embedding(positionIds, p('distilbert.embeddings.position_embeddings.weight'));
+    let x = layerNorm(add(words, positions), p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), LAYER_NORM_EPS);
+    x = drop(x, config.dropout);
+    const hiddenStates = [x];
+
+    for (let i = 0; i < config.nLayers; i++) {
+      const layer = `distilbert.transformer.layer.${i}`;
+      const lin = (name: string, input: Tensor) => linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`));
+      const norm = (name: string, input: Tensor) => layerNorm(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS);
+
+      // Self-attention: no dropout after out_lin in DistilBERT, only on the attention weights.
+      const q = lin('attention.q_lin', x);
+      const k = lin('attention.k_lin', x);
+      const v = lin('attention.v_lin', x);
+      const context = attention(q, k, v, mask, config.nHeads, attentionDropout());
+      x = norm('sa_layer_norm', add(lin('attention.out_lin', context), x));
+
+      // Feed-forward: dropout after lin2, before the residual.
+      const ffn = drop(lin('ffn.lin2', gelu(lin('ffn.lin1', x))), config.dropout);
+      x = norm('output_layer_norm', add(ffn, x));
+      hiddenStates.push(x);
+    }
+
+    // Classification head on the first ([CLS]) position.
+    const clsRows = Tensor.fromArray(Array.from({ length: batch }, (_, b) => b * seqLen), [batch], 'i32');
+    const cls = embedding(clsRows, reshape(x, [batch * seqLen, config.dim]));
+    const pooled = drop(relu(linear(cls, p('pre_classifier.weight'), p('pre_classifier.bias'))), config.seqClassifDropout);
+    const logits = linear(pooled, p('classifier.weight'), p('classifier.bias'));
+    return { logits, hiddenStates };
+  }
+
+  private checkInputs(ids: Tensor, mask: Tensor): void {
+    if (ids.dtype !== 'i32' || ids.shape.length !== 2) throw new Error(`DistilBERT forward: ids must be i32 [batch, seq], got ${ids.dtype} ${shapeStr(ids.shape)}`);
+    if (mask.dtype !== 'i32' || mask.shape.length !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1]) {
+      throw new Error(`DistilBERT forward: mask must be i32 ${shapeStr(ids.shape)} like ids, got ${mask.dtype} ${shapeStr(mask.shape)}`);
+    }
+    if (ids.shape[1] > this.config.maxPositionEmbeddings) {
+      throw new Error(`DistilBERT forward: sequence length ${ids.shape[1]} is over max_position_embeddings ${this.config.maxPositionEmbeddings}`);
+    }
+  }
+
+  /** Frees every parameter and its gradient. */
+  release(): void {
+    for (const t of this.params.values()) {
+      t.grad?.release();
+      t.release();
+    }
+    this.notPadding.release();
+  }
+}
