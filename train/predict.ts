@@ -1,0 +1,157 @@
+// Classifies texts with a saved DistilBERT sentiment model:
+//   npm run predict -- --model DIR [--json] "text" ...
+// For each text it prints the predicted label and the class probabilities (softmax of the logits),
+// or with --json one JSON array on stdout and nothing else there (engine messages go to stderr).
+// Bad input (no model folder, no weights, a broken file, no config.json) is one line on stderr and
+// a non-zero exit, never a stack trace.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Tensor, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
+import { openCheckpoint } from '../model/checkpoint.ts';
+import type { DistilBertConfig } from '../model/config.ts';
+import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { WordPieceTokenizer } from '../model/tokenizer.ts';
+
+const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [TEXT ...]
+
+Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT
+sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
+tokenizer_config.json: what training or transformers' save_pretrained writes) and prints the
+predicted label and the probability of every label.
+
+options:
+  --model DIR       the model folder (required)
+  --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
+  --batch-size N    texts per forward pass (default 32)
+  -h, --help        show this help and exit`;
+
+class UsageError extends Error {}
+
+interface Prediction {
+  text: string;
+  label: string;
+  probs: Record<string, number>;
+  logits: number[];
+}
+
+interface Options {
+  modelDir: string;
+  json: boolean;
+  batchSize: number;
+  texts: string[];
+}
+
+function parseCommandLine(argv: string[]): Options | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'batch-size': { type: 'string', default: '32' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // node:util's messages run on with advice about "--"; keep the first sentence.
+    throw new UsageError(`${(error as Error).message.split(/\.\s/)[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (!values.model) throw new UsageError('--model DIR is required (see --help)');
+  const batchSize = Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
+  return { modelDir: values.model, json: values.json, batchSize, texts: positionals };
+}
+
+/** The texts to classify: the arguments, or else the non-empty lines of a piped stdin. */
+function textsToClassify(fromArgs: string[]): string[] {
+  if (fromArgs.length > 0) return fromArgs;
+  if (!process.stdin.isTTY) {
+    const lines = fs.readFileSync(0, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+    if (lines.length > 0) return lines;
+  }
+  throw new UsageError('no text to classify: give TEXT arguments or pipe lines on stdin (see --help)');
+}
+
+/** Checks the folder's small files on the CPU, before the GPU is opened. */
+function openTokenizer(dir: string, config: DistilBertConfig): WordPieceTokenizer {
+  if (!fs.existsSync(path.join(dir, 'vocab.txt'))) throw new Error(`${dir}: no vocab.txt in the model folder`);
+  const tokenizer = WordPieceTokenizer.fromDir(dir);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new Error(`${dir}: vocab.txt has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}`);
+  }
+  return tokenizer;
+}
+
+function softmax(logits: number[]): number[] {
+  const top = Math.max(...logits);
+  const exps = logits.map((z) => Math.exp(z - top));
+  const total = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / total);
+}
+
+async function predict(
+  model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, texts: string[], batchSize: number,
+): Promise<Prediction[]> {
+  const { labels, maxPositionEmbeddings, numLabels } = model.config;
+  const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
+  const predictions: Prediction[] = [];
+  for (let start = 0; start < texts.length; start += batchSize) {
+    const chunk = texts.slice(start, start + batchSize);
+    const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(chunk, maxLength);
+    const scope = beginScope();
+    let values: Float32Array;
+    try {
+      const logits = noGrad(() =>
+        model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32')));
+      values = await logits.toFloat32();
+    } finally {
+      scope.end();
+    }
+    chunk.forEach((text, b) => {
+      const row = Array.from(values.subarray(b * numLabels, (b + 1) * numLabels));
+      const probs = softmax(row);
+      const best = probs.indexOf(Math.max(...probs));
+      predictions.push({ text, label: labels[best], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])), logits: row });
+    });
+  }
+  return predictions;
+}
+
+function formatLine({ text, label, probs }: Prediction): string {
+  const table = Object.entries(probs).map(([name, p]) => `${name} ${p.toFixed(4)}`).join(', ');
+  return `${label}\t(${table})\t${text}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseCommandLine(argv);
+  if (options === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const { modelDir, json, batchSize } = options;
+  // Everything that can be wrong with the folder is found before the GPU opens.
+  const checkpoint = openCheckpoint(modelDir, { requireHead: true });
+  const tokenizer = openTokenizer(modelDir, checkpoint.config);
+  const texts = textsToClassify(options.texts);
+
+  await initGpu();
+  try {
+    const model = checkpoint.createModel();
+    const predictions = await predict(model, tokenizer, texts, batchSize);
+    model.release();
+    const output = json ? JSON.stringify(predictions, null, 2) : predictions.map(formatLine).join('\n');
+    process.stdout.write(`${output}\n`);
+  } finally {
+    closeGpu();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(`predict: ${error.message}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});
