@@ -108,12 +108,15 @@ function uploadUniforms(): void {
 function submitPending(): void {
   pass?.end();
   pass = null;
-  if (encoder) {
-    gpu().device.queue.submit([encoder.finish()]);
-    dispatchStats.submits++;
-    encoder = null;
-  }
+  const recorded = encoder;
+  // Reset before submitting: if the GPU has reported an error, gpu() throws, and the broken
+  // recording must not swallow the launches that come after.
+  encoder = null;
   slotsUsed = 0;
+  if (recorded) {
+    gpu().device.queue.submit([recorded.finish()]);
+    dispatchStats.submits++;
+  }
 }
 
 /** Submits everything recorded so far. */

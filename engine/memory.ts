@@ -64,6 +64,8 @@ export const pool = new BufferPool();
 /** Something that owns pooled memory and can give it back. */
 export interface Releasable {
   release(): void;
+  /** A view: the owner of its memory, which must live at least as long. */
+  readonly viewOf?: Releasable | null;
 }
 
 /** Collects what is created while it is open, and releases all of it when it ends. */
@@ -77,6 +79,7 @@ export class StepScope {
 
   /** Keeps `item` alive past the end of this scope (it then belongs to the enclosing scope, if any). */
   keep(item: Releasable): void {
+    if (item.viewOf) this.keep(item.viewOf);
     const i = this.owned.lastIndexOf(item);
     if (i < 0) return;
     this.owned.splice(i, 1);

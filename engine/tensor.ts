@@ -37,7 +37,7 @@ export class Tensor implements Releasable {
   name: string;
   private _buffer: GPUBuffer | null;
   /** A view (reshape) shares its base's memory and never frees it. */
-  private readonly viewOf: Tensor | null;
+  readonly viewOf: Tensor | null;
   private parents: Tensor[] = [];
   private backwardFn: BackwardFn | null = null;
 

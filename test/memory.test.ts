@@ -48,6 +48,12 @@ test('pipelines compile once per kernel text, not per call', () => {
   });
 });
 
+test('a view returned from a scope keeps the memory it views alive', async () => {
+  const view = E.scoped(() => E.reshape(E.filled([2, 3], 7), [6]));
+  assert.equal(Array.from(await view.toArray()), [7, 7, 7, 7, 7, 7]);
+  view.release();
+});
+
 test('a WGSL error becomes a thrown error naming the kernel', async () => {
   const { launch } = await import('../engine/dispatch.ts');
   const t = new E.Tensor([4], 'f32', { persistent: true });
@@ -60,6 +66,10 @@ test('a WGSL error becomes a thrown error naming the kernel', async () => {
   }
   t.release();
   assert.match(message, /broken_kernel/);
+  // The failed recording is dropped; what comes after it runs.
+  const after = E.filled([3], 7);
+  assert.equal(Array.from(await after.toArray()), [7, 7, 7]);
+  after.release();
 });
 
 test('ending a step scope releases its tensors', () => {
