@@ -1,0 +1,149 @@
+// Training checkpoints: everything a killed run needs to finish with exactly the weights an
+// uninterrupted run gives. One folder per checkpoint, <output>/checkpoint-<step>/, holding
+//   model files        the weights, config.json and tokenizer files (model/checkpoint's save), so a
+//                      checkpoint is itself a model folder for `npm run eval` and `predict`
+//   optimizer.safetensors   AdamW's moments, `<param>.exp_avg` / `<param>.exp_avg_sq`, and its step
+//   trainer_state.json the settings, step counts, data order, RNG state and metric records
+// A checkpoint is written into a temporary folder and renamed into place, so a kill leaves either
+// the previous checkpoint or the new one, never half of one; the older checkpoint goes afterwards.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { openSafetensors, writeSafetensors } from '../model/safetensors.ts';
+import type { MetricRecord } from './metrics.ts';
+import type { TrainSettings } from './settings.ts';
+
+export const STATE_FILE = 'trainer_state.json';
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+const STATE_VERSION = 1;
+const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
+const TEMPORARY_DIR = /^checkpoint-\d+\.tmp-\d+$/;
+
+export interface TrainerState {
+  version: number;
+  settings: TrainSettings;
+  /** Optimizer steps done; also the schedule's position (the next step's learning rate index). */
+  globalStep: number;
+  totalSteps: number;
+  /** Data order: the epoch to continue in (0-based) and how many of its batches are done. */
+  epoch: number;
+  position: number;
+  /** Dropout's counter-based RNG: its seed, and the stream of the next step. */
+  rng: { seed: number; nextStream: number };
+  records: MetricRecord[];
+}
+
+export interface OptimizerState {
+  step: number;
+  expAvg: Float32Array[];
+  expAvgSq: Float32Array[];
+}
+
+export interface NamedShape {
+  name: string;
+  shape: readonly number[];
+}
+
+export function writeOptimizerState(file: string, params: readonly NamedShape[], state: OptimizerState): void {
+  const tensors = params.flatMap(({ name, shape }, i) => [
+    { name: `${name}.exp_avg`, shape, data: state.expAvg[i] },
+    { name: `${name}.exp_avg_sq`, shape, data: state.expAvgSq[i] },
+  ]);
+  writeSafetensors(file, tensors, { step: String(state.step) });
+}
+
+export function readOptimizerState(file: string, params: readonly NamedShape[]): OptimizerState {
+  const st = openSafetensors(file);
+  try {
+    const step = Number(st.metadata.step);
+    if (!Number.isInteger(step) || step < 0) throw new Error(`${file}: metadata "step" is missing or not a step count`);
+    const read = (name: string, shape: readonly number[]) => {
+      const entry = st.tensors.get(name);
+      if (!entry) throw new Error(`${file}: no tensor ${name}`);
+      if (entry.shape.join(',') !== shape.join(',')) throw new Error(`${file}: ${name} has shape [${entry.shape}], the model needs [${shape}]`);
+      return st.read(name);
+    };
+    return {
+      step,
+      expAvg: params.map(({ name, shape }) => read(`${name}.exp_avg`, shape)),
+      expAvgSq: params.map(({ name, shape }) => read(`${name}.exp_avg_sq`, shape)),
+    };
+  } finally {
+    st.close();
+  }
+}
+
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes checkpoint-<globalStep> atomically: `writeFiles` fills a temporary folder (model and
+ * optimizer files), the state goes in last, then one rename publishes it. Older checkpoints and
+ * leftovers of killed writes are removed afterwards. Returns the checkpoint's folder.
+ */
+export async function writeCheckpoint(outputDir: string, state: TrainerState, writeFiles: (dir: string) => Promise<void> | void): Promise<string> {
+  const final = path.join(outputDir, `checkpoint-${state.globalStep}`);
+  const temporary = `${final}.tmp-${process.pid}`;
+  rmSync(temporary, { recursive: true, force: true });
+  mkdirSync(temporary, { recursive: true });
+  try {
+    await writeFiles(temporary);
+    writeDurably(path.join(temporary, STATE_FILE), `${JSON.stringify({ ...state, version: STATE_VERSION }, null, 1)}\n`);
+    syncDir(temporary);
+    rmSync(final, { recursive: true, force: true });
+    renameSync(temporary, final);
+    syncDir(outputDir);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  removeCheckpointsExcept(outputDir, path.basename(final));
+  return final;
+}
+
+/** Removes every checkpoint folder and temporary leftover but `keep`. */
+export function removeCheckpointsExcept(outputDir: string, keep?: string): void {
+  for (const entry of readdirSync(outputDir)) {
+    if (entry !== keep && (CHECKPOINT_DIR.test(entry) || TEMPORARY_DIR.test(entry))) {
+      rmSync(path.join(outputDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+export function readTrainerState(dir: string): TrainerState {
+  const file = path.join(dir, STATE_FILE);
+  let state: TrainerState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: unreadable (${(error as Error).message})`);
+  }
+  if (state?.version !== STATE_VERSION) throw new Error(`${file}: not a version ${STATE_VERSION} trainer state`);
+  return state;
+}
+
+/** The complete checkpoint with the most steps in `outputDir`, if any. */
+export function latestCheckpoint(outputDir: string): string | undefined {
+  if (!existsSync(outputDir)) return undefined;
+  const steps = readdirSync(outputDir)
+    .map((entry) => CHECKPOINT_DIR.exec(entry))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(path.join(outputDir, m[0], STATE_FILE)))
+    .map((m) => Number(m[1]));
+  if (steps.length === 0) return undefined;
+  return path.join(outputDir, `checkpoint-${Math.max(...steps)}`);
+}
