@@ -1,6 +1,9 @@
 // The training job's settings: the command-line options of `npm run train`, whose defaults are the
 // reference model card's (distilbert-base-uncased fine-tuned on rotten_tomatoes with the Hugging
 // Face Trainer: lr 2e-5, batch 64, 5 epochs, seed 42, AdamW, linear decay to 0, no warmup).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROTTEN_TOMATOES } from './data.ts';
 import { UsageError, flagName, nonNegative, nonNegativeInt, parseCommandLine, positive, positiveInt, type OptionTable, type Parsed } from './args.ts';
 
 export const ADAM_BETAS: readonly [number, number] = [0.9, 0.999];
@@ -68,9 +71,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   return args;
 }
 
+/** Local folders become absolute paths, so that a run can be resumed from another directory. */
+const absoluteIfLocal = (spec: string) => (existsSync(spec) ? path.resolve(spec) : spec);
+
 export function settingsOf(args: TrainArgs): TrainSettings {
-  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, ...rest } = args;
-  return { ...rest, dropout: !noDropout, shuffle: !noShuffle };
+  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, model, data, ...rest } = args;
+  return { model: absoluteIfLocal(model), data: data === ROTTEN_TOMATOES.name ? data : absoluteIfLocal(data), ...rest, dropout: !noDropout, shuffle: !noShuffle };
 }
 
 /**

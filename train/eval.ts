@@ -1,0 +1,52 @@
+// `npm run eval -- --model DIR [--data NAME|DIR] [--split validation|test] [--json]`: loss and
+// accuracy of a saved sequence classifier on one split, computed as training's evaluation does
+// (train/evaluate.ts). With --json, stdout holds only {"loss", "accuracy", "n"}.
+import path from 'node:path';
+import { closeGpu, initGpu } from '../engine/index.ts';
+import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
+import { DistilBertConfig } from '../model/config.ts';
+import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { UsageError, parseCommandLine, positiveInt, type OptionTable } from './args.ts';
+import { loadDataset } from './data.ts';
+import { checkLabels, evaluate } from './evaluate.ts';
+import { DEFAULT_OUTPUT } from './settings.ts';
+
+const EVAL_OPTIONS = {
+  model: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'a model folder written by npm run train (or save_pretrained)' },
+  data: { kind: 'string', default: 'rotten_tomatoes', meta: 'NAME|DIR', help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl' },
+  split: { kind: 'string', default: 'validation', choices: ['validation', 'test'], meta: 'SPLIT', help: 'validation or test' },
+  batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass' },
+  maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
+  json: { kind: 'flag', help: 'print {"loss", "accuracy", "n"} as JSON on stdout, and nothing else there' },
+} satisfies OptionTable;
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseCommandLine(EVAL_OPTIONS, argv, 'npm run eval -- [options]', 'Evaluates a saved DistilBERT sentence classifier: loss and accuracy on one split.');
+  // Everything that can be checked on the CPU is, before the GPU opens.
+  const config = DistilBertConfig.fromFile(path.join(args.model, CONFIG_FILE));
+  const tokenizer = WordPieceTokenizer.fromDir(args.model);
+  const examples = (await loadDataset(args.data))[args.split as 'validation' | 'test'];
+  checkLabels(examples, config.numLabels, `--data ${args.data}, ${args.split} split`);
+  const maxLength = args.maxLength ?? Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
+  if (maxLength > config.maxPositionEmbeddings) {
+    throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
+  }
+  await initGpu();
+  const model = loadModel(args.model, { requireHead: true });
+  const { loss, accuracy, examples: n } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength });
+  process.stdout.write(args.json
+    ? `${JSON.stringify({ loss, accuracy, n })}\n`
+    : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`);
+}
+
+main(process.argv.slice(2)).then(
+  () => {
+    closeGpu();
+    process.exit(0);
+  },
+  (error: Error) => {
+    console.error(`eval: ${error.message}`);
+    closeGpu();
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

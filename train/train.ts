@@ -1,0 +1,407 @@
+// `npm run train`: fine-tunes DistilBERT for sentence classification with the Hugging Face
+// Trainer's semantics (see train/settings.ts for the options and their defaults). One readable
+// file, like nanoGPT's train.py: set up, then the loop. Each step records forward (with dropout),
+// cross-entropy, backward, the global gradient norm and clip, and AdamW with the scheduled
+// learning rate inside one step scope; the loss is read back asynchronously every few steps, never
+// in the middle of a step. After each epoch: evaluation on validation and an atomic checkpoint
+// (train/checkpoints.ts) from which `--resume` continues bit for bit; at the end: test
+// evaluation, the model folder, its model card, metrics.jsonl and a plot.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import {
+  Tensor, accumulateInto, backward, beginScope, closeGpu, crossEntropy, fillLike, flush, gpu, initGpu, zeroGrad,
+} from '../engine/index.ts';
+import { AdamW, gradNorm } from '../engine/optim.ts';
+import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
+import { DistilBertConfig } from '../model/config.ts';
+import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { UsageError } from './args.ts';
+import { modelCard } from './card.ts';
+import {
+  OPTIMIZER_FILE, latestCheckpoint, readOptimizerState, readTrainerState, writeCheckpoint, writeOptimizerState, type TrainerState,
+} from './checkpoints.ts';
+import { SPLITS, loadDataset, type Dataset, type Example } from './data.ts';
+import { checkLabels, evaluate, toBatch, type EvalResult } from './evaluate.ts';
+import { MetricsLog, type EvalRecord } from './metrics.ts';
+import { resolveModel } from './model_source.ts';
+import { trainingPlot } from './plot.ts';
+import { learningRateAt, type LinearSchedule } from './schedule.ts';
+import { ADAM_BETAS, ADAM_EPS, checkResumeFlags, parseTrainArgs, settingsOf, type TrainArgs, type TrainSettings } from './settings.ts';
+import { batchesOf, epochOrder, stepsPerEpoch } from './shuffle.ts';
+
+/** Steps between loss readbacks (and progress-bar updates). */
+const LOG_EVERY = 10;
+const METRICS_FILE = 'metrics.jsonl';
+const PLOT_FILE = 'training_curves.svg';
+const CARD_FILE = 'README.md';
+
+class NonFiniteLoss extends Error {}
+
+/** A checkpoint to continue from. */
+interface Resumed {
+  dir: string;
+  state: TrainerState;
+}
+
+/** Everything the loop needs, once set up. */
+interface Run {
+  settings: TrainSettings;
+  resumed?: Resumed;
+  model: DistilBertForSequenceClassification;
+  tokenizer: WordPieceTokenizer;
+  outputDir: string;
+  dataset: Dataset;
+  maxLength: number;
+  optimizer: AdamW;
+  schedule: LinearSchedule;
+  stepsPerEpoch: number;
+  epochs: number;
+  metrics: MetricsLog;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: everything that can fail on bad input happens before the output folder is touched.
+
+function checkOutputFolderFree(outputDir: string): void {
+  if (existsSync(outputDir) && readdirSync(outputDir).length > 0) {
+    throw new UsageError(`--output ${outputDir} already holds files; pass --resume to continue its run, or choose another --output`);
+  }
+}
+
+/** The model's config with --dim/--layers/--heads/--hidden-dim applied (from scratch only). */
+function architecture(config: DistilBertConfig, s: TrainSettings): DistilBertConfig {
+  return config.with({
+    dim: s.dim ?? config.dim,
+    nLayers: s.layers ?? config.nLayers,
+    nHeads: s.heads ?? config.nHeads,
+    hiddenDim: s.hiddenDim ?? config.hiddenDim,
+  });
+}
+
+/**
+ * The model folder's tokenizer. A --max-length becomes its model_max_length, so the saved model
+ * truncates as it was trained to, in `npm run eval`, `predict` and transformers alike.
+ */
+function openTokenizer(dir: string, config: DistilBertConfig, maxLength: number | undefined): WordPieceTokenizer {
+  let tokenizer = WordPieceTokenizer.fromDir(dir);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new Error(`${dir}: vocab.txt has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}`);
+  }
+  if (maxLength !== undefined && maxLength !== tokenizer.modelMaxLength) {
+    if (maxLength > config.maxPositionEmbeddings) {
+      throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
+    }
+    const { doLowerCase, stripAccents } = tokenizer;
+    tokenizer = WordPieceTokenizer.fromVocabFile(path.join(dir, 'vocab.txt'), { doLowerCase, stripAccents, modelMaxLength: maxLength });
+  }
+  return tokenizer;
+}
+
+/** A new run's settings from the flags, or a resumed run's from its latest checkpoint. */
+function settingsAndCheckpoint(args: TrainArgs, outputDir: string): { settings: TrainSettings; resumed?: Resumed } {
+  if (!args.resume) {
+    checkOutputFolderFree(outputDir);
+    return { settings: settingsOf(args) };
+  }
+  const dir = latestCheckpoint(outputDir);
+  if (!dir) throw new UsageError(`--resume: no checkpoint in ${outputDir} (checkpoints are written after each epoch)`);
+  const state = readTrainerState(dir);
+  checkResumeFlags(args, state.settings);
+  return { settings: state.settings, resumed: { dir, state } };
+}
+
+/** The hub id the run fine-tunes, for the card; none for a local folder or from scratch. */
+function baseModelOf(s: TrainSettings): string | undefined {
+  return s.fromScratch || existsSync(s.model) ? undefined : s.model;
+}
+
+/** AdamW with the Trainer's parameter groups: no weight decay on biases and LayerNorm weights. */
+function makeOptimizer(model: DistilBertForSequenceClassification, s: TrainSettings): AdamW {
+  const decays = (name: string) => !name.endsWith('.bias') && !/LayerNorm|layer_norm/.test(name);
+  const named = [...model.params];
+  return new AdamW([
+    { params: named.filter(([n]) => decays(n)).map(([, p]) => p), weightDecay: s.weightDecay },
+    { params: named.filter(([n]) => !decays(n)).map(([, p]) => p), weightDecay: 0 },
+  ], { lr: s.lr, betas: [...ADAM_BETAS], eps: ADAM_EPS });
+}
+
+function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassification) {
+  const names = new Map([...model.params].map(([name, p]) => [p, name]));
+  return optimizer.params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
+}
+
+async function setUp(argv: string[]): Promise<Run> {
+  const args = parseTrainArgs(argv);
+  const outputDir = path.resolve(args.output);
+  const { settings, resumed } = settingsAndCheckpoint(args, outputDir);
+  const dataset = await loadDataset(settings.data);
+  // A resumed run's model comes from its checkpoint, a new one's from --model.
+  const modelDir = resumed?.dir ?? (await resolveModel(settings.model, !settings.fromScratch)).dir;
+  const fileConfig = DistilBertConfig.fromFile(path.join(modelDir, CONFIG_FILE));
+  const config = settings.fromScratch && !resumed ? architecture(fileConfig, settings) : fileConfig;
+  const tokenizer = openTokenizer(modelDir, config, settings.maxLength);
+  for (const split of SPLITS) checkLabels(dataset[split], config.numLabels, `--data ${settings.data}, ${split} split`);
+  const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
+
+  await initGpu();
+  const model = settings.fromScratch && !resumed
+    ? initModel(config, settings.seed)
+    : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
+  const optimizer = makeOptimizer(model, settings);
+  if (resumed) optimizer.loadState(toAdamW(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model))));
+  const perEpoch = stepsPerEpoch(dataset.train.length, settings.batchSize);
+  const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
+  mkdirSync(outputDir, { recursive: true });
+  return {
+    settings,
+    resumed,
+    model,
+    tokenizer,
+    outputDir,
+    dataset,
+    maxLength,
+    optimizer,
+    schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
+    stepsPerEpoch: perEpoch,
+    epochs: Math.ceil(totalSteps / perEpoch),
+    // A resumed run's metrics continue from its checkpoint, dropping whatever came after it.
+    metrics: new MetricsLog(path.join(outputDir, METRICS_FILE), resumed ? resumed.state.records : []),
+  };
+}
+
+const toAdamW = ({ step, expAvg, expAvgSq }: { step: number; expAvg: Float32Array[]; expAvgSq: Float32Array[] }) => ({ step, m: expAvg, v: expAvgSq });
+
+// ---------------------------------------------------------------------------------------------
+// Loss readback: losses add up on the GPU; every LOG_EVERY steps their sum is copied out and
+// reset, and the copy is awaited one window later, so the GPU always has the next steps queued.
+
+interface Window {
+  steps: number;
+  lastStep: number;
+  lossSum: Promise<number>;
+  gradNorm: Promise<number>;
+  learningRate: number;
+}
+
+/** What the progress bar and metrics get as each window's loss arrives. */
+interface WindowReport {
+  lastStep: number;
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+  /** Steps and seconds since the epoch began: throughput over the epoch so far. */
+  epochSteps: number;
+  epochSeconds: number;
+}
+
+class LossWindows {
+  private readonly sum = new Tensor([], 'f32', { persistent: true, name: 'loss_window_sum' });
+  private pending: Window[] = [];
+  private stepsInWindow = 0;
+  private epochLossSum = 0;
+  private epochSteps = 0;
+  private epochStart = performance.now();
+
+  constructor(private readonly onWindow: (report: WindowReport) => void) {
+    fillLike(this.sum, 0);
+  }
+
+  /** Starts an epoch's loss mean and clock (evaluation and checkpoints are not training time). */
+  startEpoch(): void {
+    this.epochLossSum = 0;
+    this.epochSteps = 0;
+    this.epochStart = performance.now();
+  }
+
+  /** Called inside a step's scope with that step's loss and gradient norm. */
+  add(loss: Tensor, norm: Tensor, step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
+    accumulateInto(this.sum, loss);
+    this.stepsInWindow++;
+    if (!closeWindow) return undefined;
+    this.pending.push({ steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: norm.item(), learningRate });
+    fillLike(this.sum, 0);
+    this.stepsInWindow = 0;
+    return this.pending.length > 1 ? this.settle(1) : undefined;
+  }
+
+  /** Awaits all windows but the newest `keep`, checking each loss. */
+  private async settle(keep: number): Promise<void> {
+    while (this.pending.length > keep) {
+      const w = this.pending.shift()!;
+      const [lossSum, norm] = await Promise.all([w.lossSum, w.gradNorm]);
+      const loss = lossSum / w.steps;
+      if (!Number.isFinite(loss)) throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
+      this.epochLossSum += lossSum;
+      this.epochSteps += w.steps;
+      const epochSeconds = (performance.now() - this.epochStart) / 1000;
+      this.onWindow({ lastStep: w.lastStep, loss, gradNorm: norm, learningRate: w.learningRate, epochSteps: this.epochSteps, epochSeconds });
+    }
+  }
+
+  /** Waits for every window of the epoch; its mean training loss, steps and seconds. */
+  async endEpoch(): Promise<{ loss: number; steps: number; seconds: number }> {
+    await this.settle(0);
+    return { loss: this.epochLossSum / this.epochSteps, steps: this.epochSteps, seconds: (performance.now() - this.epochStart) / 1000 };
+  }
+
+  release(): void {
+    this.sum.release();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs.
+
+function frameworks() {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const engine = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
+  const webgpu = (createRequire(import.meta.url)('webgpu/package.json') as { version: string }).version;
+  return { engine, webgpu, adapter: gpu().adapterName, node: process.version };
+}
+
+function writeReport(run: Run): void {
+  const { outputDir, settings, metrics } = run;
+  const dataset = settings.data === 'rotten_tomatoes' ? 'rotten_tomatoes' : path.basename(path.resolve(settings.data));
+  writeFileSync(path.join(outputDir, CARD_FILE), modelCard({
+    name: path.basename(outputDir), settings, baseModel: baseModelOf(settings), dataset, records: metrics.records,
+    totalSteps: run.schedule.totalSteps, frameworks: frameworks(),
+  }));
+  writeFileSync(path.join(outputDir, PLOT_FILE), trainingPlot(metrics.records));
+}
+
+async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Promise<string> {
+  const { model, tokenizer, optimizer, settings, metrics } = run;
+  const state: TrainerState = {
+    version: 1, settings, globalStep, totalSteps: run.schedule.totalSteps, epoch, position: 0,
+    rng: { seed: settings.seed, nextStream: globalStep }, records: metrics.records,
+  };
+  return writeCheckpoint(run.outputDir, state, async (dir) => {
+    await saveModel(model, tokenizer, dir);
+    const { step, m, v } = await optimizer.state();
+    writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), { step, expAvg: m, expAvgSq: v });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop.
+
+/** One optimizer step on one batch: everything it makes is released when its scope ends. */
+function trainStep(run: Run, examples: Example[], step: number, windows: LossWindows, closeWindow: boolean): Promise<void> | undefined {
+  const { model, optimizer, settings } = run;
+  const params = optimizer.params;
+  const lr = learningRateAt(run.schedule, step);
+  const scope = beginScope();
+  try {
+    const batch = toBatch(run.tokenizer, examples, run.maxLength);
+    const logits = model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step } });
+    const loss = crossEntropy(logits, batch.labels);
+    backward(loss);
+    // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
+    const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
+    optimizer.step(lr, settings.gradClip > 0 ? clipCoef : undefined);
+    zeroGrad(params);
+    return windows.add(loss, totalNorm, step, lr, closeWindow);
+  } finally {
+    scope.end();
+    flush();
+  }
+}
+
+async function train(run: Run): Promise<void> {
+  const { settings, dataset, metrics, schedule, stepsPerEpoch: perEpoch, outputDir } = run;
+  const resumed = run.resumed?.state;
+  let step = resumed?.globalStep ?? 0;
+  const firstEpoch = resumed?.epoch ?? 0;
+  const epochAt = (s: number) => s / perEpoch;
+  let lastCheckpoint = run.resumed?.dir;
+  let trainSeconds = 0;
+  let trainSteps = 0;
+
+  // The bar is for people watching a terminal; logs and pipes get one line per epoch.
+  const bars = process.stderr.isTTY
+    ? new cliProgress.MultiBar({
+      stream: process.stderr,
+      format: 'epoch {epoch} |{bar}| {value}/{total} steps | loss {loss} | {rate} samples/s | eta {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+    }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.error(line));
+  const bar = bars?.create(schedule.totalSteps, step, { epoch: firstEpoch + 1, loss: '-', rate: '-' });
+  const windows = new LossWindows(({ lastStep, loss, gradNorm: norm, learningRate, epochSteps, epochSeconds }) => {
+    const samplesPerSecond = (epochSteps * settings.batchSize) / epochSeconds;
+    metrics.add({ split: 'train', step: lastStep + 1, epoch: round4(epochAt(lastStep + 1)), loss, learningRate, gradNorm: norm, samplesPerSecond });
+    bar?.update(lastStep + 1, { loss: loss.toFixed(4), rate: samplesPerSecond.toFixed(1) });
+    if (!bars && (lastStep + 1) % (LOG_EVERY * 10) === 0) {
+      console.error(`step ${lastStep + 1}/${schedule.totalSteps}: loss ${loss.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s`);
+    }
+  });
+
+  say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${settings.batchSize} on ${dataset.train.length} examples` +
+    `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`);
+  try {
+    for (let epoch = firstEpoch; epoch < run.epochs; epoch++) {
+      bar?.update({ epoch: epoch + 1 });
+      windows.startEpoch();
+      const batches = batchesOf(epochOrder(dataset.train.length, settings.seed, epoch, settings.shuffle), settings.batchSize);
+      const stepsThisEpoch = Math.min(batches.length, schedule.totalSteps - step);
+      for (let b = 0; b < stepsThisEpoch; b++) {
+        const closeWindow = (b + 1) % LOG_EVERY === 0 || b + 1 === stepsThisEpoch;
+        await trainStep(run, batches[b].map((i) => dataset.train[i]), step, windows, closeWindow);
+        step++;
+      }
+      const { loss: trainingLoss, steps, seconds } = await windows.endEpoch();
+      trainSteps += steps;
+      trainSeconds += seconds;
+      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, { batchSize: settings.batchSize, maxLength: run.maxLength });
+      metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
+      say(`epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, accuracy ${validation.accuracy.toFixed(4)} (step ${step})`);
+      lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
+      writeReport(run);
+    }
+  } catch (error) {
+    if (error instanceof NonFiniteLoss) {
+      const kept = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint had been written yet';
+      throw new Error(`${error.message}: training stopped; ${kept} (try a lower --lr)`);
+    }
+    throw error;
+  } finally {
+    bars?.stop();
+    windows.release();
+  }
+
+  const test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength });
+  metrics.add(evalRecord('test', test, step, epochAt(step)));
+  await saveModel(run.model, run.tokenizer, outputDir);
+  writeReport(run);
+  const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
+  console.error(`test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}${timing}`);
+  console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function evalRecord(split: EvalRecord['split'], r: EvalResult, step: number, epoch: number, trainingLoss?: number): EvalRecord {
+  return { split, step, epoch: round4(epoch), loss: r.loss, accuracy: r.accuracy, examples: r.examples, ...(trainingLoss === undefined ? {} : { trainingLoss }) };
+}
+
+async function main(): Promise<void> {
+  const run = await setUp(process.argv.slice(2));
+  await train(run);
+}
+
+main().then(
+  () => {
+    closeGpu();
+    process.exit(0);
+  },
+  (error: Error) => {
+    console.error(`train: ${error.message}`);
+    closeGpu();
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
