@@ -1,0 +1,117 @@
+// Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, 3 blocked with a sweep of tilings), each
+// validated on small odd and aligned shapes in every layout, then timed on DistilBERT's products:
+// for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ (NT, with the bias
+// epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
+import { Tensor } from '../../engine/index.ts';
+import { run } from '../../engine/run.ts';
+import { DEFAULT_BLOCKED, matmulBlocked, matmulVariants, type BlockedOptions, type MatmulShape } from '../../kernels/matmul.ts';
+import type { KernelLaunch } from '../../kernels/launch.ts';
+import { assertClose } from '../../test/gradcheck.ts';
+import { matmul as matmulRef, randn } from '../../test/reference.ts';
+import { configName, type BenchOptions } from '../options.ts';
+import { prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
+
+export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
+
+export interface MatmulVariant {
+  name: string;
+  kernel: MatmulKernel;
+}
+
+/** Naive, tiled, the blocked kernel as the engine's ops use it, then the other tilings to sweep. */
+export function matmulVariantList(configs: readonly BlockedOptions[]): MatmulVariant[] {
+  const blocked = (o: BlockedOptions, tag = '') => ({ name: `3 blocked ${configName(o)}${tag}`, kernel: (s: MatmulShape) => matmulBlocked(s, o) });
+  return [
+    { name: `1 ${matmulVariants[1].name}`, kernel: matmulVariants[1].kernel },
+    { name: `2 ${matmulVariants[2].name}`, kernel: matmulVariants[2].kernel },
+    blocked(DEFAULT_BLOCKED, ' (ops)'),
+    ...configs.filter((o) => configName(o) !== configName(DEFAULT_BLOCKED)).map((o) => blocked(o)),
+  ];
+}
+
+const VALIDATION_SHAPES: MatmulShape[] = [
+  // Odd sizes: every edge guard and the scalar load paths.
+  ...[false, true].flatMap((transA) => [false, true].map((transB) => ({ batch: 1, m: 37, n: 29, k: 23, transA, transB }))),
+  // Multiples of 4: the vec4 paths, with more than one K step.
+  ...[false, true].flatMap((transA) => [false, true].map((transB) => ({ batch: 1, m: 64, n: 48, k: 40, transA, transB }))),
+  { batch: 3, m: 20, n: 12, k: 8, transA: false, transB: true, sharedB: true, bias: true },
+  { batch: 2, m: 16, n: 8, k: 12, transA: true, transB: false, sharedA: true },
+];
+
+/** C for `shape` in float64, operands as the kernel reads them (shared ones stored once). */
+function reference(s: MatmulShape, a: Float64Array, b: Float64Array, bias: Float64Array | null): Float64Array {
+  const repeat = (x: Float64Array, shared: boolean | undefined) => {
+    if (!shared) return x;
+    const out = new Float64Array(x.length * s.batch);
+    for (let i = 0; i < s.batch; i++) out.set(x, i * x.length);
+    return out;
+  };
+  const c = matmulRef(repeat(a, s.sharedA), repeat(b, s.sharedB), s.batch, s.m, s.k, s.n, s.transA, s.transB);
+  if (bias) for (let i = 0; i < c.length; i++) c[i] += bias[i % s.n];
+  return c;
+}
+
+const describe = (s: MatmulShape) =>
+  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch} m ${s.m} n ${s.n} k ${s.k}${s.sharedA ? ' shared A' : ''}${s.sharedB ? ' shared B' : ''}${s.bias ? ' +bias' : ''}`;
+
+/** Runs `kernel` on every validation shape and compares with the float64 product. */
+export async function validateMatmul(kernel: MatmulKernel): Promise<void> {
+  for (const [i, s] of VALIDATION_SHAPES.entries()) {
+    const aData = randn(s.m * s.k * (s.sharedA ? 1 : s.batch), 10 + i);
+    const bData = randn(s.k * s.n * (s.sharedB ? 1 : s.batch), 20 + i);
+    const biasData = s.bias ? randn(s.n, 30 + i) : null;
+    const a = Tensor.fromArray(aData, [aData.length]);
+    const b = Tensor.fromArray(bData, [bData.length]);
+    const c = new Tensor([s.batch * s.m * s.n]);
+    const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
+    try {
+      run(kernel(s), a, b, c, ...(bias ? [bias] : []));
+      assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
+    } finally {
+      for (const t of [a, b, c, bias]) t?.release();
+    }
+  }
+}
+
+/** The products of one nn.Linear (in → out) over `tokens` rows, as the engine's linear launches them. */
+export function linearProducts(tokens: number, inF: number, outF: number): { label: string; shape: MatmulShape }[] {
+  return [
+    { label: `fwd x·Wᵀ+b [${tokens},${inF}]·[${outF},${inF}]ᵀ`, shape: { batch: 1, m: tokens, n: outF, k: inF, transA: false, transB: true, bias: true } },
+    { label: `dX dY·W [${tokens},${outF}]·[${outF},${inF}]`, shape: { batch: 1, m: tokens, n: inF, k: outF, transA: false, transB: false } },
+    { label: `dW dYᵀ·x [${tokens},${outF}]ᵀ·[${tokens},${inF}]`, shape: { batch: 1, m: outF, n: inF, k: tokens, transA: true, transB: false } },
+  ];
+}
+
+export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: n, transA: false, transB: false });
+
+/** One kernel launch on random operands of `shape`. */
+export function matmulWorkload(label: string, shape: MatmulShape, kernel: MatmulKernel): Workload {
+  return {
+    label,
+    work: 2 * shape.batch * shape.m * shape.n * shape.k,
+    prepare: () =>
+      prepareScoped(() => {
+        const a = randomTensor([shape.m * shape.k * (shape.sharedA ? 1 : shape.batch)], 1);
+        const b = randomTensor([shape.k * shape.n * (shape.sharedB ? 1 : shape.batch)], 2);
+        const c = new Tensor([shape.batch * shape.m * shape.n]);
+        const inputs = shape.bias ? [a, b, c, randomTensor([shape.n], 3)] : [a, b, c];
+        const launch = kernel(shape);
+        return () => run(launch, ...inputs);
+      }),
+  };
+}
+
+export function matmulGroup(o: BenchOptions): KernelGroup {
+  const tokens = o.batch * o.seq;
+  const products = [
+    ...linearProducts(tokens, o.dim, o.dim),
+    ...linearProducts(tokens, o.dim, o.hidden),
+    ...linearProducts(tokens, o.hidden, o.dim),
+  ];
+  const variants: Variant[] = matmulVariantList(o.matmulConfigs).map((v) => ({
+    name: v.name,
+    validate: () => validateMatmul(v.kernel),
+    workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
+  }));
+  return { group: 'matmul', unit: 'GFLOP/s', variants };
+}

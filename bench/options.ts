@@ -1,0 +1,135 @@
+// The benchmark's command line: what to run, at which shapes, how long, and where to write.
+//
+// Every shape is an option so that llvmpipe (a CPU rasteriser, ~1-2 GFLOP/s) can use small ones;
+// the defaults are DistilBERT-base at batch 64 × sequence 64, the shapes a training step sees.
+import { parseArgs } from 'node:util';
+import type { BlockedOptions } from '../kernels/matmul.ts';
+
+export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export interface BenchOptions {
+  /** Tokens per step = batch · seq. */
+  batch: number;
+  seq: number;
+  dim: number;
+  hidden: number;
+  heads: number;
+  layers: number;
+  vocab: number;
+  /** Sequence classes (cross-entropy's C). */
+  classes: number;
+  /** Square sizes n for the n×n×n matmuls compared against the peers. */
+  matmulSizes: number[];
+  /** Tile configurations of the blocked matmul (variant 3) to sweep. */
+  matmulConfigs: BlockedOptions[];
+  only: ReadonlySet<Group>;
+  quick: boolean;
+  warmup: number;
+  repeats: number;
+  /** A wall-clock sample runs the workload enough times to last this long. */
+  minSampleMs: number;
+  peakTflops?: number;
+  peakGbps?: number;
+  json?: string;
+  report?: string;
+}
+
+const DEFAULT_CONFIGS = '64x64x16/4x4/4,128x128x8/8x8/4,128x64x16/8x4/4,32x32x32/2x2/4,64x64x16/4x4/1';
+
+export const HELP = `npm run bench -- [options]
+Kernel benchmarks (every variant validated against a float64 CPU reference, then timed), the same
+matmuls through TensorFlow.js and jax-js on the same device, and a profile of one training step.
+
+  --only LIST          groups to run, comma-separated (default all):
+                       ${GROUPS.join(', ')}
+  --quick              one warm-up and three timed samples, short samples
+  --warmup N           untimed runs before timing (default 2)
+  --repeats N          timed samples; the table shows their median and spread (default 7)
+  --json FILE          write every result as JSON
+  --report FILE.md     write a markdown report, with SVG bar charts next to it
+  --peak-tflops X      the device's fp32 peak, to show matmul as a fraction of it
+  --peak-gbps X        the device's memory bandwidth, for memory-bound kernels
+Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
+  --batch N (64)  --seq N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)
+  --layers N (6)  --vocab N (30522)  --classes N (2)
+  --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
+  --matmul-configs LIST  blocked-matmul tilings to sweep, each TMxTNxTK/RMxRN/V: a TMxTN tile of C
+                       per workgroup, K steps of TK, RMxRN outputs per thread, V-wide loads (1 or 4)
+                       (default ${DEFAULT_CONFIGS})
+On llvmpipe (no GPU) use small shapes, e.g.
+  npm run bench -- --quick --batch 4 --seq 32 --dim 128 --hidden 512 --heads 4 --layers 2 --vocab 1000
+`;
+
+/** "64x64x16/4x4/4" -> tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads. */
+export function parseMatmulConfig(text: string): BlockedOptions {
+  const m = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])$/.exec(text.trim());
+  if (!m) throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V, e.g. 64x64x16/4x4/4`);
+  const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = m.slice(1).map(Number);
+  return { tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4 };
+}
+
+export const configName = (o: BlockedOptions) => `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}`;
+
+const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+/** Parses argv (without node and the script); returns null when --help was asked for. */
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      warmup: { type: 'string' },
+      repeats: { type: 'string' },
+      json: { type: 'string' },
+      report: { type: 'string' },
+      'peak-tflops': { type: 'string' },
+      'peak-gbps': { type: 'string' },
+      'matmul-sizes': { type: 'string' },
+      'matmul-configs': { type: 'string' },
+      ...Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])),
+    },
+  });
+  if (values.help) return null;
+  const shape = Object.fromEntries(
+    Object.entries(DEFAULTS).map(([k, d]) => [k, values[k as keyof typeof values] === undefined ? d : positiveInt(k, String(values[k as keyof typeof values]))]),
+  ) as typeof DEFAULTS;
+  if (shape.dim % shape.heads) throw new Error(`--dim ${shape.dim} must be a multiple of --heads ${shape.heads}`);
+
+  const only = new Set<Group>();
+  for (const name of values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? GROUPS) {
+    if (!(GROUPS as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}" (known: ${GROUPS.join(', ')})`);
+    only.add(name as Group);
+  }
+  const quick = values.quick ?? false;
+  if (values.report !== undefined && !values.report.endsWith('.md')) throw new Error(`--report must name a .md file, got "${values.report}"`);
+  return {
+    ...shape,
+    matmulSizes: (values['matmul-sizes'] ?? '256,512,1024').split(',').map((s) => positiveInt('matmul-sizes', s.trim())),
+    matmulConfigs: (values['matmul-configs'] ?? DEFAULT_CONFIGS).split(',').map(parseMatmulConfig),
+    only,
+    quick,
+    warmup: values.warmup === undefined ? (quick ? 1 : 2) : positiveInt('warmup', values.warmup),
+    repeats: values.repeats === undefined ? (quick ? 3 : 7) : positiveInt('repeats', values.repeats),
+    minSampleMs: quick ? 5 : 50,
+    peakTflops: values['peak-tflops'] === undefined ? undefined : positiveNumber('peak-tflops', values['peak-tflops']),
+    peakGbps: values['peak-gbps'] === undefined ? undefined : positiveNumber('peak-gbps', values['peak-gbps']),
+    json: values.json,
+    report: values.report,
+  };
+}

@@ -1,0 +1,81 @@
+// Runs kernel groups: validates every variant on its small shapes, then times each variant that
+// passed on every workload. A failure (wrong results, a shape the kernel refuses, a GPU error) is
+// recorded against that variant or workload and the run goes on.
+import { pool } from '../engine/index.ts';
+import type { Group } from './options.ts';
+import type { KernelTimer, Stats } from './timing.ts';
+import type { KernelGroup } from './workload.ts';
+
+export interface Validation {
+  group: Group;
+  variant: string;
+  /** null when the variant matches the reference; else why not, in one line. */
+  error: string | null;
+}
+
+export interface KernelResult {
+  group: Group;
+  variant: string;
+  workload: string;
+  unit: KernelGroup['unit'];
+  /** FLOPs or bytes per run. */
+  work: number;
+  time?: Stats;
+  /** GFLOP/s or GB/s at the median time. */
+  rate?: number;
+  /** rate / the device's peak, when the peak is known. */
+  ofPeak?: number;
+  error?: string;
+}
+
+export interface Peaks {
+  tflops?: number;
+  gbps?: number;
+}
+
+export const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
+export async function validateGroup(g: KernelGroup): Promise<Validation[]> {
+  const out: Validation[] = [];
+  for (const v of g.variants) {
+    let error: string | null = null;
+    try {
+      await v.validate();
+    } catch (err) {
+      error = oneLine(err);
+    }
+    out.push({ group: g.group, variant: v.name, error });
+  }
+  return out;
+}
+
+export async function timeGroup(g: KernelGroup, valid: readonly Validation[], timer: KernelTimer, peaks: Peaks, log: (line: string) => void): Promise<KernelResult[]> {
+  const results: KernelResult[] = [];
+  const peak = g.unit === 'GFLOP/s' ? (peaks.tflops ? peaks.tflops * 1000 : undefined) : peaks.gbps;
+  for (const v of g.variants) {
+    const failed = valid.find((x) => x.variant === v.name)?.error;
+    for (const w of v.workloads) {
+      const base = { group: g.group, variant: v.name, workload: w.label, unit: g.unit, work: w.work };
+      if (failed) {
+        results.push({ ...base, error: `not timed: validation failed` });
+        continue;
+      }
+      try {
+        const prepared = w.prepare();
+        try {
+          const time = await timer.sample(prepared.run);
+          const rate = w.work / (time.median * 1e-3) / 1e9;
+          results.push({ ...base, time, rate, ofPeak: peak ? rate / peak : undefined });
+          log(`${g.group} ${v.name} ${w.label}: ${time.median.toFixed(3)} ms, ${rate.toFixed(1)} ${g.unit}`);
+        } finally {
+          prepared.release();
+        }
+      } catch (err) {
+        results.push({ ...base, error: oneLine(err) });
+        log(`${g.group} ${v.name} ${w.label}: ${oneLine(err)}`);
+      }
+    }
+  }
+  pool.trim();
+  return results;
+}

@@ -1,0 +1,117 @@
+// The benchmark's results as tables, rendered for the terminal (aligned text) or markdown; the
+// terminal output and the report show the same tables.
+import type { PeerComparison } from './compare.ts';
+import type { StepProfile, TimeShare } from './profile.ts';
+import type { KernelResult, Validation } from './suite.ts';
+import { spread, type Clock, type Stats } from './timing.ts';
+
+export interface BenchResults {
+  device: string;
+  date: string;
+  clock: Clock;
+  shapes: Record<string, number | number[]>;
+  sampling: { warmup: number; repeats: number; minSampleMs: number };
+  peaks: { tflops?: number; gbps?: number };
+  validations: Validation[];
+  kernels: KernelResult[];
+  peers?: PeerComparison;
+  profile?: StepProfile | { error: string };
+}
+
+export interface Table {
+  title: string;
+  header: string[];
+  rows: string[][];
+}
+
+export const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+export const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2));
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+const timeCell = (s: Stats) => `${ms(s.median)} ±${(50 * spread(s)).toFixed(0)}%`;
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+
+export function validationTable(validations: Validation[]): Table {
+  return {
+    title: 'Validation against the float64 CPU reference (small shapes)',
+    header: ['group', 'variant', 'result'],
+    rows: validations.map((v) => [v.group, v.variant, v.error ? `FAILED: ${v.error}` : 'ok']),
+  };
+}
+
+export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks']): Table {
+  const withPeak = peaks.tflops !== undefined || peaks.gbps !== undefined;
+  return {
+    title: 'Kernels (median time ± half the min–max spread)',
+    header: ['group', 'variant', 'workload', 'ms', 'rate', ...(withPeak ? ['of peak'] : [])],
+    rows: kernels.map((k) => [
+      k.group,
+      k.variant,
+      k.workload,
+      k.time ? timeCell(k.time) : k.error ?? '',
+      k.rate !== undefined ? `${rate(k.rate)} ${k.unit}` : '',
+      ...(withPeak ? [k.ofPeak !== undefined ? pct(k.ofPeak) : ''] : []),
+    ]),
+  };
+}
+
+export function peerTable(p: PeerComparison): Table {
+  const names = [...new Set([...p.rows.flatMap((r) => Object.keys(r.peers)), ...Object.keys(p.unavailable)])];
+  return {
+    title: 'n×n·n×n matmul, GFLOP/s by wall clock on the same device (ours = the tiling the ops use; ratio = ours / peer)',
+    header: ['n', 'ours', 'best tiling', ...names.flatMap((n) => [n, `ours/${n}`])],
+    rows: p.rows.map((r) => [
+      String(r.n),
+      r.ours ? rate(r.ours.rate) : `not timed: ${r.oursError ?? ''}`,
+      r.best ? `${rate(r.best.rate)} (${r.best.variant.replace(/^3 blocked /, '')})` : '',
+      ...names.flatMap((n) => {
+        const e = r.peers[n];
+        if (!e) return [p.unavailable[n] ? 'unavailable' : '', ''];
+        return 'error' in e ? [`error: ${e.error}`, ''] : [rate(e.rate), ratio(e.ratio)];
+      }),
+    ]),
+  };
+}
+
+function shareTable(title: string, first: string, entries: TimeShare[]): Table {
+  return { title, header: [first, 'launches', 'ms', 'of step'], rows: entries.map((e) => [e.name, String(e.launches), ms(e.ms), pct(e.share)]) };
+}
+
+export function profileTables(p: StepProfile): Table[] {
+  const outside: TimeShare = { name: 'outside kernels', launches: 0, ms: p.outsideMs, share: p.outsideShare };
+  return [
+    shareTable('Step profile by phase', 'phase', [...p.phases, outside]),
+    shareTable('Step profile by op category', 'category', [...p.categories, outside]),
+    shareTable('Top 10 kernels of the step', 'kernel', p.kernels.slice(0, 10)),
+  ];
+}
+
+export function profileSummary(p: StepProfile): string {
+  const m = p.model;
+  const clock = p.clock === 'gpu-timestamps' ? 'GPU timestamps' : 'each launch replayed alone by wall clock, without the fixed submit cost';
+  return (
+    `DistilBERT ${m.layers} layers, dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, vocab ${m.vocab} ` +
+    `(${(m.parameters / 1e6).toFixed(2)}M parameters), batch ${m.batch} × seq ${m.seq}: ` +
+    `${ms(p.step.median)} ms per step (wall, ±${(50 * spread(p.step)).toFixed(0)}%), ${p.launches} launches, ${p.submits} submits; ` +
+    `kernels ${ms(p.kernelMs)} ms (${clock}), outside kernels ${ms(p.outsideMs)} ms = ${pct(p.outsideShare)} of the step`
+  );
+}
+
+export function allTables(r: BenchResults): Table[] {
+  const tables: Table[] = [];
+  if (r.validations.length) tables.push(validationTable(r.validations));
+  if (r.kernels.length) tables.push(kernelTable(r.kernels, r.peaks));
+  if (r.peers) tables.push(peerTable(r.peers));
+  if (r.profile && !('error' in r.profile)) tables.push(...profileTables(r.profile));
+  return tables;
+}
+
+export function textTable(t: Table): string {
+  const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [t.title, line(t.header), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)].join('\n');
+}
+
+export function markdownTable(t: Table): string {
+  const cell = (c: string) => c.replace(/\|/g, '\\|');
+  return [`### ${t.title}`, '', `| ${t.header.map(cell).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}

@@ -1,0 +1,178 @@
+// How the benchmark measures time: GPU timestamps around each kernel launch when the adapter has
+// 'timestamp-query', otherwise wall-clock time around submitting the work and waiting for it
+// (onSubmittedWorkDone). Either way a workload is warmed up first and then sampled several times;
+// results are the median and the spread of the samples.
+import { commandEncoder, dispatchStats, flush, observeLaunches, synchronize } from '../engine/dispatch.ts';
+
+export type Clock = 'gpu-timestamps' | 'wall-clock';
+
+export const CLOCK_NOTE: Record<Clock, string> = {
+  'gpu-timestamps': 'GPU time from timestamp queries around each kernel launch (Dawn timestamp quantization disabled)',
+  'wall-clock': 'wall-clock time around submit + onSubmittedWorkDone (no timestamp-query on this adapter), so it includes submission overhead',
+};
+
+export function clockOf(features: ReadonlySet<string>): Clock {
+  return features.has('timestamp-query') ? 'gpu-timestamps' : 'wall-clock';
+}
+
+export interface Stats {
+  /** Milliseconds. */
+  median: number;
+  min: number;
+  max: number;
+  samples: number;
+}
+
+export function stats(ms: readonly number[]): Stats {
+  if (ms.length === 0) throw new Error('stats of no samples');
+  const sorted = [...ms].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], samples: sorted.length };
+}
+
+/** (max − min) / median, the spread the tables show. */
+export const spread = (s: Stats) => (s.median > 0 ? (s.max - s.min) / s.median : 0);
+
+export interface LaunchTime {
+  name: string;
+  ms: number;
+}
+
+// WebGPU caps a query set at 4096 queries: two per launch.
+const QUERIES_PER_SET = 4096;
+
+/**
+ * Gives every kernel launch recorded between `start` and `stop` a compute pass of its own with
+ * timestamps at its beginning and end, and reads the durations back.
+ */
+export class TimestampRecorder {
+  private sets: GPUQuerySet[] = [];
+  private names: string[] = [];
+  private resolve?: GPUBuffer;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  start(): void {
+    this.names = [];
+    observeLaunches((launch) => {
+      const index = this.names.length;
+      this.names.push(launch.name);
+      const set = Math.floor((2 * index) / QUERIES_PER_SET);
+      const slot = (2 * index) % QUERIES_PER_SET;
+      if (set === this.sets.length) this.sets.push(this.device.createQuerySet({ type: 'timestamp', count: QUERIES_PER_SET }));
+      return { querySet: this.sets[set], beginningOfPassWriteIndex: slot, endOfPassWriteIndex: slot + 1 };
+    });
+  }
+
+  /** Stops recording; the duration of every launch since `start`, in launch order. */
+  async stop(): Promise<LaunchTime[]> {
+    observeLaunches(null);
+    const queries = 2 * this.names.length;
+    if (queries === 0) return [];
+    const bytes = queries * 8;
+    if (!this.resolve || this.resolve.size < bytes) {
+      this.resolve?.destroy();
+      this.resolve = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    }
+    const readback = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = commandEncoder();
+    for (let first = 0; first < queries; first += QUERIES_PER_SET) {
+      const count = Math.min(QUERIES_PER_SET, queries - first);
+      encoder.resolveQuerySet(this.sets[first / QUERIES_PER_SET], 0, count, this.resolve, first * 8);
+    }
+    encoder.copyBufferToBuffer(this.resolve, 0, readback, 0, bytes);
+    flush();
+    try {
+      await readback.mapAsync(GPUMapMode.READ);
+      const ns = new BigInt64Array(readback.getMappedRange());
+      // Timestamps of one pass can come back out of order on some drivers: clamp to zero.
+      return this.names.map((name, i) => ({ name, ms: Math.max(0, Number(ns[2 * i + 1] - ns[2 * i])) / 1e6 }));
+    } finally {
+      readback.destroy();
+      await synchronize();
+    }
+  }
+
+  destroy(): void {
+    for (const set of this.sets) set.destroy();
+    this.resolve?.destroy();
+    this.sets = [];
+  }
+}
+
+export interface SamplingPlan {
+  warmup: number;
+  repeats: number;
+  minSampleMs: number;
+}
+
+/**
+ * Wall time per run of `run`, however it reaches the GPU: each sample repeats it enough times to
+ * last `minSampleMs`, then waits for the GPU with `wait`.
+ */
+export async function sampleWall(run: () => void, wait: () => Promise<void>, plan: SamplingPlan): Promise<Stats> {
+  for (let i = 0; i < plan.warmup; i++) run();
+  await wait();
+  const t0 = performance.now();
+  run();
+  await wait();
+  const first = performance.now() - t0;
+  const batch = Math.min(1000, Math.max(1, Math.ceil(plan.minSampleMs / Math.max(first, 1e-3))));
+  const samples: number[] = [];
+  for (let r = 0; r < plan.repeats; r++) {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) run();
+    await wait();
+    samples.push((performance.now() - start) / batch);
+  }
+  return stats(samples);
+}
+
+/** Times engine workloads with the best clock the adapter offers. */
+export class KernelTimer {
+  readonly clock: Clock;
+  private readonly recorder?: TimestampRecorder;
+
+  constructor(
+    device: GPUDevice,
+    features: ReadonlySet<string>,
+    readonly plan: SamplingPlan,
+  ) {
+    this.clock = clockOf(features);
+    if (this.clock === 'gpu-timestamps') this.recorder = new TimestampRecorder(device);
+  }
+
+  /** Time per run of `run` (which records one or more kernel launches through the engine). */
+  async sample(run: () => void): Promise<Stats> {
+    if (!this.recorder) return sampleWall(run, synchronize, this.plan);
+    for (let i = 0; i < this.plan.warmup; i++) run();
+    await synchronize();
+    // Launch counts at the end of each run, to split the flat list of launch times into runs.
+    const ends: number[] = [];
+    const first = dispatchStats.dispatches;
+    this.recorder.start();
+    for (let r = 0; r < this.plan.repeats; r++) {
+      run();
+      ends.push(dispatchStats.dispatches - first);
+    }
+    const times = await this.recorder.stop();
+    return stats(ends.map((end, r) => times.slice(r === 0 ? 0 : ends[r - 1], end).reduce((sum, t) => sum + t.ms, 0)));
+  }
+
+  /** Per-launch times of everything `run` records (one run), for the step profile. */
+  async launchTimes(run: () => void | Promise<void>): Promise<LaunchTime[] | null> {
+    if (!this.recorder) return null;
+    this.recorder.start();
+    try {
+      await run();
+    } finally {
+      observeLaunches(null);
+    }
+    return this.recorder.stop();
+  }
+
+  destroy(): void {
+    this.recorder?.destroy();
+  }
+}

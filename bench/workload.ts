@@ -1,0 +1,127 @@
+// What the benchmark runs: kernel groups, their variants, and the workloads each variant is
+// timed on. In the spirit of llm.c's dev/cuda, a variant is first validated against the float64
+// CPU reference on a small shape (`validate` throws one line saying what is wrong), then timed on
+// every workload at the real shapes.
+//
+// Workloads that go through engine ops time the forward, and the backward alone (the op's own
+// backward function on a fixed output gradient), each in a step scope so that what one run
+// allocates goes back to the pool before the next.
+import { Tensor, beginScope, noGrad, scoped, type Shape } from '../engine/index.ts';
+import type { Group } from './options.ts';
+
+export interface Prepared {
+  /** Records one run of the workload (kernel launches only, no waiting). */
+  run: () => void;
+  release: () => void;
+}
+
+export interface Workload {
+  /** Shape and role in words, e.g. "fwd x·Wᵀ [4096,768]·[3072,768]ᵀ". */
+  label: string;
+  /** FLOPs per run for compute-bound kernels, or bytes moved per run for memory-bound ones. */
+  work: number;
+  prepare: () => Prepared;
+}
+
+export interface Variant {
+  name: string;
+  validate: () => Promise<void>;
+  workloads: Workload[];
+}
+
+export interface KernelGroup {
+  group: Group;
+  /** Throughput unit: GFLOP/s for compute-bound kernels, GB/s for memory-bound ones. */
+  unit: 'GFLOP/s' | 'GB/s';
+  variants: Variant[];
+}
+
+/** Deterministic pseudo-random values in [-scale, scale), fast enough for tens of millions. */
+export function noise(n: number, seed: number, scale = 1): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 2147483648 - 1) * scale;
+  }
+  return out;
+}
+
+export function randomTensor(shape: Shape, seed: number, opts: { scale?: number; requiresGrad?: boolean; name?: string } = {}): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return Tensor.fromArray(noise(size, seed, opts.scale ?? 1), shape, 'f32', { requiresGrad: opts.requiresGrad, name: opts.name });
+}
+
+/**
+ * Runs `make` in a scope that lives until `release`: the workload's inputs. `make` returns the
+ * run function, or a run and a release of its own for what it made persistent.
+ */
+export function prepareScoped(make: () => (() => void) | Prepared): Prepared {
+  const scope = beginScope();
+  try {
+    const made = make();
+    if (typeof made === 'function') return { run: made, release: () => scope.end() };
+    return {
+      run: made.run,
+      release: () => {
+        scope.end();
+        made.release();
+      },
+    };
+  } catch (err) {
+    scope.end();
+    throw err;
+  }
+}
+
+export interface OpWorkloads {
+  label: string;
+  /** Inputs of the op; f32 inputs that should get gradients must have requiresGrad. */
+  inputs: () => Tensor[];
+  op: (inputs: Tensor[]) => Tensor;
+  forwardWork: number;
+  backwardWork: number;
+}
+
+/** A forward and a backward workload for one engine op at one shape. */
+export function opWorkloads(spec: OpWorkloads): Workload[] {
+  const forward: Workload = {
+    label: `fwd ${spec.label}`,
+    work: spec.forwardWork,
+    prepare: () =>
+      prepareScoped(() => {
+        const inputs = spec.inputs();
+        return () => scoped(() => void spec.op(inputs));
+      }),
+  };
+  const backward: Workload = {
+    label: `bwd ${spec.label}`,
+    work: spec.backwardWork,
+    prepare: () =>
+      prepareScoped(() => {
+        const out = spec.op(spec.inputs());
+        const creator = out.creator;
+        if (!creator) throw new Error(`${spec.label}: the op recorded no backward (do its inputs require grad?)`);
+        const seed = randomTensor(out.shape, 99);
+        return () => scoped(() => void noGrad(() => creator.backwardFn(seed)));
+      }),
+  };
+  return [forward, backward];
+}
+
+/**
+ * Forward and backward of a one-input op on [rows, cols] (softmax, GELU): it reads x and writes
+ * y forward, and reads two tensors and writes dx backward.
+ */
+export function oneInputOpWorkloads(rows: number, cols: number, op: (x: Tensor) => Tensor, scale: number): Workload[] {
+  const bytes = rows * cols * 4;
+  return opWorkloads({
+    label: `[${rows},${cols}]`,
+    inputs: () => [randomTensor([rows, cols], 1, { scale, requiresGrad: true })],
+    op: ([x]) => op(x),
+    forwardWork: 2 * bytes,
+    backwardWork: 3 * bytes,
+  });
+}
