@@ -1,6 +1,7 @@
 // Command-line parsing for the train and eval CLIs: each declares its options in one table (name,
 // kind, default, help), from which both the parser and `--help` are made. A bad command line is a
 // `UsageError`, which the CLIs print as one line and exit with status 2, as argparse does.
+import { closeGpu } from '../engine/index.ts';
 
 export class UsageError extends Error {}
 
@@ -103,4 +104,22 @@ export function parseCommandLine<T extends OptionTable>(table: T, argv: readonly
     process.exit(0);
   }
   return parseArgs(table, argv);
+}
+
+/**
+ * Runs a CLI's main: an error is one line on stderr ("name: message", no stack trace) and exit
+ * status 2 for a bad command line, 1 otherwise. The GPU is closed so that Dawn lets Node exit.
+ */
+export function runCommand(name: string, main: (argv: string[]) => Promise<void>): void {
+  main(process.argv.slice(2)).then(
+    () => {
+      closeGpu();
+      process.exit(0);
+    },
+    (error: Error) => {
+      console.error(`${name}: ${error.message}`);
+      closeGpu();
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
 }

@@ -2,11 +2,11 @@
 // accuracy of a saved sequence classifier on one split, computed as training's evaluation does
 // (train/evaluate.ts). With --json, stdout holds only {"loss", "accuracy", "n"}.
 import path from 'node:path';
-import { closeGpu, initGpu } from '../engine/index.ts';
+import { initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { UsageError, parseCommandLine, positiveInt, type OptionTable } from './args.ts';
+import { UsageError, parseCommandLine, positiveInt, runCommand, type OptionTable } from './args.ts';
 import { loadDataset } from './data.ts';
 import { checkLabels, evaluate } from './evaluate.ts';
 import { DEFAULT_OUTPUT } from './settings.ts';
@@ -39,14 +39,4 @@ async function main(argv: string[]): Promise<void> {
     : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`);
 }
 
-main(process.argv.slice(2)).then(
-  () => {
-    closeGpu();
-    process.exit(0);
-  },
-  (error: Error) => {
-    console.error(`eval: ${error.message}`);
-    closeGpu();
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runCommand('eval', main);

@@ -11,7 +11,9 @@ interface Series {
   dots: boolean;
 }
 
-const PANEL = { width: 440, height: 300, left: 56, right: 16, top: 36, bottom: 44 };
+const PANEL = { width: 440, height: 300, left: 56, right: 20, top: 52, bottom: 44 };
+/** Legend entries sit in a row between the title and the plot, this far apart per character. */
+const LEGEND_CHAR_WIDTH = 7;
 const FONT = 'font-family="sans-serif" font-size="12"';
 
 /** About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten. */
@@ -50,7 +52,7 @@ function panel(title: string, series: Series[], offsetX: number, yRange?: [numbe
   }
   out.push(`<rect x="${f(sx(x0))}" y="${top}" width="${f(sx(x1) - sx(x0))}" height="${height - top - bottom}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${f(offsetX + width / 2)}" y="${height - 8}" text-anchor="middle" ${FONT}>step</text>`);
-  series.forEach((s, i) => {
+  for (const s of series) {
     const points = s.points.filter(([, y]) => Number.isFinite(y));
     if (points.length > 1) {
       out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ')}"/>`);
@@ -58,10 +60,13 @@ function panel(title: string, series: Series[], offsetX: number, yRange?: [numbe
     if (s.dots || points.length === 1) {
       for (const [x, y] of points) out.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="3" fill="${s.color}"/>`);
     }
-    const ly = top + 14 + i * 16;
-    out.push(`<line x1="${f(sx(x1) - 110)}" x2="${f(sx(x1) - 92)}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
-    out.push(`<text x="${f(sx(x1) - 88)}" y="${ly}" ${FONT}>${esc(s.label)}</text>`);
-  });
+  }
+  let legendX = sx(x0);
+  for (const s of series) {
+    out.push(`<line x1="${f(legendX)}" x2="${f(legendX + 18)}" y1="${top - 14}" y2="${top - 14}" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<text x="${f(legendX + 22)}" y="${top - 10}" ${FONT}>${esc(s.label)}</text>`);
+    legendX += 40 + s.label.length * LEGEND_CHAR_WIDTH;
+  }
   return out.join('\n');
 }
 

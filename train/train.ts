@@ -12,14 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  Tensor, accumulateInto, backward, beginScope, closeGpu, crossEntropy, fillLike, flush, gpu, initGpu, zeroGrad,
+  Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
 import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { UsageError } from './args.ts';
+import { UsageError, runCommand } from './args.ts';
 import { modelCard } from './card.ts';
 import {
   OPTIMIZER_FILE, latestCheckpoint, readOptimizerState, readTrainerState, writeCheckpoint, writeOptimizerState, type TrainerState,
@@ -389,19 +389,4 @@ function evalRecord(split: EvalRecord['split'], r: EvalResult, step: number, epo
   return { split, step, epoch: round4(epoch), loss: r.loss, accuracy: r.accuracy, examples: r.examples, ...(trainingLoss === undefined ? {} : { trainingLoss }) };
 }
 
-async function main(): Promise<void> {
-  const run = await setUp(process.argv.slice(2));
-  await train(run);
-}
-
-main().then(
-  () => {
-    closeGpu();
-    process.exit(0);
-  },
-  (error: Error) => {
-    console.error(`train: ${error.message}`);
-    closeGpu();
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runCommand('train', async (argv) => train(await setUp(argv)));

@@ -1,0 +1,180 @@
+// `npm run train` and `npm run eval` end to end, as child processes: a tiny from-scratch model
+// trains on real rotten_tomatoes sentences and its loss falls; a run killed with SIGKILL after its
+// first checkpoint and resumed ends with the same bytes as an uninterrupted one; bad data and
+// model folders fail with one clear line and leave nothing behind.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { EvalRecord, MetricRecord } from '../train/metrics.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(repoRoot, '..', 'shared');
+const modelDir = path.join(shared, 'models', 'distilbert-base-uncased');
+const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
+
+/** 200 sentences of each class from ../shared: 160 + 20 + 20 per class after the HF split. */
+const dataDir = path.join(work, 'rt');
+mkdirSync(dataDir);
+for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
+  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8').split('\n').slice(0, 200);
+  writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
+}
+
+const tiny = (lr = '1e-2') => [
+  '--model', modelDir, '--data', dataDir, '--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2',
+  '--hidden-dim', '64', '--max-length', '32', '--batch-size', '16', '--lr', lr, '--epochs', '3',
+];
+const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a CLI in its own Node process (tsx loader); `until` may kill it early. */
+function cli(script: string, args: string[], until?: (kill: () => void) => void): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ENGINE_QUIET: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    until?.(() => child.kill('SIGKILL'));
+  });
+}
+const train = (args: string[], until?: (kill: () => void) => void) => cli('train/train.ts', args, until);
+const evaluate = (args: string[]) => cli('train/eval.ts', args);
+
+function records(dir: string): MetricRecord[] {
+  return readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+}
+const evals = (dir: string) => records(dir).filter((r): r is EvalRecord => r.split !== 'train');
+
+/** The one line a failed CLI prints: its stderr, checked to be a single line without a stack. */
+function errorLine(exit: Exit): string {
+  const lines = exit.stderr.trim().split('\n').filter((l) => !/^Warning:|^\s+at operator|^$/.test(l));
+  assert.is(lines.length, 1, `one line on stderr, got:\n${exit.stderr}`);
+  return lines[0];
+}
+
+const uninterrupted = path.join(work, 'uninterrupted');
+
+test('a tiny model trains from scratch on real sentences: loss falls, outputs and card are written', async () => {
+  const run = await train([...tiny(), '--output', uninterrupted]);
+  assert.is(run.code, 0, run.stderr);
+  const validation = evals(uninterrupted).filter((r) => r.split === 'validation');
+  assert.equal(validation.map((r) => r.step), [1, 2, 3].map((e) => e * STEPS_PER_EPOCH));
+  const [first, , last] = validation.map((r) => r.trainingLoss!);
+  assert.ok(first > 0.65 && last < first - 0.15, `training loss ${first} -> ${last}`);
+  const trainLosses = records(uninterrupted).filter((r) => r.split === 'train').map((r) => r.loss);
+  assert.is(trainLosses.length, 6, 'a train record per 10-step window');
+
+  for (const file of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'README.md', 'training_curves.svg']) {
+    assert.ok(existsSync(path.join(uninterrupted, file)), file);
+  }
+  assert.equal(readdirSync(uninterrupted).filter((f) => f.startsWith('checkpoint-')), ['checkpoint-60']);
+  const card = readFileSync(path.join(uninterrupted, 'README.md'), 'utf8');
+  assert.ok(card.includes('| Training Loss | Epoch | Step | Validation Loss | Accuracy |'));
+  assert.ok(card.includes(`| ${validation[2].trainingLoss!.toFixed(4)}        | 3.0   | 60   |`), card);
+  assert.ok(card.includes('- learning_rate: 0.01\n- train_batch_size: 16'));
+  assert.match(readFileSync(path.join(uninterrupted, 'training_curves.svg'), 'utf8'), /^<svg[^]*<polyline[^]*<\/svg>\n$/);
+
+  // The saved folder evaluates to exactly what training measured after its last epoch.
+  const evaluated = await evaluate(['--model', uninterrupted, '--data', dataDir, '--batch-size', '16', '--json']);
+  assert.is(evaluated.code, 0, evaluated.stderr);
+  const final = validation[2];
+  assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, n: 40 });
+});
+
+test('kill -9 after the first checkpoint, then --resume: the same weights, bit for bit', async () => {
+  const output = path.join(work, 'killed');
+  const killed = await train([...tiny(), '--output', output], (kill) => {
+    const poll = setInterval(() => {
+      if (existsSync(path.join(output, `checkpoint-${STEPS_PER_EPOCH}`))) {
+        clearInterval(poll);
+        kill();
+      }
+    }, 20);
+  });
+  assert.is(killed.signal, 'SIGKILL', `the run should still be training when killed:\n${killed.stderr}`);
+  assert.not.ok(existsSync(path.join(output, 'model.safetensors')));
+
+  const resumed = await train(['--output', output, '--resume']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, `resuming at step ${STEPS_PER_EPOCH}`);
+  assert.ok(readFileSync(path.join(output, 'model.safetensors')).equals(readFileSync(path.join(uninterrupted, 'model.safetensors'))));
+  assert.equal(evals(output), evals(uninterrupted));
+});
+
+test('bad data and model folders, and bad command lines: one clear line, nothing written', async () => {
+  const bad = (name: string, files: Record<string, string>) => {
+    const dir = path.join(work, name);
+    mkdirSync(dir);
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    return dir;
+  };
+  const good = '{"text": "fine", "label": 1}\n';
+  const malformed = bad('malformed', { 'train.jsonl': `${good}{"text": "oops", \n`, 'validation.jsonl': good, 'test.jsonl': good });
+  const emptySplit = bad('empty', { 'train.jsonl': good, 'validation.jsonl': '', 'test.jsonl': good });
+  const noConfig = bad('no-config', { 'vocab.txt': '[PAD]\n' });
+  const noWeights = path.join(work, 'no-weights');
+  cpSync(modelDir, noWeights, { recursive: true });
+  const taken = bad('taken', { 'notes.txt': 'mine' });
+
+  const scratch = ['--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2', '--hidden-dim', '64'];
+  const cases: [string[], number, RegExp, string?][] = [
+    [['--model', modelDir, '--data', path.join(work, 'missing'), ...scratch], 1, /missing: not a directory/],
+    [['--model', modelDir, '--data', malformed, ...scratch], 1, /train\.jsonl line 2: invalid JSON/],
+    [['--model', modelDir, '--data', emptySplit, ...scratch], 1, /validation\.jsonl: the validation split is empty/],
+    [['--model', noConfig, '--data', dataDir, ...scratch], 1, /no-config: no config\.json in the model folder/],
+    [['--model', noWeights, '--data', dataDir], 1, /no model\.safetensors in the model folder \(pass --from-scratch/],
+    [['--model', path.join(work, 'nowhere'), '--data', dataDir], 1, /--model .*nowhere: no such folder/],
+    [['--epochs', 'many'], 2, /^train: --epochs: expected an integer, got 'many'$/],
+    [['--bogus'], 2, /^train: unknown option --bogus/],
+    [['--resume'], 2, /--resume: no checkpoint in/, path.join(work, 'never')],
+    [['--model', modelDir, '--data', dataDir, ...scratch], 2, /taken already holds files; pass --resume/, taken],
+  ];
+  const exits = await Promise.all(cases.map(([args, , , output], i) => train([...args, '--output', output ?? path.join(work, `out-${i}`)])));
+  exits.forEach((exit, i) => {
+    const [args, code, message, output] = cases[i];
+    assert.is(exit.code, code, `${args.join(' ')}:\n${exit.stderr}`);
+    assert.match(errorLine(exit), message);
+    if (!output) assert.not.ok(existsSync(path.join(work, `out-${i}`)), `case ${i} left an output folder`);
+  });
+  assert.equal(readdirSync(taken), ['notes.txt']);
+  assert.not.ok(existsSync(path.join(work, 'never')));
+
+  const evalExits = await Promise.all([
+    evaluate(['--model', noConfig, '--data', dataDir]),
+    evaluate(['--model', uninterrupted, '--split', 'train']),
+  ]);
+  assert.is(evalExits[0].code, 1);
+  assert.match(errorLine(evalExits[0]), /no-config\/config\.json: no such file/);
+  assert.is(evalExits[1].code, 2);
+  assert.match(errorLine(evalExits[1]), /^eval: --split: expected one of validation, test, got 'train'$/);
+});
+
+test('a non-finite loss stops training with a clear message and writes no model', async () => {
+  const output = path.join(work, 'diverged');
+  const run = await train([...tiny('1e39'), '--output', output]);
+  assert.is(run.code, 1);
+  assert.match(run.stderr.trim().split('\n').at(-1)!, /^train: the training loss became (NaN|Infinity|-Infinity) in steps \d+\.\.\d+: training stopped; no checkpoint had been written yet/);
+  assert.not.ok(existsSync(path.join(output, 'model.safetensors')));
+});
+
+test('cleanup', () => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+test.run();
