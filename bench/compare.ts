@@ -28,7 +28,8 @@ export interface PeerRow {
   oursError?: string;
   /** The fastest swept tiling at this size. */
   best?: Timed & { variant: string };
-  peers: Record<string, (Timed & { ratio: number }) | { error: string }>;
+  /** ratio: ours / peer; bestRatio: best tiling / peer. */
+  peers: Record<string, (Timed & { ratio: number; bestRatio: number }) | { error: string }>;
 }
 
 export interface PeerComparison {
@@ -96,7 +97,7 @@ export async function comparePeers(o: BenchOptions, plan: SamplingPlan, log: (li
         const product = await peer.prepare(n);
         try {
           const t = timed(await sampleWall(product.run, product.wait, plan), n);
-          row.peers[peer.name] = { ...t, ratio: row.ours ? row.ours.rate / t.rate : NaN };
+          row.peers[peer.name] = { ...t, ratio: row.ours ? row.ours.rate / t.rate : NaN, bestRatio: row.best ? row.best.rate / t.rate : NaN };
           log(`${peer.name} ${n}³: ${t.time.median.toFixed(2)} ms, ${t.rate.toFixed(1)} GFLOP/s`);
         } finally {
           product.release();

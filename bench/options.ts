@@ -35,7 +35,7 @@ export interface BenchOptions {
   report?: string;
 }
 
-const DEFAULT_CONFIGS = '64x64x16/4x4/4,128x128x8/8x8/4,128x64x16/8x4/4,32x32x32/2x2/4,64x64x16/4x4/1';
+const DEFAULT_CONFIGS = '128x128x8/8x8/4,128x128x8/8x8/4/p,128x128x16/8x8/4,256x128x8/16x8/4,64x64x16/8x8/4,64x64x16/4x4/1';
 
 export const HELP = `npm run bench -- [options]
 Kernel benchmarks (every variant validated against a float64 CPU reference, then timed), the same
@@ -54,22 +54,23 @@ Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
   --batch N (64)  --seq N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)
   --layers N (6)  --vocab N (30522)  --classes N (2)
   --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
-  --matmul-configs LIST  blocked-matmul tilings to sweep, each TMxTNxTK/RMxRN/V: a TMxTN tile of C
-                       per workgroup, K steps of TK, RMxRN outputs per thread, V-wide loads (1 or 4)
+  --matmul-configs LIST  blocked-matmul tilings to sweep, each TMxTNxTK/RMxRN/V[/p]: a TMxTN tile of
+                       C per workgroup, K steps of TK, RMxRN outputs per thread, V-wide loads (1 or
+                       4), /p: prefetch the next K step into registers
                        (default ${DEFAULT_CONFIGS})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch 4 --seq 32 --dim 128 --hidden 512 --heads 4 --layers 2 --vocab 1000
 `;
 
-/** "64x64x16/4x4/4" -> tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads. */
+/** "64x64x16/4x4/4" -> tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads; "/p" adds prefetch. */
 export function parseMatmulConfig(text: string): BlockedOptions {
-  const m = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])$/.exec(text.trim());
-  if (!m) throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V, e.g. 64x64x16/4x4/4`);
-  const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = m.slice(1).map(Number);
-  return { tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4 };
+  const m = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])(\/p)?$/.exec(text.trim());
+  if (!m) throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p], e.g. 64x64x16/4x4/4`);
+  const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = m.slice(1, 7).map(Number);
+  return { tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4, prefetch: m[7] !== undefined };
 }
 
-export const configName = (o: BlockedOptions) => `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}`;
+export const configName = (o: BlockedOptions) => `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}${o.prefetch ? '/p' : ''}`;
 
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
 

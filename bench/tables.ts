@@ -57,16 +57,16 @@ export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'
 export function peerTable(p: PeerComparison): Table {
   const names = [...new Set([...p.rows.flatMap((r) => Object.keys(r.peers)), ...Object.keys(p.unavailable)])];
   return {
-    title: 'n×n·n×n matmul, GFLOP/s by wall clock on the same device (ours = the tiling the ops use; ratio = ours / peer)',
-    header: ['n', 'ours', 'best tiling', ...names.flatMap((n) => [n, `ours/${n}`])],
+    title: 'n×n·n×n matmul, GFLOP/s by wall clock on the same device (ours: the tiling the ops launch; best: the fastest swept tiling)',
+    header: ['n', 'ours', 'best tiling', ...names.flatMap((n) => [n, `ours/${n}`, `best/${n}`])],
     rows: p.rows.map((r) => [
       String(r.n),
       r.ours ? rate(r.ours.rate) : `not timed: ${r.oursError ?? ''}`,
       r.best ? `${rate(r.best.rate)} (${r.best.variant.replace(/^3 blocked /, '')})` : '',
       ...names.flatMap((n) => {
         const e = r.peers[n];
-        if (!e) return [p.unavailable[n] ? 'unavailable' : '', ''];
-        return 'error' in e ? [`error: ${e.error}`, ''] : [rate(e.rate), ratio(e.ratio)];
+        if (!e) return [p.unavailable[n] ? 'unavailable' : '', '', ''];
+        return 'error' in e ? [`error: ${e.error}`, '', ''] : [rate(e.rate), ratio(e.ratio), ratio(e.bestRatio)];
       }),
     ]),
   };

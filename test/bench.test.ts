@@ -36,7 +36,7 @@ test('options: groups, shapes and bad values are named', () => {
   assert.is(parseOptions(['--help']), null);
   assert.throws(() => parseOptions(['--only', 'matmul,nope']), /--only: unknown group "nope"/);
   assert.throws(() => parseOptions(['--dim', '100', '--heads', '12']), /--dim 100 must be a multiple of --heads 12/);
-  assert.throws(() => parseOptions(['--matmul-configs', '64x64/4x4']), /"64x64\/4x4" is not TMxTNxTK\/RMxRN\/V/);
+  assert.throws(() => parseOptions(['--matmul-configs', '64x64/4x4']), /"64x64\/4x4" is not TMxTNxTK\/RMxRN\/V\[\/p\]/);
   assert.throws(() => parseOptions(['--report', 'out.html']), /--report must name a \.md file/);
 });
 
@@ -54,12 +54,12 @@ test('results render as terminal tables and a markdown report with SVG charts', 
     peers: {
       clock: 'wall-clock',
       unavailable: { 'jax-js': 'no adapter' },
-      rows: [{ n: 32, ours: { time, rate: 30 }, best: { time, rate: 40, variant: '3 blocked 64x64x16/4x4/4' }, peers: { 'tfjs-webgpu': { time, rate: 10, ratio: 3 } } }],
+      rows: [{ n: 32, ours: { time, rate: 30 }, best: { time, rate: 40, variant: '3 blocked 64x64x16/4x4/4' }, peers: { 'tfjs-webgpu': { time, rate: 10, ratio: 3, bestRatio: 4 } } }],
     },
   };
   const text = allTables(results).map(textTable).join('\n');
   assert.match(text, /1 naive\s+fwd\s+2\.00 ±8%\s+1000 GFLOP\/s\s+100\.0%/);
-  assert.match(text, /32\s+30\.0\s+40\.0 \(64x64x16\/4x4\/4\)\s+10\.0\s+3\.00×\s+unavailable/);
+  assert.match(text, /32\s+30\.0\s+40\.0 \(64x64x16\/4x4\/4\)\s+10\.0\s+3\.00×\s+4\.00×\s+unavailable/);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
   try {
     writeReport(path.join(dir, 'bench.md'), results);
