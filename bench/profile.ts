@@ -214,7 +214,7 @@ export async function profileStep(o: BenchOptions, timer: KernelTimer, log: (lin
       kernelMs,
       outsideMs: Math.max(0, step.median - kernelMs),
       outsideShare: Math.max(0, step.median - kernelMs) / step.median,
-      phases: shares(times.map((t, i) => ({ name: phaseOf(i), ms: t.ms })), step.median),
+      phases: shares(times.map((t, i) => ({ name: phaseOf(i), ms: t.ms })), step.median).sort((a, b) => PHASES.indexOf(a.name as Phase) - PHASES.indexOf(b.name as Phase)),
       categories: shares(times.map((t) => ({ name: categoryOf(t.name), ms: t.ms })), step.median),
       kernels: shares(times, step.median),
     };

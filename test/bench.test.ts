@@ -6,10 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { gpu } from '../engine/index.ts';
 import { selectedGroups, validateSelected } from '../bench/groups.ts';
 import { GROUPS, parseOptions } from '../bench/options.ts';
 import { writeReport } from '../bench/report.ts';
+import { profileStep } from '../bench/profile.ts';
 import { allTables, textTable, type BenchResults } from '../bench/tables.ts';
+import { KernelTimer } from '../bench/timing.ts';
 
 const TINY = ['--quick', '--batch', '2', '--seq', '8', '--dim', '16', '--hidden', '32', '--heads', '2', '--layers', '1', '--vocab', '50', '--matmul-sizes', '32'];
 
@@ -29,6 +32,22 @@ test('a tiling the kernel refuses fails validation with the reason', async () =>
   assert.equal([ok.variant, ok.error], ['3 blocked 16x16x4/1x1/1', null]);
   assert.is(refused.variant, '3 blocked 64x64x16/3x3/4');
   assert.match(refused.error ?? '', /tileM and tileN must be multiples of threadM and threadN/);
+});
+
+test('the step profile accounts for every launch of a training step of a tiny model', async () => {
+  const o = parseOptions(TINY)!;
+  const { device, features } = gpu();
+  const timer = new KernelTimer(device, features, { warmup: 1, repeats: 1, minSampleMs: 1 });
+  try {
+    const p = await profileStep(o, timer, () => {});
+    assert.equal(p.phases.map((e) => e.name), ['forward', 'backward', 'optimizer']);
+    const launches = (entries: { launches: number }[]) => entries.reduce((n, e) => n + e.launches, 0);
+    for (const entries of [p.phases, p.categories, p.kernels]) assert.is(launches(entries), p.launches);
+    assert.ok(p.kernels.some((k) => k.name.startsWith('matmul')) && p.kernels.some((k) => k.name.startsWith('adamw')));
+    assert.ok(p.outsideShare >= 0 && p.outsideShare <= 1, `outside share ${p.outsideShare}`);
+  } finally {
+    timer.destroy();
+  }
 });
 
 test('options: groups, shapes and bad values are named', () => {
