@@ -1,0 +1,128 @@
+// Times whole training steps of DistilBERT (from a random initialisation) on the real sentences,
+// and writes what PyTorch needs to run the same steps (bench/device/torch_step.py): the config,
+// the initial weights and the batches. Two runs of the same steps:
+//   speed:  dropout on, as training runs: ms/step, tokens/s, peak pooled GPU memory;
+//   parity: dropout off, from the same weights: the loss at every step, to put beside PyTorch's.
+// Each step is forward, cross-entropy, backward, global grad-norm clip (1.0), AdamW with a linear
+// learning-rate decay: the training job's step. Timing waits for the GPU at the end of each step.
+//   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
+//     --steps 30 --shared ../shared --run-dir DIR --out step.json
+//   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize,
+} from '../../engine/index.ts';
+import { initModel, saveModel } from '../../model/checkpoint.ts';
+import { DistilBertConfig } from '../../model/config.ts';
+import { WordPieceTokenizer } from '../../model/tokenizer.ts';
+import { parseCommandLine, positiveInt } from '../../train/args.ts';
+import { readPolarityDir } from '../../train/data.ts';
+import { epochOrder } from '../../train/shuffle.ts';
+import { summarize } from './summary.ts';
+
+const OPTIONS = {
+  dim: { kind: 'number', default: 768, check: positiveInt, help: 'hidden size' },
+  layers: { kind: 'number', default: 6, check: positiveInt, help: 'transformer layers' },
+  heads: { kind: 'number', default: 12, check: positiveInt, help: 'attention heads' },
+  hiddenDim: { kind: 'number', default: 3072, check: positiveInt, help: 'FFN size' },
+  batchSize: { kind: 'number', default: 64, check: positiveInt, help: 'sentences per step' },
+  steps: { kind: 'number', default: 30, check: positiveInt, help: 'steps per run' },
+  maxLength: { kind: 'number', default: 128, check: positiveInt, help: 'truncation length' },
+  lr: { kind: 'number', default: 2e-5, help: 'peak learning rate' },
+  seed: { kind: 'number', default: 42, help: 'initialisation and shuffling seed' },
+  shared: { kind: 'string', default: '../shared', help: 'folder with data/rotten_tomatoes and models/distilbert-base-uncased' },
+  runDir: { kind: 'string', default: '', help: 'where to write config.json, model.safetensors, batches.json for PyTorch' },
+  out: { kind: 'string', default: '', help: 'JSON result file' },
+  summarize: { kind: 'string', default: '', help: 'print the markdown comparison of a device run folder and exit' },
+} as const;
+
+const args = parseCommandLine(OPTIONS, process.argv.slice(2), 'npx tsx bench/device/step.ts [options]', 'Times DistilBERT training steps.');
+if (args.summarize) {
+  process.stdout.write(summarize(args.summarize));
+  process.exit(0);
+}
+
+await initGpu();
+const modelDir = join(args.shared, 'models', 'distilbert-base-uncased');
+const tokenizer = WordPieceTokenizer.fromDir(modelDir);
+const base = DistilBertConfig.fromJSON(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')), join(modelDir, 'config.json'));
+const config = new DistilBertConfig({ ...base, labels: base.labels, dim: args.dim, nLayers: args.layers, nHeads: args.heads, hiddenDim: args.hiddenDim });
+
+const train = readPolarityDir(join(args.shared, 'data', 'rotten_tomatoes')).train;
+const order = epochOrder(train.length, args.seed, 0, true);
+const batches = Array.from({ length: args.steps }, (_, s) => {
+  const examples = order.slice(s * args.batchSize, (s + 1) * args.batchSize).map((i) => train[i]);
+  const encoded = tokenizer.encodeBatch(examples.map((e) => e.text), args.maxLength);
+  return { ...encoded, labels: examples.map((e) => e.label) };
+});
+
+interface RunResult {
+  msPerStep: number[];
+  losses: number[];
+  peakPoolBytes: number;
+}
+
+async function runSteps(training: boolean): Promise<RunResult> {
+  const model = initModel(config, args.seed);
+  const params = model.parameters();
+  const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
+  const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
+  for (let step = 0; step < batches.length; step++) {
+    const b = batches[step];
+    const started = performance.now();
+    const scope = beginScope();
+    const ids = Tensor.fromArray(b.ids, [b.batch, b.seqLen], 'i32');
+    const mask = Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32');
+    const labels = Tensor.fromArray(b.labels, [b.batch], 'i32');
+    const logits = model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
+    const loss = crossEntropy(logits, labels);
+    backward(loss);
+    const { clipCoef } = gradNorm(params, 1.0);
+    optimizer.step(args.lr * (1 - step / batches.length), clipCoef);
+    for (const p of params) p.grad?.release();
+    for (const p of params) p.grad = null;
+    const lossValue = loss.item();
+    scope.end();
+    result.losses.push(await lossValue);
+    await synchronize();
+    result.msPerStep.push(performance.now() - started);
+    result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
+  }
+  optimizer.release();
+  for (const p of model.parameters()) p.release();
+  return result;
+}
+
+if (args.runDir) {
+  await saveModel(initModel(config, args.seed), tokenizer, args.runDir);
+  const asLists = batches.map((b) => ({
+    ids: Array.from({ length: b.batch }, (_, r) => Array.from(b.ids.slice(r * b.seqLen, (r + 1) * b.seqLen))),
+    mask: Array.from({ length: b.batch }, (_, r) => Array.from(b.mask.slice(r * b.seqLen, (r + 1) * b.seqLen))),
+    labels: b.labels,
+  }));
+  writeFileSync(join(args.runDir, 'batches.json'), JSON.stringify({ lr: args.lr, seed: args.seed, steps: asLists }));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const speed = await runSteps(true);
+const parity = await runSteps(false);
+// The first steps compile pipelines; the median of the rest is the steady state.
+const steady = speed.msPerStep.slice(Math.min(2, speed.msPerStep.length - 1));
+const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.length;
+const report = {
+  adapter: gpu().adapterName,
+  model: { dim: args.dim, layers: args.layers, heads: args.heads, hiddenDim: args.hiddenDim, batchSize: args.batchSize, maxLength: args.maxLength },
+  steps: batches.length,
+  meanPaddedTokensPerStep: tokens,
+  msPerStepMedian: median(steady),
+  tokensPerSecond: tokens / (median(steady) / 1000),
+  peakPoolBytes: speed.peakPoolBytes,
+  msPerStepAll: speed.msPerStep,
+  parityLosses: parity.losses,
+};
+const text = JSON.stringify(report, null, 2);
+if (args.out) writeFileSync(args.out, text + '\n');
+console.log(text);
+closeGpu();
+process.exit(existsSync(args.out || '.') ? 0 : 1);
