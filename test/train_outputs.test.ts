@@ -79,8 +79,8 @@ test('checkpoints are published whole, the latest replaces the older, the optimi
   const params = [{ name: 'a.weight', shape: [2, 3] }, { name: 'a.bias', shape: [3] }];
   const optimizer = {
     step: 7,
-    expAvg: [Float32Array.from([1, 2, 3, 4, 5, 6]), Float32Array.from([7, 8, 9])],
-    expAvgSq: [Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), Float32Array.from([0.7, 0.8, 0.9])],
+    m: [Float32Array.from([1, 2, 3, 4, 5, 6]), Float32Array.from([7, 8, 9])],
+    v: [Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), Float32Array.from([0.7, 0.8, 0.9])],
   };
   const state = (globalStep: number): TrainerState => ({
     version: 1, settings, globalStep, totalSteps: 20, epoch: globalStep / 10, position: 0, rng: { seed: 42, nextStream: globalStep }, records,

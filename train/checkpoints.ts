@@ -32,10 +32,11 @@ export interface TrainerState {
   records: MetricRecord[];
 }
 
+/** AdamW's step count and moments (torch's exp_avg and exp_avg_sq), in parameter order. */
 export interface OptimizerState {
   step: number;
-  expAvg: Float32Array[];
-  expAvgSq: Float32Array[];
+  m: Float32Array[];
+  v: Float32Array[];
 }
 
 export interface NamedShape {
@@ -45,8 +46,8 @@ export interface NamedShape {
 
 export function writeOptimizerState(file: string, params: readonly NamedShape[], state: OptimizerState): void {
   const tensors = params.flatMap(({ name, shape }, i) => [
-    { name: `${name}.exp_avg`, shape, data: state.expAvg[i] },
-    { name: `${name}.exp_avg_sq`, shape, data: state.expAvgSq[i] },
+    { name: `${name}.exp_avg`, shape, data: state.m[i] },
+    { name: `${name}.exp_avg_sq`, shape, data: state.v[i] },
   ]);
   writeSafetensors(file, tensors, { step: String(state.step) });
 }
@@ -64,8 +65,8 @@ export function readOptimizerState(file: string, params: readonly NamedShape[]):
     };
     return {
       step,
-      expAvg: params.map(({ name, shape }) => read(`${name}.exp_avg`, shape)),
-      expAvgSq: params.map(({ name, shape }) => read(`${name}.exp_avg_sq`, shape)),
+      m: params.map(({ name, shape }) => read(`${name}.exp_avg`, shape)),
+      v: params.map(({ name, shape }) => read(`${name}.exp_avg_sq`, shape)),
     };
   } finally {
     st.close();

@@ -152,7 +152,7 @@ async function setUp(argv: string[]): Promise<Run> {
     ? initModel(config, settings.seed)
     : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
   const optimizer = makeOptimizer(model, settings);
-  if (resumed) optimizer.loadState(toAdamW(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model))));
+  if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
   const perEpoch = stepsPerEpoch(dataset.train.length, settings.batchSize);
   const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
   mkdirSync(outputDir, { recursive: true });
@@ -172,8 +172,6 @@ async function setUp(argv: string[]): Promise<Run> {
     metrics: new MetricsLog(path.join(outputDir, METRICS_FILE), resumed ? resumed.state.records : []),
   };
 }
-
-const toAdamW = ({ step, expAvg, expAvgSq }: { step: number; expAvg: Float32Array[]; expAvgSq: Float32Array[] }) => ({ step, m: expAvg, v: expAvgSq });
 
 // ---------------------------------------------------------------------------------------------
 // Loss readback: losses add up on the GPU; every LOG_EVERY steps their sum is copied out and
@@ -281,8 +279,7 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
   };
   return writeCheckpoint(run.outputDir, state, async (dir) => {
     await saveModel(model, tokenizer, dir);
-    const { step, m, v } = await optimizer.state();
-    writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), { step, expAvg: m, expAvgSq: v });
+    writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), await optimizer.state());
   });
 }
 
