@@ -2,16 +2,14 @@
 // trains on real rotten_tomatoes sentences and its loss falls; a run killed with SIGKILL after its
 // first checkpoint and resumed ends with the same bytes as an uninterrupted one; bad data and
 // model folders fail with one clear line and leave nothing behind.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EvalRecord, MetricRecord } from '../train/metrics.ts';
+import { errorLine, repoRoot, runCli } from './cli_process.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(repoRoot, '..', 'shared');
 const modelDir = path.join(shared, 'models', 'distilbert-base-uncased');
 const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
@@ -30,43 +28,13 @@ const tiny = (lr = '1e-2') => [
 ];
 const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a CLI in its own Node process (tsx loader); `until` may kill it early. */
-function cli(script: string, args: string[], until?: (kill: () => void) => void): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ENGINE_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    until?.(() => child.kill('SIGKILL'));
-  });
-}
-const train = (args: string[], until?: (kill: () => void) => void) => cli('train/train.ts', args, until);
-const evaluate = (args: string[]) => cli('train/eval.ts', args);
+const train = (args: string[], until?: (kill: () => void) => void) => runCli('train/train.ts', args, { until });
+const evaluate = (args: string[]) => runCli('train/eval.ts', args);
 
 function records(dir: string): MetricRecord[] {
   return readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
 }
 const evals = (dir: string) => records(dir).filter((r): r is EvalRecord => r.split !== 'train');
-
-/** The one line a failed CLI prints: its stderr, checked to be a single line without a stack. */
-function errorLine(exit: Exit): string {
-  const lines = exit.stderr.trim().split('\n').filter((l) => !/^Warning:|^\s+at operator|^$/.test(l));
-  assert.is(lines.length, 1, `one line on stderr, got:\n${exit.stderr}`);
-  return lines[0];
-}
 
 const uninterrupted = path.join(work, 'uninterrupted');
 
