@@ -47,14 +47,18 @@ test('default --model and --data come from the hub into the HF cache, then train
       [ROTTEN_TOMATOES.files.test]: split(sentences.slice(40, 48), 1),
     },
   };
-  const args = (output: string) => ['--max-steps', '2', '--batch-size', '16', '--max-length', '24', '--output', path.join(work, output)];
+  const args = (output: string) => ['--max-steps', '3', '--batch-size', '16', '--max-length', '24', '--output', path.join(work, output)];
   await withFakeHub({ repos }, async (hub, cache) => {
     const online = await runCli('train/train.ts', args('online'));
     assert.is(online.code, 0, online.stderr);
     assert.ok(hub.requests.some((r) => r.url.includes('model.safetensors')), 'weights downloaded');
     assert.ok(existsSync(path.join(cache, 'models--distilbert-base-uncased', 'refs', 'main')));
     assert.ok(existsSync(path.join(cache, `datasets--${ROTTEN_TOMATOES.repo.replace('/', '--')}`, 'refs', 'main')));
-    assert.match(readFileSync(path.join(work, 'online', 'README.md'), 'utf8'), 'base_model: distilbert-base-uncased');
+    const card = readFileSync(path.join(work, 'online', 'README.md'), 'utf8');
+    assert.match(card, 'base_model: distilbert-base-uncased');
+    // --max-steps 3 with 2 steps per epoch: the Trainer runs a second, partial epoch.
+    assert.match(card, /\| 1\.0   \| 2    \|[^\n]*\n\| [^|]+\| 1\.5   \| 3    \|/);
+    assert.match(card, '- training_steps: 3');
 
     const requestsBefore = hub.requests.length;
     await hub.close();
