@@ -12,4 +12,5 @@ export * from './ops/dropout.ts';
 export * from './ops/cross_entropy.ts';
 export * from './ops/softmax.ts';
 export * from './ops/layernorm.ts';
+export * from './ops/matmul.ts';
 export * from './ops/attention.ts';

@@ -1,0 +1,111 @@
+// Matrix products with autograd: `matmul` (batched, either operand transposed) and `linear`
+// (nn.Linear: x·Wᵀ + bias, the bias added in the product's epilogue).
+//
+// Gradients are products too. For C = op(A)·op(B) with output gradient G, d op(A) = G·op(B)ᵀ and
+// d op(B) = op(A)ᵀ·G; each is launched as one NN, NT or TN product of the tensors as they are, so
+// no transpose is ever copied. An operand shared across the batch (2-D against a batched one) gets
+// the sum over the batch: a single product with the batch folded into the contracted dim when
+// both factors are stacked along it, else one product per entry, summed by the deterministic
+// column reduction.
+import { matmulBlocked, type MatmulShape } from '../../kernels/matmul.ts';
+import { run } from '../run.ts';
+import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
+import { sumColumnsOf } from './reduce.ts';
+import { reshape } from './shape.ts';
+
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
+
+const describe = (t: Tensor, transposed: boolean) => `${t.name} ${shapeStr(t.shape)}${transposed ? ' (transposed)' : ''}`;
+
+/** The kernel's view of op(a)·op(b), and the output shape [...batch, M, N]. */
+function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string): { shape: MatmulShape; outShape: number[] } {
+  for (const t of [a, b]) {
+    if (t.shape.length < 2) throw new Error(`${what}: ${t.name} ${shapeStr(t.shape)} is not a matrix or a batch of matrices`);
+    if (t.dtype !== 'f32') throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 tensors`);
+  }
+  const [aRows, aCols] = a.shape.slice(-2);
+  const [bRows, bCols] = b.shape.slice(-2);
+  const [m, k] = transA ? [aCols, aRows] : [aRows, aCols];
+  const [kB, n] = transB ? [bCols, bRows] : [bRows, bCols];
+  if (k !== kB) throw new Error(`${what}: inner dims differ: ${describe(a, transA)} times ${describe(b, transB)}`);
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  if (aBatch.length > 0 && bBatch.length > 0 && !sameShape(aBatch, bBatch)) {
+    throw new Error(`${what}: batch dims differ: ${describe(a, transA)} times ${describe(b, transB)}`);
+  }
+  const batchShape = aBatch.length > 0 ? aBatch : bBatch;
+  const outShape = [...batchShape, m, n];
+  const batch = numel(batchShape);
+  const sharedA = aBatch.length === 0 && batch > 1;
+  const sharedB = bBatch.length === 0 && batch > 1;
+  // A stack of row-major [M, K] matrices times one B is a single [batch·M, K] product.
+  if (sharedB && !transA) return { shape: { batch: 1, m: batch * m, n, k, transA, transB }, outShape };
+  return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB }, outShape };
+}
+
+/** op(a)·op(b) (+ bias), no autograd. */
+function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor): Tensor {
+  const { shape, outShape } = planProduct(a, b, transA, transB, what);
+  const out = new Tensor(outShape);
+  if (out.size === 0) return out;
+  run(matmulBlocked({ ...shape, bias: bias !== undefined }), a, b, out, ...(bias ? [bias] : []));
+  return out;
+}
+
+/** A gradient product, summed over the batch when the operand it is for has no batch dims. */
+function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean, target: Shape): Tensor {
+  const batched = x.shape.length > 2 && y.shape.length > 2;
+  if (!batched || target.length > 2) return product(x, y, transX, transY, 'matmul backward');
+  if (transX && !transY) {
+    // Both factors are stacked along the contracted dim: Σ_b X_bᵀ·Y_b = [X_0; X_1; …]ᵀ·[Y_0; Y_1; …].
+    const stacked = (t: Tensor) => reshape(t, [-1, t.shape[t.shape.length - 1]]);
+    return product(stacked(x), stacked(y), true, false, 'matmul backward');
+  }
+  const perEntry = product(x, y, transX, transY, 'matmul backward');
+  const batch = perEntry.size / numel(target);
+  return reshape(sumColumnsOf(reshape(perEntry, [batch, numel(target)])), target);
+}
+
+/**
+ * op(a)·op(b): a [...batch, M, K] ([...batch, K, M] if transA), b [...batch, K, N] ([..., N, K] if
+ * transB); either may be 2-D and shared across the other's batch. Returns [...batch, M, N].
+ */
+export function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
+  const out = product(a, b, transA, transB, 'matmul');
+  return out.setBackward([a, b], (g) => [
+    !a.requiresGrad ? null
+      : transA ? gradientProduct(b, g, transB, true, a.shape)
+      : gradientProduct(g, b, false, !transB, a.shape),
+    !b.requiresGrad ? null
+      : transB ? gradientProduct(g, a, true, transA, b.shape)
+      : gradientProduct(a, g, !transA, false, b.shape),
+  ]);
+}
+
+/** nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  if (weight.shape.length !== 2) throw new Error(`linear: weight ${weight.name} ${shapeStr(weight.shape)} must be [out, in]`);
+  const [outFeatures, inFeatures] = weight.shape;
+  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
+    throw new Error(`linear: input ${x.name} ${shapeStr(x.shape)} does not end in weight ${weight.name}'s ${inFeatures} input features`);
+  }
+  if (bias && !sameShape(bias.shape, [outFeatures])) {
+    throw new Error(`linear: bias ${bias.name} ${shapeStr(bias.shape)} must be [${outFeatures}] to match weight ${weight.name}`);
+  }
+  const lead = x.shape.slice(0, -1);
+  const rows = numel(lead);
+  const flatX = noGrad(() => reshape(x, [rows, inFeatures]));
+  const flatOut = product(flatX, weight, false, true, 'linear', bias);
+  const out = noGrad(() => reshape(flatOut, [...lead, outFeatures]));
+  return out.setBackward(bias ? [x, weight, bias] : [x, weight], (g) => {
+    const flatG = reshape(g, [rows, outFeatures]);
+    return [
+      x.requiresGrad ? reshape(product(flatG, weight, false, false, 'linear backward'), x.shape) : null,
+      weight.requiresGrad ? product(flatG, flatX, true, false, 'linear backward') : null,
+      bias?.requiresGrad ? sumColumnsOf(flatG) : null,
+    ];
+  });
+}

@@ -1,0 +1,338 @@
+// Batched matrix products C[b] = op(A[b]) · op(B[b]) (+ bias), op = identity or transpose: the
+// NN, NT and TN products that matmul and linear need forward and backward.
+//
+// Layout: every matrix is row-major and contiguous. A is [M, K], or [K, M] when transA (then
+// element (m, k) sits at k·M + m); B is [K, N], or [N, K] when transB (element (k, n) at n·K + k).
+// Batch entry b of A starts at b·strideA (strideA = 0 shares one matrix across the batch; likewise
+// B); C is [batch, M, N] with batch stride M·N. The optional bias [N] is added in the epilogue.
+//
+// Decomposition: workgroup (x, y, z) computes the tileM × tileN block of C at tile column x and
+// tile row y of batch entry z. More than 65535 tile rows fold into z: z = batch · mFolds + fold,
+// tile row = fold · gridY + y. The blocked kernel walks K in steps of tileK: its threads copy the
+// A and B tiles into workgroup memory (stored k-major, [tileK][tileM] and [tileK][tileN], whatever
+// the global layout, so the inner loop reads both the same way; out-of-range elements are
+// zero-filled, so any M, N, K works), then thread (tx, ty) = (lid mod tileN/threadN, lid div
+// tileN/threadN) accumulates rows ty·threadM… and columns tx·threadN… of the block, threadM ×
+// threadN outputs in registers, from a column of the A tile and a row of the B tile at each k.
+// Global loads are vec4 when the operand's contiguous dim is a multiple of 4, C stores when N is.
+//
+// Variants, numbered as in llm.c's dev/cuda so the benchmark can validate and time each
+// (`matmulVariants[v].kernel(shape, options?)`):
+//   1 naive: one thread per output, operands read straight from global memory;
+//   2 tiled: one output per thread from 16×16 tiles in workgroup memory, scalar loads;
+//   3 blocked: register-blocked, vec4 where aligned; tile sizes, work per thread, vector width and
+//     prefetch from `BlockedOptions` (defaults by shape: `blockedOptionsFor`), all in the WGSL text.
+// Bindings: 1 A, 2 B, 3 C, 4 bias (only when `bias` is set).
+import { MAX_GRID, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+
+export interface MatmulShape {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** One A (or B) for every batch entry: batch stride 0. */
+  sharedA?: boolean;
+  sharedB?: boolean;
+  bias?: boolean;
+}
+
+export interface BlockedOptions {
+  tileM: number;
+  tileN: number;
+  tileK: number;
+  /** Outputs per thread along M and N; threads per workgroup = (tileM/threadM)·(tileN/threadN). */
+  threadM: number;
+  threadN: number;
+  /** 4: vec4 global loads and stores wherever the layout allows; 1: scalar only. */
+  vectorWidth: 1 | 4;
+  /** Load the next k-step's tiles into registers while computing this one (hides global latency). */
+  prefetch: boolean;
+}
+
+/**
+ * Tile sizes for a shape: 128×128×8 tiles (8×8 per thread, 256 threads) when that still makes
+ * about two waves of workgroups on a large GPU (132 SMs), else 64-wide tiles (8×8 per thread),
+ * narrower along M or N when that dim is 32 or less, so small products waste little work.
+ */
+export function blockedOptionsFor(s: MatmulShape): BlockedOptions {
+  if (s.batch * Math.ceil(s.m / 128) * Math.ceil(s.n / 128) >= 256) {
+    return { tileM: 128, tileN: 128, tileK: 8, threadM: 8, threadN: 8, vectorWidth: 4, prefetch: false };
+  }
+  const along = (size: number) => (size <= 16 ? [16, 4] : size <= 32 ? [32, 4] : [64, 8]);
+  const [tileM, threadM] = along(s.m);
+  const [tileN, threadN] = along(s.n);
+  return { tileM, tileN, tileK: 16, threadM, threadN, vectorWidth: 4, prefetch: false };
+}
+
+// What every adapter allows (WebGPU's default limits, within compatibility mode's).
+const MAX_INVOCATIONS = 256;
+const MAX_WORKGROUP_BYTES = 16384;
+
+const TILED: BlockedOptions = { tileM: 16, tileN: 16, tileK: 16, threadM: 1, threadN: 1, vectorWidth: 1, prefetch: false };
+
+export const matmulVariants = {
+  1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(s) },
+  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulBlocked(s, TILED) },
+  3: { name: 'blocked', kernel: (s: MatmulShape, options?: Partial<BlockedOptions>) => matmulBlocked(s, options) },
+} as const;
+export type MatmulVariant = keyof typeof matmulVariants;
+
+/** Grid of tileM × tileN blocks with batch in z, folding tile rows beyond the grid limit into z. */
+function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {
+  const tilesM = Math.max(1, Math.ceil(s.m / tileM));
+  const tilesN = Math.max(1, Math.ceil(s.n / tileN));
+  const mFolds = Math.ceil(tilesM / MAX_GRID);
+  const z = s.batch * mFolds;
+  if (tilesN > MAX_GRID || z > MAX_GRID) {
+    throw new Error(
+      `matmul: [${s.batch}, ${s.m}, ${s.n}] output needs a ${tilesN} x ${Math.ceil(tilesM / mFolds)} x ${z} grid of ${tileM}x${tileN} tiles, over the ${MAX_GRID} limit; split the batch or N`,
+    );
+  }
+  return { workgroups: [tilesN, Math.ceil(tilesM / mFolds), z], mFolds };
+}
+
+function uniformsFor(s: MatmulShape, mFolds: number) {
+  return {
+    m: u32(s.m),
+    n: u32(s.n),
+    k: u32(s.k),
+    strideA: u32(s.sharedA ? 0 : s.m * s.k),
+    strideB: u32(s.sharedB ? 0 : s.k * s.n),
+    mFolds: u32(mFolds),
+  };
+}
+
+/** Common entry: which tile of which batch entry this workgroup owns; returns early past M. */
+function entry(workgroupSize: number, tileM: number, tileN: number): string {
+  return `@compute @workgroup_size(${workgroupSize})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let batch = wid.z / p.mFolds;
+  let m0 = ((wid.z % p.mFolds) * nwg.y + wid.y) * ${tileM}u;
+  if (m0 >= p.m) { return; }
+  let n0 = wid.x * ${tileN}u;
+  let aBase = batch * p.strideA;
+  let bBase = batch * p.strideB;
+  let cBase = batch * p.m * p.n;`;
+}
+
+function bindings(s: MatmulShape, aType: string, bType: string, cType: string): string {
+  return `@group(0) @binding(1) var<storage, read> a: array<${aType}>;
+@group(0) @binding(2) var<storage, read> b: array<${bType}>;
+@group(0) @binding(3) var<storage, read_write> c: array<${cType}>;
+${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : ''}`;
+}
+
+const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}`;
+
+/** Variant 1: one thread per output element, no reuse. */
+export function matmulNaive(s: MatmulShape): KernelLaunch {
+  const side = 16;
+  const { workgroups, mFolds } = tileGrid(s, side, side);
+  const uniforms = uniformsFor(s, mFolds);
+  const aAt = s.transA ? 'a[aBase + i * p.m + row]' : 'a[aBase + row * p.k + i]';
+  const bAt = s.transB ? 'b[bBase + col * p.k + i]' : 'b[bBase + i * p.n + col]';
+  const code = `${uniformBlock(uniforms)}
+${bindings(s, 'f32', 'f32', 'f32')}
+${entry(side * side, side, side)}
+  let row = m0 + lid.x / ${side}u;
+  let col = n0 + lid.x % ${side}u;
+  if (row >= p.m || col >= p.n) { return; }
+  var acc = 0.0;
+  for (var i = 0u; i < p.k; i++) { acc += ${aAt} * ${bAt}; }
+  c[cBase + row * p.n + col] = acc${s.bias ? ' + bias[col]' : ''};
+}`;
+  return { name: `matmul_naive_${layoutName(s)}`, code, workgroups, uniforms };
+}
+
+function checkOptions(o: BlockedOptions): void {
+  const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
+  for (const key of ['tileM', 'tileN', 'tileK', 'threadM', 'threadN'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw bad(`${key} must be a positive integer`);
+  }
+  if (o.vectorWidth !== 1 && o.vectorWidth !== 4) throw bad('vectorWidth must be 1 or 4');
+  if (o.tileM % o.threadM || o.tileN % o.threadN) throw bad('tileM and tileN must be multiples of threadM and threadN');
+  const threads = (o.tileM / o.threadM) * (o.tileN / o.threadN);
+  if (threads > MAX_INVOCATIONS) throw bad(`${threads} threads per workgroup, over ${MAX_INVOCATIONS}`);
+  const bytes = (o.tileM + o.tileN) * o.tileK * 4;
+  if (bytes > MAX_WORKGROUP_BYTES) throw bad(`${bytes} bytes of workgroup memory, over ${MAX_WORKGROUP_BYTES}`);
+}
+
+const COMPONENTS = ['x', 'y', 'z', 'w'];
+
+/** `expr + n` and `expr * n` as WGSL, leaving out `+ 0u` and `* 1u`. */
+const plus = (expr: string, n: number) => (n === 0 ? expr : `${expr} + ${n}u`);
+const times = (expr: string, n: number) => (n === 1 ? expr : `${expr} * ${n}u`);
+/** Parenthesised unless a single name. */
+const group = (expr: string) => (/^[\w.]+$/.test(expr) ? expr : `(${expr})`);
+
+/**
+ * How one operand's tile reaches workgroup memory. The shared tile is k-major: [tileK][span], span
+ * = tileM for A, tileN for B. In global memory the operand is rows × cols with cols contiguous;
+ * `kMajor` when its rows run along k (A transposed, B not): then (r, c) goes to r·span + c, else
+ * to c·span + r.
+ */
+interface TileCopy {
+  name: 'a' | 'b';
+  span: number;
+  kMajor: boolean;
+  /** Global vec4 loads. */
+  vec: boolean;
+  /** The shared tile holds vec4s (its readers take 4 consecutive elements at a time). */
+  packed: boolean;
+  /** First row (of C) of the workgroup's tile along M or N, and that dim's size. */
+  origin: 'm0' | 'n0';
+  extent: 'p.m' | 'p.n';
+}
+
+/**
+ * WGSL pieces for copying an operand's tile, `threads` cooperating: `setup` (each thread's unit
+ * coordinates and registers, at function scope), `load(k0)` (global memory to registers, zero past
+ * the edges) and `store` (registers to workgroup memory). A unit is unitRows × unitCols elements,
+ * sized so that a packed tile is only ever written whole vec4s: 1 × 4 when rows run along k (one
+ * vec4 load or 4 scalar ones), 4 × width when columns do (4 rows, transposed in registers).
+ */
+function tileCopy(t: TileCopy, tileK: number, threads: number) {
+  const width = t.vec ? 4 : 1;
+  const [rows, cols] = t.kMajor ? [tileK, t.span] : [t.span, tileK];
+  const [unitRows, unitCols] = !t.packed ? [1, width] : t.kMajor ? [1, 4] : [4, width];
+  const perRow = cols / unitCols;
+  const units = (rows / unitRows) * perRow;
+  const ld = t.kMajor ? t.extent : 'p.k';
+  const setup: string[] = [];
+  const loads: ((k0: string) => string[])[] = [];
+  const stores: string[] = [];
+  for (let first = 0; first < units; first += threads) {
+    const unit = `load${t.name.toUpperCase()}${first / threads}`;
+    const guarded = (lines: string[]) =>
+      first + threads > units ? [`if (${plus('lid.x', first)} < ${units}u) {`, ...lines.map((l) => `  ${l}`), '}'] : lines;
+    const id = group(plus('lid.x', first));
+    setup.push(`let ${unit}r = ${times(`${id} / ${perRow}u`, unitRows)};`, `let ${unit}c = ${times(`${id} % ${perRow}u`, unitCols)};`);
+    const value = (dr: number, dc: number) => `${unit}_${dr}_${dc}`;
+    const unitLoads: ((k0: string) => string)[] = [];
+    for (let dr = 0; dr < unitRows; dr++) {
+      for (let dc = 0; dc < unitCols; dc += width) {
+        setup.push(`var ${value(dr, dc)}: ${t.vec ? 'vec4f' : 'f32'};`);
+        unitLoads.push((k0) => {
+          const [rowStart, colStart] = t.kMajor ? [k0, t.origin] : [t.origin, k0];
+          const row = `${rowStart} + ${plus(`${unit}r`, dr)}`;
+          const col = `${colStart} + ${plus(`${unit}c`, dc)}`;
+          const index = `${t.name}Base + (${row}) * ${ld} + ${col}`;
+          const [rowLimit, colLimit] = t.kMajor ? ['p.k', t.extent] : [t.extent, 'p.k'];
+          return `${value(dr, dc)} = ${t.vec ? 'vec4f' : 'f32'}(0.0);\nif (${row} < ${rowLimit} && ${col} < ${colLimit}) { ${value(dr, dc)} = ${t.name}[${t.vec ? `(${index}) / 4u` : index}]; }`;
+        });
+      }
+    }
+    loads.push((k0) => guarded(unitLoads.flatMap((f) => f(k0).split('\n'))));
+    const element = (dr: number, dc: number) => (t.vec ? `${value(dr, 0)}.${COMPONENTS[dc]}` : value(dr, dc));
+    const shared = `tile${t.name.toUpperCase()}`;
+    const unitStores: string[] = [];
+    if (!t.packed) {
+      for (let dc = 0; dc < unitCols; dc++) {
+        const index = t.kMajor ? `${unit}r * ${t.span}u + ${plus(`${unit}c`, dc)}` : `${group(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r`;
+        unitStores.push(`${shared}[${index}] = ${element(0, dc)};`);
+      }
+    } else if (t.kMajor) {
+      const v = t.vec ? value(0, 0) : `vec4f(${[0, 1, 2, 3].map((dc) => element(0, dc)).join(', ')})`;
+      unitStores.push(`${shared}[(${unit}r * ${t.span}u + ${unit}c) / 4u] = ${v};`);
+    } else {
+      for (let dc = 0; dc < unitCols; dc++) {
+        unitStores.push(`${shared}[(${group(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r) / 4u] = vec4f(${[0, 1, 2, 3].map((dr) => element(dr, dc)).join(', ')});`);
+      }
+    }
+    stores.push(...guarded(unitStores));
+  }
+  return {
+    setup,
+    load: (k0: string) => loads.flatMap((f) => f(k0)),
+    store: stores,
+    shared: `var<workgroup> tile${t.name.toUpperCase()}: array<${t.packed ? 'vec4f' : 'f32'}, ${(tileK * t.span) / (t.packed ? 4 : 1)}>;`,
+  };
+}
+
+const indent = (lines: string[], depth: number) => lines.map((l) => `${' '.repeat(depth)}${l}`).join('\n');
+
+/** Variants 2 and 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
+export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> = {}): KernelLaunch {
+  const o = { ...blockedOptionsFor(s), ...options };
+  checkOptions(o);
+  const { tileM, tileN, tileK, threadM, threadN } = o;
+  const threadsN = tileN / threadN;
+  const threads = (tileM / threadM) * threadsN;
+  const { workgroups, mFolds } = tileGrid(s, tileM, tileN);
+  const uniforms = uniformsFor(s, mFolds);
+  const vector = o.vectorWidth === 4;
+  // A's contiguous dim is K (or M when transposed), B's is N (or K): vec4 needs it, and the tile's
+  // extent along it, to be multiples of 4.
+  const aVec = vector && s.k > 0 && (s.transA ? s.m % 4 === 0 && tileM % 4 === 0 : s.k % 4 === 0 && tileK % 4 === 0);
+  const bVec = vector && s.k > 0 && (s.transB ? s.k % 4 === 0 && tileK % 4 === 0 : s.n % 4 === 0 && tileN % 4 === 0);
+  const packedA = threadM % 4 === 0;
+  const packedB = threadN % 4 === 0;
+  const cVec = vector && packedB && s.n % 4 === 0;
+  const copyA = tileCopy({ name: 'a', span: tileM, kMajor: s.transA, vec: aVec, packed: packedA, origin: 'm0', extent: 'p.m' }, tileK, threads);
+  const copyB = tileCopy({ name: 'b', span: tileN, kMajor: !s.transB, vec: bVec, packed: packedB, origin: 'n0', extent: 'p.n' }, tileK, threads);
+
+  // Per k: thread (tx, ty) reads its threadM values of A's column (scalars, or vec4s when packed)
+  // and threadN of B's row, and updates acc_i_j (vec4 groups of 4 columns when packed).
+  const aValue = (i: number) => (packedA ? `a${Math.floor(i / 4)}.${COMPONENTS[i % 4]}` : `a${i}`);
+  const accGroups = packedB ? threadN / 4 : threadN;
+  const aGroups = packedA ? threadM / 4 : threadM;
+  const compute: string[] = [];
+  for (let v = 0; v < aGroups; v++) compute.push(`let a${v} = tileA[${plus(`kk * ${(tileM * aGroups) / threadM}u + ${times('ty', aGroups)}`, v)}];`);
+  for (let j = 0; j < accGroups; j++) compute.push(`let b${j} = tileB[${plus(`kk * ${(tileN * accGroups) / threadN}u + ${times('tx', accGroups)}`, j)}];`);
+  for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) compute.push(`acc${i}_${j} += ${aValue(i)} * b${j};`);
+
+  const epilogue: string[] = [];
+  for (let i = 0; i < threadM; i++) {
+    const stores: string[] = [];
+    for (let j = 0; j < accGroups; j++) {
+      if (cVec) {
+        const col = plus('col0', j * 4);
+        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
+        continue;
+      }
+      const parts = packedB ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
+      for (const { offset, value } of parts) {
+        const col = plus('col0', offset);
+        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}${s.bias ? ` + bias[${col}]` : ''}; }`);
+      }
+    }
+    epilogue.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
+  }
+
+  const accDecls: string[] = [];
+  for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) accDecls.push(`var acc${i}_${j} = ${packedB ? 'vec4f' : 'f32'}(0.0);`);
+  const next = `k0 + ${tileK}u`;
+  // With prefetch, the next k-step's tiles are loaded into registers while this one is computed.
+  const kLoop = [
+    ...(o.prefetch ? [...copyA.load('0u'), ...copyB.load('0u')] : []),
+    `for (var k0 = 0u; k0 < p.k; k0 += ${tileK}u) {`,
+    ...(o.prefetch ? [] : [...copyA.load('k0'), ...copyB.load('k0')].map((l) => `  ${l}`)),
+    ...[...copyA.store, ...copyB.store].map((l) => `  ${l}`),
+    '  workgroupBarrier();',
+    ...(o.prefetch ? [...copyA.load(next), ...copyB.load(next)].map((l) => `  ${l}`) : []),
+    `  for (var kk = 0u; kk < ${tileK}u; kk++) {`,
+    ...compute.map((l) => `    ${l}`),
+    '  }',
+    '  workgroupBarrier();',
+    '}',
+  ];
+
+  const code = `${uniformBlock(uniforms)}
+${bindings(s, aVec ? 'vec4f' : 'f32', bVec ? 'vec4f' : 'f32', cVec ? 'vec4f' : 'f32')}
+${copyA.shared}
+${copyB.shared}
+${entry(threads, tileM, tileN)}
+  let tx = lid.x % ${threadsN}u;
+  let ty = lid.x / ${threadsN}u;
+${indent([...copyA.setup, ...copyB.setup, ...accDecls], 2)}
+${indent(kLoop, 2)}
+  let row0 = m0 + ${times('ty', threadM)};
+  let col0 = n0 + ${times('tx', threadN)};
+${indent(epilogue, 2)}
+}`;
+  const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
+  const name = `matmul_${layoutName(s)}_${tileM}x${tileN}x${tileK}_${threadM}x${threadN}_${vecTag}${o.prefetch ? '_prefetch' : ''}`;
+  return { name, code, workgroups, uniforms };
+}
