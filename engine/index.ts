@@ -14,3 +14,4 @@ export * from './ops/softmax.ts';
 export * from './ops/layernorm.ts';
 export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
+export * from './optim.ts';
