@@ -9,6 +9,7 @@
 // GPU errors are asynchronous: validation errors, shader compile errors and device loss are
 // recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
 // the engine waits on the GPU (see `throwIfGpuFailed`).
+import { execFileSync } from 'node:child_process';
 import { create, globals } from 'webgpu';
 
 // GPUBufferUsage, GPUMapMode, … as in a browser.
@@ -85,7 +86,9 @@ async function openGpu(): Promise<Gpu> {
   }
   let adapter: GPUAdapter | null = null;
   let backend: Gpu['backend'] = 'gpu';
-  if (forced !== 'opengl') {
+  // On Linux, Dawn's only GPU backend is Vulkan: without its loader, asking would only print a
+  // warning before we fall back anyway.
+  if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || hasVulkanLoader()))) {
     instance = create(DAWN_FLAGS);
     adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter && forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
@@ -119,6 +122,14 @@ async function openGpu(): Promise<Gpu> {
   const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${describeGpuBackend(info)})`;
   if (process.env.ENGINE_QUIET !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
   return { device, adapterName, backend, features: new Set(device.features as unknown as Iterable<string>), limits: device.limits };
+}
+
+function hasVulkanLoader(): boolean {
+  try {
+    return execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
+  } catch {
+    return true; // Cannot tell: let Dawn try.
+  }
 }
 
 function describeGpuBackend(info: GPUAdapterInfo): string {

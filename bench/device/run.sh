@@ -21,7 +21,8 @@ cpu=0
 if [ -f .carry/node.xz ] && ! command -v node >/dev/null; then
   xz -dc .carry/node.xz > /tmp/node && chmod +x /tmp/node && export PATH=/tmp:$PATH
 fi
-if [ -d .carry/debs ] && ! ldconfig -p | grep -q libvulkan.so.1; then
+# The Vulkan loader goes into / : only on the lent machine, never on a developer's or CI's.
+if [ $cpu = 0 ] && [ -d .carry/debs ] && ! ldconfig -p | grep -q libvulkan.so.1; then
   for f in .carry/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi
