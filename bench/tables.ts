@@ -54,6 +54,9 @@ export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'
   };
 }
 
+/** "3 blocked 64x64x16/4x4/4" -> "64x64x16/4x4/4"; "3 blocked (as the ops launch it)" -> "as the ops launch it". */
+const tilingName = (variant: string) => variant.replace(/^3 blocked /, '').replace(/^\((.*)\)$/, '$1');
+
 export function peerTable(p: PeerComparison): Table {
   const names = [...new Set([...p.rows.flatMap((r) => Object.keys(r.peers)), ...Object.keys(p.unavailable)])];
   return {
@@ -62,7 +65,7 @@ export function peerTable(p: PeerComparison): Table {
     rows: p.rows.map((r) => [
       String(r.n),
       r.ours ? rate(r.ours.rate) : `not timed: ${r.oursError ?? ''}`,
-      r.best ? `${rate(r.best.rate)} (${r.best.variant.replace(/^3 blocked /, '')})` : '',
+      r.best ? `${rate(r.best.rate)} (${tilingName(r.best.variant)})` : '',
       ...names.flatMap((n) => {
         const e = r.peers[n];
         if (!e) return [p.unavailable[n] ? 'unavailable' : '', '', ''];
