@@ -2,63 +2,45 @@
 //
 // `reduceRows` (sum, or max with its argmax) gives one value per row: one workgroup per row, each
 // thread folds a strided slice of the row, then a tree reduction in workgroup memory combines the
-// 256 partial results. The order of additions is fixed, so results are identical run to run.
+// threads' partial results (row_reduce.ts). The order of additions is fixed, so results are
+// identical run to run.
 //
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
 // bias gradients and for reducing a gradient over broadcast leading dims.
 import { FLAT_BUILTINS, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
 export const COLUMN_CHUNK = 256;
 
-/** Workgroup grid of one workgroup per row, folded into y beyond the grid limit. */
-function rowGrid(rows: number): [number, number, number] {
-  return flatGrid(rows, 1);
-}
+// Max keeps (value, index) pairs; an empty slot's index is above any real one, so real values win
+// ties with it, and among equal values the lower index wins, as torch.max does on CPU.
+const NO_INDEX = '1e30';
+const maxPair = (a: string, b: string) => `select(${b}, ${a}, ${a}.x > ${b}.x || (${a}.x == ${b}.x && ${a}.y <= ${b}.y))`;
 
 export function reduceRows(op: 'sum' | 'max', rows: number, cols: number): KernelLaunch {
   const uniforms = { rows: u32(rows), cols: u32(cols) };
-  const isMax = op === 'max';
+  const wg = rowWorkgroupSize(cols);
+  const body =
+    op === 'sum'
+      ? `  var acc = 0.0;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) { acc += input[base + c]; }
+  let total = reduce_sum(lid.x, acc);
+  if (lid.x == 0u) { output[row] = total; }`
+      : `  var acc = vec2f(-3.4028234663852886e38, ${NO_INDEX});
+  for (var c = lid.x; c < p.cols; c += ${wg}u) { acc = ${maxPair('vec2f(input[base + c], f32(c))', 'acc')}; }
+  let best = reduce_max(lid.x, acc);
+  if (lid.x == 0u) {
+    output[row] = best.x;
+    argmax[row] = i32(best.y);
+  }`;
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-${isMax ? '@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;' : ''}
-var<workgroup> partial: array<f32, ${WG}>;
-var<workgroup> partialIndex: array<i32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= p.rows) { return; }
-  let base = row * p.cols;
-  var acc = ${isMax ? '-3.4028234663852886e38' : '0.0'};
-  var accIndex = -1;
-  for (var c = lid.x; c < p.cols; c += ${WG}u) {
-    let v = input[base + c];
-    ${isMax ? 'if (v > acc || accIndex < 0) { acc = v; accIndex = i32(c); }' : 'acc += v;'}
-  }
-  partial[lid.x] = acc;
-  partialIndex[lid.x] = accIndex;
-  workgroupBarrier();
-  for (var stride = ${WG / 2}u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) {
-      ${isMax
-        ? `let o = partial[lid.x + stride];
-      let oi = partialIndex[lid.x + stride];
-      // Ties go to the lower index, as torch.max does on CPU.
-      if (oi >= 0 && (partialIndex[lid.x] < 0 || o > partial[lid.x] || (o == partial[lid.x] && oi < partialIndex[lid.x]))) {
-        partial[lid.x] = o;
-        partialIndex[lid.x] = oi;
-      }`
-        : 'partial[lid.x] += partial[lid.x + stride];'}
-    }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) {
-    output[row] = partial[0];
-    ${isMax ? 'argmax[row] = partialIndex[0];' : ''}
-  }
-}`;
+${op === 'max' ? '@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;' : ''}
+${op === 'sum' ? workgroupReduce('reduce_sum', 'f32', (a, b) => `${a} + ${b}`, wg) : workgroupReduce('reduce_max', 'vec2f', maxPair, wg)}
+${rowKernelMain(wg, body)}`;
   return { name: `reduce_rows_${op}`, code, workgroups: rowGrid(rows), uniforms };
 }
 

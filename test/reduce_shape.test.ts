@@ -1,5 +1,6 @@
 import './setup.ts';
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { gradcheck } from './gradcheck.ts';
 import { randn } from './reference.ts';
@@ -31,6 +32,14 @@ test('column sums over many rows use the two-stage reduction (bias gradient of [
     cpu: ([v, b]) => v.map((a, i) => a + b[i % 3]),
     maxEntries: 50,
   });
+});
+
+test('max sends the gradient to the first of tied maxima, and handles the lowest float', async () => {
+  const x = E.Tensor.fromArray([3, 5, 5, -3.4028234663852886e38, -3.4028234663852886e38, -3.4028234663852886e38], [2, 3], 'f32', { requiresGrad: true });
+  const m = E.max(x);
+  E.backward(E.sum(m));
+  assert.equal(Array.from(await m.toArray()), [5, -3.4028234663852886e38].map(Math.fround));
+  assert.equal(Array.from(await x.grad!.toArray()), [0, 1, 0, 1, 0, 0]);
 });
 
 function transposeRef(x: Float64Array, shape: number[], i: number, j: number): Float64Array {
