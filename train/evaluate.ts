@@ -62,6 +62,8 @@ export async function evaluate(
       lossSum += loss * chunk.length;
       argmaxRows(logits, numLabels).forEach((predicted, i) => (correct += predicted === chunk[i].label ? 1 : 0));
     });
+    // Awaited after the next batch is recorded; until then a failure is not an unhandled rejection.
+    done.catch(() => undefined);
     await previous;
     previous = done;
   }

@@ -220,7 +220,10 @@ class LossWindows {
     accumulateInto(this.sum, loss);
     this.stepsInWindow++;
     if (!closeWindow) return undefined;
-    this.pending.push({ steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: norm.item(), learningRate });
+    const window = { steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: norm.item(), learningRate };
+    // Awaited one window later; until then a GPU failure must not count as an unhandled rejection.
+    for (const read of [window.lossSum, window.gradNorm]) read.catch(() => undefined);
+    this.pending.push(window);
     fillLike(this.sum, 0);
     this.stepsInWindow = 0;
     return this.pending.length > 1 ? this.settle(1) : undefined;
