@@ -21,7 +21,13 @@
 //   1 naive: one thread per output, operands read straight from global memory;
 //   2 tiled: one output per thread from 16×16 tiles in workgroup memory, scalar loads;
 //   3 blocked: register-blocked, vec4 where aligned; tile sizes, work per thread, vector width and
-//     prefetch from `BlockedOptions` (defaults by shape: `blockedOptionsFor`), all in the WGSL text.
+//     prefetch from `BlockedOptions` (defaults by shape: `blockedOptionsFor`), all in the WGSL text;
+//   4 direct: no workgroup memory and no barriers; each thread reads its rows of A and columns of B
+//     straight from global memory, vec4 wherever the layout allows, into a large register block
+//     (`DirectOptions`, defaults by shape: `directOptionsFor`). For CPU rasterisers such as
+//     llvmpipe, which run a workgroup on one CPU thread, invocations in SIMD lanes, and pay for
+//     every per-invocation load with a loop over the lanes and for every barrier with a coroutine
+//     switch: there, loads per multiply-add decide the speed, and the CPU caches do the tiling.
 // Bindings: 1 A, 2 B, 3 C, 4 bias (only when `bias` is set).
 import { MAX_GRID, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
@@ -76,6 +82,7 @@ export const matmulVariants = {
   1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(s) },
   2: { name: 'tiled', kernel: (s: MatmulShape) => matmulBlocked(s, TILED) },
   3: { name: 'blocked', kernel: (s: MatmulShape, options?: Partial<BlockedOptions>) => matmulBlocked(s, options) },
+  4: { name: 'direct', kernel: (s: MatmulShape, options?: Partial<DirectOptions>) => matmulDirect(s, options) },
 } as const;
 export type MatmulVariant = keyof typeof matmulVariants;
 
@@ -334,5 +341,153 @@ ${indent(epilogue, 2)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
   const name = `matmul_${layoutName(s)}_${tileM}x${tileN}x${tileK}_${threadM}x${threadN}_${vecTag}${o.prefetch ? '_prefetch' : ''}`;
+  return { name, code, workgroups, uniforms };
+}
+
+export interface DirectOptions {
+  /** Outputs per thread along M and N, multiples of 4 (vec4 accumulators, vec4 loads along M or N). */
+  threadM: number;
+  threadN: number;
+  /** Threads per workgroup along M and N. */
+  groupM: number;
+  groupN: number;
+  /** 4: vec4 loads and stores wherever the layout allows; 1: scalar only. */
+  vectorWidth: 1 | 4;
+}
+
+/**
+ * 16×16 outputs per thread and 2×4 threads per workgroup (one 8-lane SIMD batch on llvmpipe),
+ * fewer outputs along a dim too small to fill them: llvmpipe runs a clamped duplicate in an
+ * idle lane for as long as a useful one. 16×16 is where it levels off there: 8×8 is ~30% slower
+ * at 1024³, 32×32 ~15-20% faster but 8× longer to compile (4 s per pipeline).
+ */
+export function directOptionsFor(s: MatmulShape): DirectOptions {
+  const along = (size: number, threads: number) => Math.max(4, Math.min(16, 2 ** Math.floor(Math.log2(Math.max(1, size / threads)))));
+  return { threadM: along(s.m, 2), threadN: along(s.n, 4), groupM: 2, groupN: 4, vectorWidth: 4 };
+}
+
+function checkDirectOptions(o: DirectOptions): void {
+  const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
+  for (const key of ['threadM', 'threadN', 'groupM', 'groupN'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw bad(`${key} must be a positive integer`);
+  }
+  if (o.vectorWidth !== 1 && o.vectorWidth !== 4) throw bad('vectorWidth must be 1 or 4');
+  if (o.threadM % 4 || o.threadN % 4) throw bad('threadM and threadN must be multiples of 4');
+  const threads = o.groupM * o.groupN;
+  if (threads > MAX_INVOCATIONS) throw bad(`${threads} threads per workgroup, over ${MAX_INVOCATIONS}`);
+}
+
+/**
+ * Variant 4: thread (tx, ty) accumulates rows ty·threadM… and columns tx·threadN… of its
+ * workgroup's tile, reading A and B from global memory 4 k at a time. Per step it loads
+ * threadM + threadN vec4s (one per row of an operand contiguous along k; for one contiguous along
+ * m or n, one per 4 rows at each of the 4 k) and does 4·threadM·threadN multiply-adds, accumulator
+ * by accumulator: all 4 k of one accumulator in a row, so that each accumulator the CPU spills is
+ * read and written once per step (k-outer order was ~25% slower on llvmpipe). Threads past the
+ * edge of C read clamped rows and columns and store nothing; K % 4 leaves a scalar tail loop.
+ */
+export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {}): KernelLaunch {
+  const o = { ...directOptionsFor(s), ...options };
+  checkDirectOptions(o);
+  const { threadM, threadN, groupM, groupN } = o;
+  const { workgroups, mFolds } = tileGrid(s, threadM * groupM, threadN * groupN);
+  const uniforms = uniformsFor(s, mFolds);
+  const vector = o.vectorWidth === 4;
+  // A is contiguous along k unless transposed, B only when transposed.
+  const aAlongK = !s.transA;
+  const bAlongK = s.transB;
+  const aVec = vector && (aAlongK ? s.k % 4 === 0 : s.m % 4 === 0);
+  const bVec = vector && (bAlongK ? s.k % 4 === 0 : s.n % 4 === 0);
+  const cVec = vector && s.n % 4 === 0;
+  const groupsN = threadN / 4;
+
+  // Each thread's rows of A and columns of B, clamped into the matrix: the start of each row of an
+  // operand read along k, or the column (first of a vec4) of one read along m or n.
+  const setup: string[] = [];
+  if (aAlongK) for (let i = 0; i < threadM; i++) setup.push(`let aRow${i} = aBase + min(${plus('row0', i)}, p.m - 1u) * p.k;`);
+  else for (let i = 0; i < threadM; i += aVec ? 4 : 1) setup.push(`let aCol${i} = min(${plus('row0', i)}, p.m - ${aVec ? 4 : 1}u);`);
+  if (bAlongK) for (let j = 0; j < threadN; j++) setup.push(`let bRow${j} = bBase + min(${plus('col0', j)}, p.n - 1u) * p.k;`);
+  else for (let j = 0; j < threadN; j += bVec ? 4 : 1) setup.push(`let bCol${j} = min(${plus('col0', j)}, p.n - ${bVec ? 4 : 1}u);`);
+
+  /** Loads and multiply-adds for `steps` consecutive k from k (4: the main loop, 1: the tail). */
+  const body = (steps: 1 | 4): string[] => {
+    const lines: string[] = [];
+    const kAt = (kk: number) => plus('k', kk);
+    // Along k: one vector per row of the operand over the steps. Along m or n: at each k, one
+    // vec4 per 4 consecutive rows (m) or columns (n) of C.
+    const alongK = (name: 'a' | 'b', count: number, vec: boolean, start: string) => {
+      for (let r = 0; r < count; r++) {
+        const scalars = [...Array(steps).keys()].map((kk) => `${name}[${start}${r} + ${kAt(kk)}]`);
+        const value = vec && steps === 4 ? `${name}[(${start}${r} + k) / 4u]` : steps === 1 ? scalars[0] : `vec4f(${scalars.join(', ')})`;
+        lines.push(`let ${name}${r} = ${value};`);
+      }
+    };
+    const across = (name: 'a' | 'b', count: number, vec: boolean, extent: string) => {
+      for (let kk = 0; kk < steps; kk++) {
+        const row = `${name}Base + ${group(kAt(kk))} * ${extent}`;
+        for (let g = 0; g < count / 4; g++) {
+          const col = (e: number) => `${name}Col${vec ? 4 * g : 4 * g + e}`;
+          const value = vec ? `${name}[(${row} + ${col(0)}) / 4u]` : `vec4f(${[0, 1, 2, 3].map((e) => `${name}[${row} + ${col(e)}]`).join(', ')})`;
+          lines.push(`let ${name}${kk}_${g} = ${value};`);
+        }
+      }
+    };
+    if (aAlongK) alongK('a', threadM, aVec, 'aRow');
+    else across('a', threadM, aVec, 'p.m');
+    if (bAlongK) alongK('b', threadN, bVec, 'bRow');
+    else across('b', threadN, bVec, 'p.n');
+    const component = (v: string, c: number) => (steps === 1 ? v : `${v}.${COMPONENTS[c]}`);
+    const aAt = (i: number, kk: number) => (aAlongK ? component(`a${i}`, kk) : `a${kk}_${Math.floor(i / 4)}.${COMPONENTS[i % 4]}`);
+    const bAt = (g: number, kk: number) => (bAlongK ? `vec4f(${[0, 1, 2, 3].map((e) => component(`b${4 * g + e}`, kk)).join(', ')})` : `b${kk}_${g}`);
+    for (let i = 0; i < threadM; i++) {
+      for (let g = 0; g < groupsN; g++) {
+        // Both along k (NT, linear's forward): dot products keep each output's 4 k together.
+        if (aAlongK && bAlongK && steps === 4) {
+          lines.push(`acc${i}_${g} += vec4f(${[0, 1, 2, 3].map((e) => `dot(a${i}, b${4 * g + e})`).join(', ')});`);
+          continue;
+        }
+        for (let kk = 0; kk < steps; kk++) lines.push(`acc${i}_${g} += ${aAt(i, kk)} * ${bAt(g, kk)};`);
+      }
+    }
+    return lines;
+  };
+
+  const epilogue: string[] = [];
+  for (let i = 0; i < threadM; i++) {
+    const stores: string[] = [];
+    for (let g = 0; g < groupsN; g++) {
+      const value = `acc${i}_${g}`;
+      if (cVec) {
+        const col = plus('col0', 4 * g);
+        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = ${value}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
+        continue;
+      }
+      for (let e = 0; e < 4; e++) {
+        const col = plus('col0', 4 * g + e);
+        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}.${COMPONENTS[e]}${s.bias ? ` + bias[${col}]` : ''}; }`);
+      }
+    }
+    epilogue.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
+  }
+
+  const accDecls: string[] = [];
+  for (let i = 0; i < threadM; i++) for (let g = 0; g < groupsN; g++) accDecls.push(`var acc${i}_${g} = vec4f(0.0);`);
+  const kLoops = [
+    'var k = 0u;',
+    'for (; k + 4u <= p.k; k += 4u) {',
+    ...body(4).map((l) => `  ${l}`),
+    '}',
+    // Only a K that is not a multiple of 4 leaves a tail (and K's alignment is in the text anyway).
+    ...(s.k % 4 ? ['for (; k < p.k; k++) {', ...body(1).map((l) => `  ${l}`), '}'] : []),
+  ];
+  const code = `${uniformBlock(uniforms)}
+${bindings(s, aVec ? 'vec4f' : 'f32', bVec ? 'vec4f' : 'f32', cVec ? 'vec4f' : 'f32')}
+${entry(groupM * groupN, threadM * groupM, threadN * groupN)}
+  let row0 = m0 + ${times(`(lid.x / ${groupN}u)`, threadM)};
+  let col0 = n0 + ${times(`(lid.x % ${groupN}u)`, threadN)};
+${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}
+}`;
+  const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
+  const name = `matmul_direct_${layoutName(s)}_${threadM}x${threadN}_${groupM}x${groupN}_${vecTag}`;
   return { name, code, workgroups, uniforms };
 }

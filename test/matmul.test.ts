@@ -1,12 +1,13 @@
 // matmul and linear against the float64 reference (forward, and backward by finite differences),
-// and every kernel variant and tile configuration against it directly, on aligned and unaligned
-// sizes, every transpose layout, shared operands and grids beyond 65535 tile rows.
+// once with each kernel the ops can launch (blocked for GPUs, direct for llvmpipe), and every kernel
+// variant and tile configuration against it directly, on aligned and unaligned sizes, every
+// transpose layout, shared operands and grids beyond 65535 tile rows.
 import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { run } from '../engine/run.ts';
-import { matmulBlocked, matmulNaive, matmulVariants, type BlockedOptions, type MatmulShape } from '../kernels/matmul.ts';
+import { matmulBlocked, matmulDirect, matmulNaive, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
 import { matmul as matmulRef, randn, type F64 } from './reference.ts';
 
@@ -68,21 +69,38 @@ const LAYOUTS = [
   { transA: true, transB: true },
 ];
 
-for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [4, 8, 12]]) {
-  for (const t of LAYOUTS) {
-    test(`matmul ${m}x${k}x${n} ${layout(t)}`, () => checkMatmul({ m, k, n, ...t }));
+/** Runs `body` with ENGINE_MATMUL (the kernel the ops launch) set to `kernel`, then restores it. */
+async function withOpsKernel(kernel: string, body: () => unknown): Promise<void> {
+  const before = process.env.ENGINE_MATMUL;
+  process.env.ENGINE_MATMUL = kernel;
+  try {
+    await body();
+  } finally {
+    if (before === undefined) delete process.env.ENGINE_MATMUL;
+    else process.env.ENGINE_MATMUL = before;
   }
 }
 
-test('matmul 3x768x3072 NN (sampled gradients)', () => checkMatmul({ m: 3, k: 768, n: 3072 }, 12));
+/** Registers `name` once per kernel the ops can launch. */
+function testEachKernel(name: string, body: () => Promise<void>): void {
+  for (const kernel of ['blocked', 'direct']) test(`${name} [${kernel}]`, () => withOpsKernel(kernel, body));
+}
+
+for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [4, 8, 12]]) {
+  for (const t of LAYOUTS) {
+    testEachKernel(`matmul ${m}x${k}x${n} ${layout(t)}`, () => checkMatmul({ m, k, n, ...t }));
+  }
+}
+
+testEachKernel('matmul 3x768x3072 NN (sampled gradients)', () => checkMatmul({ m: 3, k: 768, n: 3072 }, 12));
 
 for (const t of LAYOUTS.slice(0, 3)) {
-  test(`matmul batch of 12 64x64x64 ${layout(t)} (sampled gradients)`, () => checkMatmul({ batch: [12], m: 64, k: 64, n: 64, ...t }, 16));
+  testEachKernel(`matmul batch of 12 64x64x64 ${layout(t)} (sampled gradients)`, () => checkMatmul({ batch: [12], m: 64, k: 64, n: 64, ...t }, 16));
 }
 
 for (const t of LAYOUTS) {
-  test(`matmul with b shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 7, k: 5, n: 6, shared: 'b', ...t }));
-  test(`matmul with a shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 5, k: 8, n: 9, shared: 'a', ...t }));
+  testEachKernel(`matmul with b shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 7, k: 5, n: 6, shared: 'b', ...t }));
+  testEachKernel(`matmul with a shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 5, k: 8, n: 9, shared: 'a', ...t }));
 }
 
 /** nn.Linear's float64 reference: x [rows, in] · Wᵀ + bias. */
@@ -93,7 +111,7 @@ function linearRef(x: F64, w: F64, bias: F64 | null, rows: number, inF: number, 
 }
 
 for (const [lead, inF, outF, maxEntries] of [[[2, 3], 5, 4], [[3], 768, 3072, 12], [[], 6, 3]] as [number[], number, number, number?][]) {
-  test(`linear ${JSON.stringify([...lead, inF])} -> ${outF}, with and without bias`, async () => {
+  testEachKernel(`linear ${JSON.stringify([...lead, inF])} -> ${outF}, with and without bias`, async () => {
     const rows = count(lead);
     const x = { shape: [...lead, inF], data: randn(rows * inF, 3) };
     const w = { shape: [outF, inF], data: randn(outF * inF, 4, 0.2) };
@@ -149,7 +167,7 @@ const KERNEL_SHAPES = [
   { batch: 2, m: 20, k: 3, n: 16, sharedA: true, bias: true },
 ];
 
-for (const variant of [1, 2, 3] as const) {
+for (const variant of [1, 2, 3, 4] as const) {
   test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias`, async () => {
     for (const shape of KERNEL_SHAPES) {
       for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, matmulVariants[variant].kernel);
@@ -165,14 +183,37 @@ test('blocked kernel under other tile sizes, work per thread and vector widths',
   }
 });
 
-test('vec4 loads and stores are chosen exactly where the contiguous dims are multiples of 4', () => {
-  const tag = (s: Partial<MatmulShape>) => matmulBlocked({ batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false, ...s }).name.split('_').pop();
-  assert.is(tag({}), 'vvv');
-  assert.is(tag({ k: 6 }), 'svv');
-  assert.is(tag({ n: 6 }), 'vss');
-  assert.is(tag({ transA: true, m: 6 }), 'svv');
-  assert.is(tag({ transB: true, k: 6 }), 'ssv');
-  assert.is(matmulBlocked({ batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false }, { vectorWidth: 1 }).name.split('_').pop(), 'sss');
+const DIRECT_CONFIGS: Partial<DirectOptions>[] = [
+  { threadM: 8, threadN: 8, vectorWidth: 1 },
+  { threadM: 4, threadN: 4, groupM: 1, groupN: 1 },
+  { threadM: 8, threadN: 12, groupM: 3, groupN: 2 },
+];
+
+test('direct kernel under other work per thread, workgroup shapes and vector widths', async () => {
+  for (const options of DIRECT_CONFIGS) {
+    for (const shape of KERNEL_SHAPES.slice(0, 2)) {
+      for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, (s) => matmulDirect(s, options));
+    }
+  }
+});
+
+test('vec4 loads and stores (tag: A, B, C) are chosen exactly where the contiguous dims are multiples of 4', () => {
+  const shape: MatmulShape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
+  const cases: [Partial<MatmulShape>, string][] = [
+    [{}, 'vvv'], [{ k: 6 }, 'svv'], [{ n: 6 }, 'vss'], [{ transA: true, m: 6 }, 'svv'], [{ transB: true, k: 6 }, 'ssv'], [{ transB: true, n: 6 }, 'vvs'],
+  ];
+  for (const kernel of [matmulBlocked, matmulDirect]) {
+    const tag = (s: MatmulShape, options = {}) => kernel(s, options).name.split('_').pop();
+    for (const [change, expected] of cases) assert.is(tag({ ...shape, ...change }), expected, `${kernel.name} ${JSON.stringify(change)}`);
+    assert.is(tag(shape, { vectorWidth: 1 }), 'sss');
+  }
+});
+
+test('ENGINE_MATMUL picks the kernel the ops launch, and names a bad value', async () => {
+  const shape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
+  await withOpsKernel('direct', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_direct_nn')));
+  await withOpsKernel('blocked', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_nn')));
+  await withOpsKernel('fast', () => assert.throws(() => E.matmulKernel(shape), /ENGINE_MATMUL must be "blocked" or "direct", not "fast"/));
 });
 
 test('more than 65535 tile rows fold into z', async () => {
@@ -182,6 +223,9 @@ test('more than 65535 tile rows fold into z', async () => {
   const options = { tileM: 16, tileN: 4, tileK: 4, threadM: 4, threadN: 4 };
   assert.is(matmulBlocked(shape, options).workgroups[2], 2);
   await checkKernel(shape, (s) => matmulBlocked(s, options));
+  const directOptions = { threadM: 4, threadN: 4, groupM: 4, groupN: 1 };
+  assert.is(matmulDirect(shape, directOptions).workgroups[2], 2);
+  await checkKernel(shape, (s) => matmulDirect(s, directOptions));
 });
 
 test('clear errors: too many tile columns, bad options, mismatched operands', () => {
@@ -190,6 +234,8 @@ test('clear errors: too many tile columns, bad options, mismatched operands', ()
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 64, threadM: 4, threadN: 4 }), /512 threads per workgroup, over 256/);
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 128, tileK: 32, threadM: 8, threadN: 8 }), /bytes of workgroup memory/);
   assert.throws(() => matmulBlocked(shape, { tileN: 60, threadN: 8 }), /multiples of threadM and threadN/);
+  assert.throws(() => matmulDirect(shape, { threadN: 6 }), /threadM and threadN must be multiples of 4/);
+  assert.throws(() => matmulDirect(shape, { groupM: 16, groupN: 32 }), /512 threads per workgroup, over 256/);
   E.scoped(() => {
     const a = new E.Tensor([2, 3, 4], 'f32', { name: 'a' });
     assert.throws(() => E.matmul(a, new E.Tensor([5, 6], 'f32', { name: 'b' })), /matmul: inner dims differ: a \[2, 3, 4\] times b \[5, 6\]/);

@@ -7,7 +7,9 @@
 // the sum over the batch: a single product with the batch folded into the contracted dim when
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
-import { matmulBlocked, type MatmulShape } from '../../kernels/matmul.ts';
+import type { KernelLaunch } from '../../kernels/launch.ts';
+import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
+import { gpu } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { sumColumnsOf } from './reduce.ts';
@@ -46,12 +48,33 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
   return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB }, outShape };
 }
 
+/**
+ * Which kernel variant the ops launch on this adapter. llvmpipe (Mesa's CPU rasteriser, what
+ * Dawn's OpenGL backend runs on without a GPU) runs a workgroup on one CPU thread with its
+ * invocations in SIMD lanes, makes every per-invocation load a loop over the lanes and every
+ * barrier a coroutine switch: there the direct kernel (variant 4: no workgroup memory, a 16×16
+ * block of C per thread) is about twice the blocked one. GPUs get the blocked kernel (variant 3).
+ * ENGINE_MATMUL=blocked|direct forces one (the tests run the ops under both).
+ */
+export function opsMatmulVariant(): 3 | 4 {
+  const forced = process.env.ENGINE_MATMUL;
+  if (forced === 'blocked') return 3;
+  if (forced === 'direct') return 4;
+  if (forced) throw new Error(`ENGINE_MATMUL must be "blocked" or "direct", not "${forced}"`);
+  return /llvmpipe/i.test(gpu().adapterName) ? 4 : 3;
+}
+
+/** The launch the ops use for a product: the adapter's variant with its default options for the shape. */
+export function matmulKernel(shape: MatmulShape): KernelLaunch {
+  return matmulVariants[opsMatmulVariant()].kernel(shape);
+}
+
 /** op(a)·op(b) (+ bias), no autograd. */
 function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor): Tensor {
   const { shape, outShape } = planProduct(a, b, transA, transB, what);
   const out = new Tensor(outShape);
   if (out.size === 0) return out;
-  run(matmulBlocked({ ...shape, bias: bias !== undefined }), a, b, out, ...(bias ? [bias] : []));
+  run(matmulKernel({ ...shape, bias: bias !== undefined }), a, b, out, ...(bias ? [bias] : []));
   return out;
 }
 
