@@ -1,12 +1,13 @@
 // Ours against the peers (TensorFlow.js and jax-js on WebGPU) on n×n·n×n matmuls, same device,
 // same run. Everyone is timed the same way, by wall clock around issuing products and waiting for
-// the GPU (timestamps would favour whoever could use them). "Ours" is the blocked kernel as the
-// engine's ops use it, and the fastest of the swept tilings; a peer is first checked against the
-// float64 product, and one that cannot run here is reported with the reason, in one line.
+// the GPU (timestamps would favour whoever could use them). "Ours" is the kernel as the engine's
+// ops launch it, and the fastest of our other variants and swept configurations; a peer is first
+// checked against the float64 product, and one that cannot run here is reported with the reason,
+// in one line.
 import { synchronize } from '../engine/index.ts';
 import { assertClose } from '../test/gradcheck.ts';
 import { matmul as matmulRef, randn } from '../test/reference.ts';
-import { matmulVariantList, matmulWorkload, squareShape, validateMatmul } from './kernels/matmul.ts';
+import { matmulWorkload, oursVariantList, squareShape, validateMatmul } from './kernels/matmul.ts';
 import type { BenchOptions } from './options.ts';
 import { openJax } from './peers/jax.ts';
 import type { MatmulPeer } from './peers/peer.ts';
@@ -70,7 +71,7 @@ export async function comparePeers(o: BenchOptions, plan: SamplingPlan, log: (li
   }
 
   const ours: { name: string; kernel: Parameters<typeof matmulWorkload>[2]; error?: string }[] = [];
-  for (const v of matmulVariantList(o.matmulConfigs).filter((v) => v.name.startsWith('3 '))) {
+  for (const v of oursVariantList(o.matmulConfigs)) {
     ours.push({ ...v, error: await validateMatmul(v.kernel).then(() => undefined, oneLine) });
   }
 

@@ -3,7 +3,7 @@
 // Every shape is an option so that llvmpipe (a CPU rasteriser, ~1-2 GFLOP/s) can use small ones;
 // the defaults are DistilBERT-base at batch 64 × sequence 64, the shapes a training step sees.
 import { parseArgs } from 'node:util';
-import type { BlockedOptions } from '../kernels/matmul.ts';
+import type { BlockedOptions, DirectOptions } from '../kernels/matmul.ts';
 
 export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile'] as const;
 export type Group = (typeof GROUPS)[number];
@@ -21,8 +21,8 @@ export interface BenchOptions {
   classes: number;
   /** Square sizes n for the n×n×n matmuls compared against the peers. */
   matmulSizes: number[];
-  /** Tile configurations of the blocked matmul (variant 3) to sweep. */
-  matmulConfigs: BlockedOptions[];
+  /** Configurations of the blocked (variant 3) and direct (variant 4) matmuls to sweep. */
+  matmulConfigs: MatmulConfig[];
   only: ReadonlySet<Group>;
   quick: boolean;
   warmup: number;
@@ -35,7 +35,9 @@ export interface BenchOptions {
   report?: string;
 }
 
-const DEFAULT_CONFIGS = '128x128x8/8x8/4,128x128x8/8x8/4/p,128x128x16/8x8/4,256x128x8/16x8/4,64x64x16/8x8/4,64x64x16/4x4/1';
+export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions);
+
+const DEFAULT_CONFIGS = '128x128x8/8x8/4,128x128x8/8x8/4/p,128x128x16/8x8/4,256x128x8/16x8/4,64x64x16/8x8/4,64x64x16/4x4/1,8x8/2x4/4';
 
 export const HELP = `npm run bench -- [options]
 Kernel benchmarks (every variant validated against a float64 CPU reference, then timed), the same
@@ -54,23 +56,38 @@ Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
   --batch N (64)  --seq N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)
   --layers N (6)  --vocab N (30522)  --classes N (2)
   --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
-  --matmul-configs LIST  blocked-matmul tilings to sweep, each TMxTNxTK/RMxRN/V[/p]: a TMxTN tile of
-                       C per workgroup, K steps of TK, RMxRN outputs per thread, V-wide loads (1 or
-                       4), /p: prefetch the next K step into registers
+  --matmul-configs LIST  matmul configurations to sweep, comma-separated. Blocked (variant 3):
+                       TMxTNxTK/RMxRN/V[/p], a TMxTN tile of C per workgroup, K steps of TK, RMxRN
+                       outputs per thread, V-wide loads (1 or 4), /p: prefetch the next K step
+                       into registers. Direct (variant 4): RMxRN/GMxGN/V, RMxRN outputs per
+                       thread (multiples of 4), GMxGN threads per workgroup, V-wide loads
                        (default ${DEFAULT_CONFIGS})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch 4 --seq 32 --dim 128 --hidden 512 --heads 4 --layers 2 --vocab 1000
 `;
 
-/** "64x64x16/4x4/4" -> tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads; "/p" adds prefetch. */
-export function parseMatmulConfig(text: string): BlockedOptions {
-  const m = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])(\/p)?$/.exec(text.trim());
-  if (!m) throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p], e.g. 64x64x16/4x4/4`);
-  const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = m.slice(1, 7).map(Number);
-  return { tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4, prefetch: m[7] !== undefined };
+/**
+ * "64x64x16/4x4/4" -> blocked: tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads; "/p"
+ * adds prefetch. "16x16/2x4/4" -> direct: 16×16 outputs per thread, 2×4 threads, vec4 loads.
+ */
+export function parseMatmulConfig(text: string): MatmulConfig {
+  const blocked = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])(\/p)?$/.exec(text.trim());
+  if (blocked) {
+    const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = blocked.slice(1, 7).map(Number);
+    return { variant: 3, tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4, prefetch: blocked[7] !== undefined };
+  }
+  const direct = /^(\d+)x(\d+)\/(\d+)x(\d+)\/([14])$/.exec(text.trim());
+  if (direct) {
+    const [threadM, threadN, groupM, groupN, vectorWidth] = direct.slice(1).map(Number);
+    return { variant: 4, threadM, threadN, groupM, groupN, vectorWidth: vectorWidth as 1 | 4 };
+  }
+  throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/GMxGN/V (direct, e.g. 16x16/2x4/4)`);
 }
 
-export const configName = (o: BlockedOptions) => `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}${o.prefetch ? '/p' : ''}`;
+export const configName = (o: MatmulConfig) =>
+  o.variant === 3
+    ? `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}${o.prefetch ? '/p' : ''}`
+    : `${o.threadM}x${o.threadN}/${o.groupM}x${o.groupN}/${o.vectorWidth}`;
 
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
 

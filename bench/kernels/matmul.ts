@@ -1,15 +1,15 @@
-// Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, 3 blocked as the ops launch it and with
-// each tiling of a sweep), each validated on small odd and aligned shapes in every layout, then
-// timed on DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the
-// forward x·Wᵀ (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight
-// gradient dYᵀ·x (TN).
-import { Tensor } from '../../engine/index.ts';
+// Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, then the kernel as the ops launch it on
+// this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
+// sweep), each validated on small odd and aligned shapes in every layout, then timed on
+// DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
+// (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
+import { Tensor, matmulKernel, opsMatmulVariant } from '../../engine/index.ts';
 import { run } from '../../engine/run.ts';
-import { matmulBlocked, matmulVariants, type BlockedOptions, type MatmulShape } from '../../kernels/matmul.ts';
+import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { assertClose } from '../../test/gradcheck.ts';
 import { matmul as matmulRef, randn } from '../../test/reference.ts';
-import { configName, type BenchOptions } from '../options.ts';
+import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
 import { prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 
 export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
@@ -19,13 +19,30 @@ export interface MatmulVariant {
   kernel: MatmulKernel;
 }
 
-/** Naive, tiled, the blocked kernel as the engine's ops launch it (its own choice of tiling), then the swept tilings. */
-export function matmulVariantList(configs: readonly BlockedOptions[]): MatmulVariant[] {
+/**
+ * Our candidates against the peers: the kernel as the engine's ops launch it on this adapter
+ * (variant and options chosen by the op), the other of variants 3 and 4 with its default options
+ * for the shape, then the swept configurations.
+ */
+export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant[] {
+  const ops = opsMatmulVariant();
+  const other = ops === 3 ? 4 : 3;
+  return [
+    { name: `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel },
+    { name: `${other} ${matmulVariants[other].name} (default options)`, kernel: (s: MatmulShape) => matmulVariants[other].kernel(s) },
+    ...configs.map((config) => {
+      const { variant, ...options } = config;
+      return { name: `${variant} ${matmulVariants[variant].name} ${configName(config)}`, kernel: (s: MatmulShape) => matmulVariants[variant].kernel(s, options) };
+    }),
+  ];
+}
+
+/** Naive and tiled, then ours. */
+export function matmulVariantList(configs: readonly MatmulConfig[]): MatmulVariant[] {
   return [
     { name: `1 ${matmulVariants[1].name}`, kernel: matmulVariants[1].kernel },
     { name: `2 ${matmulVariants[2].name}`, kernel: matmulVariants[2].kernel },
-    { name: '3 blocked (as the ops launch it)', kernel: (s: MatmulShape) => matmulBlocked(s) },
-    ...configs.map((o) => ({ name: `3 blocked ${configName(o)}`, kernel: (s: MatmulShape) => matmulBlocked(s, o) })),
+    ...oursVariantList(configs),
   ];
 }
 
