@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command run on a lent GPU machine (after bench/device/prepare.sh filled .carry/ here):
 #   device run, carry [".carry"], command: bash bench/device/run.sh
+# The stages' time limits add up to under 9 minutes, inside one device call (10 minutes at most).
 # Everything it learns goes to $OUT (or ./out when run locally), one file per stage, so a stage
 # that fails or runs out of time still leaves the others. Stages:
 #   1 adapter info, limits, features, subgroup-matrix configs      -> adapter.json
@@ -50,14 +51,14 @@ else
 fi
 
 log "stage 1: adapter"
-app 60 probe --out "$OUT/adapter.json" > /dev/null 2>> "$OUT/run.log" || log "probe failed"
+app 30 probe --out "$OUT/adapter.json" > /dev/null 2>> "$OUT/run.log" || log "probe failed"
 
 log "stage 2: kernel benchmarks"
-app 240 bench "${bench[@]}" --json "$OUT/bench.json" --report "$OUT/bench.md" > "$OUT/bench.txt" 2>> "$OUT/run.log" || log "bench failed"
+app 180 bench "${bench[@]}" --json "$OUT/bench.json" --report "$OUT/bench.md" > "$OUT/bench.txt" 2>> "$OUT/run.log" || log "bench failed"
 
 log "stage 3: training steps of DistilBERT from scratch"
 run_dir=$(mktemp -d)
-app 180 step "${size[@]}" --shared "$shared" --run-dir "$run_dir" --out "$OUT/step.json" > /dev/null 2>> "$OUT/run.log" || log "step timing failed"
+app 150 step "${size[@]}" --shared "$shared" --run-dir "$run_dir" --out "$OUT/step.json" > /dev/null 2>> "$OUT/run.log" || log "step timing failed"
 
 # The python3 that has torch (Debian's python3-torch lives in /usr/bin/python3).
 python=""
@@ -66,9 +67,9 @@ for p in python3 /usr/bin/python3; do
 done
 if [ -n "$python" ]; then
   log "stage 4: PyTorch on the same device (parity only, on the CPU, without CUDA)"
-  PYTHONUNBUFFERED=1 timeout 180 $python bench/device/torch_step.py --run-dir "$run_dir" --out "$OUT/torch.json" > /dev/null 2>> "$OUT/run.log" || log "torch failed"
+  PYTHONUNBUFFERED=1 timeout 150 $python bench/device/torch_step.py --run-dir "$run_dir" --out "$OUT/torch.json" > /dev/null 2>> "$OUT/run.log" || log "torch failed"
 fi
 
 log "stage 5: summary"
-app 60 step --summarize "$OUT" > "$OUT/summary.md" 2>> "$OUT/run.log" || log "summary failed"
+app 20 step --summarize "$OUT" > "$OUT/summary.md" 2>> "$OUT/run.log" || log "summary failed"
 cat "$OUT/summary.md"
