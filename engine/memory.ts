@@ -14,7 +14,7 @@ import { gpu } from './device.ts';
 const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const MIN_BYTES = 256;
 
-export function sizeClass(bytes: number): number {
+function sizeClass(bytes: number): number {
   if (bytes <= MIN_BYTES) return MIN_BYTES;
   const pow = 2 ** Math.floor(Math.log2(bytes));
   for (const step of [1, 1.25, 1.5, 1.75, 2]) {
