@@ -5,7 +5,7 @@
 // ops (a residual connection) has both contributions summed before its own backward runs, so no
 // work is repeated. Leaves that require grad (parameters) keep their gradient in a persistent
 // buffer and accumulate into it across backward calls until `zeroGrad`.
-import { add, accumulateInto, fillLike, filled } from './ops/elementwise.ts';
+import { add, accumulateInto, filled } from './ops/elementwise.ts';
 import { copyBuffer } from './dispatch.ts';
 import { Tensor, noGrad, sameShape, shapeStr } from './tensor.ts';
 
@@ -66,7 +66,14 @@ function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
   }
 }
 
-/** Sets the gradients of `params` to zero (keeping their buffers). */
+/**
+ * Drops the gradients of `params`, as torch's zero_grad(set_to_none=True) does: their buffers go
+ * back to the pool, and the next backward writes each gradient with one copy instead of a fill
+ * followed by an add.
+ */
 export function zeroGrad(params: Iterable<Tensor>): void {
-  for (const p of params) if (p.grad) fillLike(p.grad, 0);
+  for (const p of params) {
+    p.grad?.release();
+    p.grad = null;
+  }
 }

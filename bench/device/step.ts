@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize,
+  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize, zeroGrad,
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/config.ts';
@@ -80,8 +80,7 @@ async function runSteps(training: boolean): Promise<RunResult> {
     backward(loss);
     const { clipCoef } = gradNorm(params, 1.0);
     optimizer.step(args.lr * (1 - step / batches.length), clipCoef);
-    for (const p of params) p.grad?.release();
-    for (const p of params) p.grad = null;
+    zeroGrad(params);
     const lossValue = loss.item();
     scope.end();
     result.losses.push(await lossValue);
