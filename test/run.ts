@@ -1,10 +1,11 @@
 // Runs every test/*.test.ts with uvu in one process (one GPU device for all), then prints the
 // summary line CI reads ("N passed, N failed") and exits, which also stops Dawn's threads.
-//   npx tsx test/run.ts [pattern]
+//   npx tsx test/run.ts [PATTERN]
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 
-const pattern = new RegExp(process.argv[2] ?? '\\.test\\.ts$');
+// Only test files, and of those the ones whose path matches the optional PATTERN.
+const pattern = new RegExp(`^(?=.*(?:${process.argv[2] ?? ''})).*\\.test\\.ts$`);
 let output = '';
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
