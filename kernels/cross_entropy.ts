@@ -11,7 +11,7 @@
 // recomputed as exp(x - logsumexp). A label outside [0, C) makes its row's loss and gradient NaN
 // (a GPU cannot throw; NaN is what makes the bad batch visible). WGSL rejects NaN constants, so
 // the NaN arrives as a uniform.
-import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -69,17 +69,13 @@ export function crossEntropyBackward(rows: number, classes: number): KernelLaunc
 @group(0) @binding(3) var<storage, read> logSumExp: array<f32>;
 @group(0) @binding(4) var<storage, read> upstream: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dLogits: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.total) { return; }
+${flatKernelMain(WG, 'p.total', `
   let row = i / p.classes;
   let c = i % p.classes;
   let label = u32(labels[row]);
   let softmax = exp(logits[i] - logSumExp[row]);
   var d = p.nan;
   if (label < p.classes) { d = softmax - select(0.0, 1.0, c == label); }
-  dLogits[i] = d * upstream[0] * p.invRows;
-}`;
+  dLogits[i] = d * upstream[0] * p.invRows;`)}`;
   return { name: 'cross_entropy_backward', code, workgroups: flatGrid(rows * classes, WG), uniforms };
 }

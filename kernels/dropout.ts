@@ -3,7 +3,7 @@
 // keep(i) is "the Philox uniform for element i of the (seed, offset) stream is >= p" (rng.ts), so
 // the backward pass runs this same kernel on the output gradient and gets exactly the forward
 // mask, with no mask stored.
-import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
 
 const WG = 256;
@@ -17,12 +17,8 @@ export function dropoutMap(n: number, dropProbability: number, rng: RngState): K
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 ${RNG_WGSL}
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.n) { return; }
+${flatKernelMain(WG, 'p.n', `
   let keep = ${rngDraw('i')} >= p.dropProbability;
-  output[i] = select(0.0, input[i] * p.keepScale, keep);
-}`;
+  output[i] = select(0.0, input[i] * p.keepScale, keep);`)}`;
   return { name: 'dropout', code, workgroups: flatGrid(n, WG), uniforms };
 }

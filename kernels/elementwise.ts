@@ -5,7 +5,7 @@
 // the output shape to at most four dims and passes each operand's strides over them (0 where the
 // operand is broadcast), so the kernel turns a flat output index into one index per operand.
 // Expressions are WGSL text; `helpers` may define functions they call (e.g. the erf of GELU).
-import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -15,13 +15,9 @@ export function unaryMap(name: string, expr: string, n: number, scalar = 0, help
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 ${helpers}
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.n) { return; }
+${flatKernelMain(WG, 'p.n', `
   let x = input[i];
-  output[i] = ${expr};
-}`;
+  output[i] = ${expr};`)}`;
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -45,18 +41,14 @@ export function binaryMap(name: string, expr: string, bc: Broadcast4, helpers = 
 @group(0) @binding(2) var<storage, read> rhs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 ${helpers}
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.n) { return; }
+${flatKernelMain(WG, 'p.n', `
   let i3 = i % p.d3;
   let i2 = (i / p.d3) % p.d2;
   let i1 = (i / (p.d3 * p.d2)) % p.d1;
   let i0 = i / (p.d3 * p.d2 * p.d1);
   let a = lhs[i0 * p.sa0 + i1 * p.sa1 + i2 * p.sa2 + i3 * p.sa3];
   let b = rhs[i0 * p.sb0 + i1 * p.sb1 + i2 * p.sb2 + i3 * p.sb3];
-  output[i] = ${expr};
-}`;
+  output[i] = ${expr};`)}`;
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -65,11 +57,8 @@ export function fill(n: number, value: number): KernelLaunch {
   const uniforms = { n: u32(n), value: f32(value) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> output: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i < p.n) { output[i] = p.value; }
-}`;
+${flatKernelMain(WG, 'p.n', `
+  output[i] = p.value;`)}`;
   return { name: 'fill', code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -79,10 +68,7 @@ export function accumulate(n: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> acc: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i < p.n) { acc[i] += grad[i]; }
-}`;
+${flatKernelMain(WG, 'p.n', `
+  acc[i] += grad[i];`)}`;
   return { name: 'accumulate', code, workgroups: flatGrid(n, WG), uniforms };
 }

@@ -20,7 +20,7 @@
 //   4. `sumBuckets`:   one thread per dTable element (v, d) sums grad[order[k], d] over bucket v,
 //                      in slot order; rows no id touches get 0.
 // The work is O(n·256 + V·D + n·D); a per-row scan of all ids would be O(V·n·D).
-import { FLAT_BUILTINS, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -31,15 +31,11 @@ export function gatherRows(n: number, vocab: number, dim: number): KernelLaunch 
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read> table: array<f32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.total) { return; }
+${flatKernelMain(WG, 'p.total', `
   let id = u32(ids[i / p.dim]);
   var value = 0.0;
   if (id < p.vocab) { value = table[id * p.dim + i % p.dim]; }
-  output[i] = value;
-}`;
+  output[i] = value;`)}`;
   return { name: 'embedding_gather', code, workgroups: flatGrid(n * dim, WG), uniforms };
 }
 
@@ -49,13 +45,9 @@ export function countIds(n: number, vocab: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.n) { return; }
+${flatKernelMain(WG, 'p.n', `
   let id = u32(ids[i]);
-  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }
-}`;
+  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }`)}`;
   return { name: 'embedding_count_ids', code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -147,15 +139,11 @@ export function sumBuckets(vocab: number, dim: number): KernelLaunch {
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var<storage, read> order: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dTable: array<${vec}>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.total) { return; }
+${flatKernelMain(WG, 'p.total', `
   let v = i / p.columns;
   let column = i % p.columns;
   var acc = ${vec}(0.0);
   for (var k = starts[v]; k < starts[v + 1u]; k++) { acc += grad[order[k] * p.columns + column]; }
-  dTable[i] = acc;
-}`;
+  dTable[i] = acc;`)}`;
   return { name: `embedding_sum_buckets_x${width}`, code, workgroups: flatGrid(vocab * columns, WG), uniforms };
 }

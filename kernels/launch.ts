@@ -50,3 +50,15 @@ export const flatIndex = (workgroupSize: number) => `(wid.x + wid.y * nwg.x) * $
 /** The builtins `flatIndex` reads, for a kernel entry point's parameter list. */
 export const FLAT_BUILTINS =
   '@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u';
+
+/**
+ * The entry point of a `flatGrid` kernel: `body` runs with the flat thread index bound to `index`
+ * for each index below `count` (a WGSL expression); surplus threads return at once.
+ */
+export function flatKernelMain(workgroupSize: number, count: string, body: string, index = 'i'): string {
+  return `@compute @workgroup_size(${workgroupSize})
+fn main(${FLAT_BUILTINS}) {
+  let ${index} = ${flatIndex(workgroupSize)};
+  if (${index} >= ${count}) { return; }${body}
+}`;
+}

@@ -10,7 +10,7 @@
 //   dweight = Σ_rows dy · x̂, dbias = Σ_rows dy       stage 1 here: one thread per (chunk of
 //   ROW_CHUNK rows, column) writes that chunk's partial sums to [chunks, cols]; stage 2 (summing
 //   the partials over chunks) is a plain column sum. Fixed order, no atomics.
-import { FLAT_BUILTINS, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 /** Rows per stage-1 partial sum of the weight and bias gradients. */
@@ -92,10 +92,7 @@ export function layerNormParamGradChunks(rows: number, cols: number): KernelLaun
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> weightPartial: array<f32>;
 @group(0) @binding(6) var<storage, read_write> biasPartial: array<f32>;
-@compute @workgroup_size(${PARTIAL_WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(PARTIAL_WG)};
-  if (i >= p.chunks * p.cols) { return; }
+${flatKernelMain(PARTIAL_WG, 'p.chunks * p.cols', `
   let col = i % p.cols;
   let chunk = i / p.cols;
   let end = min(p.rows, (chunk + 1u) * ${ROW_CHUNK}u);
@@ -107,7 +104,6 @@ fn main(${FLAT_BUILTINS}) {
     dBias += g;
   }
   weightPartial[i] = dWeight;
-  biasPartial[i] = dBias;
-}`;
+  biasPartial[i] = dBias;`)}`;
   return { name: 'layernorm_param_grad_chunks', code, workgroups: flatGrid(chunks * cols, PARTIAL_WG), uniforms };
 }

@@ -8,7 +8,7 @@
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
 // bias gradients and for reducing a gradient over broadcast leading dims.
-import { FLAT_BUILTINS, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
@@ -51,17 +51,13 @@ export function sumColumnChunks(rows: number, cols: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.chunks * p.cols) { return; }
+${flatKernelMain(WG, 'p.chunks * p.cols', `
   let col = i % p.cols;
   let chunk = i / p.cols;
   let end = min(p.rows, (chunk + 1u) * ${COLUMN_CHUNK}u);
   var acc = 0.0;
   for (var r = chunk * ${COLUMN_CHUNK}u; r < end; r++) { acc += input[r * p.cols + col]; }
-  partial[i] = acc;
-}`;
+  partial[i] = acc;`)}`;
   return { name: 'sum_columns_chunks', code, workgroups: flatGrid(chunks * cols, WG), uniforms };
 }
 
@@ -71,14 +67,10 @@ export function sumColumns(rows: number, cols: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let col = ${flatIndex(WG)};
-  if (col >= p.cols) { return; }
+${flatKernelMain(WG, 'p.cols', `
   var acc = 0.0;
   for (var r = 0u; r < p.rows; r++) { acc += input[r * p.cols + col]; }
-  output[col] = acc;
-}`;
+  output[col] = acc;`, 'col')}`;
   return { name: 'sum_columns', code, workgroups: flatGrid(cols, WG), uniforms };
 }
 
@@ -89,12 +81,8 @@ export function scatterRowMax(rows: number, cols: number): KernelLaunch {
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<i32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.rows * p.cols) { return; }
+${flatKernelMain(WG, 'p.rows * p.cols', `
   let row = i / p.cols;
-  output[i] = select(0.0, grad[row], i32(i % p.cols) == argmax[row]);
-}`;
+  output[i] = select(0.0, grad[row], i32(i % p.cols) == argmax[row]);`)}`;
   return { name: 'scatter_row_max', code, workgroups: flatGrid(rows * cols, WG), uniforms };
 }

@@ -3,7 +3,7 @@
 // Any swap of axes i < j is the swap of B and D in the view [A, B, C, D, E] (A: dims before i,
 // B: dim i, C: dims between, D: dim j, E: dims after j), giving [A, D, C, B, E]. One thread per
 // output element gathers its input element.
-import { FLAT_BUILTINS, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -12,17 +12,13 @@ export function swapAxes(a: number, b: number, c: number, d: number, e: number):
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  let i = ${flatIndex(WG)};
-  if (i >= p.n) { return; }
+${flatKernelMain(WG, 'p.n', `
   // Output index (ia, id, ic, ib, ie) over dims [A, D, C, B, E].
   let ie = i % p.e;
   let ib = (i / p.e) % p.b;
   let ic = (i / (p.e * p.b)) % p.c;
   let id = (i / (p.e * p.b * p.c)) % p.d;
   let ia = i / (p.e * p.b * p.c * p.d);
-  output[i] = input[(((ia * p.b + ib) * p.c + ic) * p.d + id) * p.e + ie];
-}`;
+  output[i] = input[(((ia * p.b + ib) * p.c + ic) * p.d + id) * p.e + ie];`)}`;
   return { name: 'swap_axes', code, workgroups: flatGrid(a * b * c * d * e, WG), uniforms };
 }
