@@ -72,6 +72,8 @@ export class DistilBertForSequenceClassification {
   readonly params: ReadonlyMap<string, Tensor>;
   /** [vocab, 1]: 1 for every token but padding; gathering it by ids gives the padding mask. */
   private readonly notPadding: Tensor;
+  /** [0, 1, …, T-1] per sequence length seen: uploaded once, not in the middle of every step. */
+  private readonly positionIdsByLength = new Map<number, Tensor>();
   private readonly dropoutStreamsPerForward: number;
 
   /**
@@ -125,8 +127,7 @@ export class DistilBertForSequenceClassification {
     // Embeddings: word + learned position, LayerNorm, dropout.
     const keep = embedding(ids, this.notPadding);
     const words = blockGradientWhere(embedding(ids, p('distilbert.embeddings.word_embeddings.weight')), keep);
-    const positionIds = Tensor.fromArray(Array.from({ length: seqLen }, (_, i) => i), [seqLen], 'i32');
-    const positions = embedding(positionIds, p('distilbert.embeddings.position_embeddings.weight'));
+    const positions = embedding(this.positionIds(seqLen), p('distilbert.embeddings.position_embeddings.weight'));
     let x = layerNorm(add(words, positions), p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), LAYER_NORM_EPS);
     x = drop(x, config.dropout);
     const hiddenStates = [x];
@@ -167,6 +168,15 @@ export class DistilBertForSequenceClassification {
     }
   }
 
+  private positionIds(seqLen: number): Tensor {
+    let ids = this.positionIdsByLength.get(seqLen);
+    if (!ids) {
+      ids = Tensor.fromArray(Array.from({ length: seqLen }, (_, i) => i), [seqLen], 'i32', { persistent: true, name: `position_ids_${seqLen}` });
+      this.positionIdsByLength.set(seqLen, ids);
+    }
+    return ids;
+  }
+
   /** Frees every parameter and its gradient. */
   release(): void {
     for (const t of this.params.values()) {
@@ -174,5 +184,6 @@ export class DistilBertForSequenceClassification {
       t.release();
     }
     this.notPadding.release();
+    for (const t of this.positionIdsByLength.values()) t.release();
   }
 }
