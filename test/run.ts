@@ -1,11 +1,21 @@
 // Runs every test/*.test.ts with uvu in one process (one GPU device for all), then prints the
 // summary line CI reads ("N passed, N failed") and exits, which also stops Dawn's threads.
 //   npx tsx test/run.ts [PATTERN]
+//
+// The full run (no PATTERN, no ENGINE_BACKEND) is on the default adapter (here Mesa's lavapipe
+// through Vulkan: f16, subgroups) and then runs a smoke set again in a child process on the
+// fallback, llvmpipe through Dawn's OpenGL backend in compatibility mode (no f16, no subgroups,
+// 256 invocations per workgroup), so that both paths keep working. The summary line counts both.
+import { spawnSync } from 'node:child_process';
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 
+/** Test files that run again on the OpenGL fallback: every kernel family and the model end to end. */
+const OPENGL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity';
+
+const patternArg = process.argv[2];
 // Only test files, and of those the ones whose path matches the optional PATTERN.
-const pattern = new RegExp(`^(?=.*(?:${process.argv[2] ?? ''})).*\\.test\\.ts$`);
+const pattern = new RegExp(`^(?=.*(?:${patternArg ?? ''})).*\\.test\\.ts$`);
 let output = '';
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
@@ -26,8 +36,35 @@ try {
 // uvu prints "Total: N", "Passed: N", "Skipped: N"; colour codes may wrap the numbers.
 const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 const count = (label: string) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
-const total = count('Total');
-const passed = count('Passed');
-const failed = total - passed - count('Skipped') + failedToLoad;
+let passed = count('Passed');
+let failed = count('Total') - passed - count('Skipped') + failedToLoad;
+
+if (patternArg === undefined && process.env.ENGINE_BACKEND === undefined) {
+  const smoke = openGlSmoke();
+  passed += smoke.passed;
+  failed += smoke.failed;
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || process.exitCode ? 1 : 0);
+
+/** The smoke set in a child process forced onto the OpenGL backend; its counts. */
+function openGlSmoke(): { passed: number; failed: number } {
+  console.log(`\nOpenGL fallback smoke set (ENGINE_BACKEND=opengl): ${OPENGL_SMOKE}`);
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], OPENGL_SMOKE], {
+    env: { ...process.env, ENGINE_BACKEND: 'opengl' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = (child.stdout ?? '').trimEnd().split('\n');
+  const summary = lines.pop()?.match(/^(\d+) passed, (\d+) failed$/);
+  // The child's own summary line is replaced by one in words, so only ours reads as a total.
+  write(`${lines.join('\n')}\n`);
+  if (!summary) {
+    console.log(`the OpenGL smoke run ended without a summary (exit ${child.status ?? child.signal})`);
+    return { passed: 0, failed: 1 };
+  }
+  const [smokePassed, smokeFailed] = [Number(summary[1]), Number(summary[2])];
+  console.log(`OpenGL smoke set: ${smokePassed} of ${smokePassed + smokeFailed} passed`);
+  return { passed: smokePassed, failed: smokeFailed };
+}
