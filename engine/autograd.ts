@@ -8,8 +8,10 @@
 import { add, accumulateInto, filled } from './ops/elementwise.ts';
 import { copyBuffer } from './dispatch.ts';
 import { Tensor, noGrad, sameShape, shapeStr } from './tensor.ts';
+import { tracedBackward } from './trace.ts';
 
-function topologicalOrder(root: Tensor): Tensor[] {
+/** The tensors under `root` that need a gradient, each after every tensor made from it. */
+export function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>([root]);
   // Iterative depth-first search: deep networks would overflow the JS stack with recursion.
@@ -44,7 +46,7 @@ export function backward(loss: Tensor, seed?: Tensor): void {
       continue;
     }
     // Backward computations are not themselves recorded: we do not take second derivatives.
-    const parentGrads = noGrad(() => creator.backwardFn(grad));
+    const parentGrads = noGrad(() => tracedBackward(node, () => creator.backwardFn(grad)));
     creator.parents.forEach((parent, i) => {
       const g = parentGrads[i];
       if (!g || !parent.requiresGrad) return;

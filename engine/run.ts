@@ -2,7 +2,9 @@
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { launch } from './dispatch.ts';
 import type { Tensor } from './tensor.ts';
+import { noteLaunch } from './trace.ts';
 
 export function run(kernel: KernelLaunch, ...tensors: Tensor[]): void {
+  noteLaunch(kernel.name);
   launch(kernel, tensors.map((t) => t.binding));
 }

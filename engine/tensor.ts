@@ -1,7 +1,9 @@
 // Tensor: a shaped piece of GPU memory, and a node of the autograd graph (see autograd.ts).
 //
 // Each op that makes a tensor from others records its parents and a backward function that maps
-// the output's gradient to its parents' gradients, as micrograd's ops do.
+// the output's gradient to its parents' gradients. Unlike micrograd's `_backward`, which adds into
+// its parents' `.grad` itself, it returns them, and autograd.ts does the summing. Ops also record
+// their name on the tensor (`op`, see trace.ts).
 //
 // Tensors made while a StepScope is open are released when it ends; tensors made outside any
 // scope (parameters, optimizer state) are persistent. Using a released tensor is an error.
@@ -35,6 +37,8 @@ export class Tensor implements Releasable {
   /** Set on leaves whose gradient we want (parameters); propagated to op results. */
   requiresGrad: boolean;
   name: string;
+  /** The op that made this tensor, e.g. "linear" (set by trace.ts's `op`); null for leaves. */
+  op: string | null = null;
   private _buffer: GPUBuffer | null;
   /** A view (reshape) shares its base's memory and never frees it. */
   readonly viewOf: Tensor | null;

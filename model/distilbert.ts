@@ -4,7 +4,7 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, relu, reshape, shapeStr,
+  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, reshape, shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -62,9 +62,8 @@ export function parameterShapes(config: DistilBertConfig): [string, Shape][] {
 }
 
 /** Identity forward; backward zeroes the gradient where `keep` is 0 (nn.Embedding's padding_idx). */
-function blockGradientWhere(x: Tensor, keep: Tensor): Tensor {
-  return new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]);
-}
+const blockGradientWhere = op('blockGradientWhere', (x: Tensor, keep: Tensor) =>
+  new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]));
 
 export class DistilBertForSequenceClassification {
   readonly config: DistilBertConfig;

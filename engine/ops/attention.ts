@@ -12,6 +12,7 @@ import {
 import type { RngState } from '../../kernels/rng.ts';
 import { run } from '../run.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
 
 export interface AttentionOptions {
   /** Probability of dropping each attention weight after the softmax (HF's attention dropout); 0 by default. */
@@ -50,7 +51,7 @@ function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
  * softmax((q/√D)·kᵀ with padding keys at float32's lowest value) · v for each head.
  * q, k, v: [B, T, H·D]; mask: i32 [B, T] (1 keep, 0 padding key). Returns the context [B, T, H·D].
  */
-export function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
+export const attention = op('attention', function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
   const dims = dimsOf(q, k, v, mask, nHeads);
   const dropout = dropoutOf(opts);
   const context = new Tensor(q.shape);
@@ -70,4 +71,4 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads:
   // Without a backward to feed, the logsumexp is not needed past the forward launch.
   if (!context.requiresGrad) lse.release();
   return context;
-}
+});

@@ -4,12 +4,13 @@
 import { crossEntropyBackward, crossEntropyRows } from '../../kernels/cross_entropy.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { mulScalar } from './elementwise.ts';
 import { sumRowsOf } from './reduce.ts';
 import { reshape } from './shape.ts';
 
 /** Scalar (shape []) mean over the batch of -log softmax(logits[b])[labels[b]]. */
-export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (logits.dtype !== 'f32' || logits.shape.length !== 2) {
     throw new Error(`crossEntropy: logits ${logits.name} must be an f32 matrix [B, C], got ${logits.dtype} ${shapeStr(logits.shape)}`);
   }
@@ -27,4 +28,4 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
     run(crossEntropyBackward(rows, classes), logits, labels, logSumExp, g, dLogits);
     return [dLogits];
   });
-}
+});

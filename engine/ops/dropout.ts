@@ -5,11 +5,12 @@ import { dropoutMap } from '../../kernels/dropout.ts';
 import type { RngState } from '../../kernels/rng.ts';
 import { run } from '../run.ts';
 import { Tensor } from '../tensor.ts';
+import { op } from '../trace.ts';
 
 export type { RngState } from '../../kernels/rng.ts';
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); p = 0 returns x itself. */
-export function dropout(x: Tensor, p: number, rng: RngState): Tensor {
+export const dropout = op('dropout', function dropout(x: Tensor, p: number, rng: RngState): Tensor {
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability must be in [0, 1], got ${p}`);
   if (x.dtype !== 'f32') throw new Error(`dropout: ${x.name} is ${x.dtype}; dropout needs an f32 tensor`);
   if (p === 0) return x;
@@ -21,4 +22,4 @@ export function dropout(x: Tensor, p: number, rng: RngState): Tensor {
     return out;
   };
   return masked(x).setBackward([x], (g) => [masked(g)]);
-}
+});

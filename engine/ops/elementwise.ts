@@ -6,6 +6,7 @@ import { accumulate, binaryMap, fill, unaryMap, type Broadcast4 } from '../../ke
 import { GELU_HELPERS } from '../../kernels/gelu.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { sumColumnsOf, sumRowsOf } from './reduce.ts';
 import { reshape, transpose } from './shape.ts';
 
@@ -95,76 +96,76 @@ function unary(name: string, expr: string, x: Tensor, scalar = 0, helpers = ''):
   return out;
 }
 
-export function add(a: Tensor, b: Tensor): Tensor {
+export const add = op('add', function add(a: Tensor, b: Tensor): Tensor {
   return binary('add', 'a + b', a, b).setBackward([a, b], (g) => [sumToShape(g, a.shape), sumToShape(g, b.shape)]);
-}
+});
 
-export function sub(a: Tensor, b: Tensor): Tensor {
+export const sub = op('sub', function sub(a: Tensor, b: Tensor): Tensor {
   return binary('sub', 'a - b', a, b).setBackward([a, b], (g) => [sumToShape(g, a.shape), sumToShape(neg(g), b.shape)]);
-}
+});
 
-export function mul(a: Tensor, b: Tensor): Tensor {
+export const mul = op('mul', function mul(a: Tensor, b: Tensor): Tensor {
   return binary('mul', 'a * b', a, b).setBackward([a, b], (g) => [
     a.requiresGrad ? sumToShape(mul(g, b), a.shape) : null,
     b.requiresGrad ? sumToShape(mul(g, a), b.shape) : null,
   ]);
-}
+});
 
-export function div(a: Tensor, b: Tensor): Tensor {
+export const div = op('div', function div(a: Tensor, b: Tensor): Tensor {
   const out = binary('div', 'a / b', a, b);
   return out.setBackward([a, b], (g) => {
     const gOverB = div(g, b);
     // d(a/b)/db = -a/b² = -(g/b)·out
     return [sumToShape(gOverB, a.shape), b.requiresGrad ? sumToShape(binary('neg_mul', '-a * b', gOverB, out), b.shape) : null];
   });
-}
+});
 
 export function neg(x: Tensor): Tensor {
   return mulScalar(x, -1);
 }
 
-export function addScalar(x: Tensor, s: number): Tensor {
+export const addScalar = op('addScalar', function addScalar(x: Tensor, s: number): Tensor {
   return unary('add_scalar', 'x + p.s', x, s).setBackward([x], (g) => [g]);
-}
+});
 
-export function mulScalar(x: Tensor, s: number): Tensor {
+export const mulScalar = op('mulScalar', function mulScalar(x: Tensor, s: number): Tensor {
   return unary('mul_scalar', 'x * p.s', x, s).setBackward([x], (g) => [mulScalar(g, s)]);
-}
+});
 
-export function exp(x: Tensor): Tensor {
+export const exp = op('exp', function exp(x: Tensor): Tensor {
   const out = unary('exp', 'exp(x)', x);
   return out.setBackward([x], (g) => [mul(g, out)]);
-}
+});
 
-export function log(x: Tensor): Tensor {
+export const log = op('log', function log(x: Tensor): Tensor {
   return unary('log', 'log(x)', x).setBackward([x], (g) => [div(g, x)]);
-}
+});
 
-export function tanh(x: Tensor): Tensor {
+export const tanh = op('tanh', function tanh(x: Tensor): Tensor {
   const out = unary('tanh', 'tanh(x)', x);
   return out.setBackward([x], (g) => [binary('tanh_backward', 'a * (1.0 - b * b)', g, out)]);
-}
+});
 
-export function relu(x: Tensor): Tensor {
+export const relu = op('relu', function relu(x: Tensor): Tensor {
   return unary('relu', 'max(x, 0.0)', x).setBackward([x], (g) => [binary('relu_backward', 'select(0.0, a, b > 0.0)', g, x)]);
-}
+});
 
 /** GELU, exact erf form (PyTorch's nn.GELU() default, used by DistilBERT). */
-export function gelu(x: Tensor): Tensor {
+export const gelu = op('gelu', function gelu(x: Tensor): Tensor {
   return unary('gelu', 'gelu(x)', x, 0, GELU_HELPERS).setBackward([x], (g) => [
     binary('gelu_backward', 'a * gelu_grad(b)', g, x, GELU_HELPERS),
   ]);
-}
+});
 
 /** `x` repeated (broadcast) to `shape`. */
-export function expand(x: Tensor, shape: Shape): Tensor {
+export const expand = op('expand', function expand(x: Tensor, shape: Shape): Tensor {
   const plan = planBroadcast(x.shape, shape, 'expand');
   if (!sameShape(plan.shape, shape)) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   const out = new Tensor(shape);
   // Both operands are x: the kernel reads b with a's strides and ignores it.
   run(binaryMap('expand', 'a', { ...plan.kernel, bStrides: plan.kernel.aStrides }), x, x, out);
   return out.setBackward([x], (g) => [sumToShape(g, x.shape)]);
-}
+});
 
 /** A new tensor of `shape` with every element `value`. */
 export function filled(shape: Shape, value: number): Tensor {

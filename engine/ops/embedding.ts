@@ -7,10 +7,11 @@
 import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../../kernels/embedding.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { fillLike } from './elementwise.ts';
 
 /** ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient. */
-export function embedding(ids: Tensor, table: Tensor): Tensor {
+export const embedding = op('embedding', function embedding(ids: Tensor, table: Tensor): Tensor {
   if (ids.dtype !== 'i32') throw new Error(`embedding: ids ${ids.name} must be i32, got ${ids.dtype}`);
   if (table.dtype !== 'f32' || table.shape.length !== 2) {
     throw new Error(`embedding: table ${table.name} must be an f32 matrix [V, D], got ${table.dtype} ${shapeStr(table.shape)}`);
@@ -19,7 +20,7 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
   const out = new Tensor([...ids.shape, dim]);
   if (out.size > 0) run(gatherRows(ids.size, vocab, dim), ids, table, out);
   return out.setBackward([table], (g) => [scatterAddRows(ids, g, vocab, dim)]);
-}
+});
 
 /** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order. */
 function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number): Tensor {

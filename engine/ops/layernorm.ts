@@ -3,6 +3,7 @@
 import { ROW_CHUNK, layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../../kernels/layernorm.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { filled } from './elementwise.ts';
 import { sumColumnsOf } from './reduce.ts';
 
@@ -12,7 +13,7 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   }
 }
 
-export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
+export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
   if (x.shape.length === 0 || x.dtype !== 'f32') throw new Error(`layerNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
   if (!(eps > 0)) throw new Error(`layerNorm: eps must be positive, got ${eps}`);
   const cols = x.shape[x.shape.length - 1];
@@ -41,4 +42,4 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number):
     biasPartial.release();
     return [dx, dWeight, dBias];
   });
-}
+});

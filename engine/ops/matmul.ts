@@ -12,6 +12,7 @@ import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { sumColumnsOf } from './reduce.ts';
 import { reshape } from './shape.ts';
 
@@ -96,7 +97,7 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
  * op(a)·op(b): a [...batch, M, K] ([...batch, K, M] if transA), b [...batch, K, N] ([..., N, K] if
  * transB); either may be 2-D and shared across the other's batch. Returns [...batch, M, N].
  */
-export function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
+export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
   const out = product(a, b, transA, transB, 'matmul');
   return out.setBackward([a, b], (g) => [
     !a.requiresGrad ? null
@@ -106,10 +107,10 @@ export function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }:
       : transB ? gradientProduct(g, a, true, transA, b.shape)
       : gradientProduct(a, g, !transA, false, b.shape),
   ]);
-}
+});
 
 /** nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   if (weight.shape.length !== 2) throw new Error(`linear: weight ${weight.name} ${shapeStr(weight.shape)} must be [out, in]`);
   const [outFeatures, inFeatures] = weight.shape;
   if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
@@ -131,4 +132,4 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
       bias?.requiresGrad ? sumColumnsOf(flatG) : null,
     ];
   });
-}
+});

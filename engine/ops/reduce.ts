@@ -3,6 +3,7 @@
 import { COLUMN_CHUNK, reduceRows, scatterRowMax, sumColumnChunks, sumColumns } from '../../kernels/reduce.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { expand, mulScalar } from './elementwise.ts';
 import { reshape } from './shape.ts';
 
@@ -38,12 +39,12 @@ export function sumColumnsOf(x: Tensor): Tensor {
 }
 
 /** Sum over the last dim; the result drops that dim. */
-export function sum(x: Tensor): Tensor {
+export const sum = op('sum', function sum(x: Tensor): Tensor {
   const keptShape = x.shape.slice(0, -1);
   const lastDim = x.shape[x.shape.length - 1];
   const out = reshape(sumRowsOf(x), keptShape);
   return out.setBackward([x], (g) => [expandLastDim(g, lastDim)]);
-}
+});
 
 /** Mean over the last dim. */
 export function mean(x: Tensor): Tensor {
@@ -51,7 +52,7 @@ export function mean(x: Tensor): Tensor {
 }
 
 /** Max over the last dim; the gradient goes to the first position of the maximum. */
-export function max(x: Tensor): Tensor {
+export const max = op('max', function max(x: Tensor): Tensor {
   const [rows, cols] = rowsAndCols(x, 'max');
   const values = new Tensor(x.shape.slice(0, -1));
   const argmax = new Tensor([rows], 'i32');
@@ -61,7 +62,7 @@ export function max(x: Tensor): Tensor {
     run(scatterRowMax(rows, cols), g, argmax, dx);
     return [dx];
   });
-}
+});
 
 /** [...] -> [..., n]: each value repeated along a new last dim (the backward of `sum`). */
 function expandLastDim(g: Tensor, n: number): Tensor {

@@ -2,12 +2,13 @@
 import { swapAxes } from '../../kernels/transpose.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
+import { op } from '../trace.ts';
 
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export const reshape = op('reshape', function reshape(x: Tensor, shape: Shape): Tensor {
   const resolved = resolveShape(x, shape);
   const out = new Tensor(resolved, x.dtype, { viewOf: x });
   return out.setBackward([x], (g) => [reshape(g, x.shape)]);
-}
+});
 
 /** Allows one -1 in `shape`, as torch does. */
 function resolveShape(x: Tensor, shape: Shape): number[] {
@@ -21,7 +22,7 @@ function resolveShape(x: Tensor, shape: Shape): number[] {
 }
 
 /** Swaps axes `dim0` and `dim1` (negative counts from the end), copying into a new tensor. */
-export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+export const transpose = op('transpose', function transpose(x: Tensor, dim0: number = -2, dim1: number = -1): Tensor {
   const rank = x.shape.length;
   const [i, j] = [dim0 < 0 ? dim0 + rank : dim0, dim1 < 0 ? dim1 + rank : dim1].sort((m, n) => m - n);
   if (i < 0 || j >= rank) throw new Error(`transpose: dims ${dim0}, ${dim1} out of range for ${shapeStr(x.shape)}`);
@@ -36,4 +37,4 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
     return reshape(x, shape);
   }
   return out.setBackward([x], (g) => [transpose(g, dim0, dim1)]);
-}
+});

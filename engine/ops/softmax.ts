@@ -9,6 +9,7 @@
 import { softmaxBackward, softmaxForward, type MaskLayout } from '../../kernels/softmax.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
+import { op } from '../trace.ts';
 import { sumToShape } from './elementwise.ts';
 
 /** Row r of x (flattened to [rows, cols]) uses mask row (r / maskInner) % maskRows. */
@@ -33,7 +34,7 @@ function maskLayout(x: Tensor, mask: Tensor): MaskLayout {
 }
 
 /** softmax(x + mask) over the last dim; `mask` (optional) broadcasts as the header describes. */
-export function softmax(x: Tensor, mask?: Tensor): Tensor {
+export const softmax = op('softmax', function softmax(x: Tensor, mask?: Tensor): Tensor {
   if (x.shape.length === 0) throw new Error(`softmax: ${x.name} is a scalar; there is no last dim`);
   if (x.dtype !== 'f32') throw new Error(`softmax: ${x.name} is ${x.dtype}, expected f32`);
   const cols = x.shape[x.shape.length - 1];
@@ -51,4 +52,4 @@ export function softmax(x: Tensor, mask?: Tensor): Tensor {
     // The mask is added to x, so its gradient is dx summed over the rows it was broadcast to.
     return [dx, mask?.requiresGrad ? sumToShape(dx, mask.shape) : null];
   });
-}
+});
