@@ -4,7 +4,9 @@
 //   scores = (q / √D) · kᵀ,  masked keys (mask == 0) set to float32's lowest value,
 //   P = softmax over keys,   context = dropout(P) · v,   lse = logsumexp of each score row ([B, H, T]).
 //
-// Scheme (FlashAttention-1 style, one thread per row): a workgroup of ROWS threads takes ROWS
+// Scheme (FlashAttention-2's choices: parallel over query rows, keys in the inner loop, only the
+// logsumexp saved, and a backward split into a dQ kernel and a dK/dV kernel; one thread per row
+// here, where FlashAttention-2 has warps multiply tiles of rows): a workgroup of ROWS threads takes ROWS
 // consecutive query rows of one (batch, head); each thread keeps its scaled query row and its
 // output accumulator in registers. The workgroup walks the keys in tiles of TILE rows staged in
 // workgroup memory (K and V tiles, ≤ 8 KiB together), and each thread folds a tile into an online
@@ -17,7 +19,8 @@
 // exp(lowest - max) is 0; with all keys masked every score ties and the weights are uniform,
 // which is what PyTorch gives. No -inf ever enters an exp, so nothing becomes NaN.
 //
-// Backward, without float atomics and deterministic (every sum has a fixed order):
+// Backward, without float atomics and deterministic (every sum has a fixed order; the one atomic
+// is a workgroup-local atomicOr flag in dK/dV saying whether the sequence has any kept key):
 //   attentionRowStats: stats[row] = (lse, Δ = rowsum(dO ∘ O)), one thread per query row;
 //   attentionGradQuery: dQ, one thread per query row looping over key tiles;
 //   attentionGradKeyValue: dK and dV, one thread per key row looping over query tiles (Q/√D, dO,
@@ -30,7 +33,7 @@
 // weight is 1/T. The lse of such a row (lowest + log T rounds to lowest) is not used.
 //
 // The stats pairing keeps each backward kernel within 8 storage buffers, WebGPU's default.
-import { FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import { F32_LOWEST, FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
 
 export interface AttentionDims {
@@ -55,7 +58,6 @@ export interface AttentionDropout {
 const ROWS = 64;
 /** The registers per thread grow with D (query, accumulator, and for the backward two more rows). */
 export const MAX_HEAD_DIM = 256;
-const LOWEST = '-3.4028234663852886e38';
 
 /** Rows staged per tile: two [TILE, D] float tiles take at most 8 KiB of workgroup memory. */
 function tileRows(headDim: number): number {
@@ -85,7 +87,7 @@ const D: u32 = ${dims.headDim}u;
 const W: u32 = ${width}u;
 const DV: u32 = ${dims.headDim / width}u;
 alias V = ${width === 4 ? 'vec4f' : 'f32'};
-const LOWEST: f32 = ${LOWEST};
+const LOWEST: f32 = ${F32_LOWEST};
 fn vdot(a: V, b: V) -> f32 { return ${width === 4 ? 'dot(a, b)' : 'a * b'}; }
 // Element offset of row t, head h, batch b in a [B, T, H·D] tensor.
 fn rowOffset(b: u32, t: u32, h: u32) -> u32 { return (b * p.seq + t) * p.rowStride + h * D; }

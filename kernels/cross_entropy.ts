@@ -11,7 +11,7 @@
 // recomputed as exp(x - logsumexp). A label outside [0, C) makes its row's loss and gradient NaN
 // (a GPU cannot throw; NaN is what makes the bad batch visible). WGSL rejects NaN constants, so
 // the NaN arrives as a uniform.
-import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { F32_LOWEST, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -30,7 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   // Whole workgroups leave together, so the barriers below stay in uniform control flow.
   if (row >= p.rows) { return; }
   let base = row * p.classes;
-  var m = -3.4028234663852886e38;
+  var m = ${F32_LOWEST};
   for (var c = lid.x; c < p.classes; c += ${WG}u) { m = max(m, logits[base + c]); }
   partial[lid.x] = m;
   workgroupBarrier();

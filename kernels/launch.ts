@@ -31,6 +31,13 @@ export function uniformBlock(uniforms: Uniforms): string {
   return `struct Params {\n${fields.join('\n')}\n}\n@group(0) @binding(0) var<uniform> p: Params;\n`;
 }
 
+/**
+ * float32's lowest finite value as a WGSL literal: the masked-score value (PyTorch's
+ * masked_fill(finfo.min)) and the identity of a max reduction, chosen over -inf so that no -inf
+ * ever reaches an exp or a subtraction.
+ */
+export const F32_LOWEST = '-3.4028234663852886e38';
+
 /** Grid dimension cap that every adapter supports (WebGPU's default maxComputeWorkgroupsPerDimension). */
 export const MAX_GRID = 65535;
 

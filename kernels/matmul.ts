@@ -258,6 +258,32 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
   };
 }
 
+/**
+ * The epilogue of a thread that holds a block of C in registers: acc{i}_{j} for its threadM rows
+ * from row0 and `groups` accumulators per row from col0, each 4 consecutive columns (a vec4) when
+ * `packed`, else one. Stores C (+ bias), as vec4s when `cVec`, skipping rows and columns past C.
+ */
+function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boolean, cVec: boolean): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < threadM; i++) {
+    const stores: string[] = [];
+    for (let j = 0; j < groups; j++) {
+      if (cVec) {
+        const col = plus('col0', j * 4);
+        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
+        continue;
+      }
+      const parts = packed ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
+      for (const { offset, value } of parts) {
+        const col = plus('col0', offset);
+        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}${s.bias ? ` + bias[${col}]` : ''}; }`);
+      }
+    }
+    lines.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
+  }
+  return lines;
+}
+
 const indent = (lines: string[], depth: number) => lines.map((l) => `${' '.repeat(depth)}${l}`).join('\n');
 
 /** Variants 2 and 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
@@ -290,23 +316,7 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
   for (let j = 0; j < accGroups; j++) compute.push(`let b${j} = tileB[${plus(`kk * ${(tileN * accGroups) / threadN}u + ${times('tx', accGroups)}`, j)}];`);
   for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) compute.push(`acc${i}_${j} += ${aValue(i)} * b${j};`);
 
-  const epilogue: string[] = [];
-  for (let i = 0; i < threadM; i++) {
-    const stores: string[] = [];
-    for (let j = 0; j < accGroups; j++) {
-      if (cVec) {
-        const col = plus('col0', j * 4);
-        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
-        continue;
-      }
-      const parts = packedB ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
-      for (const { offset, value } of parts) {
-        const col = plus('col0', offset);
-        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}${s.bias ? ` + bias[${col}]` : ''}; }`);
-      }
-    }
-    epilogue.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
-  }
+  const epilogue = storeBlock(s, threadM, accGroups, packedB, cVec);
 
   const accDecls: string[] = [];
   for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) accDecls.push(`var acc${i}_${j} = ${packedB ? 'vec4f' : 'f32'}(0.0);`);
@@ -452,23 +462,7 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     return lines;
   };
 
-  const epilogue: string[] = [];
-  for (let i = 0; i < threadM; i++) {
-    const stores: string[] = [];
-    for (let g = 0; g < groupsN; g++) {
-      const value = `acc${i}_${g}`;
-      if (cVec) {
-        const col = plus('col0', 4 * g);
-        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = ${value}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
-        continue;
-      }
-      for (let e = 0; e < 4; e++) {
-        const col = plus('col0', 4 * g + e);
-        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}.${COMPONENTS[e]}${s.bias ? ` + bias[${col}]` : ''}; }`);
-      }
-    }
-    epilogue.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
-  }
+  const epilogue = storeBlock(s, threadM, groupsN, true, cVec);
 
   const accDecls: string[] = [];
   for (let i = 0; i < threadM; i++) for (let g = 0; g < groupsN; g++) accDecls.push(`var acc${i}_${g} = vec4f(0.0);`);

@@ -8,7 +8,7 @@
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
 // bias gradients and for reducing a gradient over broadcast leading dims.
-import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { F32_LOWEST, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
@@ -28,7 +28,7 @@ export function reduceRows(op: 'sum' | 'max', rows: number, cols: number): Kerne
   for (var c = lid.x; c < p.cols; c += ${wg}u) { acc += input[base + c]; }
   let total = reduce_sum(lid.x, acc);
   if (lid.x == 0u) { output[row] = total; }`
-      : `  var acc = vec2f(-3.4028234663852886e38, ${NO_INDEX});
+      : `  var acc = vec2f(${F32_LOWEST}, ${NO_INDEX});
   for (var c = lid.x; c < p.cols; c += ${wg}u) { acc = ${maxPair('vec2f(input[base + c], f32(c))', 'acc')}; }
   let best = reduce_max(lid.x, acc);
   if (lid.x == 0u) {

@@ -1,6 +1,9 @@
 // Softmax over the last dim of a row-major [rows, cols] matrix, with an optional additive mask,
 // and its backward.
 //
+// Not on DistilBERT's path: its attention is one fused kernel (kernels/attention.ts) that never
+// stores the scores. This is the kernel of the engine's general softmax op (engine/ops/softmax.ts).
+//
 // One workgroup per row; each thread walks a strided slice of the row. The forward makes three
 // passes over the row: the row max of v = x + mask (a tree reduction), the sum of exp(v - max)
 // (another), then y = exp(v - max) / sum. Subtracting the max keeps exp() at most 1 and the sum
@@ -15,10 +18,8 @@
 // engine op derives the two numbers from tensor shapes).
 //
 // Backward: dx = y ∘ (dy − Σ_row dy ∘ y), one workgroup per row, one reduction.
-import { u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { F32_LOWEST as LOWEST, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
-
-const LOWEST = '-3.4028234663852886e38';
 
 export interface MaskLayout {
   maskRows: number;

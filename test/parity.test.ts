@@ -1,5 +1,5 @@
-// Parity with PyTorch (test/fixtures/parity, made by make_parity_fixture.py from transformers'
-// DistilBERT): the same F16 weights and batch must give the same logits, loss, hidden states and
+// Parity with PyTorch (test/fixtures/parity, made by make_parity_fixture.py from a plain-torch
+// restatement of transformers' modeling_distilbert.py, transformers not being installed): the same F16 weights and batch must give the same logits, loss, hidden states and
 // parameter gradients, and five AdamW steps must follow the same loss trajectory. Tolerances are
 // ~10-100x PyTorch's own float32-vs-float64 error (see the fixture's README.md). Also checks that
 // model/tokenizer.ts reproduces the fixture's token ids.
