@@ -9,6 +9,7 @@ export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/shape.ts';
 export * from './ops/embedding.ts';
+export * from './ops/select.ts';
 export * from './ops/dropout.ts';
 export * from './ops/cross_entropy.ts';
 export * from './ops/softmax.ts';

@@ -4,7 +4,7 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, reshape, shapeStr,
+  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -115,7 +115,7 @@ export class DistilBertForSequenceClassification {
     const { config } = this;
     this.checkInputs(ids, mask);
     if (training && !rng) throw new Error('DistilBERT forward: training mode needs `rng` (seed and step) for dropout');
-    const [batch, seqLen] = ids.shape;
+    const seqLen = ids.shape[1];
     let site = 0;
     // Each dropout site draws from its own Philox stream, fresh for every forward call.
     const nextStream = () => ({ seed: rng!.seed, offset: rng!.step * this.dropoutStreamsPerForward + site++ });
@@ -150,8 +150,7 @@ export class DistilBertForSequenceClassification {
     }
 
     // Classification head on the first ([CLS]) position.
-    const clsRows = Tensor.fromArray(Array.from({ length: batch }, (_, b) => b * seqLen), [batch], 'i32');
-    const cls = embedding(clsRows, reshape(x, [batch * seqLen, config.dim]));
+    const cls = selectPosition(x, 0);
     const pooled = drop(relu(linear(cls, p('pre_classifier.weight'), p('pre_classifier.bias'))), config.seqClassifDropout);
     const logits = linear(pooled, p('classifier.weight'), p('classifier.bias'));
     return { logits, hiddenStates };

@@ -243,3 +243,10 @@ export function adamwStep(param: F64, grad: ArrayLike<number>, m: F64, v: F64, s
     param[j] -= (o.lr / bc1) * (m[j] / (Math.sqrt(v[j]) / bc2Sqrt + o.eps));
   }
 }
+
+/** x[:, position] of a row-major [batch, seq, dim] tensor: [batch, dim]. */
+export function selectPosition(x: F64, batch: number, seq: number, dim: number, position: number): F64 {
+  const out = new Float64Array(batch * dim);
+  for (let b = 0; b < batch; b++) out.set(x.subarray((b * seq + position) * dim, (b * seq + position + 1) * dim), b * dim);
+  return out;
+}

@@ -1,9 +1,7 @@
 // Embedding lookup: out[..., :] = table[ids[...], :], with a deterministic scatter-add backward
 // (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
 // padding rows are the caller's business (e.g. zero the pad row's gradient).
-//
-// It is also a general row gather: hidden[:, 0] of [B, T, D] is
-// embedding(ids = [0, T, 2T, ...], reshape(hidden, [B*T, D])), and its gradient flows back.
+// (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
 import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../../kernels/embedding.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';

@@ -1,0 +1,23 @@
+// x[:, position] of a [batch, seq, dim] tensor, e.g. the [CLS] row that sequence classification
+// pools: a gather by a position known on the CPU, so no index tensor is uploaded. Its gradient is
+// the output gradient at that position and zero elsewhere.
+import { selectPositionBackward, selectPositionForward } from '../../kernels/select.ts';
+import { run } from '../run.ts';
+import { Tensor, shapeStr } from '../tensor.ts';
+import { op } from '../trace.ts';
+
+/** x [batch, seq, dim] -> x[:, position] [batch, dim]. */
+export const selectPosition = op('selectPosition', function selectPosition(x: Tensor, position: number): Tensor {
+  if (x.dtype !== 'f32' || x.shape.length !== 3) throw new Error(`selectPosition: ${x.name} must be an f32 [batch, seq, dim] tensor, got ${x.dtype} ${shapeStr(x.shape)}`);
+  const [batch, seq, dim] = x.shape;
+  if (!Number.isInteger(position) || position < 0 || position >= seq) {
+    throw new Error(`selectPosition: position ${position} is outside ${x.name}'s ${seq} positions`);
+  }
+  const out = new Tensor([batch, dim]);
+  if (out.size > 0) run(selectPositionForward(batch, seq, dim, position), x, out);
+  return out.setBackward([x], (g) => {
+    const dx = new Tensor(x.shape);
+    if (dx.size > 0) run(selectPositionBackward(batch, seq, dim, position), g, dx);
+    return [dx];
+  });
+});
