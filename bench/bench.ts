@@ -11,6 +11,7 @@ import { comparePeers } from './compare.ts';
 import { selectedGroups } from './groups.ts';
 import { HELP, parseOptions, type BenchOptions } from './options.ts';
 import { knownPeaks } from './peaks.ts';
+import { profileHost } from './host.ts';
 import { profileStep } from './profile.ts';
 import { writeReport } from './report.ts';
 import { oneLine, timeGroup, validateGroup } from './suite.ts';
@@ -44,6 +45,7 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
     if (o.only.has('profile')) {
       results.profile = await profileStep(o, timer, log).catch((err) => ({ error: oneLine(err) }));
     }
+    if (o.only.has('host')) results.host = await profileHost(o, log).catch((err) => ({ error: oneLine(err) }));
   } finally {
     timer.destroy();
   }
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
   const results = await runBench(o, await initGpu());
   for (const t of allTables(results)) console.log(`\n${textTable(t)}`);
   if (results.profile) console.log(`\n${'error' in results.profile ? `Step profile failed: ${results.profile.error}` : profileSummary(results.profile)}`);
+  if (results.host && 'error' in results.host) console.log(`\nHost profile failed: ${results.host.error}`);
   for (const [name, why] of Object.entries(results.peers?.unavailable ?? {})) console.log(`${name} could not run here: ${why}`);
   for (const file of [o.json, o.report]) if (file) fs.mkdirSync(path.dirname(file), { recursive: true });
   if (o.json) fs.writeFileSync(o.json, `${JSON.stringify(results, null, 2)}\n`);

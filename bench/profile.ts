@@ -9,7 +9,7 @@
 // by wall clock around submit + onSubmittedWorkDone (see REPLAY_BATCH for how the fixed cost of
 // a submission is taken out) on a copy of the bytes it saw in the step.
 import {
-  AdamW, Tensor, backward, beginScope, crossEntropy, dispatchStats, gpu, gradNorm, synchronize, zeroGrad,
+  AdamW, Tensor, backward, beginScope, crossEntropy, dispatchStats, gpu, gradNorm, numel, synchronize, zeroGrad,
 } from '../engine/index.ts';
 import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
@@ -63,7 +63,7 @@ export interface StepProfile {
 }
 
 /** A training step whose launches can be split into phases by dispatch count. */
-class ProfiledModel {
+export class ProfiledModel {
   private readonly model: DistilBertForSequenceClassification;
   private readonly optimizer: AdamW;
   private readonly batch: Tensor[];
@@ -71,9 +71,10 @@ class ProfiledModel {
   /** Dispatch count at the start of each phase of the last step, and at its end. */
   marks: number[] = [];
 
-  constructor(o: BenchOptions) {
+  /** `zeros`: every parameter 0 instead of random (faster, for runs that only measure memory). */
+  constructor(o: BenchOptions, { zeros = false } = {}) {
     const config = benchConfig(o);
-    this.model = new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, 1));
+    this.model = new DistilBertForSequenceClassification(config, (name, shape) => zeros ? new Float32Array(numel(shape)) : initialValues(config, name, shape, 1));
     this.optimizer = new AdamW(this.model.parameters(), { lr: 5e-5, weightDecay: 0.01 });
     const ids = Array.from(noise(o.batch * o.seq, 7), (v) => 1 + (Math.floor(Math.abs(v) * 1e6) % (o.vocab - 1)));
     const labels = Array.from(noise(o.batch, 8), (v) => Math.floor(Math.abs(v) * 1e6) % o.classes);

@@ -43,6 +43,7 @@ export function writeReport(file: string, r: BenchResults): void {
   ];
   for (const [name, why] of Object.entries(r.peers?.unavailable ?? {})) lines.push(`- ${name} could not run here: ${why}`);
   if (r.profile) lines.push(`- Step profile: ${'error' in r.profile ? `failed: ${r.profile.error}` : profileSummary(r.profile)}`);
+  if (r.host && 'error' in r.host) lines.push(`- Host profile: failed: ${r.host.error}`);
   lines.push('');
   for (const [suffix, svg] of [['peers', peerChart(r)], ['profile', profileChart(r)]] as const) {
     if (!svg) continue;

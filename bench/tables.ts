@@ -1,6 +1,7 @@
 // The benchmark's results as tables, rendered for the terminal (aligned text) or markdown; the
 // terminal output and the report show the same tables.
 import type { PeerComparison } from './compare.ts';
+import type { HostProfile } from './host.ts';
 import type { StepProfile, TimeShare } from './profile.ts';
 import type { KernelResult, Validation } from './suite.ts';
 import { spread, type Clock, type Stats } from './timing.ts';
@@ -16,6 +17,7 @@ export interface BenchResults {
   kernels: KernelResult[];
   peers?: PeerComparison;
   profile?: StepProfile | { error: string };
+  host?: HostProfile | { error: string };
 }
 
 export interface Table {
@@ -99,12 +101,36 @@ export function profileSummary(p: StepProfile): string {
   );
 }
 
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+export function hostTable(h: HostProfile): Table {
+  const m = h.model;
+  const torch = 'unavailable' in h.torch ? `unavailable: ${h.torch.unavailable}` : `${ms(h.torch.stepMs.median)} ms per step (${h.torch.threads} thread(s))`;
+  const ratioToTorch = 'unavailable' in h.torch ? '–' : ratio(h.stepMs.median / h.torch.stepMs.median);
+  return {
+    title: `Host side of a training step: DistilBERT ${m.layers} layers at dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq}`,
+    header: ['measure', 'value'],
+    rows: [
+      ['launches per step', String(h.launches)],
+      ['submits per step', String(h.submits)],
+      ['host ms to record and submit a step', timeCell(h.recordMs)],
+      ['host µs per launch', h.usPerLaunch.toFixed(1)],
+      ['ms per step, steps back to back (GPU included)', timeCell(h.stepMs)],
+      ['PyTorch eager on the CPU, same step', torch],
+      ['ours / PyTorch', ratioToTorch],
+      [`pool peak, ${h.memory.layers} layers dim ${h.memory.dim} at batch ${h.memory.batch} × seq ${h.memory.seq}`, mib(h.memory.peakBytes)],
+      ['pool held after that step', mib(h.memory.heldBytes)],
+    ],
+  };
+}
+
 export function allTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
   if (r.validations.length) tables.push(validationTable(r.validations));
   if (r.kernels.length) tables.push(kernelTable(r.kernels, r.peaks));
   if (r.peers) tables.push(peerTable(r.peers));
   if (r.profile && !('error' in r.profile)) tables.push(...profileTables(r.profile));
+  if (r.host && !('error' in r.host)) tables.push(hostTable(r.host));
   return tables;
 }
 

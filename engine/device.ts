@@ -71,6 +71,11 @@ export function throwIfGpuFailed(): void {
   }
 }
 
+/** Records an asynchronous GPU failure, to be thrown at the next `throwIfGpuFailed` (the first one wins). */
+export function reportGpuFailure(error: Error): void {
+  gpuFailure ??= error;
+}
+
 /** Releases the device so that Node can exit. */
 export function closeGpu(): void {
   opened?.device.destroy();

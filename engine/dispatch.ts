@@ -69,8 +69,29 @@ function uniformSlot(launch: KernelLaunch): GPUBufferBinding {
   return { buffer: uniformChunks[chunkIndex], offset, size: Math.max(16, Object.keys(launch.uniforms).length * 4) };
 }
 
+let dryRun = false;
+
+/**
+ * Runs `fn` with launches, copies and uploads counted but not sent to the GPU, while tensors are
+ * allocated as usual: the pool's peak is then that of the real work, for shapes far too big to
+ * execute here. Reading back inside is an error.
+ */
+export function withoutExecution<T>(fn: () => T): T {
+  flush();
+  dryRun = true;
+  try {
+    return fn();
+  } finally {
+    dryRun = false;
+  }
+}
+
 /** Records one kernel launch reading and writing `buffers` (bindings 1, 2, …). */
 export function launch(kernel: KernelLaunch, buffers: GPUBufferBinding[]): void {
+  if (dryRun) {
+    dispatchStats.dispatches++;
+    return;
+  }
   const { device } = gpu();
   const pipeline = pipelineFor(kernel);
   const entries: GPUBindGroupEntry[] = buffers.map((resource, i) => ({ binding: i + 1, resource }));
@@ -128,17 +149,20 @@ export function flush(): void {
 
 /** Uploads CPU data into a buffer, after everything already recorded (which is submitted first). */
 export function writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+  if (dryRun) return;
   flush();
   gpu().device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Copies bytes between buffers, in order with recorded launches. */
 export function copyBuffer(src: GPUBufferBinding, dst: GPUBufferBinding, bytes: number): void {
+  if (dryRun) return;
   commandEncoder().copyBufferToBuffer(src.buffer, src.offset ?? 0, dst.buffer, dst.offset ?? 0, bytes);
 }
 
 /** Reads `bytes` of a buffer back to the CPU once all recorded work has run. */
 export async function readBuffer(binding: GPUBufferBinding, bytes: number): Promise<ArrayBuffer> {
+  if (dryRun) throw new Error('internal: a GPU readback inside withoutExecution()');
   const { device } = gpu();
   const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   copyBuffer(binding, { buffer: staging }, staging.size);

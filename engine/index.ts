@@ -3,7 +3,7 @@ export { initGpu, closeGpu, gpu, throwIfGpuFailed, type Gpu } from './device.ts'
 export { Tensor, noGrad, numel, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
 export { backward, zeroGrad } from './autograd.ts';
 export { op, printGraph, formatGraph, nodeKernels } from './trace.ts';
-export { beginScope, scoped, pool, StepScope } from './memory.ts';
+export { beginScope, scoped, pool, StepScope, GpuOutOfMemoryError } from './memory.ts';
 export { flush, synchronize, dispatchStats } from './dispatch.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';

@@ -9,7 +9,13 @@
 // so that batches padded to slightly different lengths reuse the same buffers. Reuse is safe
 // without waiting for the GPU: WebGPU executes submitted work in queue order, so a buffer's
 // next user always runs after its previous one.
-import { gpu } from './device.ts';
+//
+// The pool counts the bytes in use (handed out, not yet released), their peak, and the bytes it
+// holds (in use or free). A budget (`limitBytes`, ENGINE_MEMORY_LIMIT=bytes) makes running out of
+// memory reproducible on any machine: an allocation past it first frees the pool's idle buffers,
+// then fails with a GpuOutOfMemoryError, as an allocation that Dawn refuses does (reported
+// asynchronously, at the next point where the engine waits on the GPU).
+import { gpu, reportGpuFailure } from './device.ts';
 
 const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const MIN_BYTES = 256;
@@ -24,27 +30,77 @@ function sizeClass(bytes: number): number {
   return pow * 2;
 }
 
+/** An allocation the GPU (or the pool's budget) refused: which tensor, how many bytes. */
+export class GpuOutOfMemoryError extends Error {
+  constructor(
+    readonly tensor: string,
+    readonly bytes: number,
+    detail: string,
+  ) {
+    super(`out of GPU memory: tensor ${tensor} needs ${megabytes(bytes)} (${detail})`);
+    this.name = 'GpuOutOfMemoryError';
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+function limitFromEnvironment(): number {
+  const text = process.env.ENGINE_MEMORY_LIMIT;
+  if (text === undefined || text === '') return Infinity;
+  const bytes = Number(text);
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`ENGINE_MEMORY_LIMIT must be a positive number of bytes, not "${text}"`);
+  return bytes;
+}
+
 class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   /** Bytes of every buffer the pool has ever created and not destroyed (in use or free). */
   allocatedBytes = 0;
+  /** Bytes handed out and not yet released. */
+  inUseBytes = 0;
+  /** The most bytes in use at once since the last `resetPeak`. */
+  peakBytes = 0;
+  /** The most bytes the pool may hold; past it an allocation fails with GpuOutOfMemoryError. */
+  limitBytes = limitFromEnvironment();
 
-  acquire(bytes: number): GPUBuffer {
+  /** A buffer of at least `bytes` for the tensor named `owner` (named in out-of-memory errors). */
+  acquire(bytes: number, owner: string): GPUBuffer {
     const size = sizeClass(bytes);
-    const reused = this.free.get(size)?.pop();
-    if (reused) return reused;
+    const buffer = this.free.get(size)?.pop() ?? this.create(size, owner);
+    this.inUseBytes += size;
+    this.peakBytes = Math.max(this.peakBytes, this.inUseBytes);
+    return buffer;
+  }
+
+  private create(size: number, owner: string): GPUBuffer {
     const { device, limits } = gpu();
     if (size > limits.maxBufferSize) {
-      throw new Error(`cannot allocate ${bytes} bytes: over this adapter's maxBufferSize ${limits.maxBufferSize}`);
+      throw new GpuOutOfMemoryError(owner, size, `over this adapter's maxBufferSize of ${megabytes(limits.maxBufferSize)}`);
     }
+    if (this.allocatedBytes + size > this.limitBytes) this.trim();
+    if (this.allocatedBytes + size > this.limitBytes) {
+      throw new GpuOutOfMemoryError(owner, size, `${megabytes(this.inUseBytes)} in use of a ${megabytes(this.limitBytes)} budget`);
+    }
+    device.pushErrorScope('out-of-memory');
+    const buffer = device.createBuffer({ size, usage: USAGE });
+    const inUse = this.inUseBytes;
+    void device.popErrorScope().then((error) => {
+      if (error) reportGpuFailure(new GpuOutOfMemoryError(owner, size, `the GPU refused it with ${megabytes(inUse)} in use: ${error.message}`));
+    });
     this.allocatedBytes += size;
-    return device.createBuffer({ size, usage: USAGE });
+    return buffer;
   }
 
   release(buffer: GPUBuffer): void {
+    this.inUseBytes -= buffer.size;
     const list = this.free.get(buffer.size);
     if (list) list.push(buffer);
     else this.free.set(buffer.size, [buffer]);
+  }
+
+  /** Starts a new peak measurement from the bytes in use now. */
+  resetPeak(): void {
+    this.peakBytes = this.inUseBytes;
   }
 
   /** Destroys every free buffer (e.g. between benchmark shapes). */

@@ -61,7 +61,7 @@ export class Tensor implements Releasable {
       if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;
     } else {
-      this._buffer = pool.acquire(Math.max(4, this.size * 4));
+      this._buffer = pool.acquire(Math.max(4, this.size * 4), this.name);
     }
     if (!opts.persistent) currentScope()?.adopt(this);
   }

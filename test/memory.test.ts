@@ -72,6 +72,42 @@ test('a WGSL error becomes a thrown error naming the kernel', async () => {
   after.release();
 });
 
+test('an allocation past the memory budget fails with one error naming the tensor and its size', () => {
+  const { limitBytes } = E.pool;
+  E.pool.limitBytes = E.pool.allocatedBytes + 4096;
+  try {
+    let error: unknown;
+    E.scoped(() => {
+      try {
+        new E.Tensor([1 << 20], 'f32', { name: 'huge_activation' });
+      } catch (err) {
+        error = err;
+      }
+    });
+    assert.instance(error, E.GpuOutOfMemoryError);
+    const oom = error as E.GpuOutOfMemoryError;
+    assert.equal([oom.tensor, oom.bytes], ['huge_activation', 4 << 20]);
+    assert.match(oom.message, /^out of GPU memory: tensor huge_activation needs 4\.0 MiB \(.* MiB in use of a .* MiB budget\)$/);
+  } finally {
+    E.pool.limitBytes = limitBytes;
+  }
+});
+
+test('the pool reports the bytes in use, their peak and the bytes it holds', () => {
+  E.pool.resetPeak();
+  const base = E.pool.inUseBytes;
+  E.scoped(() => {
+    const a = E.filled([1024], 1);
+    const b = E.filled([1024], 2);
+    assert.is(E.pool.inUseBytes, base + 8192);
+    a.release();
+    b.release();
+  });
+  assert.is(E.pool.inUseBytes, base);
+  assert.is(E.pool.peakBytes, base + 8192);
+  assert.ok(E.pool.allocatedBytes >= base + 8192);
+});
+
 test('ending a step scope releases its tensors', () => {
   const scope = E.beginScope();
   const t = E.filled([5], 2);
