@@ -62,6 +62,19 @@ export function gpu(): Gpu {
   return opened;
 }
 
+/**
+ * Whether kernels reduce rows with subgroup operations (kernels/row_reduce.ts): when the device has
+ * the `subgroups` feature, unless ENGINE_SUBGROUPS=0 forces the workgroup-memory trees (the tests
+ * run both paths on one adapter). ENGINE_SUBGROUPS=1 insists, and fails on an adapter without them.
+ */
+export function subgroupsEnabled(): boolean {
+  const forced = process.env.ENGINE_SUBGROUPS;
+  if (forced !== undefined && forced !== '0' && forced !== '1') throw new Error(`ENGINE_SUBGROUPS must be 0 or 1, not "${forced}"`);
+  const offered = gpu().features.has('subgroups');
+  if (forced === '1' && !offered) throw new Error(`ENGINE_SUBGROUPS=1, but ${gpu().adapterName} has no subgroups`);
+  return offered && forced !== '0';
+}
+
 /** Rethrows the first asynchronous GPU error (validation, compilation, device loss), once. */
 export function throwIfGpuFailed(): void {
   if (gpuFailure) {

@@ -7,6 +7,7 @@
 // reads them (one pass fewer, same numbers). `clipGradNorm` scales the gradients in place.
 // Parameters without a gradient are skipped, as torch skips those whose .grad is None.
 import { SCALE_COST, SUM_SQUARES_COST, gradNormFinish, partialsOf, scaleByCoefficient, sumSquaresPartials } from '../kernels/grad_norm.ts';
+import { subgroupsEnabled } from './device.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
 import { run } from './run.ts';
 import { Tensor } from './tensor.ts';
@@ -35,13 +36,13 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   let tensorBase = 0;
   let partialBase = 0;
   for (const group of slotGroups(grads, SUM_SQUARES_COST)) {
-    run(sumSquaresPartials(group.map((g) => g.size), tensorBase, partialBase), ...group, partials, owner);
+    run(sumSquaresPartials(group.map((g) => g.size), tensorBase, partialBase, subgroupsEnabled()), ...group, partials, owner);
     tensorBase += group.length;
     partialBase += partialsOfAll(group);
   }
   const totalNorm = new Tensor([1], 'f32', { name: 'grad_norm' });
   const clipCoef = new Tensor([1], 'f32', { name: 'grad_clip_coef' });
-  run(gradNormFinish(grads.length, partialCount, maxNorm), partials, owner, totalNorm, clipCoef);
+  run(gradNormFinish(grads.length, partialCount, maxNorm, subgroupsEnabled()), partials, owner, totalNorm, clipCoef);
   partials.release();
   owner.release();
   return { totalNorm, clipCoef };

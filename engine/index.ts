@@ -1,5 +1,5 @@
 // The engine's public surface: what model/ and train/ use.
-export { initGpu, closeGpu, gpu, throwIfGpuFailed, type Gpu } from './device.ts';
+export { initGpu, closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type Gpu } from './device.ts';
 export { Tensor, noGrad, numel, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
 export { backward, zeroGrad } from './autograd.ts';
 export { op, printGraph, formatGraph, nodeKernels } from './trace.ts';

@@ -1,9 +1,10 @@
 // Cross-entropy of logits [B, C] against integer labels [B]: fused log-softmax + NLL.
 //
 // `crossEntropyRows`: one workgroup of 256 threads per row. Threads fold strided slices of the row
-// into a max, then into a sum of exp(x - max), each combined by a fixed-order tree in workgroup
-// memory (deterministic). The row's loss is (max - x[label]) + log(sum): subtracting the max keeps
-// exp in range for logits of any size, and forming max - x[label] first keeps its float32
+// into a max, then into a sum of exp(x - max), each combined across the workgroup by a
+// deterministic reduction (row_reduce.ts: a fixed-order tree in workgroup memory, or subgroup
+// operations with `subgroups`). The row's loss is (max - x[label]) + log(sum): subtracting the max
+// keeps exp in range for logits of any size, and forming max - x[label] first keeps its float32
 // rounding relative to the difference rather than to the logits' magnitude. The row's
 // log-sum-exp is saved for the backward pass.
 //
@@ -12,52 +13,34 @@
 // (a GPU cannot throw; NaN is what makes the bad batch visible). WGSL rejects NaN constants, so
 // the NaN arrives as a uniform.
 import { F32_LOWEST, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { rowGrid, rowKernelMain, subgroupPrelude, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
 
 /** Bindings: 1 logits [B, C], 2 labels [B] i32, 3 rowLoss [B], 4 logSumExp [B]. */
-export function crossEntropyRows(rows: number, classes: number): KernelLaunch {
-  const uniforms = { rows: u32(rows), classes: u32(classes), nan: f32(Number.NaN) };
-  const code = `${uniformBlock(uniforms)}
+export function crossEntropyRows(rows: number, classes: number, subgroups = false): KernelLaunch {
+  const uniforms = { rows: u32(rows), cols: u32(classes), nan: f32(Number.NaN) };
+  const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<i32>;
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> logSumExp: array<f32>;
-var<workgroup> partial: array<f32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let row = wid.x + wid.y * nwg.x;
-  // Whole workgroups leave together, so the barriers below stay in uniform control flow.
-  if (row >= p.rows) { return; }
-  let base = row * p.classes;
-  var m = ${F32_LOWEST};
-  for (var c = lid.x; c < p.classes; c += ${WG}u) { m = max(m, logits[base + c]); }
-  partial[lid.x] = m;
-  workgroupBarrier();
-  for (var stride = ${WG / 2}u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) { partial[lid.x] = max(partial[lid.x], partial[lid.x + stride]); }
-    workgroupBarrier();
-  }
-  let rowMax = partial[0];
-  workgroupBarrier();
+${workgroupReduce('rowMaxOf', 'f32', 'max', WG, subgroups)}
+${workgroupReduce('rowSumOf', 'f32', 'sum', WG, subgroups)}
+${rowKernelMain(WG, `  var m = ${F32_LOWEST};
+  for (var c = lid.x; c < p.cols; c += ${WG}u) { m = max(m, logits[base + c]); }
+  let rowMax = rowMaxOf(lid.x, m);
   var s = 0.0;
-  for (var c = lid.x; c < p.classes; c += ${WG}u) { s += exp(logits[base + c] - rowMax); }
-  partial[lid.x] = s;
-  workgroupBarrier();
-  for (var stride = ${WG / 2}u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) { partial[lid.x] += partial[lid.x + stride]; }
-    workgroupBarrier();
-  }
+  for (var c = lid.x; c < p.cols; c += ${WG}u) { s += exp(logits[base + c] - rowMax); }
+  let logSum = log(rowSumOf(lid.x, s));
   if (lid.x == 0u) {
-    let logSum = log(partial[0]);
     let label = u32(labels[row]);
     var loss = p.nan;
-    if (label < p.classes) { loss = (rowMax - logits[base + label]) + logSum; }
+    if (label < p.cols) { loss = (rowMax - logits[base + label]) + logSum; }
     rowLoss[row] = loss;
     logSumExp[row] = rowMax + logSum;
-  }
-}`;
-  return { name: 'cross_entropy_rows', code, workgroups: flatGrid(rows, 1), uniforms };
+  }`, subgroups)}`;
+  return { name: `cross_entropy_rows${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /** Bindings: 1 logits [B, C], 2 labels [B] i32, 3 logSumExp [B], 4 upstream gradient [1], 5 dLogits [B, C]. */

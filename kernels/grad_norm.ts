@@ -5,16 +5,18 @@
 // Two deterministic stages (fixed summation order, no atomics):
 //  1. `sumSquaresPartials`, one launch per group of up to `slots` gradients (multi_tensor.ts):
 //     each workgroup sums the squares of PER_WORKGROUP consecutive elements of one tensor (each
-//     thread a strided slice, then a tree in workgroup memory) and writes the sum to
+//     thread a strided slice, then a workgroup reduction, row_reduce.ts: a tree in workgroup
+//     memory, or subgroup operations with `subgroups`) and writes the sum to
 //     partials[partialBase + wg], and the tensor's global index to owner[partialBase + wg].
 //     A tensor's partials are therefore contiguous, and `owner` is sorted.
 //  2. `gradNormFinish`, one workgroup: for each tensor t it finds t's partials by binary search in
-//     `owner`, sums them (strided, then a tree), takes norm_t = sqrt(sum); thread 0 adds norm_t² in
-//     tensor order. It writes the total norm and min(coef, 1) to two 1-element buffers.
+//     `owner`, sums them (strided, then a workgroup reduction), takes norm_t = sqrt(sum); thread 0
+//     adds norm_t² in tensor order. It writes the total norm and min(coef, 1) to two 1-element buffers.
 // `scaleByCoefficient` then multiplies gradients in place by that coefficient (clip_grad_norm_);
 // the AdamW kernel can instead read the coefficient itself (adamw.ts), which saves this pass.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
+import { subgroupBuiltins, subgroupPrelude, subgroupSetup, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
 const ITEMS_PER_THREAD = 8;
@@ -29,17 +31,11 @@ export const SCALE_COST: SlotCost = { sharedBindings: 1, bindingsPerSlot: 1, sha
 /** Number of stage-1 partial sums a tensor of `size` elements produces. */
 export const partialsOf = (size: number) => Math.ceil(size / PER_WORKGROUP);
 
-const TREE_REDUCE = `workgroupBarrier();
-  for (var stride = ${WG / 2}u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) { scratch[lid.x] += scratch[lid.x + stride]; }
-    workgroupBarrier();
-  }`;
-
 /**
  * Stage 1 for the gradients of `sizes` elements, tensors `tensorBase`… in global order, writing
  * partials from `partialBase`. Bindings: grad0 … grad{K-1}, partials (f32), owner (u32).
  */
-export function sumSquaresPartials(sizes: readonly number[], tensorBase: number, partialBase: number): KernelLaunch {
+export function sumSquaresPartials(sizes: readonly number[], tensorBase: number, partialBase: number, subgroups = false): KernelLaunch {
   const layout = slotLayout(sizes, PER_WORKGROUP);
   const uniforms = { ...layout.uniforms, tensorBase: u32(tensorBase), partialBase: u32(partialBase) };
   const K = sizes.length;
@@ -55,38 +51,37 @@ export function sumSquaresPartials(sizes: readonly number[], tensorBase: number,
   return acc;
 }`,
   );
-  const code = `${uniformBlock(uniforms)}
+  const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 ${grads.join('\n')}
 @group(0) @binding(${K + 1}) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(${K + 2}) var<storage, read_write> owner: array<u32>;
-var<workgroup> scratch: array<f32, ${WG}>;
+${workgroupReduce('workgroupSum', 'f32', 'sum', WG, subgroups)}
 ${sliceSums.join('\n')}
 
 @compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
+fn main(${FLAT_BUILTINS}${subgroupBuiltins(subgroups)}) {${subgroupSetup(subgroups)}
   ${slotWorkgroup(K)}
   var acc = 0.0;
   var slot = 0u;
   ${forSlot(K, (k) => `acc = sliceSum${k}(local, lid.x);\n    slot = ${k}u;`)}
-  scratch[lid.x] = acc;
-  ${TREE_REDUCE}
+  let total = workgroupSum(lid.x, acc);
   if (lid.x == 0u) {
-    partials[p.partialBase + wg] = scratch[0];
+    partials[p.partialBase + wg] = total;
     owner[p.partialBase + wg] = p.tensorBase + slot;
   }
 }`;
-  return { name: `grad_sum_squares_x${K}`, code, workgroups: layout.grid, uniforms };
+  return { name: `grad_sum_squares_x${K}${subgroups ? '_subgroups' : ''}`, code, workgroups: layout.grid, uniforms };
 }
 
 /** Stage 2. Bindings: partials, owner (stage 1 over all `tensors`), totalNorm [1], clipCoef [1]. */
-export function gradNormFinish(tensors: number, partials: number, maxNorm: number): KernelLaunch {
+export function gradNormFinish(tensors: number, partials: number, maxNorm: number, subgroups = false): KernelLaunch {
   const uniforms = { tensors: u32(tensors), partials: u32(partials), maxNorm: f32(maxNorm) };
-  const code = `${uniformBlock(uniforms)}
+  const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read> owner: array<u32>;
 @group(0) @binding(3) var<storage, read_write> totalNorm: array<f32>;
 @group(0) @binding(4) var<storage, read_write> clipCoef: array<f32>;
-var<workgroup> scratch: array<f32, ${WG}>;
+${workgroupReduce('workgroupSum', 'f32', 'sum', WG, subgroups)}
 
 // The first partial whose owner is >= t (p.partials if none).
 fn firstPartialOf(t: u32) -> u32 {
@@ -100,16 +95,15 @@ fn firstPartialOf(t: u32) -> u32 {
 }
 
 @compute @workgroup_size(${WG})
-fn main(@builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(local_invocation_id) lid: vec3u${subgroupBuiltins(subgroups)}) {${subgroupSetup(subgroups)}
   var squaredNorms = 0.0;
   for (var t = 0u; t < p.tensors; t++) {
     let end = firstPartialOf(t + 1u);
     var acc = 0.0;
     for (var j = firstPartialOf(t) + lid.x; j < end; j += ${WG}u) { acc += partials[j]; }
-    scratch[lid.x] = acc;
-    ${TREE_REDUCE}
-    let norm = sqrt(scratch[0]);
+    let norm = sqrt(workgroupSum(lid.x, acc));
     squaredNorms += norm * norm;
+    // Every thread has read this tensor's sum before the next one overwrites the scratch.
     workgroupBarrier();
   }
   if (lid.x == 0u) {
@@ -118,7 +112,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     clipCoef[0] = min(p.maxNorm / (total + 1e-6), 1.0);
   }
 }`;
-  return { name: 'grad_norm_finish', code, workgroups: [1, 1, 1], uniforms };
+  return { name: `grad_norm_finish${subgroups ? '_subgroups' : ''}`, code, workgroups: [1, 1, 1], uniforms };
 }
 
 /** grad_k *= coef[0] in place. Bindings: grad0 … grad{K-1}, coef [1]. */

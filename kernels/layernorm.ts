@@ -2,7 +2,7 @@
 // y = (x − mean) · rstd · weight + bias with rstd = 1 / sqrt(biased variance + eps).
 //
 // Forward: one workgroup per row, two passes (the mean, then the mean squared deviation from it,
-// each a tree reduction), so the result is deterministic and does not lose precision to
+// each a workgroup reduction, row_reduce.ts: a tree, or subgroup operations with `subgroups`), so the result is deterministic and does not lose precision to
 // E[x²] − E[x]² cancellation. The row's mean and rstd are saved for the backward.
 //
 // Backward, with x̂ = (x − mean) · rstd and g = dy · weight:
@@ -11,25 +11,25 @@
 //   ROW_CHUNK rows, column) writes that chunk's partial sums to [chunks, cols]; stage 2 (summing
 //   the partials over chunks) is a plain column sum. Fixed order, no atomics.
 import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
-import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
+import { rowGrid, rowKernelMain, rowWorkgroupSize, subgroupPrelude, workgroupReduce } from './row_reduce.ts';
 
 /** Rows per stage-1 partial sum of the weight and bias gradients. */
 export const ROW_CHUNK = 64;
 const PARTIAL_WG = 256;
 
 /** Bindings: x, weight, bias, y, mean [rows], rstd [rows]. */
-export function layerNormForward(rows: number, cols: number, eps: number): KernelLaunch {
+export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false): KernelLaunch {
   const wg = rowWorkgroupSize(cols);
   const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps) };
-  const code = `${uniformBlock(uniforms)}
+  const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
-${workgroupReduce('rowSumOf', 'f32', (a, b) => `${a} + ${b}`, wg)}
-${workgroupReduce('rowSumOfSquares', 'f32', (a, b) => `${a} + ${b}`, wg)}
+${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
+${workgroupReduce('rowSumOfSquares', 'f32', 'sum', wg, subgroups)}
 ${rowKernelMain(wg, `  var local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { local += x[base + c]; }
   let mean = rowSumOf(lid.x, local) / f32(p.cols);
@@ -45,22 +45,22 @@ ${rowKernelMain(wg, `  var local = 0.0;
   if (lid.x == 0u) {
     meanOut[row] = mean;
     rstdOut[row] = rstd;
-  }`)}`;
-  return { name: 'layernorm', code, workgroups: rowGrid(rows), uniforms };
+  }`, subgroups)}`;
+  return { name: `layernorm${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /** Bindings: dy, x, weight, mean, rstd, dx. */
-export function layerNormBackwardInput(rows: number, cols: number): KernelLaunch {
+export function layerNormBackwardInput(rows: number, cols: number, subgroups = false): KernelLaunch {
   const wg = rowWorkgroupSize(cols);
   const uniforms = { rows: u32(rows), cols: u32(cols) };
-  const code = `${uniformBlock(uniforms)}
+  const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> weight: array<f32>;
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
-${workgroupReduce('rowSumsOf', 'vec2f', (a, b) => `${a} + ${b}`, wg)}
+${workgroupReduce('rowSumsOf', 'vec2f', 'sum', wg, subgroups)}
 ${rowKernelMain(wg, `  let m = mean[row];
   let r = rstd[row];
   var local = vec2f(0.0);
@@ -74,8 +74,8 @@ ${rowKernelMain(wg, `  let m = mean[row];
     let g = dy[base + c] * weight[c];
     let xhat = (x[base + c] - m) * r;
     dx[base + c] = r * (g - means.x - xhat * means.y);
-  }`)}`;
-  return { name: 'layernorm_backward_input', code, workgroups: rowGrid(rows), uniforms };
+  }`, subgroups)}`;
+  return { name: `layernorm_backward_input${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /**

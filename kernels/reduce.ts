@@ -39,7 +39,7 @@ export function reduceRows(op: 'sum' | 'max', rows: number, cols: number): Kerne
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 ${op === 'max' ? '@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;' : ''}
-${op === 'sum' ? workgroupReduce('reduce_sum', 'f32', (a, b) => `${a} + ${b}`, wg) : workgroupReduce('reduce_max', 'vec2f', maxPair, wg)}
+${op === 'sum' ? workgroupReduce('reduce_sum', 'f32', 'sum', wg) : workgroupReduce('reduce_max', 'vec2f', maxPair, wg)}
 ${rowKernelMain(wg, body)}`;
   return { name: `reduce_rows_${op}`, code, workgroups: rowGrid(rows), uniforms };
 }

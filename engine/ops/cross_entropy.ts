@@ -2,6 +2,7 @@
 // its defaults), fused: log-softmax and the negative log-likelihood in one pass per row
 // (kernels/cross_entropy.ts), then a deterministic mean over the batch.
 import { crossEntropyBackward, crossEntropyRows } from '../../kernels/cross_entropy.ts';
+import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -21,7 +22,7 @@ export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Ten
   if (rows === 0 || classes === 0) throw new Error(`crossEntropy: logits ${logits.name} ${shapeStr(logits.shape)} is empty`);
   const rowLoss = new Tensor([1, rows]);
   const logSumExp = new Tensor([rows]);
-  run(crossEntropyRows(rows, classes), logits, labels, rowLoss, logSumExp);
+  run(crossEntropyRows(rows, classes, subgroupsEnabled()), logits, labels, rowLoss, logSumExp);
   const loss = reshape(mulScalar(sumRowsOf(rowLoss), 1 / rows), []);
   return loss.setBackward([logits], (g) => {
     const dLogits = new Tensor(logits.shape);

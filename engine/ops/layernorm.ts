@@ -1,6 +1,7 @@
 // Layer normalisation over the last dim (nn.LayerNorm: biased variance, eps inside the sqrt).
 // The forward saves each row's mean and rstd, which the backward reuses.
 import { ROW_CHUNK, layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../../kernels/layernorm.ts';
+import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -23,12 +24,12 @@ export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: T
   const y = new Tensor(x.shape);
   const mean = new Tensor([rows]);
   const rstd = new Tensor([rows]);
-  if (y.size > 0) run(layerNormForward(rows, cols, eps), x, weight, bias, y, mean, rstd);
+  if (y.size > 0) run(layerNormForward(rows, cols, eps, subgroupsEnabled()), x, weight, bias, y, mean, rstd);
   return y.setBackward([x, weight, bias], (dy) => {
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = new Tensor(x.shape);
-      if (dx.size > 0) run(layerNormBackwardInput(rows, cols), dy, x, weight, mean, rstd, dx);
+      if (dx.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled()), dy, x, weight, mean, rstd, dx);
     }
     if (!weight.requiresGrad && !bias.requiresGrad) return [dx, null, null];
     if (rows === 0) return [dx, filled([cols], 0), filled([cols], 0)];

@@ -7,6 +7,7 @@
 // queries: the attention padding mask), [T, T] or [H, T, T] (shared across the batch), and x's
 // own shape. A mask matching two separate runs, e.g. [B, 1, T, T], is rejected with an error.
 import { softmaxBackward, softmaxForward, type MaskLayout } from '../../kernels/softmax.ts';
+import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -42,13 +43,14 @@ export const softmax = op('softmax', function softmax(x: Tensor, mask?: Tensor):
   const layout = mask ? maskLayout(x, mask) : undefined;
   const y = new Tensor(x.shape);
   if (y.size > 0) {
-    if (mask) run(softmaxForward(rows, cols, layout), x, mask, y);
-    else run(softmaxForward(rows, cols), x, y);
+    const launch = softmaxForward(rows, cols, layout, subgroupsEnabled());
+    if (mask) run(launch, x, mask, y);
+    else run(launch, x, y);
   }
   const parents = mask ? [x, mask] : [x];
   return y.setBackward(parents, (dy) => {
     const dx = new Tensor(x.shape);
-    if (dx.size > 0) run(softmaxBackward(rows, cols), y, dy, dx);
+    if (dx.size > 0) run(softmaxBackward(rows, cols, subgroupsEnabled()), y, dy, dx);
     // The mask is added to x, so its gradient is dx summed over the rows it was broadcast to.
     return [dx, mask?.requiresGrad ? sumToShape(dx, mask.shape) : null];
   });
