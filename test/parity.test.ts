@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tensor, backward, beginScope, crossEntropy, zeroGrad } from '../engine/index.ts';
-import { AdamW, clipGradNorm } from '../engine/optim.ts';
+import { Tensor, backward, beginScope, crossEntropy, mulScalar, zeroGrad } from '../engine/index.ts';
+import { AdamW, clipGradNorm, gradNorm } from '../engine/optim.ts';
 import { loadModel } from '../model/checkpoint.ts';
 import { openSafetensors } from '../model/safetensors.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
@@ -165,6 +165,102 @@ async function checkTrajectory(file: string): Promise<void> {
 test('five AdamW steps follow PyTorch (no clipping)', () => checkTrajectory('trajectory.json'));
 
 test('five AdamW steps follow PyTorch (clipping at steps 1-2)', () => checkTrajectory('trajectory_clip.json'));
+
+interface AccumulatedTrajectory {
+  optimizer: Trajectory['optimizer'];
+  max_grad_norm: number;
+  micro_batches: number[][];
+  steps: { step: number; lr: number; micro_batch_losses: number[]; loss: number; grad_norm: number }[];
+  final_loss: number;
+  final_logits: number[][];
+}
+
+/** Rows `rows` of the fixture batch, trimmed to their longest sentence. */
+function microBatch(rows: number[]) {
+  const length = Math.max(...rows.map((r) => batch.attention_mask[r].reduce((a, b) => a + b, 0)));
+  const take = (matrix: number[][]) => rows.flatMap((r) => matrix[r].slice(0, length));
+  return {
+    ids: Tensor.fromArray(take(batch.input_ids), [rows.length, length], 'i32'),
+    mask: Tensor.fromArray(take(batch.attention_mask), [rows.length, length], 'i32'),
+    labels: Tensor.fromArray(rows.map((r) => batch.labels[r]), [rows.length], 'i32'),
+  };
+}
+
+test('gradient accumulation follows PyTorch with the Trainer 4.21.1 semantics: losses, summed gradients, clipped update', async () => {
+  const fixture = (name: string) => path.join(repoRoot, 'test', 'fixtures', 'accumulation', name);
+  const trajectory: AccumulatedTrajectory = JSON.parse(fs.readFileSync(fixture('trajectory.json'), 'utf8'));
+  const step1 = openSafetensors(fixture('step1.safetensors'));
+  params.forEach((p, i) => p.write(initialWeights[i]));
+  const { lr, betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
+  const optimizer = new AdamW(params, { lr, betas, eps, weightDecay });
+  const n = trajectory.micro_batches.length;
+  const rowIds = Array.from(step1.read('grad_rows_ids'));
+  /** A checked tensor's values; the word embedding's on the batch's rows only. */
+  const checked = async (name: string, values: Float32Array) => {
+    if (name !== WORD_EMBEDDINGS) return values;
+    const { dim } = model.config;
+    const rows = new Float32Array(rowIds.length * dim);
+    rowIds.forEach((id, r) => rows.set(values.subarray(id * dim, (id + 1) * dim), r * dim));
+    return rows;
+  };
+  // [stored key, parameter name] of what step1.safetensors holds under `prefix.` or `prefix_rows.`.
+  const stored = (prefix: string) => [...step1.tensors.keys()].flatMap((k) => {
+    const match = new RegExp(`^${prefix}(?:_rows)?\\.(.+)$`).exec(k);
+    return match ? [[k, match[1]]] : [];
+  });
+  try {
+    zeroGrad(params);
+    for (const step of trajectory.steps) {
+      let logged = 0;
+      for (const [i, rows] of trajectory.micro_batches.entries()) {
+        const scope = beginScope();
+        try {
+          const { ids, mask, labels } = microBatch(rows);
+          const loss = crossEntropy(model.forward(ids, mask), labels);
+          const divided = mulScalar(loss, 1 / n);
+          backward(divided);
+          logged += await divided.item();
+          assertClose([await loss.item()], [step.micro_batch_losses[i]], 1e-5, 0, `step ${step.step} micro-batch ${i} loss`);
+        } finally {
+          scope.end();
+        }
+      }
+      assertClose([logged], [step.loss], 1e-5, 0, `step ${step.step} logged loss`);
+      if (step.step === 1) {
+        for (const [key, name] of stored('grad')) {
+          const error = relativeL2(await checked(name, await model.param(name).grad!.toFloat32()), step1.read(key));
+          assert.ok(error < 1e-4, `${key}: relative L2 error ${error.toExponential(2)}`);
+        }
+      }
+      const scope = beginScope();
+      try {
+        const { totalNorm, clipCoef } = gradNorm(params, trajectory.max_grad_norm);
+        optimizer.step(step.lr, clipCoef);
+        zeroGrad(params);
+        assertClose([await totalNorm.item()], [step.grad_norm], 0, 1e-4, `step ${step.step} grad norm`);
+      } finally {
+        scope.end();
+      }
+      if (step.step === 1) {
+        for (const [key, name] of stored('updated')) {
+          assertClose(await checked(name, await model.param(name).toFloat32()), step1.read(key), 2e-5, 0, key);
+        }
+      }
+    }
+    const scope = beginScope();
+    try {
+      const { ids, mask, labels } = inputs();
+      const logits = model.forward(ids, mask);
+      assertClose(await logits.toFloat32(), trajectory.final_logits.flat(), 1e-5, 0, 'final logits');
+      assertClose([await crossEntropy(logits, labels).item()], [trajectory.final_loss], 1e-5, 0, 'final loss');
+    } finally {
+      scope.end();
+    }
+  } finally {
+    optimizer.release();
+    step1.close();
+  }
+});
 
 test.after(() => {
   expected.close();

@@ -22,9 +22,9 @@ for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
   writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
 }
 
-const tiny = (lr = '1e-2') => [
+const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => [
   '--model', modelDir, '--data', dataDir, '--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2',
-  '--hidden-dim', '64', '--max-length', '32', '--batch-size', '16', '--lr', lr, '--epochs', '3',
+  '--hidden-dim', '64', '--max-length', '32', '--batch-size', batchSize, '--lr', lr, '--epochs', epochs,
 ];
 const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
 
@@ -65,16 +65,19 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
   assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, n: 40 });
 });
 
+/** Trains, killing the run with SIGKILL once `checkpoint-<step>` exists. */
+const trainUntilCheckpoint = (args: string[], output: string, step: number) => train([...args, '--output', output], (kill) => {
+  const poll = setInterval(() => {
+    if (existsSync(path.join(output, `checkpoint-${step}`))) {
+      clearInterval(poll);
+      kill();
+    }
+  }, 20);
+});
+
 test('kill -9 after the first checkpoint, then --resume: the same weights, bit for bit', async () => {
   const output = path.join(work, 'killed');
-  const killed = await train([...tiny(), '--output', output], (kill) => {
-    const poll = setInterval(() => {
-      if (existsSync(path.join(output, `checkpoint-${STEPS_PER_EPOCH}`))) {
-        clearInterval(poll);
-        kill();
-      }
-    }, 20);
-  });
+  const killed = await trainUntilCheckpoint(tiny(), output, STEPS_PER_EPOCH);
   assert.is(killed.signal, 'SIGKILL', `the run should still be training when killed:\n${killed.stderr}`);
   assert.not.ok(existsSync(path.join(output, 'model.safetensors')));
 
@@ -83,6 +86,26 @@ test('kill -9 after the first checkpoint, then --resume: the same weights, bit f
   assert.match(resumed.stderr, `resuming at step ${STEPS_PER_EPOCH}`);
   assert.ok(readFileSync(path.join(output, 'model.safetensors')).equals(readFileSync(path.join(uninterrupted, 'model.safetensors'))));
   assert.equal(evals(output), evals(uninterrupted));
+});
+
+test('gradient accumulation: floor(10 batches / 3) steps per epoch, and kill -9 then --resume across a carried micro-batch', async () => {
+  // 320 sentences in 10 batches of 32: steps at batches 3, 6 and 9; batch 10 joins the next epoch's first step.
+  const args = [...tiny('1e-2', '32', '2'), '--gradient-accumulation-steps', '3'];
+  const [whole, killedOutput] = [path.join(work, 'accumulated'), path.join(work, 'accumulated-killed')];
+  const [run, killed] = await Promise.all([train([...args, '--output', whole]), trainUntilCheckpoint(args, killedOutput, 3)]);
+  assert.is(run.code, 0, run.stderr);
+  assert.is(killed.signal, 'SIGKILL', `the run should still be training when killed:\n${killed.stderr}`);
+  const validation = evals(whole).filter((r) => r.split === 'validation');
+  assert.equal(validation.map((r) => [r.step, r.epoch]), [[3, 0.9], [6, 1.9]], 'the Trainer\'s state.epoch: 9 of 10 micro-batches per epoch step');
+  assert.ok(readFileSync(path.join(whole, 'README.md'), 'utf8').includes('- gradient_accumulation_steps: 3\n- total_train_batch_size: 96\n'));
+
+  const resumed = await train(['--output', killedOutput, '--resume']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, 'resuming at step 3');
+  assert.ok(readFileSync(path.join(killedOutput, 'model.safetensors')).equals(readFileSync(path.join(whole, 'model.safetensors'))));
+  // Every record but the throughput: the resumed run recomputed the carried micro-batch's loss too.
+  const withoutSpeed = (dir: string) => records(dir).map((r) => ({ ...r, samplesPerSecond: undefined }));
+  assert.equal(withoutSpeed(killedOutput), withoutSpeed(whole));
 });
 
 test('bad data and model folders, and bad command lines: one clear line, nothing written', async () => {

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { learningRateAt } from '../train/schedule.ts';
-import { batchesOf, epochOrder, stepsPerEpoch } from '../train/shuffle.ts';
+import { batchesOf, batchesPerEpoch, epochOrder } from '../train/shuffle.ts';
 
 test('linear decay without warmup matches torch LambdaLR bit for bit', () => {
   const schedule = { peakLr: 2e-5, warmupSteps: 0, totalSteps: 670 };
@@ -43,7 +43,7 @@ test('batches cover the order in slices, the last one short (drop_last=False)', 
   const order = epochOrder(8530, 42, 0, true);
   const batches = batchesOf(order, 64);
   assert.is(batches.length, 134);
-  assert.is(stepsPerEpoch(8530, 64), 134);
+  assert.is(batchesPerEpoch(8530, 64), 134);
   assert.is(batches[133].length, 8530 - 133 * 64);
   assert.equal(batches.flat(), order);
 });

@@ -46,6 +46,7 @@ function hyperparameters(s: TrainSettings, totalSteps: number): string[] {
     `train_batch_size: ${s.batchSize}`,
     `eval_batch_size: ${s.batchSize}`,
     `seed: ${s.seed}`,
+    ...(s.gradientAccumulationSteps > 1 ? [`gradient_accumulation_steps: ${s.gradientAccumulationSteps}`, `total_train_batch_size: ${s.batchSize * s.gradientAccumulationSteps}`] : []),
     `optimizer: AdamW with betas=(${ADAM_BETAS.join(',')}) and epsilon=${pythonFloat(ADAM_EPS)}, weight_decay=${pythonFloat(s.weightDecay)}`,
     'lr_scheduler_type: linear',
   ];

@@ -27,7 +27,7 @@ export interface TrainerState {
   /** Data order: the epoch to continue in (0-based) and how many of its batches are done. */
   epoch: number;
   position: number;
-  /** Dropout's counter-based RNG: its seed, and the stream of the next step. */
+  /** Dropout's counter-based RNG: its seed, and the stream of the next epoch's first micro-batch (streams count micro-batches). */
   rng: { seed: number; nextStream: number };
   records: MetricRecord[];
 }

@@ -20,7 +20,8 @@ export const TRAIN_OPTIONS = {
   hiddenDim: { kind: 'int', check: positiveInt, help: 'with --from-scratch: feed-forward size' },
   epochs: { kind: 'int', default: 5, check: positiveInt, help: 'passes over the training split' },
   maxSteps: { kind: 'int', check: positiveInt, help: 'stop after N optimizer steps; the schedule then spans N steps (overrides --epochs)' },
-  batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per step (training and evaluation)' },
+  batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass (training and evaluation)' },
+  gradientAccumulationSteps: { kind: 'int', default: 1, check: positiveInt, help: 'micro-batches of --batch-size per optimizer step (the Trainer\'s semantics; less memory, same effective batch)' },
   lr: { kind: 'number', default: 2e-5, check: positive, help: 'peak learning rate' },
   seed: { kind: 'int', default: 42, check: nonNegativeInt, help: 'seeds initialisation, shuffling and dropout' },
   maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
@@ -47,6 +48,7 @@ export interface TrainSettings {
   epochs: number;
   maxSteps?: number;
   batchSize: number;
+  gradientAccumulationSteps: number;
   lr: number;
   seed: number;
   maxLength?: number;

@@ -61,4 +61,4 @@ export function batchesOf(order: readonly number[], batchSize: number): number[]
   return batches;
 }
 
-export const stepsPerEpoch = (count: number, batchSize: number) => Math.ceil(count / batchSize);
+export const batchesPerEpoch = (count: number, batchSize: number) => Math.ceil(count / batchSize);

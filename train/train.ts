@@ -12,13 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, zeroGrad,
+  Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
 import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulation.ts';
 import { UsageError, runCommand } from './args.ts';
 import { modelCard } from './card.ts';
 import {
@@ -31,7 +32,7 @@ import { resolveModel } from './model_source.ts';
 import { trainingPlot } from './plot.ts';
 import { learningRateAt, type LinearSchedule } from './schedule.ts';
 import { ADAM_BETAS, ADAM_EPS, checkResumeFlags, parseTrainArgs, settingsOf, type TrainArgs, type TrainSettings } from './settings.ts';
-import { batchesOf, epochOrder, stepsPerEpoch } from './shuffle.ts';
+import { batchesOf, batchesPerEpoch, epochOrder } from './shuffle.ts';
 
 /** Steps between loss readbacks (and progress-bar updates). */
 const LOG_EVERY = 10;
@@ -58,7 +59,8 @@ interface Run {
   maxLength: number;
   optimizer: AdamW;
   schedule: LinearSchedule;
-  stepsPerEpoch: number;
+  /** Micro-batches of --batch-size per epoch; each optimizer step takes --gradient-accumulation-steps of them. */
+  batchesPerEpoch: number;
   epochs: number;
   metrics: MetricsLog;
 }
@@ -110,8 +112,10 @@ function settingsAndCheckpoint(args: TrainArgs, outputDir: string): { settings: 
   const dir = latestCheckpoint(outputDir);
   if (!dir) throw new UsageError(`--resume: no checkpoint in ${outputDir} (checkpoints are written after each epoch)`);
   const state = readTrainerState(dir);
-  checkResumeFlags(args, state.settings);
-  return { settings: state.settings, resumed: { dir, state } };
+  // Checkpoints written before --gradient-accumulation-steps existed did not accumulate.
+  const settings = { ...state.settings, gradientAccumulationSteps: state.settings.gradientAccumulationSteps ?? 1 };
+  checkResumeFlags(args, settings);
+  return { settings, resumed: { dir, state } };
 }
 
 /** The hub id the run fine-tunes, for the card; none for a local folder or from scratch. */
@@ -153,7 +157,8 @@ async function setUp(argv: string[]): Promise<Run> {
     : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
   const optimizer = makeOptimizer(model, settings);
   if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
-  const perEpoch = stepsPerEpoch(dataset.train.length, settings.batchSize);
+  const batches = batchesPerEpoch(dataset.train.length, settings.batchSize);
+  const perEpoch = updateStepsPerEpoch(batches, settings.gradientAccumulationSteps);
   const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
   mkdirSync(outputDir, { recursive: true });
   return {
@@ -166,7 +171,7 @@ async function setUp(argv: string[]): Promise<Run> {
     maxLength,
     optimizer,
     schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
-    stepsPerEpoch: perEpoch,
+    batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
     // A resumed run's metrics continue from its checkpoint, dropping whatever came after it.
     metrics: new MetricsLog(path.join(outputDir, METRICS_FILE), resumed ? resumed.state.records : []),
@@ -174,8 +179,9 @@ async function setUp(argv: string[]): Promise<Run> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Loss readback: losses add up on the GPU; every LOG_EVERY steps their sum is copied out and
-// reset, and the copy is awaited one window later, so the GPU always has the next steps queued.
+// Loss readback: micro-batch losses add up on the GPU; every LOG_EVERY optimizer steps their sum
+// is copied out and reset, and the copy is awaited one window later, so the GPU always has the
+// next steps queued. A window's loss is that sum per optimizer step, as the Trainer logs it.
 
 interface Window {
   steps: number;
@@ -215,9 +221,13 @@ class LossWindows {
     this.epochStart = performance.now();
   }
 
-  /** Called inside a step's scope with that step's loss and gradient norm. */
-  add(loss: Tensor, norm: Tensor, step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
+  /** Called inside each micro-batch's scope with its loss, as divided for accumulation. */
+  addLoss(loss: Tensor): void {
     accumulateInto(this.sum, loss);
+  }
+
+  /** Called inside an optimizer step's scope with its gradient norm. */
+  endStep(norm: Tensor, step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
     this.stepsInWindow++;
     if (!closeWindow) return undefined;
     const window = { steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: norm.item(), learningRate };
@@ -278,7 +288,7 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
   const { model, tokenizer, optimizer, settings, metrics } = run;
   const state: TrainerState = {
     version: 1, settings, globalStep, totalSteps: run.schedule.totalSteps, epoch, position: 0,
-    rng: { seed: settings.seed, nextStream: globalStep }, records: metrics.records,
+    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch }, records: metrics.records,
   };
   return writeCheckpoint(run.outputDir, state, async (dir) => {
     await saveModel(model, tokenizer, dir);
@@ -289,22 +299,37 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
 // ---------------------------------------------------------------------------------------------
 // The loop.
 
-/** One optimizer step on one batch: everything it makes is released when its scope ends. */
-function trainStep(run: Run, examples: Example[], step: number, windows: LossWindows, closeWindow: boolean): Promise<void> | undefined {
+/** The optimizer step a micro-batch ends: its index, and whether it closes a loss window. */
+interface StepEnd {
+  step: number;
+  closeWindow: boolean;
+}
+
+/**
+ * One micro-batch: forward with dropout (its own streams), the loss divided by the accumulation
+ * steps, backward adding into the gradients; and when it ends an optimizer step, the global
+ * gradient norm and clip, AdamW at the scheduled rate, and the gradients dropped. Everything it
+ * makes is released when its scope ends.
+ */
+function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> | undefined {
   const { model, optimizer, settings } = run;
   const params = optimizer.params;
-  const lr = learningRateAt(run.schedule, step);
   const scope = beginScope();
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
-    const logits = model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step } });
-    const loss = crossEntropy(logits, batch.labels);
+    const logits = model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
+    const n = settings.gradientAccumulationSteps;
+    // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.
+    const loss = n > 1 ? mulScalar(crossEntropy(logits, batch.labels), 1 / n) : crossEntropy(logits, batch.labels);
     backward(loss);
+    windows.addLoss(loss);
+    if (!end) return undefined;
+    const lr = learningRateAt(run.schedule, end.step);
     // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
     const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
     optimizer.step(lr, settings.gradClip > 0 ? clipCoef : undefined);
     zeroGrad(params);
-    return windows.add(loss, totalNorm, step, lr, closeWindow);
+    return windows.endStep(totalNorm, end.step, lr, end.closeWindow);
   } finally {
     scope.end();
     flush();
@@ -312,11 +337,12 @@ function trainStep(run: Run, examples: Example[], step: number, windows: LossWin
 }
 
 async function train(run: Run): Promise<void> {
-  const { settings, dataset, metrics, schedule, stepsPerEpoch: perEpoch, outputDir } = run;
+  const { settings, dataset, metrics, schedule, batchesPerEpoch: batches, outputDir } = run;
+  const accumulation = settings.gradientAccumulationSteps;
   const resumed = run.resumed?.state;
   let step = resumed?.globalStep ?? 0;
   const firstEpoch = resumed?.epoch ?? 0;
-  const epochAt = (s: number) => s / perEpoch;
+  const epochAt = (s: number) => epochAtStep(s, batches, accumulation);
   let lastCheckpoint = run.resumed?.dir;
   let trainSeconds = 0;
   let trainSteps = 0;
@@ -333,7 +359,7 @@ async function train(run: Run): Promise<void> {
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.error(line));
   const bar = bars?.create(schedule.totalSteps, step, { epoch: firstEpoch + 1, loss: '-', rate: '-' });
   const windows = new LossWindows(({ lastStep, loss, gradNorm: norm, learningRate, epochSteps, epochSeconds }) => {
-    const samplesPerSecond = (epochSteps * settings.batchSize) / epochSeconds;
+    const samplesPerSecond = (epochSteps * settings.batchSize * accumulation) / epochSeconds;
     metrics.add({ split: 'train', step: lastStep + 1, epoch: round4(epochAt(lastStep + 1)), loss, learningRate, gradNorm: norm, samplesPerSecond });
     bar?.update(lastStep + 1, { loss: loss.toFixed(4), rate: samplesPerSecond.toFixed(1) });
     if (!bars && (lastStep + 1) % (LOG_EVERY * 10) === 0) {
@@ -341,18 +367,28 @@ async function train(run: Run): Promise<void> {
     }
   });
 
-  say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${settings.batchSize} on ${dataset.train.length} examples` +
+  const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
+  say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
     `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`);
   try {
     for (let epoch = firstEpoch; epoch < run.epochs; epoch++) {
       bar?.update({ epoch: epoch + 1 });
       windows.startEpoch();
-      const batches = batchesOf(epochOrder(dataset.train.length, settings.seed, epoch, settings.shuffle), settings.batchSize);
-      const stepsThisEpoch = Math.min(batches.length, schedule.totalSteps - step);
-      for (let b = 0; b < stepsThisEpoch; b++) {
-        const closeWindow = (b + 1) % LOG_EVERY === 0 || b + 1 === stepsThisEpoch;
-        await trainStep(run, batches[b].map((i) => dataset.train[i]), step, windows, closeWindow);
-        step++;
+      const plan = epochMicroBatches(epoch, batches, accumulation, step, schedule.totalSteps);
+      const stepsThisEpoch = plan.filter((micro) => micro.endsStep).length;
+      // Carried micro-batches come from the previous epoch's order.
+      const orders = new Map([...new Set(plan.map((micro) => micro.epoch))].map((e) => [e, batchesOf(epochOrder(dataset.train.length, settings.seed, e, settings.shuffle), settings.batchSize)]));
+      let stepsDone = 0;
+      for (const micro of plan) {
+        const examples = orders.get(micro.epoch)![micro.index].map((i) => dataset.train[i]);
+        // A micro-batch's dropout streams are its position in the run's sequence of micro-batches.
+        const stream = micro.epoch * batches + micro.index;
+        const closeWindow = (stepsDone + 1) % LOG_EVERY === 0 || stepsDone + 1 === stepsThisEpoch;
+        await trainMicroBatch(run, examples, stream, windows, micro.endsStep ? { step, closeWindow } : undefined);
+        if (micro.endsStep) {
+          step++;
+          stepsDone++;
+        }
       }
       const { loss: trainingLoss, steps, seconds } = await windows.endEpoch();
       trainSteps += steps;
