@@ -3,7 +3,8 @@
 //
 // Forward: one workgroup per row, two passes (the mean, then the mean squared deviation from it,
 // each a workgroup reduction, row_reduce.ts: a tree, or subgroup operations with `subgroups`), so the result is deterministic and does not lose precision to
-// E[x²] − E[x]² cancellation. The row's mean and rstd are saved for the backward.
+// E[x²] − E[x]² cancellation. The row's mean and rstd are saved for the backward. A residual
+// operand, when given, is added on the fly: the kernel normalises x + residual.
 //
 // Backward, with x̂ = (x − mean) · rstd and g = dy · weight:
 //   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))  one workgroup per row, both means in one reduction;
@@ -17,10 +18,19 @@ import { rowGrid, rowKernelMain, rowWorkgroupSize, subgroupPrelude, workgroupRed
 export const ROW_CHUNK = 64;
 const PARTIAL_WG = 256;
 
-/** Bindings: x, weight, bias, y, mean [rows], rstd [rows]. */
-export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false): KernelLaunch {
+/**
+ * Bindings: x, weight, bias, y, mean [rows], rstd [rows]; with `residualRows`, also residual (7)
+ * and sum (8): the kernel normalises x + residual (the transformer's residual add, folded in to
+ * save a launch) and writes that sum, which the backward kernels take as their x. The residual
+ * is [residualRows, cols], repeated down x's rows when it has fewer (position embeddings added to
+ * every sequence of a batch).
+ */
+export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false, { residualRows = 0 } = {}): KernelLaunch {
   const wg = rowWorkgroupSize(cols);
-  const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps) };
+  const residual = residualRows > 0;
+  const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps), ...(residual ? { residualRows: u32(residualRows) } : {}) };
+  const repeated = residual && residualRows !== rows;
+  const input = (i: string) => (!residual ? `x[${i}]` : `(x[${i}] + residual[${repeated ? 'residualBase + c' : i}])`);
   const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
@@ -28,25 +38,33 @@ export function layerNormForward(rows: number, cols: number, eps: number, subgro
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
+${residual ? `@group(0) @binding(7) var<storage, read> residual: array<f32>;
+@group(0) @binding(8) var<storage, read_write> sum: array<f32>;` : ''}
 ${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
 ${workgroupReduce('rowSumOfSquares', 'f32', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `  var local = 0.0;
-  for (var c = lid.x; c < p.cols; c += ${wg}u) { local += x[base + c]; }
+${rowKernelMain(wg, `${repeated ? `  let residualBase = (row % p.residualRows) * p.cols;
+` : ''}  var local = 0.0;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    let v = ${input('base + c')};${residual ? `
+    sum[base + c] = v;` : ''}
+    local += v;
+  }
   let mean = rowSumOf(lid.x, local) / f32(p.cols);
   local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
-    let d = x[base + c] - mean;
+    let d = ${input('base + c')} - mean;
     local += d * d;
   }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
-    y[base + c] = (x[base + c] - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = (${input('base + c')} - mean) * rstd * weight[c] + bias[c];
   }
   if (lid.x == 0u) {
     meanOut[row] = mean;
     rstdOut[row] = rstd;
   }`, subgroups)}`;
-  return { name: `layernorm${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
+  const fused = residual ? `_residual${repeated ? '_repeated' : ''}` : '';
+  return { name: `layernorm${fused}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /** Bindings: dy, x, weight, mean, rstd, dx. */

@@ -4,7 +4,7 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, add, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
+  Tensor, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -127,25 +127,26 @@ export class DistilBertForSequenceClassification {
     const keep = embedding(ids, this.notPadding);
     const words = blockGradientWhere(embedding(ids, p('distilbert.embeddings.word_embeddings.weight')), keep);
     const positions = embedding(this.positionIds(seqLen), p('distilbert.embeddings.position_embeddings.weight'));
-    let x = layerNorm(add(words, positions), p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), LAYER_NORM_EPS);
+    let x = layerNorm(words, p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), LAYER_NORM_EPS, positions);
     x = drop(x, config.dropout);
     const hiddenStates = [x];
 
     for (let i = 0; i < config.nLayers; i++) {
       const layer = `distilbert.transformer.layer.${i}`;
       const lin = (name: string, input: Tensor) => linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`));
-      const norm = (name: string, input: Tensor) => layerNorm(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS);
+      // LayerNorm(branch + residual): the residual add runs inside the normalisation's kernel.
+      const norm = (name: string, branch: Tensor, residual: Tensor) => layerNorm(branch, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS, residual);
 
       // Self-attention: no dropout after out_lin in DistilBERT, only on the attention weights.
       const q = lin('attention.q_lin', x);
       const k = lin('attention.k_lin', x);
       const v = lin('attention.v_lin', x);
       const context = attention(q, k, v, mask, config.nHeads, attentionDropout());
-      x = norm('sa_layer_norm', add(lin('attention.out_lin', context), x));
+      x = norm('sa_layer_norm', lin('attention.out_lin', context), x);
 
       // Feed-forward: dropout after lin2, before the residual.
       const ffn = drop(lin('ffn.lin2', gelu(lin('ffn.lin1', x))), config.dropout);
-      x = norm('output_layer_norm', add(ffn, x));
+      x = norm('output_layer_norm', ffn, x);
       hiddenStates.push(x);
     }
 

@@ -196,6 +196,26 @@ test('layerNorm weight and bias gradients are bitwise identical run to run', asy
   assert.equal([...first.dw, ...first.db], [...second.dw, ...second.db]);
 });
 
+const residualCases: [number[], number[], number][] = [[[2, 7], [2, 7], 1e-12], [[3, 2, 40], [3, 2, 40], 1e-5], [[70, 3], [70, 3], 1e-5], [[3, 5, 6], [5, 6], 1e-12], [[4, 9], [9], 1e-5]];
+for (const [shape, residualShape, eps] of residualCases) {
+  test(`layerNorm of x ${JSON.stringify(shape)} + residual ${JSON.stringify(residualShape)} eps ${eps} (the add folded in): x, residual, weight and bias gradients`, async () => {
+    const cols = shape[shape.length - 1];
+    const n = numel(shape);
+    const residualSize = numel(residualShape);
+    await gradcheck({
+      inputs: [
+        { shape, data: f32Data(n, 22, 2) },
+        { shape: [cols], data: f32Data(cols, 23, 0.5).map((v) => Math.fround(1 + v)) },
+        { shape: [cols], data: f32Data(cols, 24) },
+        { shape: residualShape, data: f32Data(residualSize, 25).map((v, i) => v + (i % 3)) },
+      ],
+      gpu: ([x, w, b, r]) => E.layerNorm(x, w, b, eps, r),
+      cpu: ([x, w, b, r]) => layerNorm(x.map((v, i) => v + r[i % residualSize]), w, b, n / cols, cols, eps),
+      maxEntries: 60,
+    });
+  });
+}
+
 test('layerNorm rejects a weight or bias that does not match the last dim', () => {
   E.scoped(() => {
     const x = new E.Tensor([2, 4], 'f32', { name: 'hidden' });
@@ -203,6 +223,7 @@ test('layerNorm rejects a weight or bias that does not match the last dim', () =
     assert.throws(() => E.layerNorm(x, new E.Tensor([3], 'f32', { name: 'ln.weight' }), ok, 1e-12), /weight ln\.weight is f32 \[3\], expected f32 \[4\] to match x hidden \[2, 4\]/);
     assert.throws(() => E.layerNorm(x, ok, new E.Tensor([4], 'i32'), 1e-12), /bias/);
     assert.throws(() => E.layerNorm(x, ok, ok, 0), /eps must be positive/);
+    assert.throws(() => E.layerNorm(x, ok, ok, 1e-12, new E.Tensor([4, 2], 'f32', { name: 'skip' })), /residual skip is f32 \[4, 2\], expected f32 like x hidden \[2, 4\] or its last dims/);
   });
 });
 

@@ -5,8 +5,9 @@ import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
-import { filled } from './elementwise.ts';
+import { filled, sumToShape } from './elementwise.ts';
 import { sumColumnsOf } from './reduce.ts';
+import { reshape } from './shape.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
@@ -14,9 +15,17 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   }
 }
 
-export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
+/**
+ * nn.LayerNorm over the last dim of x, or of x + residual when `residual` is given: the
+ * transformer's residual add folded into the normalisation's kernel, one launch instead of two.
+ * The residual has x's shape, or the shape of its last dims (broadcast over the leading ones).
+ */
+export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, residual?: Tensor): Tensor {
   if (x.shape.length === 0 || x.dtype !== 'f32') throw new Error(`layerNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
   if (!(eps > 0)) throw new Error(`layerNorm: eps must be positive, got ${eps}`);
+  if (residual && (residual.dtype !== 'f32' || residual.shape.length === 0 || !sameShape(residual.shape, x.shape.slice(-residual.shape.length)))) {
+    throw new Error(`layerNorm: residual ${residual.name} is ${residual.dtype} ${shapeStr(residual.shape)}, expected f32 like x ${x.name} ${shapeStr(x.shape)} or its last dims`);
+  }
   const cols = x.shape[x.shape.length - 1];
   checkParam(weight, 'weight', x, cols);
   checkParam(bias, 'bias', x, cols);
@@ -24,23 +33,35 @@ export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: T
   const y = new Tensor(x.shape);
   const mean = new Tensor([rows]);
   const rstd = new Tensor([rows]);
-  if (y.size > 0) run(layerNormForward(rows, cols, eps, subgroupsEnabled()), x, weight, bias, y, mean, rstd);
-  return y.setBackward([x, weight, bias], (dy) => {
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      dx = new Tensor(x.shape);
-      if (dx.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled()), dy, x, weight, mean, rstd, dx);
+  // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
+  const input = residual ? new Tensor(x.shape) : x;
+  if (y.size > 0) {
+    const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), { residualRows: residual ? residual.size / cols : 0 });
+    run(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
+  }
+  return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
+    let dInput: Tensor | null = null;
+    if (x.requiresGrad || residual?.requiresGrad) {
+      dInput = new Tensor(x.shape);
+      if (dInput.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled()), dy, input, weight, mean, rstd, dInput);
     }
-    if (!weight.requiresGrad && !bias.requiresGrad) return [dx, null, null];
-    if (rows === 0) return [dx, filled([cols], 0), filled([cols], 0)];
+    // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
+    const withResidual = (grads: (Tensor | null)[]) => {
+      if (!residual) return grads;
+      return [...grads, residual.requiresGrad && dInput ? sumToShape(dInput, residual.shape) : null];
+    };
+    if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dInput, null, null]);
+    if (rows === 0) return withResidual([dInput, filled([cols], 0), filled([cols], 0)]);
     const chunks = Math.ceil(rows / ROW_CHUNK);
     const weightPartial = new Tensor([chunks, cols]);
     const biasPartial = new Tensor([chunks, cols]);
-    run(layerNormParamGradChunks(rows, cols), dy, x, mean, rstd, weightPartial, biasPartial);
+    run(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
+    // A single chunk's partial sums are the sums (no second-stage launch).
+    if (chunks === 1) return withResidual([dInput, reshape(weightPartial, [cols]), reshape(biasPartial, [cols])]);
     const dWeight = sumColumnsOf(weightPartial);
     const dBias = sumColumnsOf(biasPartial);
     weightPartial.release();
     biasPartial.release();
-    return [dx, dWeight, dBias];
+    return withResidual([dInput, dWeight, dBias]);
   });
 });
