@@ -82,11 +82,13 @@ export async function profileHost(o: BenchOptions, log: (line: string) => void):
 export async function stepMemory(o: BenchOptions): Promise<HostProfile['memory']> {
   pool.trim();
   const heldBefore = pool.allocatedBytes;
+  const inUseBefore = pool.inUseBytes;
+  pool.resetPeak();
+  // Parameters, their gradients and AdamW's moments count, as they do on the device.
   const model = new ProfiledModel(o, { zeros: true });
   try {
-    pool.resetPeak();
     withoutExecution(() => model.step());
-    return { layers: o.layers, dim: o.dim, batch: o.batch, seq: o.seq, peakBytes: pool.peakBytes, heldBytes: pool.allocatedBytes - heldBefore };
+    return { layers: o.layers, dim: o.dim, batch: o.batch, seq: o.seq, peakBytes: pool.peakBytes - inUseBefore, heldBytes: pool.allocatedBytes - heldBefore };
   } finally {
     model.release();
     await synchronize();

@@ -1,27 +1,58 @@
-// Records kernel launches and submits them in as few command buffers as possible.
+// Records kernel launches and submits them in as few command buffers as possible, doing as little
+// as it can per launch: on a launch-bound step (a small model) the host's cost per launch, not
+// the arithmetic, sets the pace.
 //
-// Launches append to one open compute pass (storage writes of one dispatch are visible to the
-// next). Nothing is submitted until someone needs the results on the CPU (`readBuffer`), copies
-// between buffers, writes a buffer from the CPU, or calls `flush()` at the end of a step.
-// Pipelines compile once per distinct WGSL text and are cached. Each launch's uniforms take a
-// 256-byte slot of a staging area that is uploaded with one writeBuffer just before submit.
+// Submits. Launches append to one open compute pass (storage writes of one dispatch are visible
+// to the next). Nothing is submitted until someone needs results on the CPU (`readBuffer`) or
+// calls `flush()` at the end of a step: a training step is one submit.
+//
+// What a launch makes once and then finds. Ops get their `KernelLaunch` from memoized generators
+// (engine/kernels.ts), so the same shapes give back the same object, and everything derived from
+// it hangs off that object's identity (a WeakMap): its compiled kernel and its uniform values
+// packed as 32-bit words. A launch object seen for the first time is looked up by its WGSL text
+// (one hash), and compiled when the text is new. A compiled kernel has an explicit bind-group
+// layout read from the WGSL declarations (binding 0, the uniform block, with a dynamic offset;
+// then the storage buffers, read-only or read-write) rather than 'auto', because a dynamic offset
+// is what lets one bind group serve every launch of the kernel on the same buffers.
+//
+// Bind groups (Dawn's createBindGroup costs ~10x a whole recorded dispatch) are cached by kernel
+// and bound buffers. The pool hands a step's tensors the same buffers every step (memory.ts), so
+// from the second step on every launch finds its bind group. We chose this over recording a step
+// once and replaying it: it needs nothing from the code that runs a step, works for any sequence
+// of ops, and leaves only setPipeline, setBindGroup and dispatchWorkgroups per launch.
+//
+// Uniforms. Each launch copies its packed uniform words into the next 256-byte slot of a CPU
+// staging area; at submit the used slots go up with one writeBuffer per 1024 launches, and each
+// launch binds its slot through the dynamic offset.
+//
+// Uploads. Writing CPU data to a buffer never forces a submit: with launches pending, the data
+// goes to a fresh mapped staging buffer and a copy is recorded in order with the launches (freed
+// after the submit); with none pending, a plain queue.writeBuffer is already in order.
 import type { KernelLaunch } from '../kernels/launch.ts';
+import { logCompile } from './debug.ts';
 import { gpu, throwIfGpuFailed } from './device.ts';
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter
-const SLOTS_PER_CHUNK = 256;
+const SLOT_WORDS = UNIFORM_SLOT / 4;
+const SLOTS_PER_CHUNK = 1024;
+/** Bind groups kept; past it the cache starts over (a change of shapes leaves stale ones). */
+const MAX_BIND_GROUPS = 4096;
+/** Staged upload bytes that force a submit (only ever reached while loading weights). */
+const MAX_STAGED_BYTES = 64 << 20;
 
-const pipelines = new Map<string, GPUComputePipeline>();
-let encoder: GPUCommandEncoder | null = null;
-let pass: GPUComputePassEncoder | null = null;
-
-const uniformChunks: GPUBuffer[] = [];
-const uniformStaging = new ArrayBuffer(UNIFORM_SLOT * SLOTS_PER_CHUNK);
-let slotsUsed = 0; // slots used in the current chunk
-let chunkIndex = 0;
-
-/** Counts what a step did, for the profile and for tests of dispatch behaviour. */
-export const dispatchStats = { dispatches: 0, submits: 0, pipelinesCompiled: 0 };
+/** Counts what the engine did, for the profile, the host benchmark and tests of dispatch behaviour. */
+export const dispatchStats = {
+  dispatches: 0,
+  submits: 0,
+  pipelinesCompiled: 0,
+  bindGroupsCreated: 0,
+  bindGroupsReused: 0,
+  /** writeBuffer calls that upload uniforms. */
+  uniformUploads: 0,
+  /** Uploads of CPU data, and how many of them went through a staging copy. */
+  uploads: 0,
+  stagedUploads: 0,
+};
 
 /**
  * Optional observer of every launch, used by the benchmark and step profiler: it sees the kernel
@@ -34,42 +65,127 @@ export function observeLaunches(observer: LaunchObserver | null): void {
   launchObserver = observer;
 }
 
-function pipelineFor(launch: KernelLaunch): GPUComputePipeline {
-  let pipeline = pipelines.get(launch.code);
-  if (!pipeline) {
-    const { device } = gpu();
-    const module = device.createShaderModule({ label: launch.name, code: launch.code });
-    pipeline = device.createComputePipeline({ label: launch.name, layout: 'auto', compute: { module, entryPoint: 'main' } });
-    pipelines.set(launch.code, pipeline);
-    dispatchStats.pipelinesCompiled++;
-  }
-  return pipeline;
+interface CompiledKernel {
+  id: number;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  hasUniforms: boolean;
 }
 
-function uniformSlot(launch: KernelLaunch): GPUBufferBinding {
-  if (slotsUsed === SLOTS_PER_CHUNK) {
-    uploadUniforms();
-    // The chunk is full: switch to the next one (submitting first keeps writeBuffer ordered).
-    submitPending();
-    chunkIndex++;
-  }
-  if (chunkIndex === uniformChunks.length) {
-    uniformChunks.push(
-      gpu().device.createBuffer({ size: uniformStaging.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-    );
-  }
-  const offset = slotsUsed * UNIFORM_SLOT;
-  const view = new DataView(uniformStaging, offset, UNIFORM_SLOT);
-  Object.values(launch.uniforms).forEach((u, i) => {
-    if (u.type === 'f32') view.setFloat32(i * 4, u.value, true);
-    else if (u.type === 'i32') view.setInt32(i * 4, u.value, true);
-    else view.setUint32(i * 4, u.value, true);
-  });
-  slotsUsed++;
-  return { buffer: uniformChunks[chunkIndex], offset, size: Math.max(16, Object.keys(launch.uniforms).length * 4) };
+/** What a launch object needs at every launch, found by its identity. */
+interface PreparedLaunch {
+  kernel: CompiledKernel;
+  /** The uniform values in declaration order, as the 32-bit words the slot holds. */
+  uniformWords: Uint32Array;
 }
+
+const compiledByCode = new Map<string, CompiledKernel>();
+const prepared = new WeakMap<KernelLaunch, PreparedLaunch>();
+const bindGroups = new Map<string, GPUBindGroup>();
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 0;
+
+let encoder: GPUCommandEncoder | null = null;
+let pass: GPUComputePassEncoder | null = null;
+
+// Uniform slots of the launches recorded since the last submit: chunk k holds slots k·1024 …
+const uniformChunks: GPUBuffer[] = [];
+let uniformStaging = new Uint32Array(SLOT_WORDS * SLOTS_PER_CHUNK);
+let slotsUsed = 0;
+
+const stagingBuffers: GPUBuffer[] = [];
+let stagedBytes = 0;
 
 let dryRun = false;
+
+/** WGSL `@binding(n) var<uniform|storage, …>` declarations as explicit layout entries. */
+function layoutEntries(code: string): GPUBindGroupLayoutEntry[] {
+  const entries: GPUBindGroupLayoutEntry[] = [];
+  for (const [, binding, space, access] of code.matchAll(/@binding\((\d+)\)\s*var<(uniform|storage)\s*(?:,\s*(read_write|read))?>/g)) {
+    const type: GPUBufferBindingType = space === 'uniform' ? 'uniform' : access === 'read_write' ? 'storage' : 'read-only-storage';
+    entries.push({ binding: Number(binding), visibility: GPUShaderStage.COMPUTE, buffer: { type, hasDynamicOffset: type === 'uniform' } });
+  }
+  return entries;
+}
+
+function compile(launch: KernelLaunch): CompiledKernel {
+  const { device } = gpu();
+  logCompile(launch);
+  const entries = layoutEntries(launch.code);
+  const layout = device.createBindGroupLayout({ label: launch.name, entries });
+  const module = device.createShaderModule({ label: launch.name, code: launch.code });
+  const pipeline = device.createComputePipeline({
+    label: launch.name,
+    layout: device.createPipelineLayout({ label: launch.name, bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main' },
+  });
+  dispatchStats.pipelinesCompiled++;
+  return { id: dispatchStats.pipelinesCompiled, pipeline, layout, hasUniforms: entries.some((e) => e.binding === 0) };
+}
+
+function prepare(launch: KernelLaunch): PreparedLaunch {
+  let found = prepared.get(launch);
+  if (found) return found;
+  let kernel = compiledByCode.get(launch.code);
+  if (!kernel) {
+    kernel = compile(launch);
+    compiledByCode.set(launch.code, kernel);
+  }
+  const values = Object.values(launch.uniforms);
+  const words = new DataView(new ArrayBuffer(values.length * 4));
+  values.forEach((u, i) => {
+    if (u.type === 'f32') words.setFloat32(i * 4, u.value, true);
+    else if (u.type === 'i32') words.setInt32(i * 4, u.value, true);
+    else words.setUint32(i * 4, u.value, true);
+  });
+  found = { kernel, uniformWords: new Uint32Array(words.buffer) };
+  prepared.set(launch, found);
+  return found;
+}
+
+function bufferId(buffer: GPUBuffer): number {
+  let id = bufferIds.get(buffer);
+  if (id === undefined) {
+    id = nextBufferId++;
+    bufferIds.set(buffer, id);
+  }
+  return id;
+}
+
+/** The bind group of `kernel` on these buffers (and this uniform chunk), made on first use. */
+function bindGroupFor(kernel: CompiledKernel, buffers: readonly GPUBufferBinding[], uniformChunk: GPUBuffer | null): GPUBindGroup {
+  let key = `${kernel.id}`;
+  if (uniformChunk) key += `u${bufferId(uniformChunk)}`;
+  for (const b of buffers) key += `,${bufferId(b.buffer)}:${b.offset ?? 0}:${b.size ?? ''}`;
+  let group = bindGroups.get(key);
+  if (group) {
+    dispatchStats.bindGroupsReused++;
+    return group;
+  }
+  const entries: GPUBindGroupEntry[] = buffers.map((resource, i) => ({ binding: i + 1, resource }));
+  if (uniformChunk) entries.unshift({ binding: 0, resource: { buffer: uniformChunk, offset: 0, size: UNIFORM_SLOT } });
+  group = gpu().device.createBindGroup({ layout: kernel.layout, entries });
+  if (bindGroups.size >= MAX_BIND_GROUPS) bindGroups.clear();
+  bindGroups.set(key, group);
+  dispatchStats.bindGroupsCreated++;
+  return group;
+}
+
+/** Copies `words` into the next uniform slot; its chunk buffer and byte offset there. */
+function uniformSlot(words: Uint32Array): { chunk: GPUBuffer; offset: number } {
+  const slot = slotsUsed++;
+  const chunkIndex = Math.floor(slot / SLOTS_PER_CHUNK);
+  if (chunkIndex === uniformChunks.length) {
+    uniformChunks.push(gpu().device.createBuffer({ size: UNIFORM_SLOT * SLOTS_PER_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+  }
+  if ((slot + 1) * SLOT_WORDS > uniformStaging.length) {
+    const grown = new Uint32Array(uniformStaging.length * 2);
+    grown.set(uniformStaging);
+    uniformStaging = grown;
+  }
+  uniformStaging.set(words, slot * SLOT_WORDS);
+  return { chunk: uniformChunks[chunkIndex], offset: (slot % SLOTS_PER_CHUNK) * UNIFORM_SLOT };
+}
 
 /**
  * Runs `fn` with launches, copies and uploads counted but not sent to the GPU, while tensors are
@@ -87,31 +203,27 @@ export function withoutExecution<T>(fn: () => T): T {
 }
 
 /** Records one kernel launch reading and writing `buffers` (bindings 1, 2, …). */
-export function launch(kernel: KernelLaunch, buffers: GPUBufferBinding[]): void {
-  if (dryRun) {
-    dispatchStats.dispatches++;
-    return;
-  }
-  const { device } = gpu();
-  const pipeline = pipelineFor(kernel);
-  const entries: GPUBindGroupEntry[] = buffers.map((resource, i) => ({ binding: i + 1, resource }));
-  if (Object.keys(kernel.uniforms).length > 0) entries.unshift({ binding: 0, resource: uniformSlot(kernel) });
-  const bindGroup = device.createBindGroup({ label: kernel.name, layout: pipeline.getBindGroupLayout(0), entries });
-  encoder ??= device.createCommandEncoder();
+export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[]): void {
+  dispatchStats.dispatches++;
+  if (dryRun) return;
+  const { kernel: compiled, uniformWords } = prepare(kernel);
+  const slot = compiled.hasUniforms ? uniformSlot(uniformWords) : null;
+  const bindGroup = bindGroupFor(compiled, buffers, slot?.chunk ?? null);
+  encoder ??= gpu().device.createCommandEncoder();
   const timestampWrites = launchObserver?.(kernel, buffers);
   if (timestampWrites) {
     pass?.end();
     pass = encoder.beginComputePass({ timestampWrites });
   }
   pass ??= encoder.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
+  pass.setPipeline(compiled.pipeline);
+  if (slot) pass.setBindGroup(0, bindGroup, [slot.offset]);
+  else pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(...kernel.workgroups);
   if (timestampWrites) {
     pass.end();
     pass = null;
   }
-  dispatchStats.dispatches++;
 }
 
 /** The open command encoder, outside any compute pass (for copies and queries). */
@@ -122,36 +234,48 @@ export function commandEncoder(): GPUCommandEncoder {
   return encoder;
 }
 
-function uploadUniforms(): void {
-  if (slotsUsed > 0) gpu().device.queue.writeBuffer(uniformChunks[chunkIndex], 0, uniformStaging, 0, slotsUsed * UNIFORM_SLOT);
-}
-
-function submitPending(): void {
+/** Submits everything recorded so far. */
+export function flush(): void {
   pass?.end();
   pass = null;
   const recorded = encoder;
+  const slots = slotsUsed;
+  const staging = stagingBuffers.splice(0);
   // Reset before submitting: if the GPU has reported an error, gpu() throws, and the broken
   // recording must not swallow the launches that come after.
   encoder = null;
   slotsUsed = 0;
-  if (recorded) {
-    gpu().device.queue.submit([recorded.finish()]);
-    dispatchStats.submits++;
+  stagedBytes = 0;
+  if (!recorded) return;
+  const { queue } = gpu().device;
+  for (let first = 0; first < slots; first += SLOTS_PER_CHUNK) {
+    const words = Math.min(SLOTS_PER_CHUNK, slots - first) * SLOT_WORDS;
+    queue.writeBuffer(uniformChunks[first / SLOTS_PER_CHUNK], 0, uniformStaging, first * SLOT_WORDS, words);
+    dispatchStats.uniformUploads++;
   }
+  queue.submit([recorded.finish()]);
+  dispatchStats.submits++;
+  // Freed once the GPU is done with them (WebGPU defers the destruction of buffers in use).
+  for (const b of staging) b.destroy();
 }
 
-/** Submits everything recorded so far. */
-export function flush(): void {
-  uploadUniforms();
-  submitPending();
-  chunkIndex = 0;
-}
-
-/** Uploads CPU data into a buffer, after everything already recorded (which is submitted first). */
+/** Uploads CPU data into a buffer, in order with everything recorded before it. */
 export function writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
   if (dryRun) return;
-  flush();
-  gpu().device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+  dispatchStats.uploads++;
+  if (!encoder) {
+    gpu().device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+    return;
+  }
+  const size = Math.ceil(data.byteLength / 4) * 4;
+  const staging = gpu().device.createBuffer({ size, usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+  new Uint8Array(staging.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  staging.unmap();
+  commandEncoder().copyBufferToBuffer(staging, 0, buffer, offset, size);
+  stagingBuffers.push(staging);
+  dispatchStats.stagedUploads++;
+  stagedBytes += size;
+  if (stagedBytes > MAX_STAGED_BYTES) flush();
 }
 
 /** Copies bytes between buffers, in order with recorded launches. */

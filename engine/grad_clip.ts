@@ -6,7 +6,8 @@
 // `gradNorm` only measures: AdamW.step can take its coefficient and scale the gradients as it
 // reads them (one pass fewer, same numbers). `clipGradNorm` scales the gradients in place.
 // Parameters without a gradient are skipped, as torch skips those whose .grad is None.
-import { SCALE_COST, SUM_SQUARES_COST, gradNormFinish, partialsOf, scaleByCoefficient, sumSquaresPartials } from '../kernels/grad_norm.ts';
+import { SCALE_COST, SUM_SQUARES_COST, partialsOf } from '../kernels/grad_norm.ts';
+import { gradNormFinish, scaleByCoefficient, sumSquaresPartials } from './kernels.ts';
 import { subgroupsEnabled } from './device.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
 import { run } from './run.ts';

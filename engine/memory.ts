@@ -148,7 +148,9 @@ export class StepScope {
     this.ended = true;
     if (scopes[scopes.length - 1] !== this) throw new Error('step scopes must end in the reverse order they began');
     scopes.pop();
-    for (const item of this.owned) item.release();
+    // Newest first: the pool's free lists are stacks, so the next step, making the same tensors in
+    // the same order, gets the same buffers back (and dispatch.ts finds its bind groups cached).
+    for (let i = this.owned.length - 1; i >= 0; i--) this.owned[i].release();
     this.owned = [];
   }
 }

@@ -13,7 +13,8 @@
 // exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
 // fused into the step: pass the `clipCoef` of `gradNorm` (grad_clip.ts) and the kernel multiplies
 // each gradient by it as it reads it, exactly as clip_grad_norm_ would have scaled it in place.
-import { ADAMW_COST, adamwStep, type AdamWSlot } from '../kernels/adamw.ts';
+import { ADAMW_COST, type AdamWSlot } from '../kernels/adamw.ts';
+import { adamwStep } from './kernels.ts';
 import { gpu } from './device.ts';
 import { fillLike } from './ops/elementwise.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';

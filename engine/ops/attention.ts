@@ -1,14 +1,8 @@
 // Fused multi-head self-attention (kernels/attention.ts): the op DistilBERT's attention block
 // calls between the q/k/v projections and out_lin, with its backward.
-import {
-  MAX_HEAD_DIM,
-  attentionForward,
-  attentionGradKeyValue,
-  attentionGradQuery,
-  attentionRowStats,
-  type AttentionDims,
-  type AttentionDropout,
-} from '../../kernels/attention.ts';
+import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
+import type { KernelLaunch } from '../../kernels/launch.ts';
+import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
 import { run } from '../run.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
@@ -56,15 +50,18 @@ export const attention = op('attention', function attention(q: Tensor, k: Tensor
   const dropout = dropoutOf(opts);
   const context = new Tensor(q.shape);
   const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
-  run(attentionForward(dims, dropout), q, k, v, mask, context, lse);
+  // The dropout stream only reaches the uniforms: one memoized launch serves every stream.
+  const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch) =>
+    dropout ? withStream((rng) => generate(dims, { ...dropout, rng }), dropout.rng) : generate(dims, null);
+  run(launchFor(attentionForward), q, k, v, mask, context, lse);
   context.setBackward([q, k, v], (grad) => {
     const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
     run(attentionRowStats(dims), context, grad, lse, stats);
     const dq = new Tensor(q.shape);
     const dk = new Tensor(q.shape);
     const dv = new Tensor(q.shape);
-    run(attentionGradQuery(dims, dropout), q, k, v, mask, stats, grad, dq);
-    run(attentionGradKeyValue(dims, dropout), q, k, v, mask, stats, grad, dk, dv);
+    run(launchFor(attentionGradQuery), q, k, v, mask, stats, grad, dq);
+    run(launchFor(attentionGradKeyValue), q, k, v, mask, stats, grad, dk, dv);
     stats.release();
     return [dq, dk, dv];
   });

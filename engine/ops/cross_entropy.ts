@@ -1,7 +1,7 @@
 // Mean cross-entropy loss of logits [B, C] against class labels [B] (torch's F.cross_entropy with
 // its defaults), fused: log-softmax and the negative log-likelihood in one pass per row
 // (kernels/cross_entropy.ts), then a deterministic mean over the batch.
-import { crossEntropyBackward, crossEntropyRows } from '../../kernels/cross_entropy.ts';
+import { crossEntropyBackward, crossEntropyRows } from '../kernels.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';

@@ -1,7 +1,7 @@
 // Dropout with a counter-based RNG: the mask is a pure function of (seed, offset, element index),
 // so the same (seed, offset) reproduces it and the backward pass recomputes it (kernels/rng.ts).
 // The caller owns the stream: give each dropout call of a step its own offset.
-import { dropoutMap } from '../../kernels/dropout.ts';
+import { dropoutMap, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
 import { run } from '../run.ts';
 import { Tensor } from '../tensor.ts';
@@ -15,7 +15,7 @@ export const dropout = op('dropout', function dropout(x: Tensor, p: number, rng:
   if (x.dtype !== 'f32') throw new Error(`dropout: ${x.name} is ${x.dtype}; dropout needs an f32 tensor`);
   if (p === 0) return x;
   // The gradient has x's shape, so the backward pass reuses the forward launch: the same mask.
-  const kernel = dropoutMap(x.size, p, rng);
+  const kernel = withStream((stream) => dropoutMap(x.size, p, stream), rng);
   const masked = (t: Tensor) => {
     const out = new Tensor(t.shape);
     if (out.size > 0) run(kernel, t, out);

@@ -2,7 +2,8 @@
 //
 // A binary op's gradient for an operand that was broadcast is summed back to that operand's shape
 // (`sumToShape`), e.g. a bias added to every row gets the column sums of the output gradient.
-import { accumulate, binaryMap, fill, unaryMap, type Broadcast4 } from '../../kernels/elementwise.ts';
+import type { Broadcast4 } from '../../kernels/elementwise.ts';
+import { accumulate, binaryMap, fill, unaryMap } from '../kernels.ts';
 import { GELU_HELPERS } from '../../kernels/gelu.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';

@@ -2,7 +2,7 @@
 // (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
 // padding rows are the caller's business (e.g. zero the pad row's gradient).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
-import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../../kernels/embedding.ts';
+import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../kernels.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';

@@ -1,6 +1,7 @@
 // Layer normalisation over the last dim (nn.LayerNorm: biased variance, eps inside the sqrt).
 // The forward saves each row's mean and rstd, which the backward reuses.
-import { ROW_CHUNK, layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../../kernels/layernorm.ts';
+import { ROW_CHUNK } from '../../kernels/layernorm.ts';
+import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';

@@ -8,7 +8,8 @@
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
 import type { KernelLaunch } from '../../kernels/launch.ts';
-import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
+import type { MatmulShape } from '../../kernels/matmul.ts';
+import { matmulVariants } from '../kernels.ts';
 import { gpu } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';

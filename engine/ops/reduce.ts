@@ -1,6 +1,7 @@
 // Reductions over the last dim (sum, mean, max), and the column sums that broadcasting's
 // backward needs.
-import { COLUMN_CHUNK, reduceRows, scatterRowMax, sumColumnChunks, sumColumns } from '../../kernels/reduce.ts';
+import { COLUMN_CHUNK } from '../../kernels/reduce.ts';
+import { reduceRows, scatterRowMax, sumColumnChunks, sumColumns } from '../kernels.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';

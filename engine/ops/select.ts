@@ -1,7 +1,7 @@
 // x[:, position] of a [batch, seq, dim] tensor, e.g. the [CLS] row that sequence classification
 // pools: a gather by a position known on the CPU, so no index tensor is uploaded. Its gradient is
 // the output gradient at that position and zero elsewhere.
-import { selectPositionBackward, selectPositionForward } from '../../kernels/select.ts';
+import { selectPositionBackward, selectPositionForward } from '../kernels.ts';
 import { run } from '../run.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';

@@ -1,5 +1,5 @@
 // Ops that change how elements are laid out: reshape (a view, no copy) and swapping two axes.
-import { swapAxes } from '../../kernels/transpose.ts';
+import { swapAxes } from '../kernels.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';

@@ -6,7 +6,8 @@
 // allows [T] (one mask row for all rows), [B, 1, 1, T] (per sequence, shared by heads and
 // queries: the attention padding mask), [T, T] or [H, T, T] (shared across the batch), and x's
 // own shape. A mask matching two separate runs, e.g. [B, 1, T, T], is rejected with an error.
-import { softmaxBackward, softmaxForward, type MaskLayout } from '../../kernels/softmax.ts';
+import type { MaskLayout } from '../../kernels/softmax.ts';
+import { softmaxBackward, softmaxForward } from '../kernels.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
