@@ -7,7 +7,8 @@
 // buffer and accumulate into it across backward calls until `zeroGrad`.
 import { add, accumulateInto, filled } from './ops/elementwise.ts';
 import { copyBuffer } from './dispatch.ts';
-import { Tensor, noGrad, sameShape, shapeStr } from './tensor.ts';
+import { scoped } from './memory.ts';
+import { Tensor, nextTensorId, noGrad, sameShape, shapeStr } from './tensor.ts';
 import { tracedBackward } from './trace.ts';
 
 /** The tensors under `root` that need a gradient, each after every tensor made from it. */
@@ -36,27 +37,96 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 export function backward(loss: Tensor, seed?: Tensor): void {
   if (!loss.requiresGrad) throw new Error(`backward(): ${loss.name} does not depend on any tensor that requires grad`);
   if (!seed && loss.size !== 1) throw new Error(`backward() without a seed gradient needs a scalar, got ${shapeStr(loss.shape)}`);
-  const grads = new Map<Tensor, Tensor>([[loss, seed ?? filled(loss.shape, 1)]]);
+  const gradients = new LiveGradients();
+  gradients.set(loss, seed ?? filled(loss.shape, 1));
   for (const node of topologicalOrder(loss)) {
-    const grad = grads.get(node);
+    const grad = gradients.take(node);
     if (!grad) continue;
     const creator = node.creator;
     if (!creator) {
       accumulateLeaf(node, grad);
-      continue;
+    } else {
+      // Backward computations are not themselves recorded: we do not take second derivatives.
+      // What a backward function makes besides the gradients it returns is freed when it returns.
+      const parentGrads = noGrad(() => tracedBackward(node, () => scoped(() => creator.backwardFn(grad))));
+      creator.parents.forEach((parent, i) => {
+        const g = parentGrads[i];
+        if (!g) return;
+        if (!parent.requiresGrad) return gradients.unused(g);
+        if (!sameShape(g.shape, parent.shape)) {
+          throw new Error(`internal: gradient ${shapeStr(g.shape)} for ${parent.name} ${shapeStr(parent.shape)}`);
+        }
+        gradients.add(parent, g);
+      });
     }
-    // Backward computations are not themselves recorded: we do not take second derivatives.
-    const parentGrads = noGrad(() => tracedBackward(node, () => creator.backwardFn(grad)));
-    creator.parents.forEach((parent, i) => {
-      const g = parentGrads[i];
-      if (!g || !parent.requiresGrad) return;
-      if (!sameShape(g.shape, parent.shape)) {
-        throw new Error(`internal: gradient ${shapeStr(g.shape)} for ${parent.name} ${shapeStr(parent.shape)}`);
-      }
-      const previous = grads.get(parent);
-      grads.set(parent, previous ? add(previous, g) : g);
-    });
+    gradients.consumed(grad);
   }
+}
+
+/**
+ * The gradients waiting for their node's turn, freed as soon as they are consumed, so that
+ * backward's peak memory is the activations plus the gradients still live, not every gradient of
+ * the step. A backward function may return its input gradient, or a view of it, for a parent (an
+ * addition does), so memory is counted by owning tensor (the base of a view) and freed when no
+ * waiting gradient uses it. Only what this backward made is ever freed: never the caller's seed,
+ * a forward tensor or a persistent one.
+ */
+class LiveGradients {
+  private readonly waiting = new Map<Tensor, Tensor>();
+  private readonly users = new Map<Tensor, number>();
+  private readonly firstOwnId = nextTensorId();
+
+  set(node: Tensor, grad: Tensor): void {
+    this.waiting.set(node, grad);
+    this.use(grad);
+  }
+
+  /** Adds `grad` to `node`'s waiting gradient (a node used by several ops gets their sum). */
+  add(node: Tensor, grad: Tensor): void {
+    const previous = this.waiting.get(node);
+    if (!previous) return this.set(node, grad);
+    this.set(node, add(previous, grad));
+    this.consumed(previous);
+    this.unused(grad);
+  }
+
+  /** `node`'s gradient, no longer waiting: the caller calls `consumed` when it has used it. */
+  take(node: Tensor): Tensor | undefined {
+    const grad = this.waiting.get(node);
+    this.waiting.delete(node);
+    return grad;
+  }
+
+  /** Done with a gradient that was waiting (taken, or replaced by a sum). */
+  consumed(grad: Tensor): void {
+    this.free(grad, 1);
+  }
+
+  /** Done with a gradient that never waited (summed at once, or for a parent without grad). */
+  unused(grad: Tensor): void {
+    this.free(grad, 0);
+  }
+
+  /** Frees `grad`'s memory unless a waiting gradient still uses it; `counted`: the uses `grad` itself accounts for. */
+  private free(grad: Tensor, counted: number): void {
+    const owner = ownerOf(grad);
+    const users = (this.users.get(owner) ?? 0) - counted;
+    if (users > 0) {
+      this.users.set(owner, users);
+      return;
+    }
+    this.users.delete(owner);
+    if (owner.id >= this.firstOwnId && !owner.persistent) owner.release();
+  }
+
+  private use(grad: Tensor): void {
+    const owner = ownerOf(grad);
+    this.users.set(owner, (this.users.get(owner) ?? 0) + 1);
+  }
+}
+
+function ownerOf(t: Tensor): Tensor {
+  return t.viewOf ? ownerOf(t.viewOf) : t;
 }
 
 function accumulateLeaf(leaf: Tensor, grad: Tensor): void {

@@ -24,6 +24,11 @@ export type Shape = readonly number[];
 let gradEnabled = true;
 let nextId = 0;
 
+/** The id the next tensor will get: every tensor made after this call has an id at least this. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export function numel(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -42,6 +47,8 @@ export class Tensor implements Releasable {
   private _buffer: GPUBuffer | null;
   /** A view (reshape) shares its base's memory and never frees it. */
   readonly viewOf: Tensor | null;
+  /** Not owned by any step scope (parameters, optimizer state). */
+  readonly persistent: boolean;
   private parents: Tensor[] = [];
   private backwardFn: BackwardFn | null = null;
 
@@ -57,6 +64,7 @@ export class Tensor implements Releasable {
     this.requiresGrad = opts.requiresGrad ?? false;
     this.name = opts.name ?? `t${this.id}`;
     this.viewOf = opts.viewOf ?? null;
+    this.persistent = opts.persistent ?? false;
     if (this.viewOf) {
       if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;

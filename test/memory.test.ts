@@ -110,6 +110,29 @@ test('the pool reports the bytes in use, their peak and the bytes it holds', () 
   assert.ok(E.pool.allocatedBytes >= base + 8192);
 });
 
+test('backward frees each activation gradient once consumed: its peak is not every gradient of the step', () => {
+  const depth = 24;
+  const bytes = 1024; // 256 floats: one size class
+  const x = E.Tensor.fromArray(randn(256, 4), [256], 'f32', { requiresGrad: true, persistent: true, name: 'x' });
+  const scope = E.beginScope();
+  try {
+    let h = x;
+    // Residual blocks: each activation feeds two ops, so gradients are summed and shared.
+    for (let i = 0; i < depth; i++) h = E.add(E.gelu(h), h);
+    const loss = E.sum(h);
+    const activations = E.pool.inUseBytes;
+    E.pool.resetPeak();
+    E.backward(loss);
+    const backwardPeak = E.pool.peakBytes - activations;
+    assert.ok(backwardPeak <= 8 * bytes, `backward held ${backwardPeak / bytes} gradients at once for ${depth} blocks`);
+    assert.ok(x.grad, 'the parameter got its gradient');
+  } finally {
+    scope.end();
+    E.zeroGrad([x]);
+    x.release();
+  }
+});
+
 test('ending a step scope releases its tensors', () => {
   const scope = E.beginScope();
   const t = E.filled([5], 2);
