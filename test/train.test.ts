@@ -88,16 +88,22 @@ test('kill -9 after the first checkpoint, then --resume: the same weights, bit f
   assert.equal(evals(output), evals(uninterrupted));
 });
 
-test('gradient accumulation: floor(10 batches / 3) steps per epoch, and kill -9 then --resume across a carried micro-batch', async () => {
+test('gradient accumulation: floor(10 batches / 3) steps per epoch; kill -9, out of memory on resume, then --resume across a carried micro-batch', async () => {
   // 320 sentences in 10 batches of 32: steps at batches 3, 6 and 9; batch 10 joins the next epoch's first step.
   const args = [...tiny('1e-2', '32', '2'), '--gradient-accumulation-steps', '3'];
   const [whole, killedOutput] = [path.join(work, 'accumulated'), path.join(work, 'accumulated-killed')];
   const [run, killed] = await Promise.all([train([...args, '--output', whole]), trainUntilCheckpoint(args, killedOutput, 3)]);
-  assert.is(run.code, 0, run.stderr);
+  assert.is(run.code, 0, `${run.signal ?? ''} ${run.stderr}`);
   assert.is(killed.signal, 'SIGKILL', `the run should still be training when killed:\n${killed.stderr}`);
   const validation = evals(whole).filter((r) => r.split === 'validation');
   assert.equal(validation.map((r) => [r.step, r.epoch]), [[3, 0.9], [6, 1.9]], 'the Trainer\'s state.epoch: 9 of 10 micro-batches per epoch step');
   assert.ok(readFileSync(path.join(whole, 'README.md'), 'utf8').includes('- gradient_accumulation_steps: 3\n- total_train_batch_size: 96\n'));
+
+  // A memory budget that fits the model and AdamW but not a training step: one line, checkpoint kept.
+  const outOfMemory = await runCli('train/train.ts', ['--output', killedOutput, '--resume'], { env: { ENGINE_MEMORY_LIMIT: '14000000' } });
+  assert.is(outOfMemory.code, 1, outOfMemory.stderr);
+  assert.match(outOfMemory.stderr.trim().split('\n').at(-1)!, new RegExp(`^train: out of GPU memory: tensor \\S+ needs [\\d.]+ MiB \\(.*\\): training stopped; the last checkpoint, ${killedOutput}/checkpoint-3, is intact and --resume continues from it\\. A run needs less memory with a lower --batch-size .*--gradient-accumulation-steps.* or --max-length$`));
+  assert.equal(readdirSync(killedOutput).filter((f) => f.startsWith('checkpoint-')), ['checkpoint-3']);
 
   const resumed = await train(['--output', killedOutput, '--resume']);
   assert.is(resumed.code, 0, resumed.stderr);

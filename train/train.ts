@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, zeroGrad,
+  GpuOutOfMemoryError, Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
@@ -368,6 +368,7 @@ async function train(run: Run): Promise<void> {
   });
 
   const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
+  let test: EvalResult;
   say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
     `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`);
   try {
@@ -399,24 +400,37 @@ async function train(run: Run): Promise<void> {
       lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
       writeReport(run);
     }
+    test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength });
+    metrics.add(evalRecord('test', test, step, epochAt(step)));
+    await saveModel(run.model, run.tokenizer, outputDir);
+    writeReport(run);
   } catch (error) {
-    if (error instanceof NonFiniteLoss) {
-      const kept = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint had been written yet';
-      throw new Error(`${error.message}: training stopped; ${kept} (try a lower --lr)`);
-    }
-    throw error;
+    throw stopped(error, lastCheckpoint);
   } finally {
     bars?.stop();
     windows.release();
   }
 
-  const test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength });
-  metrics.add(evalRecord('test', test, step, epochAt(step)));
-  await saveModel(run.model, run.tokenizer, outputDir);
-  writeReport(run);
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
   console.error(`test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}${timing}`);
   console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
+}
+
+/**
+ * What stops training, as one line that says what to do and what is kept: a checkpoint is written
+ * atomically, so the last one is whole whatever failed after it.
+ */
+function stopped(error: unknown, lastCheckpoint: string | undefined): unknown {
+  if (error instanceof NonFiniteLoss) {
+    const kept = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint had been written yet';
+    return new Error(`${error.message}: training stopped; ${kept} (try a lower --lr)`);
+  }
+  if (error instanceof GpuOutOfMemoryError) {
+    const kept = lastCheckpoint ? `the last checkpoint, ${lastCheckpoint}, is intact and --resume continues from it` : 'no checkpoint had been written yet';
+    return new Error(`${error.message}: training stopped; ${kept}. A run needs less memory with a lower --batch-size ` +
+      '(and --gradient-accumulation-steps to keep the effective batch) or --max-length');
+  }
+  return error;
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
