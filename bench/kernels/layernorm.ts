@@ -5,6 +5,7 @@ import { layerNorm } from '../../engine/index.ts';
 import { gradcheck } from '../../test/gradcheck.ts';
 import { layerNorm as layerNormRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
+import { reductionVariants } from '../reductions.ts';
 import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 
 const EPS = 1e-12; // DistilBERT's
@@ -47,8 +48,8 @@ export function layerNormGroup(o: BenchOptions): KernelGroup {
     group: 'layernorm',
     unit: 'GB/s',
     variants: [
-      { name: 'two-pass rows', validate: () => validate(false), workloads: workloads(false) },
-      { name: 'two-pass rows + residual', validate: () => validate(true), workloads: workloads(true) },
+      ...reductionVariants('two-pass rows', () => validate(false), workloads(false)),
+      ...reductionVariants('two-pass rows + residual', () => validate(true), workloads(true)),
     ],
   };
 }

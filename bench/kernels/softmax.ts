@@ -4,6 +4,7 @@ import { softmax } from '../../engine/index.ts';
 import { gradcheck } from '../../test/gradcheck.ts';
 import { randn, softmax as softmaxRef } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
+import { reductionVariants } from '../reductions.ts';
 import { oneInputOpWorkloads, type KernelGroup } from '../workload.ts';
 
 async function validate(): Promise<void> {
@@ -18,5 +19,5 @@ async function validate(): Promise<void> {
 
 export function softmaxGroup(o: BenchOptions): KernelGroup {
   const workloads = oneInputOpWorkloads(o.batch * o.heads * o.seq, o.seq, (x) => softmax(x), 4);
-  return { group: 'softmax', unit: 'GB/s', variants: [{ name: 'row softmax', validate, workloads }] };
+  return { group: 'softmax', unit: 'GB/s', variants: reductionVariants('row softmax', validate, workloads) };
 }

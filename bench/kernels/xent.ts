@@ -4,6 +4,7 @@ import { Tensor, crossEntropy } from '../../engine/index.ts';
 import { gradcheck } from '../../test/gradcheck.ts';
 import { crossEntropy as crossEntropyRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
+import { reductionVariants } from '../reductions.ts';
 import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 
 const labelsFor = (rows: number, classes: number, seed: number) => Array.from(noise(rows, seed), (v) => Math.floor(Math.abs(v) * 1e6) % classes);
@@ -33,5 +34,5 @@ export function xentGroup(o: BenchOptions): KernelGroup {
     forwardWork: bytes, // read the logits
     backwardWork: 2 * bytes, // read the logits, write dlogits
   });
-  return { group: 'xent', unit: 'GB/s', variants: [{ name: 'fused log-softmax+NLL', validate, workloads }] };
+  return { group: 'xent', unit: 'GB/s', variants: reductionVariants('fused log-softmax+NLL', validate, workloads) };
 }
