@@ -5,12 +5,16 @@
 // a GPU runs on Mesa's llvmpipe (a multithreaded CPU rasteriser). ENGINE_BACKEND=gpu|opengl forces
 // one. The adapter's own limits are requested because compatibility defaults are tiny (128
 // invocations per workgroup), and optional features are taken when offered, never required.
+// Dawn's unsafe APIs are allowed so that GPUs with matrix units offer
+// `chromium-experimental-subgroup-matrix` (kernels/matmul_subgroup_matrix.ts), and NVIDIA's Vulkan
+// driver `shader-f16`, which Dawn otherwise withholds there and the f16 configurations need.
 //
 // GPU errors are asynchronous: validation errors, shader compile errors and device loss are
 // recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
 // the engine waits on the GPU (see `throwIfGpuFailed`).
 import { execFileSync } from 'node:child_process';
 import { create, globals } from 'webgpu';
+import type { SubgroupMatrixConfig } from '../kernels/matmul_subgroup_matrix.ts';
 
 // GPUBufferUsage, GPUMapMode, … as in a browser.
 Object.assign(globalThis, globals);
@@ -22,12 +26,17 @@ export interface Gpu {
   backend: 'gpu' | 'opengl';
   features: ReadonlySet<string>;
   limits: GPUSupportedLimits;
+  /** The adapter's largest subgroup (0 without subgroups). */
+  subgroupMaxSize: number;
+  /** The matrix shapes and types of `chromium-experimental-subgroup-matrix` (empty without it). */
+  subgroupMatrixConfigs: readonly SubgroupMatrixConfig[];
 }
 
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
+const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', SUBGROUP_MATRIX] as GPUFeatureName[];
 
 // Dawn rounds timestamps to 100 µs unless told otherwise, too coarse to time one kernel.
-const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
 
 // The limits kernels depend on; each is raised to what the adapter offers.
 const WANTED_LIMITS = [
@@ -51,7 +60,12 @@ let gpuFailure: Error | undefined;
 
 /** Opens the GPU (once) and returns it. Every program calls this before making tensors. */
 export function initGpu(): Promise<Gpu> {
-  opening ??= openGpu().then((g) => (opened = g));
+  opening ??= openGpu().then(async (g) => {
+    opened = g;
+    // Imported only here: validating runs kernels, which need the device open.
+    if (g.subgroupMatrixConfigs.length > 0) await (await import('./subgroup_matrix.ts')).validateSubgroupMatrix();
+    return g;
+  });
   return opening;
 }
 
@@ -139,7 +153,17 @@ async function openGpu(): Promise<Gpu> {
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
   const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${describeGpuBackend(info)})`;
   if (process.env.ENGINE_QUIET !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
-  return { device, adapterName, backend, features: new Set(device.features as unknown as Iterable<string>), limits: device.limits };
+  const features = new Set(device.features as unknown as Iterable<string>);
+  const subgroupInfo = info as GPUAdapterInfo & { subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
+  return {
+    device,
+    adapterName,
+    backend,
+    features,
+    limits: device.limits,
+    subgroupMaxSize: features.has('subgroups') ? subgroupInfo.subgroupMaxSize ?? 0 : 0,
+    subgroupMatrixConfigs: features.has(SUBGROUP_MATRIX) ? subgroupInfo.subgroupMatrixConfigs ?? [] : [],
+  };
 }
 
 function hasVulkanLoader(): boolean {

@@ -87,7 +87,7 @@ export const matmulVariants = {
 export type MatmulVariant = keyof typeof matmulVariants;
 
 /** Grid of tileM × tileN blocks with batch in z, folding tile rows beyond the grid limit into z. */
-function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {
+export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {
   const tilesM = Math.max(1, Math.ceil(s.m / tileM));
   const tilesN = Math.max(1, Math.ceil(s.n / tileN));
   const mFolds = Math.ceil(tilesM / MAX_GRID);
@@ -100,7 +100,7 @@ function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [
   return { workgroups: [tilesN, Math.ceil(tilesM / mFolds), z], mFolds };
 }
 
-function uniformsFor(s: MatmulShape, mFolds: number) {
+export function uniformsFor(s: MatmulShape, mFolds: number) {
   return {
     m: u32(s.m),
     n: u32(s.n),
@@ -112,7 +112,7 @@ function uniformsFor(s: MatmulShape, mFolds: number) {
 }
 
 /** Common entry: which tile of which batch entry this workgroup owns; returns early past M. */
-function entry(workgroupSize: number, tileM: number, tileN: number): string {
+export function entry(workgroupSize: number, tileM: number, tileN: number): string {
   return `@compute @workgroup_size(${workgroupSize})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let batch = wid.z / p.mFolds;

@@ -1,11 +1,14 @@
 // Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, then the kernel as the ops launch it on
 // this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
-// sweep), each validated on small odd and aligned shapes in every layout, then timed on
+// sweep; and variant 5 on the matrix units, f16 operands, where the engine validated it on this
+// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
 import { Tensor, matmulKernel, opsMatmulVariant } from '../../engine/index.ts';
 import { run } from '../../engine/run.ts';
+import { checkSubgroupMatrix, halfExactValues, halfOperand, subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
 import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
+import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { assertClose } from '../../test/gradcheck.ts';
 import { matmul as matmulRef, randn } from '../../test/reference.ts';
@@ -101,15 +104,20 @@ export function linearProducts(tokens: number, inF: number, outF: number): { lab
 
 export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: n, transA: false, transB: false });
 
+/** An operand of `size` elements from `seed`: random f32 values, unless given another maker. */
+type OperandMaker = (size: number, seed: number) => Tensor;
+const randomOperand: OperandMaker = (size, seed) => randomTensor([size], seed);
+const halfOperandOf: OperandMaker = (size, seed) => halfOperand(halfExactValues(size, seed));
+
 /** One kernel launch on random operands of `shape`. */
-export function matmulWorkload(label: string, shape: MatmulShape, kernel: MatmulKernel): Workload {
+export function matmulWorkload(label: string, shape: MatmulShape, kernel: MatmulKernel, operand = randomOperand): Workload {
   return {
     label,
     work: 2 * shape.batch * shape.m * shape.n * shape.k,
     prepare: () =>
       prepareScoped(() => {
-        const a = randomTensor([shape.m * shape.k * (shape.sharedA ? 1 : shape.batch)], 1);
-        const b = randomTensor([shape.k * shape.n * (shape.sharedB ? 1 : shape.batch)], 2);
+        const a = operand(shape.m * shape.k * (shape.sharedA ? 1 : shape.batch), 1);
+        const b = operand(shape.k * shape.n * (shape.sharedB ? 1 : shape.batch), 2);
         const c = new Tensor([shape.batch * shape.m * shape.n]);
         const inputs = shape.bias ? [a, b, c, randomTensor([shape.n], 3)] : [a, b, c];
         const launch = kernel(shape);
@@ -130,5 +138,17 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
     validate: () => validateMatmul(v.kernel),
     workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
   }));
+  const matrixUnits = subgroupMatrixOptions();
+  if (matrixUnits) {
+    const { M, N, K } = matrixUnits.config;
+    variants.push({
+      name: `5 subgroup-matrix ${M}x${N}x${K} f16->f32`,
+      validate: async () => {
+        const problem = await checkSubgroupMatrix(matrixUnits);
+        if (problem) throw new Error(problem);
+      },
+      workloads: products.map((p) => matmulWorkload(p.label, p.shape, (s) => matmulSubgroupMatrix(s, matrixUnits), halfOperandOf)),
+    });
+  }
   return { group: 'matmul', unit: 'GFLOP/s', variants };
 }

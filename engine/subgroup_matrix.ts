@@ -1,0 +1,99 @@
+// Whether f16 products may run on the GPU's matrix units (kernels/matmul_subgroup_matrix.ts,
+// matmul variant 5).
+//
+// Only where the adapter offers `chromium-experimental-subgroup-matrix` with an f16 → f32
+// configuration, and only once the kernel has matched the f32 kernel (variant 3) on this device:
+// `validateSubgroupMatrix` runs when the GPU opens (initGpu), before any product could use it, so
+// every product of a run takes the same kernel. It runs the three products nn.Linear needs (NT
+// with the bias, NN, TN) at odd sizes on operands exact in f16, inside a GPU error scope: a shader
+// the driver rejects, or any element off by more than float32 summation-order noise, leaves the
+// kernel unused and says so on stderr. ENGINE_SUBGROUP_MATRIX=0 turns it off.
+import type { KernelLaunch } from '../kernels/launch.ts';
+import { matmulVariants, type MatmulShape } from '../kernels/matmul.ts';
+import { matmulSubgroupMatrix, pickSubgroupMatrixConfig, subgroupMatrixOptionsFor, type SubgroupMatrixOptions } from '../kernels/matmul_subgroup_matrix.ts';
+import { gpu } from './device.ts';
+import { beginScope } from './memory.ts';
+import { run } from './run.ts';
+import { Tensor } from './tensor.ts';
+
+let validated: SubgroupMatrixOptions | null = null;
+
+/** The validated variant-5 options for f16 products on this device, or null: use another kernel. */
+export function subgroupMatrixOptions(): SubgroupMatrixOptions | null {
+  const forced = process.env.ENGINE_SUBGROUP_MATRIX;
+  if (forced !== undefined && forced !== '0' && forced !== '1') throw new Error(`ENGINE_SUBGROUP_MATRIX must be 0 or 1, not "${forced}"`);
+  return forced === '0' ? null : validated;
+}
+
+/**
+ * An f16 operand for variant 5 from values exactly representable in f16 (validation and benchmark
+ * data are chosen so), packed two per i32 element as the kernel's array<f16> reads them.
+ */
+export function halfOperand(values: ArrayLike<number>): Tensor {
+  const words = new Uint32Array(Float32Array.from(values).buffer);
+  const halves = new Uint16Array(words.length + (words.length % 2));
+  words.forEach((word, i) => {
+    const exponent = ((word >>> 23) & 0xff) - 127;
+    const mantissa = word & 0x7fffff;
+    const sign = (word >>> 16) & 0x8000;
+    if ((word & 0x7fffffff) === 0) halves[i] = sign;
+    else if (exponent < -14 || exponent > 15 || mantissa & 0x1fff) throw new Error(`internal: ${values[i]} is not an f16 normal number`);
+    else halves[i] = sign | ((exponent + 15) << 10) | (mantissa >>> 13);
+  });
+  return Tensor.fromArray(new Int32Array(halves.buffer), [halves.length / 2], 'i32');
+}
+
+/** Values k/64 for integers k in [-64, 64]: exact in f16, and their products exact in f32. */
+export const halfExactValues = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((((i + 1) * (seed * 2 + 7919)) % 129) - 64) / 64);
+
+const CHECKS: MatmulShape[] = [
+  { batch: 1, m: 37, n: 45, k: 70, transA: false, transB: true, bias: true },
+  { batch: 1, m: 40, n: 33, k: 24, transA: false, transB: false },
+  { batch: 1, m: 20, n: 36, k: 50, transA: true, transB: false },
+];
+
+/** C from `kernel` on the given operands (f16 ones packed for variant 5, else f32). */
+async function productOf(kernel: KernelLaunch, s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array, half: boolean): Promise<Float32Array> {
+  const scope = beginScope();
+  try {
+    const operand = (x: Float32Array) => (half ? halfOperand(x) : Tensor.fromArray(x, [x.length]));
+    const c = new Tensor([s.m * s.n]);
+    run(kernel, operand(a), operand(b), c, ...(s.bias ? [Tensor.fromArray(bias, [s.n])] : []));
+    return await c.toFloat32();
+  } finally {
+    scope.end();
+  }
+}
+
+/** Why `options` cannot be trusted on this device (a GPU error, or the worst disagreement), or null. */
+export async function checkSubgroupMatrix(options: SubgroupMatrixOptions): Promise<string | null> {
+  const { device } = gpu();
+  for (const [i, s] of CHECKS.entries()) {
+    const a = halfExactValues(s.m * s.k, 2 * i);
+    const b = halfExactValues(s.k * s.n, 2 * i + 1);
+    const bias = halfExactValues(s.n, 99);
+    const expected = await productOf(matmulVariants[3].kernel(s), s, a, b, bias, false);
+    device.pushErrorScope('validation');
+    device.pushErrorScope('internal');
+    const got = await productOf(matmulSubgroupMatrix(s, options), s, a, b, bias, true);
+    const errors = [await device.popErrorScope(), await device.popErrorScope()].filter((e) => e !== null);
+    if (errors.length > 0) return `GPU error: ${errors[0]!.message.trim().split('\n')[0]}`;
+    let worst = 0;
+    got.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[j]) / Math.max(1, Math.abs(expected[j])))));
+    if (!(worst <= 1e-3)) return `off by ${worst} (relative) from the f32 kernel on ${s.m}x${s.n}x${s.k}`;
+  }
+  return null;
+}
+
+/** Validates variant 5 with the adapter's f16 → f32 configuration, if it offers one (initGpu calls this). */
+export async function validateSubgroupMatrix(): Promise<void> {
+  const g = gpu();
+  const config = pickSubgroupMatrixConfig(g.subgroupMatrixConfigs);
+  if (!config || !g.features.has('shader-f16')) return;
+  const options = subgroupMatrixOptionsFor(config, g.subgroupMaxSize);
+  const problem = await checkSubgroupMatrix(options);
+  if (problem === null) validated = options;
+  else if (process.env.ENGINE_QUIET !== '1') {
+    console.error(`[engine] subgroup-matrix matmul (${config.M}x${config.N}x${config.K} f16) not used: ${problem}`);
+  }
+}
