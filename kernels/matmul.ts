@@ -20,6 +20,7 @@
 // (`matmulVariants[v].kernel(shape, options?)`):
 //   1 naive: one thread per output, operands read straight from global memory;
 //   2 tiled: one output per thread from 16×16 tiles in workgroup memory, scalar loads;
+//   (1 and 2 are literal WGSL, the place to start reading: kernels/matmul_teaching.ts)
 //   3 blocked: register-blocked, vec4 where aligned; tile sizes, work per thread, vector width and
 //     prefetch from `BlockedOptions` (defaults by shape: `blockedOptionsFor`), all in the WGSL text;
 //   4 direct: no workgroup memory and no barriers; each thread reads its rows of A and columns of B
@@ -30,6 +31,7 @@
 //     switch: there, loads per multiply-add decide the speed, and the CPU caches do the tiling.
 // Bindings: 1 A, 2 B, 3 C, 4 bias (only when `bias` is set).
 import { MAX_GRID, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 
 export interface MatmulShape {
   batch: number;
@@ -76,11 +78,9 @@ export function blockedOptionsFor(s: MatmulShape): BlockedOptions {
 const MAX_INVOCATIONS = 256;
 const MAX_WORKGROUP_BYTES = 16384;
 
-const TILED: BlockedOptions = { tileM: 16, tileN: 16, tileK: 16, threadM: 1, threadN: 1, vectorWidth: 1, prefetch: false };
-
 export const matmulVariants = {
   1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(s) },
-  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulBlocked(s, TILED) },
+  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulTiled(s) },
   3: { name: 'blocked', kernel: (s: MatmulShape, options?: Partial<BlockedOptions>) => matmulBlocked(s, options) },
   4: { name: 'direct', kernel: (s: MatmulShape, options?: Partial<DirectOptions>) => matmulDirect(s, options) },
 } as const;
@@ -132,26 +132,6 @@ ${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : '
 }
 
 const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}`;
-
-/** Variant 1: one thread per output element, no reuse. */
-export function matmulNaive(s: MatmulShape): KernelLaunch {
-  const side = 16;
-  const { workgroups, mFolds } = tileGrid(s, side, side);
-  const uniforms = uniformsFor(s, mFolds);
-  const aAt = s.transA ? 'a[aBase + i * p.m + row]' : 'a[aBase + row * p.k + i]';
-  const bAt = s.transB ? 'b[bBase + col * p.k + i]' : 'b[bBase + i * p.n + col]';
-  const code = `${uniformBlock(uniforms)}
-${bindings(s, 'f32', 'f32', 'f32')}
-${entry(side * side, side, side)}
-  let row = m0 + lid.x / ${side}u;
-  let col = n0 + lid.x % ${side}u;
-  if (row >= p.m || col >= p.n) { return; }
-  var acc = 0.0;
-  for (var i = 0u; i < p.k; i++) { acc += ${aAt} * ${bAt}; }
-  c[cBase + row * p.n + col] = acc${s.bias ? ' + bias[col]' : ''};
-}`;
-  return { name: `matmul_naive_${layoutName(s)}`, code, workgroups, uniforms };
-}
 
 function checkOptions(o: BlockedOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
@@ -286,7 +266,7 @@ function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boo
 
 const indent = (lines: string[], depth: number) => lines.map((l) => `${' '.repeat(depth)}${l}`).join('\n');
 
-/** Variants 2 and 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
+/** Variant 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
 export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> = {}): KernelLaunch {
   const o = { ...blockedOptionsFor(s), ...options };
   checkOptions(o);

@@ -7,7 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { run } from '../engine/run.ts';
-import { matmulBlocked, matmulDirect, matmulNaive, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
+import { matmulBlocked, matmulDirect, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
+import { matmulNaive } from '../kernels/matmul_teaching.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
 import { matmul as matmulRef, randn, type F64 } from './reference.ts';
 
