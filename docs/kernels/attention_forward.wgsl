@@ -1,0 +1,120 @@
+// attention_forward: fused attention forward with attention dropout (`attention`).
+// Kernel attention_forward_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 768, 1], uniforms seq=64 heads=12 rowStride=768 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 offsetLo=0 offsetHi=0.
+struct Params {
+  seq: u32,
+  heads: u32,
+  rowStride: u32,
+  sqrtHeadDim: f32,
+  dropProbability: f32,
+  keepScale: f32,
+  seedLo: u32,
+  seedHi: u32,
+  offsetLo: u32,
+  offsetHi: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+
+const ROWS: u32 = 64u;
+const TILE: u32 = 16u;
+const D: u32 = 64u;
+// A head row is DV values of type V, each W floats wide.
+const W: u32 = 4u;
+const DV: u32 = 16u;
+alias V = vec4f;
+const LOWEST: f32 = -3.4028234663852886e38;
+fn vdot(a: V, b: V) -> f32 { return dot(a, b); }
+// Element offset of row t, head h, batch b in a [B, T, H·D] tensor.
+fn rowOffset(b: u32, t: u32, h: u32) -> u32 { return (b * p.seq + t) * p.rowStride + h * D; }
+
+fn mulhilo(a: u32, b: u32) -> vec2u {
+  let al = a & 0xffffu;
+  let ah = a >> 16u;
+  let bl = b & 0xffffu;
+  let bh = b >> 16u;
+  let ll = al * bl;
+  let lh = al * bh;
+  let hl = ah * bl;
+  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  let hi = ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
+  return vec2u(hi, a * b);
+}
+fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
+  var c = counter;
+  var k = key;
+  for (var round = 0u; round < 10u; round++) {
+    let p0 = mulhilo(0xD2511F53u, c.x);
+    let p1 = mulhilo(0xCD9E8D57u, c.z);
+    c = vec4u(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
+    k += vec2u(0x9E3779B9u, 0xBB67AE85u);
+  }
+  return c;
+}
+fn rng_uniform(seed: vec2u, offset: vec2u, index: u32) -> f32 {
+  let word = philox4x32_10(vec4u(index, offset.x, offset.y, 0u), seed).x;
+  return f32(word >> 8u) * (1.0 / 16777216.0);
+}
+
+fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
+  return select(0.0, p.keepScale, rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), (bh * p.seq + i) * p.seq + j) >= p.dropProbability);
+}
+
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(4) var<storage, read> mask: array<i32>;
+@group(0) @binding(5) var<storage, read_write> context: array<f32>;
+@group(0) @binding(6) var<storage, read_write> lse: array<f32>;
+var<workgroup> kTile: array<V, TILE * DV>;
+var<workgroup> vTile: array<V, TILE * DV>;
+var<workgroup> keptTile: array<i32, TILE>;
+@compute @workgroup_size(ROWS)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let bh = wid.y;
+  let b = bh / p.heads;
+  let h = bh % p.heads;
+  let mine = wid.x * ROWS + lid.x;
+  let row = min(mine, p.seq - 1u);
+  let base = rowOffset(b, row, h);
+
+  var qs: array<V, DV>;
+  for (var c = 0u; c < DV; c++) { qs[c] = vec4f(q[base + c * W], q[base + c * W + 1u], q[base + c * W + 2u], q[base + c * W + 3u]) / p.sqrtHeadDim; }
+  var acc: array<V, DV>;
+  var scores: array<f32, TILE>;
+  var runningMax = LOWEST;
+  var weightSum = 0.0;
+  for (var start = 0u; start < p.seq; start += TILE) {
+    let n = min(TILE, p.seq - start);
+    for (var e = lid.x; e < n * DV; e += ROWS) {
+      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
+      kTile[e] = vec4f(k[o], k[o + 1u], k[o + 2u], k[o + 3u]);
+    }
+    for (var e = lid.x; e < n * DV; e += ROWS) {
+      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
+      vTile[e] = vec4f(v[o], v[o + 1u], v[o + 2u], v[o + 3u]);
+    }
+    if (lid.x < n) { keptTile[lid.x] = mask[b * p.seq + start + lid.x]; }
+    workgroupBarrier();
+    var tileMax = runningMax;
+    for (var j = 0u; j < n; j++) {
+      var s = 0.0;
+      for (var c = 0u; c < DV; c++) { s += vdot(qs[c], kTile[j * DV + c]); }
+      scores[j] = select(LOWEST, s, keptTile[j] != 0);
+      tileMax = max(tileMax, scores[j]);
+    }
+    let rescale = exp(runningMax - tileMax);
+    weightSum *= rescale;
+    for (var c = 0u; c < DV; c++) { acc[c] *= rescale; }
+    for (var j = 0u; j < n; j++) {
+      let weight = exp(scores[j] - tileMax);
+      weightSum += weight;
+      let contribution = weight * dropKeep(bh, row, start + j);
+      for (var c = 0u; c < DV; c++) { acc[c] += contribution * vTile[j * DV + c]; }
+    }
+    runningMax = tileMax;
+    workgroupBarrier();
+  }
+  if (mine < p.seq) {
+    for (var c = 0u; c < DV; c++) { { let value = acc[c] / weightSum; context[base + c * W + 0u] = value[0]; context[base + c * W + 1u] = value[1]; context[base + c * W + 2u] = value[2]; context[base + c * W + 3u] = value[3]; } }
+    lse[bh * p.seq + mine] = runningMax + log(weightSum);
+  }
+}

@@ -1,0 +1,81 @@
+// The main kernels of a DistilBERT training step, by name, at given model shapes: what
+// `npm run wgsl -- NAME` prints and what docs/kernels/NAME.wgsl holds (test/wgsl.test.ts keeps
+// those files equal to this output, so a diff of them shows every change to a kernel).
+//
+// Each entry builds the launch the ops would make for that step of the model (engine/ops/ names
+// the op), with the kernel generator and the arguments the op passes. Matmuls appear twice: the
+// register-blocked kernel GPUs get (variant 3) and the direct one llvmpipe gets (variant 4).
+import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, type AttentionDims } from './attention.ts';
+import { crossEntropyBackward, crossEntropyRows } from './cross_entropy.ts';
+import { dropoutMap } from './dropout.ts';
+import { gatherRows, sumBuckets } from './embedding.ts';
+import type { KernelLaunch } from './launch.ts';
+import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from './layernorm.ts';
+import { matmulBlocked, matmulDirect, type MatmulShape } from './matmul.ts';
+import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
+import { sumColumnChunks } from './reduce.ts';
+
+export interface ModelShapes {
+  batch: number;
+  seq: number;
+  dim: number;
+  hidden: number;
+  heads: number;
+  vocab: number;
+  classes: number;
+}
+
+/** distilbert-base-uncased at batch 64 × sequence 64, the benchmark's default step. */
+export const DISTILBERT_SHAPES: ModelShapes = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, vocab: 30522, classes: 2 };
+
+export interface CatalogEntry {
+  /** Which op launches it, and for what, in a sentence. */
+  what: string;
+  launch: (s: ModelShapes) => KernelLaunch;
+}
+
+const DROPOUT = { probability: 0.1, rng: { seed: 42, offset: 0 } };
+const dims = (s: ModelShapes): AttentionDims => ({ batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads });
+const tokens = (s: ModelShapes) => s.batch * s.seq;
+
+/** q_lin's three products (engine/ops/matmul.ts `linear`): forward x·Wᵀ + b, then dX = G·W and dW = Gᵀ·X. */
+const qLinProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
+  ['q_lin_forward', "q_lin's forward, x [B·T, dim] · Wᵀ + bias (`linear`)", (s) => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, bias: true })],
+  ['q_lin_grad_input', "q_lin's backward for x: dX = G · W (`linear`'s backward)", (s) => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false })],
+  ['q_lin_grad_weight', "q_lin's backward for W: dW = Gᵀ · X (`linear`'s backward)", (s) => ({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false })],
+];
+
+export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
+  ...Object.fromEntries(qLinProducts.flatMap(([name, what, shape]) => [
+    [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
+    [`${name}_direct`, { what: `${what}; variant 4, the kernel llvmpipe runs`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
+  ])),
+  q_lin_forward_naive: { what: "q_lin's forward with variant 1, to read first (kernels/matmul_teaching.ts)", launch: (s) => matmulNaive(qLinProducts[0][2](s)) },
+  q_lin_forward_tiled: { what: "q_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts)", launch: (s) => matmulTiled(qLinProducts[0][2](s)) },
+  q_lin_grad_bias: { what: "q_lin's backward for the bias, stage 1 of the column sums of G (`linear` via `sumColumnsOf`)", launch: (s) => sumColumnChunks(tokens(s), s.dim) },
+  attention_forward: { what: 'fused attention forward with attention dropout (`attention`)', launch: (s) => attentionForward(dims(s), DROPOUT) },
+  attention_row_stats: { what: "attention backward, step 1: each query row's (lse, Δ)", launch: (s) => attentionRowStats(dims(s)) },
+  attention_grad_query: { what: 'attention backward, step 2: dQ', launch: (s) => attentionGradQuery(dims(s), DROPOUT) },
+  attention_grad_key_value: { what: 'attention backward, step 3: dK and dV', launch: (s) => attentionGradKeyValue(dims(s), DROPOUT) },
+  layernorm_forward: { what: 'sa_layer_norm forward (`layerNorm`, eps 1e-12)', launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12) },
+  layernorm_backward_input: { what: "layerNorm's backward for x", launch: (s) => layerNormBackwardInput(tokens(s), s.dim) },
+  layernorm_param_grad_chunks: { what: "layerNorm's backward for weight and bias, stage 1", launch: (s) => layerNormParamGradChunks(tokens(s), s.dim) },
+  dropout: { what: 'dropout after the FFN (`dropout`), p = 0.1', launch: (s) => dropoutMap(tokens(s) * s.dim, 0.1, DROPOUT.rng) },
+  embedding_gather: { what: 'word embedding lookup (`embedding`)', launch: (s) => gatherRows(tokens(s), s.vocab, s.dim) },
+  embedding_sum_buckets: { what: "word embedding backward, the last of its counting-sort kernels: each row's sum", launch: (s) => sumBuckets(s.vocab, s.dim) },
+  cross_entropy_rows: { what: 'cross-entropy forward, one row per sequence (`crossEntropy`)', launch: (s) => crossEntropyRows(s.batch, s.classes) },
+  cross_entropy_backward: { what: 'cross-entropy backward', launch: (s) => crossEntropyBackward(s.batch, s.classes) },
+};
+
+/** A kernel's WGSL under a comment saying what it is, its workgroup grid and uniform values. */
+export function kernelListing(name: string, shapes: ModelShapes): string {
+  const entry = KERNEL_CATALOG[name];
+  if (!entry) throw new Error(`no kernel "${name}" in the catalog; known: ${Object.keys(KERNEL_CATALOG).join(', ')}`);
+  const k = entry.launch(shapes);
+  const uniforms = Object.entries(k.uniforms).map(([n, u]) => `${n}=${u.value}`).join(' ');
+  const shapeLine = Object.entries(shapes).map(([n, v]) => `${n} ${v}`).join(', ');
+  return `// ${name}: ${entry.what}.
+// Kernel ${k.name} at ${shapeLine}: workgroups [${k.workgroups.join(', ')}]${uniforms ? `, uniforms ${uniforms}` : ''}.
+${k.code.trim()}
+`;
+}
