@@ -5,6 +5,7 @@ import { embeddingGroup } from './kernels/embedding.ts';
 import { geluGroup } from './kernels/gelu.ts';
 import { layerNormGroup } from './kernels/layernorm.ts';
 import { matmulGroup } from './kernels/matmul.ts';
+import { rmsNormGroup } from './kernels/rmsnorm.ts';
 import { softmaxGroup } from './kernels/softmax.ts';
 import { xentGroup } from './kernels/xent.ts';
 import type { BenchOptions, Group } from './options.ts';
@@ -16,6 +17,7 @@ const BUILDERS: Partial<Record<Group, (o: BenchOptions) => KernelGroup>> = {
   attention: attentionGroup,
   softmax: softmaxGroup,
   layernorm: layerNormGroup,
+  rmsnorm: rmsNormGroup,
   gelu: geluGroup,
   xent: xentGroup,
   embedding: embeddingGroup,

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { BlockedOptions, DirectOptions } from '../kernels/matmul.ts';
 
-export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile', 'host'] as const;
+export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'rmsnorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile', 'host'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchOptions {

@@ -28,6 +28,7 @@ const CATEGORIES: [string, RegExp][] = [
   ['matmul', /^matmul/],
   ['attention', /^attention/],
   ['layernorm', /^layernorm/],
+  ['rmsnorm', /^rmsnorm/],
   ['softmax', /^softmax/],
   ['gelu', /^gelu/],
   ['dropout', /^dropout/],

@@ -14,6 +14,7 @@ export * from './ops/dropout.ts';
 export * from './ops/cross_entropy.ts';
 export * from './ops/softmax.ts';
 export * from './ops/layernorm.ts';
+export * from './ops/rmsnorm.ts';
 export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
 export * from './optim.ts';

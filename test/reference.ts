@@ -92,6 +92,18 @@ export function layerNorm(x: F64, gamma: F64, beta: F64, rows: number, cols: num
   return out;
 }
 
+/** RMSNorm over the last dim of [rows, cols] with weight: x / sqrt(mean(x²) + eps) · weight. */
+export function rmsNorm(x: F64, weight: F64, rows: number, cols: number, eps: number): F64 {
+  const out = new Float64Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    let meanSquare = 0;
+    for (let c = 0; c < cols; c++) meanSquare += x[r * cols + c] ** 2 / cols;
+    const rstd = 1 / Math.sqrt(meanSquare + eps);
+    for (let c = 0; c < cols; c++) out[r * cols + c] = x[r * cols + c] * rstd * weight[c];
+  }
+  return out;
+}
+
 /** Mean over rows of -log softmax(logits[r])[labels[r]] for logits [rows, cols]. */
 export function crossEntropy(logits: F64, labels: F64, rows: number, cols: number): number {
   let total = 0;
