@@ -24,6 +24,7 @@ import * as layernorm from '../kernels/layernorm.ts';
 import type { KernelLaunch, Uniforms } from '../kernels/launch.ts';
 import * as matmul from '../kernels/matmul.ts';
 import * as reduce from '../kernels/reduce.ts';
+import * as rmsnorm from '../kernels/rmsnorm.ts';
 import { rngUniforms, type RngState } from '../kernels/rng.ts';
 import * as select from '../kernels/select.ts';
 import * as softmax from '../kernels/softmax.ts';
@@ -95,6 +96,7 @@ export const { layerNormForward, layerNormBackwardInput, layerNormParamGradChunk
 export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
   'reduceRows', 'sumColumnChunks', 'sumColumns', 'scatterRowMax',
 ]);
+export const { rmsNormForward, rmsNormBackwardInput } = memoizedModule(rmsnorm, ['rmsNormForward', 'rmsNormBackwardInput']);
 export const { selectPositionForward, selectPositionBackward } = memoizedModule(select, ['selectPositionForward', 'selectPositionBackward']);
 export const { softmaxForward, softmaxBackward } = memoizedModule(softmax, ['softmaxForward', 'softmaxBackward']);
 export const { swapAxes } = memoizedModule(transpose, ['swapAxes']);

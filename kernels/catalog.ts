@@ -4,7 +4,9 @@
 //
 // Each entry builds the launch the ops would make for that step of the model (engine/ops/ names
 // the op), with the kernel generator and the arguments the op passes. Matmuls appear twice: the
-// register-blocked kernel GPUs get (variant 3) and the direct one llvmpipe gets (variant 4).
+// register-blocked kernel GPUs get (variant 3) and the direct one llvmpipe gets (variant 4). Row
+// reductions are shown in their workgroup-memory form; adapters with subgroups run the
+// `_subgroups` form (kernels/row_reduce.ts).
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, type AttentionDims } from './attention.ts';
 import { crossEntropyBackward, crossEntropyRows } from './cross_entropy.ts';
 import { dropoutMap } from './dropout.ts';
@@ -57,7 +59,7 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
   attention_row_stats: { what: "attention backward, step 1: each query row's (lse, Δ)", launch: (s) => attentionRowStats(dims(s)) },
   attention_grad_query: { what: 'attention backward, step 2: dQ', launch: (s) => attentionGradQuery(dims(s), DROPOUT) },
   attention_grad_key_value: { what: 'attention backward, step 3: dK and dV', launch: (s) => attentionGradKeyValue(dims(s), DROPOUT) },
-  layernorm_forward: { what: 'sa_layer_norm forward (`layerNorm`, eps 1e-12)', launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12) },
+  layernorm_forward: { what: 'sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12)', launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12, false, { residualRows: tokens(s) }) },
   layernorm_backward_input: { what: "layerNorm's backward for x", launch: (s) => layerNormBackwardInput(tokens(s), s.dim) },
   layernorm_param_grad_chunks: { what: "layerNorm's backward for weight and bias, stage 1", launch: (s) => layerNormParamGradChunks(tokens(s), s.dim) },
   dropout: { what: 'dropout after the FFN (`dropout`), p = 0.1', launch: (s) => dropoutMap(tokens(s) * s.dim, 0.1, DROPOUT.rng) },

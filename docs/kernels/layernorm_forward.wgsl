@@ -1,9 +1,10 @@
-// layernorm_forward: sa_layer_norm forward (`layerNorm`, eps 1e-12).
-// Kernel layernorm at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4096, 1, 1], uniforms rows=4096 cols=768 eps=1e-12.
+// layernorm_forward: sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12).
+// Kernel layernorm_residual at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4096, 1, 1], uniforms rows=4096 cols=768 eps=1e-12 residualRows=4096.
 struct Params {
   rows: u32,
   cols: u32,
   eps: f32,
+  residualRows: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 
@@ -13,6 +14,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
+@group(0) @binding(7) var<storage, read> residual: array<f32>;
+@group(0) @binding(8) var<storage, read_write> sum: array<f32>;
 
 var<workgroup> rowSumOf_scratch: array<f32, 256>;
 fn rowSumOf(lid: u32, value: f32) -> f32 {
@@ -43,16 +46,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   if (row >= p.rows) { return; }
   let base = row * p.cols;
   var local = 0.0;
-  for (var c = lid.x; c < p.cols; c += 256u) { local += x[base + c]; }
+  for (var c = lid.x; c < p.cols; c += 256u) {
+    let v = (x[base + c] + residual[base + c]);
+    sum[base + c] = v;
+    local += v;
+  }
   let mean = rowSumOf(lid.x, local) / f32(p.cols);
   local = 0.0;
   for (var c = lid.x; c < p.cols; c += 256u) {
-    let d = x[base + c] - mean;
+    let d = (x[base + c] + residual[base + c]) - mean;
     local += d * d;
   }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   for (var c = lid.x; c < p.cols; c += 256u) {
-    y[base + c] = (x[base + c] - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = ((x[base + c] + residual[base + c]) - mean) * rstd * weight[c] + bias[c];
   }
   if (lid.x == 0u) {
     meanOut[row] = mean;

@@ -2,7 +2,8 @@
 // The forward saves each row's rstd = 1/rms for the backward. The input's gradient has its own
 // kernel; the weight's, Σ_rows dy · x · rstd, is a product and a column sum of existing ops.
 // docs/add-an-op.md walks through this file.
-import { rmsNormBackwardInput, rmsNormForward } from '../../kernels/rmsnorm.ts';
+import { subgroupsEnabled } from '../device.ts';
+import { rmsNormBackwardInput, rmsNormForward } from '../kernels.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -20,12 +21,12 @@ export const rmsNorm = op('rmsNorm', function rmsNorm(x: Tensor, weight: Tensor,
   const rows = cols === 0 ? 0 : x.size / cols;
   const y = new Tensor(x.shape);
   const rstd = new Tensor([rows, 1]);
-  if (y.size > 0) run(rmsNormForward(rows, cols, eps), x, weight, y, rstd);
+  if (y.size > 0) run(rmsNormForward(rows, cols, eps, subgroupsEnabled()), x, weight, y, rstd);
   return y.setBackward([x, weight], (dy) => {
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = new Tensor(x.shape);
-      if (dx.size > 0) run(rmsNormBackwardInput(rows, cols), dy, x, weight, rstd, dx);
+      if (dx.size > 0) run(rmsNormBackwardInput(rows, cols, subgroupsEnabled()), dy, x, weight, rstd, dx);
     }
     // dweight = Σ_rows dy · x̂ with x̂ = x · rstd (rstd [rows, 1] broadcasts along each row).
     const flat = (t: Tensor) => reshape(t, [rows, cols]);
