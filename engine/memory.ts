@@ -8,7 +8,10 @@
 // The pool keeps freed buffers by size class. Sizes are rounded up to 2^k·{1, 1.25, 1.5, 1.75}
 // so that batches padded to slightly different lengths reuse the same buffers. Reuse is safe
 // without waiting for the GPU: WebGPU executes submitted work in queue order, so a buffer's
-// next user always runs after its previous one.
+// next user always runs after its previous one. Of the free buffers of a size, the oldest is
+// handed out first: which buffer a tensor gets then depends only on which are free, not on the
+// order they were released in, so a step that repeats the one before gets the same buffers back
+// (and dispatch.ts finds its bind groups cached).
 //
 // The pool counts the bytes in use (handed out, not yet released), their peak, and the bytes it
 // holds (in use or free). A budget (`limitBytes`, ENGINE_MEMORY_LIMIT=bytes) makes running out of
@@ -53,7 +56,10 @@ function limitFromEnvironment(): number {
 }
 
 class BufferPool {
+  /** Free buffers by size class, newest first (the oldest pops). */
   private free = new Map<number, GPUBuffer[]>();
+  private age = new WeakMap<GPUBuffer, number>();
+  private created = 0;
   /** Bytes of every buffer the pool has ever created and not destroyed (in use or free). */
   allocatedBytes = 0;
   /** Bytes handed out and not yet released. */
@@ -87,15 +93,19 @@ class BufferPool {
     void device.popErrorScope().then((error) => {
       if (error) reportGpuFailure(new GpuOutOfMemoryError(owner, size, `the GPU refused it with ${megabytes(inUse)} in use: ${error.message}`));
     });
+    this.age.set(buffer, this.created++);
     this.allocatedBytes += size;
     return buffer;
   }
 
   release(buffer: GPUBuffer): void {
     this.inUseBytes -= buffer.size;
-    const list = this.free.get(buffer.size);
-    if (list) list.push(buffer);
-    else this.free.set(buffer.size, [buffer]);
+    let list = this.free.get(buffer.size);
+    if (!list) this.free.set(buffer.size, (list = []));
+    const age = this.age.get(buffer)!;
+    let i = list.length;
+    while (i > 0 && this.age.get(list[i - 1])! < age) i--;
+    list.splice(i, 0, buffer);
   }
 
   /** Starts a new peak measurement from the bytes in use now. */
@@ -148,9 +158,7 @@ export class StepScope {
     this.ended = true;
     if (scopes[scopes.length - 1] !== this) throw new Error('step scopes must end in the reverse order they began');
     scopes.pop();
-    // Newest first: the pool's free lists are stacks, so the next step, making the same tensors in
-    // the same order, gets the same buffers back (and dispatch.ts finds its bind groups cached).
-    for (let i = this.owned.length - 1; i >= 0; i--) this.owned[i].release();
+    for (const item of this.owned) item.release();
     this.owned = [];
   }
 }

@@ -133,6 +133,17 @@ test('backward frees each activation gradient once consumed: its peak is not eve
   }
 });
 
+test('the pool hands out the oldest free buffer of a size, whatever order they were freed in', () => {
+  E.pool.trim();
+  const make = () => [0, 1, 2].map(() => new E.Tensor([1000], 'f32', { persistent: true }));
+  const first = make();
+  const buffers = first.map((t) => t.buffer);
+  for (const i of [1, 2, 0]) first[i].release();
+  const second = make();
+  assert.equal(second.map((t) => buffers.indexOf(t.buffer)), [0, 1, 2]);
+  for (const t of second) t.release();
+});
+
 test('ending a step scope releases its tensors', () => {
   const scope = E.beginScope();
   const t = E.filled([5], 2);
