@@ -2,9 +2,10 @@
 // submit the work, apart from running it. A DistilBERT with the benchmark's layer count (6, as
 // DistilBERT-base) at tiny dims does negligible arithmetic, so what remains is the cost of
 // launching: launches and submits per step, host milliseconds to record and submit one step
-// (measured from the step's first op to the return of its last submit, without waiting for the
-// GPU), microseconds per launch, and ms per step when steps run back to back as the trainer runs
-// them. PyTorch eager runs the same model, batch and optimizer beside it when /usr/bin/python3
+// (from the step's first op to the return of its submit, with the GPU idle, in wall time and in
+// this process's CPU time, which other processes on a shared machine do not inflate),
+// microseconds of CPU per launch, and ms per step when steps run back to back as the trainer
+// runs them (wall, and the CPU time of every thread, lavapipe's kernels included). PyTorch eager runs the same model, batch and optimizer beside it when /usr/bin/python3
 // has torch (bench/host_torch.py). Separately, full-size DistilBERT (the benchmark's dims) at
 // batch 8 × 128 records one step without executing it, to report the memory pool's peak.
 import { execFileSync } from 'node:child_process';
@@ -28,51 +29,70 @@ export interface HostProfile {
   model: { layers: number; dim: number; hidden: number; heads: number; vocab: number; batch: number; seq: number };
   launches: number;
   submits: number;
-  /** Host time to record and submit one step. */
+  /** Host time to record and submit one step, with the GPU idle: wall clock and this process's CPU time. */
   recordMs: Stats;
+  recordCpuMs: Stats;
+  /** Recording CPU time per launch (on a shared machine wall time also counts other processes). */
   usPerLaunch: number;
-  /** Wall time per step over STEPS_PER_SAMPLE steps run back to back, GPU included. */
+  /** Per step over STEPS_PER_SAMPLE steps run back to back, GPU included: wall, and CPU of every thread (lavapipe's too). */
   stepMs: Stats;
+  stepCpuMs: Stats;
   /** PyTorch eager on the CPU, same model and batch, AdamW + clip. */
-  torch: { stepMs: Stats; threads: number } | { unavailable: string };
+  torch: { stepMs: Stats; stepCpuMs: Stats; threads: number } | { unavailable: string };
   memory: { layers: number; dim: number; batch: number; seq: number; peakBytes: number; heldBytes: number };
+}
+
+/** CPU time this process has used, every thread, in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 export async function profileHost(o: BenchOptions, log: (line: string) => void): Promise<HostProfile> {
   const shape = { ...o, ...HOST_SHAPE };
   const model = new ProfiledModel(shape);
   const perStep = { launches: 0, submits: 0 };
-  const record: number[] = [];
-  const wall: number[] = [];
+  const record = { wall: [] as number[], cpu: [] as number[] };
+  const steps = { wall: [] as number[], cpu: [] as number[] };
   try {
     for (let i = 0; i < o.warmup + 2; i++) model.step();
-    await synchronize();
-    for (let r = 0; r < o.repeats; r++) {
+    for (let r = 0; r < STEPS_PER_SAMPLE; r++) {
+      await synchronize();
       const before = { ...dispatchStats };
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), cpuMs()];
+      model.step();
+      flush();
+      record.wall.push(performance.now() - t0);
+      record.cpu.push(cpuMs() - c0);
+      perStep.launches = dispatchStats.dispatches - before.dispatches;
+      perStep.submits = dispatchStats.submits - before.submits;
+    }
+    for (let r = 0; r < o.repeats; r++) {
+      await synchronize();
+      const [t0, c0] = [performance.now(), cpuMs()];
       for (let s = 0; s < STEPS_PER_SAMPLE; s++) {
-        const start = performance.now();
         model.step();
         flush();
-        record.push(performance.now() - start);
       }
       await synchronize();
-      wall.push((performance.now() - t0) / STEPS_PER_SAMPLE);
-      perStep.launches = (dispatchStats.dispatches - before.dispatches) / STEPS_PER_SAMPLE;
-      perStep.submits = (dispatchStats.submits - before.submits) / STEPS_PER_SAMPLE;
+      steps.wall.push((performance.now() - t0) / STEPS_PER_SAMPLE);
+      steps.cpu.push((cpuMs() - c0) / STEPS_PER_SAMPLE);
     }
   } finally {
     model.release();
     await synchronize();
   }
-  const recordMs = stats(record);
-  log(`host: ${recordMs.median.toFixed(2)} ms to record ${perStep.launches} launches, ${stats(wall).median.toFixed(2)} ms per step`);
+  const recordCpuMs = stats(record.cpu);
+  const stepMs = stats(steps.wall);
+  log(`host: ${recordCpuMs.median.toFixed(2)} CPU ms to record ${perStep.launches} launches, ${stepMs.median.toFixed(2)} ms per step`);
   return {
     model: { layers: o.layers, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, vocab: o.vocab, batch: shape.batch, seq: shape.seq },
     ...perStep,
-    recordMs,
-    usPerLaunch: (1000 * recordMs.median) / perStep.launches,
-    stepMs: stats(wall),
+    recordMs: stats(record.wall),
+    recordCpuMs,
+    usPerLaunch: (1000 * recordCpuMs.median) / perStep.launches,
+    stepMs,
+    stepCpuMs: stats(steps.cpu),
     torch: torchStep(shape, o.repeats),
     memory: await stepMemory({ ...o, ...MEMORY_SHAPE }),
   };
@@ -104,8 +124,8 @@ function torchStep(o: BenchOptions, repeats: number): HostProfile['torch'] {
   const args = [TORCH_SCRIPT, '--layers', o.layers, '--dim', o.dim, '--hidden', o.hidden, '--heads', o.heads, '--vocab', o.vocab,
     '--batch', o.batch, '--seq', o.seq, '--classes', o.classes, '--repeats', repeats, '--steps', STEPS_PER_SAMPLE].map(String);
   try {
-    const out = JSON.parse(execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { ms: number[]; threads: number };
-    return { stepMs: stats(out.ms), threads: out.threads };
+    const out = JSON.parse(execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { ms: number[]; cpuMs: number[]; threads: number };
+    return { stepMs: stats(out.ms), stepCpuMs: stats(out.cpuMs), threads: out.threads };
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '');
     const why = /No module named 'torch'/.test(stderr) ? `no torch for ${python}` : (stderr.trim().split('\n').pop() ?? String(err));

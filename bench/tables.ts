@@ -105,17 +105,20 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 export function hostTable(h: HostProfile): Table {
   const m = h.model;
-  const torch = 'unavailable' in h.torch ? `unavailable: ${h.torch.unavailable}` : `${ms(h.torch.stepMs.median)} ms per step (${h.torch.threads} thread(s))`;
-  const ratioToTorch = 'unavailable' in h.torch ? '–' : ratio(h.stepMs.median / h.torch.stepMs.median);
+  const both = (wall: Stats, cpu: Stats) => `${ms(wall.median)} wall, ${ms(cpu.median)} CPU`;
+  const torch = 'unavailable' in h.torch ? `unavailable: ${h.torch.unavailable}` : `${both(h.torch.stepMs, h.torch.stepCpuMs)} (${h.torch.threads} thread(s))`;
+  const ratioToTorch = 'unavailable' in h.torch
+    ? '–'
+    : `${ratio(h.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(h.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`;
   return {
-    title: `Host side of a training step: DistilBERT ${m.layers} layers at dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq}`,
+    title: `Host side of a training step: DistilBERT ${m.layers} layers at dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq} (ms)`,
     header: ['measure', 'value'],
     rows: [
       ['launches per step', String(h.launches)],
       ['submits per step', String(h.submits)],
-      ['host ms to record and submit a step', timeCell(h.recordMs)],
-      ['host µs per launch', h.usPerLaunch.toFixed(1)],
-      ['ms per step, steps back to back (GPU included)', timeCell(h.stepMs)],
+      ['host time to record and submit a step', both(h.recordMs, h.recordCpuMs)],
+      ['host CPU µs per launch', h.usPerLaunch.toFixed(1)],
+      ['per step, steps back to back (GPU included)', both(h.stepMs, h.stepCpuMs)],
       ['PyTorch eager on the CPU, same step', torch],
       ['ours / PyTorch', ratioToTorch],
       [`pool peak, ${h.memory.layers} layers dim ${h.memory.dim} at batch ${h.memory.batch} × seq ${h.memory.seq}`, mib(h.memory.peakBytes)],
