@@ -1,6 +1,6 @@
-// The row-reduction kernels (softmax, layernorm, cross-entropy) in the benchmark once per path
-// the adapter offers (kernels/row_reduce.ts): workgroup-memory trees, and subgroup operations
-// where the adapter has `subgroups`. ENGINE_SUBGROUPS, which the engine ops read when they
+// The kernels with row reductions (softmax, layernorm, cross-entropy, attention's backward row
+// statistics) in the benchmark once per path the adapter offers (kernels/row_reduce.ts):
+// workgroup-memory trees, and subgroup operations where the adapter has `subgroups`. ENGINE_SUBGROUPS, which the engine ops read when they
 // launch, is set around each variant's validation, preparation and runs.
 import { gpu } from '../engine/index.ts';
 import type { Variant, Workload } from './workload.ts';

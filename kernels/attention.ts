@@ -21,7 +21,10 @@
 //
 // Backward, without float atomics and deterministic (every sum has a fixed order; the one atomic
 // is a workgroup-local atomicOr flag in dK/dV saying whether the sequence has any kept key):
-//   attentionRowStats: stats[row] = (lse, Δ = rowsum(dO ∘ O)), one thread per query row;
+//   attentionRowStats: stats[row] = (lse, Δ = rowsum(dO ∘ O)), one thread per query row, or with
+//     subgroups four adjacent threads of a subgroup per row, each summing a quarter of the row
+//     (adjacent threads then read adjacent memory), combined by two subgroupShuffleXor steps
+//     (a fixed butterfly, so every lane gets the same bits);
 //   attentionGradQuery: dQ, one thread per query row looping over key tiles;
 //   attentionGradKeyValue: dK and dV, one thread per key row looping over query tiles (Q/√D, dO,
 //     lse and Δ staged in workgroup memory).
@@ -226,28 +229,37 @@ export function attentionForward(dims: AttentionDims, dropout: AttentionDropout 
  * stats[r] = (lse[r], Σ_d dO[r, d] · O[r, d]) for each query row r = (b, h, t).
  * Bindings: context O, grad dO [B, T, H·D], lse [B, H, T], stats [B, H, T, 2] (written).
  */
-export function attentionRowStats(dims: AttentionDims): KernelLaunch {
+export function attentionRowStats(dims: AttentionDims, subgroups = false): KernelLaunch {
   const uniforms = { batch: u32(dims.batch), ...rowUniforms(dims, null) };
   const rows = dims.batch * dims.heads * dims.seq;
-  const code = `${prelude(dims, uniforms, null)}
+  // Lanes per row: 4, the smallest subgroup size, so a row's lanes are always in one subgroup.
+  const lanes = subgroups ? 4 : 1;
+  const code = `${subgroups ? 'enable subgroups;\n' : ''}${prelude(dims, uniforms, null)}
 @group(0) @binding(1) var<storage, read> context: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 @compute @workgroup_size(256)
 fn main(${FLAT_BUILTINS}) {
-  let r = ${flatIndex(256)};
-  if (r >= p.batch * p.heads * p.seq) { return; }
+  let thread = ${flatIndex(256)};
+  let rows = p.batch * p.heads * p.seq;
+  // Lanes past the last row redo it and write nothing: every lane must reach the shuffles.
+  let r = min(thread / ${lanes}u, rows - 1u);
+  let lane = thread % ${lanes}u;
   let t = r % p.seq;
   let h = (r / p.seq) % p.heads;
   let b = r / (p.seq * p.heads);
   let base = rowOffset(b, t, h);
   var delta = 0.0;
-  for (var c = 0u; c < DV; c++) { delta += vdot(${loadV(dims, 'grad', 'base + c * W')}, ${loadV(dims, 'context', 'base + c * W')}); }
-  stats[2u * r] = lse[r];
-  stats[2u * r + 1u] = delta;
+  for (var c = lane; c < DV; c += ${lanes}u) { delta += vdot(${loadV(dims, 'grad', 'base + c * W')}, ${loadV(dims, 'context', 'base + c * W')}); }
+  ${subgroups ? 'delta += subgroupShuffleXor(delta, 1u);\n  delta += subgroupShuffleXor(delta, 2u);' : ''}
+  if (thread / ${lanes}u < rows && lane == 0u) {
+    stats[2u * r] = lse[r];
+    stats[2u * r + 1u] = delta;
+  }
 }`;
-  return { name: kernelName('attention_row_stats', dims, null), code, workgroups: flatGrid(rows, 256), uniforms };
+  const name = `${kernelName('attention_row_stats', dims, null)}${subgroups ? '_subgroups' : ''}`;
+  return { name, code, workgroups: flatGrid(rows * lanes, 256), uniforms };
 }
 
 /** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO [B, T, H·D], dQ (written). */

@@ -1,8 +1,8 @@
 // Row reductions on both paths (kernels/row_reduce.ts): workgroup-memory trees (ENGINE_SUBGROUPS=0)
 // and subgroup operations (the default where the adapter has `subgroups`, as lavapipe does; not
 // on llvmpipe through OpenGL). Each path: the reduction itself at workgroups smaller than, equal
-// to and larger than the subgroup, the ops built on it against float64 references, and
-// bit-identical repeats. The other test files run the ops on the adapter's default path.
+// to and larger than the subgroup, the ops built on it (and attention, whose backward's row
+// statistics use subgroup shuffles) against float64 references, and bit-identical repeats. The other test files run the ops on the adapter's default path.
 import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +11,7 @@ import { run } from '../engine/run.ts';
 import { F32_LOWEST, u32, uniformBlock } from '../kernels/launch.ts';
 import { rowGrid, rowKernelMain, subgroupPrelude, workgroupReduce } from '../kernels/row_reduce.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
-import { crossEntropy, layerNorm, randn, softmax } from './reference.ts';
+import { attentionRef, crossEntropy, layerNorm, randn, softmax } from './reference.ts';
 import { gpuInfo } from './setup.ts';
 
 const PATHS = gpuInfo.features.has('subgroups') ? ['0', '1'] : ['0'];
@@ -96,6 +96,28 @@ for (const setting of PATHS) {
       });
     });
   }
+
+  // Head dims 8 (vec4 rows, two per lane) and 6 (scalar rows, uneven across the four lanes).
+  test(`${pathName(setting)}: attention forward and backward, head dims 8 and 6, a padded sequence`, async () => {
+    const [batch, seq, heads] = [2, 5, 2];
+    for (const headDim of [8, 6]) {
+      const shape = [batch, seq, heads * headDim];
+      const n = batch * seq * heads * headDim;
+      const mask = Float64Array.from({ length: batch * seq }, (_, i) => (i < seq + 3 ? 1 : 0));
+      await withSubgroups(setting, () =>
+        gradcheck({
+          inputs: [
+            { shape, data: randn(n, headDim) },
+            { shape, data: randn(n, headDim + 1) },
+            { shape, data: randn(n, headDim + 2) },
+            { shape: [batch, seq], data: mask, dtype: 'i32', noGrad: true },
+          ],
+          gpu: ([q, k, v, m]) => E.attention(q, k, v, m, heads),
+          cpu: ([q, k, v, m]) => attentionRef(q, k, v, m, batch, seq, heads, headDim),
+        }),
+      );
+    }
+  });
 
   test(`${pathName(setting)}: cross-entropy [3, 300] and the gradient norm of several tensors`, async () => {
     const [rows, classes] = [3, 300];

@@ -5,6 +5,7 @@ import { Tensor, attention } from '../../engine/index.ts';
 import { gradcheck } from '../../test/gradcheck.ts';
 import { attentionRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
+import { reductionVariants } from '../reductions.ts';
 import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 
 async function validate(): Promise<void> {
@@ -39,5 +40,5 @@ export function attentionGroup(o: BenchOptions): KernelGroup {
     forwardWork: forwardFlops,
     backwardWork: 2.5 * forwardFlops,
   });
-  return { group: 'attention', unit: 'GFLOP/s', variants: [{ name: 'flash (one thread per row)', validate, workloads }] };
+  return { group: 'attention', unit: 'GFLOP/s', variants: reductionVariants('flash (one thread per row)', validate, workloads) };
 }

@@ -4,6 +4,7 @@ import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../k
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
+import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -56,7 +57,7 @@ export const attention = op('attention', function attention(q: Tensor, k: Tensor
   run(launchFor(attentionForward), q, k, v, mask, context, lse);
   context.setBackward([q, k, v], (grad) => {
     const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
-    run(attentionRowStats(dims), context, grad, lse, stats);
+    run(attentionRowStats(dims, subgroupsEnabled()), context, grad, lse, stats);
     const dq = new Tensor(q.shape);
     const dk = new Tensor(q.shape);
     const dv = new Tensor(q.shape);
