@@ -13,8 +13,8 @@
 // exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
 // fused into the step: pass the `clipCoef` of `gradNorm` (grad_clip.ts) and the kernel multiplies
 // each gradient by it as it reads it, exactly as clip_grad_norm_ would have scaled it in place.
-import { ADAMW_COST, type AdamWSlot } from '../kernels/adamw.ts';
-import { adamwStep } from './kernels.ts';
+import { ADAMW_COST, adamwUniforms, type AdamWSlot } from '../kernels/adamw.ts';
+import { adamwStep, withUniforms } from './kernels.ts';
 import { gpu } from './device.ts';
 import { fillLike } from './ops/elementwise.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
@@ -137,8 +137,12 @@ export class AdamW {
       biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.t),
     };
     for (const g of this.groups) {
-      const slots: AdamWSlot[] = g.params.map((p, k) => ({ size: p.size, offset: g.offsets[k], decayFactor: 1 - lr * g.weightDecays[k] }));
-      run(adamwStep(slots, scalars), ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one);
+      const slotsAt = (learningRate: number): AdamWSlot[] =>
+        g.params.map((p, k) => ({ size: p.size, offset: g.offsets[k], decayFactor: 1 - learningRate * g.weightDecays[k] }));
+      // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
+      const atRest = adamwStep(slotsAt(0), { beta1, beta2, eps: this.eps, negStepSize: 0, biasCorrection2Sqrt: 1 });
+      const launch = withUniforms(atRest, adamwUniforms(slotsAt(lr), scalars));
+      run(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one);
     }
   }
 

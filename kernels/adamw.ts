@@ -14,7 +14,7 @@
 // so a slot needs only two bindings of its own. Bindings: param0, grad0, param1, grad1, …, then
 // moment1, moment2 (packed m and v), clipCoef (1 element).
 // Work split: one thread per element, 256 threads per workgroup.
-import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
 
 const WG = 256;
@@ -40,10 +40,10 @@ export interface AdamWScalars {
   biasCorrection2Sqrt: number;
 }
 
-export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelLaunch {
-  const layout = slotLayout(slots.map((slot) => slot.size), WG);
-  const uniforms = {
-    ...layout.uniforms,
+/** The uniforms of `adamwStep(slots, s)`: with the slot sizes fixed, all that changes from step to step. */
+export function adamwUniforms(slots: readonly AdamWSlot[], s: AdamWScalars): Uniforms {
+  return {
+    ...slotLayout(slots.map((slot) => slot.size), WG).uniforms,
     ...Object.fromEntries(slots.flatMap((slot, k) => [[`off${k}`, u32(slot.offset)], [`decay${k}`, f32(slot.decayFactor)]])),
     beta1: f32(s.beta1),
     oneMinusBeta1: f32(1 - s.beta1),
@@ -53,6 +53,11 @@ export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelL
     negStepSize: f32(s.negStepSize),
     biasCorrection2Sqrt: f32(s.biasCorrection2Sqrt),
   };
+}
+
+export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelLaunch {
+  const layout = slotLayout(slots.map((slot) => slot.size), WG);
+  const uniforms = adamwUniforms(slots, s);
   const slotBindings = slots.map(
     (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read_write> param${k}: array<f32>;
 @group(0) @binding(${2 * k + 2}) var<storage, read> grad${k}: array<f32>;`,
