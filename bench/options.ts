@@ -3,7 +3,7 @@
 // Every shape is an option so that llvmpipe (a CPU rasteriser, ~1-2 GFLOP/s) can use small ones;
 // the defaults are DistilBERT-base at batch 64 × sequence 64, the shapes a training step sees.
 import { parseArgs } from 'node:util';
-import type { BlockedOptions, DirectOptions } from '../kernels/matmul.ts';
+import type { MatmulConfig } from '../engine/index.ts';
 
 export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'rmsnorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile', 'host'] as const;
 export type Group = (typeof GROUPS)[number];
@@ -35,7 +35,7 @@ export interface BenchOptions {
   report?: string;
 }
 
-export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions);
+export type { MatmulConfig };
 
 const DEFAULT_CONFIGS = '128x128x8/8x8/4,128x128x8/8x8/4/p,128x128x16/8x8/4,256x128x8/16x8/4,64x64x16/8x8/4,64x64x16/4x4/1,8x8/2x4/4';
 
@@ -90,8 +90,12 @@ export const configName = (o: MatmulConfig) =>
     : `${o.threadM}x${o.threadN}/${o.groupM}x${o.groupN}/${o.vectorWidth}`;
 
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
+export type ModelShape = typeof DEFAULTS;
 
-function positiveInt(name: string, value: string): number {
+/** The shape flags (--batch, --seq, --dim, …) for node:util's parseArgs, shared with `npm run tune`. */
+export const SHAPE_FLAGS = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])) as Record<keyof ModelShape, { type: 'string' }>;
+
+export function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return n;
@@ -101,6 +105,15 @@ function positiveNumber(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${value}"`);
   return n;
+}
+
+/** The shape flags' values, defaults where not given. */
+export function shapeOf(values: Record<string, unknown>): ModelShape {
+  const shape = Object.fromEntries(
+    Object.entries(DEFAULTS).map(([k, d]) => [k, values[k] === undefined ? d : positiveInt(k, String(values[k]))]),
+  ) as ModelShape;
+  if (shape.dim % shape.heads) throw new Error(`--dim ${shape.dim} must be a multiple of --heads ${shape.heads}`);
+  return shape;
 }
 
 /** Parses argv (without node and the script); returns null when --help was asked for. */
@@ -120,14 +133,11 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'peak-gbps': { type: 'string' },
       'matmul-sizes': { type: 'string' },
       'matmul-configs': { type: 'string' },
-      ...Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])),
+      ...SHAPE_FLAGS,
     },
   });
   if (values.help) return null;
-  const shape = Object.fromEntries(
-    Object.entries(DEFAULTS).map(([k, d]) => [k, values[k as keyof typeof values] === undefined ? d : positiveInt(k, String(values[k as keyof typeof values]))]),
-  ) as typeof DEFAULTS;
-  if (shape.dim % shape.heads) throw new Error(`--dim ${shape.dim} must be a multiple of --heads ${shape.heads}`);
+  const shape = shapeOf(values);
 
   const only = new Set<Group>();
   for (const name of values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? GROUPS) {

@@ -24,12 +24,31 @@ export interface Gpu {
   /** "NVIDIA H100 (vulkan)" or "llvmpipe (opengl, compatibility)": what we run on, in words. */
   adapterName: string;
   backend: 'gpu' | 'opengl';
+  /** Who made the adapter and its driver: what a tuned kernel table is keyed by (engine/tuning.ts). */
+  identity: AdapterIdentity;
+  /**
+   * A CPU implementation of WebGPU rather than a GPU. Dawn flags a CPU Vulkan device (lavapipe,
+   * SwiftShader) as `isFallbackAdapter`; its OpenGL backend is what the engine opens only when Dawn
+   * finds no GPU adapter (or when forced), and there it is llvmpipe, which reports no vendor,
+   * architecture or fallback flag, and limits no different from lavapipe's.
+   */
+  software: boolean;
   features: ReadonlySet<string>;
   limits: GPUSupportedLimits;
   /** The adapter's largest subgroup (0 without subgroups). */
   subgroupMaxSize: number;
   /** The matrix shapes and types of `chromium-experimental-subgroup-matrix` (empty without it). */
   subgroupMatrixConfigs: readonly SubgroupMatrixConfig[];
+}
+
+export interface AdapterIdentity {
+  vendor: string;
+  architecture: string;
+  device: string;
+  /** The driver, in the adapter's words (e.g. "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)"). */
+  description: string;
+  /** Dawn's backend: vulkan, metal, d3d12 or opengl. */
+  backend: string;
 }
 
 const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
@@ -151,14 +170,18 @@ async function openGpu(): Promise<Gpu> {
 
   const info = adapter.info;
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
-  const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${describeGpuBackend(info)})`;
+  const backendName = backend === 'opengl' ? 'opengl' : describeGpuBackend(info);
+  const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${backendName})`;
   if (process.env.ENGINE_QUIET !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
+  const identity = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, backend: backendName };
   const features = new Set(device.features as unknown as Iterable<string>);
   const subgroupInfo = info as GPUAdapterInfo & { subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
   return {
     device,
     adapterName,
     backend,
+    identity,
+    software: info.isFallbackAdapter === true || backend === 'opengl',
     features,
     limits: device.limits,
     subgroupMaxSize: features.has('subgroups') ? subgroupInfo.subgroupMaxSize ?? 0 : 0,

@@ -1,5 +1,5 @@
 // The engine's public surface: what model/ and train/ use.
-export { initGpu, closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type Gpu } from './device.ts';
+export { initGpu, closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type AdapterIdentity, type Gpu } from './device.ts';
 export { Tensor, noGrad, numel, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
 export { backward, zeroGrad } from './autograd.ts';
 export { op, printGraph, formatGraph, nodeKernels } from './trace.ts';
@@ -18,3 +18,6 @@ export * from './ops/rmsnorm.ts';
 export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
 export * from './optim.ts';
+export {
+  kernelVersion, reloadTuningTable, tuningFile, tuningFolder, tuningState, tuningSummary, withoutTuning, writeTuningTable, type TunedEntry,
+} from './tuning.ts';

@@ -23,10 +23,9 @@ const PARTIAL_WG = 256;
  * and sum (8): the kernel normalises x + residual (the transformer's residual add, folded in to
  * save a launch) and writes that sum, which the backward kernels take as their x. The residual
  * is [residualRows, cols], repeated down x's rows when it has fewer (position embeddings added to
- * every sequence of a batch).
+ * every sequence of a batch). `wg`: threads per row, a power of two (default by row length).
  */
-export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false, { residualRows = 0 } = {}): KernelLaunch {
-  const wg = rowWorkgroupSize(cols);
+export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false, { residualRows = 0, wg = rowWorkgroupSize(cols) } = {}): KernelLaunch {
   const residual = residualRows > 0;
   const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps), ...(residual ? { residualRows: u32(residualRows) } : {}) };
   const repeated = residual && residualRows !== rows;
@@ -67,9 +66,8 @@ ${rowKernelMain(wg, `${repeated ? `  let residualBase = (row % p.residualRows) *
   return { name: `layernorm${fused}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
-/** Bindings: dy, x, weight, mean, rstd, dx. */
-export function layerNormBackwardInput(rows: number, cols: number, subgroups = false): KernelLaunch {
-  const wg = rowWorkgroupSize(cols);
+/** Bindings: dy, x, weight, mean, rstd, dx. `wg`: threads per row, a power of two. */
+export function layerNormBackwardInput(rows: number, cols: number, subgroups = false, wg = rowWorkgroupSize(cols)): KernelLaunch {
   const uniforms = { rows: u32(rows), cols: u32(cols) };
   const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

@@ -1,5 +1,13 @@
 // Every test file imports this first: it opens the GPU once (top-level await) for the process.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { initGpu } from '../engine/index.ts';
 
 process.env.ENGINE_QUIET ??= '1';
+// Tuned kernel tables (engine/tuning.ts) live in the cache folder: tests neither read the user's
+// nor write to it, so every run starts on the default kernels.
+const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'wgsl-distilbert-test-cache-'));
+process.env.XDG_CACHE_HOME = cache;
+process.on('exit', () => fs.rmSync(cache, { recursive: true, force: true }));
 export const gpuInfo = await initGpu();

@@ -4,7 +4,7 @@
 // GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
-import { Tensor, matmulKernel, opsMatmulVariant } from '../../engine/index.ts';
+import { Tensor, defaultMatmulKernel, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
 import { run } from '../../engine/run.ts';
 import { checkSubgroupMatrix, halfExactValues, halfOperand, subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
 import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
@@ -13,6 +13,7 @@ import type { KernelLaunch } from '../../kernels/launch.ts';
 import { assertClose } from '../../test/gradcheck.ts';
 import { matmul as matmulRef, randn } from '../../test/reference.ts';
 import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
+import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import { prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 
 export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
@@ -24,14 +25,17 @@ export interface MatmulVariant {
 
 /**
  * Our candidates against the peers: the kernel as the engine's ops launch it on this adapter
- * (variant and options chosen by the op), the other of variants 3 and 4 with its default options
- * for the shape, then the swept configurations.
+ * (variant and options chosen by the op: from the tuned table when there is one, and then the
+ * default it replaces), the other of variants 3 and 4 with its default options for the shape,
+ * then the swept configurations.
  */
 export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant[] {
   const ops = opsMatmulVariant();
   const other = ops === 3 ? 4 : 3;
+  const tuned = tuningState().state === 'used';
   return [
-    { name: `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel },
+    { name: tuned ? TUNED_VARIANT : `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel },
+    ...(tuned ? [{ name: DEFAULT_VARIANT, kernel: defaultMatmulKernel }] : []),
     { name: `${other} ${matmulVariants[other].name} (default options)`, kernel: (s: MatmulShape) => matmulVariants[other].kernel(s) },
     ...configs.map((config) => {
       const { variant, ...options } = config;
@@ -74,23 +78,26 @@ function reference(s: MatmulShape, a: Float64Array, b: Float64Array, bias: Float
 const describe = (s: MatmulShape) =>
   `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch} m ${s.m} n ${s.n} k ${s.k}${s.sharedA ? ' shared A' : ''}${s.sharedB ? ' shared B' : ''}${s.bias ? ' +bias' : ''}`;
 
+/** Runs `kernel` at `s` on random operands (seeded by `seed`) and compares with the float64 product. */
+export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: number): Promise<void> {
+  const aData = randn(s.m * s.k * (s.sharedA ? 1 : s.batch), 10 + seed);
+  const bData = randn(s.k * s.n * (s.sharedB ? 1 : s.batch), 20 + seed);
+  const biasData = s.bias ? randn(s.n, 30 + seed) : null;
+  const a = Tensor.fromArray(aData, [aData.length]);
+  const b = Tensor.fromArray(bData, [bData.length]);
+  const c = new Tensor([s.batch * s.m * s.n]);
+  const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
+  try {
+    run(kernel(s), a, b, c, ...(bias ? [bias] : []));
+    assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
+  } finally {
+    for (const t of [a, b, c, bias]) t?.release();
+  }
+}
+
 /** Runs `kernel` on every validation shape and compares with the float64 product. */
 export async function validateMatmul(kernel: MatmulKernel): Promise<void> {
-  for (const [i, s] of VALIDATION_SHAPES.entries()) {
-    const aData = randn(s.m * s.k * (s.sharedA ? 1 : s.batch), 10 + i);
-    const bData = randn(s.k * s.n * (s.sharedB ? 1 : s.batch), 20 + i);
-    const biasData = s.bias ? randn(s.n, 30 + i) : null;
-    const a = Tensor.fromArray(aData, [aData.length]);
-    const b = Tensor.fromArray(bData, [bData.length]);
-    const c = new Tensor([s.batch * s.m * s.n]);
-    const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
-    try {
-      run(kernel(s), a, b, c, ...(bias ? [bias] : []));
-      assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
-    } finally {
-      for (const t of [a, b, c, bias]) t?.release();
-    }
-  }
+  for (const [i, s] of VALIDATION_SHAPES.entries()) await checkMatmulAt(kernel, s, i);
 }
 
 /** The products of one nn.Linear (in → out) over `tokens` rows, as the engine's linear launches them. */

@@ -2,9 +2,11 @@
 // The forward saves each row's mean and rstd, which the backward reuses.
 import { ROW_CHUNK } from '../../kernels/layernorm.ts';
 import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels.ts';
+import { rowWorkgroupSize } from '../../kernels/row_reduce.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { run } from '../run.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
+import { tunedChoice } from '../tuning.ts';
 import { op } from '../trace.ts';
 import { filled, sumToShape } from './elementwise.ts';
 import { sumColumnsOf } from './reduce.ts';
@@ -14,6 +16,12 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
     throw new Error(`layerNorm: ${what} ${p.name} is ${p.dtype} ${shapeStr(p.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`);
   }
+}
+
+/** Threads per row for a layer-norm kernel ('layernorm' or 'layernorm_backward_input'): tuned, else by row length. */
+export function layerNormWorkgroupSize(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number): number {
+  const tuned = tunedChoice(kernel, `cols ${cols}`, [rows]);
+  return typeof tuned?.workgroupSize === 'number' ? tuned.workgroupSize : rowWorkgroupSize(cols);
 }
 
 /**
@@ -37,14 +45,17 @@ export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: T
   // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
   const input = residual ? new Tensor(x.shape) : x;
   if (y.size > 0) {
-    const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), { residualRows: residual ? residual.size / cols : 0 });
+    const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), {
+      residualRows: residual ? residual.size / cols : 0,
+      wg: layerNormWorkgroupSize('layernorm', rows, cols),
+    });
     run(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
   }
   return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
     let dInput: Tensor | null = null;
     if (x.requiresGrad || residual?.requiresGrad) {
       dInput = new Tensor(x.shape);
-      if (dInput.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled()), dy, input, weight, mean, rstd, dInput);
+      if (dInput.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)), dy, input, weight, mean, rstd, dInput);
     }
     // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
     const withResidual = (grads: (Tensor | null)[]) => {

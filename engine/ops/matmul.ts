@@ -8,10 +8,11 @@
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
 import type { KernelLaunch } from '../../kernels/launch.ts';
-import type { MatmulShape } from '../../kernels/matmul.ts';
+import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../kernels.ts';
 import { gpu } from '../device.ts';
 import { run } from '../run.ts';
+import { tunedChoice } from '../tuning.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { sumColumnsOf } from './reduce.ts';
@@ -51,25 +52,52 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 }
 
 /**
- * Which kernel variant the ops launch on this adapter. llvmpipe (Mesa's CPU rasteriser, what
- * Dawn's OpenGL backend runs on without a GPU) runs a workgroup on one CPU thread with its
- * invocations in SIMD lanes, makes every per-invocation load a loop over the lanes and every
- * barrier a coroutine switch: there the direct kernel (variant 4: no workgroup memory, a 16×16
- * block of C per thread) is about twice the blocked one. GPUs get the blocked kernel (variant 3).
- * ENGINE_MATMUL=blocked|direct forces one (the tests run the ops under both).
+ * The kernel the ops launch for a product. With a tuned table for this adapter (engine/tuning.ts),
+ * the configuration it measured fastest at the nearest tuned shape; else the default for the
+ * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
+ * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4: no workgroup
+ * memory, a 16×16 block of C per thread). A CPU rasteriser such as lavapipe or llvmpipe runs a
+ * workgroup on one CPU thread with its invocations in SIMD lanes, makes every per-invocation load
+ * a loop over the lanes and every barrier a coroutine switch: there direct is about twice the
+ * blocked kernel. GPUs get the blocked kernel (variant 3). ENGINE_MATMUL=blocked|direct forces a
+ * variant with its default options, table or not (the tests run the ops under both).
  */
-export function opsMatmulVariant(): 3 | 4 {
+export function matmulKernel(shape: MatmulShape): KernelLaunch {
+  const forced = forcedMatmulVariant();
+  if (forced) return matmulVariants[forced].kernel(shape);
+  const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
+  return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
+}
+
+/** A variant and its options: what the tuner tries and its table stores. */
+export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions);
+
+export function configuredMatmul(config: MatmulConfig, shape: MatmulShape): KernelLaunch {
+  const { variant, ...options } = config;
+  return matmulVariants[variant].kernel(shape, options);
+}
+
+function forcedMatmulVariant(): 3 | 4 | undefined {
   const forced = process.env.ENGINE_MATMUL;
   if (forced === 'blocked') return 3;
   if (forced === 'direct') return 4;
   if (forced) throw new Error(`ENGINE_MATMUL must be "blocked" or "direct", not "${forced}"`);
-  return /llvmpipe/i.test(gpu().adapterName) ? 4 : 3;
+  return undefined;
 }
 
-/** The launch the ops use for a product: the adapter's variant with its default options for the shape. */
-export function matmulKernel(shape: MatmulShape): KernelLaunch {
+/** The variant the ops launch without a table: ENGINE_MATMUL's, else the adapter's default. */
+export function opsMatmulVariant(): 3 | 4 {
+  return forcedMatmulVariant() ?? (gpu().software ? 4 : 3);
+}
+
+/** The launch without a table: the ops' variant with its default options for the shape. */
+export function defaultMatmulKernel(shape: MatmulShape): KernelLaunch {
   return matmulVariants[opsMatmulVariant()].kernel(shape);
 }
+
+/** What a tuned entry for a product is keyed by, besides its dims [m, n, k]. */
+export const matmulTuningKey = (s: MatmulShape) =>
+  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}${s.bias ? ' bias' : ''}`;
 
 /** op(a)·op(b) (+ bias), no autograd. */
 function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor): Tensor {

@@ -1,0 +1,112 @@
+// `npm run tune`: finds the fastest kernel configurations on this adapter at a model's shapes and
+// writes the table the ops then launch from (engine/tuning.ts; the search is bench/tuner.ts).
+//   npm run tune -- --help
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { closeGpu, initGpu, tuningFolder } from '../engine/index.ts';
+import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { loadDataset } from '../train/data.ts';
+import { resolveModel } from '../train/model_source.ts';
+import { SHAPE_FLAGS, parseMatmulConfig, positiveInt, shapeOf } from './options.ts';
+import { textTable, ms } from './tables.ts';
+import { paddedBatchLengths, representativeLengths, tune, type TuneResult } from './tuner.ts';
+
+const HELP = `npm run tune -- [options]
+Searches kernel configurations (matmul tilings and variants for every product of the model, forward
+and backward; layer-norm threads per row) on this adapter: each candidate is validated against a
+float64 CPU reference, timed with GPU timestamps when the adapter has them, and the fastest kept
+when re-timing confirms it beats the default. Writes one table per adapter to
+${tuningFolder()}/ (\$XDG_CACHE_HOME, else ~/.cache), which training then uses.
+
+  --quick              fewer candidates, only the median padded length, fewer samples
+  --seq N              tune at sequence length N only (default: the padded lengths the data
+                       produces at --batch: their 10th, 50th and 90th percentiles)
+  --data NAME|DIR      the sentences whose padded lengths to tune at (default rotten_tomatoes)
+  --model ID|DIR       the tokenizer that pads them (default distilbert-base-uncased)
+  --max-length N       truncate sentences to N tokens (default: the tokenizer's maximum)
+  --seed N             the shuffle seed that makes the batches (default 42)
+  --matmul-configs LIST  matmul configurations to try besides the defaults, as in npm run bench
+                       (default: a list of blocked and direct tilings, shorter with --quick)
+Shapes (the same flags as npm run bench; defaults: DistilBERT-base at batch 64):
+  --batch N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)  --layers N (6)
+  --vocab N (30522)  --classes N (2)
+For the tiny model on llvmpipe, e.g.
+  npm run tune -- --quick --batch 8 --seq 32 --dim 64 --hidden 128 --heads 4
+`;
+
+const log = (line: string) => console.error(`[tune] ${line}`);
+
+/** The padded lengths the data produces at this batch size, in its first epoch's shuffle. */
+async function dataLengths(data: string, model: string, maxLength: number | undefined, batch: number, seed: number): Promise<number[]> {
+  try {
+    const tokenizer = WordPieceTokenizer.fromDir((await resolveModel(model, false)).dir);
+    const dataset = await loadDataset(data);
+    return paddedBatchLengths(dataset.train, tokenizer, Math.min(maxLength ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength), batch, seed);
+  } catch (err) {
+    throw new Error(`cannot read the data to find its padded lengths (${(err as Error).message.split('\n')[0]}); pass --seq N, or --data and --model folders`);
+  }
+}
+
+/** Tuned against default per shape, for the terminal. */
+export function tuneTable(result: TuneResult): string {
+  const rows = result.entries.map((e) => [
+    `${e.kernel} ${e.key} ${e.dims.join('x')}`,
+    Object.entries(e.choice).map(([k, v]) => `${k} ${v}`).join(', '),
+    ms(e.ms),
+    ms(e.defaultMs),
+    `${(e.defaultMs / e.ms).toFixed(2)}x`,
+  ]);
+  return textTable({ title: 'Tuned against default, per shape (ms per launch, re-timed side by side)', header: ['kernel and shape', 'choice', 'tuned', 'default', 'speedup'], rows });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      help: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      data: { type: 'string' },
+      model: { type: 'string' },
+      'max-length': { type: 'string' },
+      seed: { type: 'string' },
+      'matmul-configs': { type: 'string' },
+      ...SHAPE_FLAGS,
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const quick = values.quick ?? false;
+  const shape = shapeOf(values);
+  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
+  const maxLength = values['max-length'] === undefined ? undefined : positiveInt('max-length', values['max-length']);
+  const matmulConfigs = values['matmul-configs']?.split(',').map(parseMatmulConfig);
+  process.env.ENGINE_QUIET ??= '1';
+  const g = await initGpu();
+  const lengths = values.seq !== undefined
+    ? [shape.seq]
+    : representativeLengths(await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed), quick);
+  log(`${g.adapterName}: batch ${shape.batch}, lengths ${lengths.join(', ')}, dim ${shape.dim}, hidden ${shape.hidden}${quick ? ', quick' : ''}`);
+  const result = await tune({ batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, classes: shape.classes }, { quick, matmulConfigs }, log);
+  console.log(tuneTable(result));
+  for (const line of result.rejected) log(`rejected: ${line}`);
+  const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;
+  log(`tuned ${result.entries.length} shapes (${faster} faster than the default) in ${result.seconds.toFixed(1)} s: ${result.file}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => {
+      closeGpu();
+      process.exit(0);
+    },
+    (err) => {
+      console.error(`tune: ${(err as Error).message.split('\n')[0]}`);
+      closeGpu();
+      process.exit(1);
+    },
+  );
+}

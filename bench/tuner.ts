@@ -1,0 +1,301 @@
+// The kernel search behind `npm run tune` and `npm run train -- --tune`, in the spirit of
+// tinygrad's and jax-js's per-device search and Triton's per-shape autotuning.
+//
+// For every kernel shape a model config and batch shape launch (the matmul products of each
+// nn.Linear, forward and backward, and the layer-norm rows) at a few representative padded
+// lengths, each candidate configuration is validated against the float64 CPU reference on a
+// small shape that compiles to the same WGSL (same alignments and options, so the same pipeline),
+// then timed at the real shape with the benchmark's clock (GPU timestamps when the adapter has
+// them). The default is always a candidate. When another wins, the winner and the default are
+// re-timed side by side, in turns, and the winner is kept only if it is still faster by MARGIN:
+// the table never holds a choice measured slower than the default on the same run.
+import cliProgress from 'cli-progress';
+import { Tensor, configuredMatmul, gpu, layerNormWorkgroupSize, matmulTuningKey, opsMatmulVariant, pool, subgroupsEnabled, withoutTuning, writeTuningTable, type MatmulConfig, type TunedEntry } from '../engine/index.ts';
+import { run } from '../engine/run.ts';
+import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
+import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
+import type { KernelLaunch } from '../kernels/launch.ts';
+import type { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { assertClose } from '../test/gradcheck.ts';
+import { layerNorm as layerNormRef, layerNormBackward, randn } from '../test/reference.ts';
+import type { Example } from '../train/data.ts';
+import { batchesOf, epochOrder } from '../train/shuffle.ts';
+import { checkMatmulAt, linearProducts, matmulWorkload } from './kernels/matmul.ts';
+import { configName, parseMatmulConfig } from './options.ts';
+import { KernelTimer, type Stats } from './timing.ts';
+import { prepareScoped, randomTensor, type Workload } from './workload.ts';
+
+/** What to tune for: a DistilBERT config, its batch size and the padded lengths to tune at. */
+export interface TuneSpec {
+  batch: number;
+  lengths: number[];
+  dim: number;
+  hidden: number;
+  classes: number;
+}
+
+export interface TuneOptions {
+  /** Fewer candidates and samples. */
+  quick: boolean;
+  /** Matmul configurations to try besides the defaults (default: `matmulCandidates(quick)`). */
+  matmulConfigs?: MatmulConfig[];
+  /** Layer-norm threads per row to try besides the default (default: powers of two, fewer when quick). */
+  workgroupSizes?: number[];
+}
+
+export interface TuneResult {
+  file: string;
+  entries: TunedEntry[];
+  seconds: number;
+  /** Candidates that failed validation or were refused, one line each. */
+  rejected: string[];
+}
+
+/** A winner must beat the default by this fraction in the side-by-side re-timing. */
+const MARGIN = 0.03;
+
+const BLOCKED = ['128x128x8/8x8/4', '128x128x16/8x8/4', '128x128x8/8x8/4/p', '256x128x8/16x8/4', '128x64x16/8x8/4', '64x128x16/8x8/4', '64x64x16/8x8/4', '64x64x16/4x4/4', '64x64x8/4x4/4/p', '32x64x16/4x4/4', '32x32x16/4x4/4'];
+const DIRECT = ['16x16/2x4/4', '8x8/2x4/4', '16x8/2x4/4', '8x16/2x4/4', '16x16/4x4/4', '8x8/4x8/4', '16x16/1x8/4'];
+const QUICK_BLOCKED = ['128x128x8/8x8/4', '64x64x16/4x4/4'];
+const QUICK_DIRECT = ['8x8/2x4/4', '16x16/4x4/4'];
+
+/** The matmul configurations to try besides the default (`--quick`: a few of each variant). */
+export function matmulCandidates(quick: boolean): MatmulConfig[] {
+  return [...(quick ? QUICK_BLOCKED : BLOCKED), ...(quick ? QUICK_DIRECT : DIRECT)].map(parseMatmulConfig);
+}
+
+interface Candidate {
+  name: string;
+  choice: Record<string, unknown>;
+  launch: KernelLaunch;
+  validate: () => Promise<void>;
+  workload: Workload;
+}
+
+interface Task {
+  kernel: string;
+  key: string;
+  dims: number[];
+  label: string;
+  /** The default first. */
+  candidates: Candidate[];
+}
+
+/**
+ * Padded lengths worth tuning at: the 10th, 50th and 90th percentiles of the batches' padded
+ * lengths (`quick`: the median), so each length the data produces is within reach of one.
+ */
+export function representativeLengths(lengths: readonly number[], quick: boolean): number[] {
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return [...new Set((quick ? [0.5] : [0.1, 0.5, 0.9]).map(at))];
+}
+
+/** The padded length of each training batch of the first epoch, as train/train.ts makes them. */
+export function paddedBatchLengths(examples: readonly Example[], tokenizer: WordPieceTokenizer, maxLength: number, batchSize: number, seed: number): number[] {
+  const lengths = examples.map((e) => tokenizer.encode(e.text, { maxLength }).length);
+  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) => Math.max(...batch.map((i) => lengths[i])));
+}
+
+/** A small shape that compiles to the same WGSL as `s`: each dim over 48 cut to 40-47, keeping it mod 8. */
+const shrink = (s: MatmulShape): MatmulShape => ({ ...s, ...Object.fromEntries((['m', 'n', 'k'] as const).map((d) => [d, s[d] > 48 ? 40 + (s[d] % 8) : s[d]])), batch: Math.min(s.batch, 2) });
+
+function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape): Candidate {
+  const launch = configuredMatmul(config, shape);
+  const kernel = (s: MatmulShape) => configuredMatmul(config, s);
+  return {
+    name,
+    choice: { ...config },
+    launch,
+    validate: async () => {
+      const small = shrink(shape);
+      if (kernel(small).code !== launch.code) throw new Error(`the check shape ${small.m}x${small.n}x${small.k} compiles differently`);
+      await checkMatmulAt(kernel, small, 0);
+    },
+    workload: matmulWorkload(name, shape, kernel),
+  };
+}
+
+function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulConfig[]): Task {
+  const ops = opsMatmulVariant();
+  const defaults: MatmulConfig[] = [{ variant: 3, ...blockedOptionsFor(shape) }, { variant: 4, ...directOptionsFor(shape) }];
+  const [first, other] = ops === 3 ? defaults : defaults.reverse();
+  const candidates = [
+    matmulCandidate(`default (${ops === 3 ? 'blocked' : 'direct'} ${configName(first)})`, first, shape),
+    ...[other, ...configs].map((c) => matmulCandidate(`${c.variant === 3 ? 'blocked' : 'direct'} ${configName(c)}`, c, shape)),
+  ];
+  return { kernel: 'matmul', key: matmulTuningKey(shape), dims: [shape.m, shape.n, shape.k], label, candidates };
+}
+
+const EPS = 1e-12; // DistilBERT's
+
+/** Layer norm at [rows, cols], forward or input gradient, launched directly with `wg` threads per row. */
+function layerNormCandidate(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, wg: number, isDefault: boolean): Candidate {
+  const make = (r: number) => (kernel === 'layernorm' ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg }) : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg));
+  const name = `${isDefault ? 'default ' : ''}${wg} threads per row`;
+  // Inputs in binding order; outputs last (forward: y, mean, rstd; backward: dx).
+  const tensors = (r: number, seed: number) => {
+    const x = randomTensor([r, cols], seed);
+    const weight = randomTensor([cols], seed + 1);
+    if (kernel === 'layernorm') return [x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), new Tensor([r]), new Tensor([r])];
+    const mean = new Tensor([r]);
+    const rstd = new Tensor([r]);
+    run(layerNormForward(r, cols, EPS), x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), mean, rstd);
+    return [randomTensor([r, cols], seed + 3), x, weight, mean, rstd, new Tensor([r, cols])];
+  };
+  return {
+    name,
+    choice: { workgroupSize: wg },
+    launch: make(rows),
+    validate: async () => {
+      const r = 5;
+      const ts = tensors(r, 7);
+      try {
+        run(make(r), ...ts);
+        const values = await Promise.all(ts.map(async (t) => Float64Array.from(await t.toFloat32())));
+        if (kernel === 'layernorm') {
+          const [x, weight, bias, y] = values;
+          assertClose(y, layerNormRef(x, weight, bias, r, cols, EPS), 1e-4, 1e-4, name);
+        } else {
+          const [dy, x, weight, , , dx] = values;
+          assertClose(dx, layerNormBackward(x, weight, dy, r, cols, EPS).dx, 1e-3, 1e-3, name);
+        }
+      } finally {
+        for (const t of ts) t.release();
+      }
+    },
+    workload: {
+      label: name,
+      work: rows * cols * 4 * (kernel === 'layernorm' ? 2 : 3),
+      prepare: () =>
+        prepareScoped(() => {
+          const ts = tensors(rows, 1);
+          const launch = make(rows);
+          return () => run(launch, ...ts);
+        }),
+    },
+  };
+}
+
+function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, o: TuneOptions): Task {
+  const fallback = withoutTuning(() => layerNormWorkgroupSize(kernel, rows, cols));
+  const most = Math.min(1024, gpu().limits.maxComputeInvocationsPerWorkgroup);
+  const sizes = o.workgroupSizes ?? (o.quick ? [fallback / 2, fallback * 2] : [32, 64, 128, 256, 512, 1024]);
+  const others = sizes.filter((wg) => wg >= 32 && wg <= most && wg !== fallback);
+  return {
+    kernel,
+    key: `cols ${cols}`,
+    dims: [rows],
+    label: `${kernel} [${rows},${cols}]`,
+    candidates: [fallback, ...others].map((wg, i) => layerNormCandidate(kernel, rows, cols, wg, i === 0)),
+  };
+}
+
+/** Every tunable launch of a training step of the model at `spec`, once per distinct shape. */
+export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
+  const configs = o.matmulConfigs ?? matmulCandidates(o.quick);
+  const tasks = new Map<string, Task>();
+  const add = (t: Task) => tasks.set(`${t.kernel} ${t.key} ${t.dims.join('x')}`, tasks.get(`${t.kernel} ${t.key} ${t.dims.join('x')}`) ?? t);
+  for (const length of spec.lengths) {
+    const tokens = spec.batch * length;
+    const products = [
+      ...linearProducts(tokens, spec.dim, spec.dim),
+      ...linearProducts(tokens, spec.dim, spec.hidden),
+      ...linearProducts(tokens, spec.hidden, spec.dim),
+    ];
+    for (const p of products) add(matmulTask(p.label, p.shape, configs));
+    for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
+  }
+  // The classifier head works on one row per sentence.
+  for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)]) add(matmulTask(p.label, p.shape, configs));
+  return [...tasks.values()];
+}
+
+/** `a` and `b` sampled in turns, `rounds` times each: their medians. */
+async function sideBySide(timer: KernelTimer, a: Workload, b: Workload, rounds: number): Promise<[number, number]> {
+  const prepared = [a.prepare(), b.prepare()];
+  try {
+    const times: number[][] = [[], []];
+    for (let r = 0; r < rounds; r++) {
+      for (const i of [0, 1]) times[i].push((await timer.sample(prepared[i].run)).median);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+    return [median(times[0]), median(times[1])];
+  } finally {
+    // Each holds a step scope: they end in the reverse order they began.
+    for (const p of prepared.reverse()) p.release();
+  }
+}
+
+async function timeCandidate(timer: KernelTimer, c: Candidate): Promise<Stats> {
+  const prepared = c.workload.prepare();
+  try {
+    return await timer.sample(prepared.run);
+  } finally {
+    prepared.release();
+  }
+}
+
+const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
+/** Tunes every task of `spec` on the open GPU, writes this adapter's table and returns it. */
+export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) => void): Promise<TuneResult> {
+  const start = performance.now();
+  const quick = o.quick;
+  const tasks = withoutTuning(() => tuneTasks(spec, o));
+  const g = gpu();
+  const timer = new KernelTimer(g.device, g.features, quick ? { warmup: 1, repeats: 3, minSampleMs: 5 } : { warmup: 2, repeats: 5, minSampleMs: 20 });
+  const total = tasks.reduce((n, t) => n + t.candidates.length, 0);
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'tune |{bar}| {value}/{total} candidates | {task} | eta {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  let done = 0;
+  bar?.start(total, 0, { task: '' });
+  const entries: TunedEntry[] = [];
+  const rejected: string[] = [];
+  const validated = new Map<string, string | null>();
+  const tunedFor = `batch ${spec.batch}, lengths ${spec.lengths.join('/')}, dim ${spec.dim}, hidden ${spec.hidden}${quick ? ', quick' : ''}`;
+  let file = '';
+  try {
+    for (const task of tasks) {
+      bar?.update(done, { task: task.label });
+      const seen = new Set<string>();
+      const timed: { c: Candidate; ms: number }[] = [];
+      for (const c of task.candidates) {
+        done++;
+        if (seen.has(c.launch.code)) continue;
+        seen.add(c.launch.code);
+        try {
+          // A configuration compiles to the same code at every shape of an alignment class: validate it once.
+          if (!validated.has(c.launch.code)) validated.set(c.launch.code, await c.validate().then(() => null, oneLine));
+          const error = validated.get(c.launch.code);
+          if (error) throw new Error(`validation failed: ${error}`);
+          timed.push({ c, ms: (await timeCandidate(timer, c)).median });
+        } catch (err) {
+          if (c === task.candidates[0]) throw new Error(`${task.label}: the default kernel failed: ${oneLine(err)}`);
+          rejected.push(`${task.label} ${c.name}: ${oneLine(err)}`);
+        }
+        bar?.update(done, { task: task.label });
+        pool.trim();
+      }
+      const byTime = [...timed].sort((a, b) => a.ms - b.ms);
+      const fallback = timed[0];
+      let winner = fallback;
+      let [ms, defaultMs] = [fallback.ms, fallback.ms];
+      if (byTime[0].c !== fallback.c) {
+        [ms, defaultMs] = await sideBySide(timer, byTime[0].c.workload, fallback.c.workload, quick ? 3 : 5);
+        if (ms < defaultMs * (1 - MARGIN)) winner = byTime[0];
+        else ms = defaultMs;
+      }
+      entries.push({ kernel: task.kernel, key: task.key, dims: task.dims, choice: winner.c.choice, ms, defaultMs });
+      // Written after every shape, so that a tune cut short (a time limit) still leaves what it found.
+      file = writeTuningTable(entries, `${tunedFor}${entries.length < tasks.length ? `, ${entries.length} of ${tasks.length} shapes` : ''}`);
+      const gain = defaultMs / ms;
+      if (!bar) log(`${task.label}: ${winner.c.name}, ${ms.toPrecision(3)} ms${gain > 1 ? ` (${gain.toFixed(2)}x the default)` : ''} [${((performance.now() - start) / 1000).toFixed(0)} s]`);
+    }
+  } finally {
+    bar?.stop();
+    timer.destroy();
+  }
+  return { file, entries, seconds: (performance.now() - start) / 1000, rejected };
+}

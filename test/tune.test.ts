@@ -1,0 +1,107 @@
+// `npm run tune` and the tables it writes (bench/tuner.ts, engine/tuning.ts): a quick tune of a tiny
+// model writes this adapter's table in the cache folder, the ops launch what it chose, a choice
+// other than the default changes the kernel that training launches, and a table made on another
+// adapter or for other kernel code is never used.
+import './setup.ts';
+import * as fs from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as E from '../engine/index.ts';
+import { observeLaunches } from '../engine/dispatch.ts';
+import { parseMatmulConfig } from '../bench/options.ts';
+import { tune } from '../bench/tuner.ts';
+import type { MatmulShape } from '../kernels/matmul.ts';
+
+/** The names of the kernels `body` launches. */
+function launched(body: () => void): string[] {
+  const names: string[] = [];
+  observeLaunches((launch) => void names.push(launch.name));
+  try {
+    E.scoped(body);
+  } finally {
+    observeLaunches(null);
+  }
+  return names;
+}
+
+/** The kernel a linear layer [rows, inF] -> outF launches forward. */
+function linearKernel(rows: number, inF: number, outF: number): string {
+  return launched(() => void E.linear(new E.Tensor([rows, inF]), new E.Tensor([outF, inF]), new E.Tensor([outF])))[0];
+}
+
+function removeTable(): void {
+  fs.rmSync(E.tuningFile(), { force: true });
+  E.reloadTuningTable();
+}
+
+test('a quick tune of a tiny model writes a table in the cache folder, and the ops launch its choices', async () => {
+  assert.ok(E.tuningFolder().startsWith(process.env.XDG_CACHE_HOME!), 'tests keep out of the real cache');
+  assert.is(E.tuningState().state, 'none');
+  assert.match(E.tuningSummary(), /kernels: defaults \(no tuned kernel table for this adapter.*npm run tune/);
+  // Two candidates per shape (the default and the other variant's default; layer norm: two sizes),
+  // as few distinct pipelines as will do: compiling them is most of the time on llvmpipe.
+  const result = await tune({ batch: 2, lengths: [8], dim: 16, hidden: 16, classes: 16 }, { quick: true, matmulConfigs: [], workgroupSizes: [64] }, () => {});
+  try {
+    assert.is(result.file, E.tuningFile());
+    assert.ok(fs.existsSync(result.file));
+    assert.is(E.tuningState().state, 'used');
+    assert.match(E.tuningSummary(), /kernels: tuned table .*\(\d+ shapes, batch 2, lengths 8/);
+    const matmuls = result.entries.filter((e) => e.kernel === 'matmul');
+    // Every linear is 16 -> 16 here: the layers' over 16 tokens, the head's over 2 sentences; 3 products each.
+    assert.is(matmuls.length, 6);
+    for (const e of result.entries) assert.ok(e.ms <= e.defaultMs, `${e.kernel} ${e.key}: tuned ${e.ms} ms, default ${e.defaultMs} ms`);
+    const fwd = matmuls.find((e) => e.key === 'NT batch 1 bias' && e.dims.join() === '16,16,16')!;
+    const chosen = E.configuredMatmul(fwd.choice as unknown as E.MatmulConfig, { batch: 1, m: 16, n: 16, k: 16, transA: false, transB: true, bias: true }).name;
+    assert.is(linearKernel(16, 16, 16), chosen);
+  } finally {
+    removeTable();
+  }
+});
+
+test('a tuned choice changes the kernel the ops launch, at its shape and nearby, not far away or on a stale table', () => {
+  const shape: MatmulShape = { batch: 1, m: 64, n: 32, k: 16, transA: false, transB: true, bias: true };
+  const config = parseMatmulConfig('32x32x8/4x4/1');
+  const tunedName = E.configuredMatmul(config, shape).name;
+  const defaultName = linearKernel(64, 16, 32);
+  assert.is.not(defaultName, tunedName);
+  const entry = { kernel: 'matmul', key: E.matmulTuningKey(shape), dims: [64, 32, 16], choice: { ...config }, ms: 1, defaultMs: 2 };
+  const file = E.writeTuningTable([entry], 'test');
+  try {
+    assert.is(linearKernel(64, 16, 32), tunedName);
+    // 100 rows is within 2x of the tuned 64: its nearest entry; 200 rows is not: the default.
+    assert.is(linearKernel(100, 16, 32), E.configuredMatmul(config, { ...shape, m: 100 }).name);
+    assert.is(linearKernel(200, 16, 32), E.withoutTuning(() => linearKernel(200, 16, 32)));
+    assert.is(E.withoutTuning(() => linearKernel(64, 16, 32)), defaultName);
+    // ENGINE_MATMUL forces its variant's defaults, table or not.
+    process.env.ENGINE_MATMUL = 'blocked';
+    try {
+      assert.ok(linearKernel(64, 16, 32).startsWith('matmul_nt_'));
+      assert.is.not(linearKernel(64, 16, 32), tunedName);
+    } finally {
+      delete process.env.ENGINE_MATMUL;
+    }
+    const table = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const [what, stale] of [
+      ['another adapter', { ...table, adapter: { ...table.adapter, description: 'another driver' } }],
+      ['other kernel code', { ...table, version: 'older' }],
+    ]) {
+      fs.writeFileSync(file, JSON.stringify(stale));
+      E.reloadTuningTable();
+      assert.is(E.tuningState().state, 'stale', what);
+      assert.match(E.tuningSummary(), /kernels: defaults \(the table/);
+      assert.is(linearKernel(64, 16, 32), defaultName, what);
+    }
+  } finally {
+    removeTable();
+  }
+});
+
+test('defaults follow what the adapter is: the direct matmul on a CPU implementation, blocked on a GPU', () => {
+  const g = E.gpu();
+  assert.is(E.opsMatmulVariant(), g.software ? 4 : 3);
+  // Both adapters here are CPU rasterisers: lavapipe (Vulkan, Dawn's fallback flag) and llvmpipe (OpenGL).
+  assert.ok(g.software, `${g.adapterName} is a CPU rasteriser`);
+  assert.ok(g.identity.device.length > 0 && g.identity.backend.length > 0);
+});
+
+test.run();
