@@ -32,6 +32,22 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const timeCell = (s: Stats) => `${ms(s.median)} ±${(50 * spread(s)).toFixed(0)}%`;
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 
+/** The variant names of the ops' kernels with the tuned table (engine/tuning.ts) and without it. */
+export const TUNED_VARIANT = 'tuned (as the ops launch it)';
+export const DEFAULT_VARIANT = 'default (without the tuned table)';
+
+/** Tuned against default per shape: the two variants' median times side by side, when both ran. */
+export function tunedTable(kernels: KernelResult[]): Table | null {
+  const rows = kernels.flatMap((t) => {
+    if (!t.variant.endsWith(TUNED_VARIANT) || !t.time) return [];
+    const base = t.variant.slice(0, -TUNED_VARIANT.length);
+    const d = kernels.find((k) => k.group === t.group && k.workload === t.workload && k.variant === `${base}${DEFAULT_VARIANT}`);
+    const what = `${base.replace(/, $/, '')} ${t.workload}`.trim();
+    return d?.time ? [[t.group, what, ms(t.time.median), ms(d.time.median), ratio(d.time.median / t.time.median)]] : [];
+  });
+  return rows.length ? { title: 'Tuned against default kernels, per shape (median ms)', header: ['group', 'workload', 'tuned', 'default', 'speedup'], rows } : null;
+}
+
 export function validationTable(validations: Validation[]): Table {
   return {
     title: 'Validation against the float64 CPU reference (small shapes)',
@@ -131,6 +147,8 @@ export function allTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
   if (r.validations.length) tables.push(validationTable(r.validations));
   if (r.kernels.length) tables.push(kernelTable(r.kernels, r.peaks));
+  const tuned = tunedTable(r.kernels);
+  if (tuned) tables.push(tuned);
   if (r.peers) tables.push(peerTable(r.peers));
   if (r.profile && !('error' in r.profile)) tables.push(...profileTables(r.profile));
   if (r.host && !('error' in r.host)) tables.push(hostTable(r.host));

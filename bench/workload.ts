@@ -6,8 +6,9 @@
 // Workloads that go through engine ops time the forward, and the backward alone (the op's own
 // backward function on a fixed output gradient), each in a step scope so that what one run
 // allocates goes back to the pool before the next.
-import { Tensor, beginScope, noGrad, scoped, type Shape } from '../engine/index.ts';
+import { Tensor, beginScope, noGrad, scoped, tuningState, withoutTuning, type Shape } from '../engine/index.ts';
 import type { Group } from './options.ts';
+import { DEFAULT_VARIANT, TUNED_VARIANT } from './tables.ts';
 
 export interface Prepared {
   /** Records one run of the workload (kernel launches only, no waiting). */
@@ -124,4 +125,23 @@ export function oneInputOpWorkloads(rows: number, cols: number, op: (x: Tensor) 
     forwardWork: 2 * bytes,
     backwardWork: 3 * bytes,
   });
+}
+
+/**
+ * `variant` as the ops run it and, when a tuned table is in use (engine/tuning.ts), the same
+ * workloads on the ops' defaults beside it, named so that the tuned-against-default table pairs them.
+ */
+export function withDefaultTwin(variant: Variant): Variant[] {
+  if (tuningState().state !== 'used') return [variant];
+  const untuned = (w: Workload): Workload => ({
+    ...w,
+    prepare: () => {
+      const prepared = withoutTuning(w.prepare);
+      return { run: () => withoutTuning(prepared.run), release: prepared.release };
+    },
+  });
+  return [
+    { ...variant, name: `${variant.name}, ${TUNED_VARIANT}` },
+    { ...variant, name: `${variant.name}, ${DEFAULT_VARIANT}`, workloads: variant.workloads.map(untuned) },
+  ];
 }

@@ -32,6 +32,7 @@ export const TRAIN_OPTIONS = {
   noShuffle: { kind: 'flag', help: 'batches follow file order' },
   output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
   resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
+  tune: { kind: 'flag', help: "first tune the kernels for this adapter at this run's shapes (as npm run tune), then train with them" },
 } satisfies OptionTable;
 
 export type TrainArgs = Parsed<typeof TRAIN_OPTIONS>;
@@ -77,7 +78,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
 const absoluteIfLocal = (spec: string) => (existsSync(spec) ? path.resolve(spec) : spec);
 
 export function settingsOf(args: TrainArgs): TrainSettings {
-  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, model, data, ...rest } = args;
+  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, tune: _tune, model, data, ...rest } = args;
   return { model: absoluteIfLocal(model), data: data === ROTTEN_TOMATOES.name ? data : absoluteIfLocal(data), ...rest, dropout: !noDropout, shuffle: !noShuffle };
 }
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  GpuOutOfMemoryError, Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, zeroGrad,
+  GpuOutOfMemoryError, Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, tuningSummary, zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
@@ -138,6 +138,20 @@ function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassificatio
   return optimizer.params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
 }
 
+/**
+ * `--tune`: the kernel search of `npm run tune` at this run's model, batch size and padded lengths.
+ * Imported only when asked for: the search validates with the test suite's CPU references.
+ */
+async function tuneFor(config: DistilBertConfig, s: TrainSettings, dataset: Dataset, tokenizer: WordPieceTokenizer, maxLength: number): Promise<void> {
+  const { paddedBatchLengths, representativeLengths, tune } = await import('../bench/tuner.ts');
+  const lengths = representativeLengths(paddedBatchLengths(dataset.train, tokenizer, maxLength, s.batchSize, s.seed), false);
+  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, classes: config.numLabels };
+  console.error(`tuning the kernels for ${gpu().adapterName} at batch ${s.batchSize}, lengths ${lengths.join(', ')}`);
+  const result = await tune(spec, { quick: false }, (line) => console.error(`[tune] ${line}`));
+  const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;
+  console.error(`tuned ${result.entries.length} shapes (${faster} faster than the default) in ${result.seconds.toFixed(1)} s`);
+}
+
 async function setUp(argv: string[]): Promise<Run> {
   const args = parseTrainArgs(argv);
   const outputDir = path.resolve(args.output);
@@ -152,6 +166,7 @@ async function setUp(argv: string[]): Promise<Run> {
   const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
 
   await initGpu();
+  if (args.tune) await tuneFor(config, settings, dataset, tokenizer, maxLength);
   const model = settings.fromScratch && !resumed
     ? initModel(config, settings.seed)
     : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
@@ -371,6 +386,7 @@ async function train(run: Run): Promise<void> {
   let test: EvalResult;
   say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
     `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`);
+  say(tuningSummary());
   try {
     for (let epoch = firstEpoch; epoch < run.epochs; epoch++) {
       bar?.update({ epoch: epoch + 1 });

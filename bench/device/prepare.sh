@@ -15,7 +15,7 @@ rm -rf "$carry" && mkdir -p "$carry/app" "$carry/debs" "$carry/node_modules" "$c
 echo "node $(node --version) -> $carry/node.xz"
 xz -T2 -6 -c "$(command -v node)" > "$carry/node.xz"
 
-entries=(bench/bench.ts bench/device/probe.ts bench/device/step.ts)
+entries=(bench/bench.ts bench/device/probe.ts bench/device/step.ts bench/tune.ts)
 for entry in "${entries[@]}"; do
   [ -f "$entry" ] || { echo "missing entry point $entry" >&2; exit 1; }
   npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 \

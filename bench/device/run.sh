@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The one command run on a lent GPU machine (after bench/device/prepare.sh filled .carry/ here):
 #   device run, carry [".carry"], command: bash bench/device/run.sh
-# The stages' time limits add up to under 9 minutes, inside one device call (10 minutes at most).
+# The stages' time limits add up to 9.5 minutes, inside one device call (10 minutes at most).
 # Everything it learns goes to $OUT (or ./out when run locally), one file per stage, so a stage
 # that fails or runs out of time still leaves the others. Stages:
 #   1 adapter info, limits, features, subgroup-matrix configs      -> adapter.json
+#  1b npm run tune --quick at the shapes of stage 3 (stages 2-3 use its table) -> tune.txt, tune-*.json
 #   2 kernel benchmarks at DistilBERT's shapes                      -> bench.json, bench.md
 #   3 full-size DistilBERT from scratch, batch 64: ms/step, tokens/s -> step.json (+ run dir)
 #   4 PyTorch on the same GPU, same config, batches and init         -> torch.json
@@ -37,7 +38,7 @@ if [ -d .carry/app ]; then
   app() { local limit=$1 name=$2; shift 2; timeout "$limit" node ".carry/app/$name.mjs" "$@"; }
   shared=.carry/shared
 else
-  declare -A source=([bench]=bench/bench.ts [probe]=bench/device/probe.ts [step]=bench/device/step.ts)
+  declare -A source=([bench]=bench/bench.ts [probe]=bench/device/probe.ts [step]=bench/device/step.ts [tune]=bench/tune.ts)
   app() { local limit=$1 name=$2; shift 2; timeout "$limit" npx tsx "${source[$name]}" "$@"; }
   shared=../shared
 fi
@@ -52,6 +53,11 @@ fi
 
 log "stage 1: adapter"
 app 30 probe --out "$OUT/adapter.json" > /dev/null 2>> "$OUT/run.log" || log "probe failed"
+
+log "stage 1b: kernel tuning"
+if [ $cpu = 1 ]; then tune=(--batch 8 --seq 32 --dim 64 --hidden 128 --heads 4 --matmul-configs 64x64x16/4x4/4); else tune=(--batch 64 --max-length 128); fi
+app 40 tune --quick "${tune[@]}" --data "$shared/data/rotten_tomatoes" --model "$shared/models/distilbert-base-uncased" > "$OUT/tune.txt" 2>> "$OUT/run.log" || log "tune failed"
+cp "${XDG_CACHE_HOME:-$HOME/.cache}"/wgsl-distilbert/tune-*.json "$OUT/" 2>/dev/null
 
 log "stage 2: kernel benchmarks"
 app 180 bench "${bench[@]}" --json "$OUT/bench.json" --report "$OUT/bench.md" > "$OUT/bench.txt" 2>> "$OUT/run.log" || log "bench failed"

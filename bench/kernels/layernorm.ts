@@ -6,7 +6,7 @@ import { gradcheck } from '../../test/gradcheck.ts';
 import { layerNorm as layerNormRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';
 
 const EPS = 1e-12; // DistilBERT's
 
@@ -48,8 +48,8 @@ export function layerNormGroup(o: BenchOptions): KernelGroup {
     group: 'layernorm',
     unit: 'GB/s',
     variants: [
-      ...reductionVariants('two-pass rows', () => validate(false), workloads(false)),
-      ...reductionVariants('two-pass rows + residual', () => validate(true), workloads(true)),
+      ...reductionVariants('two-pass rows', () => validate(false), workloads(false)).flatMap(withDefaultTwin),
+      ...reductionVariants('two-pass rows + residual', () => validate(true), workloads(true)).flatMap(withDefaultTwin),
     ],
   };
 }
