@@ -19,6 +19,7 @@
 // then fails with a GpuOutOfMemoryError, as an allocation that Dawn refuses does (reported
 // asynchronously, at the next point where the engine waits on the GPU).
 import { gpu, reportGpuFailure } from './device.ts';
+import { flush } from './dispatch.ts';
 
 const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const MIN_BYTES = 256;
@@ -102,10 +103,15 @@ class BufferPool {
     this.inUseBytes -= buffer.size;
     let list = this.free.get(buffer.size);
     if (!list) this.free.set(buffer.size, (list = []));
+    // Binary search for the place that keeps the list newest first.
     const age = this.age.get(buffer)!;
-    let i = list.length;
-    while (i > 0 && this.age.get(list[i - 1])! < age) i--;
-    list.splice(i, 0, buffer);
+    let [lo, hi] = [0, list.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.age.get(list[mid])! > age) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, buffer);
   }
 
   /** Starts a new peak measurement from the bytes in use now. */
@@ -115,6 +121,9 @@ class BufferPool {
 
   /** Destroys every free buffer (e.g. between benchmark shapes). */
   trim(): void {
+    // Launches recorded but not yet submitted may still use them: WebGPU only lets a buffer be
+    // destroyed under work that has been submitted.
+    flush();
     for (const list of this.free.values()) {
       for (const b of list) {
         this.allocatedBytes -= b.size;
