@@ -185,7 +185,10 @@ async function openGpu(): Promise<Gpu> {
     features,
     limits: device.limits,
     subgroupMaxSize: features.has('subgroups') ? subgroupInfo.subgroupMaxSize ?? 0 : 0,
-    subgroupMatrixConfigs: features.has(SUBGROUP_MATRIX) ? subgroupInfo.subgroupMatrixConfigs ?? [] : [],
+    // Plain copies: Dawn's config objects keep their fields as getters, invisible to Object.entries.
+    subgroupMatrixConfigs: features.has(SUBGROUP_MATRIX)
+      ? (subgroupInfo.subgroupMatrixConfigs ?? []).map(({ componentType, resultComponentType, M, N, K }) => ({ componentType, resultComponentType, M, N, K }))
+      : [],
   };
 }
 
