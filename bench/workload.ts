@@ -6,7 +6,7 @@
 // Workloads that go through engine ops time the forward, and the backward alone (the op's own
 // backward function on a fixed output gradient), each in a step scope so that what one run
 // allocates goes back to the pool before the next.
-import { Tensor, beginScope, noGrad, scoped, tuningState, withoutTuning, type Shape } from '../engine/index.ts';
+import { Tensor, backward as backwardOf, beginScope, noGrad, scoped, tuningState, withoutTuning, zeroGrad, type Shape } from '../engine/index.ts';
 import type { Group } from './options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from './tables.ts';
 
@@ -84,6 +84,11 @@ export interface OpWorkloads {
   op: (inputs: Tensor[]) => Tensor;
   forwardWork: number;
   backwardWork: number;
+  /**
+   * The op is a composition of ops (the unfused attention): its backward is autograd's over the
+   * whole subgraph, and the time includes copying the inputs' gradients out of it.
+   */
+  composite?: boolean;
 }
 
 /** A forward and a backward workload for one engine op at one shape. */
@@ -102,10 +107,17 @@ export function opWorkloads(spec: OpWorkloads): Workload[] {
     work: spec.backwardWork,
     prepare: () =>
       prepareScoped(() => {
-        const out = spec.op(spec.inputs());
+        const inputs = spec.inputs();
+        const out = spec.op(inputs);
         const creator = out.creator;
         if (!creator) throw new Error(`${spec.label}: the op recorded no backward (do its inputs require grad?)`);
         const seed = randomTensor(out.shape, 99);
+        if (spec.composite) {
+          return () => scoped(() => {
+            backwardOf(out, seed);
+            zeroGrad(inputs);
+          });
+        }
         return () => scoped(() => void noGrad(() => creator.backwardFn(seed)));
       }),
   };

@@ -17,6 +17,7 @@ export * from './ops/layernorm.ts';
 export * from './ops/rmsnorm.ts';
 export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
+export * from './ops/attention_unfused.ts';
 export * from './optim.ts';
 export {
   kernelVersion, reloadTuningTable, tuningFile, tuningFolder, tuningState, tuningSummary, withoutTuning, writeTuningTable, type TunedEntry,

@@ -2,7 +2,8 @@
 // and its backward.
 //
 // Not on DistilBERT's path: its attention is one fused kernel (kernels/attention.ts) that never
-// stores the scores. This is the kernel of the engine's general softmax op (engine/ops/softmax.ts).
+// stores the scores. This is the kernel of the engine's general softmax op (engine/ops/softmax.ts),
+// and the middle step of the unfused attention (engine/ops/attention_unfused.ts, attention variant 1).
 //
 // One workgroup per row; each thread walks a strided slice of the row. The forward makes three
 // passes over the row: the row max of v = x + mask (a workgroup reduction, row_reduce.ts: a tree,

@@ -1,27 +1,31 @@
-// Fused multi-head attention at [batch, seq, heads·headDim] with a padding mask, forward and
-// backward. Rated in GFLOP/s of the nominal work (FlashAttention's count): forward 4·B·H·T²·D
-// (q·kᵀ and P·v), backward 2.5× that (the kernels also recompute P, which is not counted).
-import { Tensor, attention } from '../../engine/index.ts';
+// Multi-head attention at [batch, seq, heads·headDim] with a padding mask, forward and backward:
+// variant 1 unfused (matmul, masked softmax, matmul: engine/ops/attention_unfused.ts), variant 2
+// the fused kernel DistilBERT runs (kernels/attention.ts). Rated in GFLOP/s of the nominal work
+// (FlashAttention's count): forward 4·B·H·T²·D (q·kᵀ and P·v), backward 2.5× that (the fused
+// kernels also recompute P, which is not counted).
+import { Tensor, additiveKeyMask, attention, attentionUnfused } from '../../engine/index.ts';
 import { gradcheck } from '../../test/gradcheck.ts';
 import { attentionRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 
-async function validate(): Promise<void> {
+/** Validates `fused` or the unfused variant against the reference on small shapes. */
+async function validate(fused: boolean): Promise<void> {
   // Head dims 8 (vec4 rows) and 5 (scalar rows); the second sequence is padded after 3 tokens.
   for (const [heads, headDim] of [[2, 8], [3, 5]]) {
     const [batch, seq] = [2, 6];
     const n = batch * seq * heads * headDim;
     const shape = [batch, seq, heads * headDim];
+    const keep = Float64Array.from({ length: batch * seq }, (_, i) => (i < seq + 3 ? 1 : 0));
     await gradcheck({
       inputs: [
         { shape, data: randn(n, headDim) },
         { shape, data: randn(n, headDim + 1) },
         { shape, data: randn(n, headDim + 2) },
-        { shape: [batch, seq], data: Float64Array.from({ length: batch * seq }, (_, i) => (i < seq + 3 ? 1 : 0)), dtype: 'i32', noGrad: true },
+        { shape: [batch, seq], data: keep, dtype: 'i32', noGrad: true },
       ],
-      gpu: ([q, k, v, mask]) => attention(q, k, v, mask, heads),
+      gpu: ([q, k, v, mask]) => (fused ? attention(q, k, v, mask, heads) : attentionUnfused(q, k, v, additiveKeyMask(keep, batch, seq), heads)),
       cpu: ([q, k, v, mask]) => attentionRef(q, k, v, mask, batch, seq, heads, headDim),
     });
   }
@@ -30,15 +34,30 @@ async function validate(): Promise<void> {
 export function attentionGroup(o: BenchOptions): KernelGroup {
   const shape = [o.batch, o.seq, o.dim];
   const forwardFlops = 4 * o.batch * o.seq * o.seq * o.dim;
-  const workloads = opWorkloads({
+  const keep = new Int32Array(o.batch * o.seq).fill(1);
+  const common = {
     label: `B${o.batch} H${o.heads} T${o.seq} D${o.dim / o.heads}`,
-    inputs: () => [
-      ...[1, 2, 3].map((seed) => randomTensor(shape, seed, { requiresGrad: true })),
-      Tensor.fromArray(new Int32Array(o.batch * o.seq).fill(1), [o.batch, o.seq], 'i32'),
-    ],
-    op: ([q, k, v, mask]) => attention(q, k, v, mask, o.heads),
     forwardWork: forwardFlops,
     backwardWork: 2.5 * forwardFlops,
+  };
+  const qkv = () => [1, 2, 3].map((seed) => randomTensor(shape, seed, { requiresGrad: true }));
+  const unfused = opWorkloads({
+    ...common,
+    inputs: () => [...qkv(), additiveKeyMask(keep, o.batch, o.seq)],
+    op: ([q, k, v, mask]) => attentionUnfused(q, k, v, mask, o.heads),
+    composite: true,
   });
-  return { group: 'attention', unit: 'GFLOP/s', variants: reductionVariants('flash (one thread per row)', validate, workloads) };
+  const fused = opWorkloads({
+    ...common,
+    inputs: () => [...qkv(), Tensor.fromArray(keep, [o.batch, o.seq], 'i32')],
+    op: ([q, k, v, mask]) => attention(q, k, v, mask, o.heads),
+  });
+  return {
+    group: 'attention',
+    unit: 'GFLOP/s',
+    variants: [
+      { name: '1 unfused (matmul, masked softmax, matmul)', validate: () => validate(false), workloads: unfused },
+      ...reductionVariants('2 fused (one thread per row)', () => validate(true), fused),
+    ],
+  };
 }
