@@ -36,6 +36,17 @@
 // weight is 1/T. The lse of such a row (lowest + log T rounds to lowest) is not used.
 //
 // The stats pairing keeps each backward kernel within 8 storage buffers, WebGPU's default.
+//
+// Variants, as the benchmark numbers them (bench/kernels/attention.ts), with forward / backward
+// times measured on lavapipe (Mesa 25, Vulkan: a CPU rasteriser) on a 2-core machine shared with
+// other jobs (spreads of ±20-100%), GPU timestamps, B4 H4 T64 D64:
+//   npm run bench -- --quick --only attention --batch 4 --seq 64 --dim 256 --heads 4 --hidden 512 --layers 1 --vocab 1000
+//   1 unfused (engine/ops/attention_unfused.ts): matmul, masked softmax, matmul, a [B, H, T, T]
+//     score matrix stored twice, autograd's backward through the three ops: 368 / 63 ms;
+//   2 fused (this file): 123 / 300 ms.
+// On a CPU rasteriser the fused backward's one thread per row loses to the unfused one's matmuls
+// (the direct matmul kernel suits llvmpipe); what the fused kernels save everywhere is memory (no
+// T×T matrix) and launches. GPU figures come from the lent-machine kit (bench/device/).
 import { F32_LOWEST, FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
 

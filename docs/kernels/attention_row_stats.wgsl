@@ -28,14 +28,20 @@ fn dropKeep(bh: u32, i: u32, j: u32) -> f32 { return 1.0; }
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let r = (wid.x + wid.y * nwg.x) * 256u + lid.x;
-  if (r >= p.batch * p.heads * p.seq) { return; }
+  let thread = (wid.x + wid.y * nwg.x) * 256u + lid.x;
+  let rows = p.batch * p.heads * p.seq;
+  // Lanes past the last row redo it and write nothing: every lane must reach the shuffles.
+  let r = min(thread / 1u, rows - 1u);
+  let lane = thread % 1u;
   let t = r % p.seq;
   let h = (r / p.seq) % p.heads;
   let b = r / (p.seq * p.heads);
   let base = rowOffset(b, t, h);
   var delta = 0.0;
-  for (var c = 0u; c < DV; c++) { delta += vdot(vec4f(grad[base + c * W], grad[base + c * W + 1u], grad[base + c * W + 2u], grad[base + c * W + 3u]), vec4f(context[base + c * W], context[base + c * W + 1u], context[base + c * W + 2u], context[base + c * W + 3u])); }
-  stats[2u * r] = lse[r];
-  stats[2u * r + 1u] = delta;
+  for (var c = lane; c < DV; c += 1u) { delta += vdot(vec4f(grad[base + c * W], grad[base + c * W + 1u], grad[base + c * W + 2u], grad[base + c * W + 3u]), vec4f(context[base + c * W], context[base + c * W + 1u], context[base + c * W + 2u], context[base + c * W + 3u])); }
+  
+  if (thread / 1u < rows && lane == 0u) {
+    stats[2u * r] = lse[r];
+    stats[2u * r + 1u] = delta;
+  }
 }
