@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { run } from '../engine/run.ts';
+import { nodeKernels } from '../engine/trace.ts';
 import { F32_LOWEST, u32, uniformBlock } from '../kernels/launch.ts';
 import { rowGrid, rowKernelMain, subgroupPrelude, workgroupReduce } from '../kernels/row_reduce.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
@@ -96,6 +97,27 @@ for (const setting of PATHS) {
       });
     });
   }
+
+  test(`${pathName(setting)}: softmax, layerNorm and attention launch the ${subgroups ? 'subgroup' : 'tree'} kernels, forward and backward`, async () => {
+    const kernels = await withSubgroups(setting, () =>
+      scopedAsync(async () => {
+        const x = E.Tensor.fromArray(randn(2 * 3 * 8, 1), [2, 3, 8], 'f32', { requiresGrad: true });
+        const ones = E.Tensor.fromArray(new Float64Array(8).fill(1), [8]);
+        const mask = E.Tensor.fromArray([1, 1, 1, 1, 1, 0], [2, 3], 'i32');
+        const outputs = [E.softmax(x), E.layerNorm(x, ones, ones, 1e-5), E.attention(x, x, x, mask, 2)];
+        E.backward(E.add(E.add(outputs[0], outputs[1]), outputs[2]), E.Tensor.fromArray(randn(2 * 3 * 8, 2), [2, 3, 8]));
+        await x.grad!.toFloat32();
+        x.grad!.release();
+        return outputs.map((y) => nodeKernels(y));
+      }),
+    );
+    const rowKernels = kernels.flatMap((k) => [...k.forward, ...k.backward]).filter((name) => /^(softmax|layernorm|attention_row_stats)/.test(name));
+    assert.ok(rowKernels.length >= 5, rowKernels.join(', '));
+    for (const name of rowKernels) {
+      if (name.startsWith('layernorm_param')) continue;
+      assert.is(name.endsWith('_subgroups'), subgroups, name);
+    }
+  });
 
   // Head dims 8 (vec4 rows, two per lane) and 6 (scalar rows, uneven across the four lanes).
   test(`${pathName(setting)}: attention forward and backward, head dims 8 and 6, a padded sequence`, async () => {
