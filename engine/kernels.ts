@@ -16,11 +16,13 @@
 // data: numbers, strings, booleans, arrays and objects of them.
 import * as adamw from '../kernels/adamw.ts';
 import * as attention from '../kernels/attention.ts';
+import * as cast from '../kernels/cast.ts';
 import * as crossEntropy from '../kernels/cross_entropy.ts';
 import * as dropout from '../kernels/dropout.ts';
 import * as elementwise from '../kernels/elementwise.ts';
 import * as embedding from '../kernels/embedding.ts';
 import * as gradNorm from '../kernels/grad_norm.ts';
+import * as gradScaler from '../kernels/grad_scaler.ts';
 import * as layernorm from '../kernels/layernorm.ts';
 import type { KernelLaunch, Uniforms } from '../kernels/launch.ts';
 import * as matmul from '../kernels/matmul.ts';
@@ -99,6 +101,7 @@ export const { adamwStep } = memoizedModule(adamw, ['adamwStep']);
 export const { attentionForward, attentionRowStats, attentionGradQuery, attentionGradKeyValue } = memoizedModule(attention, [
   'attentionForward', 'attentionRowStats', 'attentionGradQuery', 'attentionGradKeyValue',
 ]);
+export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);
 export const { dropoutMap } = memoizedModule(dropout, ['dropoutMap']);
 export const { unaryMap, binaryMap, fill, accumulate } = memoizedModule(elementwise, ['unaryMap', 'binaryMap', 'fill', 'accumulate']);
@@ -108,6 +111,7 @@ export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = m
 export const { sumSquaresPartials, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
   'sumSquaresPartials', 'gradNormFinish', 'scaleByCoefficient',
 ]);
+export const { unscaleGradients, updateScale } = memoizedModule(gradScaler, ['unscaleGradients', 'updateScale']);
 export const { layerNormForward, layerNormBackwardInput, layerNormParamGradChunks } = memoizedModule(layernorm, [
   'layerNormForward', 'layerNormBackwardInput', 'layerNormParamGradChunks',
 ]);

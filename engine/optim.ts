@@ -13,6 +13,9 @@
 // exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
 // fused into the step: pass the `clipCoef` of `gradNorm` (grad_clip.ts) and the kernel multiplies
 // each gradient by it as it reads it, exactly as clip_grad_norm_ would have scaled it in place.
+// A step can be made conditional on a GPU flag (GradScaler's found-inf, grad_scaler.ts): the
+// kernel then leaves everything as it was, and `uncountStep` takes the step back off the count
+// once the caller has read the flag, so the next step's bias corrections are torch's.
 import { ADAMW_COST, adamwUniforms, type AdamWSlot } from '../kernels/adamw.ts';
 import { adamwStep, withUniforms } from './kernels.ts';
 import { gpu } from './device.ts';
@@ -72,6 +75,8 @@ export class AdamW {
   private readonly groups: LaunchGroup[];
   /** The clip coefficient used when none is given: gradients times exactly 1. */
   private readonly one: Tensor;
+  /** The skip flag used when none is given: 0, never skip. */
+  private readonly never: Tensor;
 
   constructor(params: Tensor[] | ParamGroup[], opts: AdamWOptions = {}) {
     this.lr = checkNumber(opts.lr ?? 1e-3, 'lr', (x) => x >= 0, 'a number >= 0');
@@ -110,6 +115,7 @@ export class AdamW {
     });
     this.one = new Tensor([1], 'f32', { persistent: true, name: 'adamw.one' });
     fillLike(this.one, 1);
+    this.never = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'adamw.never' });
   }
 
   /** Steps taken so far (torch's state['step']). */
@@ -120,10 +126,13 @@ export class AdamW {
   /**
    * One AdamW update of every parameter from its `.grad`, with learning rate `lr` (default
    * `this.lr`). `clipCoef` ([1], e.g. `gradNorm(params, max).clipCoef`) scales the gradients first.
+   * With `skipIf` ([1], i32 or u32), the GPU leaves parameters and moments unchanged where it
+   * holds a nonzero value; the step is counted all the same until `uncountStep()`.
    */
-  step(lr = this.lr, clipCoef?: Tensor): void {
+  step(lr = this.lr, clipCoef?: Tensor, skipIf?: Tensor): void {
     checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
     if (clipCoef && clipCoef.size !== 1) throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
+    if (skipIf && (skipIf.size !== 1 || skipIf.dtype !== 'i32')) throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
     for (const p of this.params) {
       if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
     }
@@ -142,8 +151,14 @@ export class AdamW {
       // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
       const atRest = adamwStep(slotsAt(0), { beta1, beta2, eps: this.eps, negStepSize: 0, biasCorrection2Sqrt: 1 });
       const launch = withUniforms(atRest, adamwUniforms(slotsAt(lr), scalars));
-      run(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one);
+      run(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
     }
+  }
+
+  /** Takes back the count of the last step, which the GPU skipped (see `step`'s skipIf). */
+  uncountStep(): void {
+    if (this.t === 0) throw new Error('AdamW.uncountStep: no step has been taken');
+    this.t--;
   }
 
   /** The step count and copies of the moments, per parameter (for checkpoints). */
@@ -197,5 +212,6 @@ export class AdamW {
       g.v.release();
     }
     this.one.release();
+    this.never.release();
   }
 }

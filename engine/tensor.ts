@@ -8,9 +8,13 @@
 // Tensors made while a StepScope is open are released when it ends; tensors made outside any
 // scope (parameters, optimizer state) are persistent. Using a released tensor is an error.
 import { readBuffer, writeBuffer } from './dispatch.ts';
+import { halfBits, halfValue } from './float16.ts';
 import { currentScope, pool, type Releasable } from './memory.ts';
 
-export type DType = 'f32' | 'i32';
+/** f16 tensors (2 bytes per element) hold the operands of mixed-precision products (autocast.ts). */
+export type DType = 'f32' | 'i32' | 'f16';
+
+const BYTES_PER_ELEMENT: Record<DType, number> = { f32: 4, i32: 4, f16: 2 };
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -69,13 +73,18 @@ export class Tensor implements Releasable {
       if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;
     } else {
-      this._buffer = pool.acquire(Math.max(4, this.size * 4), this.name);
+      this._buffer = pool.acquire(this.bindingBytes, this.name);
     }
     if (!opts.persistent) currentScope()?.adopt(this);
   }
 
   get byteLength(): number {
-    return this.size * 4;
+    return this.size * BYTES_PER_ELEMENT[this.dtype];
+  }
+
+  /** Bindings are whole 4-byte words: an odd count of f16 elements ends in half a word of padding. */
+  private get bindingBytes(): number {
+    return Math.max(4, Math.ceil(this.byteLength / 4) * 4);
   }
 
   get buffer(): GPUBuffer {
@@ -85,7 +94,7 @@ export class Tensor implements Releasable {
 
   /** The binding a kernel sees: exactly this tensor's bytes. */
   get binding(): GPUBufferBinding {
-    return { buffer: this.buffer, offset: 0, size: Math.max(4, this.byteLength) };
+    return { buffer: this.buffer, offset: 0, size: this.bindingBytes };
   }
 
   get released(): boolean {
@@ -110,13 +119,22 @@ export class Tensor implements Releasable {
 
   write(data: ArrayLike<number>): void {
     if (data.length !== this.size) throw new Error(`${data.length} values do not fill tensor ${this.name} ${shapeStr(this.shape)}`);
-    const typed = this.dtype === 'i32' ? Int32Array.from(data) : Float32Array.from(data);
-    if (typed.byteLength > 0) writeBuffer(this.buffer, 0, typed);
+    if (this.size === 0) return;
+    if (this.dtype === 'f16') {
+      // Padded to whole words: writeBuffer takes multiples of 4 bytes.
+      const bits = new Uint16Array(this.bindingBytes / 2);
+      for (let i = 0; i < data.length; i++) bits[i] = halfBits(data[i]);
+      writeBuffer(this.buffer, 0, bits);
+      return;
+    }
+    writeBuffer(this.buffer, 0, this.dtype === 'i32' ? Int32Array.from(data) : Float32Array.from(data));
   }
 
+  /** The values on the CPU; f16 ones widened to f32 (exactly). */
   async toArray(): Promise<Float32Array | Int32Array> {
     if (this.size === 0) return this.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
     const bytes = await readBuffer(this.binding, this.byteLength);
+    if (this.dtype === 'f16') return Float32Array.from(new Uint16Array(bytes), halfValue);
     return this.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
 

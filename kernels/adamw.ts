@@ -12,15 +12,16 @@
 // Layout: up to `slots` parameter tensors per dispatch (see multi_tensor.ts). The moments of all
 // the dispatch's tensors are packed into two flat buffers, slot k's at element offset `off{k}`,
 // so a slot needs only two bindings of its own. Bindings: param0, grad0, param1, grad1, …, then
-// moment1, moment2 (packed m and v), clipCoef (1 element).
+// moment1, moment2 (packed m and v), clipCoef (1 element), skip (1 element, u32): a nonzero skip
+// leaves parameters and moments as they are (GradScaler's found-inf, kernels/grad_scaler.ts).
 // Work split: one thread per element, 256 threads per workgroup.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
 
 const WG = 256;
 
-/** Per slot: param, grad; n, wgEnd, off, decay. Shared: m, v, clipCoef; 7 scalars. */
-export const ADAMW_COST: SlotCost = { sharedBindings: 3, bindingsPerSlot: 2, sharedUniforms: 7, uniformsPerSlot: 4 };
+/** Per slot: param, grad; n, wgEnd, off, decay. Shared: m, v, clipCoef, skip; 7 scalars. */
+export const ADAMW_COST: SlotCost = { sharedBindings: 4, bindingsPerSlot: 2, sharedUniforms: 7, uniformsPerSlot: 4 };
 
 export interface AdamWSlot {
   size: number;
@@ -68,6 +69,7 @@ ${slotBindings.join('\n')}
 @group(0) @binding(${shared}) var<storage, read_write> moment1: array<f32>;
 @group(0) @binding(${shared + 1}) var<storage, read_write> moment2: array<f32>;
 @group(0) @binding(${shared + 2}) var<storage, read> clipCoef: array<f32>;
+@group(0) @binding(${shared + 3}) var<storage, read> skip: array<u32>;
 
 // Updates the moments at s and returns the new parameter (already multiplied by its decay factor).
 fn update(decayed: f32, rawGrad: f32, s: u32) -> f32 {
@@ -83,6 +85,7 @@ fn update(decayed: f32, rawGrad: f32, s: u32) -> f32 {
 @compute @workgroup_size(${WG})
 fn main(${FLAT_BUILTINS}) {
   ${slotWorkgroup(slots.length)}
+  if (skip[0] != 0u) { return; }
   ${forSlot(
     slots.length,
     (k) => `let i = local * ${WG}u + lid.x;

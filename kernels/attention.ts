@@ -47,6 +47,10 @@
 // On a CPU rasteriser the fused backward's one thread per row loses to the unfused one's matmuls
 // (the direct matmul kernel suits llvmpipe); what the fused kernels save everywhere is memory (no
 // T×T matrix) and launches. GPU figures come from the lent-machine kit (bench/device/).
+//
+// With `half` (autocast's mixed precision, engine/autocast.ts), q, k and v are f16: the kernels
+// widen each element to f32 as they load it, so scores, softmax statistics, accumulators,
+// context, lse and every gradient stay f32, and only the operands' memory traffic halves.
 import { F32_LOWEST, FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
 
@@ -55,6 +59,8 @@ export interface AttentionDims {
   seq: number;
   heads: number;
   headDim: number;
+  /** q, k and v hold f16 (needs the shader-f16 feature); everything else is f32. */
+  half?: boolean;
 }
 
 /**
@@ -93,7 +99,7 @@ fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
   return select(0.0, p.keepScale, ${rngDraw('(bh * p.seq + i) * p.seq + j')} >= p.dropProbability);
 }`
     : 'fn dropKeep(bh: u32, i: u32, j: u32) -> f32 { return 1.0; }';
-  return `${uniformBlock(uniforms)}
+  return `${dims.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}
 const ROWS: u32 = ${ROWS}u;
 const TILE: u32 = ${tileRows(dims.headDim)}u;
 const D: u32 = ${dims.headDim}u;
@@ -109,9 +115,15 @@ ${dropKeep}
 `;
 }
 
-/** WGSL expression for the V at element offset `o` of the f32 array `src`. */
+/** The operands that are f16 under `half`. */
+const HALF_OPERANDS = ['q', 'k', 'v'];
+
+/** WGSL expression for the V (f32) at element offset `o` of the array `src` (f16 when a half operand). */
 function loadV(dims: AttentionDims, src: string, o: string): string {
-  return vectorWidth(dims) === 4 ? `vec4f(${src}[${o}], ${src}[${o} + 1u], ${src}[${o} + 2u], ${src}[${o} + 3u])` : `${src}[${o}]`;
+  const half = dims.half && HALF_OPERANDS.includes(src);
+  if (vectorWidth(dims) === 1) return half ? `f32(${src}[${o}])` : `${src}[${o}]`;
+  const elements = `${src}[${o}], ${src}[${o} + 1u], ${src}[${o} + 2u], ${src}[${o} + 3u]`;
+  return half ? `vec4f(vec4<f16>(${elements}))` : `vec4f(${elements})`;
 }
 
 /** WGSL statements storing the V `value` at element offset `o` of the f32 array `dst`. */
@@ -147,7 +159,7 @@ function rowUniforms(dims: AttentionDims, dropout: AttentionDropout | null): Uni
 
 /** Kernel names say which head dim and whether dropout they were specialised for. */
 const kernelName = (base: string, dims: AttentionDims, dropout: AttentionDropout | null) =>
-  `${base}_d${dims.headDim}${dropout ? '_dropout' : ''}`;
+  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dropout ? '_dropout' : ''}`;
 
 /** One workgroup per ROWS rows of one (batch, head). */
 function rowGrid(dims: AttentionDims): [number, number, number] {
@@ -173,10 +185,11 @@ function stageKeyTile(dims: AttentionDims): string {
  * that threads past the end still help stage tiles) and `base`, the offset of that row.
  */
 function rowKernel(uniforms: Uniforms, dims: AttentionDims, dropout: AttentionDropout | null, outputs: string, workgroupVars: string, body: string): string {
+  const operand = dims.half ? 'f16' : 'f32';
   return `${prelude(dims, uniforms, dropout)}
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<${operand}>;
+@group(0) @binding(2) var<storage, read> k: array<${operand}>;
+@group(0) @binding(3) var<storage, read> v: array<${operand}>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
 ${outputs}
 ${workgroupVars}

@@ -36,7 +36,13 @@
 //   reuse saves); 3 blocked 0.29; 4 direct 0.64. Absolute figures are low because the cores were
 //   shared (llvmpipe alone does ~1-2 GFLOP/s); the ratios are the point.
 // Bindings: 1 A, 2 B, 3 C, 4 bias (only when `bias` is set).
-import { MAX_GRID, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+//
+// Element types: C and the bias are f32. A and B are f32, or f16 when `half` is set (autocast's
+// mixed precision, engine/autocast.ts): variants 3 and 4 then load f16 scalars or vec4<f16> and
+// widens each to f32 as it is loaded, so the multiply-adds and the accumulators stay f32. A
+// product of two f16 values is exact in f32 (11 + 11 significant bits), so only the f32
+// accumulation rounds, as in the f32 kernels; f16 operands halve the bytes each load moves.
+import { MAX_GRID, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 
 export interface MatmulShape {
@@ -50,6 +56,8 @@ export interface MatmulShape {
   sharedA?: boolean;
   sharedB?: boolean;
   bias?: boolean;
+  /** A and B hold f16 (C and bias stay f32); needs the shader-f16 feature. */
+  half?: boolean;
 }
 
 export interface BlockedOptions {
@@ -130,14 +138,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let cBase = batch * p.m * p.n;`;
 }
 
-function bindings(s: MatmulShape, aType: string, bType: string, cType: string): string {
-  return `@group(0) @binding(1) var<storage, read> a: array<${aType}>;
-@group(0) @binding(2) var<storage, read> b: array<${bType}>;
+/** The WGSL type of A's or B's elements as loaded: vec4 or scalar, f16 when `half`. */
+const operandType = (s: MatmulShape, vec: boolean) => (s.half ? (vec ? 'vec4<f16>' : 'f16') : vec ? 'vec4f' : 'f32');
+
+/** An operand load as f32: f16 values are widened (exactly) where they are read. */
+const widen = (s: MatmulShape, load: string, vec: boolean) => (s.half ? `${vec ? 'vec4f' : 'f32'}(${load})` : load);
+
+/** The uniform block and the bindings (`aVec`/`bVec`/`cVec`: arrays of vec4), after `enable f16;` for f16 operands. */
+function header(s: MatmulShape, uniforms: Uniforms, aVec: boolean, bVec: boolean, cVec: boolean): string {
+  const cType = cVec ? 'vec4f' : 'f32';
+  return `${s.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> a: array<${operandType(s, aVec)}>;
+@group(0) @binding(2) var<storage, read> b: array<${operandType(s, bVec)}>;
 @group(0) @binding(3) var<storage, read_write> c: array<${cType}>;
 ${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : ''}`;
 }
 
-const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}`;
+const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}`;
 
 function checkOptions(o: BlockedOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
@@ -172,6 +189,8 @@ interface TileCopy {
   kMajor: boolean;
   /** Global vec4 loads. */
   vec: boolean;
+  /** The operand holds f16 (widened to f32 on load). */
+  half: boolean;
   /** The shared tile holds vec4s (its readers take 4 consecutive elements at a time). */
   packed: boolean;
   /** First row (of C) of the workgroup's tile along M or N, and that dim's size. */
@@ -213,7 +232,9 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
           const col = `${colStart} + ${plus(`${unit}c`, dc)}`;
           const index = `${t.name}Base + (${row}) * ${ld} + ${col}`;
           const [rowLimit, colLimit] = t.kMajor ? ['p.k', t.extent] : [t.extent, 'p.k'];
-          return `${value(dr, dc)} = ${t.vec ? 'vec4f' : 'f32'}(0.0);\nif (${row} < ${rowLimit} && ${col} < ${colLimit}) { ${value(dr, dc)} = ${t.name}[${t.vec ? `(${index}) / 4u` : index}]; }`;
+          const type = t.vec ? 'vec4f' : 'f32';
+          const load = `${t.name}[${t.vec ? `(${index}) / 4u` : index}]`;
+          return `${value(dr, dc)} = ${type}(0.0);\nif (${row} < ${rowLimit} && ${col} < ${colLimit}) { ${value(dr, dc)} = ${t.half ? `${type}(${load})` : load}; }`;
         });
       }
     }
@@ -289,8 +310,9 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
   const packedA = threadM % 4 === 0;
   const packedB = threadN % 4 === 0;
   const cVec = vector && packedB && s.n % 4 === 0;
-  const copyA = tileCopy({ name: 'a', span: tileM, kMajor: s.transA, vec: aVec, packed: packedA, origin: 'm0', extent: 'p.m' }, tileK, threads);
-  const copyB = tileCopy({ name: 'b', span: tileN, kMajor: !s.transB, vec: bVec, packed: packedB, origin: 'n0', extent: 'p.n' }, tileK, threads);
+  const half = s.half ?? false;
+  const copyA = tileCopy({ name: 'a', span: tileM, kMajor: s.transA, vec: aVec, half, packed: packedA, origin: 'm0', extent: 'p.m' }, tileK, threads);
+  const copyB = tileCopy({ name: 'b', span: tileN, kMajor: !s.transB, vec: bVec, half, packed: packedB, origin: 'n0', extent: 'p.n' }, tileK, threads);
 
   // Per k: thread (tx, ty) reads its threadM values of A's column (scalars, or vec4s when packed)
   // and threadN of B's row, and updates acc_i_j (vec4 groups of 4 columns when packed).
@@ -322,8 +344,7 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
     '}',
   ];
 
-  const code = `${uniformBlock(uniforms)}
-${bindings(s, aVec ? 'vec4f' : 'f32', bVec ? 'vec4f' : 'f32', cVec ? 'vec4f' : 'f32')}
+  const code = `${header(s, uniforms, aVec, bVec, cVec)}
 ${copyA.shared}
 ${copyB.shared}
 ${entry(threads, tileM, tileN)}
@@ -413,8 +434,8 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     // vec4 per 4 consecutive rows (m) or columns (n) of C.
     const alongK = (name: 'a' | 'b', count: number, vec: boolean, start: string) => {
       for (let r = 0; r < count; r++) {
-        const scalars = [...Array(steps).keys()].map((kk) => `${name}[${start}${r} + ${kAt(kk)}]`);
-        const value = vec && steps === 4 ? `${name}[(${start}${r} + k) / 4u]` : steps === 1 ? scalars[0] : `vec4f(${scalars.join(', ')})`;
+        const scalars = [...Array(steps).keys()].map((kk) => widen(s, `${name}[${start}${r} + ${kAt(kk)}]`, false));
+        const value = vec && steps === 4 ? widen(s, `${name}[(${start}${r} + k) / 4u]`, true) : steps === 1 ? scalars[0] : `vec4f(${scalars.join(', ')})`;
         lines.push(`let ${name}${r} = ${value};`);
       }
     };
@@ -423,7 +444,9 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
         const row = `${name}Base + ${group(kAt(kk))} * ${extent}`;
         for (let g = 0; g < count / 4; g++) {
           const col = (e: number) => `${name}Col${vec ? 4 * g : 4 * g + e}`;
-          const value = vec ? `${name}[(${row} + ${col(0)}) / 4u]` : `vec4f(${[0, 1, 2, 3].map((e) => `${name}[${row} + ${col(e)}]`).join(', ')})`;
+          const value = vec
+            ? widen(s, `${name}[(${row} + ${col(0)}) / 4u]`, true)
+            : `vec4f(${[0, 1, 2, 3].map((e) => widen(s, `${name}[${row} + ${col(e)}]`, false)).join(', ')})`;
           lines.push(`let ${name}${kk}_${g} = ${value};`);
         }
       }
@@ -460,8 +483,7 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     // Only a K that is not a multiple of 4 leaves a tail (and K's alignment is in the text anyway).
     ...(s.k % 4 ? ['for (; k < p.k; k++) {', ...body(1).map((l) => `  ${l}`), '}'] : []),
   ];
-  const code = `${uniformBlock(uniforms)}
-${bindings(s, aVec ? 'vec4f' : 'f32', bVec ? 'vec4f' : 'f32', cVec ? 'vec4f' : 'f32')}
+  const code = `${header(s, uniforms, aVec, bVec, cVec)}
 ${entry(groupM * groupN, threadM * groupM, threadN * groupN)}
   let row0 = m0 + ${times(`(lid.x / ${groupN}u)`, threadM)};
   let col0 = n0 + ${times(`(lid.x % ${groupN}u)`, threadN)};

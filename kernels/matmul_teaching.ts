@@ -16,7 +16,8 @@
 // variant 1 and 0.033 for variant 2: 4 to 20 times faster. (There variant 2 is slower than 1: a
 // CPU rasteriser pays more for barriers than tiling saves; GPU figures come from bench/device/.)
 //
-// Tested with every variant in test/matmul.test.ts against test/reference.ts's `matmul`.
+// Tested with every variant in test/matmul.test.ts against test/reference.ts's `matmul`. Both are
+// f32 only: f16 operands (`half`) are variants 3 and 4's.
 import { tileGrid, uniformsFor, type MatmulShape } from './matmul.ts';
 import { u32, type KernelLaunch } from './launch.ts';
 
@@ -46,8 +47,13 @@ const PARAMS = `struct Params {
 const biasBinding = (s: MatmulShape) => (s.bias ? '@group(0) @binding(4) var<storage, read> bias: array<f32>;' : '');
 const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}`;
 
+function checkF32(s: MatmulShape, variant: string): void {
+  if (s.half) throw new Error(`matmul variant ${variant} takes f32 operands only; f16 ones need variant 3 or 4`);
+}
+
 /** Variant 1: one thread per element of C, reading a row of A and a column of B from global memory. */
 export function matmulNaive(s: MatmulShape): KernelLaunch {
+  checkF32(s, '1 (naive)');
   const { workgroups, mFolds } = tileGrid(s, 16, 16);
   const code = `${PARAMS}
 ${biasBinding(s)}
@@ -75,6 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * them multiply out of it: each element loaded from global memory is used 16 times.
  */
 export function matmulTiled(s: MatmulShape): KernelLaunch {
+  checkF32(s, '2 (tiled)');
   const { workgroups, mFolds } = tileGrid(s, 16, 16);
   const code = `${PARAMS}
 ${biasBinding(s)}

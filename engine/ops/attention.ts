@@ -1,10 +1,13 @@
 // Fused multi-head self-attention (kernels/attention.ts): the op DistilBERT's attention block
-// calls between the q/k/v projections and out_lin, with its backward.
+// calls between the q/k/v projections and out_lin, with its backward. Under autocast
+// (engine/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
+// are f32.
 import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
 import { subgroupsEnabled } from '../device.ts';
+import { autocastOperand } from '../autocast.ts';
 import { run } from '../run.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -27,11 +30,13 @@ function dimsOf(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): 
   if (seq === 0) throw new Error(`attention: query ${q.name} has an empty sequence ${shapeStr(q.shape)}`);
   for (const [t, role] of [[q, 'query'], [k, 'key'], [v, 'value']] as const) {
     assertShape(t, q.shape, `attention: ${role}`);
-    if (t.dtype !== 'f32') throw new Error(`attention: ${role} ${t.name} is ${t.dtype}, expected f32`);
+    if (t.dtype !== q.dtype || (t.dtype !== 'f32' && t.dtype !== 'f16')) {
+      throw new Error(`attention: ${role} ${t.name} is ${t.dtype}, expected f32 (or f16 for all of query, key and value)`);
+    }
   }
   assertShape(mask, [batch, seq], 'attention: mask');
   if (mask.dtype !== 'i32') throw new Error(`attention: mask ${mask.name} is ${mask.dtype}, expected i32 (1 keep, 0 padding)`);
-  return { batch, seq, heads: nHeads, headDim };
+  return { batch, seq, heads: nHeads, headDim, half: q.dtype === 'f16' };
 }
 
 function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
@@ -46,7 +51,8 @@ function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
  * softmax((q/√D)·kᵀ with padding keys at float32's lowest value) · v for each head.
  * q, k, v: [B, T, H·D]; mask: i32 [B, T] (1 keep, 0 padding key). Returns the context [B, T, H·D].
  */
-export const attention = op('attention', function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
+export const attention = op('attention', function attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
+  const [q, k, v] = [query, key, value].map(autocastOperand);
   const dims = dimsOf(q, k, v, mask, nHeads);
   const dropout = dropoutOf(opts);
   const context = new Tensor(q.shape);
@@ -57,7 +63,8 @@ export const attention = op('attention', function attention(q: Tensor, k: Tensor
   run(launchFor(attentionForward), q, k, v, mask, context, lse);
   context.setBackward([q, k, v], (grad) => {
     const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
-    run(attentionRowStats(dims, subgroupsEnabled()), context, grad, lse, stats);
+    // The statistics read only f32 tensors (context, its gradient, lse).
+    run(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
     const dq = new Tensor(q.shape);
     const dk = new Tensor(q.shape);
     const dv = new Tensor(q.shape);

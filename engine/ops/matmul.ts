@@ -7,9 +7,14 @@
 // the sum over the batch: a single product with the batch folded into the contracted dim when
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
+//
+// Under autocast (engine/autocast.ts) both operands are the f16 casts of the f32 inputs, the
+// products accumulate in f32 and return f32, and each backward product takes the output gradient
+// cast to f16 as its operand, as torch's autocast backward does.
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../kernels.ts';
+import { autocastOperand, gradientOperand } from '../autocast.ts';
 import { gpu } from '../device.ts';
 import { run } from '../run.ts';
 import { tunedChoice } from '../tuning.ts';
@@ -29,8 +34,10 @@ const describe = (t: Tensor, transposed: boolean) => `${t.name} ${shapeStr(t.sha
 function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string): { shape: MatmulShape; outShape: number[] } {
   for (const t of [a, b]) {
     if (t.shape.length < 2) throw new Error(`${what}: ${t.name} ${shapeStr(t.shape)} is not a matrix or a batch of matrices`);
-    if (t.dtype !== 'f32') throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 tensors`);
+    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 or f16 tensors`);
   }
+  if (a.dtype !== b.dtype) throw new Error(`${what}: ${a.name} is ${a.dtype} but ${b.name} is ${b.dtype}; both operands must have one type`);
+  const half = a.dtype === 'f16';
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
   const [m, k] = transA ? [aCols, aRows] : [aRows, aCols];
@@ -47,8 +54,8 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
   const sharedA = aBatch.length === 0 && batch > 1;
   const sharedB = bBatch.length === 0 && batch > 1;
   // A stack of row-major [M, K] matrices times one B is a single [batch·M, K] product.
-  if (sharedB && !transA) return { shape: { batch: 1, m: batch * m, n, k, transA, transB }, outShape };
-  return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB }, outShape };
+  if (sharedB && !transA) return { shape: { batch: 1, m: batch * m, n, k, transA, transB, half }, outShape };
+  return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB, half }, outShape };
 }
 
 /**
@@ -127,15 +134,20 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
  * transB); either may be 2-D and shared across the other's batch. Returns [...batch, M, N].
  */
 export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
-  const out = product(a, b, transA, transB, 'matmul');
-  return out.setBackward([a, b], (g) => [
-    !a.requiresGrad ? null
-      : transA ? gradientProduct(b, g, transB, true, a.shape)
-      : gradientProduct(g, b, false, !transB, a.shape),
-    !b.requiresGrad ? null
-      : transB ? gradientProduct(g, a, true, transA, b.shape)
-      : gradientProduct(a, g, !transA, false, b.shape),
-  ]);
+  const x = autocastOperand(a);
+  const y = autocastOperand(b);
+  const out = product(x, y, transA, transB, 'matmul');
+  return out.setBackward([x, y], (grad) => {
+    const g = gradientOperand(grad, x);
+    return [
+      !x.requiresGrad ? null
+        : transA ? gradientProduct(y, g, transB, true, x.shape)
+        : gradientProduct(g, y, false, !transB, x.shape),
+      !y.requiresGrad ? null
+        : transB ? gradientProduct(g, x, true, transA, y.shape)
+        : gradientProduct(x, g, !transA, false, y.shape),
+    ];
+  });
 });
 
 /** nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]. */
@@ -150,14 +162,17 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
   }
   const lead = x.shape.slice(0, -1);
   const rows = numel(lead);
-  const flatX = noGrad(() => reshape(x, [rows, inFeatures]));
-  const flatOut = product(flatX, weight, false, true, 'linear', bias);
+  const input = autocastOperand(x);
+  const w = autocastOperand(weight);
+  const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
+  const flatOut = product(flatX, w, false, true, 'linear', bias);
   const out = noGrad(() => reshape(flatOut, [...lead, outFeatures]));
-  return out.setBackward(bias ? [x, weight, bias] : [x, weight], (g) => {
+  return out.setBackward(bias ? [input, w, bias] : [input, w], (g) => {
     const flatG = reshape(g, [rows, outFeatures]);
+    const operand = gradientOperand(flatG, w);
     return [
-      x.requiresGrad ? reshape(product(flatG, weight, false, false, 'linear backward'), x.shape) : null,
-      weight.requiresGrad ? product(flatG, flatX, true, false, 'linear backward') : null,
+      input.requiresGrad ? reshape(product(operand, w, false, false, 'linear backward'), x.shape) : null,
+      w.requiresGrad ? product(operand, flatX, true, false, 'linear backward') : null,
       bias?.requiresGrad ? sumColumnsOf(flatG) : null,
     ];
   });

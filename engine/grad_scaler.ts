@@ -1,0 +1,108 @@
+// torch.cuda.amp.GradScaler for mixed-precision training (autocast.ts), with its defaults: scale
+// 65536, doubled after 2000 steps without inf/NaN gradients, halved (and the step skipped) on one.
+//
+// A step: `backward(loss, scaler.scale)` seeds the backward with the scale, i.e. differentiates
+// scale · loss, so that small gradients survive their f16 casts; `unscale(params)` divides the
+// gradients by the scale in place and flags inf/NaN (then clip the gradients as usual); `step`
+// records AdamW's update conditional on that flag, and the scale update, all on the GPU.
+//
+// The CPU learns whether a step was skipped one step late: `step` starts a readback of the flag,
+// and `settle()` awaits it, taking a skipped step back off AdamW's count. A trainer calls
+// `settle()` after recording (and submitting) the next step's forward and backward, just before
+// that step's optimizer update: by then the flag has long been computed, the GPU has the new
+// step's work queued, and the update's learning rate and bias corrections are torch's (the
+// Trainer does not advance its schedule on a skipped step, and AdamW does not count it).
+import { UNSCALE_COST, type ScaleUpdate } from '../kernels/grad_scaler.ts';
+import { unscaleGradients, updateScale } from './kernels.ts';
+import { fillLike } from './ops/elementwise.ts';
+import type { AdamW } from './optim.ts';
+import { slotGroups } from './multi_tensor.ts';
+import { run } from './run.ts';
+import { Tensor } from './tensor.ts';
+
+export interface GradScalerOptions extends Partial<ScaleUpdate> {
+  initScale?: number;
+}
+
+/** What a checkpoint keeps: torch's GradScaler.state_dict() minus the constant factors. */
+export interface GradScalerState {
+  scale: number;
+  growthTracker: number;
+}
+
+export class GradScaler {
+  /** The loss scale, shape [] (a loss's shape): the seed of `backward`. */
+  readonly scale: Tensor;
+  private readonly growthTracker: Tensor;
+  /** [1], nonzero when the last unscaled gradients held inf or NaN. */
+  readonly foundInf: Tensor;
+  private readonly update: ScaleUpdate;
+  /** The last step's optimizer and the readback of its found-inf flag, until `settle()`. */
+  private pending: { optimizer: AdamW; foundInf: Promise<number> } | null = null;
+  /** Steps skipped so far, as learnt by `settle()`. */
+  skippedSteps = 0;
+
+  constructor({ initScale = 65536, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000 }: GradScalerOptions = {}) {
+    if (!(initScale > 0) || !(growthFactor > 1) || !(backoffFactor > 0 && backoffFactor < 1) || !(Number.isInteger(growthInterval) && growthInterval > 0)) {
+      throw new Error(`GradScaler: needs initScale > 0, growthFactor > 1, backoffFactor in (0, 1) and an integer growthInterval > 0, got ${JSON.stringify({ initScale, growthFactor, backoffFactor, growthInterval })}`);
+    }
+    this.update = { growthFactor, backoffFactor, growthInterval };
+    this.scale = Tensor.fromArray([initScale], [], 'f32', { persistent: true, name: 'grad_scaler.scale' });
+    this.growthTracker = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'grad_scaler.growth_tracker' });
+    this.foundInf = new Tensor([1], 'i32', { persistent: true, name: 'grad_scaler.found_inf' });
+  }
+
+  /** Divides every gradient of `params` by the scale, in place, and sets `foundInf` if one held inf or NaN. */
+  unscale(params: readonly Tensor[]): void {
+    fillLike(this.foundInf, 0);
+    const grads = params.flatMap((p) => (p.grad ? [p.grad] : []));
+    for (const group of slotGroups(grads, UNSCALE_COST)) {
+      run(unscaleGradients(group.map((g) => g.size)), ...group, this.scale, this.foundInf);
+    }
+  }
+
+  /**
+   * `optimizer.step(lr, clipCoef)` unless the gradients held inf/NaN, then the scale update
+   * (GradScaler.step and .update). Call `settle()` before the next step's update.
+   */
+  step(optimizer: AdamW, lr: number, clipCoef?: Tensor): void {
+    if (this.pending) throw new Error('GradScaler.step: settle() the previous step first');
+    optimizer.step(lr, clipCoef, this.foundInf);
+    run(updateScale(this.update), this.scale, this.growthTracker, this.foundInf);
+    const foundInf = this.foundInf.item();
+    // Awaited by settle(); until then a GPU failure must not count as an unhandled rejection.
+    foundInf.catch(() => undefined);
+    this.pending = { optimizer, foundInf };
+  }
+
+  /** Waits for the last step's found-inf flag; a skipped step is taken off its optimizer's count. Whether it was skipped. */
+  async settle(): Promise<boolean> {
+    if (!this.pending) return false;
+    const { optimizer, foundInf } = this.pending;
+    this.pending = null;
+    const skipped = (await foundInf) !== 0;
+    if (skipped) {
+      optimizer.uncountStep();
+      this.skippedSteps++;
+    }
+    return skipped;
+  }
+
+  /** The scale and growth tracker (after `settle()`, for a checkpoint). */
+  async state(): Promise<GradScalerState> {
+    const [scale, growthTracker] = await Promise.all([this.scale.item(), this.growthTracker.item()]);
+    return { scale, growthTracker };
+  }
+
+  loadState(state: GradScalerState): void {
+    if (!(state.scale > 0) || !Number.isInteger(state.growthTracker) || state.growthTracker < 0) {
+      throw new Error(`GradScaler.loadState: expected a positive scale and a growth tracker >= 0, got ${JSON.stringify(state)}`);
+    }
+    this.scale.write([state.scale]);
+    this.growthTracker.write([state.growthTracker]);
+  }
+
+  release(): void {
+    for (const t of [this.scale, this.growthTracker, this.foundInf]) t.release();
+  }
+}
