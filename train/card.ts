@@ -55,6 +55,7 @@ function hyperparameters(s: TrainSettings, totalSteps: number): string[] {
   lines.push(`max_grad_norm: ${pythonFloat(s.gradClip)}`);
   if (s.maxLength !== undefined) lines.push(`max_length: ${s.maxLength}`);
   if (!s.dropout) lines.push('dropout: off');
+  if (s.fp16) lines.push('mixed_precision_training: Native AMP');
   if (!s.shuffle) lines.push('shuffle: off');
   return lines.map((l) => `- ${l}`);
 }

@@ -3,11 +3,13 @@
 //   model files        the weights, config.json and tokenizer files (model/checkpoint's save), so a
 //                      checkpoint is itself a model folder for `npm run eval` and `predict`
 //   optimizer.safetensors   AdamW's moments, `<param>.exp_avg` / `<param>.exp_avg_sq`, and its step
-//   trainer_state.json the settings, step counts, data order, RNG state and metric records
+//   trainer_state.json the settings, step counts, data order, RNG state, metric records and, with
+//                      --fp16, the loss scale
 // A checkpoint is written into a temporary folder and renamed into place, so a kill leaves either
 // the previous checkpoint or the new one, never half of one; the older checkpoint goes afterwards.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { GradScalerState } from '../engine/index.ts';
 import { openSafetensors, writeSafetensors } from '../model/safetensors.ts';
 import type { MetricRecord } from './metrics.ts';
 import type { TrainSettings } from './settings.ts';
@@ -30,6 +32,8 @@ export interface TrainerState {
   /** Dropout's counter-based RNG: its seed, and the stream of the next epoch's first micro-batch (streams count micro-batches). */
   rng: { seed: number; nextStream: number };
   records: MetricRecord[];
+  /** With --fp16: the loss scale and its growth tracker. */
+  gradScaler?: GradScalerState;
 }
 
 /** AdamW's step count and moments (torch's exp_avg and exp_avg_sq), in parameter order. */

@@ -2,7 +2,7 @@
 // accuracy of a saved sequence classifier on one split, computed as training's evaluation does
 // (train/evaluate.ts). With --json, stdout holds only {"loss", "accuracy", "n"}.
 import path from 'node:path';
-import { initGpu } from '../engine/index.ts';
+import { assertHalfSupported, initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
@@ -18,6 +18,7 @@ const EVAL_OPTIONS = {
   batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass' },
   maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
   json: { kind: 'flag', help: 'print {"loss", "accuracy", "n"} as JSON on stdout, and nothing else there' },
+  fp16: { kind: 'flag', help: 'run the forward under autocast (f16 matmul and attention operands), as training with --fp16 evaluates' },
 } satisfies OptionTable;
 
 async function main(argv: string[]): Promise<void> {
@@ -32,8 +33,9 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   await initGpu();
+  if (args.fp16) assertHalfSupported('--fp16');
   const model = loadModel(args.model, { requireHead: true });
-  const { loss, accuracy, examples: n } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength });
+  const { loss, accuracy, examples: n } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength, fp16: args.fp16 });
   process.stdout.write(args.json
     ? `${JSON.stringify({ loss, accuracy, n })}\n`
     : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`);

@@ -1,7 +1,8 @@
 // Loss and accuracy of a model on a list of examples, as the Trainer's evaluation loop computes
 // them: no dropout, no gradients, batches in file order padded to their longest sentence, the
 // loss averaged over examples (each batch's mean weighted by its size), accuracy from the argmax.
-import { Tensor, crossEntropy, noGrad, scoped } from '../engine/index.ts';
+// With fp16 the forward runs under autocast, as the Trainer evaluates with fp16=True.
+import { Tensor, autocast, crossEntropy, noGrad, scoped } from '../engine/index.ts';
 import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
 import type { Example } from './data.ts';
@@ -43,7 +44,7 @@ function argmaxRows(values: Float32Array, columns: number): number[] {
 
 export async function evaluate(
   model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, examples: readonly Example[],
-  { batchSize, maxLength }: { batchSize: number; maxLength: number },
+  { batchSize, maxLength, fp16 = false }: { batchSize: number; maxLength: number; fp16?: boolean },
 ): Promise<EvalResult> {
   const numLabels = model.config.numLabels;
   let lossSum = 0;
@@ -54,7 +55,8 @@ export async function evaluate(
     const chunk = examples.slice(start, start + batchSize);
     const reads = scoped(() => noGrad(() => {
       const batch = toBatch(tokenizer, chunk, maxLength);
-      const logits = model.forward(batch.ids, batch.mask, { training: false });
+      const forward = () => model.forward(batch.ids, batch.mask, { training: false });
+      const logits = fp16 ? autocast(forward) : forward();
       const loss = crossEntropy(logits, batch.labels);
       return Promise.all([logits.toFloat32(), loss.item()]);
     }));

@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Tensor, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
+import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
 import { openCheckpoint } from '../model/checkpoint.ts';
 import type { DistilBertConfig } from '../model/config.ts';
 import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 
-const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [TEXT ...]
+const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
 
 Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT
 sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
@@ -24,6 +24,7 @@ options:
   --model DIR       the model folder (required)
   --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
   --batch-size N    texts per forward pass (default 32)
+  --fp16            run the forward under autocast (f16 matmul and attention operands)
   -h, --help        show this help and exit`;
 
 class UsageError extends Error {}
@@ -39,6 +40,7 @@ interface Options {
   modelDir: string;
   json: boolean;
   batchSize: number;
+  fp16: boolean;
   texts: string[];
 }
 
@@ -52,6 +54,7 @@ function parseCommandLine(argv: string[]): Options | 'help' {
         model: { type: 'string' },
         json: { type: 'boolean', default: false },
         'batch-size': { type: 'string', default: '32' },
+        fp16: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -64,7 +67,7 @@ function parseCommandLine(argv: string[]): Options | 'help' {
   if (!values.model) throw new UsageError('--model DIR is required (see --help)');
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
-  return { modelDir: values.model, json: values.json, batchSize, texts: positionals };
+  return { modelDir: values.model, json: values.json, batchSize, fp16: values.fp16, texts: positionals };
 }
 
 /** The texts to classify: the arguments, or else the non-empty lines of a piped stdin. */
@@ -95,7 +98,7 @@ function softmax(logits: number[]): number[] {
 }
 
 async function predict(
-  model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, texts: string[], batchSize: number,
+  model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, texts: string[], batchSize: number, fp16: boolean,
 ): Promise<Prediction[]> {
   const { labels, maxPositionEmbeddings, numLabels } = model.config;
   const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
@@ -106,8 +109,8 @@ async function predict(
     const scope = beginScope();
     let values: Float32Array;
     try {
-      const logits = noGrad(() =>
-        model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32')));
+      const forward = () => model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32'));
+      const logits = noGrad(() => (fp16 ? autocast(forward) : forward()));
       values = await logits.toFloat32();
     } finally {
       scope.end();
@@ -133,7 +136,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { modelDir, json, batchSize } = options;
+  const { modelDir, json, batchSize, fp16 } = options;
   // Everything that can be wrong with the folder is found before the GPU opens.
   const checkpoint = openCheckpoint(modelDir, { requireHead: true });
   const tokenizer = openTokenizer(modelDir, checkpoint.config);
@@ -141,8 +144,9 @@ async function main(argv: string[]): Promise<void> {
 
   await initGpu();
   try {
+    if (fp16) assertHalfSupported('--fp16');
     const model = checkpoint.createModel();
-    const predictions = await predict(model, tokenizer, texts, batchSize);
+    const predictions = await predict(model, tokenizer, texts, batchSize, fp16);
     model.release();
     const output = json ? JSON.stringify(predictions, null, 2) : predictions.map(formatLine).join('\n');
     process.stdout.write(`${output}\n`);

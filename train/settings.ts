@@ -30,6 +30,7 @@ export const TRAIN_OPTIONS = {
   gradClip: { kind: 'number', default: 1, check: nonNegative, help: 'max global gradient norm (0: no clipping)' },
   noDropout: { kind: 'flag', help: 'train without dropout' },
   noShuffle: { kind: 'flag', help: 'batches follow file order' },
+  fp16: { kind: 'flag', help: "mixed precision as the Trainer's fp16=True: f16 matmul/attention operands, f32 weights and optimizer, dynamic loss scaling" },
   output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
   resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
   tune: { kind: 'flag', help: "first tune the kernels for this adapter at this run's shapes (as npm run tune), then train with them" },
@@ -58,6 +59,8 @@ export interface TrainSettings {
   gradClip: number;
   dropout: boolean;
   shuffle: boolean;
+  /** Absent in checkpoints written before --fp16 existed. */
+  fp16?: boolean;
 }
 
 const ARCHITECTURE_FLAGS = ['dim', 'layers', 'heads', 'hiddenDim'] as const;

@@ -3,7 +3,10 @@
 // file, like nanoGPT's train.py: set up, then the loop. Each step records forward (with dropout),
 // cross-entropy, backward, the global gradient norm and clip, and AdamW with the scheduled
 // learning rate inside one step scope; the loss is read back asynchronously every few steps, never
-// in the middle of a step. After each epoch: evaluation on validation and an atomic checkpoint
+// in the middle of a step. With --fp16 (the Trainer's fp16=True) the forward runs under autocast
+// and a GradScaler scales the loss, unscales the gradients and skips steps whose gradients hold
+// inf/NaN; a skipped step does not advance the schedule, which each step learns from the previous
+// step's found-inf flag (engine/grad_scaler.ts). After each epoch: evaluation on validation and an atomic checkpoint
 // (train/checkpoints.ts) from which `--resume` continues bit for bit; at the end: test
 // evaluation, the model folder, its model card, metrics.jsonl and a plot.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  GpuOutOfMemoryError, Tensor, accumulateInto, backward, beginScope, crossEntropy, fillLike, flush, gpu, initGpu, mulScalar, tuningSummary, zeroGrad,
+  GpuOutOfMemoryError, GradScaler, Tensor, accumulateInto, assertHalfSupported, autocast, backward, beginScope, crossEntropy, fillLike, flush, gpu,
+  initGpu, mulScalar, tuningSummary, zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
@@ -58,6 +62,8 @@ interface Run {
   dataset: Dataset;
   maxLength: number;
   optimizer: AdamW;
+  /** With --fp16 only. */
+  scaler?: GradScaler;
   schedule: LinearSchedule;
   /** Micro-batches of --batch-size per epoch; each optimizer step takes --gradient-accumulation-steps of them. */
   batchesPerEpoch: number;
@@ -166,12 +172,15 @@ async function setUp(argv: string[]): Promise<Run> {
   const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
 
   await initGpu();
+  if (settings.fp16) assertHalfSupported('--fp16');
   if (args.tune) await tuneFor(config, settings, dataset, tokenizer, maxLength);
   const model = settings.fromScratch && !resumed
     ? initModel(config, settings.seed)
     : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
   const optimizer = makeOptimizer(model, settings);
   if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
+  const scaler = settings.fp16 ? new GradScaler() : undefined;
+  if (scaler && resumed?.state.gradScaler) scaler.loadState(resumed.state.gradScaler);
   const batches = batchesPerEpoch(dataset.train.length, settings.batchSize);
   const perEpoch = updateStepsPerEpoch(batches, settings.gradientAccumulationSteps);
   const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
@@ -185,6 +194,7 @@ async function setUp(argv: string[]): Promise<Run> {
     dataset,
     maxLength,
     optimizer,
+    scaler,
     schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
@@ -300,10 +310,12 @@ function writeReport(run: Run): void {
 }
 
 async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Promise<string> {
-  const { model, tokenizer, optimizer, settings, metrics } = run;
+  const { model, tokenizer, optimizer, settings, metrics, scaler } = run;
+  // The last step's found-inf settles AdamW's step count before it is saved.
+  await scaler?.settle();
   const state: TrainerState = {
     version: 1, settings, globalStep, totalSteps: run.schedule.totalSteps, epoch, position: 0,
-    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch }, records: metrics.records,
+    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch }, records: metrics.records, gradScaler: await scaler?.state(),
   };
   return writeCheckpoint(run.outputDir, state, async (dir) => {
     await saveModel(model, tokenizer, dir);
@@ -324,25 +336,37 @@ interface StepEnd {
  * One micro-batch: forward with dropout (its own streams), the loss divided by the accumulation
  * steps, backward adding into the gradients; and when it ends an optimizer step, the global
  * gradient norm and clip, AdamW at the scheduled rate, and the gradients dropped. Everything it
- * makes is released when its scope ends.
+ * makes is released when its scope ends. With --fp16: the forward under autocast, the backward
+ * of the scaled loss, and the gradients unscaled before the norm.
  */
-function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> | undefined {
-  const { model, optimizer, settings } = run;
+async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
+  const { model, optimizer, settings, scaler } = run;
   const params = optimizer.params;
   const scope = beginScope();
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
-    const logits = model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
+    const forward = () => model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
+    const logits = settings.fp16 ? autocast(forward) : forward();
     const n = settings.gradientAccumulationSteps;
     // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.
     const loss = n > 1 ? mulScalar(crossEntropy(logits, batch.labels), 1 / n) : crossEntropy(logits, batch.labels);
-    backward(loss);
+    // With a scaler, the backward of scale · loss.
+    backward(loss, scaler?.scale);
     windows.addLoss(loss);
     if (!end) return undefined;
-    const lr = learningRateAt(run.schedule, end.step);
+    scaler?.unscale(params);
     // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
     const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
-    optimizer.step(lr, settings.gradClip > 0 ? clipCoef : undefined);
+    const clip = settings.gradClip > 0 ? clipCoef : undefined;
+    if (scaler) {
+      // Whether the previous step was skipped: the GPU runs this step's backward meanwhile.
+      flush();
+      await scaler.settle();
+    }
+    // The schedule advances on the steps that updated the weights (the Trainer's optimizer_was_run).
+    const lr = learningRateAt(run.schedule, optimizer.stepCount);
+    if (scaler) scaler.step(optimizer, lr, clip);
+    else optimizer.step(lr, clip);
     zeroGrad(params);
     return windows.endStep(totalNorm, end.step, lr, end.closeWindow);
   } finally {
@@ -410,13 +434,13 @@ async function train(run: Run): Promise<void> {
       const { loss: trainingLoss, steps, seconds } = await windows.endEpoch();
       trainSteps += steps;
       trainSeconds += seconds;
-      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, { batchSize: settings.batchSize, maxLength: run.maxLength });
+      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, { batchSize: settings.batchSize, maxLength: run.maxLength, fp16: settings.fp16 });
       metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
       say(`epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, accuracy ${validation.accuracy.toFixed(4)} (step ${step})`);
       lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
       writeReport(run);
     }
-    test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength });
+    test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength, fp16: settings.fp16 });
     metrics.add(evalRecord('test', test, step, epochAt(step)));
     await saveModel(run.model, run.tokenizer, outputDir);
     writeReport(run);
@@ -428,6 +452,7 @@ async function train(run: Run): Promise<void> {
   }
 
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
+  if (run.scaler) console.error(`fp16: loss scale ${(await run.scaler.state()).scale}, ${run.scaler.skippedSteps} step(s) skipped for inf/NaN gradients this session`);
   console.error(`test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}${timing}`);
   console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
