@@ -26,6 +26,8 @@ export interface GradCheck {
   h?: number;
   /** Check only this many gradient entries per input (spread over the tensor); all by default. */
   maxEntries?: number;
+  /** The output gradient w that backward starts from; random normal by default. */
+  seed?: F64;
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, what: string): void {
@@ -47,7 +49,7 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 export async function gradcheck(spec: GradCheck): Promise<void> {
   const { inputs, atol = 1e-5, rtol = 1e-4, h = 1e-5 } = spec;
   const expected = spec.cpu(inputs.map((i) => i.data));
-  const seedData = randn(expected.length, 12345);
+  const seedData = spec.seed ?? randn(expected.length, 12345);
 
   const { out, grads } = await scopedAsync(async () => {
     const tensors = inputs.map((i, n) =>

@@ -262,3 +262,21 @@ export function selectPosition(x: F64, batch: number, seq: number, dim: number, 
   for (let b = 0; b < batch; b++) out.set(x.subarray((b * seq + position) * dim, (b * seq + position + 1) * dim), b * dim);
   return out;
 }
+
+/** torch.cuda.amp.GradScaler's state between steps: the scale and its growth tracker. */
+export interface GradScalerRef {
+  scale: number;
+  growthTracker: number;
+}
+
+/**
+ * One step of torch's GradScaler (aten/src/ATen/native/cuda/AmpKernels.cu, `_amp_update_scale_`),
+ * given whether the scaled gradients held inf/NaN (then the optimizer step is skipped).
+ */
+export function gradScalerUpdate(s: GradScalerRef, foundInf: boolean, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000): GradScalerRef {
+  if (foundInf) return { scale: s.scale * backoffFactor, growthTracker: 0 };
+  const successful = s.growthTracker + 1;
+  if (successful < growthInterval) return { scale: s.scale, growthTracker: successful };
+  const grown = Math.fround(s.scale * growthFactor);
+  return { scale: Number.isFinite(grown) ? grown : s.scale, growthTracker: 0 };
+}
