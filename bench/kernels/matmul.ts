@@ -1,10 +1,12 @@
 // Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, then the kernel as the ops launch it on
 // this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
 // sweep; and variant 5 on the matrix units, f16 operands, where the engine validated it on this
-// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd and aligned shapes in every layout, then timed on
+// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts; and, where the adapter has
+// shader-f16, variants 3 and 4 on f16 operands as --fp16's autocast launches them), each validated on small odd and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
-import { Tensor, defaultMatmulKernel, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
+import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
+import { roundToHalf } from '../../engine/float16.ts';
 import { run } from '../../engine/run.ts';
 import { checkSubgroupMatrix, halfExactValues, halfOperand, subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
 import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
@@ -14,7 +16,7 @@ import { assertClose } from '../../test/gradcheck.ts';
 import { matmul as matmulRef, randn } from '../../test/reference.ts';
 import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
-import { prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
+import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 
 export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
 
@@ -78,13 +80,17 @@ function reference(s: MatmulShape, a: Float64Array, b: Float64Array, bias: Float
 const describe = (s: MatmulShape) =>
   `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch} m ${s.m} n ${s.n} k ${s.k}${s.sharedA ? ' shared A' : ''}${s.sharedB ? ' shared B' : ''}${s.bias ? ' +bias' : ''}`;
 
-/** Runs `kernel` at `s` on random operands (seeded by `seed`) and compares with the float64 product. */
-export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: number): Promise<void> {
-  const aData = randn(s.m * s.k * (s.sharedA ? 1 : s.batch), 10 + seed);
-  const bData = randn(s.k * s.n * (s.sharedB ? 1 : s.batch), 20 + seed);
+/**
+ * Runs `kernel` at `s` on random operands (seeded by `seed`) and compares with the float64 product.
+ * With `half`, the operands are f16 tensors of f16-rounded values (the reference multiplies those).
+ */
+export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: number, half = false): Promise<void> {
+  const operand = (n: number, operandSeed: number) => (half ? randn(n, operandSeed).map(roundToHalf) : randn(n, operandSeed));
+  const aData = operand(s.m * s.k * (s.sharedA ? 1 : s.batch), 10 + seed);
+  const bData = operand(s.k * s.n * (s.sharedB ? 1 : s.batch), 20 + seed);
   const biasData = s.bias ? randn(s.n, 30 + seed) : null;
-  const a = Tensor.fromArray(aData, [aData.length]);
-  const b = Tensor.fromArray(bData, [bData.length]);
+  const a = Tensor.fromArray(aData, [aData.length], half ? 'f16' : 'f32');
+  const b = Tensor.fromArray(bData, [bData.length], half ? 'f16' : 'f32');
   const c = new Tensor([s.batch * s.m * s.n]);
   const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
   try {
@@ -95,9 +101,14 @@ export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: 
   }
 }
 
-/** Runs `kernel` on every validation shape and compares with the float64 product. */
-export async function validateMatmul(kernel: MatmulKernel): Promise<void> {
-  for (const [i, s] of VALIDATION_SHAPES.entries()) await checkMatmulAt(kernel, s, i);
+/** Runs `kernel` on every validation shape (f16 operands with `half`) and compares with the float64 product. */
+export async function validateMatmul(kernel: MatmulKernel, half = false): Promise<void> {
+  for (const [i, s] of VALIDATION_SHAPES.entries()) await checkMatmulAt(kernel, s, i, half);
+}
+
+/** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them. */
+export function halfVariantList(): MatmulVariant[] {
+  return ([3, 4] as const).map((v) => ({ name: `${v} ${matmulVariants[v].name} f16 operands`, kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }) }));
 }
 
 /** The products of one nn.Linear (in → out) over `tokens` rows, as the engine's linear launches them. */
@@ -115,6 +126,7 @@ export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: 
 type OperandMaker = (size: number, seed: number) => Tensor;
 const randomOperand: OperandMaker = (size, seed) => randomTensor([size], seed);
 const halfOperandOf: OperandMaker = (size, seed) => halfOperand(halfExactValues(size, seed));
+const halfTensorOf: OperandMaker = (size, seed) => Tensor.fromArray(noise(size, seed), [size], 'f16');
 
 /** One kernel launch on random operands of `shape`. */
 export function matmulWorkload(label: string, shape: MatmulShape, kernel: MatmulKernel, operand = randomOperand): Workload {
@@ -145,6 +157,11 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
     validate: () => validateMatmul(v.kernel),
     workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
   }));
+  if (gpu().features.has('shader-f16')) {
+    for (const v of halfVariantList()) {
+      variants.push({ name: v.name, validate: () => validateMatmul(v.kernel, true), workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel, halfTensorOf)) });
+    }
+  }
   const matrixUnits = subgroupMatrixOptions();
   if (matrixUnits) {
     const { M, N, K } = matrixUnits.config;
