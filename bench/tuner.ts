@@ -2,7 +2,7 @@
 // tinygrad's and jax-js's per-device search and Triton's per-shape autotuning.
 //
 // For every kernel shape a model config and batch shape launch (the matmul products of each
-// nn.Linear, forward and backward, and the layer-norm rows) at a few representative padded
+// nn.Linear, forward and backward, the layer-norm rows, attention's row kernels) at a few representative padded
 // lengths, each candidate configuration is validated against the float64 CPU reference on a
 // small shape that compiles to the same WGSL (same alignments and options, so the same pipeline),
 // then timed at the real shape with the benchmark's clock (GPU timestamps when the adapter has
@@ -10,14 +10,15 @@
 // re-timed side by side, in turns, and the winner is kept only if it is still faster by MARGIN:
 // the table never holds a choice measured slower than the default on the same run.
 import cliProgress from 'cli-progress';
-import { Tensor, configuredMatmul, gpu, layerNormWorkgroupSize, matmulTuningKey, opsMatmulVariant, pool, subgroupsEnabled, withoutTuning, writeTuningTable, type MatmulConfig, type TunedEntry } from '../engine/index.ts';
+import { Tensor, attentionTuningKey, configuredMatmul, gpu, layerNormWorkgroupSize, matmulTuningKey, opsMatmulVariant, pool, subgroupsEnabled, withoutTuning, writeTuningTable, type AttentionKernel, type MatmulConfig, type TunedEntry } from '../engine/index.ts';
 import { run } from '../engine/run.ts';
+import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, attentionTiling, type AttentionDims, type AttentionTiling } from '../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { assertClose } from '../test/gradcheck.ts';
-import { layerNorm as layerNormRef, layerNormBackward, randn } from '../test/reference.ts';
+import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../test/reference.ts';
 import type { Example } from '../train/data.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, linearProducts, matmulWorkload } from './kernels/matmul.ts';
@@ -31,6 +32,7 @@ export interface TuneSpec {
   lengths: number[];
   dim: number;
   hidden: number;
+  heads: number;
   classes: number;
 }
 
@@ -41,6 +43,8 @@ export interface TuneOptions {
   matmulConfigs?: MatmulConfig[];
   /** Layer-norm threads per row to try besides the default (default: powers of two, fewer when quick). */
   workgroupSizes?: number[];
+  /** Attention tilings to try besides the default (default: `attentionCandidates(quick)`). */
+  attentionTilings?: AttentionTiling[];
 }
 
 export interface TuneResult {
@@ -191,6 +195,92 @@ function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: n
   };
 }
 
+/** Attention tilings to try besides the default: rows per workgroup × rows per tile. */
+export function attentionCandidates(quick: boolean): AttentionTiling[] {
+  if (quick) return [{ rows: 32, tile: 16 }, { rows: 128, tile: 16 }];
+  return [32, 64, 128, 256].flatMap((rows) => [8, 16, 32, 64].filter((tile) => tile <= rows).map((tile) => ({ rows, tile })));
+}
+
+const ATTENTION_KERNELS = { attention_forward: attentionForward, attention_grad_query: attentionGradQuery, attention_grad_key_value: attentionGradKeyValue };
+
+/**
+ * The bindings of an attention row kernel at `dims` (tiling aside), outputs last: random q, k, v,
+ * a mask with the last key of the first sequence padded, and for the backward kernels the row
+ * statistics of a forward pass and a random output gradient.
+ */
+function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: number): { inputs: Tensor[]; outputs: Tensor[] } {
+  const shape = [dims.batch, dims.seq, dims.heads * dims.headDim];
+  const [q, k, v] = [0, 1, 2].map((i) => randomTensor(shape, seed + i));
+  const mask = Tensor.fromArray(Int32Array.from({ length: dims.batch * dims.seq }, (_, i) => (i === dims.seq - 1 ? 0 : 1)), [dims.batch, dims.seq], 'i32');
+  const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
+  if (kernel === 'attention_forward') return { inputs: [q, k, v, mask], outputs: [new Tensor(shape), lse] };
+  const context = new Tensor(shape);
+  run(attentionForward(dims), q, k, v, mask, context, lse);
+  const grad = randomTensor(shape, seed + 3);
+  const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
+  run(attentionRowStats(dims), context, grad, lse, stats);
+  return { inputs: [q, k, v, mask, stats, grad], outputs: kernel === 'attention_grad_query' ? [new Tensor(shape)] : [new Tensor(shape), new Tensor(shape)] };
+}
+
+/**
+ * An attention row kernel with `tiling`. Validated at a small shape that compiles to the same WGSL
+ * (tiling, head dim): the forward against the float64 reference, the backward kernels against
+ * the default tiling's (which test/attention.test.ts checks against finite differences).
+ */
+function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling: AttentionTiling, isDefault: boolean): Candidate {
+  const generate = ATTENTION_KERNELS[kernel];
+  const name = `${isDefault ? 'default ' : ''}${tiling.rows} rows per workgroup, tiles of ${tiling.tile}`;
+  return {
+    name,
+    choice: { ...tiling },
+    launch: generate({ ...dims, tiling }),
+    validate: async () => {
+      const small = { batch: 2, seq: tiling.rows + 3, heads: 2, headDim: dims.headDim };
+      const { inputs, outputs } = attentionBindings(kernel, small, 7);
+      const expected = outputs.map((t) => new Tensor(t.shape));
+      try {
+        run(generate({ ...small, tiling }), ...inputs, ...outputs);
+        const got = await outputs[0].toFloat32();
+        if (kernel === 'attention_forward') {
+          const [q, k, v, mask] = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.toFloat32())));
+          assertClose(got, attentionRef(q, k, v, mask, small.batch, small.seq, small.heads, small.headDim), 1e-4, 1e-4, name);
+          return;
+        }
+        run(generate(small), ...inputs, ...expected);
+        for (const [i, t] of outputs.entries()) assertClose(await t.toFloat32(), await expected[i].toFloat32(), 1e-4, 1e-4, `${name}, output ${i + 1}`);
+      } finally {
+        for (const t of [...inputs, ...outputs, ...expected]) t.release();
+      }
+    },
+    workload: {
+      label: name,
+      work: 4 * dims.batch * dims.seq * dims.seq * dims.heads * dims.headDim * (kernel === 'attention_forward' ? 1 : 1.25),
+      prepare: () =>
+        prepareScoped(() => {
+          const { inputs, outputs } = attentionBindings(kernel, dims, 1);
+          const launch = generate({ ...dims, tiling });
+          return () => run(launch, ...inputs, ...outputs);
+        }),
+    },
+  };
+}
+
+function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOptions): Task {
+  const fallback = attentionTiling(dims);
+  const g = gpu();
+  // Two staged [tile, D] float tiles (vec4 rows) and a word or two per staged row must fit.
+  const fits = (t: AttentionTiling) => t.rows <= g.limits.maxComputeInvocationsPerWorkgroup && t.tile * (8 * dims.headDim + 8) <= g.limits.maxComputeWorkgroupStorageSize;
+  const same = (a: AttentionTiling, b: AttentionTiling) => a.rows === b.rows && a.tile === b.tile;
+  const others = (o.attentionTilings ?? attentionCandidates(o.quick)).filter((t) => fits(t) && !same(t, fallback));
+  return {
+    kernel,
+    key: attentionTuningKey(dims),
+    dims: [dims.batch, dims.seq],
+    label: `${kernel} B${dims.batch} H${dims.heads} T${dims.seq} D${dims.headDim}`,
+    candidates: [fallback, ...others].map((t, i) => attentionCandidate(kernel, dims, t, i === 0)),
+  };
+}
+
 /** Every tunable launch of a training step of the model at `spec`, once per distinct shape. */
 export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
   const configs = o.matmulConfigs ?? matmulCandidates(o.quick);
@@ -205,6 +295,8 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
     ];
     for (const p of products) add(matmulTask(p.label, p.shape, configs));
     for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
+    const dims = { batch: spec.batch, seq: length, heads: spec.heads, headDim: spec.dim / spec.heads };
+    for (const kernel of Object.keys(ATTENTION_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));
   }
   // The classifier head works on one row per sentence.
   for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)]) add(matmulTask(p.label, p.shape, configs));

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { attentionForward, attentionGradKeyValue } from '../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { matmulBlocked, matmulDirect, type MatmulShape } from '../kernels/matmul.ts';
 import { gpu, type AdapterIdentity } from './device.ts';
@@ -68,6 +69,8 @@ export function kernelVersion(): string {
   ];
   const probes = [
     ...shapes.flatMap((s) => [matmulBlocked(s), matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }), matmulDirect(s), matmulDirect(s, { threadM: 8, groupN: 8 })]),
+    attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
+    attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
     layerNormBackwardInput(3, 40, true, 128),
   ];

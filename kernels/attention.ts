@@ -61,6 +61,15 @@ export interface AttentionDims {
   headDim: number;
   /** q, k and v hold f16 (needs the shader-f16 feature); everything else is f32. */
   half?: boolean;
+  /** The row kernels' workgroup and tile sizes; `attentionTiling` gives the defaults. */
+  tiling?: AttentionTiling;
+}
+
+export interface AttentionTiling {
+  /** Threads per workgroup, one per query row (forward, dQ) or key row (dK/dV). */
+  rows: number;
+  /** Key (or query) rows staged in workgroup memory per tile, at most `rows`. */
+  tile: number;
 }
 
 /**
@@ -74,14 +83,23 @@ export interface AttentionDropout {
   rng: RngState;
 }
 
-/** Threads per workgroup; each owns one query row (forward, dQ) or one key row (dK/dV). */
+/** Threads per workgroup by default; each owns one query row (forward, dQ) or one key row (dK/dV). */
 const ROWS = 64;
 /** The registers per thread grow with D (query, accumulator, and for the backward two more rows). */
 export const MAX_HEAD_DIM = 256;
 
-/** Rows staged per tile: two [TILE, D] float tiles take at most 8 KiB of workgroup memory. */
-function tileRows(headDim: number): number {
-  return Math.max(1, Math.min(ROWS, Math.floor(1024 / headDim)));
+/**
+ * `dims.tiling`, else 64 rows per workgroup and as many rows per tile (at most 64) as keep two
+ * [TILE, D] float tiles within 8 KiB of workgroup memory. A tile is staged by the workgroup's
+ * threads, one mask entry each, so it can be no larger than the workgroup.
+ */
+export function attentionTiling(dims: AttentionDims): AttentionTiling {
+  const rows = dims.tiling?.rows ?? ROWS;
+  const tile = dims.tiling?.tile ?? Math.max(1, Math.min(rows, Math.floor(1024 / dims.headDim)));
+  if (!Number.isInteger(rows) || !Number.isInteger(tile) || tile < 1 || tile > rows) {
+    throw new Error(`attention tiling ${JSON.stringify(dims.tiling)}: rows and tile must be positive integers, tile at most rows`);
+  }
+  return { rows, tile };
 }
 
 /** Floats per row vector: vec4 rows when D allows. */
@@ -99,9 +117,10 @@ fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
   return select(0.0, p.keepScale, ${rngDraw('(bh * p.seq + i) * p.seq + j')} >= p.dropProbability);
 }`
     : 'fn dropKeep(bh: u32, i: u32, j: u32) -> f32 { return 1.0; }';
+  const { rows, tile } = attentionTiling(dims);
   return `${dims.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}
-const ROWS: u32 = ${ROWS}u;
-const TILE: u32 = ${tileRows(dims.headDim)}u;
+const ROWS: u32 = ${rows}u;
+const TILE: u32 = ${tile}u;
 const D: u32 = ${dims.headDim}u;
 // A head row is DV values of type V, each W floats wide.
 const W: u32 = ${width}u;
@@ -157,15 +176,15 @@ function rowUniforms(dims: AttentionDims, dropout: AttentionDropout | null): Uni
   return { ...uniforms, dropProbability: f32(probability), keepScale: f32(keepScale), ...rngUniforms(rng) };
 }
 
-/** Kernel names say which head dim and whether dropout they were specialised for. */
+/** Kernel names say which head dim, tiling (when not the default) and whether dropout they were specialised for. */
 const kernelName = (base: string, dims: AttentionDims, dropout: AttentionDropout | null) =>
-  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dropout ? '_dropout' : ''}`;
+  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dims.tiling ? `_${dims.tiling.rows}x${dims.tiling.tile}` : ''}${dropout ? '_dropout' : ''}`;
 
 /** One workgroup per ROWS rows of one (batch, head). */
 function rowGrid(dims: AttentionDims): [number, number, number] {
   const pairs = dims.batch * dims.heads;
   if (pairs > MAX_GRID) throw new Error(`attention: batch × heads = ${pairs} exceeds the grid limit ${MAX_GRID}`);
-  return [Math.ceil(dims.seq / ROWS), pairs, 1];
+  return [Math.ceil(dims.seq / attentionTiling(dims).rows), pairs, 1];
 }
 
 /** The keys start..start+n-1 of this (batch, head) in workgroup memory: K and V rows, and the mask. */

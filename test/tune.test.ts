@@ -11,6 +11,8 @@ import { observeLaunches } from '../engine/dispatch.ts';
 import { parseMatmulConfig } from '../bench/options.ts';
 import { tune } from '../bench/tuner.ts';
 import type { MatmulShape } from '../kernels/matmul.ts';
+import { gradcheck } from './gradcheck.ts';
+import { attentionRef, randn } from './reference.ts';
 
 /** The names of the kernels `body` launches. */
 function launched(body: () => void): string[] {
@@ -40,13 +42,14 @@ test('a quick tune of a tiny model writes a table in the cache folder, and the o
   assert.match(E.tuningSummary(), /kernels: defaults \(no tuned kernel table for this adapter.*npm run tune/);
   // Two candidates per shape (the default and the other variant's default; layer norm: two sizes),
   // as few distinct pipelines as will do: compiling them is most of the time on llvmpipe.
-  const result = await tune({ batch: 2, lengths: [8], dim: 16, hidden: 16, classes: 16 }, { quick: true, matmulConfigs: [], workgroupSizes: [64] }, () => {});
+  const result = await tune({ batch: 2, lengths: [8], dim: 16, hidden: 16, heads: 2, classes: 16 }, { quick: true, matmulConfigs: [], workgroupSizes: [64], attentionTilings: [{ rows: 16, tile: 8 }] }, () => {});
   try {
     assert.is(result.file, E.tuningFile());
     assert.ok(fs.existsSync(result.file));
     assert.is(E.tuningState().state, 'used');
     assert.match(E.tuningSummary(), /kernels: tuned table .*\(\d+ shapes, batch 2, lengths 8/);
     const matmuls = result.entries.filter((e) => e.kernel === 'matmul');
+    assert.equal(result.entries.filter((e) => e.kernel.startsWith('attention')).map((e) => e.kernel), ['attention_forward', 'attention_grad_query', 'attention_grad_key_value']);
     // Every linear is 16 -> 16 here: the layers' over 16 tokens, the head's over 2 sentences; 3 products each.
     assert.is(matmuls.length, 6);
     for (const e of result.entries) assert.ok(e.ms <= e.defaultMs, `${e.kernel} ${e.key}: tuned ${e.ms} ms, default ${e.defaultMs} ms`);
@@ -91,6 +94,38 @@ test('a tuned choice changes the kernel the ops launch, at its shape and nearby,
       assert.match(E.tuningSummary(), /kernels: defaults \(the table/);
       assert.is(linearKernel(64, 16, 32), defaultName, what);
     }
+  } finally {
+    removeTable();
+  }
+});
+
+test('a tuned attention tiling changes the row kernels that forward and backward launch, and matches the reference', async () => {
+  const dims = { batch: 2, seq: 8, heads: 2, headDim: 4 };
+  const step = () =>
+    launched(() => {
+      const [q, k, v] = [1, 2, 3].map(() => new E.Tensor([2, 8, 8], 'f32', { requiresGrad: true }));
+      const mask = E.Tensor.fromArray(new Int32Array(16).fill(1), [2, 8], 'i32');
+      const context = E.attention(q, k, v, mask, 2);
+      E.noGrad(() => context.creator!.backwardFn(new E.Tensor([2, 8, 8])));
+    }).filter((name) => name.startsWith('attention'));
+  const rowKernels = (names: string[]) => names.filter((n) => !n.startsWith('attention_row_stats'));
+  assert.equal(rowKernels(step()), ['attention_forward_d4', 'attention_grad_query_d4', 'attention_grad_key_value_d4']);
+  const tiling = { rows: 4, tile: 2 };
+  const entries = ['attention_forward', 'attention_grad_key_value'].map((kernel) => ({ kernel, key: E.attentionTuningKey(dims), dims: [2, 8], choice: tiling, ms: 1, defaultMs: 2 }));
+  E.writeTuningTable(entries, 'test');
+  try {
+    assert.equal(rowKernels(step()), ['attention_forward_d4_4x2', 'attention_grad_query_d4', 'attention_grad_key_value_d4_4x2']);
+    // Two workgroups of 4 rows per sequence, tiles of 2 keys: still the reference's values and gradients.
+    const shape = [2, 8, 8];
+    await gradcheck({
+      inputs: [
+        ...[1, 2, 3].map((seed) => ({ shape, data: randn(128, seed) })),
+        { shape: [2, 8], data: Float64Array.from({ length: 16 }, (_, i) => (i < 13 ? 1 : 0)), dtype: 'i32' as const, noGrad: true },
+      ],
+      gpu: ([q, k, v, mask]) => E.attention(q, k, v, mask, 2),
+      cpu: ([q, k, v, mask]) => attentionRef(q, k, v, mask, 2, 8, 2, 4),
+      maxEntries: 24,
+    });
   } finally {
     removeTable();
   }

@@ -151,7 +151,7 @@ function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassificatio
 async function tuneFor(config: DistilBertConfig, s: TrainSettings, dataset: Dataset, tokenizer: WordPieceTokenizer, maxLength: number): Promise<void> {
   const { paddedBatchLengths, representativeLengths, tune } = await import('../bench/tuner.ts');
   const lengths = representativeLengths(paddedBatchLengths(dataset.train, tokenizer, maxLength, s.batchSize, s.seed), false);
-  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, classes: config.numLabels };
+  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, classes: config.numLabels };
   console.error(`tuning the kernels for ${gpu().adapterName} at batch ${s.batchSize}, lengths ${lengths.join(', ')}`);
   const result = await tune(spec, { quick: false }, (line) => console.error(`[tune] ${line}`));
   const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;

@@ -11,7 +11,7 @@ import { gradcheck } from '../../test/gradcheck.ts';
 import { attentionRef, randn } from '../../test/reference.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { noise, opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';
 
 /** Validates `fused` or the unfused variant (with `half`, the fused one on f16 q, k, v) against the reference on small shapes. */
 async function validate(fused: boolean, half = false): Promise<void> {
@@ -64,7 +64,7 @@ export function attentionGroup(o: BenchOptions): KernelGroup {
     unit: 'GFLOP/s',
     variants: [
       { name: '1 unfused (matmul, masked softmax, matmul)', validate: () => validate(false), workloads: unfused },
-      ...reductionVariants('2 fused (one thread per row)', () => validate(true), fusedOn(qkv)),
+      ...reductionVariants('2 fused (one thread per row)', () => validate(true), fusedOn(qkv)).flatMap(withDefaultTwin),
       ...(gpu().features.has('shader-f16') ? reductionVariants('2 fused, f16 q/k/v', () => validate(true, true), fusedOn(halfQkv)) : []),
     ],
   };

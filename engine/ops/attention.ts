@@ -9,6 +9,7 @@ import type { RngState } from '../../kernels/rng.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { autocastOperand } from '../autocast.ts';
 import { run } from '../run.ts';
+import { tunedChoice } from '../tuning.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 
@@ -47,6 +48,18 @@ function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
   return { probability, rng: opts.rng };
 }
 
+/** The row kernels a tuned table can give a tiling (kernels/attention.ts: `AttentionTiling`). */
+export type AttentionKernel = 'attention_forward' | 'attention_grad_query' | 'attention_grad_key_value';
+
+/** What a tuned entry for attention is keyed by, besides its dims [batch, seq]. */
+export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}`;
+
+/** `dims` with the tiling the tuned table (engine/tuning.ts) chose for `kernel` there, if any. */
+function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims {
+  const tiling = tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
+  return tiling ? { ...dims, tiling: { rows: Number(tiling.rows), tile: Number(tiling.tile) } } : dims;
+}
+
 /**
  * softmax((q/√D)·kᵀ with padding keys at float32's lowest value) · v for each head.
  * q, k, v: [B, T, H·D]; mask: i32 [B, T] (1 keep, 0 padding key). Returns the context [B, T, H·D].
@@ -58,9 +71,11 @@ export const attention = op('attention', function attention(query: Tensor, key: 
   const context = new Tensor(q.shape);
   const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
   // The dropout stream only reaches the uniforms: one memoized launch serves every stream.
-  const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch) =>
-    dropout ? withStream((rng) => generate(dims, { ...dropout, rng }), dropout.rng) : generate(dims, null);
-  run(launchFor(attentionForward), q, k, v, mask, context, lse);
+  const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch, kernel: AttentionKernel) => {
+    const tiled = tunedDims(kernel, dims);
+    return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
+  };
+  run(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
   context.setBackward([q, k, v], (grad) => {
     const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
     // The statistics read only f32 tensors (context, its gradient, lse).
@@ -68,8 +83,8 @@ export const attention = op('attention', function attention(query: Tensor, key: 
     const dq = new Tensor(q.shape);
     const dk = new Tensor(q.shape);
     const dv = new Tensor(q.shape);
-    run(launchFor(attentionGradQuery), q, k, v, mask, stats, grad, dq);
-    run(launchFor(attentionGradKeyValue), q, k, v, mask, stats, grad, dk, dv);
+    run(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
+    run(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
     stats.release();
     return [dq, dk, dv];
   });
