@@ -13,7 +13,8 @@ import { paddedBatchLengths, representativeLengths, tune, type TuneResult } from
 
 const HELP = `npm run tune -- [options]
 Searches kernel configurations (matmul tilings and variants for every product of the model, forward
-and backward; layer-norm threads per row; attention's workgroup and tile sizes) on this adapter: each candidate is validated against a
+and backward, f32 and, where the adapter has shader-f16, on f16 operands as --fp16 launches them;
+layer-norm threads per row; attention's workgroup and tile sizes) on this adapter: each candidate is validated against a
 float64 CPU reference, timed with GPU timestamps when the adapter has them, and the fastest kept
 when re-timing confirms it beats the default. Writes one table per adapter to
 ${tuningFolder()}/ (\$XDG_CACHE_HOME, else ~/.cache), which training then uses.
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     ? [shape.seq]
     : representativeLengths(await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed), quick);
   log(`${g.adapterName}: batch ${shape.batch}, lengths ${lengths.join(', ')}, dim ${shape.dim}, hidden ${shape.hidden}${quick ? ', quick' : ''}`);
-  const result = await tune({ batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, classes: shape.classes }, { quick, matmulConfigs }, log);
+  const result = await tune({ batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, classes: shape.classes }, { quick, matmulConfigs, half: g.features.has('shader-f16') }, log);
   console.log(tuneTable(result));
   for (const line of result.rejected) log(`rejected: ${line}`);
   const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;

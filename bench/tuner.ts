@@ -2,7 +2,8 @@
 // tinygrad's and jax-js's per-device search and Triton's per-shape autotuning.
 //
 // For every kernel shape a model config and batch shape launch (the matmul products of each
-// nn.Linear, forward and backward, the layer-norm rows, attention's row kernels) at a few representative padded
+// nn.Linear, forward and backward, in f32 and, for --fp16, on f16 operands; the layer-norm rows;
+// attention's row kernels) at a few representative padded
 // lengths, each candidate configuration is validated against the float64 CPU reference on a
 // small shape that compiles to the same WGSL (same alignments and options, so the same pipeline),
 // then timed at the real shape with the benchmark's clock (GPU timestamps when the adapter has
@@ -21,7 +22,7 @@ import { assertClose } from '../test/gradcheck.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../test/reference.ts';
 import type { Example } from '../train/data.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
-import { checkMatmulAt, linearProducts, matmulWorkload } from './kernels/matmul.ts';
+import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
 import { configName, parseMatmulConfig } from './options.ts';
 import { KernelTimer, type Stats } from './timing.ts';
 import { prepareScoped, randomTensor, type Workload } from './workload.ts';
@@ -45,6 +46,8 @@ export interface TuneOptions {
   workgroupSizes?: number[];
   /** Attention tilings to try besides the default (default: `attentionCandidates(quick)`). */
   attentionTilings?: AttentionTiling[];
+  /** Also tune the products on f16 operands that --fp16's autocast launches (needs shader-f16). */
+  half?: boolean;
 }
 
 export interface TuneResult {
@@ -114,9 +117,9 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
     validate: async () => {
       const small = shrink(shape);
       if (kernel(small).code !== launch.code) throw new Error(`the check shape ${small.m}x${small.n}x${small.k} compiles differently`);
-      await checkMatmulAt(kernel, small, 0);
+      await checkMatmulAt(kernel, small, 0, shape.half);
     },
-    workload: matmulWorkload(name, shape, kernel),
+    workload: matmulWorkload(name, shape, kernel, ...(shape.half ? [halfTensorOf] : [])),
   };
 }
 
@@ -293,7 +296,10 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
       ...linearProducts(tokens, spec.dim, spec.hidden),
       ...linearProducts(tokens, spec.hidden, spec.dim),
     ];
-    for (const p of products) add(matmulTask(p.label, p.shape, configs));
+    for (const p of products) {
+      add(matmulTask(p.label, p.shape, configs));
+      if (o.half) add(matmulTask(`${p.label} f16`, { ...p.shape, half: true }, configs));
+    }
     for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
     const dims = { batch: spec.batch, seq: length, heads: spec.heads, headDim: spec.dim / spec.heads };
     for (const kernel of Object.keys(ATTENTION_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));

@@ -153,7 +153,7 @@ async function tuneFor(config: DistilBertConfig, s: TrainSettings, dataset: Data
   const lengths = representativeLengths(paddedBatchLengths(dataset.train, tokenizer, maxLength, s.batchSize, s.seed), false);
   const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, classes: config.numLabels };
   console.error(`tuning the kernels for ${gpu().adapterName} at batch ${s.batchSize}, lengths ${lengths.join(', ')}`);
-  const result = await tune(spec, { quick: false }, (line) => console.error(`[tune] ${line}`));
+  const result = await tune(spec, { quick: false, half: s.fp16 }, (line) => console.error(`[tune] ${line}`));
   const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;
   console.error(`tuned ${result.entries.length} shapes (${faster} faster than the default) in ${result.seconds.toFixed(1)} s`);
 }

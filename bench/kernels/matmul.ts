@@ -126,7 +126,7 @@ export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: 
 type OperandMaker = (size: number, seed: number) => Tensor;
 const randomOperand: OperandMaker = (size, seed) => randomTensor([size], seed);
 const halfOperandOf: OperandMaker = (size, seed) => halfOperand(halfExactValues(size, seed));
-const halfTensorOf: OperandMaker = (size, seed) => Tensor.fromArray(noise(size, seed), [size], 'f16');
+export const halfTensorOf: OperandMaker = (size, seed) => Tensor.fromArray(noise(size, seed), [size], 'f16');
 
 /** One kernel launch on random operands of `shape`. */
 export function matmulWorkload(label: string, shape: MatmulShape, kernel: MatmulKernel, operand = randomOperand): Workload {

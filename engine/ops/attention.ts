@@ -52,7 +52,7 @@ function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
 export type AttentionKernel = 'attention_forward' | 'attention_grad_query' | 'attention_grad_key_value';
 
 /** What a tuned entry for attention is keyed by, besides its dims [batch, seq]. */
-export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}`;
+export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}${dims.half ? ' f16' : ''}`;
 
 /** `dims` with the tiling the tuned table (engine/tuning.ts) chose for `kernel` there, if any. */
 function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims {

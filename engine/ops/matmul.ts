@@ -104,7 +104,7 @@ export function defaultMatmulKernel(shape: MatmulShape): KernelLaunch {
 
 /** What a tuned entry for a product is keyed by, besides its dims [m, n, k]. */
 export const matmulTuningKey = (s: MatmulShape) =>
-  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}${s.bias ? ' bias' : ''}`;
+  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}${s.bias ? ' bias' : ''}${s.half ? ' f16' : ''}`;
 
 /** op(a)·op(b) (+ bias), no autograd. */
 function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor): Tensor {
