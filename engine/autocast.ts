@@ -37,11 +37,6 @@ export function autocast<T>(fn: () => T): T {
   }
 }
 
-/** Whether ops are being recorded inside an autocast region. */
-export function autocasting(): boolean {
-  return casts !== null;
-}
-
 /** x as an f16 tensor; its gradient flows back to x unchanged (f32). */
 export const toHalf = op('to_half', function toHalf(x: Tensor): Tensor {
   if (x.dtype === 'f16') return x;

@@ -22,5 +22,5 @@ export * from './optim.ts';
 export {
   kernelVersion, reloadTuningTable, tuningFile, tuningFolder, tuningState, tuningSummary, withoutTuning, writeTuningTable, type TunedEntry,
 } from './tuning.ts';
-export { autocast, autocasting, assertHalfSupported, toHalf } from './autocast.ts';
+export { autocast, assertHalfSupported, toHalf } from './autocast.ts';
 export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad_scaler.ts';
