@@ -26,6 +26,7 @@ import * as gradScaler from '../kernels/grad_scaler.ts';
 import * as layernorm from '../kernels/layernorm.ts';
 import type { KernelLaunch, Uniforms } from '../kernels/launch.ts';
 import * as matmul from '../kernels/matmul.ts';
+import * as subgroupMatrix from '../kernels/matmul_subgroup_matrix.ts';
 import * as reduce from '../kernels/reduce.ts';
 import * as rmsnorm from '../kernels/rmsnorm.ts';
 import { rngUniforms, type RngState } from '../kernels/rng.ts';
@@ -127,3 +128,6 @@ export const { swapAxes } = memoizedModule(transpose, ['swapAxes']);
 export const matmulVariants = Object.fromEntries(
   Object.entries(matmul.matmulVariants).map(([v, variant]) => [v, { ...variant, kernel: memoized(variant.kernel) }]),
 ) as unknown as typeof matmul.matmulVariants;
+
+/** Matmul variant 5 (kernels/matmul_subgroup_matrix.ts), memoized like the others. */
+export const matmulSubgroupMatrix = memoized(subgroupMatrix.matmulSubgroupMatrix);

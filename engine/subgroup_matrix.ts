@@ -1,5 +1,6 @@
-// Whether f16 products may run on the GPU's matrix units (kernels/matmul_subgroup_matrix.ts,
-// matmul variant 5).
+// Whether f16 products (autocast's, --fp16) run on the GPU's matrix units: matmul variant 5,
+// kernels/matmul_subgroup_matrix.ts, which engine/ops/matmul.ts launches for them when
+// `subgroupMatrixOptions()` gives its options.
 //
 // Only where the adapter offers `chromium-experimental-subgroup-matrix` with an f16 → f32
 // configuration, and only once the kernel has matched the f32 kernel (variant 3) on this device:
@@ -25,38 +26,20 @@ export function subgroupMatrixOptions(): SubgroupMatrixOptions | null {
   return forced === '0' ? null : validated;
 }
 
-/**
- * An f16 operand for variant 5 from values exactly representable in f16 (validation and benchmark
- * data are chosen so), packed two per i32 element as the kernel's array<f16> reads them.
- */
-export function halfOperand(values: ArrayLike<number>): Tensor {
-  const words = new Uint32Array(Float32Array.from(values).buffer);
-  const halves = new Uint16Array(words.length + (words.length % 2));
-  words.forEach((word, i) => {
-    const exponent = ((word >>> 23) & 0xff) - 127;
-    const mantissa = word & 0x7fffff;
-    const sign = (word >>> 16) & 0x8000;
-    if ((word & 0x7fffffff) === 0) halves[i] = sign;
-    else if (exponent < -14 || exponent > 15 || mantissa & 0x1fff) throw new Error(`internal: ${values[i]} is not an f16 normal number`);
-    else halves[i] = sign | ((exponent + 15) << 10) | (mantissa >>> 13);
-  });
-  return Tensor.fromArray(new Int32Array(halves.buffer), [halves.length / 2], 'i32');
-}
-
 /** Values k/64 for integers k in [-64, 64]: exact in f16, and their products exact in f32. */
 export const halfExactValues = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((((i + 1) * (seed * 2 + 7919)) % 129) - 64) / 64);
 
 const CHECKS: MatmulShape[] = [
-  { batch: 1, m: 37, n: 45, k: 70, transA: false, transB: true, bias: true },
-  { batch: 1, m: 40, n: 33, k: 24, transA: false, transB: false },
-  { batch: 1, m: 20, n: 36, k: 50, transA: true, transB: false },
+  { batch: 1, m: 37, n: 45, k: 70, transA: false, transB: true, bias: true, half: true },
+  { batch: 1, m: 40, n: 33, k: 24, transA: false, transB: false, half: true },
+  { batch: 1, m: 20, n: 36, k: 50, transA: true, transB: false, half: true },
 ];
 
-/** C from `kernel` on the given operands (f16 ones packed for variant 5, else f32). */
+/** C from `kernel` on the given operands (f16 tensors for variant 5, else f32). */
 async function productOf(kernel: KernelLaunch, s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array, half: boolean): Promise<Float32Array> {
   const scope = beginScope();
   try {
-    const operand = (x: Float32Array) => (half ? halfOperand(x) : Tensor.fromArray(x, [x.length]));
+    const operand = (x: Float32Array) => Tensor.fromArray(x, [x.length], half ? 'f16' : 'f32');
     const c = new Tensor([s.m * s.n]);
     run(kernel, operand(a), operand(b), c, ...(s.bias ? [Tensor.fromArray(bias, [s.n])] : []));
     return await c.toFloat32();
@@ -72,7 +55,7 @@ export async function checkSubgroupMatrix(options: SubgroupMatrixOptions): Promi
     const a = halfExactValues(s.m * s.k, 2 * i);
     const b = halfExactValues(s.k * s.n, 2 * i + 1);
     const bias = halfExactValues(s.n, 99);
-    const expected = await productOf(matmulVariants[3].kernel(s), s, a, b, bias, false);
+    const expected = await productOf(matmulVariants[3].kernel({ ...s, half: false }), s, a, b, bias, false);
     device.pushErrorScope('validation');
     device.pushErrorScope('internal');
     const got = await productOf(matmulSubgroupMatrix(s, options), s, a, b, bias, true);

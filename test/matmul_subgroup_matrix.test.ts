@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { run } from '../engine/run.ts';
-import { checkSubgroupMatrix, halfExactValues, halfOperand, subgroupMatrixOptions } from '../engine/subgroup_matrix.ts';
+import { checkSubgroupMatrix, halfExactValues, subgroupMatrixOptions } from '../engine/subgroup_matrix.ts';
 import {
   matmulSubgroupMatrix,
   pickSubgroupMatrixConfig,
@@ -59,9 +59,11 @@ test('variant 5 takes the first f16 -> f32 configuration and refuses others', ()
   assert.throws(() => matmulSubgroupMatrix(shape, { ...subgroupMatrixOptionsFor(f16(8, 8, 8), 32), tilesM: 0 }), /tilesM must be a positive integer/);
 });
 
-test('this adapter offers no subgroup matrices, so the ops keep their f32 kernels', () => {
+test('this adapter offers no subgroup matrices, so f16 products keep the other kernels', () => {
   assert.is(gpuInfo.subgroupMatrixConfigs.length, 0);
   assert.is(subgroupMatrixOptions(), null);
+  const { name } = E.matmulKernel({ batch: 1, m: 64, n: 64, k: 64, transA: false, transB: true, half: true });
+  assert.not.match(name, /subgroup_matrix/);
 });
 
 if (gpuInfo.features.has('shader-f16')) {
@@ -84,7 +86,7 @@ if (gpuInfo.features.has('shader-f16')) {
     const b = halfExactValues(s.n * s.k, 6);
     const got = await scopedAsync(async () => {
       const c = new E.Tensor([s.batch * s.m * s.n]);
-      run(matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)), halfOperand(a), halfOperand(b), c);
+      run(matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)), E.Tensor.fromArray(a, [a.length], 'f16'), E.Tensor.fromArray(b, [b.length], 'f16'), c);
       return c.toFloat32();
     });
     const shared = Float64Array.from({ length: s.batch * b.length }, (_, i) => b[i % b.length]);

@@ -1,14 +1,15 @@
 // Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, then the kernel as the ops launch it on
 // this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
-// sweep; and variant 5 on the matrix units, f16 operands, where the engine validated it on this
-// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts; and, where the adapter has
-// shader-f16, variants 3 and 4 on f16 operands as --fp16's autocast launches them), each validated on small odd and aligned shapes in every layout, then timed on
+// sweep; and, where the adapter has shader-f16, variants 3 and 4 on f16 operands as --fp16's
+// autocast launches them, and variant 5 on the matrix units where the engine validated it on this
+// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd
+// and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
 import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
 import { roundToHalf } from '../../engine/float16.ts';
 import { run } from '../../engine/run.ts';
-import { checkSubgroupMatrix, halfExactValues, halfOperand, subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
+import { subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
 import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
@@ -106,9 +107,16 @@ export async function validateMatmul(kernel: MatmulKernel, half = false): Promis
   for (const [i, s] of VALIDATION_SHAPES.entries()) await checkMatmulAt(kernel, s, i, half);
 }
 
-/** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them. */
+/** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
 export function halfVariantList(): MatmulVariant[] {
-  return ([3, 4] as const).map((v) => ({ name: `${v} ${matmulVariants[v].name} f16 operands`, kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }) }));
+  const list: MatmulVariant[] = ([3, 4] as const).map((v) => ({ name: `${v} ${matmulVariants[v].name} f16 operands`, kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }) }));
+  // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/subgroup_matrix.ts).
+  const matrixUnits = subgroupMatrixOptions();
+  if (matrixUnits) {
+    const { M, N, K } = matrixUnits.config;
+    list.push({ name: `5 subgroup-matrix ${M}x${N}x${K} f16 operands`, kernel: (s: MatmulShape) => matmulSubgroupMatrix({ ...s, half: true }, matrixUnits) });
+  }
+  return list;
 }
 
 /** The products of one nn.Linear (in → out) over `tokens` rows, as the engine's linear launches them. */
@@ -125,7 +133,6 @@ export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: 
 /** An operand of `size` elements from `seed`: random f32 values, unless given another maker. */
 type OperandMaker = (size: number, seed: number) => Tensor;
 const randomOperand: OperandMaker = (size, seed) => randomTensor([size], seed);
-const halfOperandOf: OperandMaker = (size, seed) => halfOperand(halfExactValues(size, seed));
 export const halfTensorOf: OperandMaker = (size, seed) => Tensor.fromArray(noise(size, seed), [size], 'f16');
 
 /** One kernel launch on random operands of `shape`. */
@@ -161,18 +168,6 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
     for (const v of halfVariantList()) {
       variants.push({ name: v.name, validate: () => validateMatmul(v.kernel, true), workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel, halfTensorOf)) });
     }
-  }
-  const matrixUnits = subgroupMatrixOptions();
-  if (matrixUnits) {
-    const { M, N, K } = matrixUnits.config;
-    variants.push({
-      name: `5 subgroup-matrix ${M}x${N}x${K} f16->f32`,
-      validate: async () => {
-        const problem = await checkSubgroupMatrix(matrixUnits);
-        if (problem) throw new Error(problem);
-      },
-      workloads: products.map((p) => matmulWorkload(p.label, p.shape, (s) => matmulSubgroupMatrix(s, matrixUnits), halfOperandOf)),
-    });
   }
   return { group: 'matmul', unit: 'GFLOP/s', variants };
 }

@@ -13,10 +13,11 @@
 // cast to f16 as its operand, as torch's autocast backward does.
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/matmul.ts';
-import { matmulVariants } from '../kernels.ts';
+import { matmulSubgroupMatrix, matmulVariants } from '../kernels.ts';
 import { autocastOperand, gradientOperand } from '../autocast.ts';
 import { gpu } from '../device.ts';
 import { run } from '../run.ts';
+import { subgroupMatrixOptions } from '../subgroup_matrix.ts';
 import { tunedChoice } from '../tuning.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -72,6 +73,9 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 export function matmulKernel(shape: MatmulShape): KernelLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
+  // f16 products go to the matrix units where variant 5 passed its check on this GPU.
+  const matrixUnits = shape.half ? subgroupMatrixOptions() : null;
+  if (matrixUnits) return matmulSubgroupMatrix(shape, matrixUnits);
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
 }
