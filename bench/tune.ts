@@ -12,12 +12,12 @@ import { textTable, ms } from './tables.ts';
 import { paddedBatchLengths, representativeLengths, tune, type TuneResult } from './tuner.ts';
 
 const HELP = `npm run tune -- [options]
-Searches kernel configurations (matmul tilings and variants for every product of the model, forward
-and backward, f32 and, where the adapter has shader-f16, on f16 operands as --fp16 launches them;
-layer-norm threads per row; attention's workgroup and tile sizes) on this adapter: each candidate is validated against a
-float64 CPU reference, timed with GPU timestamps when the adapter has them, and the fastest kept
-when re-timing confirms it beats the default. Writes one table per adapter to
-${tuningFolder()}/ (\$XDG_CACHE_HOME, else ~/.cache), which training then uses.
+Searches kernel configurations on this adapter: matmul variants and tilings for every product of
+the model, forward and backward, f32 and (where the adapter has shader-f16) on f16 operands as
+--fp16 launches them; layer-norm threads per row; attention's workgroup and tile sizes. Each
+candidate is validated against a float64 CPU reference, timed with GPU timestamps when the adapter
+has them, and the fastest kept when re-timing confirms it beats the default. Writes one table
+per adapter to ${tuningFolder()}/ (\$XDG_CACHE_HOME, else ~/.cache), which training then uses.
 
   --quick              fewer candidates, only the median padded length, fewer samples
   --seq N              tune at sequence length N only (default: the padded lengths the data
