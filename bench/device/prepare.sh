@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fills .carry/ (git-ignored) with everything a bare GPU machine needs to run bench/device/run.sh:
 #   node.xz            this machine's node binary, xz-compressed (the device may have no node)
-#   app/*.mjs          the project bundled by esbuild (entry points below), webgpu left external
+#   app/*.mjs          the project bundled by esbuild (entry points below), webgpu left external,
+#                      and bench/host_torch.py beside bench.mjs
 #   node_modules/webgpu  the webgpu package with only the linux-x64 dawn.node
 #   debs/*.deb         the Vulkan loader (libvulkan1), unpacked there with dpkg -x
 #   shared/            the rotten_tomatoes sentences and the DistilBERT config/vocab from ../shared
@@ -23,6 +24,8 @@ for entry in "${entries[@]}"; do
     --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
     --outfile="$carry/app/$(basename "${entry%.ts}").mjs"
 done
+# bench --only host runs PyTorch's side from the folder of the running script.
+[ -f bench/host_torch.py ] && cp bench/host_torch.py "$carry/app/"
 
 mkdir -p "$carry/node_modules/webgpu/dist"
 cp node_modules/webgpu/{index.js,package.json} "$carry/node_modules/webgpu/"

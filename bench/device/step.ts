@@ -1,12 +1,14 @@
 // Times whole training steps of DistilBERT (from a random initialisation) on the real sentences,
 // and writes what PyTorch needs to run the same steps (bench/device/torch_step.py): the config,
-// the initial weights and the batches. Two runs of the same steps:
-//   speed:  dropout on, as training runs: ms/step, tokens/s, peak pooled GPU memory;
-//   parity: dropout off, from the same weights: the loss at every step, to put beside PyTorch's.
+// the initial weights and the batches. Two runs from the same weights:
+//   speed:  --steps steps, dropout on, as training runs: ms/step, tokens/s, peak pooled GPU memory;
+//   parity: the first --parity-steps of them, dropout off: the loss at every step, to put beside
+//           PyTorch's; the model it ends with is saved to RUN_DIR/trained with its logits on the
+//           first batch (logits.json), for transformers' from_pretrained to load and compare.
 // Each step is forward, cross-entropy, backward, global grad-norm clip (1.0), AdamW with a linear
 // learning-rate decay: the training job's step. Timing waits for the GPU at the end of each step.
 //   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
-//     --steps 30 --shared ../shared --run-dir DIR --out step.json
+//     --steps 30 --parity-steps 20 --shared ../shared --run-dir DIR --out step.json
 //   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +17,9 @@ import {
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/config.ts';
+import type { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
-import { parseCommandLine, positiveInt } from '../../train/args.ts';
+import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
 import { readPolarityDir } from '../../train/data.ts';
 import { epochOrder } from '../../train/shuffle.ts';
 import { summarize } from './summary.ts';
@@ -27,7 +30,8 @@ const OPTIONS = {
   heads: { kind: 'number', default: 12, check: positiveInt, help: 'attention heads' },
   hiddenDim: { kind: 'number', default: 3072, check: positiveInt, help: 'FFN size' },
   batchSize: { kind: 'number', default: 64, check: positiveInt, help: 'sentences per step' },
-  steps: { kind: 'number', default: 30, check: positiveInt, help: 'steps per run' },
+  steps: { kind: 'number', default: 30, check: positiveInt, help: 'timed steps, dropout on' },
+  paritySteps: { kind: 'number', default: 20, check: nonNegativeInt, help: 'steps with dropout off, from the same weights, for parity (0: none)' },
   maxLength: { kind: 'number', default: 128, check: positiveInt, help: 'truncation length' },
   lr: { kind: 'number', default: 2e-5, help: 'peak learning rate' },
   seed: { kind: 'number', default: 42, help: 'initialisation and shuffling seed' },
@@ -56,6 +60,14 @@ const batches = Array.from({ length: args.steps }, (_, s) => {
   const encoded = tokenizer.encodeBatch(examples.map((e) => e.text), args.maxLength);
   return { ...encoded, labels: examples.map((e) => e.label) };
 });
+type Batch = (typeof batches)[number];
+
+/** A batch as nested lists, for PyTorch. */
+const asLists = (b: Batch) => ({
+  ids: Array.from({ length: b.batch }, (_, r) => Array.from(b.ids.slice(r * b.seqLen, (r + 1) * b.seqLen))),
+  mask: Array.from({ length: b.batch }, (_, r) => Array.from(b.mask.slice(r * b.seqLen, (r + 1) * b.seqLen))),
+  labels: b.labels,
+});
 
 interface RunResult {
   msPerStep: number[];
@@ -63,12 +75,13 @@ interface RunResult {
   peakPoolBytes: number;
 }
 
-async function runSteps(training: boolean): Promise<RunResult> {
+/** `count` steps from the initial weights; `after` sees the trained model before it is released. */
+async function runSteps(training: boolean, count: number, after?: (model: DistilBertForSequenceClassification) => Promise<void>): Promise<RunResult> {
   const model = initModel(config, args.seed);
   const params = model.parameters();
   const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
   const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
-  for (let step = 0; step < batches.length; step++) {
+  for (let step = 0; step < count; step++) {
     const b = batches[step];
     const started = performance.now();
     const scope = beginScope();
@@ -79,7 +92,7 @@ async function runSteps(training: boolean): Promise<RunResult> {
     const loss = crossEntropy(logits, labels);
     backward(loss);
     const { clipCoef } = gradNorm(params, 1.0);
-    optimizer.step(args.lr * (1 - step / batches.length), clipCoef);
+    optimizer.step(args.lr * (1 - step / count), clipCoef);
     zeroGrad(params);
     const lossValue = loss.item();
     scope.end();
@@ -88,24 +101,37 @@ async function runSteps(training: boolean): Promise<RunResult> {
     result.msPerStep.push(performance.now() - started);
     result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
   }
+  await after?.(model);
   optimizer.release();
   for (const p of model.parameters()) p.release();
   return result;
 }
 
+/** The trained model folder and its logits on the first batch, in eval mode, for from_pretrained. */
+async function saveTrained(model: DistilBertForSequenceClassification): Promise<void> {
+  const dir = join(args.runDir, 'trained');
+  await saveModel(model, tokenizer, dir);
+  const b = batches[0];
+  const scope = beginScope();
+  try {
+    const logits = model.forward(Tensor.fromArray(b.ids, [b.batch, b.seqLen], 'i32'), Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32'));
+    const values = await logits.toFloat32();
+    const rows = Array.from({ length: b.batch }, (_, r) => Array.from(values.slice(r * config.numLabels, (r + 1) * config.numLabels)));
+    writeFileSync(join(dir, 'logits.json'), JSON.stringify({ ...asLists(b), logits: rows }));
+  } finally {
+    scope.end();
+  }
+}
+
 if (args.runDir) {
   await saveModel(initModel(config, args.seed), tokenizer, args.runDir);
-  const asLists = batches.map((b) => ({
-    ids: Array.from({ length: b.batch }, (_, r) => Array.from(b.ids.slice(r * b.seqLen, (r + 1) * b.seqLen))),
-    mask: Array.from({ length: b.batch }, (_, r) => Array.from(b.mask.slice(r * b.seqLen, (r + 1) * b.seqLen))),
-    labels: b.labels,
-  }));
-  writeFileSync(join(args.runDir, 'batches.json'), JSON.stringify({ lr: args.lr, seed: args.seed, steps: asLists }));
+  writeFileSync(join(args.runDir, 'batches.json'), JSON.stringify({ lr: args.lr, seed: args.seed, steps: batches.map(asLists) }));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const speed = await runSteps(true);
-const parity = await runSteps(false);
+const speed = await runSteps(true, batches.length);
+const paritySteps = Math.min(args.paritySteps, batches.length);
+const parity = paritySteps > 0 ? await runSteps(false, paritySteps, args.runDir ? saveTrained : undefined) : undefined;
 // The first steps compile pipelines; the median of the rest is the steady state.
 const steady = speed.msPerStep.slice(Math.min(2, speed.msPerStep.length - 1));
 const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.length;
@@ -118,7 +144,7 @@ const report = {
   tokensPerSecond: tokens / (median(steady) / 1000),
   peakPoolBytes: speed.peakPoolBytes,
   msPerStepAll: speed.msPerStep,
-  parityLosses: parity.losses,
+  parityLosses: parity?.losses ?? [],
 };
 const text = JSON.stringify(report, null, 2);
 if (args.out) writeFileSync(args.out, text + '\n');

@@ -1,5 +1,8 @@
-// The markdown comparison of one device run (bench/device/run.sh): our step time against
-// PyTorch's, our matmuls against cuBLAS, and the per-step losses of both with dropout off.
+// The markdown comparison of one device run (bench/device/run.sh): our step time and memory against
+// PyTorch eager's (fp32 and AMP fp16), our matmuls against cuBLAS, the per-step losses of both
+// with dropout off, our saved model through transformers' from_pretrained, the host cost per
+// launch, and which stages failed or were skipped (from run.log). A missing file leaves its
+// section out.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,43 +11,79 @@ function readJson(dir: string, file: string): any {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
-const fmt = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const fmt = (x: number | undefined | null, digits = 1) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const mib = (bytes: number | undefined | null) => fmt(bytes === undefined || bytes === null ? undefined : bytes / 2 ** 20, 0);
+
+/** A PyTorch speed run's row beside ours: ms/step, tokens/s at our padded tokens per step, memory. */
+function torchRow(label: string, run: any, tokensPerStep: number): string {
+  if (!run || run.skipped) return `| ${label} | — | — | ${run?.skipped ?? 'not run'} |`;
+  const ms = run.ms_per_step_median;
+  return `| ${label} (${run.model}) | ${fmt(ms)} | ${fmt(tokensPerStep / (ms / 1000), 0)} | ${mib(run.max_memory_allocated_bytes)} (max_memory_allocated) |`;
+}
+
+function trainingSection(step: any, fp16: any, dir: string): string[] {
+  const m = step.model;
+  const speed = readJson(dir, 'torch_speed.json');
+  const amp = readJson(dir, 'torch_amp.json');
+  const lines = [`## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}, ${step.steps} steps`, ''];
+  lines.push('| | ms/step (median) | tokens/s | peak GPU memory (MiB) |', '|---|---|---|---|');
+  const ours = (label: string, s: any) => `| ${label} | ${fmt(s.msPerStepMedian)} | ${fmt(s.tokensPerSecond, 0)} | ${mib(s.peakPoolBytes)} (pool) |`;
+  lines.push(ours('ours fp32', step));
+  if (speed) lines.push(torchRow('PyTorch eager fp32, TF32 off', speed, step.meanPaddedTokensPerStep));
+  if (fp16) lines.push(ours('ours --fp16', fp16));
+  if (amp) lines.push(torchRow('PyTorch eager AMP fp16', amp, step.meanPaddedTokensPerStep));
+  lines.push('');
+  return lines;
+}
+
+function paritySection(step: any, parity: any): string[] {
+  if (parity.skipped || !step.parityLosses.length) return [];
+  const lines = [`## Parity: loss per step, same weights and batches, dropout off (PyTorch ${parity.model} on ${parity.device})`, ''];
+  lines.push('| step | ours | PyTorch | abs diff |', '|---|---|---|---|');
+  step.parityLosses.forEach((ours: number, i: number) => {
+    const theirs = parity.losses[i];
+    lines.push(`| ${i + 1} | ${ours.toFixed(6)} | ${fmt(theirs, 6)} | ${fmt(Math.abs(ours - theirs), 7)} |`);
+  });
+  lines.push('');
+  return lines;
+}
 
 export function summarize(dir: string): string {
   const adapter = readJson(dir, 'adapter.json');
   const step = readJson(dir, 'step.json');
-  const torch = readJson(dir, 'torch.json');
-  const bench = readJson(dir, 'bench.json');
+  const fp16 = readJson(dir, 'step_fp16.json');
+  const parity = readJson(dir, 'torch_parity.json');
+  const saved = readJson(dir, 'torch_saved.json');
+  const sgemm = readJson(dir, 'torch_sgemm.json');
+  const host = readJson(dir, 'host.json');
   const lines: string[] = ['# Device run', ''];
   const gpuName = adapter?.default ? `${adapter.default.vendor} ${adapter.default.device || adapter.default.description}` : step?.adapter;
   lines.push(`- GPU (WebGPU adapter): ${gpuName ?? 'unknown'}`);
-  if (torch) lines.push(`- GPU (PyTorch): ${torch.device}, torch ${torch.torch}`);
+  const torch = parity ?? saved ?? readJson(dir, 'torch_speed.json');
+  if (torch) lines.push(`- PyTorch: torch ${torch.torch} on ${torch.device}${torch.fp32 ? ` (${torch.fp32})` : ''}`);
   if (adapter?.unsafe) lines.push(`- subgroup-matrix configs with allow_unsafe_apis: ${JSON.stringify(adapter.unsafe.subgroupMatrixConfigs)}`);
+  if (existsSync(join(dir, 'tune.txt'))) lines.push('- kernels tuned for this adapter first (tune.txt)');
   lines.push('');
-  if (step) {
-    const m = step.model;
-    lines.push(`## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}`, '');
-    lines.push('| | ms/step (median) | tokens/s | peak GPU memory (MiB) |', '|---|---|---|---|');
-    lines.push(`| ours | ${fmt(step.msPerStepMedian)} | ${fmt(step.tokensPerSecond, 0)} | ${fmt(step.peakPoolBytes / 2 ** 20, 0)} (pool) |`);
-    if (torch?.speed) {
-      const t = torch.speed;
-      lines.push(`| PyTorch eager fp32 | ${fmt(t.ms_per_step_median)} | ${fmt(step.meanPaddedTokensPerStep / (t.ms_per_step_median / 1000), 0)} | ${fmt(t.max_memory_allocated_bytes / 2 ** 20, 0)} (max_memory_allocated) |`);
-    }
-    lines.push('');
-    if (torch) {
-      lines.push(`## Parity: loss per step, same weights and batches, dropout off (PyTorch on ${torch.device})`, '', '| step | ours | PyTorch | abs diff |', '|---|---|---|---|');
-      step.parityLosses.forEach((ours: number, i: number) => {
-        const theirs = torch.parity.losses[i];
-        lines.push(`| ${i + 1} | ${ours.toFixed(6)} | ${fmt(theirs, 6)} | ${fmt(Math.abs(ours - theirs), 7)} |`);
-      });
-      lines.push('');
-    }
+  if (step) lines.push(...trainingSection(step, fp16, dir));
+  if (step && parity) lines.push(...paritySection(step, parity));
+  if (saved && !saved.skipped) {
+    lines.push('## Our saved model folder in PyTorch', '');
+    lines.push(`${saved.loader}: max |logit difference| from ours ${fmt(saved.max_abs_diff, 7)} on the first batch.`, '');
   }
-  if (torch?.sgemm) {
-    lines.push('## cuBLAS SGEMM (TF32 off)', '', '| M×K×N | op | GFLOP/s |', '|---|---|---|');
-    for (const s of torch.sgemm) lines.push(`| ${s.m}×${s.k}×${s.n} | ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} | ${fmt(s.gflops, 0)} |`);
+  if (sgemm?.sgemm) {
+    lines.push(`## cuBLAS SGEMM (${sgemm.fp32 ?? 'TF32 off'})`, '', '| M×K×N | op | GFLOP/s |', '|---|---|---|');
+    for (const s of sgemm.sgemm) lines.push(`| ${s.m}×${s.k}×${s.n} | ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} | ${fmt(s.gflops, 0)} |`);
     lines.push('');
   }
-  if (bench) lines.push('## Our kernels', '', 'See bench.md (and bench.json) from the same run.', '');
+  if (host?.host) {
+    const h = host.host;
+    lines.push('## Host cost (bench --only host)', '');
+    const torchStep = h.torch?.stepMs ? `; PyTorch eager on the CPU ${fmt(h.torch.stepMs.median, 2)} ms/step` : '';
+    lines.push(`${h.launches} launches and ${h.submits} submits per step of the tiny ${h.model.layers}-layer model; ` +
+      `${fmt(h.usPerLaunch, 2)} µs per launch on this machine's CPU, ${fmt(h.stepMs.median, 2)} ms/step${torchStep} (host.md).`, '');
+  }
+  if (readJson(dir, 'bench.json')) lines.push('## Our kernels', '', 'See bench.md (and bench.json) from the same run.', '');
+  const problems = existsSync(join(dir, 'run.log')) ? readFileSync(join(dir, 'run.log'), 'utf8').split('\n').filter((l) => /skipped|failed/.test(l)) : [];
+  if (problems.length) lines.push('## Stages that failed or were skipped', '', ...problems.map((l) => `- ${l.replace(/^\[[^\]]*\]\s*/, '')}`), '');
   return lines.join('\n');
 }

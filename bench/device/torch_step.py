@@ -1,24 +1,37 @@
-"""PyTorch's side of the device comparison (run on the GPU machine, which has torch + transformers).
+"""PyTorch's side of the device comparison (bench/device/run.sh), one part per call so that each
+runs under its own time limit and writes its own JSON file.
 
-Given the batches and initial weights our engine used (written by bench/device/step.ts), it trains
-Hugging Face's DistilBertForSequenceClassification from the same config, fp32, eager, on the same
-batches, and reports ms/step, peak memory, the loss at every step (for parity, with dropout off),
-and cuBLAS SGEMM throughput at the benchmark's matmul shapes (TF32 off: true fp32).
+Given the batches and initial weights our engine used (written by bench/device/step.ts into
+--run-dir), it trains Hugging Face's DistilBertForSequenceClassification from the same config, eager,
+on the same batches (AdamW, clip 1.0, linear decay: the training job's step):
 
-    python3 bench/device/torch_step.py --run-dir DIR [--out FILE]
-Without CUDA or transformers (a CPU-only machine with python3-torch), only the parity run is made,
-on the CPU, with the plain-torch DistilBERT of test/fixtures/make_parity_fixture.py.
+    python3 bench/device/torch_step.py --run-dir DIR --part PART --out FILE
+      speed    fp32 (TF32 off), dropout on, attention "sdpa" (PyTorch's fastest eager path):
+               ms/step and max_memory_allocated
+      amp      the same under autocast fp16 with a GradScaler (the Trainer's fp16=True)
+      parity   the first --steps batches, dropout off, attention "eager": the loss at every step
+      sgemm    cuBLAS SGEMM (TF32 off) at the bench's matmul shapes (--tokens, --dim, --hidden)
+      saved    our trained model folder (DIR/trained) loaded with from_pretrained: its logits on
+               DIR/trained/logits.json's batch beside ours
+
+The machine's software is not this repository's: it feature-detects torch (1.13 here, 2.x there:
+TF32 switches, GradScaler) and transformers (absent here, 5.x there: attention implementations).
+Without CUDA the parts run on the CPU where they can (amp and sgemm report why not), and without
+transformers the model is test/fixtures/make_parity_fixture.py's plain-torch port of it.
 DIR holds config.json, batches.json and model.safetensors (our initial weights).
 """
 import argparse
+import importlib.util
 import json
 import os
 import struct
 import time
+import types
 
 import torch
 
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_safetensors(path):
@@ -36,7 +49,123 @@ def load_safetensors(path):
     return out
 
 
-def sgemm_gflops(m, k, n, trans_a=False, trans_b=False, repeats=20):
+def true_fp32():
+    """fp32 matmuls without TF32, through whichever switch this torch has (2.9 replaced allow_tf32;
+    the two must not be mixed)."""
+    matmul = torch.backends.cuda.matmul
+    if hasattr(matmul, "fp32_precision"):
+        matmul.fp32_precision = "ieee"
+        return "torch.backends.cuda.matmul.fp32_precision = 'ieee'"
+    matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return "torch.backends.cuda.matmul.allow_tf32 = False"
+
+
+def grad_scaler():
+    """torch.amp.GradScaler("cuda") where it exists (torch >= 2.3), else torch.cuda.amp's."""
+    if hasattr(torch, "amp") and hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler("cuda")
+    return torch.cuda.amp.GradScaler()
+
+
+def plain_torch_model(config):
+    """The fixture script's line-by-line port of transformers' DistilBERT, returning HF-style outputs."""
+    path = os.path.join(HERE, "..", "..", "test", "fixtures", "make_parity_fixture.py")
+    spec = importlib.util.spec_from_file_location("parity_fixture", path)
+    fixture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixture)
+
+    class Wrapped(fixture.DistilBertForSequenceClassification):
+        def forward(self, input_ids, attention_mask, labels):
+            loss, logits, _ = super().forward(input_ids, attention_mask, labels)
+            return types.SimpleNamespace(loss=loss, logits=logits)
+
+    return Wrapped(config)
+
+
+def transformers_or_none():
+    try:
+        import transformers
+    except ImportError:
+        return None
+    return transformers
+
+
+def make_model(config, attention):
+    """transformers' model with the `attention` implementation where transformers offers a choice
+    (4.36 and later), else its only one; the plain-torch port without transformers."""
+    transformers = transformers_or_none()
+    if transformers is None:
+        return plain_torch_model(config), "plain torch (transformers not installed)"
+    cfg = transformers.DistilBertConfig(**{k: v for k, v in config.items() if k != "architectures"})
+    cls = transformers.DistilBertForSequenceClassification
+    try:
+        model = cls._from_config(cfg, attn_implementation=attention)
+    except (TypeError, ValueError, AttributeError):
+        model = cls(cfg)
+    used = getattr(model.config, "_attn_implementation", "eager")
+    return model, f"transformers {transformers.__version__}, attention {used}"
+
+
+def to_device(batch, device):
+    return (torch.tensor(batch["ids"], device=device), torch.tensor(batch["mask"], device=device),
+            torch.tensor(batch["labels"], device=device))
+
+
+def synchronize(device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def train(run_dir, config, batches, device, steps, dropout, attention, amp=False):
+    """Our training job's step on each batch: forward, cross-entropy, backward, clip 1.0, AdamW, linear
+    decay over the steps. Returns the losses, ms per step and the peak of allocated memory."""
+    torch.manual_seed(batches.get("seed", 42))
+    model, implementation = make_model(config, attention)
+    missing, unexpected = model.load_state_dict(load_safetensors(os.path.join(run_dir, "model.safetensors")), strict=False)
+    assert not unexpected, unexpected
+    assert all("position_ids" in m for m in missing), missing
+    model.to(device).train(dropout)
+    opt = torch.optim.AdamW(model.parameters(), lr=batches["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, (steps - s) / steps))
+    scaler = grad_scaler() if amp else None
+    losses, times = [], []
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    for batch in batches["steps"][:steps]:
+        ids, mask, labels = to_device(batch, device)
+        synchronize(device)
+        t0 = time.perf_counter()
+        if scaler:
+            with torch.autocast("cuda", dtype=torch.float16):
+                out = model(input_ids=ids, attention_mask=mask, labels=labels)
+            scaler.scale(out.loss).backward()
+            scaler.unscale_(opt)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            scaler.step(opt)
+            scaler.update()
+        else:
+            out = model(input_ids=ids, attention_mask=mask, labels=labels)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        synchronize(device)
+        times.append((time.perf_counter() - t0) * 1000)
+        losses.append(out.loss.item())
+    steady = sorted(times[2:] or times)
+    return {
+        "model": implementation,
+        "steps": len(times),
+        "losses": losses,
+        "ms_per_step_median": steady[len(steady) // 2],
+        "ms_per_step_all": times,
+        "max_memory_allocated_bytes": torch.cuda.max_memory_allocated() if device == "cuda" else None,
+    }
+
+
+def sgemm(m, k, n, trans_a=False, trans_b=False, repeats=20):
     a = torch.randn(k, m, device="cuda").t() if trans_a else torch.randn(m, k, device="cuda")
     b = torch.randn(n, k, device="cuda").t() if trans_b else torch.randn(k, n, device="cuda")
     for _ in range(3):
@@ -55,110 +184,69 @@ def sgemm_gflops(m, k, n, trans_a=False, trans_b=False, repeats=20):
     return {"m": m, "k": k, "n": n, "transA": trans_a, "transB": trans_b, "ms": ms, "gflops": 2 * m * k * n / ms / 1e6}
 
 
-def hf_model(config):
-    from transformers import DistilBertConfig, DistilBertForSequenceClassification
-
-    cfg = DistilBertConfig(**{k: v for k, v in config.items() if k not in ("architectures",)})
-    return DistilBertForSequenceClassification(cfg)
-
-
-def plain_torch_model(config):
-    """The fixture script's line-by-line port of transformers' DistilBERT, returning HF-style outputs."""
-    import importlib.util
-    import types
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "..", "test", "fixtures", "make_parity_fixture.py")
-    spec = importlib.util.spec_from_file_location("parity_fixture", path)
-    fixture = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fixture)
-
-    class Wrapped(fixture.DistilBertForSequenceClassification):
-        def forward(self, input_ids, attention_mask, labels):
-            loss, logits, _ = super().forward(input_ids, attention_mask, labels)
-            return types.SimpleNamespace(loss=loss, logits=logits)
-
-    return Wrapped(config)
+def sgemm_shapes(t, d, h):
+    """The bench's matmuls for T tokens, dim D, FFN H: forward x·W, and the backward's dX and dW."""
+    return [(t, d, d), (t, d, h), (t, h, d), (t, d, d, False, True), (d, t, d, True, False),
+            (t, h, d, False, True), (h, t, d, True, False)]
 
 
-def train(run_dir, config, batches, parity, device):
-    torch.manual_seed(batches.get("seed", 42))
-    model = (hf_model(config) if device == "cuda" else plain_torch_model(config)).to(device)
-    init = os.path.join(run_dir, "model.safetensors")
-    if os.path.exists(init):
-        missing, unexpected = model.load_state_dict(load_safetensors(init), strict=False)
-        assert not unexpected, unexpected
-        assert all("position_ids" in m for m in missing), missing
-    model.train(not parity)
-    if parity:
-        model.eval()  # dropout off, as our --no-dropout
-    opt = torch.optim.AdamW(model.parameters(), lr=batches["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
-    steps = batches["steps"]
-    total = len(steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, (total - s) / total))
-    losses, times = [], []
-    cuda = device == "cuda"
-    if cuda:
-        torch.cuda.reset_peak_memory_stats()
-    for batch in steps:
-        ids = torch.tensor(batch["ids"], device=device)
-        mask = torch.tensor(batch["mask"], device=device)
-        labels = torch.tensor(batch["labels"], device=device)
-        if cuda:
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        out = model(input_ids=ids, attention_mask=mask, labels=labels)
-        out.loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
-        if cuda:
-            torch.cuda.synchronize()
-        times.append((time.perf_counter() - t0) * 1000)
-        losses.append(out.loss.item())
-    steady = sorted(times[2:] or times)
-    return {
-        "losses": losses,
-        "ms_per_step_median": steady[len(steady) // 2],
-        "ms_per_step_all": times,
-        "max_memory_allocated_bytes": torch.cuda.max_memory_allocated() if cuda else None,
-    }
+def saved(run_dir, device):
+    """Our trained model folder through from_pretrained (the plain port without transformers)."""
+    folder = os.path.join(run_dir, "trained")
+    ours = json.load(open(os.path.join(folder, "logits.json")))
+    transformers = transformers_or_none()
+    if transformers is None:
+        model = plain_torch_model(json.load(open(os.path.join(folder, "config.json"))))
+        model.load_state_dict(load_safetensors(os.path.join(folder, "model.safetensors")), strict=False)
+        loader = "plain torch load_state_dict (transformers not installed)"
+    else:
+        cls = transformers.DistilBertForSequenceClassification
+        try:
+            model = cls.from_pretrained(folder, attn_implementation="eager")
+        except TypeError:
+            model = cls.from_pretrained(folder)
+        loader = f"transformers {transformers.__version__} from_pretrained"
+    model.to(device).eval()
+    ids, mask, labels = to_device(ours, device)
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=mask, labels=labels).logits.float().cpu()
+    diff = (logits.double() - torch.tensor(ours["logits"], dtype=torch.float64)).abs().max().item()
+    return {"loader": loader, "logits": logits.tolist(), "max_abs_diff": diff}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-dir", required=True)
+    parser.add_argument("--part", required=True, choices=["speed", "amp", "parity", "sgemm", "saved"])
     parser.add_argument("--out", default=None)
+    parser.add_argument("--steps", type=int, default=None, help="batches to train on (default all)")
+    parser.add_argument("--tokens", type=int, default=4096, help="sgemm: tokens per batch (batch x sequence)")
+    parser.add_argument("--dim", type=int, default=768)
+    parser.add_argument("--hidden", type=int, default=3072)
     args = parser.parse_args()
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    result = {"device": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "torch": torch.__version__}
+    if device == "cuda":
+        result["fp32"] = true_fp32()
     config = json.load(open(os.path.join(args.run_dir, "config.json")))
     batches = json.load(open(os.path.join(args.run_dir, "batches.json")))
-    if not torch.cuda.is_available():
-        result = {"device": "cpu", "torch": torch.__version__, "parity": train(args.run_dir, config, batches, True, "cpu")}
-        text = json.dumps(result, indent=2)
-        if args.out:
-            open(args.out, "w").write(text + "\n")
-        print(text)
-        return
-    result = {
-        "device": torch.cuda.get_device_name(0),
-        "torch": torch.__version__,
-        "speed": train(args.run_dir, config, batches, False, "cuda"),
-        "parity": train(args.run_dir, config, batches, True, "cuda"),
-        "sgemm": [
-            sgemm_gflops(*shape)
-            for shape in [
-                (4096, 768, 768), (4096, 768, 3072), (4096, 3072, 768),
-                (4096, 768, 768, False, True), (768, 4096, 768, True, False),
-                (4096, 3072, 768, False, True), (3072, 4096, 768, True, False),
-            ]
-        ],
-    }
+    steps = min(args.steps or len(batches["steps"]), len(batches["steps"]))
+    if args.part in ("amp", "sgemm") and device != "cuda":
+        result["skipped"] = f"{args.part} needs CUDA"
+    elif args.part == "speed":
+        result.update(train(args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa"))
+    elif args.part == "amp":
+        result.update(train(args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa", amp=True))
+    elif args.part == "parity":
+        result.update(train(args.run_dir, config, batches, device, steps, dropout=False, attention="eager"))
+    elif args.part == "sgemm":
+        result["sgemm"] = [sgemm(*shape) for shape in sgemm_shapes(args.tokens, args.dim, args.hidden)]
+    else:
+        result.update(saved(args.run_dir, device))
     text = json.dumps(result, indent=2)
     if args.out:
-        open(args.out, "w").write(text + "\n")
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
     print(text)
 
 
