@@ -33,6 +33,10 @@ test('bench/device/run.sh --cpu --smoke and --cpu fill OUT with every stage and 
 
     const step = json(full, 'step.json');
     assert.is(step.parityLosses.length, 3);
+    if (json(full, 'adapter.json').default.features.includes('shader-f16')) {
+      assert.is(json(full, 'step_fp16.json').precision, 'fp16 (autocast + GradScaler)');
+      assert.match(readFileSync(join(full, 'summary.md'), 'utf8'), /\| ours --fp16 \| [\d.]+ \|/);
+    }
     assert.ok(json(full, 'host.json').host.usPerLaunch > 0, 'host cost per launch');
     const summary = readFileSync(join(full, 'summary.md'), 'utf8');
     assert.match(summary, /## Host cost/);

@@ -128,12 +128,8 @@ else
   run_dir=$(mktemp -d)
   app 120 step "${size[@]}" --steps $steps --parity-steps $parity_steps --shared "$shared" --run-dir "$run_dir" --out "$OUT/step.json" > /dev/null 2>> "$OUT/run.log" || log "  step timing failed"
 
-  if app 30 step --help 2> /dev/null | grep -q -- '--fp16'; then
-    log "stage 4: training steps with --fp16"
-    app 90 step "${size[@]}" --fp16 --steps $steps --parity-steps 0 --shared "$shared" --out "$OUT/step_fp16.json" > /dev/null 2>> "$OUT/run.log" || log "  fp16 step timing failed"
-  else
-    log "stage 4: skipped: bench/device/step.ts has no --fp16 yet"
-  fi
+  log "stage 4: training steps with --fp16"
+  app 90 step "${size[@]}" --fp16 --steps $steps --parity-steps 0 --shared "$shared" --out "$OUT/step_fp16.json" > /dev/null 2>> "$OUT/run.log" || log "  fp16 step timing failed"
 
   # The python3 that has torch (Debian's python3-torch lives in /usr/bin/python3).
   python=""

@@ -6,14 +6,15 @@
 //           PyTorch's; the model it ends with is saved to RUN_DIR/trained with its logits on the
 //           first batch (logits.json), for transformers' from_pretrained to load and compare.
 // Each step is forward, cross-entropy, backward, global grad-norm clip (1.0), AdamW with a linear
-// learning-rate decay: the training job's step. Timing waits for the GPU at the end of each step.
+// learning-rate decay: the training job's step (with --fp16, its mixed-precision step: forward
+// under autocast, a GradScaler). Timing waits for the GPU at the end of each step.
 //   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
 //     --steps 30 --parity-steps 20 --shared ../shared --run-dir DIR --out step.json
 //   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize, zeroGrad,
+  AdamW, GradScaler, Tensor, assertHalfSupported, autocast, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize, zeroGrad,
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/config.ts';
@@ -34,6 +35,7 @@ const OPTIONS = {
   paritySteps: { kind: 'number', default: 20, check: nonNegativeInt, help: 'steps with dropout off, from the same weights, for parity (0: none)' },
   maxLength: { kind: 'number', default: 128, check: positiveInt, help: 'truncation length' },
   lr: { kind: 'number', default: 2e-5, help: 'peak learning rate' },
+  fp16: { kind: 'flag', help: "mixed precision, as npm run train -- --fp16 (the Trainer's fp16=True)" },
   seed: { kind: 'number', default: 42, help: 'initialisation and shuffling seed' },
   shared: { kind: 'string', default: '../shared', help: 'folder with data/rotten_tomatoes and models/distilbert-base-uncased' },
   runDir: { kind: 'string', default: '', help: 'where to write config.json, model.safetensors, batches.json for PyTorch' },
@@ -48,6 +50,7 @@ if (args.summarize) {
 }
 
 await initGpu();
+if (args.fp16) assertHalfSupported('--fp16');
 const modelDir = join(args.shared, 'models', 'distilbert-base-uncased');
 const tokenizer = WordPieceTokenizer.fromDir(modelDir);
 const base = DistilBertConfig.fromJSON(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')), join(modelDir, 'config.json'));
@@ -80,6 +83,7 @@ async function runSteps(training: boolean, count: number, after?: (model: Distil
   const model = initModel(config, args.seed);
   const params = model.parameters();
   const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
+  const scaler = args.fp16 ? new GradScaler() : undefined;
   const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
   for (let step = 0; step < count; step++) {
     const b = batches[step];
@@ -88,20 +92,25 @@ async function runSteps(training: boolean, count: number, after?: (model: Distil
     const ids = Tensor.fromArray(b.ids, [b.batch, b.seqLen], 'i32');
     const mask = Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32');
     const labels = Tensor.fromArray(b.labels, [b.batch], 'i32');
-    const logits = model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
-    const loss = crossEntropy(logits, labels);
-    backward(loss);
+    const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
+    const loss = crossEntropy(scaler ? autocast(forward) : forward(), labels);
+    backward(loss, scaler?.scale);
+    scaler?.unscale(params);
     const { clipCoef } = gradNorm(params, 1.0);
-    optimizer.step(args.lr * (1 - step / count), clipCoef);
+    const lr = args.lr * (1 - step / count);
+    if (scaler) scaler.step(optimizer, lr, clipCoef);
+    else optimizer.step(lr, clipCoef);
     zeroGrad(params);
     const lossValue = loss.item();
     scope.end();
     result.losses.push(await lossValue);
     await synchronize();
+    await scaler?.settle();
     result.msPerStep.push(performance.now() - started);
     result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
   }
   await after?.(model);
+  scaler?.release();
   optimizer.release();
   for (const p of model.parameters()) p.release();
   return result;
@@ -137,6 +146,7 @@ const steady = speed.msPerStep.slice(Math.min(2, speed.msPerStep.length - 1));
 const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.length;
 const report = {
   adapter: gpu().adapterName,
+  precision: args.fp16 ? 'fp16 (autocast + GradScaler)' : 'fp32',
   model: { dim: args.dim, layers: args.layers, heads: args.heads, hiddenDim: args.hiddenDim, batchSize: args.batchSize, maxLength: args.maxLength },
   steps: batches.length,
   meanPaddedTokensPerStep: tokens,

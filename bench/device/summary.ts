@@ -18,7 +18,7 @@ const mib = (bytes: number | undefined | null) => fmt(bytes === undefined || byt
 function torchRow(label: string, run: any, tokensPerStep: number): string {
   if (!run || run.skipped) return `| ${label} | — | — | ${run?.skipped ?? 'not run'} |`;
   const ms = run.ms_per_step_median;
-  return `| ${label} (${run.model}) | ${fmt(ms)} | ${fmt(tokensPerStep / (ms / 1000), 0)} | ${mib(run.max_memory_allocated_bytes)} (max_memory_allocated) |`;
+  return `| ${label}: ${run.model} | ${fmt(ms)} | ${fmt(tokensPerStep / (ms / 1000), 0)} | ${mib(run.max_memory_allocated_bytes)} (max_memory_allocated) |`;
 }
 
 function trainingSection(step: any, fp16: any, dir: string): string[] {
@@ -68,7 +68,7 @@ export function summarize(dir: string): string {
   if (step && parity) lines.push(...paritySection(step, parity));
   if (saved && !saved.skipped) {
     lines.push('## Our saved model folder in PyTorch', '');
-    lines.push(`${saved.loader}: max |logit difference| from ours ${fmt(saved.max_abs_diff, 7)} on the first batch.`, '');
+    lines.push(`${saved.loader}: max |logit difference| from ours ${saved.max_abs_diff.toExponential(2)} on the first batch.`, '');
   }
   if (sgemm?.sgemm) {
     lines.push(`## cuBLAS SGEMM (${sgemm.fp32 ?? 'TF32 off'})`, '', '| M×K×N | op | GFLOP/s |', '|---|---|---|');
