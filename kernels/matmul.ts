@@ -4,7 +4,11 @@
 // Layout: every matrix is row-major and contiguous. A is [M, K], or [K, M] when transA (then
 // element (m, k) sits at k·M + m); B is [K, N], or [N, K] when transB (element (k, n) at n·K + k).
 // Batch entry b of A starts at b·strideA (strideA = 0 shares one matrix across the batch; likewise
-// B); C is [batch, M, N] with batch stride M·N. The optional bias [N] is added in the epilogue.
+// B); C is [batch, M, N] with batch stride M·N. The optional bias [N] is added in the epilogue,
+// and with `gelu` the epilogue also applies GELU (kernels/gelu.ts): C = gelu(A·B + bias), the
+// feed-forward's first layer in one launch, storing the pre-activation A·B + bias as well (for
+// the backward, which needs gelu'(pre-activation): storing it costs one write of C's size, where
+// recomputing it would cost the whole product again).
 //
 // Decomposition: workgroup (x, y, z) computes the tileM × tileN block of C at tile column x and
 // tile row y of batch entry z. More than 65535 tile rows fold into z: z = batch · mFolds + fold,
@@ -35,13 +39,15 @@
 //   1 naive 0.066 GFLOP/s; 2 tiled 0.033 (on a CPU rasteriser its barriers cost more than its
 //   reuse saves); 3 blocked 0.29; 4 direct 0.64. Absolute figures are low because the cores were
 //   shared (llvmpipe alone does ~1-2 GFLOP/s); the ratios are the point.
-// Bindings: 1 A, 2 B, 3 C, 4 bias (only when `bias` is set).
+// Bindings: 1 A, 2 B, 3 C, then bias (when `bias` is set), then the pre-activation [batch, M, N]
+// (when `gelu` is set).
 //
 // Element types: C and the bias are f32. A and B are f32, or f16 when `half` is set (autocast's
 // mixed precision, engine/autocast.ts): variants 3 and 4 then load f16 scalars or vec4<f16> and
 // widens each to f32 as it is loaded, so the multiply-adds and the accumulators stay f32. A
 // product of two f16 values is exact in f32 (11 + 11 significant bits), so only the f32
 // accumulation rounds, as in the f32 kernels; f16 operands halve the bytes each load moves.
+import { GELU_HELPERS } from './gelu.ts';
 import { MAX_GRID, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 
@@ -58,6 +64,8 @@ export interface MatmulShape {
   bias?: boolean;
   /** A and B hold f16 (C and bias stay f32); needs the shader-f16 feature. */
   half?: boolean;
+  /** C = gelu(A·B (+ bias)), the pre-activation stored in a second output. */
+  gelu?: boolean;
 }
 
 export interface BlockedOptions {
@@ -93,12 +101,18 @@ const MAX_INVOCATIONS = 256;
 const MAX_WORKGROUP_BYTES = 16384;
 
 export const matmulVariants = {
-  1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(s) },
-  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulTiled(s) },
+  1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(withoutGelu(s, 'naive')) },
+  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulTiled(withoutGelu(s, 'tiled')) },
   3: { name: 'blocked', kernel: (s: MatmulShape, options?: Partial<BlockedOptions>) => matmulBlocked(s, options) },
   4: { name: 'direct', kernel: (s: MatmulShape, options?: Partial<DirectOptions>) => matmulDirect(s, options) },
 } as const;
 export type MatmulVariant = keyof typeof matmulVariants;
+
+/** Variants 1 and 2 stay literal WGSL (matmul_teaching.ts), with no epilogue but the bias. */
+function withoutGelu(s: MatmulShape, variant: string): MatmulShape {
+  if (s.gelu) throw new Error(`matmul variant ${variant} has no GELU epilogue (variants 3 and 4 have)`);
+  return s;
+}
 
 /** Grid of tileM × tileN blocks with batch in z, folding tile rows beyond the grid limit into z. */
 export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {
@@ -151,10 +165,23 @@ function header(s: MatmulShape, uniforms: Uniforms, aVec: boolean, bVec: boolean
 @group(0) @binding(1) var<storage, read> a: array<${operandType(s, aVec)}>;
 @group(0) @binding(2) var<storage, read> b: array<${operandType(s, bVec)}>;
 @group(0) @binding(3) var<storage, read_write> c: array<${cType}>;
-${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : ''}`;
+${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : ''}
+${s.gelu ? geluEpilogueDeclarations(s.bias ? 5 : 4, cType) : ''}`;
 }
 
-const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}`;
+function geluEpilogueDeclarations(binding: number, cType: string): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> preActivation: array<${cType}>;
+${GELU_HELPERS}
+fn gelu4(v: vec4f) -> vec4f { return vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w)); }`;
+}
+
+/** WGSL storing the epilogue `value` (acc + bias) at `index` of C, through GELU when `gelu`. */
+function storeC(s: MatmulShape, index: string, value: string, vec: boolean): string {
+  if (!s.gelu) return `c[${index}] = ${value};`;
+  return `let pre = ${value}; preActivation[${index}] = pre; c[${index}] = gelu${vec ? '4' : ''}(pre);`;
+}
+
+const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}${s.gelu ? '_gelu' : ''}`;
 
 function checkOptions(o: BlockedOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
@@ -268,7 +295,8 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
 /**
  * The epilogue of a thread that holds a block of C in registers: acc{i}_{j} for its threadM rows
  * from row0 and `groups` accumulators per row from col0, each 4 consecutive columns (a vec4) when
- * `packed`, else one. Stores C (+ bias), as vec4s when `cVec`, skipping rows and columns past C.
+ * `packed`, else one. Stores C (+ bias, through GELU when `gelu`), as vec4s when `cVec`, skipping
+ * rows and columns past C.
  */
 function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boolean, cVec: boolean): string[] {
   const lines: string[] = [];
@@ -277,13 +305,13 @@ function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boo
     for (let j = 0; j < groups; j++) {
       if (cVec) {
         const col = plus('col0', j * 4);
-        stores.push(`if (${col} < p.n) { c[(rowBase + ${col}) / 4u] = acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}; }`);
+        stores.push(`if (${col} < p.n) { ${storeC(s, `(rowBase + ${col}) / 4u`, `acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}`, true)} }`);
         continue;
       }
       const parts = packed ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
       for (const { offset, value } of parts) {
         const col = plus('col0', offset);
-        stores.push(`if (${col} < p.n) { c[rowBase + ${col}] = ${value}${s.bias ? ` + bias[${col}]` : ''}; }`);
+        stores.push(`if (${col} < p.n) { ${storeC(s, `rowBase + ${col}`, `${value}${s.bias ? ` + bias[${col}]` : ''}`, false)} }`);
       }
     }
     lines.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');

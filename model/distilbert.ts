@@ -4,7 +4,7 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, attention, dropout, embedding, gelu, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
+  Tensor, attention, dropout, embedding, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -133,7 +133,7 @@ export class DistilBertForSequenceClassification {
 
     for (let i = 0; i < config.nLayers; i++) {
       const layer = `distilbert.transformer.layer.${i}`;
-      const lin = (name: string, input: Tensor) => linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`));
+      const lin = (name: string, input: Tensor, activation?: 'gelu') => linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), activation);
       // LayerNorm(branch + residual): the residual add runs inside the normalisation's kernel.
       const norm = (name: string, branch: Tensor, residual: Tensor) => layerNorm(branch, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS, residual);
 
@@ -144,8 +144,8 @@ export class DistilBertForSequenceClassification {
       const context = attention(q, k, v, mask, config.nHeads, attentionDropout());
       x = norm('sa_layer_norm', lin('attention.out_lin', context), x);
 
-      // Feed-forward: dropout after lin2, before the residual.
-      const ffn = drop(lin('ffn.lin2', gelu(lin('ffn.lin1', x))), config.dropout);
+      // Feed-forward: GELU in lin1's epilogue; dropout after lin2, before the residual.
+      const ffn = drop(lin('ffn.lin2', lin('ffn.lin1', x, 'gelu')), config.dropout);
       x = norm('output_layer_norm', ffn, x);
       hiddenStates.push(x);
     }

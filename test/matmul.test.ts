@@ -10,7 +10,7 @@ import { run } from '../engine/run.ts';
 import { matmulBlocked, matmulDirect, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
 import { matmulNaive } from '../kernels/matmul_teaching.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
-import { matmul as matmulRef, randn, type F64 } from './reference.ts';
+import { gelu as geluRef, matmul as matmulRef, randn, type F64 } from './reference.ts';
 
 interface Case {
   batch?: number[];
@@ -130,9 +130,27 @@ for (const [lead, inF, outF, maxEntries] of [[[2, 3], 5, 4], [[3], 768, 3072, 12
       maxEntries,
     });
   });
+  testEachKernel(`linear ${JSON.stringify([...lead, inF])} -> ${outF} with GELU in the epilogue, with and without bias`, async () => {
+    const rows = count(lead);
+    const x = { shape: [...lead, inF], data: randn(rows * inF, 6) };
+    const w = { shape: [outF, inF], data: randn(outF * inF, 7, 0.5) };
+    const bias = { shape: [outF], data: randn(outF, 8) };
+    await gradcheck({
+      inputs: [x, w, bias],
+      gpu: ([xt, wt, bt]) => E.linear(xt, wt, bt, 'gelu'),
+      cpu: ([xv, wv, bv]) => linearRef(xv, wv, bv, rows, inF, outF).map(geluRef),
+      maxEntries,
+    });
+    await gradcheck({
+      inputs: [x, w],
+      gpu: ([xt, wt]) => E.linear(xt, wt, undefined, 'gelu'),
+      cpu: ([xv, wv]) => linearRef(xv, wv, null, rows, inF, outF).map(geluRef),
+      maxEntries,
+    });
+  });
 }
 
-/** Runs one kernel launch on random operands and compares with the reference. */
+/** Runs one kernel launch on random operands and compares with the reference (and the stored pre-activation, with `gelu`). */
 async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => ReturnType<typeof matmulNaive>): Promise<void> {
   const aLength = (s.sharedA ? 1 : s.batch) * s.m * s.k;
   const bLength = (s.sharedB ? 1 : s.batch) * s.k * s.n;
@@ -142,14 +160,17 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Retur
   const expected = matmulRef(s.sharedA ? repeated(a, s.batch) : a, s.sharedB ? repeated(b, s.batch) : b, s.batch, s.m, s.k, s.n, s.transA, s.transB);
   if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
   const kernel = makeKernel(s);
-  const actual = await scopedAsync(async () => {
+  const [actual, preActivation] = await scopedAsync(async () => {
     const out = new E.Tensor([s.batch * s.m * s.n]);
+    const pre = new E.Tensor([s.batch * s.m * s.n]);
     const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
     if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
+    if (s.gelu) operands.push(pre);
     run(kernel, ...operands);
-    return out.toFloat32();
+    return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null];
   });
-  assertClose(actual, expected, 1e-5, 1e-4, kernel.name);
+  assertClose(actual, s.gelu ? expected.map(geluRef) : expected, 1e-5, 1e-4, kernel.name);
+  if (preActivation) assertClose(preActivation, expected, 1e-5, 1e-4, `${kernel.name} pre-activation`);
 }
 
 const CONFIGS: Partial<BlockedOptions>[] = [
@@ -166,11 +187,14 @@ const KERNEL_SHAPES = [
   { batch: 2, m: 33, k: 19, n: 21 }, // nothing aligned
   { batch: 2, m: 8, k: 12, n: 70, sharedB: true, bias: true },
   { batch: 2, m: 20, k: 3, n: 16, sharedA: true, bias: true },
+  { batch: 1, m: 9, k: 8, n: 12, bias: true, gelu: true }, // vec4 epilogue
+  { batch: 2, m: 5, k: 7, n: 6, gelu: true }, // scalar epilogue, no bias
 ];
 
 for (const variant of [1, 2, 3, 4] as const) {
-  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias`, async () => {
-    for (const shape of KERNEL_SHAPES) {
+  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU epilogue' : ''}`, async () => {
+    // Variants 1 and 2 (literal WGSL) have only the bias epilogue.
+    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !k.gelu)) {
       for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, matmulVariants[variant].kernel);
     }
   });
@@ -231,6 +255,7 @@ test('more than 65535 tile rows fold into z', async () => {
 
 test('clear errors: too many tile columns, bad options, mismatched operands', () => {
   assert.throws(() => matmulNaive({ batch: 1, m: 1, k: 1, n: 16 * 65536, transA: false, transB: false }), /over the 65535 limit/);
+  assert.throws(() => matmulVariants[2].kernel({ batch: 1, m: 4, k: 4, n: 4, transA: false, transB: true, gelu: true }), /variant tiled has no GELU epilogue/);
   const shape = { batch: 1, m: 4, k: 4, n: 4, transA: false, transB: false };
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 64, threadM: 4, threadN: 4 }), /512 threads per workgroup, over 256/);
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 128, tileK: 32, threadM: 8, threadN: 8 }), /bytes of workgroup memory/);

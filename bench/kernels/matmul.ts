@@ -5,7 +5,8 @@
 // GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd
 // and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
-// (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN).
+// (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN),
+// and the feed-forward's first product with bias and GELU in the epilogue.
 import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
 import { roundToHalf } from '../../engine/float16.ts';
 import { run } from '../../engine/run.ts';
@@ -14,7 +15,7 @@ import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { assertClose } from '../../test/gradcheck.ts';
-import { matmul as matmulRef, randn } from '../../test/reference.ts';
+import { gelu, matmul as matmulRef, randn } from '../../test/reference.ts';
 import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
@@ -24,6 +25,8 @@ export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
 export interface MatmulVariant {
   name: string;
   kernel: MatmulKernel;
+  /** Has the bias + GELU epilogue (variants 3 and 4). */
+  gelu?: boolean;
 }
 
 /**
@@ -37,9 +40,9 @@ export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant
   const other = ops === 3 ? 4 : 3;
   const tuned = tuningState().state === 'used';
   return [
-    { name: tuned ? TUNED_VARIANT : `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel },
-    ...(tuned ? [{ name: DEFAULT_VARIANT, kernel: defaultMatmulKernel }] : []),
-    { name: `${other} ${matmulVariants[other].name} (default options)`, kernel: (s: MatmulShape) => matmulVariants[other].kernel(s) },
+    { name: tuned ? TUNED_VARIANT : `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel, gelu: true },
+    ...(tuned ? [{ name: DEFAULT_VARIANT, kernel: defaultMatmulKernel, gelu: true }] : []),
+    { name: `${other} ${matmulVariants[other].name} (default options)`, kernel: (s: MatmulShape) => matmulVariants[other].kernel(s), gelu: true },
     ...configs.map((config) => {
       const { variant, ...options } = config;
       return { name: `${variant} ${matmulVariants[variant].name} ${configName(config)}`, kernel: (s: MatmulShape) => matmulVariants[variant].kernel(s, options) };
@@ -75,11 +78,11 @@ function reference(s: MatmulShape, a: Float64Array, b: Float64Array, bias: Float
   };
   const c = matmulRef(repeat(a, s.sharedA), repeat(b, s.sharedB), s.batch, s.m, s.k, s.n, s.transA, s.transB);
   if (bias) for (let i = 0; i < c.length; i++) c[i] += bias[i % s.n];
-  return c;
+  return s.gelu ? c.map(gelu) : c;
 }
 
 const describe = (s: MatmulShape) =>
-  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch} m ${s.m} n ${s.n} k ${s.k}${s.sharedA ? ' shared A' : ''}${s.sharedB ? ' shared B' : ''}${s.bias ? ' +bias' : ''}`;
+  `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch} m ${s.m} n ${s.n} k ${s.k}${s.sharedA ? ' shared A' : ''}${s.sharedB ? ' shared B' : ''}${s.bias ? ' +bias' : ''}${s.gelu ? ' gelu' : ''}`;
 
 /**
  * Runs `kernel` at `s` on random operands (seeded by `seed`) and compares with the float64 product.
@@ -94,17 +97,23 @@ export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: 
   const b = Tensor.fromArray(bData, [bData.length], half ? 'f16' : 'f32');
   const c = new Tensor([s.batch * s.m * s.n]);
   const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
+  const preActivation = s.gelu ? new Tensor([s.batch * s.m * s.n]) : null;
   try {
-    run(kernel(s), a, b, c, ...(bias ? [bias] : []));
+    run(kernel(s), a, b, c, ...[bias, preActivation].filter((t) => t !== null));
     assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
   } finally {
-    for (const t of [a, b, c, bias]) t?.release();
+    for (const t of [a, b, c, bias, preActivation]) t?.release();
   }
 }
 
-/** Runs `kernel` on every validation shape (f16 operands with `half`) and compares with the float64 product. */
-export async function validateMatmul(kernel: MatmulKernel, half = false): Promise<void> {
-  for (const [i, s] of VALIDATION_SHAPES.entries()) await checkMatmulAt(kernel, s, i, half);
+const GELU_VALIDATION_SHAPE: MatmulShape = { batch: 1, m: 21, n: 16, k: 12, transA: false, transB: true, bias: true, gelu: true };
+
+/**
+ * Runs `kernel` on every validation shape (f16 operands with `half`; and the GELU epilogue's, with
+ * `gelu`) and compares with the float64 product.
+ */
+export async function validateMatmul(kernel: MatmulKernel, half = false, gelu = false): Promise<void> {
+  for (const [i, s] of [...VALIDATION_SHAPES, ...(gelu ? [GELU_VALIDATION_SHAPE] : [])].entries()) await checkMatmulAt(kernel, s, i, half);
 }
 
 /** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
@@ -145,7 +154,8 @@ export function matmulWorkload(label: string, shape: MatmulShape, kernel: Matmul
         const a = operand(shape.m * shape.k * (shape.sharedA ? 1 : shape.batch), 1);
         const b = operand(shape.k * shape.n * (shape.sharedB ? 1 : shape.batch), 2);
         const c = new Tensor([shape.batch * shape.m * shape.n]);
-        const inputs = shape.bias ? [a, b, c, randomTensor([shape.n], 3)] : [a, b, c];
+        const epilogue = [...(shape.bias ? [randomTensor([shape.n], 3)] : []), ...(shape.gelu ? [new Tensor([shape.batch * shape.m * shape.n])] : [])];
+        const inputs = [a, b, c, ...epilogue];
         const launch = kernel(shape);
         return () => run(launch, ...inputs);
       }),
@@ -159,10 +169,14 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
     ...linearProducts(tokens, o.dim, o.hidden),
     ...linearProducts(tokens, o.hidden, o.dim),
   ];
+  const geluProduct = {
+    label: `fwd gelu(x·Wᵀ+b) [${tokens},${o.dim}]·[${o.hidden},${o.dim}]ᵀ`,
+    shape: { batch: 1, m: tokens, n: o.hidden, k: o.dim, transA: false, transB: true, bias: true, gelu: true },
+  };
   const variants: Variant[] = matmulVariantList(o.matmulConfigs).map((v) => ({
     name: v.name,
-    validate: () => validateMatmul(v.kernel),
-    workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
+    validate: () => validateMatmul(v.kernel, false, v.gelu),
+    workloads: [...products, ...(v.gelu ? [geluProduct] : [])].map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
   }));
   if (gpu().features.has('shader-f16')) {
     for (const v of halfVariantList()) {

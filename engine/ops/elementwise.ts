@@ -153,10 +153,13 @@ export const relu = op('relu', function relu(x: Tensor): Tensor {
 
 /** GELU, exact erf form (PyTorch's nn.GELU() default, used by DistilBERT). */
 export const gelu = op('gelu', function gelu(x: Tensor): Tensor {
-  return unary('gelu', 'gelu(x)', x, 0, GELU_HELPERS).setBackward([x], (g) => [
-    binary('gelu_backward', 'a * gelu_grad(b)', g, x, GELU_HELPERS),
-  ]);
+  return unary('gelu', 'gelu(x)', x, 0, GELU_HELPERS).setBackward([x], (g) => [geluBackward(g, x)]);
 });
+
+/** g · gelu'(x), elementwise: GELU's backward, no autograd (a building block). */
+export function geluBackward(g: Tensor, x: Tensor): Tensor {
+  return binary('gelu_backward', 'a * gelu_grad(b)', g, x, GELU_HELPERS);
+}
 
 /** `x` repeated (broadcast) to `shape`. */
 export const expand = op('expand', function expand(x: Tensor, shape: Shape): Tensor {

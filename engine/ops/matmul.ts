@@ -21,6 +21,7 @@ import { subgroupMatrixOptions } from '../subgroup_matrix.ts';
 import { tunedChoice } from '../tuning.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
+import { geluBackward } from './elementwise.ts';
 import { sumColumnsOf } from './reduce.ts';
 import { reshape } from './shape.ts';
 
@@ -110,12 +111,16 @@ export function defaultMatmulKernel(shape: MatmulShape): KernelLaunch {
 export const matmulTuningKey = (s: MatmulShape) =>
   `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}${s.bias ? ' bias' : ''}${s.half ? ' f16' : ''}`;
 
-/** op(a)·op(b) (+ bias), no autograd. */
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor): Tensor {
+/**
+ * op(a)·op(b) (+ bias), no autograd. With `preActivation` (the output's shape), the epilogue
+ * applies GELU and stores what went into it there.
+ */
+function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor, preActivation?: Tensor): Tensor {
   const { shape, outShape } = planProduct(a, b, transA, transB, what);
   const out = new Tensor(outShape);
   if (out.size === 0) return out;
-  run(matmulKernel({ ...shape, bias: bias !== undefined }), a, b, out, ...(bias ? [bias] : []));
+  const epilogue = [...(bias ? [bias] : []), ...(preActivation ? [preActivation] : [])];
+  run(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
   return out;
 }
 
@@ -154,8 +159,12 @@ export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { trans
   });
 });
 
-/** nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]. */
-export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+/**
+ * nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]; with activation
+ * 'gelu', GELU of that (exact erf form) from the same launch, as gelu(linear(x, weight, bias)).
+ * The product's epilogue stores the pre-activation, which the backward needs for gelu'.
+ */
+export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation?: 'gelu'): Tensor {
   if (weight.shape.length !== 2) throw new Error(`linear: weight ${weight.name} ${shapeStr(weight.shape)} must be [out, in]`);
   const [outFeatures, inFeatures] = weight.shape;
   if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
@@ -169,10 +178,13 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
   const input = autocastOperand(x);
   const w = autocastOperand(weight);
   const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
-  const flatOut = product(flatX, w, false, true, 'linear', bias);
+  const preActivation = activation === 'gelu' ? new Tensor([rows, outFeatures]) : undefined;
+  const flatOut = product(flatX, w, false, true, 'linear', bias, preActivation);
   const out = noGrad(() => reshape(flatOut, [...lead, outFeatures]));
   return out.setBackward(bias ? [input, w, bias] : [input, w], (g) => {
-    const flatG = reshape(g, [rows, outFeatures]);
+    const flatOutGrad = reshape(g, [rows, outFeatures]);
+    // The gradient at the pre-activation, from which the product's gradients follow as without GELU.
+    const flatG = preActivation ? geluBackward(flatOutGrad, preActivation) : flatOutGrad;
     const operand = gradientOperand(flatG, w);
     return [
       input.requiresGrad ? reshape(product(operand, w, false, false, 'linear backward'), x.shape) : null,
