@@ -74,8 +74,9 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 export function matmulKernel(shape: MatmulShape): KernelLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
-  // f16 products go to the matrix units where variant 5 passed its check on this GPU.
-  const matrixUnits = shape.half ? subgroupMatrixOptions() : null;
+  // f16 products go to the matrix units where variant 5 passed its check on this GPU (it has no
+  // GELU epilogue).
+  const matrixUnits = shape.half && !shape.gelu ? subgroupMatrixOptions() : null;
   if (matrixUnits) return matmulSubgroupMatrix(shape, matrixUnits);
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
