@@ -21,7 +21,7 @@ test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no 
     model: 'distilbert-base-uncased', data: 'rotten_tomatoes', fromScratch: false,
     dim: undefined, layers: undefined, heads: undefined, hiddenDim: undefined,
     epochs: 5, maxSteps: undefined, batchSize: 64, gradientAccumulationSteps: 1, lr: 2e-5, seed: 42, maxLength: undefined,
-    weightDecay: 0, warmupSteps: 0, gradClip: 1, dropout: true, shuffle: true,
+    weightDecay: 0, warmupSteps: 0, gradClip: 1, dropout: true, shuffle: true, fp16: false,
   });
   assert.is(parseTrainArgs([]).output, DEFAULT_OUTPUT);
 });

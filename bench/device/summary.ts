@@ -39,6 +39,7 @@ function trainingSection(step: any, fp16: any, dir: string): string[] {
 function paritySection(step: any, parity: any): string[] {
   if (parity.skipped || !step.parityLosses.length) return [];
   const lines = [`## Parity: loss per step, same weights and batches, dropout off (PyTorch ${parity.model} on ${parity.device})`, ''];
+  if (parity.not_loaded?.length) lines.push(`PyTorch parameters our weights did not set: ${parity.not_loaded.join(', ')}`, '');
   lines.push('| step | ours | PyTorch | abs diff |', '|---|---|---|---|');
   step.parityLosses.forEach((ours: number, i: number) => {
     const theirs = parity.losses[i];
