@@ -39,11 +39,11 @@
 //
 // Variants, as the benchmark numbers them (bench/kernels/attention.ts), with forward / backward
 // times measured on lavapipe (Mesa 25, Vulkan: a CPU rasteriser) on a 2-core machine shared with
-// other jobs (spreads of ±20-100%), GPU timestamps, B4 H4 T64 D64:
+// other jobs (so only roughly), GPU timestamps, B4 H4 T64 D64:
 //   npm run bench -- --quick --only attention --batch 4 --seq 64 --dim 256 --heads 4 --hidden 512 --layers 1 --vocab 1000
 //   1 unfused (engine/ops/attention_unfused.ts): matmul, masked softmax, matmul, a [B, H, T, T]
-//     score matrix stored twice, autograd's backward through the three ops: 368 / 63 ms;
-//   2 fused (this file): 123 / 300 ms.
+//     score matrix stored twice, autograd's backward through the three ops: 78 / 94 ms;
+//   2 fused (this file; tree reductions, as the ops launch it there): 48 / 165 ms.
 // On a CPU rasteriser the fused backward's one thread per row loses to the unfused one's matmuls
 // (the direct matmul kernel suits llvmpipe); what the fused kernels save everywhere is memory (no
 // T×T matrix) and launches. GPU figures come from the lent-machine kit (bench/device/).
