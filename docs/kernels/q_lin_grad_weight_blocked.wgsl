@@ -14,6 +14,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
 
+
 var<workgroup> tileA: array<vec4f, 256>;
 var<workgroup> tileB: array<vec4f, 256>;
 @compute @workgroup_size(64)
