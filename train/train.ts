@@ -9,6 +9,7 @@
 // step's found-inf flag (engine/grad_scaler.ts). After each epoch: evaluation on validation and an atomic checkpoint
 // (train/checkpoints.ts) from which `--resume` continues bit for bit; at the end: test
 // evaluation, the model folder, its model card, metrics.jsonl and a plot.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -145,17 +146,21 @@ function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassificatio
 }
 
 /**
- * `--tune`: the kernel search of `npm run tune` at this run's model, batch size and padded lengths.
- * Imported only when asked for: the search validates with the test suite's CPU references.
+ * `--tune`: runs `npm run tune` (bench/tune.ts) in a child process at this run's model, batch size
+ * and padded lengths, before this process opens the GPU. A child rather than an import, because
+ * the search validates its candidates with the test suite's float64 references, which the
+ * training job does not depend on.
  */
-async function tuneFor(config: DistilBertConfig, s: TrainSettings, dataset: Dataset, tokenizer: WordPieceTokenizer, maxLength: number): Promise<void> {
-  const { paddedBatchLengths, representativeLengths, tune } = await import('../bench/tuner.ts');
-  const lengths = representativeLengths(paddedBatchLengths(dataset.train, tokenizer, maxLength, s.batchSize, s.seed), false);
-  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, classes: config.numLabels };
-  console.error(`tuning the kernels for ${gpu().adapterName} at batch ${s.batchSize}, lengths ${lengths.join(', ')}`);
-  const result = await tune(spec, { quick: false, half: s.fp16 }, (line) => console.error(`[tune] ${line}`));
-  const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;
-  console.error(`tuned ${result.entries.length} shapes (${faster} faster than the default) in ${result.seconds.toFixed(1)} s`);
+function tuneFor(config: DistilBertConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
+  const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
+  const flags = {
+    batch: s.batchSize, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, layers: config.nLayers,
+    vocab: config.vocabSize, classes: config.numLabels, data: s.data, model: modelDir, 'max-length': maxLength, seed: s.seed,
+  };
+  const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
+  console.error(`tuning the kernels first: npm run tune -- ${args.join(' ')}`);
+  const child = spawnSync(process.execPath, [...process.execArgv, tuneScript, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0) throw new Error(`--tune: npm run tune failed (${child.status ?? child.signal}); its message is above`);
 }
 
 async function setUp(argv: string[]): Promise<Run> {
@@ -171,9 +176,9 @@ async function setUp(argv: string[]): Promise<Run> {
   for (const split of SPLITS) checkLabels(dataset[split], config.numLabels, `--data ${settings.data}, ${split} split`);
   const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
 
+  if (args.tune) tuneFor(config, settings, modelDir, maxLength);
   await initGpu();
   if (settings.fp16) assertHalfSupported('--fp16');
-  if (args.tune) await tuneFor(config, settings, dataset, tokenizer, maxLength);
   const model = settings.fromScratch && !resumed
     ? initModel(config, settings.seed)
     : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
