@@ -44,7 +44,7 @@ export function backward(loss: Tensor, seed?: Tensor): void {
     if (!grad) continue;
     const creator = node.creator;
     if (!creator) {
-      accumulateLeaf(node, grad);
+      accumulateLeaf(node, grad, gradients);
     } else {
       // Backward computations are not themselves recorded: we do not take second derivatives.
       // What a backward function makes besides the gradients it returns is freed when it returns.
@@ -58,8 +58,8 @@ export function backward(loss: Tensor, seed?: Tensor): void {
         }
         gradients.add(parent, g);
       });
+      gradients.consumed(grad);
     }
-    gradients.consumed(grad);
   }
 }
 
@@ -97,6 +97,17 @@ class LiveGradients {
     return grad;
   }
 
+  /**
+   * Gives a taken gradient away for good when nothing else can see it (this backward made it,
+   * it is no view, no waiting gradient shares its memory): it becomes persistent. False if not.
+   */
+  handOver(grad: Tensor): boolean {
+    if (grad.viewOf || grad.id < this.firstOwnId || grad.persistent || this.users.get(grad) !== 1) return false;
+    this.users.delete(grad);
+    grad.persist();
+    return true;
+  }
+
   /** Done with a gradient that was waiting (taken, or replaced by a sum). */
   consumed(grad: Tensor): void {
     this.free(grad, 1);
@@ -129,13 +140,19 @@ function ownerOf(t: Tensor): Tensor {
   return t.viewOf ? ownerOf(t.viewOf) : t;
 }
 
-function accumulateLeaf(leaf: Tensor, grad: Tensor): void {
+function accumulateLeaf(leaf: Tensor, grad: Tensor, gradients: LiveGradients): void {
   if (leaf.grad) {
     accumulateInto(leaf.grad, grad);
+  } else if (grad.dtype === 'f32' && gradients.handOver(grad)) {
+    // The usual case: the gradient itself becomes the leaf's, without a copy.
+    leaf.grad = grad;
+    grad.name = `${leaf.name}.grad`;
+    return;
   } else {
     leaf.grad = new Tensor(leaf.shape, 'f32', { persistent: true, name: `${leaf.name}.grad` });
     copyBuffer(grad.binding, leaf.grad.binding, grad.byteLength);
   }
+  gradients.consumed(grad);
 }
 
 /**

@@ -155,11 +155,17 @@ export class StepScope {
   /** Keeps `item` alive past the end of this scope (it then belongs to the enclosing scope, if any). */
   keep(item: Releasable): void {
     if (item.viewOf) this.keep(item.viewOf);
-    const i = this.owned.lastIndexOf(item);
-    if (i < 0) return;
-    this.owned.splice(i, 1);
+    if (!this.disown(item)) return;
     const parent = scopes[scopes.indexOf(this) - 1];
     parent?.adopt(item);
+  }
+
+  /** Stops owning `item`; false if it did not. */
+  disown(item: Releasable): boolean {
+    const i = this.owned.lastIndexOf(item);
+    if (i < 0) return false;
+    this.owned.splice(i, 1);
+    return true;
   }
 
   end(): void {
@@ -178,6 +184,11 @@ export function beginScope(): StepScope {
   const scope = new StepScope();
   scopes.push(scope);
   return scope;
+}
+
+/** Takes `item` out of the open scope that owns it: it then lives until released by hand. */
+export function disown(item: Releasable): void {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].disown(item)) return;
 }
 
 export function currentScope(): StepScope | undefined {

@@ -9,7 +9,7 @@
 // scope (parameters, optimizer state) are persistent. Using a released tensor is an error.
 import { readBuffer, writeBuffer } from './dispatch.ts';
 import { halfBits, halfValue } from './float16.ts';
-import { currentScope, pool, type Releasable } from './memory.ts';
+import { currentScope, disown, pool, type Releasable } from './memory.ts';
 
 /** f16 tensors (2 bytes per element) hold the operands of mixed-precision products (autocast.ts). */
 export type DType = 'f32' | 'i32' | 'f16';
@@ -51,8 +51,7 @@ export class Tensor implements Releasable {
   private _buffer: GPUBuffer | null;
   /** A view (reshape) shares its base's memory and never frees it. */
   readonly viewOf: Tensor | null;
-  /** Not owned by any step scope (parameters, optimizer state). */
-  readonly persistent: boolean;
+  private _persistent: boolean;
   private parents: Tensor[] = [];
   private backwardFn: BackwardFn | null = null;
 
@@ -68,7 +67,7 @@ export class Tensor implements Releasable {
     this.requiresGrad = opts.requiresGrad ?? false;
     this.name = opts.name ?? `t${this.id}`;
     this.viewOf = opts.viewOf ?? null;
-    this.persistent = opts.persistent ?? false;
+    this._persistent = opts.persistent ?? false;
     if (this.viewOf) {
       if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;
@@ -95,6 +94,17 @@ export class Tensor implements Releasable {
   /** The binding a kernel sees: exactly this tensor's bytes. */
   get binding(): GPUBufferBinding {
     return { buffer: this.buffer, offset: 0, size: this.bindingBytes };
+  }
+
+  /** Not owned by any step scope (parameters, optimizer state): lives until released by hand. */
+  get persistent(): boolean {
+    return this._persistent;
+  }
+
+  /** Takes this tensor out of the step scope that owns it: it then lives until released by hand. */
+  persist(): void {
+    disown(this);
+    this._persistent = true;
   }
 
   get released(): boolean {
