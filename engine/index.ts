@@ -18,6 +18,7 @@ export * from './ops/rmsnorm.ts';
 export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
 export * from './ops/attention_unfused.ts';
+export * from './ops/self_attention.ts';
 export * from './optim.ts';
 export {
   kernelVersion, reloadTuningTable, tuningFile, tuningFolder, tuningState, tuningSummary, withoutTuning, writeTuningTable, type TunedEntry,

@@ -66,6 +66,13 @@ export interface MatmulShape {
   half?: boolean;
   /** C = gelu(A·B (+ bias)), the pre-activation stored in a second output. */
   gelu?: boolean;
+  /**
+   * Operands bound once per batch entry (a0, a1, …) instead of as one stacked tensor: batch entry
+   * z reads A (B) from its own binding and writes C, with its own bias and pre-activation, to its
+   * own. Several products of the same shape on separate tensors then take one launch (attention's
+   * q, k and v projections, forward and backward; engine/ops/self_attention.ts).
+   */
+  slots?: { a?: boolean; b?: boolean; c?: boolean };
 }
 
 export interface BlockedOptions {
@@ -108,9 +115,10 @@ export const matmulVariants = {
 } as const;
 export type MatmulVariant = keyof typeof matmulVariants;
 
-/** Variants 1 and 2 stay literal WGSL (matmul_teaching.ts), with no epilogue but the bias. */
+/** Variants 1 and 2 stay literal WGSL (matmul_teaching.ts): no epilogue but the bias, no slots. */
 function withoutGelu(s: MatmulShape, variant: string): MatmulShape {
   if (s.gelu) throw new Error(`matmul variant ${variant} has no GELU epilogue (variants 3 and 4 have)`);
+  if (s.slots) throw new Error(`matmul variant ${variant} has no slotted operands (variants 3 and 4 have)`);
   return s;
 }
 
@@ -133,14 +141,17 @@ export function uniformsFor(s: MatmulShape, mFolds: number) {
     m: u32(s.m),
     n: u32(s.n),
     k: u32(s.k),
-    strideA: u32(s.sharedA ? 0 : s.m * s.k),
-    strideB: u32(s.sharedB ? 0 : s.k * s.n),
+    strideA: u32(s.sharedA || s.slots?.a ? 0 : s.m * s.k),
+    strideB: u32(s.sharedB || s.slots?.b ? 0 : s.k * s.n),
     mFolds: u32(mFolds),
   };
 }
 
-/** Common entry: which tile of which batch entry this workgroup owns; returns early past M. */
-export function entry(workgroupSize: number, tileM: number, tileN: number): string {
+/**
+ * Common entry: which tile of which batch entry this workgroup owns; returns early past M. (C of
+ * a slotted batch entry starts at 0 of its own binding.)
+ */
+export function entry(workgroupSize: number, tileM: number, tileN: number, s?: MatmulShape): string {
   return `@compute @workgroup_size(${workgroupSize})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let batch = wid.z / p.mFolds;
@@ -149,7 +160,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let n0 = wid.x * ${tileN}u;
   let aBase = batch * p.strideA;
   let bBase = batch * p.strideB;
-  let cBase = batch * p.m * p.n;`;
+  let cBase = ${s?.slots?.c ? '0u' : 'batch * p.m * p.n'};`;
 }
 
 /** The WGSL type of A's or B's elements as loaded: vec4 or scalar, f16 when `half`. */
@@ -158,21 +169,46 @@ const operandType = (s: MatmulShape, vec: boolean) => (s.half ? (vec ? 'vec4<f16
 /** An operand load as f32: f16 values are widened (exactly) where they are read. */
 const widen = (s: MatmulShape, load: string, vec: boolean) => (s.half ? `${vec ? 'vec4f' : 'f32'}(${load})` : load);
 
-/** The uniform block and the bindings (`aVec`/`bVec`/`cVec`: arrays of vec4), after `enable f16;` for f16 operands. */
-function header(s: MatmulShape, uniforms: Uniforms, aVec: boolean, bVec: boolean, cVec: boolean): string {
-  const cType = cVec ? 'vec4f' : 'f32';
-  return `${s.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read> a: array<${operandType(s, aVec)}>;
-@group(0) @binding(2) var<storage, read> b: array<${operandType(s, bVec)}>;
-@group(0) @binding(3) var<storage, read_write> c: array<${cType}>;
-${s.bias ? `@group(0) @binding(4) var<storage, read> bias: array<${cType}>;` : ''}
-${s.gelu ? geluEpilogueDeclarations(s.bias ? 5 : 4, cType) : ''}`;
+/** Batch entry z's binding of a slotted operand (kernels already use names such as b0 for values). */
+const slotName = (name: string, z: number) => `${name}Slot${z}`;
+
+/** Names of the storage bindings, in binding order from 1, and their element types' operand. */
+function bindingNames(s: MatmulShape): { name: string; operand: 'a' | 'b' | 'c'; write: boolean }[] {
+  const perSlot = (name: string, slotted: boolean | undefined) => (slotted ? Array.from({ length: s.batch }, (_, z) => slotName(name, z)) : [name]);
+  return [
+    ...perSlot('a', s.slots?.a).map((name) => ({ name, operand: 'a' as const, write: false })),
+    ...perSlot('b', s.slots?.b).map((name) => ({ name, operand: 'b' as const, write: false })),
+    ...perSlot('c', s.slots?.c).map((name) => ({ name, operand: 'c' as const, write: true })),
+    ...(s.bias ? perSlot('bias', s.slots?.c).map((name) => ({ name, operand: 'c' as const, write: false })) : []),
+    ...(s.gelu ? perSlot('preActivation', s.slots?.c).map((name) => ({ name, operand: 'c' as const, write: true })) : []),
+  ];
 }
 
-function geluEpilogueDeclarations(binding: number, cType: string): string {
-  return `@group(0) @binding(${binding}) var<storage, read_write> preActivation: array<${cType}>;
-${GELU_HELPERS}
-fn gelu4(v: vec4f) -> vec4f { return vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w)); }`;
+/** How many storage buffers a launch of `s` binds (slotted operands take one per batch entry). */
+export const matmulBindingCount = (s: MatmulShape) => bindingNames(s).length;
+
+/** The uniform block and the bindings (`aVec`/`bVec`/`cVec`: arrays of vec4), after `enable f16;` for f16 operands. */
+function header(s: MatmulShape, uniforms: Uniforms, aVec: boolean, bVec: boolean, cVec: boolean): string {
+  const types = { a: operandType(s, aVec), b: operandType(s, bVec), c: cVec ? 'vec4f' : 'f32' };
+  const declarations = bindingNames(s).map(
+    ({ name, operand, write }, i) => `@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${name}: array<${types[operand]}>;`,
+  );
+  return [`${s.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}`, ...declarations, ...(s.gelu ? [GELU_HELPERS, 'fn gelu4(v: vec4f) -> vec4f { return vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w)); }'] : [])].join('\n');
+}
+
+/**
+ * The kernel body, or with `slots` one copy per batch entry behind a branch on the entry, each
+ * reading and writing that entry's bindings (WGSL cannot index bindings dynamically; as in
+ * multi_tensor.ts). The branch is uniform across a workgroup, so barriers in the body stay legal.
+ */
+function perSlot(s: MatmulShape, body: string): string {
+  if (!s.slots) return body;
+  const slotted = [...(s.slots.a ? ['a'] : []), ...(s.slots.b ? ['b'] : []), ...(s.slots.c ? ['c', 'bias', 'preActivation'] : [])];
+  const copies = Array.from({ length: s.batch }, (_, z) => {
+    const renamed = body.replace(new RegExp(`\\b(${slotted.join('|')})\\[`, 'g'), (_, name) => `${slotName(name, z)}[`);
+    return `${z === 0 ? '  if' : ' else if'} (batch == ${z}u) {\n${renamed.replace(/^/gm, '  ')}\n  }`;
+  });
+  return copies.join('');
 }
 
 /** WGSL storing the epilogue `value` (acc + bias) at `index` of C, through GELU when `gelu`. */
@@ -181,7 +217,8 @@ function storeC(s: MatmulShape, index: string, value: string, vec: boolean): str
   return `let pre = ${value}; preActivation[${index}] = pre; c[${index}] = gelu${vec ? '4' : ''}(pre);`;
 }
 
-const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}${s.gelu ? '_gelu' : ''}`;
+const slotsName = (s: MatmulShape) => (s.slots ? `_slots${s.batch}${['a', 'b', 'c'].filter((o) => s.slots?.[o as 'a' | 'b' | 'c']).join('')}` : '');
+const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}${s.gelu ? '_gelu' : ''}${slotsName(s)}`;
 
 function checkOptions(o: BlockedOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
@@ -375,14 +412,14 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
   const code = `${header(s, uniforms, aVec, bVec, cVec)}
 ${copyA.shared}
 ${copyB.shared}
-${entry(threads, tileM, tileN)}
-  let tx = lid.x % ${threadsN}u;
+${entry(threads, tileM, tileN, s)}
+${perSlot(s, `  let tx = lid.x % ${threadsN}u;
   let ty = lid.x / ${threadsN}u;
 ${indent([...copyA.setup, ...copyB.setup, ...accDecls], 2)}
 ${indent(kLoop, 2)}
   let row0 = m0 + ${times('ty', threadM)};
   let col0 = n0 + ${times('tx', threadN)};
-${indent(epilogue, 2)}
+${indent(epilogue, 2)}`)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
   const name = `matmul_${layoutName(s)}_${tileM}x${tileN}x${tileK}_${threadM}x${threadN}_${vecTag}${o.prefetch ? '_prefetch' : ''}`;
@@ -512,10 +549,10 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     ...(s.k % 4 ? ['for (; k < p.k; k++) {', ...body(1).map((l) => `  ${l}`), '}'] : []),
   ];
   const code = `${header(s, uniforms, aVec, bVec, cVec)}
-${entry(groupM * groupN, threadM * groupM, threadN * groupN)}
-  let row0 = m0 + ${times(`(lid.x / ${groupN}u)`, threadM)};
+${entry(groupM * groupN, threadM * groupM, threadN * groupN, s)}
+${perSlot(s, `  let row0 = m0 + ${times(`(lid.x / ${groupN}u)`, threadM)};
   let col0 = n0 + ${times(`(lid.x % ${groupN}u)`, threadN)};
-${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}
+${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}`)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
   const name = `matmul_direct_${layoutName(s)}_${threadM}x${threadN}_${groupM}x${groupN}_${vecTag}`;

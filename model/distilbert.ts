@@ -4,7 +4,7 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, attention, dropout, embedding, layerNorm, linear, mul, numel, op, relu, selectPosition, shapeStr,
+  Tensor, dropout, embedding, layerNorm, linear, mul, numel, op, relu, selectPosition, selfAttention, shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -137,11 +137,11 @@ export class DistilBertForSequenceClassification {
       // LayerNorm(branch + residual): the residual add runs inside the normalisation's kernel.
       const norm = (name: string, branch: Tensor, residual: Tensor) => layerNorm(branch, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS, residual);
 
-      // Self-attention: no dropout after out_lin in DistilBERT, only on the attention weights.
-      const q = lin('attention.q_lin', x);
-      const k = lin('attention.k_lin', x);
-      const v = lin('attention.v_lin', x);
-      const context = attention(q, k, v, mask, config.nHeads, attentionDropout());
+      // Self-attention: no dropout after out_lin in DistilBERT, only on the attention weights. The
+      // q, k and v projections of x are launched as one product (engine/ops/self_attention.ts).
+      const projection = (name: string) => ({ weight: p(`${layer}.attention.${name}.weight`), bias: p(`${layer}.attention.${name}.bias`) });
+      const projections = [projection('q_lin'), projection('k_lin'), projection('v_lin')] as const;
+      const context = selfAttention(x, projections, mask, config.nHeads, attentionDropout());
       x = norm('sa_layer_norm', lin('attention.out_lin', context), x);
 
       // Feed-forward: GELU in lin1's epilogue; dropout after lin2, before the residual.

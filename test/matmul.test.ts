@@ -10,6 +10,7 @@ import { run } from '../engine/run.ts';
 import { matmulBlocked, matmulDirect, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
 import { matmulNaive } from '../kernels/matmul_teaching.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
+import { testEachKernel, withOpsKernel } from './matmul_kernels.ts';
 import { gelu as geluRef, matmul as matmulRef, randn, type F64 } from './reference.ts';
 
 interface Case {
@@ -69,23 +70,6 @@ const LAYOUTS = [
   { transA: true, transB: false },
   { transA: true, transB: true },
 ];
-
-/** Runs `body` with ENGINE_MATMUL (the kernel the ops launch) set to `kernel`, then restores it. */
-async function withOpsKernel(kernel: string, body: () => unknown): Promise<void> {
-  const before = process.env.ENGINE_MATMUL;
-  process.env.ENGINE_MATMUL = kernel;
-  try {
-    await body();
-  } finally {
-    if (before === undefined) delete process.env.ENGINE_MATMUL;
-    else process.env.ENGINE_MATMUL = before;
-  }
-}
-
-/** Registers `name` once per kernel the ops can launch. */
-function testEachKernel(name: string, body: () => Promise<void>): void {
-  for (const kernel of ['blocked', 'direct']) test(`${name} [${kernel}]`, () => withOpsKernel(kernel, body));
-}
 
 for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [4, 8, 12]]) {
   for (const t of LAYOUTS) {
@@ -252,6 +236,45 @@ test('more than 65535 tile rows fold into z', async () => {
   assert.is(matmulDirect(shape, directOptions).workgroups[2], 2);
   await checkKernel(shape, (s) => matmulDirect(s, directOptions));
 });
+
+/**
+ * A slotted launch (each batch entry binds its own A, B or C, and with C its own bias) against the
+ * float64 product of the stacked operands.
+ */
+async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
+  const slots = s.slots ?? {};
+  const [aOne, bOne, cOne] = [s.m * s.k, s.k * s.n, s.m * s.n];
+  const a = randn((s.sharedA ? 1 : s.batch) * aOne, 1);
+  const b = randn((s.sharedB ? 1 : s.batch) * bOne, 2);
+  const bias = randn(s.batch * s.n, 3);
+  const expected = matmulRef(s.sharedA ? repeated(a, s.batch) : a, s.sharedB ? repeated(b, s.batch) : b, s.batch, s.m, s.k, s.n, s.transA, s.transB);
+  if (s.bias) expected.forEach((v, i) => (expected[i] = v + bias[Math.floor(i / cOne) * s.n + (i % s.n)]));
+  const kernel = matmulVariants[variant].kernel(s);
+  const actual = await scopedAsync(async () => {
+    const perSlot = (x: Float64Array, n: number) => Array.from({ length: s.batch }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
+    const c = slots.c ? Array.from({ length: s.batch }, () => new E.Tensor([cOne])) : [new E.Tensor([s.batch * cOne])];
+    const operands = [
+      ...(slots.a ? perSlot(a, aOne) : [E.Tensor.fromArray(a, [a.length])]),
+      ...(slots.b ? perSlot(b, bOne) : [E.Tensor.fromArray(b, [b.length])]),
+      ...c,
+      ...(s.bias ? perSlot(bias, s.n) : []),
+    ];
+    run(kernel, ...operands);
+    const parts = await Promise.all(c.map((t) => t.toFloat32()));
+    return Float32Array.from(parts.flatMap((part) => [...part]));
+  });
+  assertClose(actual, expected, 1e-5, 1e-4, kernel.name);
+}
+
+for (const variant of [3, 4] as const) {
+  test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A and C; A and B)`, async () => {
+    for (const [m, k, n] of [[7, 5, 6], [8, 12, 16]]) {
+      await checkSlots({ batch: 3, m, k, n, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } }, variant);
+      await checkSlots({ batch: 3, m, k, n, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }, variant);
+      await checkSlots({ batch: 3, m, k, n, transA: false, transB: false, slots: { a: true, b: true } }, variant);
+    }
+  });
+}
 
 test('clear errors: too many tile columns, bad options, mismatched operands', () => {
   assert.throws(() => matmulNaive({ batch: 1, m: 1, k: 1, n: 16 * 65536, transA: false, transB: false }), /over the 65535 limit/);
