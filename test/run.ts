@@ -6,7 +6,7 @@
 // through Vulkan: f16, subgroups) and then runs a smoke set again in a child process on the
 // fallback, llvmpipe through Dawn's OpenGL backend in compatibility mode (no f16, no subgroups,
 // 256 invocations per workgroup), so that both paths keep working. The summary line counts both.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 
@@ -40,28 +40,42 @@ let passed = count('Passed');
 let failed = count('Total') - passed - count('Skipped') + failedToLoad;
 
 if (patternArg === undefined && process.env.ENGINE_BACKEND === undefined) {
-  const smoke = openGlSmoke();
+  const smoke = await openGlSmoke();
   passed += smoke.passed;
   failed += smoke.failed;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || process.exitCode ? 1 : 0);
 
-/** The smoke set in a child process forced onto the OpenGL backend; its counts. */
-function openGlSmoke(): { passed: number; failed: number } {
+/** The smoke set in a child process forced onto the OpenGL backend, its output streamed; its counts. */
+async function openGlSmoke(): Promise<{ passed: number; failed: number }> {
   console.log(`\nOpenGL fallback smoke set (ENGINE_BACKEND=opengl): ${OPENGL_SMOKE}`);
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], OPENGL_SMOKE], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], OPENGL_SMOKE], {
     env: { ...process.env, ENGINE_BACKEND: 'opengl' },
     stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
   });
-  const lines = (child.stdout ?? '').trimEnd().split('\n');
-  const summary = lines.pop()?.match(/^(\d+) passed, (\d+) failed$/);
-  // The child's own summary line is replaced by one in words, so only ours reads as a total.
-  write(`${lines.join('\n')}\n`);
+  // Lines pass through as they come, except the child's own summary line: it is replaced by one
+  // in words, so that only ours reads as the total.
+  let lastLine: string | undefined;
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (lastLine !== undefined) write(`${lastLine}\n`);
+      lastLine = line;
+    }
+  });
+  const exit = await new Promise<string>((resolve) => child.on('close', (code, signal) => resolve(String(code ?? signal))));
+  if (pending) {
+    if (lastLine !== undefined) write(`${lastLine}\n`);
+    lastLine = pending;
+  }
+  const summary = lastLine?.match(/^(\d+) passed, (\d+) failed$/);
   if (!summary) {
-    console.log(`the OpenGL smoke run ended without a summary (exit ${child.status ?? child.signal})`);
+    write(`${lastLine ?? ''}\n`);
+    console.log(`the OpenGL smoke run ended without a summary (exit ${exit})`);
     return { passed: 0, failed: 1 };
   }
   const [smokePassed, smokeFailed] = [Number(summary[1]), Number(summary[2])];
