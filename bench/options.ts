@@ -59,8 +59,8 @@ Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
   --matmul-configs LIST  matmul configurations to sweep, comma-separated. Blocked (variant 3):
                        TMxTNxTK/RMxRN/V[/p], a TMxTN tile of C per workgroup, K steps of TK, RMxRN
                        outputs per thread, V-wide loads (1 or 4), /p: prefetch the next K step
-                       into registers. Direct (variant 4): RMxRN/GMxGN/V, RMxRN outputs per
-                       thread (multiples of 4), GMxGN threads per workgroup, V-wide loads
+                       into registers. Direct (variant 4): RMxRN/WMxWN/V, RMxRN outputs per
+                       thread (multiples of 4), WMxWN threads per workgroup, V-wide loads
                        (default ${DEFAULT_CONFIGS})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch 4 --seq 32 --dim 128 --hidden 512 --heads 4 --layers 2 --vocab 1000
@@ -78,16 +78,16 @@ export function parseMatmulConfig(text: string): MatmulConfig {
   }
   const direct = /^(\d+)x(\d+)\/(\d+)x(\d+)\/([14])$/.exec(text.trim());
   if (direct) {
-    const [threadM, threadN, groupM, groupN, vectorWidth] = direct.slice(1).map(Number);
-    return { variant: 4, threadM, threadN, groupM, groupN, vectorWidth: vectorWidth as 1 | 4 };
+    const [threadM, threadN, workgroupM, workgroupN, vectorWidth] = direct.slice(1).map(Number);
+    return { variant: 4, threadM, threadN, workgroupM, workgroupN, vectorWidth: vectorWidth as 1 | 4 };
   }
-  throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/GMxGN/V (direct, e.g. 16x16/2x4/4)`);
+  throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/WMxWN/V (direct, e.g. 16x16/2x4/4)`);
 }
 
 export const configName = (o: MatmulConfig) =>
   o.variant === 3
     ? `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}${o.prefetch ? '/p' : ''}`
-    : `${o.threadM}x${o.threadN}/${o.groupM}x${o.groupN}/${o.vectorWidth}`;
+    : `${o.threadM}x${o.threadN}/${o.workgroupM}x${o.workgroupN}/${o.vectorWidth}`;
 
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
 export type ModelShape = typeof DEFAULTS;

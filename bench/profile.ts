@@ -87,7 +87,7 @@ export class ProfiledModel {
   }
 
   get parameters(): number {
-    return this.model.parameters().reduce((n, p) => n + p.size, 0);
+    return this.model.parameters().reduce((n, p) => n + p.numel, 0);
   }
 
   step(): void {

@@ -12,7 +12,7 @@
 // the table never holds a choice measured slower than the default on the same run.
 import cliProgress from 'cli-progress';
 import { Tensor, attentionTuningKey, configuredMatmul, gpu, layerNormWorkgroupSize, matmulTuningKey, opsMatmulVariant, pool, subgroupsEnabled, withoutTuning, writeTuningTable, type AttentionKernel, type MatmulConfig, type TunedEntry } from '../engine/index.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, attentionTiling, type AttentionDims, type AttentionTiling } from '../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
@@ -147,7 +147,7 @@ function layerNormCandidate(kernel: 'layernorm' | 'layernorm_backward_input', ro
     if (kernel === 'layernorm') return [x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), new Tensor([r]), new Tensor([r])];
     const mean = new Tensor([r]);
     const rstd = new Tensor([r]);
-    run(layerNormForward(r, cols, EPS), x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), mean, rstd);
+    launchOn(layerNormForward(r, cols, EPS), x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), mean, rstd);
     return [randomTensor([r, cols], seed + 3), x, weight, mean, rstd, new Tensor([r, cols])];
   };
   return {
@@ -158,7 +158,7 @@ function layerNormCandidate(kernel: 'layernorm' | 'layernorm_backward_input', ro
       const r = 5;
       const ts = tensors(r, 7);
       try {
-        run(make(r), ...ts);
+        launchOn(make(r), ...ts);
         const values = await Promise.all(ts.map(async (t) => Float64Array.from(await t.toFloat32())));
         if (kernel === 'layernorm') {
           const [x, weight, bias, y] = values;
@@ -178,7 +178,7 @@ function layerNormCandidate(kernel: 'layernorm' | 'layernorm_backward_input', ro
         prepareScoped(() => {
           const ts = tensors(rows, 1);
           const launch = make(rows);
-          return () => run(launch, ...ts);
+          return () => launchOn(launch, ...ts);
         }),
     },
   };
@@ -218,10 +218,10 @@ function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: n
   const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
   if (kernel === 'attention_forward') return { inputs: [q, k, v, mask], outputs: [new Tensor(shape), lse] };
   const context = new Tensor(shape);
-  run(attentionForward(dims), q, k, v, mask, context, lse);
+  launchOn(attentionForward(dims), q, k, v, mask, context, lse);
   const grad = randomTensor(shape, seed + 3);
   const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
-  run(attentionRowStats(dims), context, grad, lse, stats);
+  launchOn(attentionRowStats(dims), context, grad, lse, stats);
   return { inputs: [q, k, v, mask, stats, grad], outputs: kernel === 'attention_grad_query' ? [new Tensor(shape)] : [new Tensor(shape), new Tensor(shape)] };
 }
 
@@ -242,14 +242,14 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling
       const { inputs, outputs } = attentionBindings(kernel, small, 7);
       const expected = outputs.map((t) => new Tensor(t.shape));
       try {
-        run(generate({ ...small, tiling }), ...inputs, ...outputs);
+        launchOn(generate({ ...small, tiling }), ...inputs, ...outputs);
         const got = await outputs[0].toFloat32();
         if (kernel === 'attention_forward') {
           const [q, k, v, mask] = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.toFloat32())));
           assertClose(got, attentionRef(q, k, v, mask, small.batch, small.seq, small.heads, small.headDim), 1e-4, 1e-4, name);
           return;
         }
-        run(generate(small), ...inputs, ...expected);
+        launchOn(generate(small), ...inputs, ...expected);
         for (const [i, t] of outputs.entries()) assertClose(await t.toFloat32(), await expected[i].toFloat32(), 1e-4, 1e-4, `${name}, output ${i + 1}`);
       } finally {
         for (const t of [...inputs, ...outputs, ...expected]) t.release();
@@ -262,7 +262,7 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling
         prepareScoped(() => {
           const { inputs, outputs } = attentionBindings(kernel, dims, 1);
           const launch = generate({ ...dims, tiling });
-          return () => run(launch, ...inputs, ...outputs);
+          return () => launchOn(launch, ...inputs, ...outputs);
         }),
     },
   };

@@ -1,7 +1,7 @@
 // `npm run wgsl -- NAME`: prints the WGSL of one kernel of a DistilBERT training step
 // (kernels/catalog.ts), at DistilBERT's shapes or at those the flags give.
 //   npm run wgsl -- --help                           the kernels and flags
-//   npm run wgsl -- q_lin_forward_direct --batch 8   one kernel at other shapes
+//   npm run wgsl -- qkv_forward_direct --batch 8   one kernel at other shapes
 //   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/wgsl.test.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';

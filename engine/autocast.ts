@@ -12,7 +12,7 @@
 // flushing to zero, see grad_scaler.ts).
 import { gpu } from './device.ts';
 import { castToHalf } from './kernels.ts';
-import { run } from './run.ts';
+import { launchOn } from './launch_on.ts';
 import { Tensor } from './tensor.ts';
 import { op } from './trace.ts';
 
@@ -42,7 +42,7 @@ export const toHalf = op('to_half', function toHalf(x: Tensor): Tensor {
   if (x.dtype === 'f16') return x;
   if (x.dtype !== 'f32') throw new Error(`toHalf: ${x.name} is ${x.dtype}; only f32 tensors convert to f16`);
   const out = new Tensor(x.shape, 'f16', { name: `${x.name}.f16` });
-  if (out.size > 0) run(castToHalf(x.size), x, out);
+  if (out.numel > 0) launchOn(castToHalf(x.numel), x, out);
   return out.setBackward([x], (g) => [g]);
 });
 

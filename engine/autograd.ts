@@ -36,7 +36,7 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 
 export function backward(loss: Tensor, seed?: Tensor): void {
   if (!loss.requiresGrad) throw new Error(`backward(): ${loss.name} does not depend on any tensor that requires grad`);
-  if (!seed && loss.size !== 1) throw new Error(`backward() without a seed gradient needs a scalar, got ${shapeStr(loss.shape)}`);
+  if (!seed && loss.numel !== 1) throw new Error(`backward() without a seed gradient needs a scalar, got ${shapeStr(loss.shape)}`);
   const gradients = new LiveGradients();
   gradients.set(loss, seed ?? filled(loss.shape, 1));
   for (const node of topologicalOrder(loss)) {

@@ -10,7 +10,7 @@ import { SCALE_COST, SUM_SQUARES_COST, partialsOf } from '../kernels/grad_norm.t
 import { gradNormFinish, scaleByCoefficient, sumSquaresPartials } from './kernels.ts';
 import { subgroupsEnabled } from './device.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
-import { run } from './run.ts';
+import { launchOn } from './launch_on.ts';
 import { Tensor } from './tensor.ts';
 
 export interface GradNorm {
@@ -25,7 +25,7 @@ function gradsOf(params: readonly Tensor[], what: string): Tensor[] {
   return params.flatMap((p) => (p.grad ? [p.grad] : []));
 }
 
-const partialsOfAll = (grads: readonly Tensor[]) => grads.reduce((sum, g) => sum + partialsOf(g.size), 0);
+const partialsOfAll = (grads: readonly Tensor[]) => grads.reduce((sum, g) => sum + partialsOf(g.numel), 0);
 
 /** The total 2-norm of the parameters' gradients and the clip coefficient for `maxNorm`. */
 export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
@@ -37,13 +37,13 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   let tensorBase = 0;
   let partialBase = 0;
   for (const group of slotGroups(grads, SUM_SQUARES_COST)) {
-    run(sumSquaresPartials(group.map((g) => g.size), tensorBase, partialBase, subgroupsEnabled()), ...group, partials, owner);
+    launchOn(sumSquaresPartials(group.map((g) => g.numel), tensorBase, partialBase, subgroupsEnabled()), ...group, partials, owner);
     tensorBase += group.length;
     partialBase += partialsOfAll(group);
   }
   const totalNorm = new Tensor([1], 'f32', { name: 'grad_norm' });
   const clipCoef = new Tensor([1], 'f32', { name: 'grad_clip_coef' });
-  run(gradNormFinish(grads.length, partialCount, maxNorm, subgroupsEnabled()), partials, owner, totalNorm, clipCoef);
+  launchOn(gradNormFinish(grads.length, partialCount, maxNorm, subgroupsEnabled()), partials, owner, totalNorm, clipCoef);
   partials.release();
   owner.release();
   return { totalNorm, clipCoef };
@@ -56,7 +56,7 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): Tensor {
   const { totalNorm, clipCoef } = gradNorm(params, maxNorm);
   for (const group of slotGroups(gradsOf(params, 'clipGradNorm'), SCALE_COST)) {
-    run(scaleByCoefficient(group.map((g) => g.size)), ...group, clipCoef);
+    launchOn(scaleByCoefficient(group.map((g) => g.numel)), ...group, clipCoef);
   }
   clipCoef.release();
   return totalNorm;

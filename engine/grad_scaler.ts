@@ -17,7 +17,7 @@ import { unscaleGradients, updateScale } from './kernels.ts';
 import { fillLike } from './ops/elementwise.ts';
 import type { AdamW } from './optim.ts';
 import { slotGroups } from './multi_tensor.ts';
-import { run } from './run.ts';
+import { launchOn } from './launch_on.ts';
 import { Tensor } from './tensor.ts';
 
 export interface GradScalerOptions extends Partial<ScaleUpdate> {
@@ -57,7 +57,7 @@ export class GradScaler {
     fillLike(this.foundInf, 0);
     const grads = params.flatMap((p) => (p.grad ? [p.grad] : []));
     for (const group of slotGroups(grads, UNSCALE_COST)) {
-      run(unscaleGradients(group.map((g) => g.size)), ...group, this.scale, this.foundInf);
+      launchOn(unscaleGradients(group.map((g) => g.numel)), ...group, this.scale, this.foundInf);
     }
   }
 
@@ -68,7 +68,7 @@ export class GradScaler {
   step(optimizer: AdamW, lr: number, clipCoef?: Tensor): void {
     if (this.pending) throw new Error('GradScaler.step: settle() the previous step first');
     optimizer.step(lr, clipCoef, this.foundInf);
-    run(updateScale(this.update), this.scale, this.growthTracker, this.foundInf);
+    launchOn(updateScale(this.update), this.scale, this.growthTracker, this.foundInf);
     const foundInf = this.foundInf.item();
     // Awaited by settle(); until then a GPU failure must not count as an unhandled rejection.
     foundInf.catch(() => undefined);

@@ -21,7 +21,7 @@ import { adamwStep, withUniforms } from './kernels.ts';
 import { gpu } from './device.ts';
 import { fillLike } from './ops/elementwise.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
-import { run } from './run.ts';
+import { launchOn } from './launch_on.ts';
 import { Tensor, shapeStr } from './tensor.ts';
 
 export { clipGradNorm, gradNorm, type GradNorm } from './grad_clip.ts';
@@ -104,7 +104,7 @@ export class AdamW {
       let total = 0;
       for (const p of group) {
         offsets.push(total);
-        total += p.size;
+        total += p.numel;
       }
       const moment = (name: string) => {
         const t = new Tensor([total], 'f32', { persistent: true, name: `adamw.${name}${i}` });
@@ -131,8 +131,8 @@ export class AdamW {
    */
   step(lr = this.lr, clipCoef?: Tensor, skipIf?: Tensor): void {
     checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
-    if (clipCoef && clipCoef.size !== 1) throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
-    if (skipIf && (skipIf.size !== 1 || skipIf.dtype !== 'i32')) throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
+    if (clipCoef && clipCoef.numel !== 1) throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
+    if (skipIf && (skipIf.numel !== 1 || skipIf.dtype !== 'i32')) throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
     for (const p of this.params) {
       if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
     }
@@ -147,11 +147,11 @@ export class AdamW {
     };
     for (const g of this.groups) {
       const slotsAt = (learningRate: number): AdamWSlot[] =>
-        g.params.map((p, k) => ({ size: p.size, offset: g.offsets[k], decayFactor: 1 - learningRate * g.weightDecays[k] }));
+        g.params.map((p, k) => ({ size: p.numel, offset: g.offsets[k], decayFactor: 1 - learningRate * g.weightDecays[k] }));
       // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
       const atRest = adamwStep(slotsAt(0), { beta1, beta2, eps: this.eps, negStepSize: 0, biasCorrection2Sqrt: 1 });
       const launch = withUniforms(atRest, adamwUniforms(slotsAt(lr), scalars));
-      run(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
+      launchOn(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
     }
   }
 
@@ -168,8 +168,8 @@ export class AdamW {
     for (const g of this.groups) {
       const [mAll, vAll] = await Promise.all([g.m.toFloat32(), g.v.toFloat32()]);
       g.params.forEach((p, k) => {
-        m.push(mAll.slice(g.offsets[k], g.offsets[k] + p.size));
-        v.push(vAll.slice(g.offsets[k], g.offsets[k] + p.size));
+        m.push(mAll.slice(g.offsets[k], g.offsets[k] + p.numel));
+        v.push(vAll.slice(g.offsets[k], g.offsets[k] + p.numel));
       });
     }
     return { step: this.t, m, v };
@@ -185,15 +185,15 @@ export class AdamW {
     }
     this.params.forEach((p, i) => {
       for (const key of ['m', 'v'] as const) {
-        if (state[key][i].length !== p.size) {
-          throw new Error(`AdamW.loadState: state.${key}[${i}] has ${state[key][i].length} values, parameter ${p.name} ${shapeStr(p.shape)} has ${p.size}`);
+        if (state[key][i].length !== p.numel) {
+          throw new Error(`AdamW.loadState: state.${key}[${i}] has ${state[key][i].length} values, parameter ${p.name} ${shapeStr(p.shape)} has ${p.numel}`);
         }
       }
     });
     let index = 0;
     for (const g of this.groups) {
-      const mAll = new Float32Array(g.m.size);
-      const vAll = new Float32Array(g.v.size);
+      const mAll = new Float32Array(g.m.numel);
+      const vAll = new Float32Array(g.v.numel);
       g.offsets.forEach((offset) => {
         mAll.set(state.m[index], offset);
         vAll.set(state.v[index], offset);

@@ -14,7 +14,7 @@ import { matmulVariants, type MatmulShape } from '../kernels/matmul.ts';
 import { matmulSubgroupMatrix, pickSubgroupMatrixConfig, subgroupMatrixOptionsFor, type SubgroupMatrixOptions } from '../kernels/matmul_subgroup_matrix.ts';
 import { gpu } from './device.ts';
 import { beginScope } from './memory.ts';
-import { run } from './run.ts';
+import { launchOn } from './launch_on.ts';
 import { Tensor } from './tensor.ts';
 
 let validated: SubgroupMatrixOptions | null = null;
@@ -41,7 +41,7 @@ async function productOf(kernel: KernelLaunch, s: MatmulShape, a: Float32Array, 
   try {
     const operand = (x: Float32Array) => Tensor.fromArray(x, [x.length], half ? 'f16' : 'f32');
     const c = new Tensor([s.m * s.n]);
-    run(kernel, operand(a), operand(b), c, ...(s.bias ? [Tensor.fromArray(bias, [s.n])] : []));
+    launchOn(kernel, operand(a), operand(b), c, ...(s.bias ? [Tensor.fromArray(bias, [s.n])] : []));
     return await c.toFloat32();
   } finally {
     scope.end();

@@ -41,7 +41,8 @@ export const shapeStr = (shape: Shape) => `[${shape.join(', ')}]`;
 
 export class Tensor implements Releasable {
   readonly id = nextId++;
-  readonly size: number;
+  /** Number of elements (torch's numel()); byteLength is its size in bytes. */
+  readonly numel: number;
   grad: Tensor | null = null;
   /** Set on leaves whose gradient we want (parameters); propagated to op results. */
   requiresGrad: boolean;
@@ -63,13 +64,13 @@ export class Tensor implements Releasable {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`invalid tensor shape ${shapeStr(shape)}`);
     }
-    this.size = numel(shape);
+    this.numel = numel(shape);
     this.requiresGrad = opts.requiresGrad ?? false;
     this.name = opts.name ?? `t${this.id}`;
     this.viewOf = opts.viewOf ?? null;
     this._persistent = opts.persistent ?? false;
     if (this.viewOf) {
-      if (this.viewOf.size !== this.size) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
+      if (this.viewOf.numel !== this.numel) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;
     } else {
       this._buffer = pool.acquire(this.bindingBytes, this.name);
@@ -78,7 +79,7 @@ export class Tensor implements Releasable {
   }
 
   get byteLength(): number {
-    return this.size * BYTES_PER_ELEMENT[this.dtype];
+    return this.numel * BYTES_PER_ELEMENT[this.dtype];
   }
 
   /** Bindings are whole 4-byte words: an odd count of f16 elements ends in half a word of padding. */
@@ -128,8 +129,8 @@ export class Tensor implements Releasable {
   }
 
   write(data: ArrayLike<number>): void {
-    if (data.length !== this.size) throw new Error(`${data.length} values do not fill tensor ${this.name} ${shapeStr(this.shape)}`);
-    if (this.size === 0) return;
+    if (data.length !== this.numel) throw new Error(`${data.length} values do not fill tensor ${this.name} ${shapeStr(this.shape)}`);
+    if (this.numel === 0) return;
     if (this.dtype === 'f16') {
       // Padded to whole words: writeBuffer takes multiples of 4 bytes.
       const bits = new Uint16Array(this.bindingBytes / 2);
@@ -142,7 +143,7 @@ export class Tensor implements Releasable {
 
   /** The values on the CPU; f16 ones widened to f32 (exactly). */
   async toArray(): Promise<Float32Array | Int32Array> {
-    if (this.size === 0) return this.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
+    if (this.numel === 0) return this.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
     const bytes = await readBuffer(this.binding, this.byteLength);
     if (this.dtype === 'f16') return Float32Array.from(new Uint16Array(bytes), halfValue);
     return this.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
@@ -155,7 +156,7 @@ export class Tensor implements Releasable {
 
   /** Reads a one-element tensor. */
   async item(): Promise<number> {
-    if (this.size !== 1) throw new Error(`item() needs a one-element tensor, ${this.name} has shape ${shapeStr(this.shape)}`);
+    if (this.numel !== 1) throw new Error(`item() needs a one-element tensor, ${this.name} has shape ${shapeStr(this.shape)}`);
     return (await this.toArray())[0];
   }
 

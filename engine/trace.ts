@@ -1,7 +1,7 @@
 // Names on the graph: which op made each tensor, and which kernels it launched.
 //
 // Every op in engine/ops/ is declared through `op(name, fn)`. While `fn` runs, an op frame is
-// open and every kernel launched through `run` (engine/run.ts) is noted in it. When `fn` returns
+// open and every kernel launched through `launchOn` (engine/launch_on.ts) is noted in it. When `fn` returns
 // a graph node (a tensor with a backward function), the node takes the op's name (`tensor.op`)
 // and the frame's kernels. An op built from other ops claims the kernels of the inner ops whose
 // results are not graph nodes (cross-entropy's mean over the batch, say); an inner op whose
@@ -30,7 +30,7 @@ export function currentOp(): string | undefined {
   return frames[frames.length - 1]?.name;
 }
 
-/** Notes a kernel launch in the open op frame (engine/run.ts calls it for every launch). */
+/** Notes a kernel launch in the open op frame (engine/launch_on.ts calls it for every launch). */
 export function noteLaunch(kernelName: string): void {
   frames[frames.length - 1]?.kernels.push(kernelName);
 }

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attentionForward, attentionGradKeyValue } from '../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
-import { matmulBlocked, matmulDirect, type MatmulShape } from '../kernels/matmul.ts';
+import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../kernels/matmul.ts';
 import { gpu, type AdapterIdentity } from './device.ts';
 
 export interface TunedEntry {
@@ -60,7 +60,10 @@ export function tuningFile(identity: AdapterIdentity = gpu().identity): string {
 
 let version: string | undefined;
 
-/** Hash of what the tunable generators emit at fixed shapes and options: changes with any of them. */
+/**
+ * Hash of what the tunable generators emit at fixed shapes and options, and of the option names a
+ * table's choices are written in: changes with any of them.
+ */
 export function kernelVersion(): string {
   if (version) return version;
   const shapes: MatmulShape[] = [
@@ -68,13 +71,14 @@ export function kernelVersion(): string {
     { batch: 2, m: 37, n: 29, k: 23, transA: true, transB: false },
   ];
   const probes = [
-    ...shapes.flatMap((s) => [matmulBlocked(s), matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }), matmulDirect(s), matmulDirect(s, { threadM: 8, groupN: 8 })]),
+    ...shapes.flatMap((s) => [matmulBlocked(s), matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }), matmulDirect(s), matmulDirect(s, { threadM: 8, workgroupN: 8 })]),
     attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
     layerNormBackwardInput(3, 40, true, 128),
   ];
-  version = hash(probes.map((k) => k.code).join('\n'));
+  const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
+  version = hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
   return version;
 }
 

@@ -40,21 +40,28 @@ const DROPOUT = { probability: 0.1, rng: { seed: 42, offset: 0 } };
 const dims = (s: ModelShapes): AttentionDims => ({ batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads });
 const tokens = (s: ModelShapes) => s.batch * s.seq;
 
-/** q_lin's three products (engine/ops/matmul.ts `linear`): forward x·Wᵀ + b, then dX = G·W and dW = Gᵀ·X. */
-const qLinProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
-  ['q_lin_forward', "q_lin's forward, x [B·T, dim] · Wᵀ + bias (`linear`)", (s) => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, bias: true })],
-  ['q_lin_grad_input', "q_lin's backward for x: dX = G · W (`linear`'s backward)", (s) => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false })],
-  ['q_lin_grad_weight', "q_lin's backward for W: dW = Gᵀ · X (`linear`'s backward)", (s) => ({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false })],
+/**
+ * The q, k and v projections' three products (engine/ops/self_attention.ts `selfAttention`), each
+ * one slotted launch over the three projections (batch entry z binds its own weight, bias and
+ * output): forward z = x·Wzᵀ + bz, then dX parts dz·Wz and dWz = dzᵀ·x.
+ */
+const qkvProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
+  ['qkv_forward', 'q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`)', (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } })],
+  ['qkv_grad_input', "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward)", (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false, slots: { a: true, b: true } })],
+  ['qkv_grad_weight', "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward)", (s) => ({ batch: 3, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, sharedB: true, slots: { a: true, c: true } })],
 ];
 
+/** q_lin's forward alone, as one `linear` would launch it: the product the teaching variants show. */
+const qLinForward = (s: ModelShapes): MatmulShape => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, bias: true });
+
 export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
-  ...Object.fromEntries(qLinProducts.flatMap(([name, what, shape]) => [
+  ...Object.fromEntries(qkvProducts.flatMap(([name, what, shape]) => [
     [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
     [`${name}_direct`, { what: `${what}; variant 4, the kernel llvmpipe runs`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
   ])),
-  q_lin_forward_naive: { what: "q_lin's forward with variant 1, to read first (kernels/matmul_teaching.ts)", launch: (s) => matmulNaive(qLinProducts[0][2](s)) },
-  q_lin_forward_tiled: { what: "q_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts)", launch: (s) => matmulTiled(qLinProducts[0][2](s)) },
-  q_lin_grad_bias: { what: "q_lin's backward for the bias, stage 1 of the column sums of G (`linear` via `sumColumnsOf`)", launch: (s) => sumColumnChunks(tokens(s), s.dim) },
+  q_lin_forward_naive: { what: "q_lin's forward alone with variant 1, to read first (kernels/matmul_teaching.ts)", launch: (s) => matmulNaive(qLinForward(s)) },
+  q_lin_forward_tiled: { what: "q_lin's forward alone with variant 2, to read second (kernels/matmul_teaching.ts)", launch: (s) => matmulTiled(qLinForward(s)) },
+  q_lin_grad_bias: { what: "q_lin's backward for the bias, stage 1 of the column sums of dq (`selfAttention` via `sumColumnsOf`)", launch: (s) => sumColumnChunks(tokens(s), s.dim) },
   attention_forward: { what: 'fused attention forward with attention dropout (`attention`)', launch: (s) => attentionForward(dims(s), DROPOUT) },
   attention_row_stats: { what: "attention backward, step 1: each query row's (lse, Δ)", launch: (s) => attentionRowStats(dims(s)) },
   attention_grad_query: { what: 'attention backward, step 2: dQ', launch: (s) => attentionGradQuery(dims(s), DROPOUT) },

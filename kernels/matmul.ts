@@ -239,7 +239,7 @@ const COMPONENTS = ['x', 'y', 'z', 'w'];
 const plus = (expr: string, n: number) => (n === 0 ? expr : `${expr} + ${n}u`);
 const times = (expr: string, n: number) => (n === 1 ? expr : `${expr} * ${n}u`);
 /** Parenthesised unless a single name. */
-const group = (expr: string) => (/^[\w.]+$/.test(expr) ? expr : `(${expr})`);
+const parenthesized = (expr: string) => (/^[\w.]+$/.test(expr) ? expr : `(${expr})`);
 
 /**
  * How one operand's tile reaches workgroup memory. The shared tile is k-major: [tileK][span], span
@@ -283,7 +283,7 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
     const unit = `load${t.name.toUpperCase()}${first / threads}`;
     const guarded = (lines: string[]) =>
       first + threads > units ? [`if (${plus('lid.x', first)} < ${units}u) {`, ...lines.map((l) => `  ${l}`), '}'] : lines;
-    const id = group(plus('lid.x', first));
+    const id = parenthesized(plus('lid.x', first));
     setup.push(`let ${unit}r = ${times(`${id} / ${perRow}u`, unitRows)};`, `let ${unit}c = ${times(`${id} % ${perRow}u`, unitCols)};`);
     const value = (dr: number, dc: number) => `${unit}_${dr}_${dc}`;
     const unitLoads: ((k0: string) => string)[] = [];
@@ -308,7 +308,7 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
     const unitStores: string[] = [];
     if (!t.packed) {
       for (let dc = 0; dc < unitCols; dc++) {
-        const index = t.kMajor ? `${unit}r * ${t.span}u + ${plus(`${unit}c`, dc)}` : `${group(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r`;
+        const index = t.kMajor ? `${unit}r * ${t.span}u + ${plus(`${unit}c`, dc)}` : `${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r`;
         unitStores.push(`${shared}[${index}] = ${element(0, dc)};`);
       }
     } else if (t.kMajor) {
@@ -316,7 +316,7 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
       unitStores.push(`${shared}[(${unit}r * ${t.span}u + ${unit}c) / 4u] = ${v};`);
     } else {
       for (let dc = 0; dc < unitCols; dc++) {
-        unitStores.push(`${shared}[(${group(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r) / 4u] = vec4f(${[0, 1, 2, 3].map((dr) => element(dr, dc)).join(', ')});`);
+        unitStores.push(`${shared}[(${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r) / 4u] = vec4f(${[0, 1, 2, 3].map((dr) => element(dr, dc)).join(', ')});`);
       }
     }
     stores.push(...guarded(unitStores));
@@ -331,18 +331,18 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
 
 /**
  * The epilogue of a thread that holds a block of C in registers: acc{i}_{j} for its threadM rows
- * from row0 and `groups` accumulators per row from col0, each 4 consecutive columns (a vec4) when
+ * from row0 and `accumulatorsPerRow` accumulators per row from col0, each 4 consecutive columns (a vec4) when
  * `packed`, else one. Stores C (+ bias, through GELU when `gelu`), as vec4s when `cVec`, skipping
  * rows and columns past C.
  */
-function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boolean, cVec: boolean): string[] {
+function storeBlock(s: MatmulShape, threadM: number, accumulatorsPerRow: number, packed: boolean, cVec: boolean): string[] {
   const lines: string[] = [];
   for (let i = 0; i < threadM; i++) {
     const stores: string[] = [];
-    for (let j = 0; j < groups; j++) {
+    for (let j = 0; j < accumulatorsPerRow; j++) {
       if (cVec) {
         const col = plus('col0', j * 4);
-        stores.push(`if (${col} < p.n) { ${storeC(s, `(rowBase + ${col}) / 4u`, `acc${i}_${j}${s.bias ? ` + bias[${group(col)} / 4u]` : ''}`, true)} }`);
+        stores.push(`if (${col} < p.n) { ${storeC(s, `(rowBase + ${col}) / 4u`, `acc${i}_${j}${s.bias ? ` + bias[${parenthesized(col)} / 4u]` : ''}`, true)} }`);
         continue;
       }
       const parts = packed ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
@@ -351,7 +351,7 @@ function storeBlock(s: MatmulShape, threadM: number, groups: number, packed: boo
         stores.push(`if (${col} < p.n) { ${storeC(s, `rowBase + ${col}`, `${value}${s.bias ? ` + bias[${col}]` : ''}`, false)} }`);
       }
     }
-    lines.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${group(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
+    lines.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${parenthesized(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
   }
   return lines;
 }
@@ -431,8 +431,8 @@ export interface DirectOptions {
   threadM: number;
   threadN: number;
   /** Threads per workgroup along M and N. */
-  groupM: number;
-  groupN: number;
+  workgroupM: number;
+  workgroupN: number;
   /** 4: vec4 loads and stores wherever the layout allows; 1: scalar only. */
   vectorWidth: 1 | 4;
 }
@@ -445,17 +445,17 @@ export interface DirectOptions {
  */
 export function directOptionsFor(s: MatmulShape): DirectOptions {
   const along = (size: number, threads: number) => Math.max(4, Math.min(16, 2 ** Math.floor(Math.log2(Math.max(1, size / threads)))));
-  return { threadM: along(s.m, 2), threadN: along(s.n, 4), groupM: 2, groupN: 4, vectorWidth: 4 };
+  return { threadM: along(s.m, 2), threadN: along(s.n, 4), workgroupM: 2, workgroupN: 4, vectorWidth: 4 };
 }
 
 function checkDirectOptions(o: DirectOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
-  for (const key of ['threadM', 'threadN', 'groupM', 'groupN'] as const) {
+  for (const key of ['threadM', 'threadN', 'workgroupM', 'workgroupN'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw bad(`${key} must be a positive integer`);
   }
   if (o.vectorWidth !== 1 && o.vectorWidth !== 4) throw bad('vectorWidth must be 1 or 4');
   if (o.threadM % 4 || o.threadN % 4) throw bad('threadM and threadN must be multiples of 4');
-  const threads = o.groupM * o.groupN;
+  const threads = o.workgroupM * o.workgroupN;
   if (threads > MAX_INVOCATIONS) throw bad(`${threads} threads per workgroup, over ${MAX_INVOCATIONS}`);
 }
 
@@ -471,8 +471,8 @@ function checkDirectOptions(o: DirectOptions): void {
 export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {}): KernelLaunch {
   const o = { ...directOptionsFor(s), ...options };
   checkDirectOptions(o);
-  const { threadM, threadN, groupM, groupN } = o;
-  const { workgroups, mFolds } = tileGrid(s, threadM * groupM, threadN * groupN);
+  const { threadM, threadN, workgroupM, workgroupN } = o;
+  const { workgroups, mFolds } = tileGrid(s, threadM * workgroupM, threadN * workgroupN);
   const uniforms = uniformsFor(s, mFolds);
   const vector = o.vectorWidth === 4;
   // A is contiguous along k unless transposed, B only when transposed.
@@ -481,7 +481,7 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
   const aVec = vector && (aAlongK ? s.k % 4 === 0 : s.m % 4 === 0);
   const bVec = vector && (bAlongK ? s.k % 4 === 0 : s.n % 4 === 0);
   const cVec = vector && s.n % 4 === 0;
-  const groupsN = threadN / 4;
+  const vec4sPerRow = threadN / 4;
 
   // Each thread's rows of A and columns of B, clamped into the matrix: the start of each row of an
   // operand read along k, or the column (first of a vec4) of one read along m or n.
@@ -506,7 +506,7 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     };
     const across = (name: 'a' | 'b', count: number, vec: boolean, extent: string) => {
       for (let kk = 0; kk < steps; kk++) {
-        const row = `${name}Base + ${group(kAt(kk))} * ${extent}`;
+        const row = `${name}Base + ${parenthesized(kAt(kk))} * ${extent}`;
         for (let g = 0; g < count / 4; g++) {
           const col = (e: number) => `${name}Col${vec ? 4 * g : 4 * g + e}`;
           const value = vec
@@ -524,7 +524,7 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     const aAt = (i: number, kk: number) => (aAlongK ? component(`a${i}`, kk) : `a${kk}_${Math.floor(i / 4)}.${COMPONENTS[i % 4]}`);
     const bAt = (g: number, kk: number) => (bAlongK ? `vec4f(${[0, 1, 2, 3].map((e) => component(`b${4 * g + e}`, kk)).join(', ')})` : `b${kk}_${g}`);
     for (let i = 0; i < threadM; i++) {
-      for (let g = 0; g < groupsN; g++) {
+      for (let g = 0; g < vec4sPerRow; g++) {
         // Both along k (NT, linear's forward): dot products keep each output's 4 k together.
         if (aAlongK && bAlongK && steps === 4) {
           lines.push(`acc${i}_${g} += vec4f(${[0, 1, 2, 3].map((e) => `dot(a${i}, b${4 * g + e})`).join(', ')});`);
@@ -536,10 +536,10 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     return lines;
   };
 
-  const epilogue = storeBlock(s, threadM, groupsN, true, cVec);
+  const epilogue = storeBlock(s, threadM, vec4sPerRow, true, cVec);
 
   const accDecls: string[] = [];
-  for (let i = 0; i < threadM; i++) for (let g = 0; g < groupsN; g++) accDecls.push(`var acc${i}_${g} = vec4f(0.0);`);
+  for (let i = 0; i < threadM; i++) for (let g = 0; g < vec4sPerRow; g++) accDecls.push(`var acc${i}_${g} = vec4f(0.0);`);
   const kLoops = [
     'var k = 0u;',
     'for (; k + 4u <= p.k; k += 4u) {',
@@ -549,12 +549,12 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     ...(s.k % 4 ? ['for (; k < p.k; k++) {', ...body(1).map((l) => `  ${l}`), '}'] : []),
   ];
   const code = `${header(s, uniforms, aVec, bVec, cVec)}
-${entry(groupM * groupN, threadM * groupM, threadN * groupN, s)}
-${perSlot(s, `  let row0 = m0 + ${times(`(lid.x / ${groupN}u)`, threadM)};
-  let col0 = n0 + ${times(`(lid.x % ${groupN}u)`, threadN)};
+${entry(workgroupM * workgroupN, threadM * workgroupM, threadN * workgroupN, s)}
+${perSlot(s, `  let row0 = m0 + ${times(`(lid.x / ${workgroupN}u)`, threadM)};
+  let col0 = n0 + ${times(`(lid.x % ${workgroupN}u)`, threadN)};
 ${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}`)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
-  const name = `matmul_direct_${layoutName(s)}_${threadM}x${threadN}_${groupM}x${groupN}_${vecTag}`;
+  const name = `matmul_direct_${layoutName(s)}_${threadM}x${threadN}_${workgroupM}x${workgroupN}_${vecTag}`;
   return { name, code, workgroups, uniforms };
 }

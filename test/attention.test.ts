@@ -82,7 +82,7 @@ test('logits of ±1e4 stay finite and match the reference', async () => {
   const { out, grads } = await scopedAsync(async () => {
     const [q, k, v, mask] = inputs.map((i) => E.Tensor.fromArray(i.data, i.shape, i.dtype ?? 'f32', { requiresGrad: !i.noGrad }));
     const y = E.attention(q, k, v, mask, c.heads);
-    E.backward(y, E.Tensor.fromArray(randn(y.size, 29), y.shape));
+    E.backward(y, E.Tensor.fromArray(randn(y.numel, 29), y.shape));
     const grads = await Promise.all([q, k, v].map((t) => t.grad!.toFloat32()));
     for (const t of [q, k, v]) t.grad!.release();
     return { out: await y.toFloat32(), grads };
@@ -106,7 +106,7 @@ test('forward and backward are bit-for-bit reproducible', async () => {
     scopedAsync(async () => {
       const [q, k, v, mask] = inputs.map((i) => E.Tensor.fromArray(i.data, i.shape, i.dtype ?? 'f32', { requiresGrad: !i.noGrad }));
       const y = E.attention(q, k, v, mask, c.heads);
-      E.backward(y, E.Tensor.fromArray(randn(y.size, 38), y.shape));
+      E.backward(y, E.Tensor.fromArray(randn(y.numel, 38), y.shape));
       const values = [await y.toFloat32(), ...(await Promise.all([q, k, v].map((t) => t.grad!.toFloat32())))];
       for (const t of [q, k, v]) t.grad!.release();
       return values;

@@ -3,7 +3,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { RNG_WGSL } from '../kernels/rng.ts';
 import { u32, uniformBlock, type KernelLaunch } from '../kernels/launch.ts';
 import { gradcheck, scopedAsync } from './gradcheck.ts';
@@ -37,7 +37,7 @@ test('Philox-4x32-10 matches the Random123 known answers on the GPU and in the r
     assert.equal(philox4x32(counter, key), expected, 'reference');
     const words = await scopedAsync(async () => {
       const out = new E.Tensor([4], 'i32');
-      run(philoxProbe(counter, key), out);
+      launchOn(philoxProbe(counter, key), out);
       return Array.from(await out.toArray(), (w) => w >>> 0);
     });
     assert.equal(words, expected, 'GPU');

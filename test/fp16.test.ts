@@ -17,7 +17,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { halfBits, halfValue, roundToHalf } from '../engine/float16.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { matmulVariants, type MatmulShape } from '../kernels/matmul.ts';
 import { openCheckpoint } from '../model/checkpoint.ts';
 import { DistilBertForSequenceClassification } from '../model/distilbert.ts';
@@ -94,7 +94,7 @@ for (const variant of [3, 4] as const) {
           const out = new E.Tensor([s.batch * s.m * s.n]);
           const operands = [E.Tensor.fromArray(a, [aLength], 'f16'), E.Tensor.fromArray(b, [bLength], 'f16'), out];
           if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
-          run(kernel, ...operands);
+          launchOn(kernel, ...operands);
           return out.toFloat32();
         });
         assertClose(actual, expected, 1e-5, 1e-4, kernel.name);

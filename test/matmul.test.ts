@@ -6,7 +6,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { matmulBlocked, matmulDirect, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
 import { matmulNaive } from '../kernels/matmul_teaching.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
@@ -150,7 +150,7 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Retur
     const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
     if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
     if (s.gelu) operands.push(pre);
-    run(kernel, ...operands);
+    launchOn(kernel, ...operands);
     return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null];
   });
   assertClose(actual, s.gelu ? expected.map(geluRef) : expected, 1e-5, 1e-4, kernel.name);
@@ -194,8 +194,8 @@ test('blocked kernel under other tile sizes, work per thread and vector widths',
 
 const DIRECT_CONFIGS: Partial<DirectOptions>[] = [
   { threadM: 8, threadN: 8, vectorWidth: 1 },
-  { threadM: 4, threadN: 4, groupM: 1, groupN: 1 },
-  { threadM: 8, threadN: 12, groupM: 3, groupN: 2 },
+  { threadM: 4, threadN: 4, workgroupM: 1, workgroupN: 1 },
+  { threadM: 8, threadN: 12, workgroupM: 3, workgroupN: 2 },
 ];
 
 test('direct kernel under other work per thread, workgroup shapes and vector widths', async () => {
@@ -232,7 +232,7 @@ test('more than 65535 tile rows fold into z', async () => {
   const options = { tileM: 16, tileN: 4, tileK: 4, threadM: 4, threadN: 4 };
   assert.is(matmulBlocked(shape, options).workgroups[2], 2);
   await checkKernel(shape, (s) => matmulBlocked(s, options));
-  const directOptions = { threadM: 4, threadN: 4, groupM: 4, groupN: 1 };
+  const directOptions = { threadM: 4, threadN: 4, workgroupM: 4, workgroupN: 1 };
   assert.is(matmulDirect(shape, directOptions).workgroups[2], 2);
   await checkKernel(shape, (s) => matmulDirect(s, directOptions));
 });
@@ -259,7 +259,7 @@ async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
       ...c,
       ...(s.bias ? perSlot(bias, s.n) : []),
     ];
-    run(kernel, ...operands);
+    launchOn(kernel, ...operands);
     const parts = await Promise.all(c.map((t) => t.toFloat32()));
     return Float32Array.from(parts.flatMap((part) => [...part]));
   });
@@ -284,7 +284,7 @@ test('clear errors: too many tile columns, bad options, mismatched operands', ()
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 128, tileK: 32, threadM: 8, threadN: 8 }), /bytes of workgroup memory/);
   assert.throws(() => matmulBlocked(shape, { tileN: 60, threadN: 8 }), /multiples of threadM and threadN/);
   assert.throws(() => matmulDirect(shape, { threadN: 6 }), /threadM and threadN must be multiples of 4/);
-  assert.throws(() => matmulDirect(shape, { groupM: 16, groupN: 32 }), /512 threads per workgroup, over 256/);
+  assert.throws(() => matmulDirect(shape, { workgroupM: 16, workgroupN: 32 }), /512 threads per workgroup, over 256/);
   E.scoped(() => {
     const a = new E.Tensor([2, 3, 4], 'f32', { name: 'a' });
     assert.throws(() => E.matmul(a, new E.Tensor([5, 6], 'f32', { name: 'b' })), /matmul: inner dims differ: a \[2, 3, 4\] times b \[5, 6\]/);

@@ -8,7 +8,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { checkSubgroupMatrix, halfExactValues, subgroupMatrixOptions } from '../engine/subgroup_matrix.ts';
 import {
   matmulSubgroupMatrix,
@@ -86,7 +86,7 @@ if (gpuInfo.features.has('shader-f16')) {
     const b = halfExactValues(s.n * s.k, 6);
     const got = await scopedAsync(async () => {
       const c = new E.Tensor([s.batch * s.m * s.n]);
-      run(matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)), E.Tensor.fromArray(a, [a.length], 'f16'), E.Tensor.fromArray(b, [b.length], 'f16'), c);
+      launchOn(matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)), E.Tensor.fromArray(a, [a.length], 'f16'), E.Tensor.fromArray(b, [b.length], 'f16'), c);
       return c.toFloat32();
     });
     const shared = Float64Array.from({ length: s.batch * b.length }, (_, i) => b[i % b.length]);

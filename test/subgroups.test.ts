@@ -7,7 +7,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
-import { run } from '../engine/run.ts';
+import { launchOn } from '../engine/launch_on.ts';
 import { nodeKernels } from '../engine/trace.ts';
 import { F32_LOWEST, u32, uniformBlock } from '../kernels/launch.ts';
 import { rowGrid, rowKernelMain, subgroupPrelude, workgroupReduce } from '../kernels/row_reduce.ts';
@@ -70,7 +70,7 @@ for (const setting of PATHS) {
       }
       const got = await scopedAsync(async () => {
         const out = new E.Tensor([2 * rows]);
-        run(rowSumAndMax(rows, cols, workgroupSize, subgroups), E.Tensor.fromArray(x, [rows, cols]), out);
+        launchOn(rowSumAndMax(rows, cols, workgroupSize, subgroups), E.Tensor.fromArray(x, [rows, cols]), out);
         return out.toFloat32();
       });
       assertClose(got, expected, 1e-4, 1e-5, 'row sums and maxes');

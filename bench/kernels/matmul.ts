@@ -9,7 +9,7 @@
 // and the feed-forward's first product with bias and GELU in the epilogue.
 import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
 import { roundToHalf } from '../../engine/float16.ts';
-import { run } from '../../engine/run.ts';
+import { launchOn } from '../../engine/launch_on.ts';
 import { subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
 import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
@@ -99,7 +99,7 @@ export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: 
   const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
   const preActivation = s.gelu ? new Tensor([s.batch * s.m * s.n]) : null;
   try {
-    run(kernel(s), a, b, c, ...[bias, preActivation].filter((t) => t !== null));
+    launchOn(kernel(s), a, b, c, ...[bias, preActivation].filter((t) => t !== null));
     assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
   } finally {
     for (const t of [a, b, c, bias, preActivation]) t?.release();
@@ -157,7 +157,7 @@ export function matmulWorkload(label: string, shape: MatmulShape, kernel: Matmul
         const epilogue = [...(shape.bias ? [randomTensor([shape.n], 3)] : []), ...(shape.gelu ? [new Tensor([shape.batch * shape.m * shape.n])] : [])];
         const inputs = [a, b, c, ...epilogue];
         const launch = kernel(shape);
-        return () => run(launch, ...inputs);
+        return () => launchOn(launch, ...inputs);
       }),
   };
 }

@@ -8,7 +8,7 @@ import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionR
 import type { RngState } from '../../kernels/rng.ts';
 import { subgroupsEnabled } from '../device.ts';
 import { autocastOperand } from '../autocast.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { tunedChoice } from '../tuning.ts';
 import { Tensor, assertShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -75,16 +75,16 @@ export const attention = op('attention', function attention(query: Tensor, key: 
     const tiled = tunedDims(kernel, dims);
     return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
   };
-  run(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
+  launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
   context.setBackward([q, k, v], (grad) => {
     const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
     // The statistics read only f32 tensors (context, its gradient, lse).
-    run(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
+    launchOn(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
     const dq = new Tensor(q.shape);
     const dk = new Tensor(q.shape);
     const dv = new Tensor(q.shape);
-    run(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
-    run(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
+    launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
+    launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
     stats.release();
     return [dq, dk, dv];
   });

@@ -3,7 +3,7 @@
 // (kernels/cross_entropy.ts), then a deterministic mean over the batch.
 import { crossEntropyBackward, crossEntropyRows } from '../kernels.ts';
 import { subgroupsEnabled } from '../device.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { mulScalar } from './elementwise.ts';
@@ -22,11 +22,11 @@ export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Ten
   if (rows === 0 || classes === 0) throw new Error(`crossEntropy: logits ${logits.name} ${shapeStr(logits.shape)} is empty`);
   const rowLoss = new Tensor([1, rows]);
   const logSumExp = new Tensor([rows]);
-  run(crossEntropyRows(rows, classes, subgroupsEnabled()), logits, labels, rowLoss, logSumExp);
+  launchOn(crossEntropyRows(rows, classes, subgroupsEnabled()), logits, labels, rowLoss, logSumExp);
   const loss = reshape(mulScalar(sumRowsOf(rowLoss), 1 / rows), []);
   return loss.setBackward([logits], (g) => {
     const dLogits = new Tensor(logits.shape);
-    run(crossEntropyBackward(rows, classes), logits, labels, logSumExp, g, dLogits);
+    launchOn(crossEntropyBackward(rows, classes), logits, labels, logSumExp, g, dLogits);
     return [dLogits];
   });
 });

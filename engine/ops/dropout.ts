@@ -3,7 +3,7 @@
 // The caller owns the stream: give each dropout call of a step its own offset.
 import { dropoutMap, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor } from '../tensor.ts';
 import { op } from '../trace.ts';
 
@@ -15,10 +15,10 @@ export const dropout = op('dropout', function dropout(x: Tensor, p: number, rng:
   if (x.dtype !== 'f32') throw new Error(`dropout: ${x.name} is ${x.dtype}; dropout needs an f32 tensor`);
   if (p === 0) return x;
   // The gradient has x's shape, so the backward pass reuses the forward launch: the same mask.
-  const kernel = withStream((stream) => dropoutMap(x.size, p, stream), rng);
+  const kernel = withStream((stream) => dropoutMap(x.numel, p, stream), rng);
   const masked = (t: Tensor) => {
     const out = new Tensor(t.shape);
-    if (out.size > 0) run(kernel, t, out);
+    if (out.numel > 0) launchOn(kernel, t, out);
     return out;
   };
   return masked(x).setBackward([x], (g) => [masked(g)]);

@@ -5,7 +5,7 @@
 import type { Broadcast4 } from '../../kernels/elementwise.ts';
 import { accumulate, binaryMap, fill, unaryMap } from '../kernels.ts';
 import { GELU_HELPERS } from '../../kernels/gelu.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { sumColumnsOf, sumRowsOf } from './reduce.ts';
@@ -87,13 +87,13 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
 function binary(name: string, expr: string, a: Tensor, b: Tensor, helpers = ''): Tensor {
   const plan = planBroadcast(a.shape, b.shape, name);
   const out = new Tensor(plan.shape);
-  run(binaryMap(name, expr, plan.kernel, helpers), a, b, out);
+  launchOn(binaryMap(name, expr, plan.kernel, helpers), a, b, out);
   return out;
 }
 
 function unary(name: string, expr: string, x: Tensor, scalar = 0, helpers = ''): Tensor {
   const out = new Tensor(x.shape);
-  run(unaryMap(name, expr, x.size, scalar, helpers), x, out);
+  launchOn(unaryMap(name, expr, x.numel, scalar, helpers), x, out);
   return out;
 }
 
@@ -167,7 +167,7 @@ export const expand = op('expand', function expand(x: Tensor, shape: Shape): Ten
   if (!sameShape(plan.shape, shape)) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   const out = new Tensor(shape);
   // Both operands are x: the kernel reads b with a's strides and ignores it.
-  run(binaryMap('expand', 'a', { ...plan.kernel, bStrides: plan.kernel.aStrides }), x, x, out);
+  launchOn(binaryMap('expand', 'a', { ...plan.kernel, bStrides: plan.kernel.aStrides }), x, x, out);
   return out.setBackward([x], (g) => [sumToShape(g, x.shape)]);
 });
 
@@ -180,11 +180,11 @@ export function filled(shape: Shape, value: number): Tensor {
 
 /** Overwrites every element of `t` with `value`, in place. */
 export function fillLike(t: Tensor, value: number): void {
-  if (t.size > 0) run(fill(t.size, value), t);
+  if (t.numel > 0) launchOn(fill(t.numel, value), t);
 }
 
 /** acc += grad, in place; shapes must match. */
 export function accumulateInto(acc: Tensor, grad: Tensor): void {
   if (!sameShape(acc.shape, grad.shape)) throw new Error(`cannot accumulate ${shapeStr(grad.shape)} into ${acc.name} ${shapeStr(acc.shape)}`);
-  run(accumulate(acc.size), acc, grad);
+  launchOn(accumulate(acc.numel), acc, grad);
 }

@@ -3,7 +3,7 @@
 // padding rows are the caller's business (e.g. zero the pad row's gradient).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
 import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../kernels.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { fillLike } from './elementwise.ts';
@@ -16,22 +16,22 @@ export const embedding = op('embedding', function embedding(ids: Tensor, table: 
   }
   const [vocab, dim] = table.shape;
   const out = new Tensor([...ids.shape, dim]);
-  if (out.size > 0) run(gatherRows(ids.size, vocab, dim), ids, table, out);
+  if (out.numel > 0) launchOn(gatherRows(ids.numel, vocab, dim), ids, table, out);
   return out.setBackward([table], (g) => [scatterAddRows(ids, g, vocab, dim)]);
 });
 
 /** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order. */
 function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number): Tensor {
-  const n = ids.size;
+  const n = ids.numel;
   const cursors = new Tensor([vocab], 'i32');
   const starts = new Tensor([vocab + 1], 'i32');
   const order = new Tensor([n], 'i32');
   fillLike(cursors, 0);
-  run(countIds(n, vocab), ids, cursors);
-  run(bucketStarts(vocab), cursors, starts);
-  run(placeStably(n, vocab), ids, cursors, order);
+  launchOn(countIds(n, vocab), ids, cursors);
+  launchOn(bucketStarts(vocab), cursors, starts);
+  launchOn(placeStably(n, vocab), ids, cursors, order);
   const dTable = new Tensor([vocab, dim]);
-  if (dTable.size > 0) run(sumBuckets(vocab, dim), g, starts, order, dTable);
+  if (dTable.numel > 0) launchOn(sumBuckets(vocab, dim), g, starts, order, dTable);
   for (const t of [cursors, starts, order]) t.release();
   return dTable;
 }

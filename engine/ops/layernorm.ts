@@ -4,7 +4,7 @@ import { ROW_CHUNK } from '../../kernels/layernorm.ts';
 import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels.ts';
 import { rowWorkgroupSize } from '../../kernels/row_reduce.ts';
 import { subgroupsEnabled } from '../device.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { tunedChoice } from '../tuning.ts';
 import { op } from '../trace.ts';
@@ -38,24 +38,24 @@ export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: T
   const cols = x.shape[x.shape.length - 1];
   checkParam(weight, 'weight', x, cols);
   checkParam(bias, 'bias', x, cols);
-  const rows = cols === 0 ? 0 : x.size / cols;
+  const rows = cols === 0 ? 0 : x.numel / cols;
   const y = new Tensor(x.shape);
   const mean = new Tensor([rows]);
   const rstd = new Tensor([rows]);
   // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
   const input = residual ? new Tensor(x.shape) : x;
-  if (y.size > 0) {
+  if (y.numel > 0) {
     const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), {
-      residualRows: residual ? residual.size / cols : 0,
+      residualRows: residual ? residual.numel / cols : 0,
       wg: layerNormWorkgroupSize('layernorm', rows, cols),
     });
-    run(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
+    launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
   }
   return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
     let dInput: Tensor | null = null;
     if (x.requiresGrad || residual?.requiresGrad) {
       dInput = new Tensor(x.shape);
-      if (dInput.size > 0) run(layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)), dy, input, weight, mean, rstd, dInput);
+      if (dInput.numel > 0) launchOn(layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)), dy, input, weight, mean, rstd, dInput);
     }
     // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
     const withResidual = (grads: (Tensor | null)[]) => {
@@ -67,7 +67,7 @@ export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: T
     const chunks = Math.ceil(rows / ROW_CHUNK);
     const weightPartial = new Tensor([chunks, cols]);
     const biasPartial = new Tensor([chunks, cols]);
-    run(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
+    launchOn(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
     // A single chunk's partial sums are the sums (no second-stage launch).
     if (chunks === 1) return withResidual([dInput, reshape(weightPartial, [cols]), reshape(biasPartial, [cols])]);
     const dWeight = sumColumnsOf(weightPartial);

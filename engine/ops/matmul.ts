@@ -16,7 +16,7 @@ import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/m
 import { matmulSubgroupMatrix, matmulVariants } from '../kernels.ts';
 import { autocastOperand, gradientOperand } from '../autocast.ts';
 import { gpu } from '../device.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { subgroupMatrixOptions } from '../subgroup_matrix.ts';
 import { tunedChoice } from '../tuning.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
@@ -119,9 +119,9 @@ export const matmulTuningKey = (s: MatmulShape) =>
 function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor, preActivation?: Tensor): Tensor {
   const { shape, outShape } = planProduct(a, b, transA, transB, what);
   const out = new Tensor(outShape);
-  if (out.size === 0) return out;
+  if (out.numel === 0) return out;
   const epilogue = [...(bias ? [bias] : []), ...(preActivation ? [preActivation] : [])];
-  run(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
+  launchOn(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
   return out;
 }
 
@@ -135,7 +135,7 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
     return product(stacked(x), stacked(y), true, false, 'matmul backward');
   }
   const perEntry = product(x, y, transX, transY, 'matmul backward');
-  const batch = perEntry.size / numel(target);
+  const batch = perEntry.numel / numel(target);
   return reshape(sumColumnsOf(reshape(perEntry, [batch, numel(target)])), target);
 }
 

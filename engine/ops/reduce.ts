@@ -2,7 +2,7 @@
 // backward needs.
 import { COLUMN_CHUNK } from '../../kernels/reduce.ts';
 import { reduceRows, scatterRowMax, sumColumnChunks, sumColumns } from '../kernels.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { expand, mulScalar } from './elementwise.ts';
@@ -11,14 +11,14 @@ import { reshape } from './shape.ts';
 function rowsAndCols(x: Tensor, op: string): [number, number] {
   if (x.shape.length === 0) throw new Error(`${op}: ${x.name} is a scalar; there is no last dim to reduce`);
   const cols = x.shape[x.shape.length - 1];
-  return [x.size / Math.max(cols, 1), cols];
+  return [x.numel / Math.max(cols, 1), cols];
 }
 
 /** Sum of each row of a [rows, cols] tensor: [rows]. No autograd (a building block). */
 export function sumRowsOf(x: Tensor): Tensor {
   const [rows, cols] = rowsAndCols(x, 'sum');
   const out = new Tensor([rows]);
-  run(reduceRows('sum', rows, cols), x, out);
+  launchOn(reduceRows('sum', rows, cols), x, out);
   return out;
 }
 
@@ -28,13 +28,13 @@ export function sumColumnsOf(x: Tensor): Tensor {
   const [rows, cols] = x.shape;
   const out = new Tensor([cols]);
   if (rows <= COLUMN_CHUNK) {
-    run(sumColumns(rows, cols), x, out);
+    launchOn(sumColumns(rows, cols), x, out);
     return out;
   }
   const chunks = Math.ceil(rows / COLUMN_CHUNK);
   const partial = new Tensor([chunks, cols]);
-  run(sumColumnChunks(rows, cols), x, partial);
-  run(sumColumns(chunks, cols), partial, out);
+  launchOn(sumColumnChunks(rows, cols), x, partial);
+  launchOn(sumColumns(chunks, cols), partial, out);
   partial.release();
   return out;
 }
@@ -57,10 +57,10 @@ export const max = op('max', function max(x: Tensor): Tensor {
   const [rows, cols] = rowsAndCols(x, 'max');
   const values = new Tensor(x.shape.slice(0, -1));
   const argmax = new Tensor([rows], 'i32');
-  run(reduceRows('max', rows, cols), x, values, argmax);
+  launchOn(reduceRows('max', rows, cols), x, values, argmax);
   return values.setBackward([x], (g) => {
     const dx = new Tensor(x.shape);
-    run(scatterRowMax(rows, cols), g, argmax, dx);
+    launchOn(scatterRowMax(rows, cols), g, argmax, dx);
     return [dx];
   });
 });

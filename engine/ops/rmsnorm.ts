@@ -4,7 +4,7 @@
 // docs/add-an-op.md walks through this file.
 import { subgroupsEnabled } from '../device.ts';
 import { rmsNormBackwardInput, rmsNormForward } from '../kernels.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { mul } from './elementwise.ts';
@@ -18,15 +18,15 @@ export const rmsNorm = op('rmsNorm', function rmsNorm(x: Tensor, weight: Tensor,
   if (weight.dtype !== 'f32' || !sameShape(weight.shape, [cols])) {
     throw new Error(`rmsNorm: weight ${weight.name} is ${weight.dtype} ${shapeStr(weight.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`);
   }
-  const rows = cols === 0 ? 0 : x.size / cols;
+  const rows = cols === 0 ? 0 : x.numel / cols;
   const y = new Tensor(x.shape);
   const rstd = new Tensor([rows, 1]);
-  if (y.size > 0) run(rmsNormForward(rows, cols, eps, subgroupsEnabled()), x, weight, y, rstd);
+  if (y.numel > 0) launchOn(rmsNormForward(rows, cols, eps, subgroupsEnabled()), x, weight, y, rstd);
   return y.setBackward([x, weight], (dy) => {
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = new Tensor(x.shape);
-      if (dx.size > 0) run(rmsNormBackwardInput(rows, cols, subgroupsEnabled()), dy, x, weight, rstd, dx);
+      if (dx.numel > 0) launchOn(rmsNormBackwardInput(rows, cols, subgroupsEnabled()), dy, x, weight, rstd, dx);
     }
     // dweight = Σ_rows dy · x̂ with x̂ = x · rstd (rstd [rows, 1] broadcasts along each row).
     const flat = (t: Tensor) => reshape(t, [rows, cols]);

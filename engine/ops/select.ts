@@ -2,7 +2,7 @@
 // pools: a gather by a position known on the CPU, so no index tensor is uploaded. Its gradient is
 // the output gradient at that position and zero elsewhere.
 import { selectPositionBackward, selectPositionForward } from '../kernels.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 
@@ -14,10 +14,10 @@ export const selectPosition = op('selectPosition', function selectPosition(x: Te
     throw new Error(`selectPosition: position ${position} is outside ${x.name}'s ${seq} positions`);
   }
   const out = new Tensor([batch, dim]);
-  if (out.size > 0) run(selectPositionForward(batch, seq, dim, position), x, out);
+  if (out.numel > 0) launchOn(selectPositionForward(batch, seq, dim, position), x, out);
   return out.setBackward([x], (g) => {
     const dx = new Tensor(x.shape);
-    if (dx.size > 0) run(selectPositionBackward(batch, seq, dim, position), g, dx);
+    if (dx.numel > 0) launchOn(selectPositionBackward(batch, seq, dim, position), g, dx);
     return [dx];
   });
 });

@@ -18,7 +18,7 @@
 // buffers; on an adapter that allows fewer per shader stage the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../device.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
@@ -43,7 +43,7 @@ function checkProjections(x: Tensor, projections: readonly Projection[]): void {
 
 /** Binds tensors in kernels/matmul.ts's order: A (one, or one per slot), B, C, bias; one launch. */
 function runProduct(shape: MatmulShape, ...operands: (Tensor | Tensor[])[]): void {
-  run(matmulKernel(shape), ...operands.flat());
+  launchOn(matmulKernel(shape), ...operands.flat());
 }
 
 /**

@@ -1,6 +1,6 @@
 // Ops that change how elements are laid out: reshape (a view, no copy) and swapping two axes.
 import { swapAxes } from '../kernels.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
 
@@ -14,8 +14,8 @@ export const reshape = op('reshape', function reshape(x: Tensor, shape: Shape): 
 function resolveShape(x: Tensor, shape: Shape): number[] {
   const unknown = shape.indexOf(-1);
   const known = numel(shape.filter((d) => d !== -1));
-  const resolved = shape.map((d) => (d === -1 ? x.size / known : d));
-  if (numel(resolved) !== x.size || (unknown >= 0 && !Number.isInteger(resolved[unknown]))) {
+  const resolved = shape.map((d) => (d === -1 ? x.numel / known : d));
+  if (numel(resolved) !== x.numel || (unknown >= 0 && !Number.isInteger(resolved[unknown]))) {
     throw new Error(`cannot reshape ${x.name} ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
   return resolved;
@@ -30,10 +30,10 @@ export const transpose = op('transpose', function transpose(x: Tensor, dim0: num
   const shape = [...x.shape];
   [shape[i], shape[j]] = [shape[j], shape[i]];
   const out = new Tensor(shape);
-  if (i !== j && out.size > 0) {
+  if (i !== j && out.numel > 0) {
     const s = x.shape;
-    run(swapAxes(numel(s.slice(0, i)), s[i], numel(s.slice(i + 1, j)), s[j], numel(s.slice(j + 1))), x, out);
-  } else if (out.size > 0) {
+    launchOn(swapAxes(numel(s.slice(0, i)), s[i], numel(s.slice(i + 1, j)), s[j], numel(s.slice(j + 1))), x, out);
+  } else if (out.numel > 0) {
     return reshape(x, shape);
   }
   return out.setBackward([x], (g) => [transpose(g, dim0, dim1)]);

@@ -9,7 +9,7 @@
 import type { MaskLayout } from '../../kernels/softmax.ts';
 import { softmaxBackward, softmaxForward } from '../kernels.ts';
 import { subgroupsEnabled } from '../device.ts';
-import { run } from '../run.ts';
+import { launchOn } from '../launch_on.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
 import { sumToShape } from './elementwise.ts';
@@ -40,18 +40,18 @@ export const softmax = op('softmax', function softmax(x: Tensor, mask?: Tensor):
   if (x.shape.length === 0) throw new Error(`softmax: ${x.name} is a scalar; there is no last dim`);
   if (x.dtype !== 'f32') throw new Error(`softmax: ${x.name} is ${x.dtype}, expected f32`);
   const cols = x.shape[x.shape.length - 1];
-  const rows = cols === 0 ? 0 : x.size / cols;
+  const rows = cols === 0 ? 0 : x.numel / cols;
   const layout = mask ? maskLayout(x, mask) : undefined;
   const y = new Tensor(x.shape);
-  if (y.size > 0) {
+  if (y.numel > 0) {
     const launch = softmaxForward(rows, cols, layout, subgroupsEnabled());
-    if (mask) run(launch, x, mask, y);
-    else run(launch, x, y);
+    if (mask) launchOn(launch, x, mask, y);
+    else launchOn(launch, x, y);
   }
   const parents = mask ? [x, mask] : [x];
   return y.setBackward(parents, (dy) => {
     const dx = new Tensor(x.shape);
-    if (dx.size > 0) run(softmaxBackward(rows, cols, subgroupsEnabled()), y, dy, dx);
+    if (dx.numel > 0) launchOn(softmaxBackward(rows, cols, subgroupsEnabled()), y, dy, dx);
     // The mask is added to x, so its gradient is dx summed over the rows it was broadcast to.
     return [dx, mask?.requiresGrad ? sumToShape(dx, mask.shape) : null];
   });

@@ -5,7 +5,7 @@ import { launch } from './dispatch.ts';
 import type { Tensor } from './tensor.ts';
 import { currentOp, noteLaunch } from './trace.ts';
 
-export function run(kernel: KernelLaunch, ...tensors: Tensor[]): void {
+export function launchOn(kernel: KernelLaunch, ...tensors: Tensor[]): void {
   noteLaunch(kernel.name);
   if (debugLevel > 0) logLaunch(currentOp(), kernel, tensors);
   launch(kernel, tensors.map((t) => t.binding));
