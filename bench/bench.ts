@@ -27,7 +27,17 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
     device: g.adapterName,
     date: new Date().toISOString(),
     clock: timer.clock,
-    shapes: { batch: o.batch, seq: o.seq, dim: o.dim, hidden: o.hidden, heads: o.heads, layers: o.layers, vocab: o.vocab, classes: o.classes, matmulSizes: o.matmulSizes },
+    shapes: {
+      batch: o.batch,
+      seq: o.seq,
+      dim: o.dim,
+      hidden: o.hidden,
+      heads: o.heads,
+      layers: o.layers,
+      vocab: o.vocab,
+      classes: o.classes,
+      matmulSizes: o.matmulSizes,
+    },
     sampling: { warmup: o.warmup, repeats: o.repeats, minSampleMs: o.minSampleMs },
     peaks,
     validations: [],
@@ -61,7 +71,8 @@ async function main(): Promise<number> {
   process.env.ENGINE_QUIET ??= '1';
   const results = await runBench(o, await initGpu());
   for (const t of allTables(results)) console.log(`\n${textTable(t)}`);
-  if (results.profile) console.log(`\n${'error' in results.profile ? `Step profile failed: ${results.profile.error}` : profileSummary(results.profile)}`);
+  if (results.profile)
+    console.log(`\n${'error' in results.profile ? `Step profile failed: ${results.profile.error}` : profileSummary(results.profile)}`);
   if (results.host && 'error' in results.host) console.log(`\nHost profile failed: ${results.host.error}`);
   for (const [name, why] of Object.entries(results.peers?.unavailable ?? {})) console.log(`${name} could not run here: ${why}`);
   for (const file of [o.json, o.report]) if (file) fs.mkdirSync(path.dirname(file), { recursive: true });

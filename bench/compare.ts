@@ -46,7 +46,10 @@ const OPENERS: [string, () => Promise<MatmulPeer>][] = [
 ];
 
 async function validatePeer(peer: MatmulPeer): Promise<void> {
-  for (const [m, k, n] of [[33, 17, 29], [64, 64, 64]]) {
+  for (const [m, k, n] of [
+    [33, 17, 29],
+    [64, 64, 64],
+  ]) {
     const a = randn(m * k, m);
     const b = randn(k * n, n);
     const c = await peer.multiply(Float32Array.from(a), Float32Array.from(b), m, k, n);
@@ -98,7 +101,11 @@ export async function comparePeers(o: BenchOptions, plan: SamplingPlan, log: (li
         const product = await peer.prepare(n);
         try {
           const t = timed(await sampleWall(product.run, product.wait, plan), n);
-          row.peers[peer.name] = { ...t, ratio: row.ours ? row.ours.rate / t.rate : NaN, bestRatio: row.best ? row.best.rate / t.rate : NaN };
+          row.peers[peer.name] = {
+            ...t,
+            ratio: row.ours ? row.ours.rate / t.rate : NaN,
+            bestRatio: row.best ? row.best.rate / t.rate : NaN,
+          };
           log(`${peer.name} ${n}³: ${t.time.median.toFixed(2)} ms, ${t.rate.toFixed(1)} GFLOP/s`);
         } finally {
           product.release();

@@ -86,7 +86,15 @@ export async function profileHost(o: BenchOptions, log: (line: string) => void):
   const stepMs = stats(steps.wall);
   log(`host: ${recordCpuMs.median.toFixed(2)} CPU ms to record ${perStep.launches} launches, ${stepMs.median.toFixed(2)} ms per step`);
   return {
-    model: { layers: o.layers, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, vocab: o.vocab, batch: shape.batch, seq: shape.seq },
+    model: {
+      layers: o.layers,
+      dim: shape.dim,
+      hidden: shape.hidden,
+      heads: shape.heads,
+      vocab: o.vocab,
+      batch: shape.batch,
+      seq: shape.seq,
+    },
     ...perStep,
     recordMs: stats(record.wall),
     recordCpuMs,
@@ -108,7 +116,14 @@ export async function stepMemory(o: BenchOptions): Promise<HostProfile['memory']
   const model = new ProfiledModel(o, { zeros: true });
   try {
     withoutExecution(() => model.step());
-    return { layers: o.layers, dim: o.dim, batch: o.batch, seq: o.seq, peakBytes: pool.peakBytes - inUseBefore, heldBytes: pool.allocatedBytes - heldBefore };
+    return {
+      layers: o.layers,
+      dim: o.dim,
+      batch: o.batch,
+      seq: o.seq,
+      peakBytes: pool.peakBytes - inUseBefore,
+      heldBytes: pool.allocatedBytes - heldBefore,
+    };
   } finally {
     model.release();
     await synchronize();
@@ -121,10 +136,35 @@ const TORCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'host_torch.p
 /** bench/host_torch.py's ms per step, or why it could not run. */
 function torchStep(o: BenchOptions, repeats: number): HostProfile['torch'] {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const args = [TORCH_SCRIPT, '--layers', o.layers, '--dim', o.dim, '--hidden', o.hidden, '--heads', o.heads, '--vocab', o.vocab,
-    '--batch', o.batch, '--seq', o.seq, '--classes', o.classes, '--repeats', repeats, '--steps', STEPS_PER_SAMPLE].map(String);
+  const args = [
+    TORCH_SCRIPT,
+    '--layers',
+    o.layers,
+    '--dim',
+    o.dim,
+    '--hidden',
+    o.hidden,
+    '--heads',
+    o.heads,
+    '--vocab',
+    o.vocab,
+    '--batch',
+    o.batch,
+    '--seq',
+    o.seq,
+    '--classes',
+    o.classes,
+    '--repeats',
+    repeats,
+    '--steps',
+    STEPS_PER_SAMPLE,
+  ].map(String);
   try {
-    const out = JSON.parse(execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { ms: number[]; cpuMs: number[]; threads: number };
+    const out = JSON.parse(execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
+      ms: number[];
+      cpuMs: number[];
+      threads: number;
+    };
     return { stepMs: stats(out.ms), stepCpuMs: stats(out.cpuMs), threads: out.threads };
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '');

@@ -5,7 +5,20 @@
 import { parseArgs } from 'node:util';
 import type { MatmulConfig } from '../engine/index.ts';
 
-export const GROUPS = ['matmul', 'attention', 'softmax', 'layernorm', 'rmsnorm', 'gelu', 'xent', 'embedding', 'adamw', 'peers', 'profile', 'host'] as const;
+export const GROUPS = [
+  'matmul',
+  'attention',
+  'softmax',
+  'layernorm',
+  'rmsnorm',
+  'gelu',
+  'xent',
+  'embedding',
+  'adamw',
+  'peers',
+  'profile',
+  'host',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchOptions {
@@ -81,7 +94,9 @@ export function parseMatmulConfig(text: string): MatmulConfig {
     const [threadM, threadN, workgroupM, workgroupN, vectorWidth] = direct.slice(1).map(Number);
     return { variant: 4, threadM, threadN, workgroupM, workgroupN, vectorWidth: vectorWidth as 1 | 4 };
   }
-  throw new Error(`--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/WMxWN/V (direct, e.g. 16x16/2x4/4)`);
+  throw new Error(
+    `--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/WMxWN/V (direct, e.g. 16x16/2x4/4)`,
+  );
 }
 
 export const configName = (o: MatmulConfig) =>
@@ -93,7 +108,10 @@ const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers
 export type ModelShape = typeof DEFAULTS;
 
 /** The shape flags (--batch, --seq, --dim, …) for node:util's parseArgs, shared with `npm run tune`. */
-export const SHAPE_FLAGS = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])) as Record<keyof ModelShape, { type: 'string' }>;
+export const SHAPE_FLAGS = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])) as Record<
+  keyof ModelShape,
+  { type: 'string' }
+>;
 
 export function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -140,12 +158,16 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   const shape = shapeOf(values);
 
   const only = new Set<Group>();
-  for (const name of values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? GROUPS) {
+  for (const name of values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? GROUPS) {
     if (!(GROUPS as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}" (known: ${GROUPS.join(', ')})`);
     only.add(name as Group);
   }
   const quick = values.quick ?? false;
-  if (values.report !== undefined && !values.report.endsWith('.md')) throw new Error(`--report must name a .md file, got "${values.report}"`);
+  if (values.report !== undefined && !values.report.endsWith('.md'))
+    throw new Error(`--report must name a .md file, got "${values.report}"`);
   return {
     ...shape,
     matmulSizes: (values['matmul-sizes'] ?? '256,512,1024').split(',').map((s) => positiveInt('matmul-sizes', s.trim())),

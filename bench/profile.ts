@@ -9,7 +9,17 @@
 // by wall clock around submit + onSubmittedWorkDone (see REPLAY_BATCH for how the fixed cost of
 // a submission is taken out) on a copy of the bytes it saw in the step.
 import {
-  AdamW, Tensor, backward, beginScope, crossEntropy, dispatchStats, gpu, gradNorm, numel, synchronize, zeroGrad,
+  AdamW,
+  Tensor,
+  backward,
+  beginScope,
+  crossEntropy,
+  dispatchStats,
+  gpu,
+  gradNorm,
+  numel,
+  synchronize,
+  zeroGrad,
 } from '../engine/index.ts';
 import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
@@ -75,7 +85,9 @@ export class ProfiledModel {
   /** `zeros`: every parameter 0 instead of random (faster, for runs that only measure memory). */
   constructor(o: BenchOptions, { zeros = false } = {}) {
     const config = benchConfig(o);
-    this.model = new DistilBertForSequenceClassification(config, (name, shape) => zeros ? new Float32Array(numel(shape)) : initialValues(config, name, shape, 1));
+    this.model = new DistilBertForSequenceClassification(config, (name, shape) =>
+      zeros ? new Float32Array(numel(shape)) : initialValues(config, name, shape, 1),
+    );
     this.optimizer = new AdamW(this.model.parameters(), { lr: 5e-5, weightDecay: 0.01 });
     const ids = Array.from(noise(o.batch * o.seq, 7), (v) => 1 + (Math.floor(Math.abs(v) * 1e6) % (o.vocab - 1)));
     const labels = Array.from(noise(o.batch, 8), (v) => Math.floor(Math.abs(v) * 1e6) % o.classes);
@@ -161,7 +173,11 @@ async function replayTimes(model: ProfiledModel): Promise<LaunchTime[]> {
       snapshots.forEach((s, i) => copyBuffer({ buffer: s }, { buffer: work[i] }, s.size));
       await synchronize();
       const t0 = performance.now();
-      for (let i = 0; i < count; i++) launch(kernel, work.map((buffer) => ({ buffer })));
+      for (let i = 0; i < count; i++)
+        launch(
+          kernel,
+          work.map((buffer) => ({ buffer })),
+        );
       await synchronize();
       return performance.now() - t0;
     };
@@ -204,11 +220,21 @@ export async function profileStep(o: BenchOptions, timer: KernelTimer, log: (lin
     const timestamped = await timer.launchTimes(() => model.step());
     const times = timestamped ?? (await replayTimes(model));
     const marks = model.marks.map((m) => m - model.marks[0]);
-    if (times.length !== marks[marks.length - 1]) throw new Error(`internal: ${times.length} launch times for ${marks[marks.length - 1]} launches`);
+    if (times.length !== marks[marks.length - 1])
+      throw new Error(`internal: ${times.length} launch times for ${marks[marks.length - 1]} launches`);
     const kernelMs = times.reduce((s, t) => s + t.ms, 0);
     const phaseOf = (i: number): Phase => PHASES[marks.findIndex((m, k) => k > 0 && i < m) - 1];
     return {
-      model: { layers: o.layers, dim: o.dim, hidden: o.hidden, heads: o.heads, vocab: o.vocab, batch: o.batch, seq: o.seq, parameters: model.parameters },
+      model: {
+        layers: o.layers,
+        dim: o.dim,
+        hidden: o.hidden,
+        heads: o.heads,
+        vocab: o.vocab,
+        batch: o.batch,
+        seq: o.seq,
+        parameters: model.parameters,
+      },
       clock: timestamped ? 'gpu-timestamps' : 'wall-replay',
       step,
       launches: times.length,
@@ -216,8 +242,14 @@ export async function profileStep(o: BenchOptions, timer: KernelTimer, log: (lin
       kernelMs,
       outsideMs: Math.max(0, step.median - kernelMs),
       outsideShare: Math.max(0, step.median - kernelMs) / step.median,
-      phases: shares(times.map((t, i) => ({ name: phaseOf(i), ms: t.ms })), step.median).sort((a, b) => PHASES.indexOf(a.name as Phase) - PHASES.indexOf(b.name as Phase)),
-      categories: shares(times.map((t) => ({ name: categoryOf(t.name), ms: t.ms })), step.median),
+      phases: shares(
+        times.map((t, i) => ({ name: phaseOf(i), ms: t.ms })),
+        step.median,
+      ).sort((a, b) => PHASES.indexOf(a.name as Phase) - PHASES.indexOf(b.name as Phase)),
+      categories: shares(
+        times.map((t) => ({ name: categoryOf(t.name), ms: t.ms })),
+        step.median,
+      ),
       kernels: shares(times, step.median),
     };
   } finally {

@@ -37,7 +37,9 @@ export function writeReport(file: string, r: BenchResults): void {
     `- Device: ${r.device}`,
     `- Date: ${r.date}`,
     `- Kernel timing: ${CLOCK_NOTE[r.clock]}`,
-    `- Shapes: ${Object.entries(r.shapes).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(',') : v}`).join(', ')}`,
+    `- Shapes: ${Object.entries(r.shapes)
+      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(',') : v}`)
+      .join(', ')}`,
     `- Sampling: ${r.sampling.warmup} warm-up runs, ${r.sampling.repeats} samples (median), wall-clock samples of at least ${r.sampling.minSampleMs} ms`,
     `- Peak: ${r.peaks.tflops ? `${r.peaks.tflops} TFLOP/s fp32` : 'fp32 peak not given'}, ${r.peaks.gbps ? `${r.peaks.gbps} GB/s` : 'bandwidth not given'}`,
   ];
@@ -45,7 +47,10 @@ export function writeReport(file: string, r: BenchResults): void {
   if (r.profile) lines.push(`- Step profile: ${'error' in r.profile ? `failed: ${r.profile.error}` : profileSummary(r.profile)}`);
   if (r.host && 'error' in r.host) lines.push(`- Host profile: failed: ${r.host.error}`);
   lines.push('');
-  for (const [suffix, svg] of [['peers', peerChart(r)], ['profile', profileChart(r)]] as const) {
+  for (const [suffix, svg] of [
+    ['peers', peerChart(r)],
+    ['profile', profileChart(r)],
+  ] as const) {
     if (!svg) continue;
     const name = `${stem}-${suffix}.svg`;
     fs.writeFileSync(path.join(path.dirname(file), name), svg);

@@ -49,7 +49,13 @@ export async function validateGroup(g: KernelGroup): Promise<Validation[]> {
   return out;
 }
 
-export async function timeGroup(g: KernelGroup, valid: readonly Validation[], timer: KernelTimer, peaks: Peaks, log: (line: string) => void): Promise<KernelResult[]> {
+export async function timeGroup(
+  g: KernelGroup,
+  valid: readonly Validation[],
+  timer: KernelTimer,
+  peaks: Peaks,
+  log: (line: string) => void,
+): Promise<KernelResult[]> {
   const results: KernelResult[] = [];
   const peak = g.unit === 'GFLOP/s' ? (peaks.tflops ? peaks.tflops * 1000 : undefined) : peaks.gbps;
   for (const v of g.variants) {

@@ -45,7 +45,9 @@ export function tunedTable(kernels: KernelResult[]): Table | null {
     const what = `${base.replace(/, $/, '')} ${t.workload}`.trim();
     return d?.time ? [[t.group, what, ms(t.time.median), ms(d.time.median), ratio(d.time.median / t.time.median)]] : [];
   });
-  return rows.length ? { title: 'Tuned against default kernels, per shape (median ms)', header: ['group', 'workload', 'tuned', 'default', 'speedup'], rows } : null;
+  return rows.length
+    ? { title: 'Tuned against default kernels, per shape (median ms)', header: ['group', 'workload', 'tuned', 'default', 'speedup'], rows }
+    : null;
 }
 
 export function validationTable(validations: Validation[]): Table {
@@ -65,7 +67,7 @@ export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'
       k.group,
       k.variant,
       k.workload,
-      k.time ? timeCell(k.time) : k.error ?? '',
+      k.time ? timeCell(k.time) : (k.error ?? ''),
       k.rate !== undefined ? `${rate(k.rate)} ${k.unit}` : '',
       ...(withPeak ? [k.ofPeak !== undefined ? pct(k.ofPeak) : ''] : []),
     ]),
@@ -94,7 +96,11 @@ export function peerTable(p: PeerComparison): Table {
 }
 
 function shareTable(title: string, first: string, entries: TimeShare[]): Table {
-  return { title, header: [first, 'launches', 'ms', 'of step'], rows: entries.map((e) => [e.name, String(e.launches), ms(e.ms), pct(e.share)]) };
+  return {
+    title,
+    header: [first, 'launches', 'ms', 'of step'],
+    rows: entries.map((e) => [e.name, String(e.launches), ms(e.ms), pct(e.share)]),
+  };
 }
 
 export function profileTables(p: StepProfile): Table[] {
@@ -122,10 +128,14 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 export function hostTable(h: HostProfile): Table {
   const m = h.model;
   const both = (wall: Stats, cpu: Stats) => `${ms(wall.median)} wall, ${ms(cpu.median)} CPU`;
-  const torch = 'unavailable' in h.torch ? `unavailable: ${h.torch.unavailable}` : `${both(h.torch.stepMs, h.torch.stepCpuMs)} (${h.torch.threads} thread(s))`;
-  const ratioToTorch = 'unavailable' in h.torch
-    ? '–'
-    : `${ratio(h.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(h.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`;
+  const torch =
+    'unavailable' in h.torch
+      ? `unavailable: ${h.torch.unavailable}`
+      : `${both(h.torch.stepMs, h.torch.stepCpuMs)} (${h.torch.threads} thread(s))`;
+  const ratioToTorch =
+    'unavailable' in h.torch
+      ? '–'
+      : `${ratio(h.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(h.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`;
   return {
     title: `Host side of a training step: DistilBERT ${m.layers} layers at dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq} (ms)`,
     header: ['measure', 'value'],
@@ -137,7 +147,10 @@ export function hostTable(h: HostProfile): Table {
       ['per step, steps back to back (GPU included)', both(h.stepMs, h.stepCpuMs)],
       ['PyTorch eager on the CPU, same step', torch],
       ['ours / PyTorch', ratioToTorch],
-      [`pool peak, ${h.memory.layers} layers dim ${h.memory.dim} at batch ${h.memory.batch} × seq ${h.memory.seq}`, mib(h.memory.peakBytes)],
+      [
+        `pool peak, ${h.memory.layers} layers dim ${h.memory.dim} at batch ${h.memory.batch} × seq ${h.memory.seq}`,
+        mib(h.memory.peakBytes),
+      ],
       ['pool held after that step', mib(h.memory.heldBytes)],
     ],
   };
@@ -157,11 +170,21 @@ export function allTables(r: BenchResults): Table[] {
 
 export function textTable(t: Table): string {
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [t.title, line(t.header), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)].join('\n');
 }
 
 export function markdownTable(t: Table): string {
   const cell = (c: string) => c.replace(/\|/g, '\\|');
-  return [`### ${t.title}`, '', `| ${t.header.map(cell).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `### ${t.title}`,
+    '',
+    `| ${t.header.map(cell).join(' | ')} |`,
+    `|${t.header.map(() => '---').join('|')}|`,
+    ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }

@@ -8,7 +8,8 @@ export type Clock = 'gpu-timestamps' | 'wall-clock';
 
 export const CLOCK_NOTE: Record<Clock, string> = {
   'gpu-timestamps': 'GPU time from timestamp queries around each kernel launch (Dawn timestamp quantization disabled)',
-  'wall-clock': 'wall-clock time around submit + onSubmittedWorkDone (no timestamp-query on this adapter), so it includes submission overhead',
+  'wall-clock':
+    'wall-clock time around submit + onSubmittedWorkDone (no timestamp-query on this adapter), so it includes submission overhead',
 };
 
 export function clockOf(features: ReadonlySet<string>): Clock {

@@ -17,7 +17,7 @@ the model, forward and backward, f32 and (where the adapter has shader-f16) on f
 --fp16 launches them; layer-norm threads per row; attention's workgroup and tile sizes. Each
 candidate is validated against a float64 CPU reference, timed with GPU timestamps when the adapter
 has them, and the fastest kept when re-timing confirms it beats the default. Writes one table
-per adapter to ${tuningFolder()}/ (\$XDG_CACHE_HOME, else ~/.cache), which training then uses.
+per adapter to ${tuningFolder()}/ ($XDG_CACHE_HOME, else ~/.cache), which training then uses.
 
   --quick              fewer candidates, only the median padded length, fewer samples
   --seq N              tune at sequence length N only (default: the padded lengths the data
@@ -42,9 +42,17 @@ async function dataLengths(data: string, model: string, maxLength: number | unde
   try {
     const tokenizer = WordPieceTokenizer.fromDir((await resolveModel(model, false)).dir);
     const dataset = await loadDataset(data);
-    return paddedBatchLengths(dataset.train, tokenizer, Math.min(maxLength ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength), batch, seed);
+    return paddedBatchLengths(
+      dataset.train,
+      tokenizer,
+      Math.min(maxLength ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength),
+      batch,
+      seed,
+    );
   } catch (err) {
-    throw new Error(`cannot read the data to find its padded lengths (${(err as Error).message.split('\n')[0]}); pass --seq N, or --data and --model folders`);
+    throw new Error(
+      `cannot read the data to find its padded lengths (${(err as Error).message.split('\n')[0]}); pass --seq N, or --data and --model folders`,
+    );
   }
 }
 
@@ -52,12 +60,18 @@ async function dataLengths(data: string, model: string, maxLength: number | unde
 export function tuneTable(result: TuneResult): string {
   const rows = result.entries.map((e) => [
     `${e.kernel} ${e.key} ${e.dims.join('x')}`,
-    Object.entries(e.choice).map(([k, v]) => `${k} ${v}`).join(', '),
+    Object.entries(e.choice)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
     ms(e.ms),
     ms(e.defaultMs),
     `${(e.defaultMs / e.ms).toFixed(2)}x`,
   ]);
-  return textTable({ title: 'Tuned against default, per shape (ms per launch, re-timed side by side)', header: ['kernel and shape', 'choice', 'tuned', 'default', 'speedup'], rows });
+  return textTable({
+    title: 'Tuned against default, per shape (ms per launch, re-timed side by side)',
+    header: ['kernel and shape', 'choice', 'tuned', 'default', 'speedup'],
+    rows,
+  });
 }
 
 async function main(): Promise<void> {
@@ -87,11 +101,21 @@ async function main(): Promise<void> {
   const matmulConfigs = values['matmul-configs']?.split(',').map(parseMatmulConfig);
   process.env.ENGINE_QUIET ??= '1';
   const g = await initGpu();
-  const lengths = values.seq !== undefined
-    ? [shape.seq]
-    : representativeLengths(await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed), quick);
-  log(`${g.adapterName}: batch ${shape.batch}, lengths ${lengths.join(', ')}, dim ${shape.dim}, hidden ${shape.hidden}${quick ? ', quick' : ''}`);
-  const result = await tune({ batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, classes: shape.classes }, { quick, matmulConfigs, half: g.features.has('shader-f16') }, log);
+  const lengths =
+    values.seq !== undefined
+      ? [shape.seq]
+      : representativeLengths(
+          await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed),
+          quick,
+        );
+  log(
+    `${g.adapterName}: batch ${shape.batch}, lengths ${lengths.join(', ')}, dim ${shape.dim}, hidden ${shape.hidden}${quick ? ', quick' : ''}`,
+  );
+  const result = await tune(
+    { batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, classes: shape.classes },
+    { quick, matmulConfigs, half: g.features.has('shader-f16') },
+    log,
+  );
   console.log(tuneTable(result));
   for (const line of result.rejected) log(`rejected: ${line}`);
   const faster = result.entries.filter((e) => e.ms < e.defaultMs).length;

@@ -11,9 +11,32 @@
 // re-timed side by side, in turns, and the winner is kept only if it is still faster by MARGIN:
 // the table never holds a choice measured slower than the default on the same run.
 import cliProgress from 'cli-progress';
-import { Tensor, attentionTuningKey, configuredMatmul, gpu, layerNormWorkgroupSize, matmulTuningKey, opsMatmulVariant, pool, subgroupsEnabled, withoutTuning, writeTuningTable, type AttentionKernel, type MatmulConfig, type TunedEntry } from '../engine/index.ts';
+import {
+  Tensor,
+  attentionTuningKey,
+  configuredMatmul,
+  gpu,
+  layerNormWorkgroupSize,
+  matmulTuningKey,
+  opsMatmulVariant,
+  pool,
+  subgroupsEnabled,
+  withoutTuning,
+  writeTuningTable,
+  type AttentionKernel,
+  type MatmulConfig,
+  type TunedEntry,
+} from '../engine/index.ts';
 import { launchOn } from '../engine/launch_on.ts';
-import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, attentionTiling, type AttentionDims, type AttentionTiling } from '../kernels/attention.ts';
+import {
+  attentionForward,
+  attentionGradKeyValue,
+  attentionGradQuery,
+  attentionRowStats,
+  attentionTiling,
+  type AttentionDims,
+  type AttentionTiling,
+} from '../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
@@ -61,7 +84,19 @@ export interface TuneResult {
 /** A winner must beat the default by this fraction in the side-by-side re-timing. */
 const MARGIN = 0.03;
 
-const BLOCKED = ['128x128x8/8x8/4', '128x128x16/8x8/4', '128x128x8/8x8/4/p', '256x128x8/16x8/4', '128x64x16/8x8/4', '64x128x16/8x8/4', '64x64x16/8x8/4', '64x64x16/4x4/4', '64x64x8/4x4/4/p', '32x64x16/4x4/4', '32x32x16/4x4/4'];
+const BLOCKED = [
+  '128x128x8/8x8/4',
+  '128x128x16/8x8/4',
+  '128x128x8/8x8/4/p',
+  '256x128x8/16x8/4',
+  '128x64x16/8x8/4',
+  '64x128x16/8x8/4',
+  '64x64x16/8x8/4',
+  '64x64x16/4x4/4',
+  '64x64x8/4x4/4/p',
+  '32x64x16/4x4/4',
+  '32x32x16/4x4/4',
+];
 const DIRECT = ['16x16/2x4/4', '8x8/2x4/4', '16x8/2x4/4', '8x16/2x4/4', '16x16/4x4/4', '8x8/4x8/4', '16x16/1x8/4'];
 const QUICK_BLOCKED = ['128x128x8/8x8/4', '64x64x16/4x4/4'];
 const QUICK_DIRECT = ['8x8/2x4/4', '16x16/4x4/4'];
@@ -99,13 +134,23 @@ export function representativeLengths(lengths: readonly number[], quick: boolean
 }
 
 /** The padded length of each training batch of the first epoch, as train/train.ts makes them. */
-export function paddedBatchLengths(examples: readonly Example[], tokenizer: WordPieceTokenizer, maxLength: number, batchSize: number, seed: number): number[] {
+export function paddedBatchLengths(
+  examples: readonly Example[],
+  tokenizer: WordPieceTokenizer,
+  maxLength: number,
+  batchSize: number,
+  seed: number,
+): number[] {
   const lengths = examples.map((e) => tokenizer.encode(e.text, { maxLength }).length);
   return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) => Math.max(...batch.map((i) => lengths[i])));
 }
 
 /** A small shape that compiles to the same WGSL as `s`: each dim over 48 cut to 40-47, keeping it mod 8. */
-const shrink = (s: MatmulShape): MatmulShape => ({ ...s, ...Object.fromEntries((['m', 'n', 'k'] as const).map((d) => [d, s[d] > 48 ? 40 + (s[d] % 8) : s[d]])), batch: Math.min(s.batch, 2) });
+const shrink = (s: MatmulShape): MatmulShape => ({
+  ...s,
+  ...Object.fromEntries((['m', 'n', 'k'] as const).map((d) => [d, s[d] > 48 ? 40 + (s[d] % 8) : s[d]])),
+  batch: Math.min(s.batch, 2),
+});
 
 function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape): Candidate {
   const launch = configuredMatmul(config, shape);
@@ -125,7 +170,10 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
 
 function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulConfig[]): Task {
   const ops = opsMatmulVariant();
-  const defaults: MatmulConfig[] = [{ variant: 3, ...blockedOptionsFor(shape) }, { variant: 4, ...directOptionsFor(shape) }];
+  const defaults: MatmulConfig[] = [
+    { variant: 3, ...blockedOptionsFor(shape) },
+    { variant: 4, ...directOptionsFor(shape) },
+  ];
   const [first, other] = ops === 3 ? defaults : defaults.reverse();
   const candidates = [
     matmulCandidate(`default (${ops === 3 ? 'blocked' : 'direct'} ${configName(first)})`, first, shape),
@@ -137,8 +185,17 @@ function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulC
 const EPS = 1e-12; // DistilBERT's
 
 /** Layer norm at [rows, cols], forward or input gradient, launched directly with `wg` threads per row. */
-function layerNormCandidate(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, wg: number, isDefault: boolean): Candidate {
-  const make = (r: number) => (kernel === 'layernorm' ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg }) : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg));
+function layerNormCandidate(
+  kernel: 'layernorm' | 'layernorm_backward_input',
+  rows: number,
+  cols: number,
+  wg: number,
+  isDefault: boolean,
+): Candidate {
+  const make = (r: number) =>
+    kernel === 'layernorm'
+      ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg })
+      : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg);
   const name = `${isDefault ? 'default ' : ''}${wg} threads per row`;
   // Inputs in binding order; outputs last (forward: y, mean, rstd; backward: dx).
   const tensors = (r: number, seed: number) => {
@@ -200,11 +257,19 @@ function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: n
 
 /** Attention tilings to try besides the default: rows per workgroup × rows per tile. */
 export function attentionCandidates(quick: boolean): AttentionTiling[] {
-  if (quick) return [{ rows: 32, tile: 16 }, { rows: 128, tile: 16 }];
+  if (quick)
+    return [
+      { rows: 32, tile: 16 },
+      { rows: 128, tile: 16 },
+    ];
   return [32, 64, 128, 256].flatMap((rows) => [8, 16, 32, 64].filter((tile) => tile <= rows).map((tile) => ({ rows, tile })));
 }
 
-const ATTENTION_KERNELS = { attention_forward: attentionForward, attention_grad_query: attentionGradQuery, attention_grad_key_value: attentionGradKeyValue };
+const ATTENTION_KERNELS = {
+  attention_forward: attentionForward,
+  attention_grad_query: attentionGradQuery,
+  attention_grad_key_value: attentionGradKeyValue,
+};
 
 /**
  * The bindings of an attention row kernel at `dims` (tiling aside), outputs last: random q, k, v,
@@ -214,7 +279,11 @@ const ATTENTION_KERNELS = { attention_forward: attentionForward, attention_grad_
 function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: number): { inputs: Tensor[]; outputs: Tensor[] } {
   const shape = [dims.batch, dims.seq, dims.heads * dims.headDim];
   const [q, k, v] = [0, 1, 2].map((i) => randomTensor(shape, seed + i));
-  const mask = Tensor.fromArray(Int32Array.from({ length: dims.batch * dims.seq }, (_, i) => (i === dims.seq - 1 ? 0 : 1)), [dims.batch, dims.seq], 'i32');
+  const mask = Tensor.fromArray(
+    Int32Array.from({ length: dims.batch * dims.seq }, (_, i) => (i === dims.seq - 1 ? 0 : 1)),
+    [dims.batch, dims.seq],
+    'i32',
+  );
   const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
   if (kernel === 'attention_forward') return { inputs: [q, k, v, mask], outputs: [new Tensor(shape), lse] };
   const context = new Tensor(shape);
@@ -222,7 +291,10 @@ function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: n
   const grad = randomTensor(shape, seed + 3);
   const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
   launchOn(attentionRowStats(dims), context, grad, lse, stats);
-  return { inputs: [q, k, v, mask, stats, grad], outputs: kernel === 'attention_grad_query' ? [new Tensor(shape)] : [new Tensor(shape), new Tensor(shape)] };
+  return {
+    inputs: [q, k, v, mask, stats, grad],
+    outputs: kernel === 'attention_grad_query' ? [new Tensor(shape)] : [new Tensor(shape), new Tensor(shape)],
+  };
 }
 
 /**
@@ -250,7 +322,8 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling
           return;
         }
         launchOn(generate(small), ...inputs, ...expected);
-        for (const [i, t] of outputs.entries()) assertClose(await t.toFloat32(), await expected[i].toFloat32(), 1e-4, 1e-4, `${name}, output ${i + 1}`);
+        for (const [i, t] of outputs.entries())
+          assertClose(await t.toFloat32(), await expected[i].toFloat32(), 1e-4, 1e-4, `${name}, output ${i + 1}`);
       } finally {
         for (const t of [...inputs, ...outputs, ...expected]) t.release();
       }
@@ -272,7 +345,8 @@ function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOpti
   const fallback = attentionTiling(dims);
   const g = gpu();
   // Two staged [tile, D] float tiles (vec4 rows) and a word or two per staged row must fit.
-  const fits = (t: AttentionTiling) => t.rows <= g.limits.maxComputeInvocationsPerWorkgroup && t.tile * (8 * dims.headDim + 8) <= g.limits.maxComputeWorkgroupStorageSize;
+  const fits = (t: AttentionTiling) =>
+    t.rows <= g.limits.maxComputeInvocationsPerWorkgroup && t.tile * (8 * dims.headDim + 8) <= g.limits.maxComputeWorkgroupStorageSize;
   const same = (a: AttentionTiling, b: AttentionTiling) => a.rows === b.rows && a.tile === b.tile;
   const others = (o.attentionTilings ?? attentionCandidates(o.quick)).filter((t) => fits(t) && !same(t, fallback));
   return {
@@ -288,7 +362,8 @@ function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOpti
 export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
   const configs = o.matmulConfigs ?? matmulCandidates(o.quick);
   const tasks = new Map<string, Task>();
-  const add = (t: Task) => tasks.set(`${t.kernel} ${t.key} ${t.dims.join('x')}`, tasks.get(`${t.kernel} ${t.key} ${t.dims.join('x')}`) ?? t);
+  const add = (t: Task) =>
+    tasks.set(`${t.kernel} ${t.key} ${t.dims.join('x')}`, tasks.get(`${t.kernel} ${t.key} ${t.dims.join('x')}`) ?? t);
   for (const length of spec.lengths) {
     const tokens = spec.batch * length;
     const products = [
@@ -305,7 +380,8 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
     for (const kernel of Object.keys(ATTENTION_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));
   }
   // The classifier head works on one row per sentence.
-  for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)]) add(matmulTask(p.label, p.shape, configs));
+  for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)])
+    add(matmulTask(p.label, p.shape, configs));
   return [...tasks.values()];
 }
 
@@ -342,10 +418,17 @@ export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) =
   const quick = o.quick;
   const tasks = withoutTuning(() => tuneTasks(spec, o));
   const g = gpu();
-  const timer = new KernelTimer(g.device, g.features, quick ? { warmup: 1, repeats: 3, minSampleMs: 5 } : { warmup: 2, repeats: 5, minSampleMs: 20 });
+  const timer = new KernelTimer(
+    g.device,
+    g.features,
+    quick ? { warmup: 1, repeats: 3, minSampleMs: 5 } : { warmup: 2, repeats: 5, minSampleMs: 20 },
+  );
   const total = tasks.reduce((n, t) => n + t.candidates.length, 0);
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'tune |{bar}| {value}/{total} candidates | {task} | eta {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'tune |{bar}| {value}/{total} candidates | {task} | eta {eta_formatted}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   let done = 0;
   bar?.start(total, 0, { task: '' });
@@ -387,9 +470,15 @@ export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) =
       }
       entries.push({ kernel: task.kernel, key: task.key, dims: task.dims, choice: winner.c.choice, ms, defaultMs });
       // Written after every shape, so that a tune cut short (a time limit) still leaves what it found.
-      file = writeTuningTable(entries, `${tunedFor}${entries.length < tasks.length ? `, ${entries.length} of ${tasks.length} shapes` : ''}`);
+      file = writeTuningTable(
+        entries,
+        `${tunedFor}${entries.length < tasks.length ? `, ${entries.length} of ${tasks.length} shapes` : ''}`,
+      );
       const gain = defaultMs / ms;
-      if (!bar) log(`${task.label}: ${winner.c.name}, ${ms.toPrecision(3)} ms${gain > 1 ? ` (${gain.toFixed(2)}x the default)` : ''} [${((performance.now() - start) / 1000).toFixed(0)} s]`);
+      if (!bar)
+        log(
+          `${task.label}: ${winner.c.name}, ${ms.toPrecision(3)} ms${gain > 1 ? ` (${gain.toFixed(2)}x the default)` : ''} [${((performance.now() - start) / 1000).toFixed(0)} s]`,
+        );
     }
   } finally {
     bar?.stop();

@@ -28,14 +28,17 @@ const USAGE = 'npm run wgsl -- NAME [shape flags] | --snapshots';
 const help = () => `${helpText(USAGE, 'Prints the WGSL of one kernel of a DistilBERT training step.', OPTIONS)}
 
 kernels:
-${Object.entries(KERNEL_CATALOG).map(([name, e]) => `  ${name.padEnd(30)}${e.what}`).join('\n')}
+${Object.entries(KERNEL_CATALOG)
+  .map(([name, e]) => `  ${name.padEnd(30)}${e.what}`)
+  .join('\n')}
 `;
 
 /** Rewrites the snapshot folder: one file per catalog entry, nothing else. */
 function writeSnapshots(): void {
   fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });
   for (const file of fs.readdirSync(SNAPSHOT_DIR)) if (file.endsWith('.wgsl')) fs.rmSync(path.join(SNAPSHOT_DIR, file));
-  for (const name of Object.keys(KERNEL_CATALOG)) fs.writeFileSync(path.join(SNAPSHOT_DIR, `${name}.wgsl`), kernelListing(name, DISTILBERT_SHAPES));
+  for (const name of Object.keys(KERNEL_CATALOG))
+    fs.writeFileSync(path.join(SNAPSHOT_DIR, `${name}.wgsl`), kernelListing(name, DISTILBERT_SHAPES));
   console.error(`wrote ${Object.keys(KERNEL_CATALOG).length} kernels to ${path.relative(process.cwd(), SNAPSHOT_DIR)}/`);
 }
 
@@ -54,7 +57,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const o = parseArgs(OPTIONS, flags);
   if (o.snapshots) {
-    if (names.length > 0 || o.explicit.size > 1) throw new UsageError('--snapshots takes no kernel name or shape flags: snapshots are at DistilBERT\'s shapes');
+    if (names.length > 0 || o.explicit.size > 1)
+      throw new UsageError("--snapshots takes no kernel name or shape flags: snapshots are at DistilBERT's shapes");
     writeSnapshots();
     return;
   }

@@ -6,7 +6,17 @@
 // Workloads that go through engine ops time the forward, and the backward alone (the op's own
 // backward function on a fixed output gradient), each in a step scope so that what one run
 // allocates goes back to the pool before the next.
-import { Tensor, backward as backwardOf, beginScope, noGrad, scoped, tuningState, withoutTuning, zeroGrad, type Shape } from '../engine/index.ts';
+import {
+  Tensor,
+  backward as backwardOf,
+  beginScope,
+  noGrad,
+  scoped,
+  tuningState,
+  withoutTuning,
+  zeroGrad,
+  type Shape,
+} from '../engine/index.ts';
 import type { Group } from './options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from './tables.ts';
 
@@ -113,10 +123,11 @@ export function opWorkloads(spec: OpWorkloads): Workload[] {
         if (!creator) throw new Error(`${spec.label}: the op recorded no backward (do its inputs require grad?)`);
         const seed = randomTensor(out.shape, 99);
         if (spec.composite) {
-          return () => scoped(() => {
-            backwardOf(out, seed);
-            zeroGrad(inputs);
-          });
+          return () =>
+            scoped(() => {
+              backwardOf(out, seed);
+              zeroGrad(inputs);
+            });
         }
         return () => scoped(() => void noGrad(() => creator.backwardFn(seed)));
       }),

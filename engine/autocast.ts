@@ -22,7 +22,8 @@ let casts: Map<Tensor, Tensor> | null = null;
 /** Throws one readable line when the adapter cannot run f16 kernels; `what` names the caller. */
 export function assertHalfSupported(what: string): void {
   const { features, adapterName } = gpu();
-  if (!features.has('shader-f16')) throw new Error(`${what} needs 16-bit float shaders (the shader-f16 feature), which ${adapterName} does not offer`);
+  if (!features.has('shader-f16'))
+    throw new Error(`${what} needs 16-bit float shaders (the shader-f16 feature), which ${adapterName} does not offer`);
 }
 
 /** Runs `fn` with matmul, linear and attention on f16 operands. */

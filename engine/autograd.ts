@@ -84,7 +84,10 @@ class LiveGradients {
   /** Adds `grad` to `node`'s waiting gradient (a node used by several ops gets their sum). */
   add(node: Tensor, grad: Tensor): void {
     const previous = this.waiting.get(node);
-    if (!previous) return this.set(node, grad);
+    if (!previous) {
+      this.set(node, grad);
+      return;
+    }
     this.set(node, add(previous, grad));
     this.consumed(previous);
     this.unused(grad);

@@ -173,7 +173,13 @@ async function openGpu(): Promise<Gpu> {
   const backendName = backend === 'opengl' ? 'opengl' : describeGpuBackend(info);
   const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${backendName})`;
   if (process.env.ENGINE_QUIET !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
-  const identity = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, backend: backendName };
+  const identity = {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    backend: backendName,
+  };
   const features = new Set(device.features as unknown as Iterable<string>);
   const subgroupInfo = info as GPUAdapterInfo & { subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
   return {
@@ -184,10 +190,16 @@ async function openGpu(): Promise<Gpu> {
     software: info.isFallbackAdapter === true || backend === 'opengl',
     features,
     limits: device.limits,
-    subgroupMaxSize: features.has('subgroups') ? subgroupInfo.subgroupMaxSize ?? 0 : 0,
+    subgroupMaxSize: features.has('subgroups') ? (subgroupInfo.subgroupMaxSize ?? 0) : 0,
     // Plain copies: Dawn's config objects keep their fields as getters, invisible to Object.entries.
     subgroupMatrixConfigs: features.has(SUBGROUP_MATRIX)
-      ? (subgroupInfo.subgroupMatrixConfigs ?? []).map(({ componentType, resultComponentType, M, N, K }) => ({ componentType, resultComponentType, M, N, K }))
+      ? (subgroupInfo.subgroupMatrixConfigs ?? []).map(({ componentType, resultComponentType, M, N, K }) => ({
+          componentType,
+          resultComponentType,
+          M,
+          N,
+          K,
+        }))
       : [],
   };
 }

@@ -176,7 +176,9 @@ function uniformSlot(words: Uint32Array): { chunk: GPUBuffer; offset: number } {
   const slot = slotsUsed++;
   const chunkIndex = Math.floor(slot / SLOTS_PER_CHUNK);
   if (chunkIndex === uniformChunks.length) {
-    uniformChunks.push(gpu().device.createBuffer({ size: UNIFORM_SLOT * SLOTS_PER_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+    uniformChunks.push(
+      gpu().device.createBuffer({ size: UNIFORM_SLOT * SLOTS_PER_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+    );
   }
   if ((slot + 1) * SLOT_WORDS > uniformStaging.length) {
     const grown = new Uint32Array(uniformStaging.length * 2);

@@ -37,7 +37,17 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   let tensorBase = 0;
   let partialBase = 0;
   for (const group of slotGroups(grads, SUM_SQUARES_COST)) {
-    launchOn(sumSquaresPartials(group.map((g) => g.numel), tensorBase, partialBase, subgroupsEnabled()), ...group, partials, owner);
+    launchOn(
+      sumSquaresPartials(
+        group.map((g) => g.numel),
+        tensorBase,
+        partialBase,
+        subgroupsEnabled(),
+      ),
+      ...group,
+      partials,
+      owner,
+    );
     tensorBase += group.length;
     partialBase += partialsOfAll(group);
   }

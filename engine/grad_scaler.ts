@@ -43,8 +43,15 @@ export class GradScaler {
   skippedSteps = 0;
 
   constructor({ initScale = 65536, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000 }: GradScalerOptions = {}) {
-    if (!(initScale > 0) || !(growthFactor > 1) || !(backoffFactor > 0 && backoffFactor < 1) || !(Number.isInteger(growthInterval) && growthInterval > 0)) {
-      throw new Error(`GradScaler: needs initScale > 0, growthFactor > 1, backoffFactor in (0, 1) and an integer growthInterval > 0, got ${JSON.stringify({ initScale, growthFactor, backoffFactor, growthInterval })}`);
+    if (
+      !(initScale > 0) ||
+      !(growthFactor > 1) ||
+      !(backoffFactor > 0 && backoffFactor < 1) ||
+      !(Number.isInteger(growthInterval) && growthInterval > 0)
+    ) {
+      throw new Error(
+        `GradScaler: needs initScale > 0, growthFactor > 1, backoffFactor in (0, 1) and an integer growthInterval > 0, got ${JSON.stringify({ initScale, growthFactor, backoffFactor, growthInterval })}`,
+      );
     }
     this.update = { growthFactor, backoffFactor, growthInterval };
     this.scale = Tensor.fromArray([initScale], [], 'f32', { persistent: true, name: 'grad_scaler.scale' });

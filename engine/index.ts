@@ -21,7 +21,15 @@ export * from './ops/attention_unfused.ts';
 export * from './ops/self_attention.ts';
 export * from './optim.ts';
 export {
-  kernelVersion, reloadTuningTable, tuningFile, tuningFolder, tuningState, tuningSummary, withoutTuning, writeTuningTable, type TunedEntry,
+  kernelVersion,
+  reloadTuningTable,
+  tuningFile,
+  tuningFolder,
+  tuningState,
+  tuningSummary,
+  withoutTuning,
+  writeTuningTable,
+  type TunedEntry,
 } from './tuning.ts';
 export { autocast, assertHalfSupported, toHalf } from './autocast.ts';
 export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad_scaler.ts';

@@ -100,27 +100,44 @@ function memoizedModule<M extends object, K extends keyof M>(module: M, names: K
 
 export const { adamwStep } = memoizedModule(adamw, ['adamwStep']);
 export const { attentionForward, attentionRowStats, attentionGradQuery, attentionGradKeyValue } = memoizedModule(attention, [
-  'attentionForward', 'attentionRowStats', 'attentionGradQuery', 'attentionGradKeyValue',
+  'attentionForward',
+  'attentionRowStats',
+  'attentionGradQuery',
+  'attentionGradKeyValue',
 ]);
 export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);
 export const { dropoutMap } = memoizedModule(dropout, ['dropoutMap']);
 export const { unaryMap, binaryMap, fill, accumulate } = memoizedModule(elementwise, ['unaryMap', 'binaryMap', 'fill', 'accumulate']);
 export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = memoizedModule(embedding, [
-  'gatherRows', 'countIds', 'bucketStarts', 'placeStably', 'sumBuckets',
+  'gatherRows',
+  'countIds',
+  'bucketStarts',
+  'placeStably',
+  'sumBuckets',
 ]);
 export const { sumSquaresPartials, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
-  'sumSquaresPartials', 'gradNormFinish', 'scaleByCoefficient',
+  'sumSquaresPartials',
+  'gradNormFinish',
+  'scaleByCoefficient',
 ]);
 export const { unscaleGradients, updateScale } = memoizedModule(gradScaler, ['unscaleGradients', 'updateScale']);
 export const { layerNormForward, layerNormBackwardInput, layerNormParamGradChunks } = memoizedModule(layernorm, [
-  'layerNormForward', 'layerNormBackwardInput', 'layerNormParamGradChunks',
+  'layerNormForward',
+  'layerNormBackwardInput',
+  'layerNormParamGradChunks',
 ]);
 export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
-  'reduceRows', 'sumColumnChunks', 'sumColumns', 'scatterRowMax',
+  'reduceRows',
+  'sumColumnChunks',
+  'sumColumns',
+  'scatterRowMax',
 ]);
 export const { rmsNormForward, rmsNormBackwardInput } = memoizedModule(rmsnorm, ['rmsNormForward', 'rmsNormBackwardInput']);
-export const { selectPositionForward, selectPositionBackward } = memoizedModule(select, ['selectPositionForward', 'selectPositionBackward']);
+export const { selectPositionForward, selectPositionBackward } = memoizedModule(select, [
+  'selectPositionForward',
+  'selectPositionBackward',
+]);
 export const { softmaxForward, softmaxBackward } = memoizedModule(softmax, ['softmaxForward', 'softmaxBackward']);
 export const { swapAxes } = memoizedModule(transpose, ['swapAxes']);
 

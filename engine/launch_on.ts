@@ -8,5 +8,8 @@ import { currentOp, noteLaunch } from './trace.ts';
 export function launchOn(kernel: KernelLaunch, ...tensors: Tensor[]): void {
   noteLaunch(kernel.name);
   if (debugLevel > 0) logLaunch(currentOp(), kernel, tensors);
-  launch(kernel, tensors.map((t) => t.binding));
+  launch(
+    kernel,
+    tensors.map((t) => t.binding),
+  );
 }

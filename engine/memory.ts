@@ -92,7 +92,8 @@ class BufferPool {
     const buffer = device.createBuffer({ size, usage: USAGE });
     const inUse = this.inUseBytes;
     void device.popErrorScope().then((error) => {
-      if (error) reportGpuFailure(new GpuOutOfMemoryError(owner, size, `the GPU refused it with ${megabytes(inUse)} in use: ${error.message}`));
+      if (error)
+        reportGpuFailure(new GpuOutOfMemoryError(owner, size, `the GPU refused it with ${megabytes(inUse)} in use: ${error.message}`));
     });
     this.age.set(buffer, this.created++);
     this.allocatedBytes += size;
@@ -102,7 +103,10 @@ class BufferPool {
   release(buffer: GPUBuffer): void {
     this.inUseBytes -= buffer.size;
     let list = this.free.get(buffer.size);
-    if (!list) this.free.set(buffer.size, (list = []));
+    if (!list) {
+      list = [];
+      this.free.set(buffer.size, list);
+    }
     // Binary search for the place that keeps the list newest first.
     const age = this.age.get(buffer)!;
     let [lo, hi] = [0, list.length];

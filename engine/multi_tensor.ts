@@ -7,7 +7,11 @@ import type { Tensor } from './tensor.ts';
 /** `tensors` split into launch groups for a kernel of `cost`; a group's sizes add up to at most `maxGroupElements`. */
 export function slotGroups(tensors: readonly Tensor[], cost: SlotCost, maxGroupElements = Infinity): Tensor[][] {
   const slots = slotsPerLaunch(cost, gpu().limits.maxStorageBuffersPerShaderStage);
-  const groups = planSlotGroups(tensors.map((t) => t.numel), slots, maxGroupElements);
+  const groups = planSlotGroups(
+    tensors.map((t) => t.numel),
+    slots,
+    maxGroupElements,
+  );
   return groups.map((group) => group.map((i) => tensors[i]));
 }
 

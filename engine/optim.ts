@@ -86,7 +86,9 @@ export class AdamW {
       checkNumber(beta2, 'betas[1]', (x) => x >= 0 && x < 1, 'in [0, 1)'),
     ];
     this.eps = checkNumber(opts.eps ?? 1e-8, 'eps', (x) => x >= 0, 'a number >= 0');
-    const paramGroups: ParamGroup[] = params.every((p) => p instanceof Tensor) ? [{ params: params as Tensor[] }] : (params as ParamGroup[]);
+    const paramGroups: ParamGroup[] = params.every((p) => p instanceof Tensor)
+      ? [{ params: params as Tensor[] }]
+      : (params as ParamGroup[]);
     const decayOf = new Map<Tensor, number>();
     for (const group of paramGroups) {
       const wd = checkNumber(group.weightDecay ?? opts.weightDecay ?? 0, 'weightDecay', (x) => x >= 0, 'a number >= 0');
@@ -131,8 +133,10 @@ export class AdamW {
    */
   step(lr = this.lr, clipCoef?: Tensor, skipIf?: Tensor): void {
     checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
-    if (clipCoef && clipCoef.numel !== 1) throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
-    if (skipIf && (skipIf.numel !== 1 || skipIf.dtype !== 'i32')) throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
+    if (clipCoef && clipCoef.numel !== 1)
+      throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
+    if (skipIf && (skipIf.numel !== 1 || skipIf.dtype !== 'i32'))
+      throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
     for (const p of this.params) {
       if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
     }
@@ -180,13 +184,17 @@ export class AdamW {
     checkNumber(state.step, 'state.step', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
     for (const key of ['m', 'v'] as const) {
       if (state[key].length !== this.params.length) {
-        throw new Error(`AdamW.loadState: state.${key} has ${state[key].length} tensors, the optimizer has ${this.params.length} parameters`);
+        throw new Error(
+          `AdamW.loadState: state.${key} has ${state[key].length} tensors, the optimizer has ${this.params.length} parameters`,
+        );
       }
     }
     this.params.forEach((p, i) => {
       for (const key of ['m', 'v'] as const) {
         if (state[key][i].length !== p.numel) {
-          throw new Error(`AdamW.loadState: state.${key}[${i}] has ${state[key][i].length} values, parameter ${p.name} ${shapeStr(p.shape)} has ${p.numel}`);
+          throw new Error(
+            `AdamW.loadState: state.${key}[${i}] has ${state[key][i].length} values, parameter ${p.name} ${shapeStr(p.shape)} has ${p.numel}`,
+          );
         }
       }
     });

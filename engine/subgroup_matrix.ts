@@ -11,7 +11,12 @@
 // kernel unused and says so on stderr. ENGINE_SUBGROUP_MATRIX=0 turns it off.
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { matmulVariants, type MatmulShape } from '../kernels/matmul.ts';
-import { matmulSubgroupMatrix, pickSubgroupMatrixConfig, subgroupMatrixOptionsFor, type SubgroupMatrixOptions } from '../kernels/matmul_subgroup_matrix.ts';
+import {
+  matmulSubgroupMatrix,
+  pickSubgroupMatrixConfig,
+  subgroupMatrixOptionsFor,
+  type SubgroupMatrixOptions,
+} from '../kernels/matmul_subgroup_matrix.ts';
 import { gpu } from './device.ts';
 import { beginScope } from './memory.ts';
 import { launchOn } from './launch_on.ts';
@@ -27,7 +32,8 @@ export function subgroupMatrixOptions(): SubgroupMatrixOptions | null {
 }
 
 /** Values k/64 for integers k in [-64, 64]: exact in f16, and their products exact in f32. */
-export const halfExactValues = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((((i + 1) * (seed * 2 + 7919)) % 129) - 64) / 64);
+export const halfExactValues = (n: number, seed: number) =>
+  Float32Array.from({ length: n }, (_, i) => ((((i + 1) * (seed * 2 + 7919)) % 129) - 64) / 64);
 
 const CHECKS: MatmulShape[] = [
   { batch: 1, m: 37, n: 45, k: 70, transA: false, transB: true, bias: true, half: true },
@@ -36,7 +42,14 @@ const CHECKS: MatmulShape[] = [
 ];
 
 /** C from `kernel` on the given operands (f16 tensors for variant 5, else f32). */
-async function productOf(kernel: KernelLaunch, s: MatmulShape, a: Float32Array, b: Float32Array, bias: Float32Array, half: boolean): Promise<Float32Array> {
+async function productOf(
+  kernel: KernelLaunch,
+  s: MatmulShape,
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  half: boolean,
+): Promise<Float32Array> {
   const scope = beginScope();
   try {
     const operand = (x: Float32Array) => Tensor.fromArray(x, [x.length], half ? 'f16' : 'f32');

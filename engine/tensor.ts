@@ -70,7 +70,8 @@ export class Tensor implements Releasable {
     this.viewOf = opts.viewOf ?? null;
     this._persistent = opts.persistent ?? false;
     if (this.viewOf) {
-      if (this.viewOf.numel !== this.numel) throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
+      if (this.viewOf.numel !== this.numel)
+        throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
       this._buffer = this.viewOf.buffer;
     } else {
       this._buffer = pool.acquire(this.bindingBytes, this.name);
@@ -88,7 +89,8 @@ export class Tensor implements Releasable {
   }
 
   get buffer(): GPUBuffer {
-    if (!this._buffer || this.viewOf?.released) throw new Error(`tensor ${this.name} ${shapeStr(this.shape)} was released and cannot be used`);
+    if (!this._buffer || this.viewOf?.released)
+      throw new Error(`tensor ${this.name} ${shapeStr(this.shape)} was released and cannot be used`);
     return this._buffer;
   }
 

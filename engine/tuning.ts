@@ -54,7 +54,12 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex').s
 
 /** The table file for an adapter: readable names, then a hash of its whole identity. */
 export function tuningFile(identity: AdapterIdentity = gpu().identity): string {
-  const readable = [identity.vendor, identity.device, identity.backend].filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const readable = [identity.vendor, identity.device, identity.backend]
+    .filter(Boolean)
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return path.join(tuningFolder(), `tune-${readable || 'adapter'}-${hash(JSON.stringify(identity))}.json`);
 }
 
@@ -71,7 +76,12 @@ export function kernelVersion(): string {
     { batch: 2, m: 37, n: 29, k: 23, transA: true, transB: false },
   ];
   const probes = [
-    ...shapes.flatMap((s) => [matmulBlocked(s), matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }), matmulDirect(s), matmulDirect(s, { threadM: 8, workgroupN: 8 })]),
+    ...shapes.flatMap((s) => [
+      matmulBlocked(s),
+      matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }),
+      matmulDirect(s),
+      matmulDirect(s, { threadM: 8, workgroupN: 8 }),
+    ]),
     attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
@@ -95,11 +105,18 @@ let bypass = 0;
 export function tuningState(): TableState {
   if (loaded) return loaded;
   const file = tuningFile();
-  if (!fs.existsSync(file)) return (loaded = { state: 'none', file, why: 'no tuned kernel table for this adapter' });
+  if (!fs.existsSync(file)) {
+    loaded = { state: 'none', file, why: 'no tuned kernel table for this adapter' };
+    return loaded;
+  }
   try {
     const table = JSON.parse(fs.readFileSync(file, 'utf8')) as TuningTable;
     if (!sameIdentity(table.adapter, gpu().identity)) {
-      loaded = { state: 'stale', file, why: `the table was made on another adapter (${table.adapter.device}, ${table.adapter.description})` };
+      loaded = {
+        state: 'stale',
+        file,
+        why: `the table was made on another adapter (${table.adapter.device}, ${table.adapter.description})`,
+      };
     } else if (table.version !== kernelVersion()) {
       loaded = { state: 'stale', file, why: `the table is for kernel version ${table.version}, not this code's ${kernelVersion()}` };
     } else if (!Array.isArray(table.entries)) {

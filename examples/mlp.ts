@@ -1,9 +1,7 @@
 // The engine with nothing else: a two-layer MLP learns which of two interleaved spirals a 2-D
 // point belongs to. Tensors, ops, backward, AdamW and a step scope; no model files, no tokenizer.
 //   npx tsx examples/mlp.ts [steps]
-import {
-  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, flush, initGpu, linear, relu, zeroGrad,
-} from '../engine/index.ts';
+import { AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, flush, initGpu, linear, relu, zeroGrad } from '../engine/index.ts';
 
 const steps = Number(process.argv[2] ?? 300);
 const POINTS = 256;
@@ -11,7 +9,10 @@ const HIDDEN = 32;
 
 // A seeded generator, so every run learns the same way.
 let seed = 1;
-const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+const random = () => {
+  seed = (seed * 48271) % 2147483647;
+  return seed / 2147483647;
+};
 const gaussian = () => Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random());
 
 // Toy data: point i lies on spiral i % 2, with a little noise.
@@ -29,7 +30,12 @@ await initGpu();
 const inputs = Tensor.fromArray(xy, [POINTS, 2]);
 const labels = Tensor.fromArray(classes, [POINTS], 'i32');
 const param = (shape: number[], scale: number) =>
-  Tensor.fromArray(Array.from({ length: shape.reduce((a, b) => a * b) }, () => scale * gaussian()), shape, 'f32', { requiresGrad: true });
+  Tensor.fromArray(
+    Array.from({ length: shape.reduce((a, b) => a * b) }, () => scale * gaussian()),
+    shape,
+    'f32',
+    { requiresGrad: true },
+  );
 const w1 = param([HIDDEN, 2], 1);
 const b1 = param([HIDDEN], 0);
 const w2 = param([HIDDEN, HIDDEN], 1 / Math.sqrt(HIDDEN));

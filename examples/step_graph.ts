@@ -3,7 +3,18 @@
 // docs/life-of-a-step.md quotes its output.
 //   npx tsx examples/step_graph.ts [layers]
 import {
-  AdamW, Tensor, backward, beginScope, closeGpu, crossEntropy, dispatchStats, flush, formatGraph, gradNorm, initGpu, zeroGrad,
+  AdamW,
+  Tensor,
+  backward,
+  beginScope,
+  closeGpu,
+  crossEntropy,
+  dispatchStats,
+  flush,
+  formatGraph,
+  gradNorm,
+  initGpu,
+  zeroGrad,
 } from '../engine/index.ts';
 import { initModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';

@@ -44,8 +44,16 @@ export interface AdamWScalars {
 /** The uniforms of `adamwStep(slots, s)`: with the slot sizes fixed, all that changes from step to step. */
 export function adamwUniforms(slots: readonly AdamWSlot[], s: AdamWScalars): Uniforms {
   return {
-    ...slotLayout(slots.map((slot) => slot.size), WG).uniforms,
-    ...Object.fromEntries(slots.flatMap((slot, k) => [[`off${k}`, u32(slot.offset)], [`decay${k}`, f32(slot.decayFactor)]])),
+    ...slotLayout(
+      slots.map((slot) => slot.size),
+      WG,
+    ).uniforms,
+    ...Object.fromEntries(
+      slots.flatMap((slot, k) => [
+        [`off${k}`, u32(slot.offset)],
+        [`decay${k}`, f32(slot.decayFactor)],
+      ]),
+    ),
     beta1: f32(s.beta1),
     oneMinusBeta1: f32(1 - s.beta1),
     beta2: f32(s.beta2),
@@ -57,7 +65,10 @@ export function adamwUniforms(slots: readonly AdamWSlot[], s: AdamWScalars): Uni
 }
 
 export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelLaunch {
-  const layout = slotLayout(slots.map((slot) => slot.size), WG);
+  const layout = slotLayout(
+    slots.map((slot) => slot.size),
+    WG,
+  );
   const uniforms = adamwUniforms(slots, s);
   const slotBindings = slots.map(
     (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read_write> param${k}: array<f32>;

@@ -51,7 +51,18 @@
 // With `half` (autocast's mixed precision, engine/autocast.ts), q, k and v are f16: the kernels
 // widen each element to f32 as they load it, so scores, softmax statistics, accumulators,
 // context, lse and every gradient stay f32, and only the operands' memory traffic halves.
-import { F32_LOWEST, FLAT_BUILTINS, MAX_GRID, f32, flatGrid, flatIndex, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import {
+  F32_LOWEST,
+  FLAT_BUILTINS,
+  MAX_GRID,
+  f32,
+  flatGrid,
+  flatIndex,
+  u32,
+  uniformBlock,
+  type KernelLaunch,
+  type Uniforms,
+} from './launch.ts';
 import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
 
 export interface AttentionDims {
@@ -203,7 +214,14 @@ function stageKeyTile(dims: AttentionDims): string {
  * `body` sees the thread's (b, h, bh = b·H + h), its row index `mine`, `row` (the same, clamped so
  * that threads past the end still help stage tiles) and `base`, the offset of that row.
  */
-function rowKernel(uniforms: Uniforms, dims: AttentionDims, dropout: AttentionDropout | null, outputs: string, workgroupVars: string, body: string): string {
+function rowKernel(
+  uniforms: Uniforms,
+  dims: AttentionDims,
+  dropout: AttentionDropout | null,
+  outputs: string,
+  workgroupVars: string,
+  body: string,
+): string {
   const operand = dims.half ? 'f16' : 'f32';
   return `${prelude(dims, uniforms, dropout)}
 @group(0) @binding(1) var<storage, read> q: array<${operand}>;
@@ -231,7 +249,13 @@ export function attentionForward(dims: AttentionDims, dropout: AttentionDropout 
   const uniforms = rowUniforms(dims, dropout);
   const outputs = `@group(0) @binding(5) var<storage, read_write> context: array<f32>;
 @group(0) @binding(6) var<storage, read_write> lse: array<f32>;`;
-  const code = rowKernel(uniforms, dims, dropout, outputs, KEY_TILES, `
+  const code = rowKernel(
+    uniforms,
+    dims,
+    dropout,
+    outputs,
+    KEY_TILES,
+    `
   var qs: array<V, DV>;
   for (var c = 0u; c < DV; c++) { qs[c] = ${loadV(dims, 'q', 'base + c * W')} / p.sqrtHeadDim; }
   var acc: array<V, DV>;
@@ -264,7 +288,8 @@ export function attentionForward(dims: AttentionDims, dropout: AttentionDropout 
   if (mine < p.seq) {
     for (var c = 0u; c < DV; c++) { ${storeV(dims, 'context', 'base + c * W', 'acc[c] / weightSum')} }
     lse[bh * p.seq + mine] = runningMax + log(weightSum);
-  }`);
+  }`,
+  );
   return { name: kernelName('attention_forward', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
 }
 
@@ -311,7 +336,13 @@ export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropou
   const outputs = `@group(0) @binding(5) var<storage, read> stats: array<f32>;
 @group(0) @binding(6) var<storage, read> grad: array<f32>;
 @group(0) @binding(7) var<storage, read_write> gradQ: array<f32>;`;
-  const code = rowKernel(uniforms, dims, dropout, outputs, KEY_TILES, `
+  const code = rowKernel(
+    uniforms,
+    dims,
+    dropout,
+    outputs,
+    KEY_TILES,
+    `
   var qs: array<V, DV>;
   var g: array<V, DV>;
   for (var c = 0u; c < DV; c++) {
@@ -340,7 +371,8 @@ export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropou
   }
   if (mine < p.seq) {
     for (var c = 0u; c < DV; c++) { ${storeV(dims, 'gradQ', 'base + c * W', 'acc[c] / p.sqrtHeadDim')} }
-  }`);
+  }`,
+  );
   return { name: kernelName('attention_grad_query', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
 }
 
@@ -356,7 +388,13 @@ export function attentionGradKeyValue(dims: AttentionDims, dropout: AttentionDro
 var<workgroup> gTile: array<V, TILE * DV>;
 var<workgroup> statsTile: array<vec2f, TILE>;
 var<workgroup> anyKept: atomic<u32>;`;
-  const code = rowKernel(uniforms, dims, dropout, outputs, queryTiles, `
+  const code = rowKernel(
+    uniforms,
+    dims,
+    dropout,
+    outputs,
+    queryTiles,
+    `
   var kr: array<V, DV>;
   var vr: array<V, DV>;
   for (var c = 0u; c < DV; c++) {
@@ -408,6 +446,7 @@ var<workgroup> anyKept: atomic<u32>;`;
       ${storeV(dims, 'gradK', 'base + c * W', 'dk[c]')}
       ${storeV(dims, 'gradV', 'base + c * W', 'dv[c]')}
     }
-  }`);
+  }`,
+  );
   return { name: kernelName('attention_grad_key_value', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
 }

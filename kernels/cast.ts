@@ -18,7 +18,11 @@ export function castToHalf(n: number): KernelLaunch {
 ${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<vec2<f16>>;
-${flatKernelMain(WG, '(p.n + 1u) / 2u', `
-  output[i] = vec2<f16>(vec2f(input[2u * i], input[min(2u * i + 1u, p.n - 1u)]));`)}`;
+${flatKernelMain(
+  WG,
+  '(p.n + 1u) / 2u',
+  `
+  output[i] = vec2<f16>(vec2f(input[2u * i], input[min(2u * i + 1u, p.n - 1u)]));`,
+)}`;
   return { name: 'cast_to_f16', code, workgroups: flatGrid(Math.ceil(n / 2), WG), uniforms };
 }

@@ -46,33 +46,89 @@ const tokens = (s: ModelShapes) => s.batch * s.seq;
  * output): forward z = x·Wzᵀ + bz, then dX parts dz·Wz and dWz = dzᵀ·x.
  */
 const qkvProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
-  ['qkv_forward', 'q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`)', (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } })],
-  ['qkv_grad_input', "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward)", (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false, slots: { a: true, b: true } })],
-  ['qkv_grad_weight', "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward)", (s) => ({ batch: 3, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, sharedB: true, slots: { a: true, c: true } })],
+  [
+    'qkv_forward',
+    'q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`)',
+    (s) => ({
+      batch: 3,
+      m: tokens(s),
+      n: s.dim,
+      k: s.dim,
+      transA: false,
+      transB: true,
+      sharedA: true,
+      bias: true,
+      slots: { b: true, c: true },
+    }),
+  ],
+  [
+    'qkv_grad_input',
+    "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward)",
+    (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false, slots: { a: true, b: true } }),
+  ],
+  [
+    'qkv_grad_weight',
+    "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward)",
+    (s) => ({ batch: 3, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }),
+  ],
 ];
 
 /** q_lin's forward alone, as one `linear` would launch it: the product the teaching variants show. */
-const qLinForward = (s: ModelShapes): MatmulShape => ({ batch: 1, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: true, bias: true });
+const qLinForward = (s: ModelShapes): MatmulShape => ({
+  batch: 1,
+  m: tokens(s),
+  n: s.dim,
+  k: s.dim,
+  transA: false,
+  transB: true,
+  bias: true,
+});
 
 export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
-  ...Object.fromEntries(qkvProducts.flatMap(([name, what, shape]) => [
-    [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
-    [`${name}_direct`, { what: `${what}; variant 4, the kernel llvmpipe runs`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
-  ])),
-  q_lin_forward_naive: { what: "q_lin's forward alone with variant 1, to read first (kernels/matmul_teaching.ts)", launch: (s) => matmulNaive(qLinForward(s)) },
-  q_lin_forward_tiled: { what: "q_lin's forward alone with variant 2, to read second (kernels/matmul_teaching.ts)", launch: (s) => matmulTiled(qLinForward(s)) },
-  q_lin_grad_bias: { what: "q_lin's backward for the bias, stage 1 of the column sums of dq (`selfAttention` via `sumColumnsOf`)", launch: (s) => sumColumnChunks(tokens(s), s.dim) },
-  attention_forward: { what: 'fused attention forward with attention dropout (`attention`)', launch: (s) => attentionForward(dims(s), DROPOUT) },
+  ...Object.fromEntries(
+    qkvProducts.flatMap(([name, what, shape]) => [
+      [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
+      [`${name}_direct`, { what: `${what}; variant 4, the kernel llvmpipe runs`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
+    ]),
+  ),
+  q_lin_forward_naive: {
+    what: "q_lin's forward alone with variant 1, to read first (kernels/matmul_teaching.ts)",
+    launch: (s) => matmulNaive(qLinForward(s)),
+  },
+  q_lin_forward_tiled: {
+    what: "q_lin's forward alone with variant 2, to read second (kernels/matmul_teaching.ts)",
+    launch: (s) => matmulTiled(qLinForward(s)),
+  },
+  q_lin_grad_bias: {
+    what: "q_lin's backward for the bias, stage 1 of the column sums of dq (`selfAttention` via `sumColumnsOf`)",
+    launch: (s) => sumColumnChunks(tokens(s), s.dim),
+  },
+  attention_forward: {
+    what: 'fused attention forward with attention dropout (`attention`)',
+    launch: (s) => attentionForward(dims(s), DROPOUT),
+  },
   attention_row_stats: { what: "attention backward, step 1: each query row's (lse, Δ)", launch: (s) => attentionRowStats(dims(s)) },
   attention_grad_query: { what: 'attention backward, step 2: dQ', launch: (s) => attentionGradQuery(dims(s), DROPOUT) },
   attention_grad_key_value: { what: 'attention backward, step 3: dK and dV', launch: (s) => attentionGradKeyValue(dims(s), DROPOUT) },
-  layernorm_forward: { what: 'sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12)', launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12, false, { residualRows: tokens(s) }) },
+  layernorm_forward: {
+    what: 'sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12)',
+    launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12, false, { residualRows: tokens(s) }),
+  },
   layernorm_backward_input: { what: "layerNorm's backward for x", launch: (s) => layerNormBackwardInput(tokens(s), s.dim) },
-  layernorm_param_grad_chunks: { what: "layerNorm's backward for weight and bias, stage 1", launch: (s) => layerNormParamGradChunks(tokens(s), s.dim) },
+  layernorm_param_grad_chunks: {
+    what: "layerNorm's backward for weight and bias, stage 1",
+    launch: (s) => layerNormParamGradChunks(tokens(s), s.dim),
+  },
   dropout: { what: 'dropout after the FFN (`dropout`), p = 0.1', launch: (s) => dropoutMap(tokens(s) * s.dim, 0.1, DROPOUT.rng) },
   embedding_gather: { what: 'word embedding lookup (`embedding`)', launch: (s) => gatherRows(tokens(s), s.vocab, s.dim) },
-  embedding_sum_buckets: { what: "word embedding backward, the last of its counting-sort kernels: each row's sum", launch: (s) => sumBuckets(s.vocab, s.dim) },
-  cross_entropy_rows: { what: 'cross-entropy forward, one row per sequence (`crossEntropy`)', launch: (s) => crossEntropyRows(s.batch, s.classes) },
+  embedding_sum_buckets: {
+    what: "word embedding backward, the last of its counting-sort kernels: each row's sum",
+    launch: (s) => sumBuckets(s.vocab, s.dim),
+  },
+  cross_entropy_rows: {
+    what: 'cross-entropy forward, one row per sequence (`crossEntropy`)',
+    launch: (s) => crossEntropyRows(s.batch, s.classes),
+  },
   cross_entropy_backward: { what: 'cross-entropy backward', launch: (s) => crossEntropyBackward(s.batch, s.classes) },
 };
 
@@ -81,8 +137,12 @@ export function kernelListing(name: string, shapes: ModelShapes): string {
   const entry = KERNEL_CATALOG[name];
   if (!entry) throw new Error(`no kernel "${name}" in the catalog; known: ${Object.keys(KERNEL_CATALOG).join(', ')}`);
   const k = entry.launch(shapes);
-  const uniforms = Object.entries(k.uniforms).map(([n, u]) => `${n}=${u.value}`).join(' ');
-  const shapeLine = Object.entries(shapes).map(([n, v]) => `${n} ${v}`).join(', ');
+  const uniforms = Object.entries(k.uniforms)
+    .map(([n, u]) => `${n}=${u.value}`)
+    .join(' ');
+  const shapeLine = Object.entries(shapes)
+    .map(([n, v]) => `${n} ${v}`)
+    .join(', ');
   return `// ${name}: ${entry.what}.
 // Kernel ${k.name} at ${shapeLine}: workgroups [${k.workgroups.join(', ')}]${uniforms ? `, uniforms ${uniforms}` : ''}.
 ${k.code.trim()}

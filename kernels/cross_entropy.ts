@@ -27,7 +27,9 @@ export function crossEntropyRows(rows: number, classes: number, subgroups = fals
 @group(0) @binding(4) var<storage, read_write> logSumExp: array<f32>;
 ${workgroupReduce('rowMaxOf', 'f32', 'max', WG, subgroups)}
 ${workgroupReduce('rowSumOf', 'f32', 'sum', WG, subgroups)}
-${rowKernelMain(WG, `  var m = ${F32_LOWEST};
+${rowKernelMain(
+  WG,
+  `  var m = ${F32_LOWEST};
   for (var c = lid.x; c < p.cols; c += ${WG}u) { m = max(m, logits[base + c]); }
   let rowMax = rowMaxOf(lid.x, m);
   var s = 0.0;
@@ -39,7 +41,9 @@ ${rowKernelMain(WG, `  var m = ${F32_LOWEST};
     if (label < p.cols) { loss = (rowMax - logits[base + label]) + logSum; }
     rowLoss[row] = loss;
     logSumExp[row] = rowMax + logSum;
-  }`, subgroups)}`;
+  }`,
+  subgroups,
+)}`;
   return { name: `cross_entropy_rows${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
@@ -52,13 +56,17 @@ export function crossEntropyBackward(rows: number, classes: number): KernelLaunc
 @group(0) @binding(3) var<storage, read> logSumExp: array<f32>;
 @group(0) @binding(4) var<storage, read> upstream: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dLogits: array<f32>;
-${flatKernelMain(WG, 'p.total', `
+${flatKernelMain(
+  WG,
+  'p.total',
+  `
   let row = i / p.classes;
   let c = i % p.classes;
   let label = u32(labels[row]);
   let softmax = exp(logits[i] - logSumExp[row]);
   var d = p.nan;
   if (label < p.classes) { d = softmax - select(0.0, 1.0, c == label); }
-  dLogits[i] = d * upstream[0] * p.invRows;`)}`;
+  dLogits[i] = d * upstream[0] * p.invRows;`,
+)}`;
   return { name: 'cross_entropy_backward', code, workgroups: flatGrid(rows * classes, WG), uniforms };
 }

@@ -17,8 +17,12 @@ export function dropoutMap(n: number, dropProbability: number, rng: RngState): K
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 ${RNG_WGSL}
-${flatKernelMain(WG, 'p.n', `
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
   let keep = ${rngDraw('i')} >= p.dropProbability;
-  output[i] = select(0.0, input[i] * p.keepScale, keep);`)}`;
+  output[i] = select(0.0, input[i] * p.keepScale, keep);`,
+)}`;
   return { name: 'dropout', code, workgroups: flatGrid(n, WG), uniforms };
 }

@@ -15,9 +15,13 @@ export function unaryMap(name: string, expr: string, n: number, scalar = 0, help
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 ${helpers}
-${flatKernelMain(WG, 'p.n', `
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
   let x = input[i];
-  output[i] = ${expr};`)}`;
+  output[i] = ${expr};`,
+)}`;
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -32,23 +36,36 @@ export function binaryMap(name: string, expr: string, bc: Broadcast4, helpers = 
   const [, d1, d2, d3] = bc.dims;
   const n = bc.dims.reduce((x, y) => x * y, 1);
   const uniforms = {
-    n: u32(n), d1: u32(d1), d2: u32(d2), d3: u32(d3),
-    sa0: u32(bc.aStrides[0]), sa1: u32(bc.aStrides[1]), sa2: u32(bc.aStrides[2]), sa3: u32(bc.aStrides[3]),
-    sb0: u32(bc.bStrides[0]), sb1: u32(bc.bStrides[1]), sb2: u32(bc.bStrides[2]), sb3: u32(bc.bStrides[3]),
+    n: u32(n),
+    d1: u32(d1),
+    d2: u32(d2),
+    d3: u32(d3),
+    sa0: u32(bc.aStrides[0]),
+    sa1: u32(bc.aStrides[1]),
+    sa2: u32(bc.aStrides[2]),
+    sa3: u32(bc.aStrides[3]),
+    sb0: u32(bc.bStrides[0]),
+    sb1: u32(bc.bStrides[1]),
+    sb2: u32(bc.bStrides[2]),
+    sb3: u32(bc.bStrides[3]),
   };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> lhs: array<f32>;
 @group(0) @binding(2) var<storage, read> rhs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 ${helpers}
-${flatKernelMain(WG, 'p.n', `
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
   let i3 = i % p.d3;
   let i2 = (i / p.d3) % p.d2;
   let i1 = (i / (p.d3 * p.d2)) % p.d1;
   let i0 = i / (p.d3 * p.d2 * p.d1);
   let a = lhs[i0 * p.sa0 + i1 * p.sa1 + i2 * p.sa2 + i3 * p.sa3];
   let b = rhs[i0 * p.sb0 + i1 * p.sb1 + i2 * p.sb2 + i3 * p.sb3];
-  output[i] = ${expr};`)}`;
+  output[i] = ${expr};`,
+)}`;
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -57,8 +74,12 @@ export function fill(n: number, value: number): KernelLaunch {
   const uniforms = { n: u32(n), value: f32(value) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> output: array<f32>;
-${flatKernelMain(WG, 'p.n', `
-  output[i] = p.value;`)}`;
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
+  output[i] = p.value;`,
+)}`;
   return { name: 'fill', code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -68,7 +89,11 @@ export function accumulate(n: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> acc: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
-${flatKernelMain(WG, 'p.n', `
-  acc[i] += grad[i];`)}`;
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
+  acc[i] += grad[i];`,
+)}`;
   return { name: 'accumulate', code, workgroups: flatGrid(n, WG), uniforms };
 }

@@ -31,11 +31,15 @@ export function gatherRows(n: number, vocab: number, dim: number): KernelLaunch 
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read> table: array<f32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
-${flatKernelMain(WG, 'p.total', `
+${flatKernelMain(
+  WG,
+  'p.total',
+  `
   let id = u32(ids[i / p.dim]);
   var value = 0.0;
   if (id < p.vocab) { value = table[id * p.dim + i % p.dim]; }
-  output[i] = value;`)}`;
+  output[i] = value;`,
+)}`;
   return { name: 'embedding_gather', code, workgroups: flatGrid(n * dim, WG), uniforms };
 }
 
@@ -45,9 +49,13 @@ export function countIds(n: number, vocab: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
-${flatKernelMain(WG, 'p.n', `
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
   let id = u32(ids[i]);
-  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }`)}`;
+  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }`,
+)}`;
   return { name: 'embedding_count_ids', code, workgroups: flatGrid(n, WG), uniforms };
 }
 
@@ -139,11 +147,15 @@ export function sumBuckets(vocab: number, dim: number): KernelLaunch {
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var<storage, read> order: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dTable: array<${vec}>;
-${flatKernelMain(WG, 'p.total', `
+${flatKernelMain(
+  WG,
+  'p.total',
+  `
   let v = i / p.columns;
   let column = i % p.columns;
   var acc = ${vec}(0.0);
   for (var k = starts[v]; k < starts[v + 1u]; k++) { acc += grad[order[k] * p.columns + column]; }
-  dTable[i] = acc;`)}`;
+  dTable[i] = acc;`,
+)}`;
   return { name: `embedding_sum_buckets_x${width}`, code, workgroups: flatGrid(vocab * columns, WG), uniforms };
 }

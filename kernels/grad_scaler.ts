@@ -41,12 +41,15 @@ ${NON_FINITE}
 fn main(${FLAT_BUILTINS}) {
   ${slotWorkgroup(K)}
   let inverse = 1.0 / scale[0];
-  ${forSlot(K, (k) => `let i = local * ${WG}u + lid.x;
+  ${forSlot(
+    K,
+    (k) => `let i = local * ${WG}u + lid.x;
     if (i < p.n${k}) {
       let g = grad${k}[i];
       if (nonFinite(g)) { atomicOr(&foundInf[0], 1u); }
       grad${k}[i] = g * inverse;
-    }`)}
+    }`,
+  )}
 }`;
   return { name: `unscale_gradients_x${K}`, code, workgroups: layout.grid, uniforms: layout.uniforms };
 }

@@ -25,7 +25,13 @@ const PARTIAL_WG = 256;
  * is [residualRows, cols], repeated down x's rows when it has fewer (position embeddings added to
  * every sequence of a batch). `wg`: threads per row, a power of two (default by row length).
  */
-export function layerNormForward(rows: number, cols: number, eps: number, subgroups = false, { residualRows = 0, wg = rowWorkgroupSize(cols) } = {}): KernelLaunch {
+export function layerNormForward(
+  rows: number,
+  cols: number,
+  eps: number,
+  subgroups = false,
+  { residualRows = 0, wg = rowWorkgroupSize(cols) } = {},
+): KernelLaunch {
   const residual = residualRows > 0;
   const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps), ...(residual ? { residualRows: u32(residualRows) } : {}) };
   const repeated = residual && residualRows !== rows;
@@ -37,15 +43,29 @@ export function layerNormForward(rows: number, cols: number, eps: number, subgro
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
-${residual ? `@group(0) @binding(7) var<storage, read> residual: array<f32>;
-@group(0) @binding(8) var<storage, read_write> sum: array<f32>;` : ''}
+${
+  residual
+    ? `@group(0) @binding(7) var<storage, read> residual: array<f32>;
+@group(0) @binding(8) var<storage, read_write> sum: array<f32>;`
+    : ''
+}
 ${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
 ${workgroupReduce('rowSumOfSquares', 'f32', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `${repeated ? `  let residualBase = (row % p.residualRows) * p.cols;
-` : ''}  var local = 0.0;
+${rowKernelMain(
+  wg,
+  `${
+    repeated
+      ? `  let residualBase = (row % p.residualRows) * p.cols;
+`
+      : ''
+  }  var local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
-    let v = ${input('base + c')};${residual ? `
-    sum[base + c] = v;` : ''}
+    let v = ${input('base + c')};${
+      residual
+        ? `
+    sum[base + c] = v;`
+        : ''
+    }
     local += v;
   }
   let mean = rowSumOf(lid.x, local) / f32(p.cols);
@@ -61,7 +81,9 @@ ${rowKernelMain(wg, `${repeated ? `  let residualBase = (row % p.residualRows) *
   if (lid.x == 0u) {
     meanOut[row] = mean;
     rstdOut[row] = rstd;
-  }`, subgroups)}`;
+  }`,
+  subgroups,
+)}`;
   const fused = residual ? `_residual${repeated ? '_repeated' : ''}` : '';
   return { name: `layernorm${fused}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
@@ -77,7 +99,9 @@ export function layerNormBackwardInput(rows: number, cols: number, subgroups = f
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 ${workgroupReduce('rowSumsOf', 'vec2f', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `  let m = mean[row];
+${rowKernelMain(
+  wg,
+  `  let m = mean[row];
   let r = rstd[row];
   var local = vec2f(0.0);
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
@@ -90,7 +114,9 @@ ${rowKernelMain(wg, `  let m = mean[row];
     let g = dy[base + c] * weight[c];
     let xhat = (x[base + c] - m) * r;
     dx[base + c] = r * (g - means.x - xhat * means.y);
-  }`, subgroups)}`;
+  }`,
+  subgroups,
+)}`;
   return { name: `layernorm_backward_input${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
@@ -108,7 +134,10 @@ export function layerNormParamGradChunks(rows: number, cols: number): KernelLaun
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> weightPartial: array<f32>;
 @group(0) @binding(6) var<storage, read_write> biasPartial: array<f32>;
-${flatKernelMain(PARTIAL_WG, 'p.chunks * p.cols', `
+${flatKernelMain(
+  PARTIAL_WG,
+  'p.chunks * p.cols',
+  `
   let col = i % p.cols;
   let chunk = i / p.cols;
   let end = min(p.rows, (chunk + 1u) * ${ROW_CHUNK}u);
@@ -120,6 +149,7 @@ ${flatKernelMain(PARTIAL_WG, 'p.chunks * p.cols', `
     dBias += g;
   }
   weightPartial[i] = dWeight;
-  biasPartial[i] = dBias;`)}`;
+  biasPartial[i] = dBias;`,
+)}`;
   return { name: 'layernorm_param_grad_chunks', code, workgroups: flatGrid(chunks * cols, PARTIAL_WG), uniforms };
 }

@@ -174,7 +174,8 @@ const slotName = (name: string, z: number) => `${name}Slot${z}`;
 
 /** Names of the storage bindings, in binding order from 1, and their element types' operand. */
 function bindingNames(s: MatmulShape): { name: string; operand: 'a' | 'b' | 'c'; write: boolean }[] {
-  const perSlot = (name: string, slotted: boolean | undefined) => (slotted ? Array.from({ length: s.batch }, (_, z) => slotName(name, z)) : [name]);
+  const perSlot = (name: string, slotted: boolean | undefined) =>
+    slotted ? Array.from({ length: s.batch }, (_, z) => slotName(name, z)) : [name];
   return [
     ...perSlot('a', s.slots?.a).map((name) => ({ name, operand: 'a' as const, write: false })),
     ...perSlot('b', s.slots?.b).map((name) => ({ name, operand: 'b' as const, write: false })),
@@ -191,9 +192,14 @@ export const matmulBindingCount = (s: MatmulShape) => bindingNames(s).length;
 function header(s: MatmulShape, uniforms: Uniforms, aVec: boolean, bVec: boolean, cVec: boolean): string {
   const types = { a: operandType(s, aVec), b: operandType(s, bVec), c: cVec ? 'vec4f' : 'f32' };
   const declarations = bindingNames(s).map(
-    ({ name, operand, write }, i) => `@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${name}: array<${types[operand]}>;`,
+    ({ name, operand, write }, i) =>
+      `@group(0) @binding(${i + 1}) var<storage, ${write ? 'read_write' : 'read'}> ${name}: array<${types[operand]}>;`,
   );
-  return [`${s.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}`, ...declarations, ...(s.gelu ? [GELU_HELPERS, 'fn gelu4(v: vec4f) -> vec4f { return vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w)); }'] : [])].join('\n');
+  return [
+    `${s.half ? 'enable f16;\n' : ''}${uniformBlock(uniforms)}`,
+    ...declarations,
+    ...(s.gelu ? [GELU_HELPERS, 'fn gelu4(v: vec4f) -> vec4f { return vec4f(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w)); }'] : []),
+  ].join('\n');
 }
 
 /**
@@ -217,8 +223,10 @@ function storeC(s: MatmulShape, index: string, value: string, vec: boolean): str
   return `let pre = ${value}; preActivation[${index}] = pre; c[${index}] = gelu${vec ? '4' : ''}(pre);`;
 }
 
-const slotsName = (s: MatmulShape) => (s.slots ? `_slots${s.batch}${['a', 'b', 'c'].filter((o) => s.slots?.[o as 'a' | 'b' | 'c']).join('')}` : '');
-const layoutName = (s: MatmulShape) => `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}${s.gelu ? '_gelu' : ''}${slotsName(s)}`;
+const slotsName = (s: MatmulShape) =>
+  s.slots ? `_slots${s.batch}${['a', 'b', 'c'].filter((o) => s.slots?.[o as 'a' | 'b' | 'c']).join('')}` : '';
+const layoutName = (s: MatmulShape) =>
+  `${s.transA ? 't' : 'n'}${s.transB ? 't' : 'n'}${s.half ? '_f16' : ''}${s.gelu ? '_gelu' : ''}${slotsName(s)}`;
 
 function checkOptions(o: BlockedOptions): void {
   const bad = (why: string) => new Error(`matmul options ${JSON.stringify(o)}: ${why}`);
@@ -308,7 +316,9 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
     const unitStores: string[] = [];
     if (!t.packed) {
       for (let dc = 0; dc < unitCols; dc++) {
-        const index = t.kMajor ? `${unit}r * ${t.span}u + ${plus(`${unit}c`, dc)}` : `${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r`;
+        const index = t.kMajor
+          ? `${unit}r * ${t.span}u + ${plus(`${unit}c`, dc)}`
+          : `${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r`;
         unitStores.push(`${shared}[${index}] = ${element(0, dc)};`);
       }
     } else if (t.kMajor) {
@@ -316,7 +326,9 @@ function tileCopy(t: TileCopy, tileK: number, threads: number) {
       unitStores.push(`${shared}[(${unit}r * ${t.span}u + ${unit}c) / 4u] = ${v};`);
     } else {
       for (let dc = 0; dc < unitCols; dc++) {
-        unitStores.push(`${shared}[(${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r) / 4u] = vec4f(${[0, 1, 2, 3].map((dr) => element(dr, dc)).join(', ')});`);
+        unitStores.push(
+          `${shared}[(${parenthesized(plus(`${unit}c`, dc))} * ${t.span}u + ${unit}r) / 4u] = vec4f(${[0, 1, 2, 3].map((dr) => element(dr, dc)).join(', ')});`,
+        );
       }
     }
     stores.push(...guarded(unitStores));
@@ -342,16 +354,25 @@ function storeBlock(s: MatmulShape, threadM: number, accumulatorsPerRow: number,
     for (let j = 0; j < accumulatorsPerRow; j++) {
       if (cVec) {
         const col = plus('col0', j * 4);
-        stores.push(`if (${col} < p.n) { ${storeC(s, `(rowBase + ${col}) / 4u`, `acc${i}_${j}${s.bias ? ` + bias[${parenthesized(col)} / 4u]` : ''}`, true)} }`);
+        stores.push(
+          `if (${col} < p.n) { ${storeC(s, `(rowBase + ${col}) / 4u`, `acc${i}_${j}${s.bias ? ` + bias[${parenthesized(col)} / 4u]` : ''}`, true)} }`,
+        );
         continue;
       }
-      const parts = packed ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` })) : [{ offset: j, value: `acc${i}_${j}` }];
+      const parts = packed
+        ? [0, 1, 2, 3].map((e) => ({ offset: j * 4 + e, value: `acc${i}_${j}.${COMPONENTS[e]}` }))
+        : [{ offset: j, value: `acc${i}_${j}` }];
       for (const { offset, value } of parts) {
         const col = plus('col0', offset);
         stores.push(`if (${col} < p.n) { ${storeC(s, `rowBase + ${col}`, `${value}${s.bias ? ` + bias[${col}]` : ''}`, false)} }`);
       }
     }
-    lines.push(`if (${plus('row0', i)} < p.m) {`, `  let rowBase = cBase + ${parenthesized(plus('row0', i))} * p.n;`, ...stores.map((l) => `  ${l}`), '}');
+    lines.push(
+      `if (${plus('row0', i)} < p.m) {`,
+      `  let rowBase = cBase + ${parenthesized(plus('row0', i))} * p.n;`,
+      ...stores.map((l) => `  ${l}`),
+      '}',
+    );
   }
   return lines;
 }
@@ -376,8 +397,16 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
   const packedB = threadN % 4 === 0;
   const cVec = vector && packedB && s.n % 4 === 0;
   const half = s.half ?? false;
-  const copyA = tileCopy({ name: 'a', span: tileM, kMajor: s.transA, vec: aVec, half, packed: packedA, origin: 'm0', extent: 'p.m' }, tileK, threads);
-  const copyB = tileCopy({ name: 'b', span: tileN, kMajor: !s.transB, vec: bVec, half, packed: packedB, origin: 'n0', extent: 'p.n' }, tileK, threads);
+  const copyA = tileCopy(
+    { name: 'a', span: tileM, kMajor: s.transA, vec: aVec, half, packed: packedA, origin: 'm0', extent: 'p.m' },
+    tileK,
+    threads,
+  );
+  const copyB = tileCopy(
+    { name: 'b', span: tileN, kMajor: !s.transB, vec: bVec, half, packed: packedB, origin: 'n0', extent: 'p.n' },
+    tileK,
+    threads,
+  );
 
   // Per k: thread (tx, ty) reads its threadM values of A's column (scalars, or vec4s when packed)
   // and threadN of B's row, and updates acc_i_j (vec4 groups of 4 columns when packed).
@@ -385,14 +414,17 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
   const accGroups = packedB ? threadN / 4 : threadN;
   const aGroups = packedA ? threadM / 4 : threadM;
   const compute: string[] = [];
-  for (let v = 0; v < aGroups; v++) compute.push(`let a${v} = tileA[${plus(`kk * ${(tileM * aGroups) / threadM}u + ${times('ty', aGroups)}`, v)}];`);
-  for (let j = 0; j < accGroups; j++) compute.push(`let b${j} = tileB[${plus(`kk * ${(tileN * accGroups) / threadN}u + ${times('tx', accGroups)}`, j)}];`);
+  for (let v = 0; v < aGroups; v++)
+    compute.push(`let a${v} = tileA[${plus(`kk * ${(tileM * aGroups) / threadM}u + ${times('ty', aGroups)}`, v)}];`);
+  for (let j = 0; j < accGroups; j++)
+    compute.push(`let b${j} = tileB[${plus(`kk * ${(tileN * accGroups) / threadN}u + ${times('tx', accGroups)}`, j)}];`);
   for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) compute.push(`acc${i}_${j} += ${aValue(i)} * b${j};`);
 
   const epilogue = storeBlock(s, threadM, accGroups, packedB, cVec);
 
   const accDecls: string[] = [];
-  for (let i = 0; i < threadM; i++) for (let j = 0; j < accGroups; j++) accDecls.push(`var acc${i}_${j} = ${packedB ? 'vec4f' : 'f32'}(0.0);`);
+  for (let i = 0; i < threadM; i++)
+    for (let j = 0; j < accGroups; j++) accDecls.push(`var acc${i}_${j} = ${packedB ? 'vec4f' : 'f32'}(0.0);`);
   const next = `k0 + ${tileK}u`;
   // With prefetch, the next k-step's tiles are loaded into registers while this one is computed.
   const kLoop = [
@@ -413,13 +445,16 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
 ${copyA.shared}
 ${copyB.shared}
 ${entry(threads, tileM, tileN, s)}
-${perSlot(s, `  let tx = lid.x % ${threadsN}u;
+${perSlot(
+  s,
+  `  let tx = lid.x % ${threadsN}u;
   let ty = lid.x / ${threadsN}u;
 ${indent([...copyA.setup, ...copyB.setup, ...accDecls], 2)}
 ${indent(kLoop, 2)}
   let row0 = m0 + ${times('ty', threadM)};
   let col0 = n0 + ${times('tx', threadN)};
-${indent(epilogue, 2)}`)}
+${indent(epilogue, 2)}`,
+)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
   const name = `matmul_${layoutName(s)}_${tileM}x${tileN}x${tileK}_${threadM}x${threadN}_${vecTag}${o.prefetch ? '_prefetch' : ''}`;
@@ -500,7 +535,12 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     const alongK = (name: 'a' | 'b', count: number, vec: boolean, start: string) => {
       for (let r = 0; r < count; r++) {
         const scalars = [...Array(steps).keys()].map((kk) => widen(s, `${name}[${start}${r} + ${kAt(kk)}]`, false));
-        const value = vec && steps === 4 ? widen(s, `${name}[(${start}${r} + k) / 4u]`, true) : steps === 1 ? scalars[0] : `vec4f(${scalars.join(', ')})`;
+        const value =
+          vec && steps === 4
+            ? widen(s, `${name}[(${start}${r} + k) / 4u]`, true)
+            : steps === 1
+              ? scalars[0]
+              : `vec4f(${scalars.join(', ')})`;
         lines.push(`let ${name}${r} = ${value};`);
       }
     };
@@ -522,7 +562,8 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
     else across('b', threadN, bVec, 'p.n');
     const component = (v: string, c: number) => (steps === 1 ? v : `${v}.${COMPONENTS[c]}`);
     const aAt = (i: number, kk: number) => (aAlongK ? component(`a${i}`, kk) : `a${kk}_${Math.floor(i / 4)}.${COMPONENTS[i % 4]}`);
-    const bAt = (g: number, kk: number) => (bAlongK ? `vec4f(${[0, 1, 2, 3].map((e) => component(`b${4 * g + e}`, kk)).join(', ')})` : `b${kk}_${g}`);
+    const bAt = (g: number, kk: number) =>
+      bAlongK ? `vec4f(${[0, 1, 2, 3].map((e) => component(`b${4 * g + e}`, kk)).join(', ')})` : `b${kk}_${g}`;
     for (let i = 0; i < threadM; i++) {
       for (let g = 0; g < vec4sPerRow; g++) {
         // Both along k (NT, linear's forward): dot products keep each output's 4 k together.
@@ -550,9 +591,12 @@ export function matmulDirect(s: MatmulShape, options: Partial<DirectOptions> = {
   ];
   const code = `${header(s, uniforms, aVec, bVec, cVec)}
 ${entry(workgroupM * workgroupN, threadM * workgroupM, threadN * workgroupN, s)}
-${perSlot(s, `  let row0 = m0 + ${times(`(lid.x / ${workgroupN}u)`, threadM)};
+${perSlot(
+  s,
+  `  let row0 = m0 + ${times(`(lid.x / ${workgroupN}u)`, threadM)};
   let col0 = n0 + ${times(`(lid.x % ${workgroupN}u)`, threadN)};
-${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}`)}
+${indent([...setup, ...accDecls, ...kLoops, ...epilogue], 2)}`,
+)}
 }`;
   const vecTag = `${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}`;
   const name = `matmul_direct_${layoutName(s)}_${threadM}x${threadN}_${workgroupM}x${workgroupN}_${vecTag}`;

@@ -119,7 +119,13 @@ type TileDim = [name: string, origin: string, extent: string, size: string];
  * WGSL: `threads` threads copy a row-major [rows][cols] tile of an operand into `tile`, `load`
  * reading one element, zero past the operand's edges.
  */
-function stageTile(tile: string, threads: number, [row, rowOrigin, rowExtent, rows]: TileDim, [col, colOrigin, colExtent, cols]: TileDim, load: string): string {
+function stageTile(
+  tile: string,
+  threads: number,
+  [row, rowOrigin, rowExtent, rows]: TileDim,
+  [col, colOrigin, colExtent, cols]: TileDim,
+  load: string,
+): string {
   return `for (var e = lid.x; e < ${rows} * ${cols}; e += ${threads}u) {
       let ${row} = ${rowOrigin} + e / ${cols};
       let ${col} = ${colOrigin} + e % ${cols};

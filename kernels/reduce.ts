@@ -51,13 +51,17 @@ export function sumColumnChunks(rows: number, cols: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;
-${flatKernelMain(WG, 'p.chunks * p.cols', `
+${flatKernelMain(
+  WG,
+  'p.chunks * p.cols',
+  `
   let col = i % p.cols;
   let chunk = i / p.cols;
   let end = min(p.rows, (chunk + 1u) * ${COLUMN_CHUNK}u);
   var acc = 0.0;
   for (var r = chunk * ${COLUMN_CHUNK}u; r < end; r++) { acc += input[r * p.cols + col]; }
-  partial[i] = acc;`)}`;
+  partial[i] = acc;`,
+)}`;
   return { name: 'sum_columns_chunks', code, workgroups: flatGrid(chunks * cols, WG), uniforms };
 }
 
@@ -67,10 +71,15 @@ export function sumColumns(rows: number, cols: number): KernelLaunch {
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-${flatKernelMain(WG, 'p.cols', `
+${flatKernelMain(
+  WG,
+  'p.cols',
+  `
   var acc = 0.0;
   for (var r = 0u; r < p.rows; r++) { acc += input[r * p.cols + col]; }
-  output[col] = acc;`, 'col')}`;
+  output[col] = acc;`,
+  'col',
+)}`;
   return { name: 'sum_columns', code, workgroups: flatGrid(cols, WG), uniforms };
 }
 
@@ -81,8 +90,12 @@ export function scatterRowMax(rows: number, cols: number): KernelLaunch {
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<i32>;
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
-${flatKernelMain(WG, 'p.rows * p.cols', `
+${flatKernelMain(
+  WG,
+  'p.rows * p.cols',
+  `
   let row = i / p.cols;
-  output[i] = select(0.0, grad[row], i32(i % p.cols) == argmax[row]);`)}`;
+  output[i] = select(0.0, grad[row], i32(i % p.cols) == argmax[row]);`,
+)}`;
   return { name: 'scatter_row_max', code, workgroups: flatGrid(rows * cols, WG), uniforms };
 }

@@ -25,11 +25,15 @@ export function rmsNormForward(rows: number, cols: number, eps: number, subgroup
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<storage, read_write> rstdOut: array<f32>;
 ${workgroupReduce('rowSumOfSquares', 'f32', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `  var local = 0.0;
+${rowKernelMain(
+  wg,
+  `  var local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { local += x[base + c] * x[base + c]; }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   for (var c = lid.x; c < p.cols; c += ${wg}u) { y[base + c] = x[base + c] * rstd * weight[c]; }
-  if (lid.x == 0u) { rstdOut[row] = rstd; }`, subgroups)}`;
+  if (lid.x == 0u) { rstdOut[row] = rstd; }`,
+  subgroups,
+)}`;
   return { name: `rmsnorm${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
@@ -44,13 +48,17 @@ export function rmsNormBackwardInput(rows: number, cols: number, subgroups = fal
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
 ${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `  let r = rstd[row];
+${rowKernelMain(
+  wg,
+  `  let r = rstd[row];
   var local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { local += dy[base + c] * weight[c] * x[base + c] * r; }
   // mean(g · x̂)
   let meanGXhat = rowSumOf(lid.x, local) / f32(p.cols);
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
     dx[base + c] = r * (dy[base + c] * weight[c] - x[base + c] * r * meanGXhat);
-  }`, subgroups)}`;
+  }`,
+  subgroups,
+)}`;
   return { name: `rmsnorm_backward_input${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }

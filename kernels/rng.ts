@@ -65,5 +65,4 @@ export function rngUniforms(rng: RngState): Uniforms {
 }
 
 /** WGSL expression: the uniform in [0, 1) for element `indexExpr` (a u32) of the stream in `p`. */
-export const rngDraw = (indexExpr: string) =>
-  `rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), ${indexExpr})`;
+export const rngDraw = (indexExpr: string) => `rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), ${indexExpr})`;

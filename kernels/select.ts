@@ -11,7 +11,10 @@ import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from '
 const WG = 256;
 
 const uniformsFor = (batch: number, seq: number, dim: number, position: number) => ({
-  batch: u32(batch), seq: u32(seq), dim: u32(dim), position: u32(position),
+  batch: u32(batch),
+  seq: u32(seq),
+  dim: u32(dim),
+  position: u32(position),
 });
 
 /** Bindings: x [batch, seq, dim], out [batch, dim]. */
@@ -20,9 +23,13 @@ export function selectPositionForward(batch: number, seq: number, dim: number, p
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-${flatKernelMain(WG, 'p.batch * p.dim', `
+${flatKernelMain(
+  WG,
+  'p.batch * p.dim',
+  `
   let b = i / p.dim;
-  out[i] = x[(b * p.seq + p.position) * p.dim + i % p.dim];`)}`;
+  out[i] = x[(b * p.seq + p.position) * p.dim + i % p.dim];`,
+)}`;
   return { name: 'select_position', code, workgroups: flatGrid(batch * dim, WG), uniforms };
 }
 
@@ -32,10 +39,14 @@ export function selectPositionBackward(batch: number, seq: number, dim: number, 
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> dOut: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-${flatKernelMain(WG, 'p.batch * p.seq * p.dim', `
+${flatKernelMain(
+  WG,
+  'p.batch * p.seq * p.dim',
+  `
   let d = i % p.dim;
   let t = (i / p.dim) % p.seq;
   let b = i / (p.dim * p.seq);
-  dx[i] = select(0.0, dOut[b * p.dim + d], t == p.position);`)}`;
+  dx[i] = select(0.0, dOut[b * p.dim + d], t == p.position);`,
+)}`;
   return { name: 'select_position_backward', code, workgroups: flatGrid(batch * seq * dim, WG), uniforms };
 }

@@ -47,14 +47,18 @@ fn logit(i: u32, maskIndex: u32) -> f32 {
 fn shiftedExp(v: f32, rowMax: f32) -> f32 {
   return exp(max(v - rowMax, -1.0e4));
 }
-${rowKernelMain(wg, `  let maskBase = ((row / p.maskInner) % p.maskRows) * p.cols;
+${rowKernelMain(
+  wg,
+  `  let maskBase = ((row / p.maskInner) % p.maskRows) * p.cols;
   var localMax = ${LOWEST};
   for (var c = lid.x; c < p.cols; c += ${wg}u) { localMax = max(localMax, logit(base + c, maskBase + c)); }
   let rowMax = rowMaxOf(lid.x, localMax);
   var localSum = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { localSum += shiftedExp(logit(base + c, maskBase + c), rowMax); }
   let rowSum = rowSumOf(lid.x, localSum);
-  for (var c = lid.x; c < p.cols; c += ${wg}u) { y[base + c] = shiftedExp(logit(base + c, maskBase + c), rowMax) / rowSum; }`, subgroups)}`;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) { y[base + c] = shiftedExp(logit(base + c, maskBase + c), rowMax) / rowSum; }`,
+  subgroups,
+)}`;
   return { name: `softmax${mask ? '_masked' : ''}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
@@ -67,9 +71,13 @@ export function softmaxBackward(rows: number, cols: number, subgroups = false): 
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 ${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
-${rowKernelMain(wg, `  var local = 0.0;
+${rowKernelMain(
+  wg,
+  `  var local = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { local += dy[base + c] * y[base + c]; }
   let dot = rowSumOf(lid.x, local);
-  for (var c = lid.x; c < p.cols; c += ${wg}u) { dx[base + c] = y[base + c] * (dy[base + c] - dot); }`, subgroups)}`;
+  for (var c = lid.x; c < p.cols; c += ${wg}u) { dx[base + c] = y[base + c] * (dy[base + c] - dot); }`,
+  subgroups,
+)}`;
   return { name: `softmax_backward${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }

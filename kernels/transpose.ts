@@ -12,13 +12,17 @@ export function swapAxes(a: number, b: number, c: number, d: number, e: number):
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-${flatKernelMain(WG, 'p.n', `
+${flatKernelMain(
+  WG,
+  'p.n',
+  `
   // Output index (ia, id, ic, ib, ie) over dims [A, D, C, B, E].
   let ie = i % p.e;
   let ib = (i / p.e) % p.b;
   let ic = (i / (p.e * p.b)) % p.c;
   let id = (i / (p.e * p.b * p.c)) % p.d;
   let ia = i / (p.e * p.b * p.c * p.d);
-  output[i] = input[(((ia * p.b + ib) * p.c + ic) * p.d + id) * p.e + ie];`)}`;
+  output[i] = input[(((ia * p.b + ib) * p.c + ic) * p.d + id) * p.e + ie];`,
+)}`;
   return { name: 'swap_axes', code, workgroups: flatGrid(a * b * c * d * e, WG), uniforms };
 }

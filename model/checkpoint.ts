@@ -94,13 +94,15 @@ export function checkWeights(config: DistilBertConfig, weightsFile: string, opti
     const modules = [...new Set(ignored.map((name) => name.replace(/\.[^.]*$/, '')))];
     log(`${weightsFile}: ignoring ${ignored.length} tensor(s) that sequence classification does not use (${summarise(modules)})`);
   }
-  if (initialiseHead) log(`${weightsFile}: no classification head; pre_classifier and classifier initialised as transformers does (seed ${seed})`);
+  if (initialiseHead)
+    log(`${weightsFile}: no classification head; pre_classifier and classifier initialised as transformers does (seed ${seed})`);
 
   const createModel = () => {
     const weights = openSafetensors(weightsFile);
     try {
       return new DistilBertForSequenceClassification(config, (name: string, shape: Shape) =>
-        names.has(fileName(name)) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed));
+        names.has(fileName(name)) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed),
+      );
     } finally {
       weights.close();
     }

@@ -61,29 +61,44 @@ export class DistilBertConfig implements DistilBertConfigFields {
   /** Builds a config from already-typed fields; `source` names it in errors. */
   constructor(fields: DistilBertConfigFields, source = 'DistilBERT config') {
     ({
-      vocabSize: this.vocabSize, maxPositionEmbeddings: this.maxPositionEmbeddings, nLayers: this.nLayers,
-      nHeads: this.nHeads, dim: this.dim, hiddenDim: this.hiddenDim, dropout: this.dropout,
-      attentionDropout: this.attentionDropout, qaDropout: this.qaDropout, seqClassifDropout: this.seqClassifDropout,
-      initializerRange: this.initializerRange, padTokenId: this.padTokenId,
+      vocabSize: this.vocabSize,
+      maxPositionEmbeddings: this.maxPositionEmbeddings,
+      nLayers: this.nLayers,
+      nHeads: this.nHeads,
+      dim: this.dim,
+      hiddenDim: this.hiddenDim,
+      dropout: this.dropout,
+      attentionDropout: this.attentionDropout,
+      qaDropout: this.qaDropout,
+      seqClassifDropout: this.seqClassifDropout,
+      initializerRange: this.initializerRange,
+      padTokenId: this.padTokenId,
     } = fields);
     this.labels = [...fields.labels];
     const fail = (field: string, problem: string) => {
       throw new Error(`${source}: field "${field}" ${problem}`);
     };
     const positiveIntegers: [string, number][] = [
-      ['vocab_size', this.vocabSize], ['max_position_embeddings', this.maxPositionEmbeddings],
-      ['n_layers', this.nLayers], ['n_heads', this.nHeads], ['dim', this.dim], ['hidden_dim', this.hiddenDim],
+      ['vocab_size', this.vocabSize],
+      ['max_position_embeddings', this.maxPositionEmbeddings],
+      ['n_layers', this.nLayers],
+      ['n_heads', this.nHeads],
+      ['dim', this.dim],
+      ['hidden_dim', this.hiddenDim],
     ];
     for (const [field, value] of positiveIntegers) {
       if (!Number.isSafeInteger(value) || value <= 0) fail(field, `must be a positive integer, got ${JSON.stringify(value)}`);
     }
     if (this.dim % this.nHeads !== 0) fail('n_heads', `(${this.nHeads}) must divide dim (${this.dim})`);
     const probabilities: [string, number][] = [
-      ['dropout', this.dropout], ['attention_dropout', this.attentionDropout],
-      ['qa_dropout', this.qaDropout], ['seq_classif_dropout', this.seqClassifDropout],
+      ['dropout', this.dropout],
+      ['attention_dropout', this.attentionDropout],
+      ['qa_dropout', this.qaDropout],
+      ['seq_classif_dropout', this.seqClassifDropout],
     ];
     for (const [field, value] of probabilities) {
-      if (typeof value !== 'number' || !(value >= 0 && value < 1)) fail(field, `must be a probability in [0, 1), got ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !(value >= 0 && value < 1))
+        fail(field, `must be a probability in [0, 1), got ${JSON.stringify(value)}`);
     }
     if (typeof this.initializerRange !== 'number' || !(this.initializerRange > 0 && Number.isFinite(this.initializerRange))) {
       fail('initializer_range', `must be a positive number, got ${JSON.stringify(this.initializerRange)}`);
@@ -129,21 +144,24 @@ export class DistilBertConfig implements DistilBertConfigFields {
     if (raw.sinusoidal_pos_embds !== undefined && raw.sinusoidal_pos_embds !== false) {
       fail('sinusoidal_pos_embds', 'must be false: only learned position embeddings are supported');
     }
-    return new DistilBertConfig({
-      vocabSize: numberField('vocab_size'),
-      maxPositionEmbeddings: numberField('max_position_embeddings'),
-      nLayers: numberField('n_layers'),
-      nHeads: numberField('n_heads'),
-      dim: numberField('dim'),
-      hiddenDim: numberField('hidden_dim'),
-      dropout: numberField('dropout'),
-      attentionDropout: numberField('attention_dropout'),
-      qaDropout: numberField('qa_dropout'),
-      seqClassifDropout: numberField('seq_classif_dropout'),
-      initializerRange: numberField('initializer_range'),
-      padTokenId: numberField('pad_token_id'),
-      labels: parseLabels(raw, fail),
-    }, source);
+    return new DistilBertConfig(
+      {
+        vocabSize: numberField('vocab_size'),
+        maxPositionEmbeddings: numberField('max_position_embeddings'),
+        nLayers: numberField('n_layers'),
+        nHeads: numberField('n_heads'),
+        dim: numberField('dim'),
+        hiddenDim: numberField('hidden_dim'),
+        dropout: numberField('dropout'),
+        attentionDropout: numberField('attention_dropout'),
+        qaDropout: numberField('qa_dropout'),
+        seqClassifDropout: numberField('seq_classif_dropout'),
+        initializerRange: numberField('initializer_range'),
+        padTokenId: numberField('pad_token_id'),
+        labels: parseLabels(raw, fail),
+      },
+      source,
+    );
   }
 
   /** Reads and validates a config.json file. */
@@ -198,7 +216,7 @@ export class DistilBertConfig implements DistilBertConfigFields {
 
   /** Writes config.json (pretty-printed, as transformers does). */
   save(file: string): void {
-    fs.writeFileSync(file, JSON.stringify(this.toJSON(), null, 2) + '\n');
+    fs.writeFileSync(file, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
   }
 }
 
@@ -221,7 +239,8 @@ function parseLabels(raw: Record<string, unknown>, fail: (field: string, problem
     labels[index] = name as string;
   }
   if (label2id !== undefined) {
-    if (typeof label2id !== 'object' || label2id === null || Array.isArray(label2id)) fail('label2id', 'must be an object {name: index, ...}');
+    if (typeof label2id !== 'object' || label2id === null || Array.isArray(label2id))
+      fail('label2id', 'must be an object {name: index, ...}');
     const given = label2id as Record<string, unknown>;
     const consistent = Object.keys(given).length === labels.length && labels.every((name, i) => given[name] === i);
     if (!consistent) fail('label2id', `does not invert id2label ${JSON.stringify(id2label)}`);

@@ -4,7 +4,18 @@
 // the same numbers as PyTorch. Parameters are persistent GPU tensors keyed by their Hugging Face
 // names; model/checkpoint.ts fills them from a file or from a random initialisation.
 import {
-  Tensor, dropout, embedding, layerNorm, linear, mul, numel, op, relu, selectPosition, selfAttention, shapeStr,
+  Tensor,
+  dropout,
+  embedding,
+  layerNorm,
+  linear,
+  mul,
+  numel,
+  op,
+  relu,
+  selectPosition,
+  selfAttention,
+  shapeStr,
   type Shape,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
@@ -38,7 +49,10 @@ export function parameterShapes(config: DistilBertConfig): [string, Shape][] {
     [`${name}.weight`, [outFeatures, inFeatures]],
     [`${name}.bias`, [outFeatures]],
   ];
-  const norm = (name: string): [string, Shape][] => [[`${name}.weight`, [dim]], [`${name}.bias`, [dim]]];
+  const norm = (name: string): [string, Shape][] => [
+    [`${name}.weight`, [dim]],
+    [`${name}.bias`, [dim]],
+  ];
   const shapes: [string, Shape][] = [
     ['distilbert.embeddings.word_embeddings.weight', [vocabSize, dim]],
     ['distilbert.embeddings.position_embeddings.weight', [maxPositionEmbeddings, dim]],
@@ -63,7 +77,8 @@ export function parameterShapes(config: DistilBertConfig): [string, Shape][] {
 
 /** Identity forward; backward zeroes the gradient where `keep` is 0 (nn.Embedding's padding_idx). */
 const blockGradientWhere = op('blockGradientWhere', (x: Tensor, keep: Tensor) =>
-  new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]));
+  new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]),
+);
 
 export class DistilBertForSequenceClassification {
   readonly config: DistilBertConfig;
@@ -127,15 +142,23 @@ export class DistilBertForSequenceClassification {
     const keep = embedding(ids, this.notPadding);
     const words = blockGradientWhere(embedding(ids, p('distilbert.embeddings.word_embeddings.weight')), keep);
     const positions = embedding(this.positionIds(seqLen), p('distilbert.embeddings.position_embeddings.weight'));
-    let x = layerNorm(words, p('distilbert.embeddings.LayerNorm.weight'), p('distilbert.embeddings.LayerNorm.bias'), LAYER_NORM_EPS, positions);
+    let x = layerNorm(
+      words,
+      p('distilbert.embeddings.LayerNorm.weight'),
+      p('distilbert.embeddings.LayerNorm.bias'),
+      LAYER_NORM_EPS,
+      positions,
+    );
     x = drop(x, config.dropout);
     const hiddenStates = [x];
 
     for (let i = 0; i < config.nLayers; i++) {
       const layer = `distilbert.transformer.layer.${i}`;
-      const lin = (name: string, input: Tensor, activation?: 'gelu') => linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), activation);
+      const lin = (name: string, input: Tensor, activation?: 'gelu') =>
+        linear(input, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), activation);
       // LayerNorm(branch + residual): the residual add runs inside the normalisation's kernel.
-      const norm = (name: string, branch: Tensor, residual: Tensor) => layerNorm(branch, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS, residual);
+      const norm = (name: string, branch: Tensor, residual: Tensor) =>
+        layerNorm(branch, p(`${layer}.${name}.weight`), p(`${layer}.${name}.bias`), LAYER_NORM_EPS, residual);
 
       // Self-attention: no dropout after out_lin in DistilBERT, only on the attention weights. The
       // q, k and v projections of x are launched as one product (engine/ops/self_attention.ts).
@@ -158,19 +181,27 @@ export class DistilBertForSequenceClassification {
   }
 
   private checkInputs(ids: Tensor, mask: Tensor): void {
-    if (ids.dtype !== 'i32' || ids.shape.length !== 2) throw new Error(`DistilBERT forward: ids must be i32 [batch, seq], got ${ids.dtype} ${shapeStr(ids.shape)}`);
+    if (ids.dtype !== 'i32' || ids.shape.length !== 2)
+      throw new Error(`DistilBERT forward: ids must be i32 [batch, seq], got ${ids.dtype} ${shapeStr(ids.shape)}`);
     if (mask.dtype !== 'i32' || mask.shape.length !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1]) {
       throw new Error(`DistilBERT forward: mask must be i32 ${shapeStr(ids.shape)} like ids, got ${mask.dtype} ${shapeStr(mask.shape)}`);
     }
     if (ids.shape[1] > this.config.maxPositionEmbeddings) {
-      throw new Error(`DistilBERT forward: sequence length ${ids.shape[1]} is over max_position_embeddings ${this.config.maxPositionEmbeddings}`);
+      throw new Error(
+        `DistilBERT forward: sequence length ${ids.shape[1]} is over max_position_embeddings ${this.config.maxPositionEmbeddings}`,
+      );
     }
   }
 
   private positionIds(seqLen: number): Tensor {
     let ids = this.positionIdsByLength.get(seqLen);
     if (!ids) {
-      ids = Tensor.fromArray(Array.from({ length: seqLen }, (_, i) => i), [seqLen], 'i32', { persistent: true, name: `position_ids_${seqLen}` });
+      ids = Tensor.fromArray(
+        Array.from({ length: seqLen }, (_, i) => i),
+        [seqLen],
+        'i32',
+        { persistent: true, name: `position_ids_${seqLen}` },
+      );
       this.positionIdsByLength.set(seqLen, ids);
     }
     return ids;

@@ -16,9 +16,18 @@ const IO_CHUNK_BYTES = 1 << 30;
 const METADATA_KEY = '__metadata__';
 
 const DTYPE_BYTES = {
-  F64: 8, F32: 4, F16: 2, BF16: 2,
-  I64: 8, I32: 4, I16: 2, I8: 1,
-  U64: 8, U32: 4, U16: 2, U8: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
   BOOL: 1,
 } as const;
 
@@ -38,9 +47,7 @@ export interface TensorToWrite {
   data: Float32Array;
 }
 
-export type TensorsToWrite =
-  | readonly TensorToWrite[]
-  | Readonly<Record<string, { shape: readonly number[]; data: Float32Array }>>;
+export type TensorsToWrite = readonly TensorToWrite[] | Readonly<Record<string, { shape: readonly number[]; data: Float32Array }>>;
 
 function isDtype(value: string): value is Dtype {
   return Object.hasOwn(DTYPE_BYTES, value);
@@ -122,16 +129,25 @@ function toFloat32(dtype: Dtype, bytes: Uint8Array): Float32Array {
       for (let i = 0; i < halves.length; i++) out[i] = halves[i] << 16;
       return new Float32Array(out.buffer);
     }
-    case 'F64': return Float32Array.from(new Float64Array(buffer));
-    case 'I64': return Float32Array.from(new BigInt64Array(buffer), Number);
-    case 'U64': return Float32Array.from(new BigUint64Array(buffer), Number);
-    case 'I32': return Float32Array.from(new Int32Array(buffer));
-    case 'U32': return Float32Array.from(new Uint32Array(buffer));
-    case 'I16': return Float32Array.from(new Int16Array(buffer));
-    case 'U16': return Float32Array.from(new Uint16Array(buffer));
-    case 'I8': return Float32Array.from(new Int8Array(buffer));
+    case 'F64':
+      return Float32Array.from(new Float64Array(buffer));
+    case 'I64':
+      return Float32Array.from(new BigInt64Array(buffer), Number);
+    case 'U64':
+      return Float32Array.from(new BigUint64Array(buffer), Number);
+    case 'I32':
+      return Float32Array.from(new Int32Array(buffer));
+    case 'U32':
+      return Float32Array.from(new Uint32Array(buffer));
+    case 'I16':
+      return Float32Array.from(new Int16Array(buffer));
+    case 'U16':
+      return Float32Array.from(new Uint16Array(buffer));
+    case 'I8':
+      return Float32Array.from(new Int8Array(buffer));
     case 'U8':
-    case 'BOOL': return Float32Array.from(bytes);
+    case 'BOOL':
+      return Float32Array.from(bytes);
   }
 }
 
@@ -151,8 +167,11 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataBytes: 
   }
   const elements = countElements(shape);
   if (typeof elements === 'string') throw new Error(`${tensor} ${elements}`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 ||
-      !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)
+  ) {
     throw new Error(`${tensor} has data_offsets ${JSON.stringify(offsets)}, not a pair of non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
@@ -162,7 +181,9 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataBytes: 
   }
   const expectedBytes = elements * DTYPE_BYTES[dtype];
   if (end - begin !== expectedBytes) {
-    throw new Error(`${tensor} is ${dtype} ${JSON.stringify(shape)} (${expectedBytes} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
+    throw new Error(
+      `${tensor} is ${dtype} ${JSON.stringify(shape)} (${expectedBytes} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`,
+    );
   }
   return { dtype, shape: shape as number[], byteOffset: dataStart + begin, byteLength: end - begin };
 }
@@ -188,7 +209,8 @@ function checkTiling(tensors: Map<string, TensorEntry>, dataStart: number, dataB
     const begin = entry.byteOffset - dataStart;
     const tensor = `tensor ${JSON.stringify(name)}`;
     if (begin < covered) throw new Error(`${tensor} at data offset ${begin} overlaps ${previous}, which ends at ${covered}`);
-    if (begin > covered) throw new Error(`${tensor} starts at data offset ${begin}, leaving a gap after ${previous}, which ends at ${covered}`);
+    if (begin > covered)
+      throw new Error(`${tensor} starts at data offset ${begin}, leaving a gap after ${previous}, which ends at ${covered}`);
     covered = begin + entry.byteLength;
     previous = tensor;
   }
@@ -228,8 +250,12 @@ export class SafetensorsFile {
     if (!entry) throw new Error(`${this.path}: no tensor named ${JSON.stringify(name)}`);
     if (this.fd === null) throw new Error(`${this.path}: read of tensor ${JSON.stringify(name)} after close()`);
     const bytes = new Uint8Array(entry.byteLength);
-    readExactly(this.fd, bytes, entry.byteOffset, () =>
-      `${this.path}: file ended while reading tensor ${JSON.stringify(name)} (was it changed after opening?)`);
+    readExactly(
+      this.fd,
+      bytes,
+      entry.byteOffset,
+      () => `${this.path}: file ended while reading tensor ${JSON.stringify(name)} (was it changed after opening?)`,
+    );
     return toFloat32(entry.dtype, bytes);
   }
 

@@ -20,16 +20,26 @@ const WORD_OR_PUNCTUATION = new RegExp(`[^\\s${PUNCTUATION}]+|[${PUNCTUATION}]`,
 const NONSPACING_MARKS = /\p{Mn}/gu;
 // Hugging Face's clean_up_tokenization, applied in this order when decoding.
 const CLEANUP_REPLACEMENTS: [string, string][] = [
-  [' .', '.'], [' ?', '?'], [' !', '!'], [' ,', ','], [" ' ", "'"],
-  [" n't", "n't"], [" 'm", "'m"], [" 's", "'s"], [" 've", "'ve"], [" 're", "'re"],
+  [' .', '.'],
+  [' ?', '?'],
+  [' !', '!'],
+  [' ,', ','],
+  [" ' ", "'"],
+  [" n't", "n't"],
+  [" 'm", "'m"],
+  [" 's", "'s"],
+  [" 've", "'ve"],
+  [" 're", "'re"],
 ];
 
 // BERT's CJK ideograph blocks. Only the BMP ones: @huggingface/tokenizers tests UTF-16 code
 // units, so it never sees the astral blocks (U+20000..U+2FA1F) that Python and Rust also space out.
 function isCjk(codePoint: number): boolean {
-  return (codePoint >= 0x4e00 && codePoint <= 0x9fff) ||
+  return (
+    (codePoint >= 0x4e00 && codePoint <= 0x9fff) ||
     (codePoint >= 0x3400 && codePoint <= 0x4dbf) ||
-    (codePoint >= 0xf900 && codePoint <= 0xfaff);
+    (codePoint >= 0xf900 && codePoint <= 0xfaff)
+  );
 }
 
 export interface TokenizerOptions {
@@ -118,7 +128,7 @@ export class WordPieceTokenizer {
   /** Writes vocab.txt and a tokenizer_config.json that transformers' from_pretrained accepts. */
   saveTo(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'vocab.txt'), this.idToToken.join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'vocab.txt'), `${this.idToToken.join('\n')}\n`);
     const config = {
       tokenizer_class: 'DistilBertTokenizer',
       do_lower_case: this.doLowerCase,
@@ -131,7 +141,7 @@ export class WordPieceTokenizer {
       cls_token: '[CLS]',
       mask_token: '[MASK]',
     };
-    fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
   /** WordPiece tokens of `text`, without [CLS]/[SEP]; special tokens written in the text are kept whole. */
@@ -154,7 +164,9 @@ export class WordPieceTokenizer {
     if (!Number.isInteger(maxLength) || maxLength < 2) {
       throw new Error(`tokenizer: maxLength must be an integer >= 2 to hold [CLS] and [SEP], got ${maxLength}`);
     }
-    const body = this.tokenize(text).slice(0, maxLength - 2).map((token) => this.tokenToId.get(token)!);
+    const body = this.tokenize(text)
+      .slice(0, maxLength - 2)
+      .map((token) => this.tokenToId.get(token)!);
     return [this.clsId, ...body, this.sepId];
   }
 
@@ -204,7 +216,7 @@ export class WordPieceTokenizer {
     const chars = Array.from(word);
     if (chars.length > MAX_WORD_CHARS) return ['[UNK]'];
     const pieces: string[] = [];
-    for (let start = 0; start < chars.length;) {
+    for (let start = 0; start < chars.length; ) {
       let end = chars.length;
       let piece: string | undefined;
       for (; end > start; end--) {

@@ -35,10 +35,14 @@ function inputsOf(c: Case, seed: number) {
   ];
 }
 
-const gpuAttention = (c: Case) => ([q, k, v, mask]: E.Tensor[]) =>
-  E.attention(q, k, v, mask, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {});
-const cpuAttention = (c: Case) => ([q, k, v, mask]: Float64Array[]) =>
-  attentionRef(q, k, v, mask, c.batch, c.seq, c.heads, c.headDim, c.dropout);
+const gpuAttention =
+  (c: Case) =>
+  ([q, k, v, mask]: E.Tensor[]) =>
+    E.attention(q, k, v, mask, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {});
+const cpuAttention =
+  (c: Case) =>
+  ([q, k, v, mask]: Float64Array[]) =>
+    attentionRef(q, k, v, mask, c.batch, c.seq, c.heads, c.headDim, c.dropout);
 
 async function check(c: Case, seed: number, tolerance: { atol?: number; rtol?: number; maxEntries?: number } = {}): Promise<void> {
   await gradcheck({ inputs: inputsOf(c, seed), gpu: gpuAttention(c), cpu: cpuAttention(c), ...tolerance });

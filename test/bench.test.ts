@@ -14,13 +14,34 @@ import { profileStep } from '../bench/profile.ts';
 import { allTables, textTable, type BenchResults } from '../bench/tables.ts';
 import { KernelTimer } from '../bench/timing.ts';
 
-const TINY = ['--quick', '--batch', '2', '--seq', '8', '--dim', '16', '--hidden', '32', '--heads', '2', '--layers', '1', '--vocab', '50', '--matmul-sizes', '32'];
+const TINY = [
+  '--quick',
+  '--batch',
+  '2',
+  '--seq',
+  '8',
+  '--dim',
+  '16',
+  '--hidden',
+  '32',
+  '--heads',
+  '2',
+  '--layers',
+  '1',
+  '--vocab',
+  '50',
+  '--matmul-sizes',
+  '32',
+];
 
 test('every variant of every kernel group validates against the float64 reference', async () => {
   const o = parseOptions(TINY)!;
   const validations = await validateSelected(o);
   const variants = selectedGroups(o).flatMap((g) => g.variants.map((v) => `${g.group} ${v.name}`));
-  assert.equal(validations.map((v) => `${v.group} ${v.variant}`), variants);
+  assert.equal(
+    validations.map((v) => `${v.group} ${v.variant}`),
+    variants,
+  );
   assert.ok(variants.length >= 12, `only ${variants.length} variants`);
   for (const v of validations) assert.is(v.error, null, `${v.group} ${v.variant}`);
 });
@@ -42,7 +63,10 @@ test('the step profile accounts for every launch of a training step of a tiny mo
   const timer = new KernelTimer(device, features, { warmup: 1, repeats: 1, minSampleMs: 1 });
   try {
     const p = await profileStep(o, timer, () => {});
-    assert.equal(p.phases.map((e) => e.name), ['forward', 'backward', 'optimizer']);
+    assert.equal(
+      p.phases.map((e) => e.name),
+      ['forward', 'backward', 'optimizer'],
+    );
     const launches = (entries: { launches: number }[]) => entries.reduce((n, e) => n + e.launches, 0);
     for (const entries of [p.phases, p.categories, p.kernels]) assert.is(launches(entries), p.launches);
     assert.ok(p.kernels.some((k) => k.name.startsWith('matmul')) && p.kernels.some((k) => k.name.startsWith('adamw')));
@@ -75,7 +99,14 @@ test('results render as terminal tables and a markdown report with SVG charts', 
     peers: {
       clock: 'wall-clock',
       unavailable: { 'jax-js': 'no adapter' },
-      rows: [{ n: 32, ours: { time, rate: 30 }, best: { time, rate: 40, variant: '3 blocked 64x64x16/4x4/4' }, peers: { 'tfjs-webgpu': { time, rate: 10, ratio: 3, bestRatio: 4 } } }],
+      rows: [
+        {
+          n: 32,
+          ours: { time, rate: 30 },
+          best: { time, rate: 40, variant: '3 blocked 64x64x16/4x4/4' },
+          peers: { 'tfjs-webgpu': { time, rate: 10, ratio: 3, bestRatio: 4 } },
+        },
+      ],
     },
   };
   const text = allTables(results).map(textTable).join('\n');

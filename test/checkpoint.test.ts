@@ -66,23 +66,40 @@ function assertLoadFails(dir: string, problem: RegExp): void {
   assert.match(message, problem);
 }
 
-test('random init is transformers\' _init_weights, reproducible by seed', async () => {
+test("random init is transformers' _init_weights, reproducible by seed", async () => {
   const config = fixtureConfig.with({ vocabSize: 2000, maxPositionEmbeddings: 64, nLayers: 1 });
   const model = initModel(config, 7);
   const values = await paramValues(model);
   model.release();
   const { dim, padTokenId } = config;
   const words = values['distilbert.embeddings.word_embeddings.weight'];
-  assert.ok(words.subarray(padTokenId * dim, (padTokenId + 1) * dim).every((v) => v === 0), 'padding row is 0');
-  for (const name of ['distilbert.embeddings.word_embeddings.weight', 'distilbert.transformer.layer.0.ffn.lin1.weight', 'classifier.weight']) {
+  assert.ok(
+    words.subarray(padTokenId * dim, (padTokenId + 1) * dim).every((v) => v === 0),
+    'padding row is 0',
+  );
+  for (const name of [
+    'distilbert.embeddings.word_embeddings.weight',
+    'distilbert.transformer.layer.0.ffn.lin1.weight',
+    'classifier.weight',
+  ]) {
     const v = values[name];
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
     assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `${name}: mean ${mean}, std ${std}`);
   }
-  assert.ok(values['distilbert.transformer.layer.0.sa_layer_norm.weight'].every((v) => v === 1), 'LayerNorm weight 1');
-  for (const name of ['distilbert.transformer.layer.0.sa_layer_norm.bias', 'distilbert.transformer.layer.0.attention.q_lin.bias', 'classifier.bias']) {
-    assert.ok(values[name].every((v) => v === 0), `${name} is 0`);
+  assert.ok(
+    values['distilbert.transformer.layer.0.sa_layer_norm.weight'].every((v) => v === 1),
+    'LayerNorm weight 1',
+  );
+  for (const name of [
+    'distilbert.transformer.layer.0.sa_layer_norm.bias',
+    'distilbert.transformer.layer.0.attention.q_lin.bias',
+    'classifier.bias',
+  ]) {
+    assert.ok(
+      values[name].every((v) => v === 0),
+      `${name} is 0`,
+    );
   }
   const again = initModel(config, 7);
   assert.equal(await paramValues(again), values, 'same seed, same weights');
@@ -127,24 +144,38 @@ test('the masked-LM base layout: MLM head ignored in one line, classification he
 
   const { model, notes } = loadCapturing((log) => loadModel(dir, { seed: 3, log }));
   assert.is(notes.length, 2, notes.join('\n'));
-  assert.match(notes[0], /ignoring 5 tensor\(s\) that sequence classification does not use \(vocab_transform, vocab_layer_norm, vocab_projector\)/);
+  assert.match(
+    notes[0],
+    /ignoring 5 tensor\(s\) that sequence classification does not use \(vocab_transform, vocab_layer_norm, vocab_projector\)/,
+  );
   assert.match(notes[1], /no classification head; pre_classifier and classifier initialised as transformers does \(seed 3\)/);
   const values = await paramValues(model);
   for (const [name, { data }] of Object.entries(base)) if (values[name]) assert.equal(values[name], data, name);
-  for (const [name, shape] of [['classifier.weight', [2, dim]], ['pre_classifier.bias', [dim]]] as const) {
+  for (const [name, shape] of [
+    ['classifier.weight', [2, dim]],
+    ['pre_classifier.bias', [dim]],
+  ] as const) {
     assert.equal(values[name], initialValues(model.config, name, shape, 3), name);
   }
   assert.equal(model.config.labels, ['NEGATIVE', 'POSITIVE']);
   model.release();
 
-  assert.throws(() => loadModel(dir, { requireHead: true, log: () => {} }), /no classification head \(pre_classifier, classifier\): this is a base model, fine-tune it first/);
+  assert.throws(
+    () => loadModel(dir, { requireHead: true, log: () => {} }),
+    /no classification head \(pre_classifier, classifier\): this is a base model, fine-tune it first/,
+  );
 });
 
 test('a bare DistilBertModel (names without "distilbert.") loads', async () => {
   const bare: Tensors = Object.fromEntries(Object.entries(fixtureTensors).map(([name, t]) => [name.replace(/^distilbert\./, ''), t]));
-  const { model, notes } = loadCapturing((log) => checkWeights(fixtureConfig, path.join(writeCheckpoint(bare), 'model.safetensors'), { log }).createModel());
+  const { model, notes } = loadCapturing((log) =>
+    checkWeights(fixtureConfig, path.join(writeCheckpoint(bare), 'model.safetensors'), { log }).createModel(),
+  );
   assert.equal(notes, []);
-  assert.equal(await model.param('distilbert.transformer.layer.1.ffn.lin2.weight').toFloat32(), fixtureTensors['distilbert.transformer.layer.1.ffn.lin2.weight'].data);
+  assert.equal(
+    await model.param('distilbert.transformer.layer.1.ffn.lin2.weight').toFloat32(),
+    fixtureTensors['distilbert.transformer.layer.1.ffn.lin2.weight'].data,
+  );
   model.release();
 });
 
@@ -160,8 +191,14 @@ test('missing, mis-shaped or partial tensors are one-line errors naming them', (
     writeCheckpoint({ ...fixtureTensors, [ffn]: { shape: [96, 200], data: fixtureTensors[ffn].data } }),
     /1 tensor\(s\) of the wrong shape: distilbert\.transformer\.layer\.0\.ffn\.lin1\.weight is \[96, 200\], config needs \[200, 96\]$/,
   );
-  assertLoadFails(writeCheckpoint(fixtureTensors, { n_layers: 3 }), /missing 16 tensor\(s\): distilbert\.transformer\.layer\.2\.attention\.q_lin\.weight, .* and 12 more$/);
-  assertLoadFails(writeCheckpoint(fixtureTensors, { id2label: { 0: 'a', 1: 'b', 2: 'c' }, label2id: undefined }), /classifier\.weight is \[2, 96\], config needs \[3, 96\]/);
+  assertLoadFails(
+    writeCheckpoint(fixtureTensors, { n_layers: 3 }),
+    /missing 16 tensor\(s\): distilbert\.transformer\.layer\.2\.attention\.q_lin\.weight, .* and 12 more$/,
+  );
+  assertLoadFails(
+    writeCheckpoint(fixtureTensors, { id2label: { 0: 'a', 1: 'b', 2: 'c' }, label2id: undefined }),
+    /classifier\.weight is \[2, 96\], config needs \[3, 96\]/,
+  );
 });
 
 test('folders without weights or config, and broken files, are one-line errors', () => {

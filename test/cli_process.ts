@@ -37,7 +37,10 @@ export function runCli(script: string, args: string[], { env = {}, until }: CliO
 
 /** The one line a failed CLI prints: its stderr, less Dawn's adapter warnings, must be one line. */
 export function errorLine(exit: Exit): string {
-  const lines = exit.stderr.trim().split('\n').filter((l) => !/^Warning:|^\s+at operator|^$/.test(l));
+  const lines = exit.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/^Warning:|^\s+at operator|^$/.test(l));
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got:\n${exit.stderr}`);
   return lines[0];
 }

@@ -21,7 +21,10 @@ test('reads the parity fixture config', () => {
     [config.dim, config.nLayers, config.nHeads, config.headDim, config.hiddenDim, config.vocabSize, config.maxPositionEmbeddings],
     [96, 2, 6, 16, 200, 30522, 512],
   );
-  assert.equal([config.dropout, config.attentionDropout, config.seqClassifDropout, config.padTokenId, config.initializerRange], [0.1, 0.1, 0.2, 0, 0.02]);
+  assert.equal(
+    [config.dropout, config.attentionDropout, config.seqClassifDropout, config.padTokenId, config.initializerRange],
+    [0.1, 0.1, 0.2, 0, 0.02],
+  );
   assert.equal(config.labels, ['NEGATIVE', 'POSITIVE']);
   assert.is(config.numLabels, 2);
 });
@@ -96,13 +99,22 @@ test('bad fields are one-line errors naming the file and the field', () => {
 
 test('unreadable or non-JSON files are one-line errors', () => {
   const missing = path.join(workDir, 'missing.json');
-  assert.throws(() => DistilBertConfig.fromFile(missing), (e: Error) => e.message === `${missing}: no such file`);
+  assert.throws(
+    () => DistilBertConfig.fromFile(missing),
+    (e: Error) => e.message === `${missing}: no such file`,
+  );
   const broken = path.join(workDir, 'broken.json');
   fs.writeFileSync(broken, '{"dim": ');
-  assert.throws(() => DistilBertConfig.fromFile(broken), (e: Error) => e.message.startsWith(`${broken}: not valid JSON`));
+  assert.throws(
+    () => DistilBertConfig.fromFile(broken),
+    (e: Error) => e.message.startsWith(`${broken}: not valid JSON`),
+  );
   const array = path.join(workDir, 'array.json');
   fs.writeFileSync(array, '[]');
-  assert.throws(() => DistilBertConfig.fromFile(array), (e: Error) => e.message === `${array}: expected a JSON object, got an array`);
+  assert.throws(
+    () => DistilBertConfig.fromFile(array),
+    (e: Error) => e.message === `${array}: expected a JSON object, got an array`,
+  );
 });
 
 test.after(() => fs.rmSync(workDir, { recursive: true, force: true }));

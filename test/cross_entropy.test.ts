@@ -20,7 +20,13 @@ function check(rows: number, classes: number, logits: Float64Array, labels: Floa
 
 const labelsFor = (rows: number, classes: number, seed: number) => randn(rows, seed).map((v) => Math.floor(Math.abs(v) * 1000) % classes);
 
-for (const [rows, classes] of [[5, 7], [3, 2], [1, 1], [2, 300], [40, 3]]) {
+for (const [rows, classes] of [
+  [5, 7],
+  [3, 2],
+  [1, 1],
+  [2, 300],
+  [40, 3],
+]) {
   test(`cross-entropy of [${rows}, ${classes}] logits: loss and gradient`, async () => {
     await check(rows, classes, randn(rows * classes, rows + classes, 2), labelsFor(rows, classes, 3));
   });
@@ -49,8 +55,14 @@ test('a label outside [0, C) makes the loss and its row gradient NaN', async () 
 test('wrong shapes and dtypes are named', () => {
   E.scoped(() => {
     const logits = E.filled([3, 4], 0);
-    assert.throws(() => E.crossEntropy(E.filled([12], 0), new E.Tensor([3], 'i32')), /crossEntropy: logits t\d+ must be an f32 matrix \[B, C\], got f32 \[12\]/);
-    assert.throws(() => E.crossEntropy(logits, E.filled([3], 0)), /crossEntropy: labels t\d+ must be i32 \[3\] to match logits \[3, 4\], got f32 \[3\]/);
+    assert.throws(
+      () => E.crossEntropy(E.filled([12], 0), new E.Tensor([3], 'i32')),
+      /crossEntropy: logits t\d+ must be an f32 matrix \[B, C\], got f32 \[12\]/,
+    );
+    assert.throws(
+      () => E.crossEntropy(logits, E.filled([3], 0)),
+      /crossEntropy: labels t\d+ must be i32 \[3\] to match logits \[3, 4\], got f32 \[3\]/,
+    );
     assert.throws(() => E.crossEntropy(logits, new E.Tensor([4], 'i32')), /got i32 \[4\]/);
   });
 });

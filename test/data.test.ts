@@ -33,28 +33,51 @@ function failure(run: () => unknown): string {
 }
 
 function parquetOf(examples: Example[]): Uint8Array {
-  return new Uint8Array(parquetWriteBuffer({
-    columnData: [
-      { name: 'text', data: examples.map((e) => e.text), type: 'STRING' },
-      // The hub stores ClassLabel columns as int64, which hyparquet reads as bigint.
-      { name: 'label', data: examples.map((e) => BigInt(e.label)), type: 'INT64' },
-    ],
-  }));
+  return new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'text', data: examples.map((e) => e.text), type: 'STRING' },
+        // The hub stores ClassLabel columns as int64, which hyparquet reads as bigint.
+        { name: 'label', data: examples.map((e) => BigInt(e.label)), type: 'INT64' },
+      ],
+    }),
+  );
 }
 
 test('the shared Cornell files split like Hugging Face: 8530/1066/1066', async () => {
   const data = await loadDataset(sharedRottenTomatoes);
   assert.equal([data.train.length, data.validation.length, data.test.length], [8530, 1066, 1066]);
   const pick = (examples: Example[], i: number) => `${examples[i].label} ${examples[i].text}`;
-  assert.is(pick(data.train, 0), `1 the rock is destined to be the 21st century's new " conan " and that he's going to make a splash even greater than arnold schwarzenegger , jean-claud van damme or steven segal .`);
-  assert.is(pick(data.train, 4264), "1 it's clear that mehta simply wanted to update her beloved genre for the thousands of indians who fancy themselves too sophisticated for the cheese-laced spectacles that pack 'em in on the subcontinent .");
+  assert.is(
+    pick(data.train, 0),
+    `1 the rock is destined to be the 21st century's new " conan " and that he's going to make a splash even greater than arnold schwarzenegger , jean-claud van damme or steven segal .`,
+  );
+  assert.is(
+    pick(data.train, 4264),
+    "1 it's clear that mehta simply wanted to update her beloved genre for the thousands of indians who fancy themselves too sophisticated for the cheese-laced spectacles that pack 'em in on the subcontinent .",
+  );
   assert.is(pick(data.train, 4265), '0 simplistic , silly and tedious .');
-  assert.is(pick(data.train, 8529), '0 things really get weird , though not particularly scary : the movie is all portent and no content .');
-  assert.is(pick(data.validation, 0), '1 compassionately explores the seemingly irreconcilable situation between conservative christian parents and their estranged gay and lesbian children .');
-  assert.is(pick(data.validation, 532), "1 the unique niche of self-critical , behind-the-scenes navel-gazing kaufman has carved from orleans' story and his own infinite insecurity is a work of outstanding originality .");
-  assert.is(pick(data.validation, 533), "0 it's difficult to discern if this is a crazy work of disturbed genius or merely 90 minutes of post-adolescent electra rebellion .");
+  assert.is(
+    pick(data.train, 8529),
+    '0 things really get weird , though not particularly scary : the movie is all portent and no content .',
+  );
+  assert.is(
+    pick(data.validation, 0),
+    '1 compassionately explores the seemingly irreconcilable situation between conservative christian parents and their estranged gay and lesbian children .',
+  );
+  assert.is(
+    pick(data.validation, 532),
+    "1 the unique niche of self-critical , behind-the-scenes navel-gazing kaufman has carved from orleans' story and his own infinite insecurity is a work of outstanding originality .",
+  );
+  assert.is(
+    pick(data.validation, 533),
+    "0 it's difficult to discern if this is a crazy work of disturbed genius or merely 90 minutes of post-adolescent electra rebellion .",
+  );
   assert.is(pick(data.validation, 1065), "0 the feature-length stretch . . . strains the show's concept .");
-  assert.is(pick(data.test, 0), '1 lovingly photographed in the manner of a golden book sprung to life , stuart little 2 manages sweetness largely without stickiness .');
+  assert.is(
+    pick(data.test, 0),
+    '1 lovingly photographed in the manner of a golden book sprung to life , stuart little 2 manages sweetness largely without stickiness .',
+  );
   assert.is(pick(data.test, 532), '1 provides a porthole into that noble , trembling incoherence that defines us all .');
   assert.is(pick(data.test, 533), '0 this slender plot feels especially thin stretched over the nearly 80-minute running time .');
   assert.is(pick(data.test, 1065), "0 enigma is well-made , but it's just too dry and too placid .");
@@ -67,13 +90,22 @@ test('polarity files: lines stripped, CRLF and Latin-1 accepted, 80/10/10 per cl
   assert.equal([data.train.length, data.validation.length, data.test.length], [16, 2, 2]);
   assert.equal(data.train[0], { text: 'good 0', label: 1 });
   assert.equal(data.train[8], { text: 'café bad', label: 0 });
-  assert.equal(data.validation, [{ text: 'good 8', label: 1 }, { text: 'bad', label: 0 }]);
-  assert.equal(data.test, [{ text: 'good 9', label: 1 }, { text: 'bad', label: 0 }]);
+  assert.equal(data.validation, [
+    { text: 'good 8', label: 1 },
+    { text: 'bad', label: 0 },
+  ]);
+  assert.equal(data.test, [
+    { text: 'good 9', label: 1 },
+    { text: 'bad', label: 0 },
+  ]);
 });
 
 test('polarity files too short for a test split are refused, naming the split', async () => {
   const dir = folder({ 'rt-polarity.pos': 'a\nb\nc\n', 'rt-polarity.neg': 'd\ne\nf\n' });
-  const message = await loadDataset(dir).then(() => '', (err: Error) => err.message);
+  const message = await loadDataset(dir).then(
+    () => '',
+    (err: Error) => err.message,
+  );
   assert.is(message, `${dir}/rt-polarity.pos + rt-polarity.neg: the test split is empty`);
 });
 
@@ -85,7 +117,10 @@ test('jsonl: one {"text","label"} per line, blank lines skipped', async () => {
     'test.jsonl': `${line('meh', 2)}\r\n`,
   });
   assert.equal(await loadDataset(dir), {
-    train: [{ text: 'fine', label: 1 }, { text: 'awful', label: 0 }],
+    train: [
+      { text: 'fine', label: 1 },
+      { text: 'awful', label: 0 },
+    ],
     validation: [{ text: 'ok', label: 1 }],
     test: [{ text: 'meh', label: 2 }],
   });
@@ -109,28 +144,57 @@ test('jsonl: a malformed line is named by file and line', () => {
 
 test('jsonl: an empty split is named', async () => {
   const dir = folder({ 'train.jsonl': '{"text": "a", "label": 0}', 'validation.jsonl': '\n', 'test.jsonl': '{"text": "b", "label": 1}' });
-  const message = await loadDataset(dir).then(() => '', (err: Error) => err.message);
+  const message = await loadDataset(dir).then(
+    () => '',
+    (err: Error) => err.message,
+  );
   assert.is(message, `${dir}/validation.jsonl: the validation split is empty`);
 });
 
 test('a folder with neither layout says which files are expected', async () => {
   const expected = 'expected rt-polarity.pos and rt-polarity.neg, or train.jsonl, validation.jsonl, test.jsonl';
   const empty = folder({});
-  assert.is(await loadDataset(empty).then(() => '', (err: Error) => err.message), `${empty}: ${expected}`);
+  assert.is(
+    await loadDataset(empty).then(
+      () => '',
+      (err: Error) => err.message,
+    ),
+    `${empty}: ${expected}`,
+  );
   const partial = folder({ 'rt-polarity.pos': 'a\n', 'train.jsonl': '' });
-  assert.is(await loadDataset(partial).then(() => '', (err: Error) => err.message), `${partial}: ${expected} (found only rt-polarity.pos, train.jsonl)`);
+  assert.is(
+    await loadDataset(partial).then(
+      () => '',
+      (err: Error) => err.message,
+    ),
+    `${partial}: ${expected} (found only rt-polarity.pos, train.jsonl)`,
+  );
   const missing = path.join(scratch, 'no-such-dir');
-  assert.ok((await loadDataset(missing).then(() => '', (err: Error) => err.message)).startsWith(`--data ${missing}: not a directory`));
+  assert.ok(
+    (
+      await loadDataset(missing).then(
+        () => '',
+        (err: Error) => err.message,
+      )
+    ).startsWith(`--data ${missing}: not a directory`),
+  );
 });
 
 test('rotten_tomatoes comes from the hub as parquet, through the HF cache', async () => {
   const splits = {
-    train: [{ text: 'a gem', label: 1 }, { text: 'a mess', label: 0 }, { text: 'élan', label: 1 }],
+    train: [
+      { text: 'a gem', label: 1 },
+      { text: 'a mess', label: 0 },
+      { text: 'élan', label: 1 },
+    ],
     validation: [{ text: 'fine', label: 1 }],
     test: [{ text: 'dull', label: 0 }],
   };
   const files = Object.fromEntries(
-    Object.entries(splits).map(([split, examples]) => [ROTTEN_TOMATOES.files[split as keyof typeof splits], { content: parquetOf(examples), lfs: true }]),
+    Object.entries(splits).map(([split, examples]) => [
+      ROTTEN_TOMATOES.files[split as keyof typeof splits],
+      { content: parquetOf(examples), lfs: true },
+    ]),
   );
   await withFakeHub({ repos: { [`dataset ${ROTTEN_TOMATOES.repo}`]: files } }, async (hub, cache) => {
     assert.equal(await loadDataset('rotten_tomatoes'), splits);
@@ -143,21 +207,39 @@ test('rotten_tomatoes comes from the hub as parquet, through the HF cache', asyn
 test('without the hub and without a cache, rotten_tomatoes points to --data DIR', async () => {
   await withFakeHub({ repos: {} }, async () => {
     process.env.HF_ENDPOINT = await closedEndpoint();
-    const message = await loadDataset('rotten_tomatoes').then(() => '', (err: Error) => err.message);
-    assert.ok(message.startsWith(`cannot reach ${process.env.HF_ENDPOINT} (ECONNREFUSED) and train.parquet of dataset ${ROTTEN_TOMATOES.repo}`), message);
-    assert.ok(message.endsWith('pass --data DIR with rt-polarity.pos and rt-polarity.neg, or train.jsonl, validation.jsonl, test.jsonl'), message);
+    const message = await loadDataset('rotten_tomatoes').then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    assert.ok(
+      message.startsWith(`cannot reach ${process.env.HF_ENDPOINT} (ECONNREFUSED) and train.parquet of dataset ${ROTTEN_TOMATOES.repo}`),
+      message,
+    );
+    assert.ok(
+      message.endsWith('pass --data DIR with rt-polarity.pos and rt-polarity.neg, or train.jsonl, validation.jsonl, test.jsonl'),
+      message,
+    );
   });
 });
 
 test('parquet: a missing column, a bad label or a non-parquet file is named', async () => {
   const dir = folder({
     'no-label.parquet': new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'text', data: ['a'], type: 'STRING' }] })),
-    'float-label.parquet': new Uint8Array(parquetWriteBuffer({
-      columnData: [{ name: 'text', data: ['a', 'b'], type: 'STRING' }, { name: 'label', data: [1, 0.5], type: 'DOUBLE' }],
-    })),
+    'float-label.parquet': new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'text', data: ['a', 'b'], type: 'STRING' },
+          { name: 'label', data: [1, 0.5], type: 'DOUBLE' },
+        ],
+      }),
+    ),
     'not.parquet': 'text,label\n',
   });
-  const message = (file: string) => readParquetSplit(path.join(dir, file)).then(() => '', (err: Error) => err.message);
+  const message = (file: string) =>
+    readParquetSplit(path.join(dir, file)).then(
+      () => '',
+      (err: Error) => err.message,
+    );
   assert.is(await message('no-label.parquet'), `${dir}/no-label.parquet: no column "label" (it has text)`);
   assert.is(await message('float-label.parquet'), `${dir}/float-label.parquet row 2: "label" must be a non-negative integer, got 0.5`);
   assert.ok((await message('not.parquet')).startsWith(`${dir}/not.parquet: not a readable parquet file`));

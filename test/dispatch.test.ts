@@ -55,7 +55,13 @@ test('an upload in the middle of a step is recorded in order, without a submit',
     assert.is(E.dispatchStats.submits, before.submits, 'no submit mid-step');
     return Promise.all([sum.toArray(), E.add(y, x).toArray()]);
   });
-  assert.equal(values.map((v) => Array.from(v)), [[12, 22, 32, 42], [1, 1, 1, 1]]);
+  assert.equal(
+    values.map((v) => Array.from(v)),
+    [
+      [12, 22, 32, 42],
+      [1, 1, 1, 1],
+    ],
+  );
   assert.is(E.dispatchStats.stagedUploads - before.stagedUploads, 2);
   assert.is(E.dispatchStats.submits - before.submits, 2, 'one submit per read');
 });
@@ -67,7 +73,10 @@ test('generators are memoized by their arguments, keeping apart what JSON would 
   const values = [0, -0, NaN, Infinity, -Infinity];
   const launches = values.map((v) => cachedFill(8, v));
   assert.is(new Set(launches).size, values.length);
-  assert.equal(launches.map((l) => l.uniforms), values.map((v) => fill(8, v).uniforms));
+  assert.equal(
+    launches.map((l) => l.uniforms),
+    values.map((v) => fill(8, v).uniforms),
+  );
 });
 
 test('ENGINE_DEBUG=1 prints each launch with its op, kernel and grid; 2 also the WGSL it compiles', async () => {

@@ -56,7 +56,11 @@ test('each dropout probability of the config is applied in training', async () =
   const off = { dropout: 0, attentionDropout: 0, seqClassifDropout: 0 };
   const noDropout = modelWith(off);
   const evaluation = await logitsOf(noDropout, {});
-  assert.equal(await logitsOf(noDropout, { training: true, rng: { seed: 5, step: 0 } }), evaluation, 'all probabilities 0: training = eval');
+  assert.equal(
+    await logitsOf(noDropout, { training: true, rng: { seed: 5, step: 0 } }),
+    evaluation,
+    'all probabilities 0: training = eval',
+  );
   noDropout.release();
   for (const site of ['dropout', 'attentionDropout', 'seqClassifDropout'] as const) {
     const model = modelWith({ ...off, [site]: 0.5 });
@@ -73,10 +77,15 @@ test('bad inputs are one-line errors', () => {
     const mask = Tensor.fromArray([1, 1, 1, 1], [2, 2], 'i32');
     assert.throws(() => model.forward(ids, mask, { training: true }), /training mode needs `rng`/);
     assert.throws(() => model.forward(Tensor.fromArray([1, 2], [2]), mask), /ids must be i32 \[batch, seq\], got f32 \[2\]/);
-    assert.throws(() => model.forward(ids, Tensor.fromArray([1, 1], [2, 1], 'i32')), /mask must be i32 \[2, 2\] like ids, got i32 \[2, 1\]/);
+    assert.throws(
+      () => model.forward(ids, Tensor.fromArray([1, 1], [2, 1], 'i32')),
+      /mask must be i32 \[2, 2\] like ids, got i32 \[2, 1\]/,
+    );
     const long = new Array(513).fill(1);
-    assert.throws(() => model.forward(Tensor.fromArray(long, [1, 513], 'i32'), Tensor.fromArray(long, [1, 513], 'i32')),
-      /sequence length 513 is over max_position_embeddings 512/);
+    assert.throws(
+      () => model.forward(Tensor.fromArray(long, [1, 513], 'i32'), Tensor.fromArray(long, [1, 513], 'i32')),
+      /sequence length 513 is over max_position_embeddings 512/,
+    );
   } finally {
     scope.end();
     model.release();

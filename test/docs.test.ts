@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from './cli_process.ts';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Where `name` is declared in TypeScript or WGSL source, from character `from` on; -1 if nowhere. */
 function declarationOf(source: string, name: string, from = 0): number {
-  const n = escape(name);
+  const n = escapeRegExp(name);
   const patterns = [
     // function, const, class, interface, type, enum; WGSL fn, struct, const, var<...>
     new RegExp(`\\b(?:function\\*?|const|let|var(?:<[^>]*>)?|class|interface|type|enum|fn|struct|alias)\\s+${n}\\b`, 'g'),
@@ -22,15 +22,22 @@ function declarationOf(source: string, name: string, from = 0): number {
     // an object-literal key: `  name: ` (entries of a table such as the kernel catalog)
     new RegExp(`^\\s*['"]?${n}['"]?\\s*:`, 'gm'),
   ];
-  const hits = patterns.map((re) => {
-    re.lastIndex = from;
-    return re.exec(source)?.index ?? -1;
-  }).filter((i) => i >= 0);
+  const hits = patterns
+    .map((re) => {
+      re.lastIndex = from;
+      return re.exec(source)?.index ?? -1;
+    })
+    .filter((i) => i >= 0);
   return hits.length ? Math.min(...hits) : -1;
 }
 
 /** GitHub's anchor for a Markdown heading. */
-const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 
 /** Why `target` (relative to `fromFile`) does not resolve, or null when it does. */
 export function brokenLink(fromFile: string, target: string, text: string): string | null {
@@ -48,7 +55,9 @@ export function brokenLink(fromFile: string, target: string, text: string): stri
     const symbol = /`([\w.]+)/.exec(text)?.[1]?.split('.').pop();
     if (!symbol) return `${target}: a line link needs the symbol it points at in backticks in its text`;
     const at = source.split('\n')[Number(line[1]) - 1] ?? '';
-    return new RegExp(`\\b${escape(symbol)}\\b`).test(at) ? null : `${file} line ${line[1]} no longer holds ${symbol}: "${at.trim()}"`;
+    return new RegExp(`\\b${escapeRegExp(symbol)}\\b`).test(at)
+      ? null
+      : `${file} line ${line[1]} no longer holds ${symbol}: "${at.trim()}"`;
   }
   let from = 0;
   for (const part of fragment.split('.')) {
@@ -61,7 +70,13 @@ export function brokenLink(fromFile: string, target: string, text: string): stri
 
 function docFiles(): string[] {
   const docs = path.join(repoRoot, 'docs');
-  return [path.join(repoRoot, 'README.md'), ...fs.readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => path.join(docs, f))];
+  return [
+    path.join(repoRoot, 'README.md'),
+    ...fs
+      .readdirSync(docs)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => path.join(docs, f)),
+  ];
 }
 
 test('every relative link in README.md and docs/*.md resolves to its file, symbol, line or heading', () => {

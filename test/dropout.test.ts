@@ -11,15 +11,32 @@ import { philox4x32, randn, rngUniform } from './reference.ts';
 
 // Random123's known-answer vectors for philox4x32_10: [counter, key, output].
 const PHILOX_KAT: [number[], number[], number[]][] = [
-  [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+  [
+    [0, 0, 0, 0],
+    [0, 0],
+    [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+  ],
+  [
+    [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    [0xffffffff, 0xffffffff],
+    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  ],
+  [
+    [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+    [0xa4093822, 0x299f31d0],
+    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  ],
 ];
 
 /** A one-thread kernel writing philox4x32_10(counter, key) as four u32 words. */
 function philoxProbe(counter: number[], key: number[]): KernelLaunch {
   const uniforms = {
-    c0: u32(counter[0]), c1: u32(counter[1]), c2: u32(counter[2]), c3: u32(counter[3]), k0: u32(key[0]), k1: u32(key[1]),
+    c0: u32(counter[0]),
+    c1: u32(counter[1]),
+    c2: u32(counter[2]),
+    c3: u32(counter[3]),
+    k0: u32(key[0]),
+    k1: u32(key[1]),
   };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> output: array<u32>;
@@ -74,7 +91,12 @@ test('the same (seed, offset) reproduces the mask; another offset or seed gives 
   assert.equal(await maskOf(n, p, { seed: 42, offset: 3 }), base);
   const differing = (other: Float32Array) => other.reduce((acc, v, i) => acc + (v !== base[i] ? 1 : 0), 0) / n;
   // Independent masks at p = 0.5 differ in about half the elements.
-  for (const rng of [{ seed: 42, offset: 4 }, { seed: 43, offset: 3 }, { seed: 42 + 2 ** 32, offset: 3 }, { seed: 42, offset: 3 + 2 ** 32 }]) {
+  for (const rng of [
+    { seed: 42, offset: 4 },
+    { seed: 43, offset: 3 },
+    { seed: 42 + 2 ** 32, offset: 3 },
+    { seed: 42, offset: 3 + 2 ** 32 },
+  ]) {
     const d = differing(await maskOf(n, p, rng));
     assert.ok(d > 0.45 && d < 0.55, `${JSON.stringify(rng)}: ${d} of elements differ`);
   }

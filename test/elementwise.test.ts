@@ -17,7 +17,10 @@ function broadcast(a: Float64Array, as: number[], b: Float64Array, bs: number[],
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let rem = i;
-    let ia = 0, ib = 0, sa = 1, sb = 1;
+    let ia = 0,
+      ib = 0,
+      sa = 1,
+      sb = 1;
     for (let d = rank - 1; d >= 0; d--) {
       const idx = rem % shape[d];
       rem = Math.floor(rem / shape[d]);
@@ -38,21 +41,42 @@ const binaryCases: [string, (a: E.Tensor, b: E.Tensor) => E.Tensor, (x: number, 
   ['div', E.div, (x, y) => x / y],
 ];
 const shapePairs: [number[], number[]][] = [
-  [[3, 5], [3, 5]],
+  [
+    [3, 5],
+    [3, 5],
+  ],
   [[2, 3, 5], [5]], // bias over leading dims
-  [[4, 1], [4, 6]], // per-row scale
-  [[2, 1, 4], [3, 1]], // both broadcast
+  [
+    [4, 1],
+    [4, 6],
+  ], // per-row scale
+  [
+    [2, 1, 4],
+    [3, 1],
+  ], // both broadcast
   [[1], [2, 3]], // scalar
 ];
 
 for (const [name, op, f] of binaryCases) {
   for (const [as, bs] of shapePairs) {
     test(`${name} ${JSON.stringify(as)} with ${JSON.stringify(bs)}: forward and backward`, async () => {
-      const a = randn(as.reduce((x, y) => x * y, 1), 1);
+      const a = randn(
+        as.reduce((x, y) => x * y, 1),
+        1,
+      );
       // Keep divisors away from zero.
-      const b = map(randn(bs.reduce((x, y) => x * y, 1), 2), (v) => (name === 'div' ? Math.sign(v || 1) * (1 + Math.abs(v)) : v));
+      const b = map(
+        randn(
+          bs.reduce((x, y) => x * y, 1),
+          2,
+        ),
+        (v) => (name === 'div' ? Math.sign(v || 1) * (1 + Math.abs(v)) : v),
+      );
       await gradcheck({
-        inputs: [{ shape: as, data: a }, { shape: bs, data: b }],
+        inputs: [
+          { shape: as, data: a },
+          { shape: bs, data: b },
+        ],
         gpu: ([x, y]) => op(x, y),
         cpu: ([x, y]) => broadcast(x, as, y, bs, f),
       });
@@ -78,7 +102,13 @@ for (const [name, op, f, domain] of unaryCases) {
 
 test('gelu matches erf-GELU to float32 precision far into both tails', async () => {
   const xs = Float64Array.from({ length: 161 }, (_, i) => -10 + i * 0.125);
-  await gradcheck({ inputs: [{ shape: [xs.length], data: xs }], gpu: ([t]) => E.gelu(t), cpu: ([v]) => map(v, gelu), atol: 2e-6, rtol: 2e-6 });
+  await gradcheck({
+    inputs: [{ shape: [xs.length], data: xs }],
+    gpu: ([t]) => E.gelu(t),
+    cpu: ([v]) => map(v, gelu),
+    atol: 2e-6,
+    rtol: 2e-6,
+  });
 });
 
 test('a tensor used twice accumulates both gradients (x*x + x)', async () => {

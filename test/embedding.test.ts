@@ -91,7 +91,10 @@ test('wrong dtypes and shapes are named', () => {
   E.scoped(() => {
     const table = E.filled([4, 3], 0);
     assert.throws(() => E.embedding(E.filled([2], 0), table), /embedding: ids t\d+ must be i32, got f32/);
-    assert.throws(() => E.embedding(new E.Tensor([2], 'i32'), E.filled([12], 0)), /embedding: table t\d+ must be an f32 matrix \[V, D\], got f32 \[12\]/);
+    assert.throws(
+      () => E.embedding(new E.Tensor([2], 'i32'), E.filled([12], 0)),
+      /embedding: table t\d+ must be an f32 matrix \[V, D\], got f32 \[12\]/,
+    );
   });
 });
 

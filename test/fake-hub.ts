@@ -88,13 +88,15 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const etag = etagOf(file);
     if (file.lfs) {
       cdn.set(etag, file);
-      return void res.writeHead(302, {
-        Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cdn/${etag}`,
-        'X-Repo-Commit': FAKE_COMMIT,
-        'X-Linked-Etag': `"${etag}"`,
-        'X-Linked-Size': String(file.content.length),
-        ETag: '"0123456789abcdef0123456789abcdef01234567"',
-      }).end();
+      return void res
+        .writeHead(302, {
+          Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cdn/${etag}`,
+          'X-Repo-Commit': FAKE_COMMIT,
+          'X-Linked-Etag': `"${etag}"`,
+          'X-Linked-Size': String(file.content.length),
+          ETag: '"0123456789abcdef0123456789abcdef01234567"',
+        })
+        .end();
     }
     res.setHeader('X-Repo-Commit', FAKE_COMMIT);
     res.setHeader('ETag', `"${etag}"`);
@@ -137,7 +139,10 @@ export async function withFakeHub(options: FakeHubOptions, body: (hub: FakeHub, 
     process.env.HF_HUB_CACHE = cache;
     await body(hub, cache);
   } finally {
-    HUB_VARIABLES.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+    HUB_VARIABLES.forEach((name, i) => {
+      if (saved[i] === undefined) delete process.env[name];
+      else process.env[name] = saved[i];
+    });
     await hub.close();
     rmSync(cache, { recursive: true, force: true });
   }

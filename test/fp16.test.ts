@@ -52,7 +52,26 @@ test('f16 tensors: written and read back exactly, odd lengths padded to whole wo
 });
 
 test("toHalf rounds as torch's .half() (nearest even, ±inf past 65504, subnormals, NaN) and passes its gradient through", async () => {
-  const special = [0, -0, 1, 65504, 65519, 65520, -1e6, 2 ** -14, 2 ** -24, 2 ** -25, 3 * 2 ** -26, 1 / 3, 0.1, NaN, Infinity, 1 + 2 ** -11, 1 + 3 * 2 ** -11, -3e-6];
+  const special = [
+    0,
+    -0,
+    1,
+    65504,
+    65519,
+    65520,
+    -1e6,
+    2 ** -14,
+    2 ** -24,
+    2 ** -25,
+    3 * 2 ** -26,
+    1 / 3,
+    0.1,
+    NaN,
+    Infinity,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+    -3e-6,
+  ];
   const values = [...special, ...randn(100, 1, 100)]; // odd length: the last word is half padding
   await scopedAsync(async () => {
     const x = E.Tensor.fromArray(values, [values.length], 'f32', { requiresGrad: true });
@@ -86,7 +105,8 @@ for (const variant of [3, 4] as const) {
         const a = halfRandn(aLength, 6);
         const b = halfRandn(bLength, 7);
         const bias = s.bias ? randn(s.n, 8) : null;
-        const repeat = (x: F64, shared?: boolean) => (shared ? Float64Array.from({ length: x.length * s.batch }, (_, i) => x[i % x.length]) : x);
+        const repeat = (x: F64, shared?: boolean) =>
+          shared ? Float64Array.from({ length: x.length * s.batch }, (_, i) => x[i % x.length]) : x;
         const expected = matmulRef(repeat(a, s.sharedA), repeat(b, s.sharedB), s.batch, s.m, s.k, s.n, s.transA, s.transB);
         if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
         const kernel = matmulVariants[variant].kernel(s);
@@ -109,9 +129,14 @@ test('matmul under autocast: f16 operands (the output is the product of the roun
   const [m, k, n] = [7, 24, 9];
   const a = randn(m * k, 1);
   const b = randn(k * n, 2);
-  const actual = await scopedAsync(() => E.autocast(() => E.matmul(E.Tensor.fromArray(a, [m, k]), E.Tensor.fromArray(b, [k, n]))).toFloat32());
+  const actual = await scopedAsync(() =>
+    E.autocast(() => E.matmul(E.Tensor.fromArray(a, [m, k]), E.Tensor.fromArray(b, [k, n]))).toFloat32(),
+  );
   assertClose(actual, matmulRef(a.map(roundToHalf), b.map(roundToHalf), 1, m, k, n), 1e-5, 1e-4, 'autocast matmul');
-  assert.ok(actual.some((v, i) => Math.abs(v - matmulRef(a, b, 1, m, k, n)[i]) > 1e-3), 'the operands were rounded to f16');
+  assert.ok(
+    actual.some((v, i) => Math.abs(v - matmulRef(a, b, 1, m, k, n)[i]) > 1e-3),
+    'the operands were rounded to f16',
+  );
   for (const { transA, transB } of LAYOUTS) {
     await gradcheck({
       inputs: [
@@ -119,7 +144,17 @@ test('matmul under autocast: f16 operands (the output is the product of the roun
         { shape: transB ? [n, k] : [k, n], data: halfRandn(k * n, 4) },
       ],
       gpu: ([x, y]) => E.autocast(() => E.matmul(x, y, { transA, transB })),
-      cpu: ([x, y]) => matmulRef(x, Float64Array.from({ length: 2 * k * n }, (_, i) => y[i % (k * n)]), 2, m, k, n, transA, transB),
+      cpu: ([x, y]) =>
+        matmulRef(
+          x,
+          Float64Array.from({ length: 2 * k * n }, (_, i) => y[i % (k * n)]),
+          2,
+          m,
+          k,
+          n,
+          transA,
+          transB,
+        ),
       seed: halfRandn(2 * m * n, 5),
     });
   }
@@ -155,7 +190,8 @@ test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dro
         { shape, data: halfRandn(n, 10 * i + 2) },
         { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true },
       ],
-      gpu: ([q, k, v, m]) => E.autocast(() => E.attention(q, k, v, m, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {})),
+      gpu: ([q, k, v, m]) =>
+        E.autocast(() => E.attention(q, k, v, m, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {})),
       cpu: ([q, k, v, m]) => attentionRef(q, k, v, m, c.batch, c.seq, c.heads, c.headDim, c.dropout),
     });
   }
@@ -172,7 +208,9 @@ test("GradScaler: unscale, skip, backoff and growth follow torch's algorithm ste
   // Which steps see an inf or a NaN among the scaled gradients.
   const bad = [false, true, false, false, false, false, true, true, false, false, false];
   for (const [i, poison] of bad.entries()) {
-    const scaled = [expected.scale * 0.5, -expected.scale * 0.25, i % 2 ? NaN : Infinity].map((g, j) => (j === 2 && !poison ? expected.scale : g));
+    const scaled = [expected.scale * 0.5, -expected.scale * 0.25, i % 2 ? NaN : Infinity].map((g, j) =>
+      j === 2 && !poison ? expected.scale : g,
+    );
     const before = Array.from(await param.toFloat32());
     param.grad = E.Tensor.fromArray(scaled, [3], 'f32', { persistent: true });
     scaler.unscale([param]);
@@ -184,7 +222,11 @@ test("GradScaler: unscale, skip, backoff and growth follow torch's algorithm ste
     assert.is(optimizer.stepCount, steps, `step ${i}: AdamW's step count`);
     const after = Array.from(await param.toFloat32());
     if (poison) assert.equal(after, before, `step ${i}: a skipped step leaves the parameters`);
-    else assert.ok(after.every((p, j) => p !== before[j]), `step ${i}: a clean step updates the parameters`);
+    else
+      assert.ok(
+        after.every((p, j) => p !== before[j]),
+        `step ${i}: a clean step updates the parameters`,
+      );
     expected = gradScalerUpdate(expected, poison, 2, 0.5, options.growthInterval);
     assert.equal(await scaler.state(), expected, `step ${i}: scale and growth tracker`);
   }
@@ -216,21 +258,23 @@ async function trajectory(fp16: boolean): Promise<number[]> {
   const scaler = fp16 ? new E.GradScaler() : undefined;
   const losses: number[] = [];
   for (let step = 0; step < TRAJECTORY_STEPS; step++) {
-    losses.push(await scopedAsync(async () => {
-      const ids = E.Tensor.fromArray(batch.input_ids.flat(), shape, 'i32');
-      const mask = E.Tensor.fromArray(batch.attention_mask.flat(), shape, 'i32');
-      const forward = () => model.forward(ids, mask);
-      const loss = E.crossEntropy(fp16 ? E.autocast(forward) : forward(), E.Tensor.fromArray(batch.labels, [shape[0]], 'i32'));
-      E.backward(loss, scaler?.scale);
-      scaler?.unscale(params);
-      const { clipCoef } = E.gradNorm(params, 1);
-      await scaler?.settle();
-      const lr = 1e-3 * (1 - optimizer.stepCount / TRAJECTORY_STEPS);
-      if (scaler) scaler.step(optimizer, lr, clipCoef);
-      else optimizer.step(lr, clipCoef);
-      E.zeroGrad(params);
-      return loss.item();
-    }));
+    losses.push(
+      await scopedAsync(async () => {
+        const ids = E.Tensor.fromArray(batch.input_ids.flat(), shape, 'i32');
+        const mask = E.Tensor.fromArray(batch.attention_mask.flat(), shape, 'i32');
+        const forward = () => model.forward(ids, mask);
+        const loss = E.crossEntropy(fp16 ? E.autocast(forward) : forward(), E.Tensor.fromArray(batch.labels, [shape[0]], 'i32'));
+        E.backward(loss, scaler?.scale);
+        scaler?.unscale(params);
+        const { clipCoef } = E.gradNorm(params, 1);
+        await scaler?.settle();
+        const lr = 1e-3 * (1 - optimizer.stepCount / TRAJECTORY_STEPS);
+        if (scaler) scaler.step(optimizer, lr, clipCoef);
+        else optimizer.step(lr, clipCoef);
+        E.zeroGrad(params);
+        return loss.item();
+      }),
+    );
   }
   assert.not.ok(await scaler?.settle(), 'no step skipped');
   for (const t of [model, optimizer, scaler]) t?.release();
@@ -245,7 +289,10 @@ test(`training trajectory: ${TRAJECTORY_STEPS} steps under autocast and loss sca
   const f32 = await trajectory(false);
   const f16 = await trajectory(true);
   assert.ok(f32[TRAJECTORY_STEPS - 1] < f32[0] - 0.3, `the f32 loss falls: ${f32[0]} -> ${f32[TRAJECTORY_STEPS - 1]}`);
-  assert.ok(f16.some((l, i) => l !== f32[i]), 'autocast changed the numbers');
+  assert.ok(
+    f16.some((l, i) => l !== f32[i]),
+    'autocast changed the numbers',
+  );
   f16.forEach((l, i) => assert.ok(Math.abs(l - f32[i]) <= 2e-3, `step ${i}: f16 loss ${l}, f32 loss ${f32[i]}`));
 });
 

@@ -55,12 +55,15 @@ test('download lays out blobs, relative snapshot symlinks and refs like huggingf
     assert.is(readFileSync(path.join(snapshot, 'config.json'), 'utf8'), '{"dim": 768}\n');
     assert.is(readFileSync(path.join(storage, 'refs', 'main'), 'utf8'), FAKE_COMMIT);
     // The LFS file is fetched from where the resolve URL's absolute redirect points.
-    assert.equal(hub.requests.map((r) => `${r.method} ${r.url}`), [
-      `HEAD /${MODEL}/resolve/main/config.json`,
-      `GET /${MODEL}/resolve/main/config.json`,
-      `HEAD /${MODEL}/resolve/${FAKE_COMMIT}/model.safetensors`,
-      `GET /cdn/${etagOf(weights)}`,
-    ]);
+    assert.equal(
+      hub.requests.map((r) => `${r.method} ${r.url}`),
+      [
+        `HEAD /${MODEL}/resolve/main/config.json`,
+        `GET /${MODEL}/resolve/main/config.json`,
+        `HEAD /${MODEL}/resolve/${FAKE_COMMIT}/model.safetensors`,
+        `GET /cdn/${etagOf(weights)}`,
+      ],
+    );
   });
 });
 
@@ -109,7 +112,10 @@ test('HF_HUB_OFFLINE=1 serves the cache and names what is missing', async () => 
     process.env.HF_HUB_OFFLINE = '1';
     assert.is(await hubFile(MODEL, 'config.json', modelOpts), cached);
     const message = await rejection(hubFile(MODEL, 'model.safetensors', modelOpts));
-    assert.is(message, `HF_HUB_OFFLINE is set and model.safetensors of model ${MODEL} is not in the Hugging Face cache (${cache}); pass --model DIR`);
+    assert.is(
+      message,
+      `HF_HUB_OFFLINE is set and model.safetensors of model ${MODEL} is not in the Hugging Face cache (${cache}); pass --model DIR`,
+    );
     assert.is(hub.requests.length, count);
   });
 });
@@ -119,7 +125,10 @@ test('a cut download is resumed with a Range request', async () => {
     const file = await hubFile(MODEL, 'model.safetensors', modelOpts);
     assert.equal(new Uint8Array(readFileSync(file)), weights.content);
     const downloads = hub.requests.filter((r) => r.method === 'GET');
-    assert.equal(downloads.map((r) => r.range), [undefined, 'bytes=1200-']);
+    assert.equal(
+      downloads.map((r) => r.range),
+      [undefined, 'bytes=1200-'],
+    );
   });
 });
 
@@ -135,7 +144,10 @@ test('a partial blob left by an earlier run is resumed, a corrupt one is discard
     writeFileSync(incomplete, weights.content.subarray(0, 700));
     const file = await hubFile(MODEL, 'model.safetensors', modelOpts);
     assert.equal(new Uint8Array(readFileSync(file)), weights.content);
-    assert.equal(hub.requests.filter((r) => r.method === 'GET').map((r) => r.range), ['bytes=700-', 'bytes=700-']);
+    assert.equal(
+      hub.requests.filter((r) => r.method === 'GET').map((r) => r.range),
+      ['bytes=700-', 'bytes=700-'],
+    );
   });
 });
 

@@ -7,7 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
 import { launchOn } from '../engine/launch_on.ts';
-import { matmulBlocked, matmulDirect, matmulVariants, type BlockedOptions, type DirectOptions, type MatmulShape } from '../kernels/matmul.ts';
+import {
+  matmulBlocked,
+  matmulDirect,
+  matmulVariants,
+  type BlockedOptions,
+  type DirectOptions,
+  type MatmulShape,
+} from '../kernels/matmul.ts';
 import { matmulNaive } from '../kernels/matmul_teaching.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
 import { testEachKernel, withOpsKernel } from './matmul_kernels.ts';
@@ -46,7 +53,12 @@ function reference(c: Case, a: F64, b: F64): F64 {
   return matmulRef(
     c.shared === 'a' ? repeated(a, batch) : a,
     c.shared === 'b' ? repeated(b, batch) : b,
-    batch, c.m, c.k, c.n, c.transA, c.transB,
+    batch,
+    c.m,
+    c.k,
+    c.n,
+    c.transA,
+    c.transB,
   );
 }
 
@@ -71,7 +83,11 @@ const LAYOUTS = [
   { transA: true, transB: true },
 ];
 
-for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [4, 8, 12]]) {
+for (const [m, k, n] of [
+  [1, 1, 1],
+  [7, 13, 5],
+  [4, 8, 12],
+]) {
   for (const t of LAYOUTS) {
     testEachKernel(`matmul ${m}x${k}x${n} ${layout(t)}`, () => checkMatmul({ m, k, n, ...t }));
   }
@@ -80,12 +96,18 @@ for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [4, 8, 12]]) {
 testEachKernel('matmul 3x768x3072 NN (sampled gradients)', () => checkMatmul({ m: 3, k: 768, n: 3072 }, 12));
 
 for (const t of LAYOUTS.slice(0, 3)) {
-  testEachKernel(`matmul batch of 12 64x64x64 ${layout(t)} (sampled gradients)`, () => checkMatmul({ batch: [12], m: 64, k: 64, n: 64, ...t }, 16));
+  testEachKernel(`matmul batch of 12 64x64x64 ${layout(t)} (sampled gradients)`, () =>
+    checkMatmul({ batch: [12], m: 64, k: 64, n: 64, ...t }, 16),
+  );
 }
 
 for (const t of LAYOUTS) {
-  testEachKernel(`matmul with b shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 7, k: 5, n: 6, shared: 'b', ...t }));
-  testEachKernel(`matmul with a shared across a [2, 3] batch, ${layout(t)}`, () => checkMatmul({ batch: [2, 3], m: 5, k: 8, n: 9, shared: 'a', ...t }));
+  testEachKernel(`matmul with b shared across a [2, 3] batch, ${layout(t)}`, () =>
+    checkMatmul({ batch: [2, 3], m: 7, k: 5, n: 6, shared: 'b', ...t }),
+  );
+  testEachKernel(`matmul with a shared across a [2, 3] batch, ${layout(t)}`, () =>
+    checkMatmul({ batch: [2, 3], m: 5, k: 8, n: 9, shared: 'a', ...t }),
+  );
 }
 
 /** nn.Linear's float64 reference: x [rows, in] · Wᵀ + bias. */
@@ -95,7 +117,11 @@ function linearRef(x: F64, w: F64, bias: F64 | null, rows: number, inF: number, 
   return y;
 }
 
-for (const [lead, inF, outF, maxEntries] of [[[2, 3], 5, 4], [[3], 768, 3072, 12], [[], 6, 3]] as [number[], number, number, number?][]) {
+for (const [lead, inF, outF, maxEntries] of [
+  [[2, 3], 5, 4],
+  [[3], 768, 3072, 12],
+  [[], 6, 3],
+] as [number[], number, number, number?][]) {
   testEachKernel(`linear ${JSON.stringify([...lead, inF])} -> ${outF}, with and without bias`, async () => {
     const rows = count(lead);
     const x = { shape: [...lead, inF], data: randn(rows * inF, 3) };
@@ -141,7 +167,16 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Retur
   const a = randn(aLength, 6);
   const b = randn(bLength, 7);
   const bias = s.bias ? randn(s.n, 8) : null;
-  const expected = matmulRef(s.sharedA ? repeated(a, s.batch) : a, s.sharedB ? repeated(b, s.batch) : b, s.batch, s.m, s.k, s.n, s.transA, s.transB);
+  const expected = matmulRef(
+    s.sharedA ? repeated(a, s.batch) : a,
+    s.sharedB ? repeated(b, s.batch) : b,
+    s.batch,
+    s.m,
+    s.k,
+    s.n,
+    s.transA,
+    s.transB,
+  );
   if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
   const kernel = makeKernel(s);
   const [actual, preActivation] = await scopedAsync(async () => {
@@ -209,7 +244,12 @@ test('direct kernel under other work per thread, workgroup shapes and vector wid
 test('vec4 loads and stores (tag: A, B, C) are chosen exactly where the contiguous dims are multiples of 4', () => {
   const shape: MatmulShape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
   const cases: [Partial<MatmulShape>, string][] = [
-    [{}, 'vvv'], [{ k: 6 }, 'svv'], [{ n: 6 }, 'vss'], [{ transA: true, m: 6 }, 'svv'], [{ transB: true, k: 6 }, 'ssv'], [{ transB: true, n: 6 }, 'vvs'],
+    [{}, 'vvv'],
+    [{ k: 6 }, 'svv'],
+    [{ n: 6 }, 'vss'],
+    [{ transA: true, m: 6 }, 'svv'],
+    [{ transB: true, k: 6 }, 'ssv'],
+    [{ transB: true, n: 6 }, 'vvs'],
   ];
   for (const kernel of [matmulBlocked, matmulDirect]) {
     const tag = (s: MatmulShape, options = {}) => kernel(s, options).name.split('_').pop();
@@ -247,11 +287,21 @@ async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
   const a = randn((s.sharedA ? 1 : s.batch) * aOne, 1);
   const b = randn((s.sharedB ? 1 : s.batch) * bOne, 2);
   const bias = randn(s.batch * s.n, 3);
-  const expected = matmulRef(s.sharedA ? repeated(a, s.batch) : a, s.sharedB ? repeated(b, s.batch) : b, s.batch, s.m, s.k, s.n, s.transA, s.transB);
+  const expected = matmulRef(
+    s.sharedA ? repeated(a, s.batch) : a,
+    s.sharedB ? repeated(b, s.batch) : b,
+    s.batch,
+    s.m,
+    s.k,
+    s.n,
+    s.transA,
+    s.transB,
+  );
   if (s.bias) expected.forEach((v, i) => (expected[i] = v + bias[Math.floor(i / cOne) * s.n + (i % s.n)]));
   const kernel = matmulVariants[variant].kernel(s);
   const actual = await scopedAsync(async () => {
-    const perSlot = (x: Float64Array, n: number) => Array.from({ length: s.batch }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
+    const perSlot = (x: Float64Array, n: number) =>
+      Array.from({ length: s.batch }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
     const c = slots.c ? Array.from({ length: s.batch }, () => new E.Tensor([cOne])) : [new E.Tensor([s.batch * cOne])];
     const operands = [
       ...(slots.a ? perSlot(a, aOne) : [E.Tensor.fromArray(a, [a.length])]),
@@ -268,7 +318,10 @@ async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
 
 for (const variant of [3, 4] as const) {
   test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A and C; A and B)`, async () => {
-    for (const [m, k, n] of [[7, 5, 6], [8, 12, 16]]) {
+    for (const [m, k, n] of [
+      [7, 5, 6],
+      [8, 12, 16],
+    ]) {
       await checkSlots({ batch: 3, m, k, n, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } }, variant);
       await checkSlots({ batch: 3, m, k, n, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }, variant);
       await checkSlots({ batch: 3, m, k, n, transA: false, transB: false, slots: { a: true, b: true } }, variant);
@@ -278,7 +331,10 @@ for (const variant of [3, 4] as const) {
 
 test('clear errors: too many tile columns, bad options, mismatched operands', () => {
   assert.throws(() => matmulNaive({ batch: 1, m: 1, k: 1, n: 16 * 65536, transA: false, transB: false }), /over the 65535 limit/);
-  assert.throws(() => matmulVariants[2].kernel({ batch: 1, m: 4, k: 4, n: 4, transA: false, transB: true, gelu: true }), /variant tiled has no GELU epilogue/);
+  assert.throws(
+    () => matmulVariants[2].kernel({ batch: 1, m: 4, k: 4, n: 4, transA: false, transB: true, gelu: true }),
+    /variant tiled has no GELU epilogue/,
+  );
   const shape = { batch: 1, m: 4, k: 4, n: 4, transA: false, transB: false };
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 64, threadM: 4, threadN: 4 }), /512 threads per workgroup, over 256/);
   assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 128, tileK: 32, threadM: 8, threadN: 8 }), /bytes of workgroup memory/);
@@ -287,9 +343,15 @@ test('clear errors: too many tile columns, bad options, mismatched operands', ()
   assert.throws(() => matmulDirect(shape, { workgroupM: 16, workgroupN: 32 }), /512 threads per workgroup, over 256/);
   E.scoped(() => {
     const a = new E.Tensor([2, 3, 4], 'f32', { name: 'a' });
-    assert.throws(() => E.matmul(a, new E.Tensor([5, 6], 'f32', { name: 'b' })), /matmul: inner dims differ: a \[2, 3, 4\] times b \[5, 6\]/);
+    assert.throws(
+      () => E.matmul(a, new E.Tensor([5, 6], 'f32', { name: 'b' })),
+      /matmul: inner dims differ: a \[2, 3, 4\] times b \[5, 6\]/,
+    );
     assert.throws(() => E.matmul(a, new E.Tensor([3, 4, 6])), /batch dims differ/);
-    assert.throws(() => E.linear(a, new E.Tensor([6, 5], 'f32', { name: 'w' })), /linear: input a \[2, 3, 4\] does not end in weight w's 5 input features/);
+    assert.throws(
+      () => E.linear(a, new E.Tensor([6, 5], 'f32', { name: 'w' })),
+      /linear: input a \[2, 3, 4\] does not end in weight w's 5 input features/,
+    );
     assert.throws(() => E.linear(a, new E.Tensor([6, 4]), new E.Tensor([5], 'f32', { name: 'bias' })), /bias bias \[5\] must be \[6\]/);
   });
 });

@@ -56,7 +56,10 @@ test('variant 5 takes the first f16 -> f32 configuration and refuses others', ()
   assert.is(pickSubgroupMatrixConfig([{ ...f16(8, 8, 8), resultComponentType: 'f16' }]), undefined);
   const shape = { batch: 1, m: 8, n: 8, k: 8, transA: false, transB: false };
   assert.throws(() => matmulSubgroupMatrix(shape, subgroupMatrixOptionsFor(configs[0], 32)), /the config must take f16 and give f32/);
-  assert.throws(() => matmulSubgroupMatrix(shape, { ...subgroupMatrixOptionsFor(f16(8, 8, 8), 32), tilesM: 0 }), /tilesM must be a positive integer/);
+  assert.throws(
+    () => matmulSubgroupMatrix(shape, { ...subgroupMatrixOptionsFor(f16(8, 8, 8), 32), tilesM: 0 }),
+    /tilesM must be a positive integer/,
+  );
 });
 
 test('this adapter offers no subgroup matrices, so f16 products keep the other kernels', () => {
@@ -86,7 +89,12 @@ if (gpuInfo.features.has('shader-f16')) {
     const b = halfExactValues(s.n * s.k, 6);
     const got = await scopedAsync(async () => {
       const c = new E.Tensor([s.batch * s.m * s.n]);
-      launchOn(matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)), E.Tensor.fromArray(a, [a.length], 'f16'), E.Tensor.fromArray(b, [b.length], 'f16'), c);
+      launchOn(
+        matmulSubgroupMatrix(s, emulated(f16(8, 8, 8), 2, 1, 2)),
+        E.Tensor.fromArray(a, [a.length], 'f16'),
+        E.Tensor.fromArray(b, [b.length], 'f16'),
+        c,
+      );
       return c.toFloat32();
     });
     const shared = Float64Array.from({ length: s.batch * b.length }, (_, i) => b[i % b.length]);

@@ -60,7 +60,10 @@ test('a WGSL error becomes a thrown error naming the kernel', async () => {
   let message = '';
   try {
     // Dawn may report the compile error at once (the next launch throws) or later (synchronize).
-    launch({ name: 'broken_kernel', code: '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }', workgroups: [1, 1, 1], uniforms: {} }, []);
+    launch(
+      { name: 'broken_kernel', code: '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }', workgroups: [1, 1, 1], uniforms: {} },
+      [],
+    );
     await E.synchronize();
   } catch (err) {
     message = (err as Error).message;
@@ -140,7 +143,10 @@ test('the pool hands out the oldest free buffer of a size, whatever order they w
   const buffers = first.map((t) => t.buffer);
   for (const i of [1, 2, 0]) first[i].release();
   const second = make();
-  assert.equal(second.map((t) => buffers.indexOf(t.buffer)), [0, 1, 2]);
+  assert.equal(
+    second.map((t) => buffers.indexOf(t.buffer)),
+    [0, 1, 2],
+  );
   for (const t of second) t.release();
 });
 

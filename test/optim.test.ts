@@ -178,7 +178,10 @@ test('many parameters (several launch groups, an empty tensor): AdamW and the no
     { lr: 1e-2 },
   );
   const order = [...params.filter((_, i) => i % 2 === 1), ...params.filter((_, i) => i % 2 === 0)];
-  assert.ok(opt.params.every((p, i) => p === order[i]), 'parameters in param-group order');
+  assert.ok(
+    opt.params.every((p, i) => p === order[i]),
+    'parameters in param-group order',
+  );
   const refState: RefState = { step: 0, m: zerosLike(ref), v: zerosLike(ref) };
   const storageLimit = gpu().limits.maxStorageBuffersPerShaderStage;
   for (let s = 0; s < 2; s++) {
@@ -224,11 +227,20 @@ test('AdamW state exports and imports: a restored optimizer continues bit-identi
   }
   const [a, b] = [await optA.state(), await optB.state()];
   assert.is(b.step, 5);
-  assert.equal(b.m.map((x) => Array.from(x)), a.m.map((x) => Array.from(x)));
-  assert.equal(b.v.map((x) => Array.from(x)), a.v.map((x) => Array.from(x)));
+  assert.equal(
+    b.m.map((x) => Array.from(x)),
+    a.m.map((x) => Array.from(x)),
+  );
+  assert.equal(
+    b.v.map((x) => Array.from(x)),
+    a.v.map((x) => Array.from(x)),
+  );
 
   assert.throws(() => optB.loadState({ ...saved, m: saved.m.slice(1) }), /state\.m has 2 tensors, the optimizer has 3 parameters/);
-  assert.throws(() => optB.loadState({ ...saved, v: [saved.v[0], new Float32Array(2), saved.v[2]] }), /state\.v\[1\] has 2 values, parameter param1 \[1\] has 1/);
+  assert.throws(
+    () => optB.loadState({ ...saved, v: [saved.v[0], new Float32Array(2), saved.v[2]] }),
+    /state\.v\[1\] has 2 values, parameter param1 \[1\] has 1/,
+  );
   for (const opt of [optA, optB]) opt.release();
   releaseAll(paramsA);
   releaseAll(paramsB);

@@ -21,7 +21,12 @@ const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'parity');
 const vocabDir = path.resolve(repoRoot, '..', 'shared', 'models', 'distilbert-base-uncased');
 const WORD_EMBEDDINGS = 'distilbert.embeddings.word_embeddings.weight';
 
-interface Batch { sentences: string[]; input_ids: number[][]; attention_mask: number[][]; labels: number[] }
+interface Batch {
+  sentences: string[];
+  input_ids: number[][];
+  attention_mask: number[][];
+  labels: number[];
+}
 interface Trajectory {
   optimizer: { lr: number; betas: [number, number]; eps: number; weight_decay: number };
   max_grad_norm: number;
@@ -182,7 +187,11 @@ function microBatch(rows: number[]) {
   return {
     ids: Tensor.fromArray(take(batch.input_ids), [rows.length, length], 'i32'),
     mask: Tensor.fromArray(take(batch.attention_mask), [rows.length, length], 'i32'),
-    labels: Tensor.fromArray(rows.map((r) => batch.labels[r]), [rows.length], 'i32'),
+    labels: Tensor.fromArray(
+      rows.map((r) => batch.labels[r]),
+      [rows.length],
+      'i32',
+    ),
   };
 }
 
@@ -204,10 +213,11 @@ test('gradient accumulation follows PyTorch with the Trainer 4.21.1 semantics: l
     return rows;
   };
   // [stored key, parameter name] of what step1.safetensors holds under `prefix.` or `prefix_rows.`.
-  const stored = (prefix: string) => [...step1.tensors.keys()].flatMap((k) => {
-    const match = new RegExp(`^${prefix}(?:_rows)?\\.(.+)$`).exec(k);
-    return match ? [[k, match[1]]] : [];
-  });
+  const stored = (prefix: string) =>
+    [...step1.tensors.keys()].flatMap((k) => {
+      const match = new RegExp(`^${prefix}(?:_rows)?\\.(.+)$`).exec(k);
+      return match ? [[k, match[1]]] : [];
+    });
   try {
     zeroGrad(params);
     for (const step of trajectory.steps) {

@@ -37,7 +37,10 @@ const modelDir = modelFolder('model', complete);
 
 function predict(args: string[], input = '') {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'train', 'predict.ts'), ...args], {
-    cwd: repoRoot, encoding: 'utf8', input, env: { ...process.env, ENGINE_QUIET: '0' },
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, ENGINE_QUIET: '0' },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -100,10 +103,14 @@ test('bad command lines and bad model folders: one line, non-zero exit', () => {
   assertFailsWith(['--model', modelFolder('no-config', noConfig), 'x'], /no-config: no config\.json in the model folder$/);
   const { 'vocab.txt': _vocab, ...noVocab } = complete;
   assertFailsWith(['--model', modelFolder('no-vocab', noVocab), 'x'], /no-vocab: no vocab\.txt in the model folder$/);
-  assertFailsWith(['--model', modelFolder('broken', { ...complete, 'model.safetensors': 'this is not a safetensors file' }), 'x'],
-    /broken\/model\.safetensors: header length \d+ is over/);
-  assertFailsWith(['--model', modelFolder('bad-config', { ...complete, 'config.json': '{"dim": "wide"}' }), 'x'],
-    /bad-config\/config\.json: field "dim" must be a number/);
+  assertFailsWith(
+    ['--model', modelFolder('broken', { ...complete, 'model.safetensors': 'this is not a safetensors file' }), 'x'],
+    /broken\/model\.safetensors: header length \d+ is over/,
+  );
+  assertFailsWith(
+    ['--model', modelFolder('bad-config', { ...complete, 'config.json': '{"dim": "wide"}' }), 'x'],
+    /bad-config\/config\.json: field "dim" must be a number/,
+  );
 });
 
 test.after(() => fs.rmSync(workDir, { recursive: true, force: true }));

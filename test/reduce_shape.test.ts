@@ -27,7 +27,10 @@ test('column sums over many rows use the two-stage reduction (bias gradient of [
   const x = randn(700 * 3, 8);
   const bias = randn(3, 9);
   await gradcheck({
-    inputs: [{ shape: [700, 3], data: x }, { shape: [3], data: bias }],
+    inputs: [
+      { shape: [700, 3], data: x },
+      { shape: [3], data: bias },
+    ],
     gpu: ([t, b]) => E.add(t, b),
     cpu: ([v, b]) => v.map((a, i) => a + b[i % 3]),
     maxEntries: 50,
@@ -35,7 +38,9 @@ test('column sums over many rows use the two-stage reduction (bias gradient of [
 });
 
 test('max sends the gradient to the first of tied maxima, and handles the lowest float', async () => {
-  const x = E.Tensor.fromArray([3, 5, 5, -3.4028234663852886e38, -3.4028234663852886e38, -3.4028234663852886e38], [2, 3], 'f32', { requiresGrad: true });
+  const x = E.Tensor.fromArray([3, 5, 5, -3.4028234663852886e38, -3.4028234663852886e38, -3.4028234663852886e38], [2, 3], 'f32', {
+    requiresGrad: true,
+  });
   const m = E.max(x);
   E.backward(E.sum(m));
   assert.equal(Array.from(await m.toArray()), [5, -3.4028234663852886e38].map(Math.fround));
@@ -60,7 +65,12 @@ function transposeRef(x: Float64Array, shape: number[], i: number, j: number): F
   return out.map((src) => x[src]);
 }
 
-for (const [shape, i, j] of [[[3, 5], 0, 1], [[2, 3, 4, 5], 1, 2], [[2, 3, 4, 5], 0, 3], [[4, 6, 2], 0, 1]] as [number[], number, number][]) {
+for (const [shape, i, j] of [
+  [[3, 5], 0, 1],
+  [[2, 3, 4, 5], 1, 2],
+  [[2, 3, 4, 5], 0, 3],
+  [[4, 6, 2], 0, 1],
+] as [number[], number, number][]) {
   test(`transpose ${JSON.stringify(shape)} axes ${i}, ${j}`, async () => {
     const n = shape.reduce((a, b) => a * b, 1);
     await gradcheck({

@@ -160,7 +160,14 @@ export function maskedSoftmax(x: F64, xShape: number[], mask: F64, maskShape: nu
 }
 
 /** Gradients of layerNorm for output gradient dy, by the analytic formula in float64. */
-export function layerNormBackward(x: F64, gamma: F64, dy: F64, rows: number, cols: number, eps: number): { dx: F64; dGamma: F64; dBeta: F64 } {
+export function layerNormBackward(
+  x: F64,
+  gamma: F64,
+  dy: F64,
+  rows: number,
+  cols: number,
+  eps: number,
+): { dx: F64; dGamma: F64; dBeta: F64 } {
   const dx = new Float64Array(x.length);
   const dGamma = new Float64Array(cols);
   const dBeta = new Float64Array(cols);
@@ -200,7 +207,17 @@ export interface AttentionDropoutRef {
  * ((b·H + h)·T + i)·T + j of the rng stream, kept when its uniform >= p and scaled by 1/(1-p)),
  * times v. Returns the context [B, T, H·D].
  */
-export function attentionRef(q: F64, k: F64, v: F64, mask: F64, batch: number, seq: number, heads: number, headDim: number, dropout?: AttentionDropoutRef): F64 {
+export function attentionRef(
+  q: F64,
+  k: F64,
+  v: F64,
+  mask: F64,
+  batch: number,
+  seq: number,
+  heads: number,
+  headDim: number,
+  dropout?: AttentionDropoutRef,
+): F64 {
   const width = heads * headDim;
   const lowest = -3.4028234663852886e38;
   const scale = Math.sqrt(headDim);
@@ -220,7 +237,8 @@ export function attentionRef(q: F64, k: F64, v: F64, mask: F64, batch: number, s
         for (let j = 0; j < seq; j++) {
           let w = weights[j];
           if (dropout) {
-            const keep = rngUniform(dropout.seed, dropout.offset, ((b * heads + h) * seq + i) * seq + j) >= Math.fround(dropout.probability);
+            const keep =
+              rngUniform(dropout.seed, dropout.offset, ((b * heads + h) * seq + i) * seq + j) >= Math.fround(dropout.probability);
             w = keep ? w / (1 - dropout.probability) : 0;
           }
           const vo = (b * seq + j) * width + h * headDim;
@@ -273,7 +291,13 @@ export interface GradScalerRef {
  * One step of torch's GradScaler (aten/src/ATen/native/cuda/AmpKernels.cu, `_amp_update_scale_`),
  * given whether the scaled gradients held inf/NaN (then the optimizer step is skipped).
  */
-export function gradScalerUpdate(s: GradScalerRef, foundInf: boolean, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000): GradScalerRef {
+export function gradScalerUpdate(
+  s: GradScalerRef,
+  foundInf: boolean,
+  growthFactor = 2,
+  backoffFactor = 0.5,
+  growthInterval = 2000,
+): GradScalerRef {
   if (foundInf) return { scale: s.scale * backoffFactor, growthTracker: 0 };
   const successful = s.growthTracker + 1;
   if (successful < growthInterval) return { scale: s.scale, growthTracker: successful };

@@ -30,10 +30,11 @@ try {
   await run(suites, { bail: false });
 } catch (err) {
   failedToLoad = 1;
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
 }
 
 // uvu prints "Total: N", "Passed: N", "Skipped: N"; colour codes may wrap the numbers.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
 const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 const count = (label: string) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
 let passed = count('Passed');

@@ -19,8 +19,7 @@ function tempPath(label: string): string {
 
 /** A safetensors file from a header (a value, raw text or raw bytes) and data, with an optional forged length. */
 function buildFile(header: unknown, data: Uint8Array | number, declaredHeaderBytes?: bigint): Uint8Array {
-  const json = header instanceof Uint8Array ? header
-    : Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
+  const json = header instanceof Uint8Array ? header : Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
   const dataBytes = typeof data === 'number' ? new Uint8Array(data) : data;
   const out = new Uint8Array(8 + json.length + dataBytes.length);
   new DataView(out.buffer).setBigUint64(0, declaredHeaderBytes ?? BigInt(json.length), true);
@@ -80,11 +79,17 @@ test('round trip keeps names, shapes, metadata and exact bits', () => {
     { name: 'odd.bias', shape: [3], data: Float32Array.from([0.1, 0.2, 0.3]) },
   ];
   writeSafetensors(file, tensors, { format: 'pt', note: 'ünïcode ✓' });
-  assert.equal(fs.readdirSync(workDir).filter((f) => f.includes('.tmp-')), []);
+  assert.equal(
+    fs.readdirSync(workDir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 
   const st = openSafetensors(file);
   try {
-    assert.equal([...st.tensors.keys()], tensors.map((t) => t.name));
+    assert.equal(
+      [...st.tensors.keys()],
+      tensors.map((t) => t.name),
+    );
     assert.equal(st.metadata, { format: 'pt', note: 'ünïcode ✓' });
     for (const { name, shape, data } of tensors) {
       const entry = st.tensors.get(name)!;
@@ -112,10 +117,14 @@ test('writer accepts a record, subarray views, and replaces an existing file', (
 
 test('writer output follows the reference layout', () => {
   const file = tempPath('layout');
-  writeSafetensors(file, [
-    { name: 'b', shape: [3], data: Float32Array.from([1, 2, 3]) },
-    { name: 'a', shape: [1, 2], data: Float32Array.from([4, 5]) },
-  ], { format: 'pt' });
+  writeSafetensors(
+    file,
+    [
+      { name: 'b', shape: [3], data: Float32Array.from([1, 2, 3]) },
+      { name: 'a', shape: [1, 2], data: Float32Array.from([4, 5]) },
+    ],
+    { format: 'pt' },
+  );
   const bytes = fs.readFileSync(file);
   const headerBytes = Number(bytes.readBigUInt64LE(0));
   assert.is((8 + headerBytes) % 8, 0, 'data buffer starts 8-byte aligned');
@@ -138,32 +147,60 @@ test('writer output follows the reference layout', () => {
 
 /** Stores each 16-bit pattern as one tensor of `dtype` and checks it reads back as the paired value. */
 function assertHalfDecoding(dtype: 'F16' | 'BF16', cases: [bits: number, value: number][]): void {
-  const file = writeTemp(dtype, buildFile(
-    { t: { dtype, shape: [cases.length], data_offsets: [0, 2 * cases.length] } },
-    new Uint8Array(Uint16Array.from(cases.map(([bits]) => bits)).buffer)));
+  const file = writeTemp(
+    dtype,
+    buildFile(
+      { t: { dtype, shape: [cases.length], data_offsets: [0, 2 * cases.length] } },
+      new Uint8Array(Uint16Array.from(cases.map(([bits]) => bits)).buffer),
+    ),
+  );
   const st = openSafetensors(file);
-  assertSameFloats(st.read('t'), cases.map(([, value]) => value), dtype);
+  assertSameFloats(
+    st.read('t'),
+    cases.map(([, value]) => value),
+    dtype,
+  );
   st.close();
 }
 
 test('F16 decodes zeros, subnormals, normals, extremes, infinities and NaN', () => {
   assertHalfDecoding('F16', [
-    [0x0000, 0], [0x8000, -0], [0x3c00, 1], [0xc000, -2], [0x3555, 0.333251953125],
-    [0x0001, 2 ** -24], [0x8001, -(2 ** -24)], [0x03ff, 1023 * 2 ** -24], [0x0400, 2 ** -14],
-    [0x7bff, 65504], [0xfbff, -65504], [0x7c00, Infinity], [0xfc00, -Infinity], [0x7e00, NaN], [0xfe01, NaN],
+    [0x0000, 0],
+    [0x8000, -0],
+    [0x3c00, 1],
+    [0xc000, -2],
+    [0x3555, 0.333251953125],
+    [0x0001, 2 ** -24],
+    [0x8001, -(2 ** -24)],
+    [0x03ff, 1023 * 2 ** -24],
+    [0x0400, 2 ** -14],
+    [0x7bff, 65504],
+    [0xfbff, -65504],
+    [0x7c00, Infinity],
+    [0xfc00, -Infinity],
+    [0x7e00, NaN],
+    [0xfe01, NaN],
   ]);
 });
 
 test('BF16 decodes zeros, subnormals, normals, infinities and NaN', () => {
   assertHalfDecoding('BF16', [
-    [0x0000, 0], [0x8000, -0], [0x3f80, 1], [0xc2f7, -123.5], [0x4049, 3.140625],
-    [0x0001, 2 ** -133], [0x8080, -(2 ** -126)], [0x7f7f, 3.3895313892515355e38],
-    [0x7f80, Infinity], [0xff80, -Infinity], [0x7fc0, NaN],
+    [0x0000, 0],
+    [0x8000, -0],
+    [0x3f80, 1],
+    [0xc2f7, -123.5],
+    [0x4049, 3.140625],
+    [0x0001, 2 ** -133],
+    [0x8080, -(2 ** -126)],
+    [0x7f7f, 3.3895313892515355e38],
+    [0x7f80, Infinity],
+    [0xff80, -Infinity],
+    [0x7fc0, NaN],
   ]);
 });
 
 // The Python side uses only struct and json, so it shares no code or assumptions with the reader.
-const pythonWriter = String.raw`
+const pythonWriter = `
 import json, struct, sys
 halves = range(65536)
 f16 = struct.pack('<65536H', *halves)
@@ -206,7 +243,7 @@ test('reads a file written by an independent Python implementation', () => {
   st.close();
 });
 
-const pythonReader = String.raw`
+const pythonReader = `
 import json, struct, sys
 blob = open(sys.argv[1], 'rb').read()
 (n,) = struct.unpack('<Q', blob[:8])
@@ -225,8 +262,11 @@ print(json.dumps(out))
 test('an independent Python implementation reads the written file', () => {
   const file = tempPath('python-read');
   const weight = Float32Array.from({ length: 12 }, (_, i) => Math.fround(i * 0.37 - 2));
-  writeSafetensors(file, { weight: { shape: [3, 4], data: weight }, bias: { shape: [2], data: Float32Array.from([0.5, -0]) } },
-    { format: 'pt' });
+  writeSafetensors(
+    file,
+    { weight: { shape: [3, 4], data: weight }, bias: { shape: [2], data: Float32Array.from([0.5, -0]) } },
+    { format: 'pt' },
+  );
   const decoded = JSON.parse(python(pythonReader, file));
   assert.equal(decoded, {
     __metadata__: { format: 'pt' },
@@ -238,10 +278,12 @@ test('an independent Python implementation reads the written file', () => {
 test('reads a tensor that lies beyond 2 GiB without reading the data before it', () => {
   // The file is sparse: only its header and last tensor occupy disk.
   const bigBytes = 2_400_000_000;
-  const header = Buffer.from(JSON.stringify({
-    big: { dtype: 'F32', shape: [bigBytes / 4], data_offsets: [0, bigBytes] },
-    tail: { dtype: 'F32', shape: [2], data_offsets: [bigBytes, bigBytes + 8] },
-  }));
+  const header = Buffer.from(
+    JSON.stringify({
+      big: { dtype: 'F32', shape: [bigBytes / 4], data_offsets: [0, bigBytes] },
+      tail: { dtype: 'F32', shape: [2], data_offsets: [bigBytes, bigBytes + 8] },
+    }),
+  );
   const file = tempPath('sparse');
   const fd = fs.openSync(file, 'w');
   const prefix = Buffer.alloc(8);
@@ -287,13 +329,21 @@ test('rejects malformed tensor entries', () => {
     ['shape-negative', entry({ shape: [-1] }), /tensor "t" shape \[-1\] has a dimension that is not a non-negative integer/],
     ['shape-fraction', entry({ shape: [0.5] }), /tensor "t" shape \[0.5\] has a dimension/],
     ['shape-overflow', entry({ shape: [2 ** 30, 2 ** 30, 2 ** 30] }), /tensor "t" shape .* has too many elements/],
-    ['offsets-type', entry({ data_offsets: { begin: 0 } }), /tensor "t" has data_offsets \{"begin":0\}, not a pair of non-negative integers/],
+    [
+      'offsets-type',
+      entry({ data_offsets: { begin: 0 } }),
+      /tensor "t" has data_offsets \{"begin":0\}, not a pair of non-negative integers/,
+    ],
     ['offsets-length', entry({ data_offsets: [0, 4, 8] }), /not a pair of non-negative integers/],
     ['offsets-negative', entry({ data_offsets: [-4, 0] }), /not a pair of non-negative integers/],
     ['offsets-reversed', entry({ data_offsets: [4, 0] }), /tensor "t" has data_offsets \[4, 0\] that end before they begin/],
     ['offsets-beyond', entry({ data_offsets: [4, 8] }), /tensor "t" has data_offsets \[4, 8\] beyond the 4-byte data buffer/],
     ['size-mismatch', entry({ shape: [2] }), /tensor "t" is F32 \[2\] \(8 bytes\) but data_offsets \[0, 4\] span 4 bytes/],
-    ['f16-size-mismatch', entry({ dtype: 'F16', shape: [1] }), /tensor "t" is F16 \[1\] \(2 bytes\) but data_offsets \[0, 4\] span 4 bytes/],
+    [
+      'f16-size-mismatch',
+      entry({ dtype: 'F16', shape: [1] }),
+      /tensor "t" is F16 \[1\] \(2 bytes\) but data_offsets \[0, 4\] span 4 bytes/,
+    ],
     ['metadata-type', buildFile({ __metadata__: [] }, 0), /__metadata__ is \[\], not an object/],
     ['metadata-value', buildFile({ __metadata__: { epoch: 3 } }, 0), /__metadata__ entry "epoch" is 3, not a string/],
   ];
@@ -302,13 +352,22 @@ test('rejects malformed tensor entries', () => {
 
 test('rejects data offsets that overlap, leave gaps or leave trailing bytes', () => {
   const f32 = (begin: number, end: number) => ({ dtype: 'F32', shape: [(end - begin) / 4], data_offsets: [begin, end] });
-  assertRejected('overlap', buildFile({ a: f32(0, 8), b: f32(4, 12) }, 12),
-    /tensor "b" at data offset 4 overlaps tensor "a", which ends at 8/);
+  assertRejected(
+    'overlap',
+    buildFile({ a: f32(0, 8), b: f32(4, 12) }, 12),
+    /tensor "b" at data offset 4 overlaps tensor "a", which ends at 8/,
+  );
   assertRejected('duplicate-range', buildFile({ a: f32(0, 4), b: f32(0, 4) }, 4), /tensor "b" at data offset 0 overlaps tensor "a"/);
-  assertRejected('gap', buildFile({ a: f32(0, 4), b: f32(8, 12) }, 12),
-    /tensor "b" starts at data offset 8, leaving a gap after tensor "a", which ends at 4/);
-  assertRejected('leading-gap', buildFile({ a: f32(4, 8) }, 8),
-    /tensor "a" starts at data offset 4, leaving a gap after the start of the data buffer/);
+  assertRejected(
+    'gap',
+    buildFile({ a: f32(0, 4), b: f32(8, 12) }, 12),
+    /tensor "b" starts at data offset 8, leaving a gap after tensor "a", which ends at 4/,
+  );
+  assertRejected(
+    'leading-gap',
+    buildFile({ a: f32(4, 8) }, 8),
+    /tensor "a" starts at data offset 4, leaving a gap after the start of the data buffer/,
+  );
   assertRejected('trailing', buildFile({ a: f32(0, 4) }, 7), /data buffer has 3 trailing bytes after tensor "a", which ends at 4/);
   assertRejected('data-without-tensors', buildFile({}, 1), /data buffer has 1 trailing bytes after the start of the data buffer/);
 });
@@ -329,19 +388,30 @@ test('writer rejects bad input and leaves an existing file untouched', () => {
   const before = fs.readFileSync(file);
   const one = Float32Array.from([1]);
   const cases: [() => void, RegExp][] = [
-    [() => writeSafetensors(file, [{ name: 'a', shape: [1], data: one }, { name: 'a', shape: [1], data: one }]),
-      /tensor "a" appears more than once/],
+    [
+      () =>
+        writeSafetensors(file, [
+          { name: 'a', shape: [1], data: one },
+          { name: 'a', shape: [1], data: one },
+        ]),
+      /tensor "a" appears more than once/,
+    ],
     [() => writeSafetensors(file, [{ name: 'a', shape: [2, 2], data: one }]), /tensor "a" has shape \[2,2\] \(4 elements\) but 1 values/],
     [() => writeSafetensors(file, [{ name: 'a', shape: [-1], data: one }]), /tensor "a" shape \[-1\] has a dimension that is not/],
-    [() => writeSafetensors(file, [{ name: 'a', shape: [1], data: Float64Array.from([1]) as unknown as Float32Array }]),
-      /tensor "a" data is not a Float32Array/],
+    [
+      () => writeSafetensors(file, [{ name: 'a', shape: [1], data: Float64Array.from([1]) as unknown as Float32Array }]),
+      /tensor "a" data is not a Float32Array/,
+    ],
     [() => writeSafetensors(file, [{ name: '__metadata__', shape: [1], data: one }]), /tensor "__metadata__" is not a usable tensor name/],
     [() => writeSafetensors(file, [{ name: '', shape: [1], data: one }]), /tensor "" is not a usable tensor name/],
     [() => writeSafetensors(file, [], { step: 5 as unknown as string }), /__metadata__ entry "step" is 5, not a string/],
   ];
   for (const [action, problem] of cases) assertFails(file, action, problem);
   assert.ok(fs.readFileSync(file).equals(before), 'existing file unchanged');
-  assert.equal(fs.readdirSync(workDir).filter((f) => f.includes('.tmp-')), []);
+  assert.equal(
+    fs.readdirSync(workDir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 test.run();

@@ -7,7 +7,12 @@ import * as E from '../engine/index.ts';
 import { gradcheck } from './gradcheck.ts';
 import { randn, selectPosition } from './reference.ts';
 
-for (const [batch, seq, dim, position] of [[3, 5, 4, 0], [2, 7, 33, 6], [1, 1, 3, 0], [4, 3, 300, 1]]) {
+for (const [batch, seq, dim, position] of [
+  [3, 5, 4, 0],
+  [2, 7, 33, 6],
+  [1, 1, 3, 0],
+  [4, 3, 300, 1],
+]) {
   test(`selectPosition of [${batch}, ${seq}, ${dim}] at ${position}, with gradient`, async () => {
     await gradcheck({
       inputs: [{ shape: [batch, seq, dim], data: randn(batch * seq * dim, seq + dim) }],
@@ -22,7 +27,10 @@ test('selectPosition names a bad input or position', () => {
   E.scoped(() => {
     const x = new E.Tensor([2, 3, 4], 'f32', { name: 'hidden' });
     assert.throws(() => E.selectPosition(x, 3), /selectPosition: position 3 is outside hidden's 3 positions/);
-    assert.throws(() => E.selectPosition(new E.Tensor([6, 4], 'f32', { name: 'flat' }), 0), /flat must be an f32 \[batch, seq, dim\] tensor, got f32 \[6, 4\]/);
+    assert.throws(
+      () => E.selectPosition(new E.Tensor([6, 4], 'f32', { name: 'flat' }), 0),
+      /flat must be an f32 \[batch, seq, dim\] tensor, got f32 \[6, 4\]/,
+    );
   });
 });
 

@@ -29,10 +29,28 @@ for (const c of cases) {
       { shape: [features], data: randn(features, 20 + z, 0.5) },
     ]);
     await gradcheck({
-      inputs: [{ shape: [c.batch, c.seq, features], data: randn(rows * features, 1) }, ...params, { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true }],
-      gpu: ([x, wq, bq, wk, bk, wv, bv, m]) => E.selfAttention(x, [{ weight: wq, bias: bq }, { weight: wk, bias: bk }, { weight: wv, bias: bv }], m, c.heads),
+      inputs: [
+        { shape: [c.batch, c.seq, features], data: randn(rows * features, 1) },
+        ...params,
+        { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true },
+      ],
+      gpu: ([x, wq, bq, wk, bk, wv, bv, m]) =>
+        E.selfAttention(
+          x,
+          [
+            { weight: wq, bias: bq },
+            { weight: wk, bias: bk },
+            { weight: wv, bias: bv },
+          ],
+          m,
+          c.heads,
+        ),
       cpu: ([x, wq, bq, wk, bk, wv, bv, m]) => {
-        const [q, k, v] = [[wq, bq], [wk, bk], [wv, bv]].map(([w, b]) => linearRef(x, w, b, rows, features));
+        const [q, k, v] = [
+          [wq, bq],
+          [wk, bk],
+          [wv, bv],
+        ].map(([w, b]) => linearRef(x, w, b, rows, features));
         return attentionRef(q, k, v, m, c.batch, c.seq, c.heads, c.headDim);
       },
       maxEntries: 40,
@@ -45,7 +63,10 @@ test('selfAttention names a projection of the wrong shape', () => {
     const x = new E.Tensor([2, 3, 4], 'f32', { name: 'hidden' });
     const ok = { weight: new E.Tensor([4, 4]), bias: new E.Tensor([4]) };
     const bad = { weight: new E.Tensor([4, 5], 'f32', { name: 'k_lin.weight' }), bias: new E.Tensor([4], 'f32', { name: 'k_lin.bias' }) };
-    assert.throws(() => E.selfAttention(x, [ok, bad, ok], new E.Tensor([2, 3], 'i32'), 2), /projection k_lin\.weight \[4, 5\] \+ k_lin\.bias \[4\] must be \[4, 4\] \+ \[4\] for x hidden \[2, 3, 4\]/);
+    assert.throws(
+      () => E.selfAttention(x, [ok, bad, ok], new E.Tensor([2, 3], 'i32'), 2),
+      /projection k_lin\.weight \[4, 5\] \+ k_lin\.bias \[4\] must be \[4, 4\] \+ \[4\] for x hidden \[2, 3, 4\]/,
+    );
   });
 });
 

@@ -13,7 +13,13 @@ const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 /** Test data rounded to float32, so the GPU and the float64 reference see the same inputs. */
 const f32Data = (n: number, seed: number, scale = 1) => randn(n, seed, scale).map(Math.fround);
 
-for (const shape of [[5, 1], [3, 7], [2, 3, 33], [2, 768], [600, 3]]) {
+for (const shape of [
+  [5, 1],
+  [3, 7],
+  [2, 3, 33],
+  [2, 768],
+  [600, 3],
+]) {
   test(`softmax ${JSON.stringify(shape)}`, async () => {
     const cols = shape[shape.length - 1];
     const n = numel(shape);
@@ -28,14 +34,35 @@ for (const shape of [[5, 1], [3, 7], [2, 3, 33], [2, 768], [600, 3]]) {
 
 // [x shape, mask shape]: the broadcasts the mask rule allows.
 const maskCases: [number[], number[]][] = [
-  [[2, 3, 7], [2, 1, 7]],
+  [
+    [2, 3, 7],
+    [2, 1, 7],
+  ],
   [[2, 3, 7], [7]],
-  [[2, 3, 7], [2, 3, 7]],
-  [[2, 3, 7], [3, 7]],
-  [[2, 3, 4, 5], [2, 1, 1, 5]],
-  [[2, 3, 4, 5], [4, 5]],
-  [[2, 3, 4, 5], [3, 1, 5]],
-  [[2, 1, 4, 5], [2, 1, 4, 5]],
+  [
+    [2, 3, 7],
+    [2, 3, 7],
+  ],
+  [
+    [2, 3, 7],
+    [3, 7],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 1, 1, 5],
+  ],
+  [
+    [2, 3, 4, 5],
+    [4, 5],
+  ],
+  [
+    [2, 3, 4, 5],
+    [3, 1, 5],
+  ],
+  [
+    [2, 1, 4, 5],
+    [2, 1, 4, 5],
+  ],
 ];
 for (const [xShape, maskShape] of maskCases) {
   test(`softmax of ${JSON.stringify(xShape)} with an additive mask ${JSON.stringify(maskShape)}, gradients for both`, async () => {
@@ -88,7 +115,10 @@ test('softmax with all but one entry masked with float32 lowest gives a one-hot 
   const x = f32Data(2 * 3 * 6, 5, 3);
   x[3] = 1e4;
   await gradcheck({
-    inputs: [{ shape: [2, 3, 6], data: x }, { shape: [2, 1, 6], data: mask, noGrad: true }],
+    inputs: [
+      { shape: [2, 3, 6], data: x },
+      { shape: [2, 1, 6], data: mask, noGrad: true },
+    ],
     gpu: ([t, m]) => E.softmax(t, m),
     cpu: ([t, m]) => maskedSoftmax(t, [2, 3, 6], m, [2, 1, 6]),
   });
@@ -125,7 +155,12 @@ test('softmax of a fully masked row is uniform (as masked_fill with finfo.min in
   assertClose(dx, expectedDx, 1e-5, 1e-4, 'gradient');
 });
 
-for (const [shape, eps] of [[[3, 1], 1e-5], [[2, 7], 1e-12], [[2, 3, 768], 1e-12], [[600, 3], 1e-5]] as [number[], number][]) {
+for (const [shape, eps] of [
+  [[3, 1], 1e-5],
+  [[2, 7], 1e-12],
+  [[2, 3, 768], 1e-12],
+  [[600, 3], 1e-5],
+] as [number[], number][]) {
   test(`layerNorm ${JSON.stringify(shape)} eps ${eps}: x, weight and bias gradients (two-stage over rows)`, async () => {
     const cols = shape[shape.length - 1];
     const n = numel(shape);
@@ -143,7 +178,15 @@ for (const [shape, eps] of [[[3, 1], 1e-5], [[2, 7], 1e-12], [[2, 3, 768], 1e-12
 }
 
 /** Runs layerNorm forward and backward on the GPU with output gradient `dy`. */
-async function layerNormOnGpu(x: Float64Array, w: Float64Array, b: Float64Array, dy: Float64Array, rows: number, cols: number, eps: number) {
+async function layerNormOnGpu(
+  x: Float64Array,
+  w: Float64Array,
+  b: Float64Array,
+  dy: Float64Array,
+  rows: number,
+  cols: number,
+  eps: number,
+) {
   return scopedAsync(async () => {
     const params = [w, b].map((v) => E.Tensor.fromArray(v, [cols], 'f32', { requiresGrad: true }));
     const xt = E.Tensor.fromArray(x, [rows, cols], 'f32', { requiresGrad: true });
@@ -196,7 +239,13 @@ test('layerNorm weight and bias gradients are bitwise identical run to run', asy
   assert.equal([...first.dw, ...first.db], [...second.dw, ...second.db]);
 });
 
-const residualCases: [number[], number[], number][] = [[[2, 7], [2, 7], 1e-12], [[3, 2, 40], [3, 2, 40], 1e-5], [[70, 3], [70, 3], 1e-5], [[3, 5, 6], [5, 6], 1e-12], [[4, 9], [9], 1e-5]];
+const residualCases: [number[], number[], number][] = [
+  [[2, 7], [2, 7], 1e-12],
+  [[3, 2, 40], [3, 2, 40], 1e-5],
+  [[70, 3], [70, 3], 1e-5],
+  [[3, 5, 6], [5, 6], 1e-12],
+  [[4, 9], [9], 1e-5],
+];
 for (const [shape, residualShape, eps] of residualCases) {
   test(`layerNorm of x ${JSON.stringify(shape)} + residual ${JSON.stringify(residualShape)} eps ${eps} (the add folded in): x, residual, weight and bias gradients`, async () => {
     const cols = shape[shape.length - 1];
@@ -210,7 +259,15 @@ for (const [shape, residualShape, eps] of residualCases) {
         { shape: residualShape, data: f32Data(residualSize, 25).map((v, i) => v + (i % 3)) },
       ],
       gpu: ([x, w, b, r]) => E.layerNorm(x, w, b, eps, r),
-      cpu: ([x, w, b, r]) => layerNorm(x.map((v, i) => v + r[i % residualSize]), w, b, n / cols, cols, eps),
+      cpu: ([x, w, b, r]) =>
+        layerNorm(
+          x.map((v, i) => v + r[i % residualSize]),
+          w,
+          b,
+          n / cols,
+          cols,
+          eps,
+        ),
       maxEntries: 60,
     });
   });
@@ -220,10 +277,16 @@ test('layerNorm rejects a weight or bias that does not match the last dim', () =
   E.scoped(() => {
     const x = new E.Tensor([2, 4], 'f32', { name: 'hidden' });
     const ok = new E.Tensor([4]);
-    assert.throws(() => E.layerNorm(x, new E.Tensor([3], 'f32', { name: 'ln.weight' }), ok, 1e-12), /weight ln\.weight is f32 \[3\], expected f32 \[4\] to match x hidden \[2, 4\]/);
+    assert.throws(
+      () => E.layerNorm(x, new E.Tensor([3], 'f32', { name: 'ln.weight' }), ok, 1e-12),
+      /weight ln\.weight is f32 \[3\], expected f32 \[4\] to match x hidden \[2, 4\]/,
+    );
     assert.throws(() => E.layerNorm(x, ok, new E.Tensor([4], 'i32'), 1e-12), /bias/);
     assert.throws(() => E.layerNorm(x, ok, ok, 0), /eps must be positive/);
-    assert.throws(() => E.layerNorm(x, ok, ok, 1e-12, new E.Tensor([4, 2], 'f32', { name: 'skip' })), /residual skip is f32 \[4, 2\], expected f32 like x hidden \[2, 4\] or its last dims/);
+    assert.throws(
+      () => E.layerNorm(x, ok, ok, 1e-12, new E.Tensor([4, 2], 'f32', { name: 'skip' })),
+      /residual skip is f32 \[4, 2\], expected f32 like x hidden \[2, 4\] or its last dims/,
+    );
   });
 });
 

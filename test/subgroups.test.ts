@@ -39,7 +39,9 @@ function rowSumAndMax(rows: number, cols: number, workgroupSize: number, subgrou
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 ${workgroupReduce('sumOf', 'f32', 'sum', workgroupSize, subgroups)}
 ${workgroupReduce('maxOf', 'f32', 'max', workgroupSize, subgroups)}
-${rowKernelMain(workgroupSize, `  var sum = 0.0;
+${rowKernelMain(
+  workgroupSize,
+  `  var sum = 0.0;
   var most = ${F32_LOWEST};
   for (var c = lid.x; c < p.cols; c += ${workgroupSize}u) {
     sum += x[base + c];
@@ -51,7 +53,9 @@ ${rowKernelMain(workgroupSize, `  var sum = 0.0;
   if (lid.x == ${workgroupSize - 1}u) {
     out[2u * row] = rowSum;
     out[2u * row + 1u] = rowMax;
-  }`, subgroups)}`;
+  }`,
+  subgroups,
+)}`;
   return { name: `test_row_sum_max_${workgroupSize}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
@@ -77,7 +81,11 @@ for (const setting of PATHS) {
     });
   }
 
-  for (const [rows, cols] of [[3, 5], [2, 33], [4, 300]]) {
+  for (const [rows, cols] of [
+    [3, 5],
+    [2, 33],
+    [4, 300],
+  ]) {
     test(`${pathName(setting)}: softmax and layerNorm [${rows}, ${cols}], forward and backward`, async () => {
       const x = randn(rows * cols, cols, 2).map(Math.fround);
       const weight = randn(cols, 1, 0.5).map((v) => Math.fround(1 + v));
@@ -111,7 +119,9 @@ for (const setting of PATHS) {
         return outputs.map((y) => nodeKernels(y));
       }),
     );
-    const rowKernels = kernels.flatMap((k) => [...k.forward, ...k.backward]).filter((name) => /^(softmax|layernorm|attention_row_stats)/.test(name));
+    const rowKernels = kernels
+      .flatMap((k) => [...k.forward, ...k.backward])
+      .filter((name) => /^(softmax|layernorm|attention_row_stats)/.test(name));
     assert.ok(rowKernels.length >= 5, rowKernels.join(', '));
     for (const name of rowKernels) {
       if (name.startsWith('layernorm_param')) continue;

@@ -18,13 +18,34 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
 const dataDir = path.join(work, 'rt');
 mkdirSync(dataDir);
 for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
-  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8').split('\n').slice(0, 200);
+  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8')
+    .split('\n')
+    .slice(0, 200);
   writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
 }
 
 const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => [
-  '--model', modelDir, '--data', dataDir, '--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2',
-  '--hidden-dim', '64', '--max-length', '32', '--batch-size', batchSize, '--lr', lr, '--epochs', epochs,
+  '--model',
+  modelDir,
+  '--data',
+  dataDir,
+  '--from-scratch',
+  '--dim',
+  '32',
+  '--layers',
+  '1',
+  '--heads',
+  '2',
+  '--hidden-dim',
+  '64',
+  '--max-length',
+  '32',
+  '--batch-size',
+  batchSize,
+  '--lr',
+  lr,
+  '--epochs',
+  epochs,
 ];
 const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
 
@@ -32,7 +53,10 @@ const train = (args: string[], until?: (kill: () => void) => void) => runCli('tr
 const evaluate = (args: string[]) => runCli('train/eval.ts', args);
 
 function records(dir: string): MetricRecord[] {
-  return readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 const evals = (dir: string) => records(dir).filter((r): r is EvalRecord => r.split !== 'train');
 
@@ -42,21 +66,29 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
   const run = await train([...tiny(), '--output', uninterrupted]);
   assert.is(run.code, 0, run.stderr);
   const validation = evals(uninterrupted).filter((r) => r.split === 'validation');
-  assert.equal(validation.map((r) => r.step), [1, 2, 3].map((e) => e * STEPS_PER_EPOCH));
+  assert.equal(
+    validation.map((r) => r.step),
+    [1, 2, 3].map((e) => e * STEPS_PER_EPOCH),
+  );
   const [first, , last] = validation.map((r) => r.trainingLoss!);
   assert.ok(first > 0.65 && last < first - 0.15, `training loss ${first} -> ${last}`);
-  const trainLosses = records(uninterrupted).filter((r) => r.split === 'train').map((r) => r.loss);
+  const trainLosses = records(uninterrupted)
+    .filter((r) => r.split === 'train')
+    .map((r) => r.loss);
   assert.is(trainLosses.length, 6, 'a train record per 10-step window');
 
   for (const file of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'README.md', 'training_curves.svg']) {
     assert.ok(existsSync(path.join(uninterrupted, file)), file);
   }
-  assert.equal(readdirSync(uninterrupted).filter((f) => f.startsWith('checkpoint-')), ['checkpoint-60']);
+  assert.equal(
+    readdirSync(uninterrupted).filter((f) => f.startsWith('checkpoint-')),
+    ['checkpoint-60'],
+  );
   const card = readFileSync(path.join(uninterrupted, 'README.md'), 'utf8');
   assert.ok(card.includes('| Training Loss | Epoch | Step | Validation Loss | Accuracy |'));
   assert.ok(card.includes(`| ${validation[2].trainingLoss!.toFixed(4)}        | 3.0   | 60   |`), card);
   assert.ok(card.includes('- learning_rate: 0.01\n- train_batch_size: 16'));
-  assert.match(readFileSync(path.join(uninterrupted, 'training_curves.svg'), 'utf8'), /^<svg[^]*<polyline[^]*<\/svg>\n$/);
+  assert.match(readFileSync(path.join(uninterrupted, 'training_curves.svg'), 'utf8'), /^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
 
   // The saved folder evaluates to exactly what training measured after its last epoch.
   const evaluated = await evaluate(['--model', uninterrupted, '--data', dataDir, '--batch-size', '16', '--json']);
@@ -66,14 +98,15 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
 });
 
 /** Trains, killing the run with SIGKILL once `checkpoint-<step>` exists. */
-const trainUntilCheckpoint = (args: string[], output: string, step: number) => train([...args, '--output', output], (kill) => {
-  const poll = setInterval(() => {
-    if (existsSync(path.join(output, `checkpoint-${step}`))) {
-      clearInterval(poll);
-      kill();
-    }
-  }, 20);
-});
+const trainUntilCheckpoint = (args: string[], output: string, step: number) =>
+  train([...args, '--output', output], (kill) => {
+    const poll = setInterval(() => {
+      if (existsSync(path.join(output, `checkpoint-${step}`))) {
+        clearInterval(poll);
+        kill();
+      }
+    }, 20);
+  });
 
 test('kill -9 after the first checkpoint, then --resume: the same weights, bit for bit', async () => {
   const output = path.join(work, 'killed');
@@ -96,14 +129,31 @@ test('gradient accumulation: floor(10 batches / 3) steps per epoch; kill -9, out
   assert.is(run.code, 0, `${run.signal ?? ''} ${run.stderr}`);
   assert.is(killed.signal, 'SIGKILL', `the run should still be training when killed:\n${killed.stderr}`);
   const validation = evals(whole).filter((r) => r.split === 'validation');
-  assert.equal(validation.map((r) => [r.step, r.epoch]), [[3, 0.9], [6, 1.9]], 'the Trainer\'s state.epoch: 9 of 10 micro-batches per epoch step');
-  assert.ok(readFileSync(path.join(whole, 'README.md'), 'utf8').includes('- gradient_accumulation_steps: 3\n- total_train_batch_size: 96\n'));
+  assert.equal(
+    validation.map((r) => [r.step, r.epoch]),
+    [
+      [3, 0.9],
+      [6, 1.9],
+    ],
+    "the Trainer's state.epoch: 9 of 10 micro-batches per epoch step",
+  );
+  assert.ok(
+    readFileSync(path.join(whole, 'README.md'), 'utf8').includes('- gradient_accumulation_steps: 3\n- total_train_batch_size: 96\n'),
+  );
 
   // A memory budget that fits the model and AdamW but not a training step: one line, checkpoint kept.
   const outOfMemory = await runCli('train/train.ts', ['--output', killedOutput, '--resume'], { env: { ENGINE_MEMORY_LIMIT: '14000000' } });
   assert.is(outOfMemory.code, 1, outOfMemory.stderr);
-  assert.match(outOfMemory.stderr.trim().split('\n').at(-1)!, new RegExp(`^train: out of GPU memory: tensor \\S+ needs [\\d.]+ MiB \\(.*\\): training stopped; the last checkpoint, ${killedOutput}/checkpoint-3, is intact and --resume continues from it\\. A run needs less memory with a lower --batch-size .*--gradient-accumulation-steps.* or --max-length$`));
-  assert.equal(readdirSync(killedOutput).filter((f) => f.startsWith('checkpoint-')), ['checkpoint-3']);
+  assert.match(
+    outOfMemory.stderr.trim().split('\n').at(-1)!,
+    new RegExp(
+      `^train: out of GPU memory: tensor \\S+ needs [\\d.]+ MiB \\(.*\\): training stopped; the last checkpoint, ${killedOutput}/checkpoint-3, is intact and --resume continues from it\\. A run needs less memory with a lower --batch-size .*--gradient-accumulation-steps.* or --max-length$`,
+    ),
+  );
+  assert.equal(
+    readdirSync(killedOutput).filter((f) => f.startsWith('checkpoint-')),
+    ['checkpoint-3'],
+  );
 
   const resumed = await train(['--output', killedOutput, '--resume']);
   assert.is(resumed.code, 0, resumed.stderr);
@@ -142,7 +192,9 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
     [['--resume'], 2, /--resume: no checkpoint in/, path.join(work, 'never')],
     [['--model', modelDir, '--data', dataDir, ...scratch], 2, /taken already holds files; pass --resume/, taken],
   ];
-  const exits = await Promise.all(cases.map(([args, , , output], i) => train([...args, '--output', output ?? path.join(work, `out-${i}`)])));
+  const exits = await Promise.all(
+    cases.map(([args, , , output], i) => train([...args, '--output', output ?? path.join(work, `out-${i}`)])),
+  );
   exits.forEach((exit, i) => {
     const [args, code, message, output] = cases[i];
     assert.is(exit.code, code, `${args.join(' ')}:\n${exit.stderr}`);
@@ -166,7 +218,10 @@ test('a non-finite loss stops training with a clear message and writes no model'
   const output = path.join(work, 'diverged');
   const run = await train([...tiny('1e39'), '--output', output]);
   assert.is(run.code, 1);
-  assert.match(run.stderr.trim().split('\n').at(-1)!, /^train: the training loss became (NaN|Infinity|-Infinity) in steps \d+\.\.\d+: training stopped; no checkpoint had been written yet/);
+  assert.match(
+    run.stderr.trim().split('\n').at(-1)!,
+    /^train: the training loss became (NaN|Infinity|-Infinity) in steps \d+\.\.\d+: training stopped; no checkpoint had been written yet/,
+  );
   assert.not.ok(existsSync(path.join(output, 'model.safetensors')));
 });
 

@@ -20,9 +20,10 @@ interface Steps {
 function trainerLoop(batches: number, n: number, numTrainEpochs: number, maxStepsArg?: number): Steps {
   const numUpdateStepsPerEpoch = Math.max(Math.floor(batches / n), 1);
   const maxSteps = maxStepsArg ?? Math.ceil(numTrainEpochs * numUpdateStepsPerEpoch);
-  const epochs = maxStepsArg === undefined
-    ? numTrainEpochs
-    : Math.floor(maxStepsArg / numUpdateStepsPerEpoch) + Number(maxStepsArg % numUpdateStepsPerEpoch > 0);
+  const epochs =
+    maxStepsArg === undefined
+      ? numTrainEpochs
+      : Math.floor(maxStepsArg / numUpdateStepsPerEpoch) + Number(maxStepsArg % numUpdateStepsPerEpoch > 0);
   const result: Steps = { sums: [], epochs: [] };
   let grads: string[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -60,7 +61,16 @@ function ourLoop(batches: number, n: number, totalSteps: number, firstEpoch = 0)
 }
 
 const CASES: [batches: number, n: number, epochs: number, maxSteps?: number][] = [
-  [20, 1, 3], [20, 3, 3], [10, 3, 2], [8, 2, 2], [3, 4, 2], [4, 4, 3], [1, 2, 2], [20, 3, 3, 7], [7, 2, 4, 5], [3, 5, 2, 3],
+  [20, 1, 3],
+  [20, 3, 3],
+  [10, 3, 2],
+  [8, 2, 2],
+  [3, 4, 2],
+  [4, 4, 3],
+  [1, 2, 2],
+  [20, 3, 3, 7],
+  [7, 2, 4, 5],
+  [3, 5, 2, 3],
 ];
 
 test('each optimizer step sums the micro-batches the Trainer 4.21.1 sums, carried ones included', () => {
@@ -84,7 +94,10 @@ test('an epoch of B batches makes max(1, floor(B / N)) steps; the last step may 
   assert.is(updateStepsPerEpoch(134, 4), 33);
   assert.is(updateStepsPerEpoch(3, 4), 1);
   const second = epochMicroBatches(1, 10, 3, 3, 6);
-  assert.equal(second.map((m) => `${m.epoch}:${m.index}${m.endsStep ? '*' : ''}`), ['0:9', '1:0', '1:1', '1:2*', '1:3', '1:4', '1:5*', '1:6', '1:7', '1:8*']);
+  assert.equal(
+    second.map((m) => `${m.epoch}:${m.index}${m.endsStep ? '*' : ''}`),
+    ['0:9', '1:0', '1:1', '1:2*', '1:3', '1:4', '1:5*', '1:6', '1:7', '1:8*'],
+  );
   assert.equal(epochMicroBatches(2, 10, 3, 6, 6), [], 'nothing after the last step');
   assert.is(epochAtStep(0, 10, 3), 0);
   assert.is(epochAtStep(3, 10, 3), 0.9);

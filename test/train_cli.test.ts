@@ -18,16 +18,44 @@ function usageError(argv: string[]): string {
 test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no warmup, clip 1, no decay', () => {
   const settings = settingsOf(parseTrainArgs([]));
   assert.equal(settings, {
-    model: 'distilbert-base-uncased', data: 'rotten_tomatoes', fromScratch: false,
-    dim: undefined, layers: undefined, heads: undefined, hiddenDim: undefined,
-    epochs: 5, maxSteps: undefined, batchSize: 64, gradientAccumulationSteps: 1, lr: 2e-5, seed: 42, maxLength: undefined,
-    weightDecay: 0, warmupSteps: 0, gradClip: 1, dropout: true, shuffle: true, fp16: false,
+    model: 'distilbert-base-uncased',
+    data: 'rotten_tomatoes',
+    fromScratch: false,
+    dim: undefined,
+    layers: undefined,
+    heads: undefined,
+    hiddenDim: undefined,
+    epochs: 5,
+    maxSteps: undefined,
+    batchSize: 64,
+    gradientAccumulationSteps: 1,
+    lr: 2e-5,
+    seed: 42,
+    maxLength: undefined,
+    weightDecay: 0,
+    warmupSteps: 0,
+    gradClip: 1,
+    dropout: true,
+    shuffle: true,
+    fp16: false,
   });
   assert.is(parseTrainArgs([]).output, DEFAULT_OUTPUT);
 });
 
 test('flags take values as "--flag v" or "--flag=v"; explicit lists what was given', () => {
-  const args = parseTrainArgs(['--from-scratch', '--dim', '32', '--heads=2', '--lr', '1e-3', '--no-shuffle', '--output', '/tmp/x', '--max-steps', '7']);
+  const args = parseTrainArgs([
+    '--from-scratch',
+    '--dim',
+    '32',
+    '--heads=2',
+    '--lr',
+    '1e-3',
+    '--no-shuffle',
+    '--output',
+    '/tmp/x',
+    '--max-steps',
+    '7',
+  ]);
   assert.is(args.dim, 32);
   assert.is(args.heads, 2);
   assert.is(args.lr, 1e-3);
@@ -67,8 +95,14 @@ test('choices are enforced, and --help lists every option with its default', () 
 test('a resumed run may repeat its settings but not change them', () => {
   const saved = settingsOf(parseTrainArgs(['--lr', '3e-5', '--no-dropout']));
   checkResumeFlags(parseTrainArgs(['--resume', '--lr', '3e-5', '--output', 'elsewhere', '--no-dropout']), saved);
-  assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--lr', '2e-5']), saved), /--lr 0.00002 differs from the checkpoint's setting \(0.00003\)/);
-  assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--seed', '42']), settingsOf(parseTrainArgs(['--seed', '1']))), /--seed 42 differs/);
+  assert.throws(
+    () => checkResumeFlags(parseTrainArgs(['--resume', '--lr', '2e-5']), saved),
+    /--lr 0.00002 differs from the checkpoint's setting \(0.00003\)/,
+  );
+  assert.throws(
+    () => checkResumeFlags(parseTrainArgs(['--resume', '--seed', '42']), settingsOf(parseTrainArgs(['--seed', '1']))),
+    /--seed 42 differs/,
+  );
   assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--no-shuffle']), saved), /--no-shuffle differs/);
 });
 

@@ -20,18 +20,43 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'train-fp16-test-'));
 const dataDir = path.join(work, 'rt');
 mkdirSync(dataDir);
 for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
-  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8').split('\n').slice(0, 100);
+  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8')
+    .split('\n')
+    .slice(0, 100);
   writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
 }
 
 const STEPS_PER_EPOCH = 10; // 160 training sentences / 16
 const tiny = [
-  '--model', modelDir, '--data', dataDir, '--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2',
-  '--hidden-dim', '64', '--max-length', '32', '--batch-size', '16', '--lr', '1e-2', '--epochs', '2', '--fp16',
+  '--model',
+  modelDir,
+  '--data',
+  dataDir,
+  '--from-scratch',
+  '--dim',
+  '32',
+  '--layers',
+  '1',
+  '--heads',
+  '2',
+  '--hidden-dim',
+  '64',
+  '--max-length',
+  '32',
+  '--batch-size',
+  '16',
+  '--lr',
+  '1e-2',
+  '--epochs',
+  '2',
+  '--fp16',
 ];
 const train = (args: string[], until?: (kill: () => void) => void) => runCli('train/train.ts', args, { until });
 const evals = (dir: string) =>
-  readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as MetricRecord)
+  readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as MetricRecord)
     .filter((r): r is EvalRecord => r.split !== 'train');
 
 test('--fp16: trains, keeps the loss scale in checkpoints, resumes bit for bit after kill -9, and evaluates the same under eval --fp16', async () => {
@@ -50,7 +75,9 @@ test('--fp16: trains, keeps the loss scale in checkpoints, resumes bit for bit a
   ]);
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stderr, /fp16: loss scale \d+, \d+ step\(s\) skipped/);
-  const state: TrainerState = JSON.parse(readFileSync(path.join(uninterrupted, `checkpoint-${2 * STEPS_PER_EPOCH}`, 'trainer_state.json'), 'utf8'));
+  const state: TrainerState = JSON.parse(
+    readFileSync(path.join(uninterrupted, `checkpoint-${2 * STEPS_PER_EPOCH}`, 'trainer_state.json'), 'utf8'),
+  );
   assert.ok(state.settings.fp16 && state.gradScaler && state.gradScaler.scale > 0, JSON.stringify(state.gradScaler));
   assert.ok(readFileSync(path.join(uninterrupted, 'README.md'), 'utf8').includes('- mixed_precision_training: Native AMP'));
 

@@ -20,12 +20,14 @@ const file = (p: string, lfs = false): FakeRepoFile => ({ content: readFileSync(
 function split(texts: string[], label: number): FakeRepoFile {
   const rows = texts.map((text) => ({ text, label }));
   return {
-    content: new Uint8Array(parquetWriteBuffer({
-      columnData: [
-        { name: 'text', data: rows.map((r) => r.text), type: 'STRING' },
-        { name: 'label', data: rows.map((r) => BigInt(r.label)), type: 'INT64' },
-      ],
-    })),
+    content: new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'text', data: rows.map((r) => r.text), type: 'STRING' },
+          { name: 'label', data: rows.map((r) => BigInt(r.label)), type: 'INT64' },
+        ],
+      }),
+    ),
     lfs: true,
   };
 }
@@ -51,13 +53,16 @@ test('default --model and --data come from the hub into the HF cache, then train
   await withFakeHub({ repos }, async (hub, cache) => {
     const online = await runCli('train/train.ts', args('online'));
     assert.is(online.code, 0, online.stderr);
-    assert.ok(hub.requests.some((r) => r.url.includes('model.safetensors')), 'weights downloaded');
+    assert.ok(
+      hub.requests.some((r) => r.url.includes('model.safetensors')),
+      'weights downloaded',
+    );
     assert.ok(existsSync(path.join(cache, 'models--distilbert-base-uncased', 'refs', 'main')));
     assert.ok(existsSync(path.join(cache, `datasets--${ROTTEN_TOMATOES.repo.replace('/', '--')}`, 'refs', 'main')));
     const card = readFileSync(path.join(work, 'online', 'README.md'), 'utf8');
     assert.match(card, 'base_model: distilbert-base-uncased');
     // --max-steps 3 with 2 steps per epoch: the Trainer runs a second, partial epoch.
-    assert.match(card, /\| 1\.0   \| 2    \|[^\n]*\n\| [^|]+\| 1\.5   \| 3    \|/);
+    assert.match(card, /\| 1\.0 {3}\| 2 {4}\|[^\n]*\n\| [^|]+\| 1\.5 {3}\| 3 {4}\|/);
     assert.match(card, '- training_steps: 3');
 
     const requestsBefore = hub.requests.length;

@@ -6,7 +6,14 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { modelCard, pythonFloat } from '../train/card.ts';
-import { latestCheckpoint, readOptimizerState, readTrainerState, writeCheckpoint, writeOptimizerState, type TrainerState } from '../train/checkpoints.ts';
+import {
+  latestCheckpoint,
+  readOptimizerState,
+  readTrainerState,
+  writeCheckpoint,
+  writeOptimizerState,
+  type TrainerState,
+} from '../train/checkpoints.ts';
 import { MetricsLog, type MetricRecord } from '../train/metrics.ts';
 import { niceTicks, trainingPlot } from '../train/plot.ts';
 import { parseTrainArgs, settingsOf } from '../train/settings.ts';
@@ -22,13 +29,27 @@ const records: MetricRecord[] = [
 ];
 
 test('numbers are written as Python writes floats', () => {
-  const cases: [number, string][] = [[2e-5, '2e-05'], [0, '0.0'], [1, '1.0'], [0.001, '0.001'], [1e-4, '0.0001'], [1.5e-8, '1.5e-08'], [1e16, '1e+16'], [42.5, '42.5']];
+  const cases: [number, string][] = [
+    [2e-5, '2e-05'],
+    [0, '0.0'],
+    [1, '1.0'],
+    [0.001, '0.001'],
+    [1e-4, '0.0001'],
+    [1.5e-8, '1.5e-08'],
+    [1e16, '1e+16'],
+    [42.5, '42.5'],
+  ];
   for (const [x, text] of cases) assert.is(pythonFloat(x), text, String(x));
 });
 
 test("the model card has the Trainer card's metadata, hyperparameters and results table", () => {
   const card = modelCard({
-    name: 'distilbert-rotten-tomatoes', settings, baseModel: 'distilbert-base-uncased', dataset: 'rotten_tomatoes', records, totalSteps: 670,
+    name: 'distilbert-rotten-tomatoes',
+    settings,
+    baseModel: 'distilbert-base-uncased',
+    dataset: 'rotten_tomatoes',
+    records,
+    totalSteps: 670,
     frameworks: { engine: '0.1.0', webgpu: '0.6.2', adapter: 'Test GPU (vulkan)', node: 'v20' },
   });
   for (const line of [
@@ -45,7 +66,11 @@ test("the model card has the Trainer card's metadata, hyperparameters and result
     assert.ok(card.includes(line), `card lacks:\n${line}\n---\n${card}`);
   }
   const scratch = modelCard({
-    name: 'tiny', settings: { ...settings, fromScratch: true, dim: 32, maxSteps: 50 }, dataset: 'rt', records: [], totalSteps: 50,
+    name: 'tiny',
+    settings: { ...settings, fromScratch: true, dim: 32, maxSteps: 50 },
+    dataset: 'rt',
+    records: [],
+    totalSteps: 50,
     frameworks: { engine: '0.1.0', webgpu: '0.6.2', adapter: 'x', node: 'v20' },
   });
   assert.ok(scratch.includes('This model is trained from scratch on the rt dataset.'));
@@ -69,23 +94,40 @@ test('the metrics log mirrors its records into JSON lines, starting from the rec
   writeFileSync(file, 'stale\n');
   const log = new MetricsLog(file, records.slice(0, 2));
   log.add(records[2]);
-  assert.equal(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)), records.slice(0, 3));
+  assert.equal(
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    records.slice(0, 3),
+  );
 });
 
 test('checkpoints are published whole, the latest replaces the older, the optimizer state round-trips', async () => {
   const out = path.join(work, 'run');
   mkdirSync(out);
   mkdirSync(path.join(out, 'checkpoint-5.tmp-999')); // left by a killed write
-  const params = [{ name: 'a.weight', shape: [2, 3] }, { name: 'a.bias', shape: [3] }];
+  const params = [
+    { name: 'a.weight', shape: [2, 3] },
+    { name: 'a.bias', shape: [3] },
+  ];
   const optimizer = {
     step: 7,
     m: [Float32Array.from([1, 2, 3, 4, 5, 6]), Float32Array.from([7, 8, 9])],
     v: [Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), Float32Array.from([0.7, 0.8, 0.9])],
   };
   const state = (globalStep: number): TrainerState => ({
-    version: 1, settings, globalStep, totalSteps: 20, epoch: globalStep / 10, position: 0, rng: { seed: 42, nextStream: globalStep }, records,
+    version: 1,
+    settings,
+    globalStep,
+    totalSteps: 20,
+    epoch: globalStep / 10,
+    position: 0,
+    rng: { seed: 42, nextStream: globalStep },
+    records,
   });
-  const write = (step: number) => writeCheckpoint(out, state(step), (dir) => writeOptimizerState(path.join(dir, 'optimizer.safetensors'), params, optimizer));
+  const write = (step: number) =>
+    writeCheckpoint(out, state(step), (dir) => writeOptimizerState(path.join(dir, 'optimizer.safetensors'), params, optimizer));
   assert.is(latestCheckpoint(out), undefined);
   await write(10);
   await write(20);
@@ -94,9 +136,14 @@ test('checkpoints are published whole, the latest replaces the older, the optimi
   assert.is(latest, path.join(out, 'checkpoint-20'));
   assert.equal(readTrainerState(latest), JSON.parse(JSON.stringify(state(20))), 'the state as JSON keeps it');
   assert.equal(readOptimizerState(path.join(latest, 'optimizer.safetensors'), params), optimizer);
-  assert.throws(() => readOptimizerState(path.join(latest, 'optimizer.safetensors'), [{ name: 'a.weight', shape: [3, 2] }]),
-    /a\.weight\.exp_avg has shape \[2,3\], the model needs \[3,2\]/);
-  assert.throws(() => readOptimizerState(path.join(latest, 'optimizer.safetensors'), [{ name: 'b.weight', shape: [1] }]), /no tensor b\.weight\.exp_avg/);
+  assert.throws(
+    () => readOptimizerState(path.join(latest, 'optimizer.safetensors'), [{ name: 'a.weight', shape: [3, 2] }]),
+    /a\.weight\.exp_avg has shape \[2,3\], the model needs \[3,2\]/,
+  );
+  assert.throws(
+    () => readOptimizerState(path.join(latest, 'optimizer.safetensors'), [{ name: 'b.weight', shape: [1] }]),
+    /no tensor b\.weight\.exp_avg/,
+  );
 
   // A write that fails leaves the previous checkpoint as it was.
   const failing = writeCheckpoint(out, state(30), () => {

@@ -42,19 +42,34 @@ test('a quick tune of a tiny model writes a table in the cache folder, and the o
   assert.match(E.tuningSummary(), /kernels: defaults \(no tuned kernel table for this adapter.*npm run tune/);
   // As few distinct pipelines as will do (compiling them is most of the time on llvmpipe): two
   // candidates per product (the default and the other variant's default), the defaults elsewhere.
-  const result = await tune({ batch: 2, lengths: [8], dim: 16, hidden: 16, heads: 2, classes: 16 }, { quick: true, matmulConfigs: [], workgroupSizes: [], attentionTilings: [] }, () => {});
+  const result = await tune(
+    { batch: 2, lengths: [8], dim: 16, hidden: 16, heads: 2, classes: 16 },
+    { quick: true, matmulConfigs: [], workgroupSizes: [], attentionTilings: [] },
+    () => {},
+  );
   try {
     assert.is(result.file, E.tuningFile());
     assert.ok(fs.existsSync(result.file));
     assert.is(E.tuningState().state, 'used');
     assert.match(E.tuningSummary(), /kernels: tuned table .*\(\d+ shapes, batch 2, lengths 8/);
     const matmuls = result.entries.filter((e) => e.kernel === 'matmul');
-    assert.equal(result.entries.filter((e) => e.kernel.startsWith('attention')).map((e) => e.kernel), ['attention_forward', 'attention_grad_query', 'attention_grad_key_value']);
+    assert.equal(
+      result.entries.filter((e) => e.kernel.startsWith('attention')).map((e) => e.kernel),
+      ['attention_forward', 'attention_grad_query', 'attention_grad_key_value'],
+    );
     // Every linear is 16 -> 16 here: the layers' over 16 tokens, the head's over 2 sentences; 3 products each.
     assert.is(matmuls.length, 6);
     for (const e of result.entries) assert.ok(e.ms <= e.defaultMs, `${e.kernel} ${e.key}: tuned ${e.ms} ms, default ${e.defaultMs} ms`);
     const fwd = matmuls.find((e) => e.key === 'NT batch 1 bias' && e.dims.join() === '16,16,16')!;
-    const chosen = E.configuredMatmul(fwd.choice as unknown as E.MatmulConfig, { batch: 1, m: 16, n: 16, k: 16, transA: false, transB: true, bias: true }).name;
+    const chosen = E.configuredMatmul(fwd.choice as unknown as E.MatmulConfig, {
+      batch: 1,
+      m: 16,
+      n: 16,
+      k: 16,
+      transA: false,
+      transB: true,
+      bias: true,
+    }).name;
     assert.is(linearKernel(16, 16, 16), chosen);
   } finally {
     removeTable();
@@ -73,8 +88,14 @@ test('a tuned choice changes the kernel the ops launch, at its shape and nearby,
     assert.is(linearKernel(64, 16, 32), tunedName);
     // 100 rows is within 2x of the tuned 64: its nearest entry; 200 rows is not: the default.
     assert.is(linearKernel(100, 16, 32), E.configuredMatmul(config, { ...shape, m: 100 }).name);
-    assert.is(linearKernel(200, 16, 32), E.withoutTuning(() => linearKernel(200, 16, 32)));
-    assert.is(E.withoutTuning(() => linearKernel(64, 16, 32)), defaultName);
+    assert.is(
+      linearKernel(200, 16, 32),
+      E.withoutTuning(() => linearKernel(200, 16, 32)),
+    );
+    assert.is(
+      E.withoutTuning(() => linearKernel(64, 16, 32)),
+      defaultName,
+    );
     // ENGINE_MATMUL forces its variant's defaults, table or not.
     process.env.ENGINE_MATMUL = 'blocked';
     try {
@@ -111,7 +132,14 @@ test('a tuned attention tiling changes the row kernels that forward and backward
   const rowKernels = (names: string[]) => names.filter((n) => !n.startsWith('attention_row_stats'));
   assert.equal(rowKernels(step()), ['attention_forward_d4', 'attention_grad_query_d4', 'attention_grad_key_value_d4']);
   const tiling = { rows: 4, tile: 2 };
-  const entries = ['attention_forward', 'attention_grad_key_value'].map((kernel) => ({ kernel, key: E.attentionTuningKey(dims), dims: [2, 8], choice: tiling, ms: 1, defaultMs: 2 }));
+  const entries = ['attention_forward', 'attention_grad_key_value'].map((kernel) => ({
+    kernel,
+    key: E.attentionTuningKey(dims),
+    dims: [2, 8],
+    choice: tiling,
+    ms: 1,
+    defaultMs: 2,
+  }));
   E.writeTuningTable(entries, 'test');
   try {
     assert.equal(rowKernels(step()), ['attention_forward_d4_4x2', 'attention_grad_query_d4', 'attention_grad_key_value_d4_4x2']);

@@ -11,11 +11,21 @@ import { errorLine, runCli } from './cli_process.ts';
 const REGENERATE = 'if the change is intended, run `npm run wgsl -- --snapshots` and commit docs/kernels/';
 
 test('every catalog kernel at DistilBERT shapes matches its snapshot in docs/kernels/', () => {
-  const files = fs.readdirSync(SNAPSHOT_DIR).filter((f) => f.endsWith('.wgsl')).sort();
-  assert.equal(files, Object.keys(KERNEL_CATALOG).map((n) => `${n}.wgsl`).sort(), `docs/kernels/ holds other kernels than the catalog: ${REGENERATE}`);
+  const files = fs
+    .readdirSync(SNAPSHOT_DIR)
+    .filter((f) => f.endsWith('.wgsl'))
+    .sort();
+  assert.equal(
+    files,
+    Object.keys(KERNEL_CATALOG)
+      .map((n) => `${n}.wgsl`)
+      .sort(),
+    `docs/kernels/ holds other kernels than the catalog: ${REGENERATE}`,
+  );
   for (const name of Object.keys(KERNEL_CATALOG)) {
     const committed = fs.readFileSync(path.join(SNAPSHOT_DIR, `${name}.wgsl`), 'utf8');
-    if (committed !== kernelListing(name, DISTILBERT_SHAPES)) assert.unreachable(`kernel ${name} differs from docs/kernels/${name}.wgsl: ${REGENERATE}`);
+    if (committed !== kernelListing(name, DISTILBERT_SHAPES))
+      assert.unreachable(`kernel ${name} differs from docs/kernels/${name}.wgsl: ${REGENERATE}`);
   }
 });
 

@@ -37,7 +37,13 @@ export const carriedPerEpoch = (batches: number, accumulation: number) => (batch
  * last that ends a step (its carried ones wait for the next epoch), or the one that ends step
  * `totalSteps`.
  */
-export function epochMicroBatches(epoch: number, batches: number, accumulation: number, stepsDone: number, totalSteps: number): MicroBatch[] {
+export function epochMicroBatches(
+  epoch: number,
+  batches: number,
+  accumulation: number,
+  stepsDone: number,
+  totalSteps: number,
+): MicroBatch[] {
   const plan: MicroBatch[] = [];
   if (stepsDone >= totalSteps) return plan;
   const own = batches - carriedPerEpoch(batches, accumulation);

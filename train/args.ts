@@ -24,7 +24,9 @@ export type OptionTable = Record<string, OptionSpec>;
 
 /** The parsed options, typed by kind, with `explicit` naming those given on the command line. */
 export type Parsed<T extends OptionTable> = {
-  [Name in keyof T]: T[Name] extends { kind: 'flag' } | { default: unknown } ? ValueOf<T[Name]['kind']> : ValueOf<T[Name]['kind']> | undefined;
+  [Name in keyof T]: T[Name] extends { kind: 'flag' } | { default: unknown }
+    ? ValueOf<T[Name]['kind']>
+    : ValueOf<T[Name]['kind']> | undefined;
 } & { explicit: ReadonlySet<keyof T & string> };
 
 export const positiveInt = (n: number) => (Number.isInteger(n) && n > 0 ? undefined : 'a positive integer');
@@ -94,7 +96,9 @@ export function helpText(usage: string, description: string, table: OptionTable)
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   const lines = rows.map(([left, right]) => left.padEnd(width) + right);
-  return [`usage: ${usage}`, '', description, '', 'options:', ...lines, `  ${'--help'.padEnd(width - 2)}show this help and exit`].join('\n');
+  return [`usage: ${usage}`, '', description, '', 'options:', ...lines, `  ${'--help'.padEnd(width - 2)}show this help and exit`].join(
+    '\n',
+  );
 }
 
 /** Parses argv for a CLI: prints help and exits 0 on --help. */

@@ -46,7 +46,12 @@ function hyperparameters(s: TrainSettings, totalSteps: number): string[] {
     `train_batch_size: ${s.batchSize}`,
     `eval_batch_size: ${s.batchSize}`,
     `seed: ${s.seed}`,
-    ...(s.gradientAccumulationSteps > 1 ? [`gradient_accumulation_steps: ${s.gradientAccumulationSteps}`, `total_train_batch_size: ${s.batchSize * s.gradientAccumulationSteps}`] : []),
+    ...(s.gradientAccumulationSteps > 1
+      ? [
+          `gradient_accumulation_steps: ${s.gradientAccumulationSteps}`,
+          `total_train_batch_size: ${s.batchSize * s.gradientAccumulationSteps}`,
+        ]
+      : []),
     `optimizer: AdamW with betas=(${ADAM_BETAS.join(',')}) and epsilon=${pythonFloat(ADAM_EPS)}, weight_decay=${pythonFloat(s.weightDecay)}`,
     'lr_scheduler_type: linear',
   ];
@@ -88,7 +93,9 @@ export function modelCard(input: CardInput): string {
   const last = validation.at(-1);
   const origin = baseModel
     ? `a fine-tuned version of [${baseModel}](https://huggingface.co/${baseModel})`
-    : settings.fromScratch ? 'trained from scratch' : `a fine-tuned version of the model in \`${settings.model}\``;
+    : settings.fromScratch
+      ? 'trained from scratch'
+      : `a fine-tuned version of the model in \`${settings.model}\``;
   const rows = validation.map((r) => [
     r.trainingLoss === undefined ? 'No log' : fixed4(r.trainingLoss),
     epochText(r.epoch),
@@ -110,13 +117,17 @@ export function modelCard(input: CardInput): string {
     ...modelIndex(name, dataset, last?.accuracy),
     '---',
     '',
-    '<!-- This model card was written by `npm run train` (wgsl-distilbert) in the format of the Hugging Face Trainer\'s. -->',
+    "<!-- This model card was written by `npm run train` (wgsl-distilbert) in the format of the Hugging Face Trainer's. -->",
     '',
     `# ${name}`,
     '',
     `This model is ${origin} on the ${dataset} dataset.`,
-    ...(last ? ['It achieves the following results on the evaluation set:', `- Loss: ${fixed4(last.loss)}`, `- Accuracy: ${fixed4(last.accuracy)}`] : []),
-    ...(test ? ['', `On the test split (${test.examples} examples):`, `- Loss: ${fixed4(test.loss)}`, `- Accuracy: ${fixed4(test.accuracy)}`] : []),
+    ...(last
+      ? ['It achieves the following results on the evaluation set:', `- Loss: ${fixed4(last.loss)}`, `- Accuracy: ${fixed4(last.accuracy)}`]
+      : []),
+    ...(test
+      ? ['', `On the test split (${test.examples} examples):`, `- Loss: ${fixed4(test.loss)}`, `- Accuracy: ${fixed4(test.accuracy)}`]
+      : []),
     '',
     '## Model description',
     '',
@@ -145,6 +156,11 @@ export function modelCard(input: CardInput): string {
 }
 
 function architecture(s: TrainSettings): string {
-  const parts = [['dim', s.dim], ['layers', s.layers], ['heads', s.heads], ['hidden_dim', s.hiddenDim]].filter(([, v]) => v !== undefined);
+  const parts = [
+    ['dim', s.dim],
+    ['layers', s.layers],
+    ['heads', s.heads],
+    ['hidden_dim', s.hiddenDim],
+  ].filter(([, v]) => v !== undefined);
   return parts.length === 0 ? '' : `: ${parts.map(([k, v]) => `${k} ${v}`).join(', ')}`;
 }

@@ -64,7 +64,8 @@ export function readOptimizerState(file: string, params: readonly NamedShape[]):
     const read = (name: string, shape: readonly number[]) => {
       const entry = st.tensors.get(name);
       if (!entry) throw new Error(`${file}: no tensor ${name}`);
-      if (entry.shape.join(',') !== shape.join(',')) throw new Error(`${file}: ${name} has shape [${entry.shape}], the model needs [${shape}]`);
+      if (entry.shape.join(',') !== shape.join(','))
+        throw new Error(`${file}: ${name} has shape [${entry.shape}], the model needs [${shape}]`);
       return st.read(name);
     };
     return {
@@ -101,7 +102,11 @@ function syncDir(dir: string): void {
  * optimizer files), the state goes in last, then one rename publishes it. Older checkpoints and
  * leftovers of killed writes are removed afterwards. Returns the checkpoint's folder.
  */
-export async function writeCheckpoint(outputDir: string, state: TrainerState, writeFiles: (dir: string) => Promise<void> | void): Promise<string> {
+export async function writeCheckpoint(
+  outputDir: string,
+  state: TrainerState,
+  writeFiles: (dir: string) => Promise<void> | void,
+): Promise<string> {
   const final = path.join(outputDir, `checkpoint-${state.globalStep}`);
   const temporary = `${final}.tmp-${process.pid}`;
   rmSync(temporary, { recursive: true, force: true });

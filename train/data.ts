@@ -38,7 +38,8 @@ export async function loadDataset(spec: string): Promise<Dataset> {
 
 /** Checks one example as read from a file; `where` names the file and line or row. */
 function toExample(text: unknown, label: unknown, where: string): Example {
-  if (typeof text !== 'string') throw new Error(`${where}: "text" must be a string, got ${text === undefined ? 'nothing' : JSON.stringify(text)}`);
+  if (typeof text !== 'string')
+    throw new Error(`${where}: "text" must be a string, got ${text === undefined ? 'nothing' : JSON.stringify(text)}`);
   const asNumber = typeof label === 'bigint' ? Number(label) : label;
   if (typeof asNumber !== 'number' || !Number.isInteger(asNumber) || asNumber < 0) {
     throw new Error(`${where}: "label" must be a non-negative integer, got ${label === undefined ? 'nothing' : String(label)}`);
@@ -71,11 +72,15 @@ export async function readParquetSplit(file: string): Promise<Example[]> {
 
 async function loadRottenTomatoesFromHub(): Promise<Dataset> {
   const { repo, revision, files } = ROTTEN_TOMATOES;
-  const snapshot = await hubSnapshot(repo, SPLITS.map((split) => files[split]), {
-    repoType: 'dataset',
-    revision,
-    hint: `pass --data DIR with ${LOCAL_LAYOUTS}`,
-  });
+  const snapshot = await hubSnapshot(
+    repo,
+    SPLITS.map((split) => files[split]),
+    {
+      repoType: 'dataset',
+      revision,
+      hint: `pass --data DIR with ${LOCAL_LAYOUTS}`,
+    },
+  );
   const dataset = {} as Dataset;
   for (const split of SPLITS) dataset[split] = await readParquetSplit(path.join(snapshot, files[split]));
   return checkSplits(dataset, (split) => `${repo}/${files[split]}`);
@@ -104,7 +109,10 @@ function lines(text: string): string[] {
  */
 export function readPolarityDir(dir: string): Dataset {
   const dataset: Dataset = { train: [], validation: [], test: [] };
-  for (const [file, label] of [[POLARITY_FILES.pos, 1], [POLARITY_FILES.neg, 0]] as const) {
+  for (const [file, label] of [
+    [POLARITY_FILES.pos, 1],
+    [POLARITY_FILES.neg, 0],
+  ] as const) {
     const sentences = lines(readText(path.join(dir, file))).map((line) => line.trim());
     const n = sentences.length;
     const i1 = Math.trunc(n * 0.8 + 0.5);

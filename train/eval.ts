@@ -13,16 +13,30 @@ import { DEFAULT_OUTPUT } from './settings.ts';
 
 const EVAL_OPTIONS = {
   model: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'a model folder written by npm run train (or save_pretrained)' },
-  data: { kind: 'string', default: 'rotten_tomatoes', meta: 'NAME|DIR', help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl' },
+  data: {
+    kind: 'string',
+    default: 'rotten_tomatoes',
+    meta: 'NAME|DIR',
+    help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl',
+  },
   split: { kind: 'string', default: 'validation', choices: ['validation', 'test'], meta: 'SPLIT', help: 'validation or test' },
   batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass' },
-  maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
+  maxLength: {
+    kind: 'int',
+    check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
+    help: "truncate sentences to N tokens (default: the model's maximum)",
+  },
   json: { kind: 'flag', help: 'print {"loss", "accuracy", "n"} as JSON on stdout, and nothing else there' },
   fp16: { kind: 'flag', help: 'run the forward under autocast (f16 matmul and attention operands), as training with --fp16 evaluates' },
 } satisfies OptionTable;
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseCommandLine(EVAL_OPTIONS, argv, 'npm run eval -- [options]', 'Evaluates a saved DistilBERT sentence classifier: loss and accuracy on one split.');
+  const args = parseCommandLine(
+    EVAL_OPTIONS,
+    argv,
+    'npm run eval -- [options]',
+    'Evaluates a saved DistilBERT sentence classifier: loss and accuracy on one split.',
+  );
   // Everything that can be checked on the CPU is, before the GPU opens.
   const config = DistilBertConfig.fromFile(path.join(args.model, CONFIG_FILE));
   const tokenizer = WordPieceTokenizer.fromDir(args.model);
@@ -35,10 +49,16 @@ async function main(argv: string[]): Promise<void> {
   await initGpu();
   if (args.fp16) assertHalfSupported('--fp16');
   const model = loadModel(args.model, { requireHead: true });
-  const { loss, accuracy, examples: n } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength, fp16: args.fp16 });
-  process.stdout.write(args.json
-    ? `${JSON.stringify({ loss, accuracy, n })}\n`
-    : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`);
+  const {
+    loss,
+    accuracy,
+    examples: n,
+  } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength, fp16: args.fp16 });
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify({ loss, accuracy, n })}\n`
+      : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`,
+  );
 }
 
 runCommand('eval', main);

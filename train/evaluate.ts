@@ -22,11 +22,18 @@ export interface Batch {
 
 /** Tokenizes a batch of examples (dynamic padding, truncation at maxLength) into GPU tensors. */
 export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], maxLength: number): Batch {
-  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(examples.map((e) => e.text), maxLength);
+  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(
+    examples.map((e) => e.text),
+    maxLength,
+  );
   return {
     ids: Tensor.fromArray(ids, [batch, seqLen], 'i32'),
     mask: Tensor.fromArray(mask, [batch, seqLen], 'i32'),
-    labels: Tensor.fromArray(examples.map((e) => e.label), [batch], 'i32'),
+    labels: Tensor.fromArray(
+      examples.map((e) => e.label),
+      [batch],
+      'i32',
+    ),
     size: batch,
   };
 }
@@ -43,7 +50,9 @@ function argmaxRows(values: Float32Array, columns: number): number[] {
 }
 
 export async function evaluate(
-  model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, examples: readonly Example[],
+  model: DistilBertForSequenceClassification,
+  tokenizer: WordPieceTokenizer,
+  examples: readonly Example[],
   { batchSize, maxLength, fp16 = false }: { batchSize: number; maxLength: number; fp16?: boolean },
 ): Promise<EvalResult> {
   const numLabels = model.config.numLabels;
@@ -53,13 +62,15 @@ export async function evaluate(
   let previous: Promise<void> | undefined;
   for (let start = 0; start < examples.length; start += batchSize) {
     const chunk = examples.slice(start, start + batchSize);
-    const reads = scoped(() => noGrad(() => {
-      const batch = toBatch(tokenizer, chunk, maxLength);
-      const forward = () => model.forward(batch.ids, batch.mask, { training: false });
-      const logits = fp16 ? autocast(forward) : forward();
-      const loss = crossEntropy(logits, batch.labels);
-      return Promise.all([logits.toFloat32(), loss.item()]);
-    }));
+    const reads = scoped(() =>
+      noGrad(() => {
+        const batch = toBatch(tokenizer, chunk, maxLength);
+        const forward = () => model.forward(batch.ids, batch.mask, { training: false });
+        const logits = fp16 ? autocast(forward) : forward();
+        const loss = crossEntropy(logits, batch.labels);
+        return Promise.all([logits.toFloat32(), loss.item()]);
+      }),
+    );
     const done = reads.then(([logits, loss]) => {
       lossSum += loss * chunk.length;
       argmaxRows(logits, numLabels).forEach((predicted, i) => (correct += predicted === chunk[i].label ? 1 : 0));
@@ -76,5 +87,8 @@ export async function evaluate(
 /** Checks that every label is a class of the model, before any GPU work. */
 export function checkLabels(examples: readonly Example[], numLabels: number, what: string): void {
   const bad = examples.findIndex((e) => e.label >= numLabels);
-  if (bad >= 0) throw new Error(`${what}: example ${bad + 1} has label ${examples[bad].label}, but the model has ${numLabels} labels (0..${numLabels - 1})`);
+  if (bad >= 0)
+    throw new Error(
+      `${what}: example ${bad + 1} has label ${examples[bad].label}, but the model has ${numLabels} labels (0..${numLabels - 1})`,
+    );
 }

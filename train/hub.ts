@@ -7,7 +7,20 @@
 // Unlike huggingface_hub, a file already cached for the revision is used without asking the
 // server whether the branch moved: training runs must start offline and reproducibly.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
@@ -238,7 +251,10 @@ async function downloadTo(incomplete: string, meta: FileMetadata, label: string)
       bar?.start(meta.size!, done);
       const fd = openSync(incomplete, done > 0 ? 'a' : 'w');
       try {
-        await saveBody(res, fd, (bytes) => bar?.update((done += bytes)));
+        await saveBody(res, fd, (bytes) => {
+          done += bytes;
+          bar?.update(done);
+        });
         return;
       } catch (err) {
         lastFailure = (err as NodeJS.ErrnoException).code ?? (err as Error).message;

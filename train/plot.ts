@@ -55,7 +55,9 @@ function panel(title: string, series: Series[], offsetX: number, yRange?: [numbe
   for (const s of series) {
     const points = s.points.filter(([, y]) => Number.isFinite(y));
     if (points.length > 1) {
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ')}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ')}"/>`,
+      );
     }
     if (s.dots || points.length === 1) {
       for (const [x, y] of points) out.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="3" fill="${s.color}"/>`);
@@ -77,7 +79,9 @@ export function trainingPlot(records: readonly MetricRecord[]): string {
     { label: 'training loss', color: '#1f77b4', points: train.map((r) => [r.step, r.loss]), dots: false },
     { label: 'validation loss', color: '#d62728', points: validation.map((r) => [r.step, r.loss]), dots: true },
   ];
-  const accuracy: Series[] = [{ label: 'validation accuracy', color: '#2ca02c', points: validation.map((r) => [r.step, r.accuracy]), dots: true }];
+  const accuracy: Series[] = [
+    { label: 'validation accuracy', color: '#2ca02c', points: validation.map((r) => [r.step, r.accuracy]), dots: true },
+  ];
   const width = PANEL.width * 2;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${PANEL.height}" viewBox="0 0 ${width} ${PANEL.height}">`,

@@ -45,6 +45,7 @@ interface Options {
 }
 
 function parseCommandLine(argv: string[]): Options | 'help' {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below (its options decide the type)
   let parsed;
   try {
     parsed = parseArgs({
@@ -66,7 +67,8 @@ function parseCommandLine(argv: string[]): Options | 'help' {
   if (values.help) return 'help';
   if (!values.model) throw new UsageError('--model DIR is required (see --help)');
   const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
   return { modelDir: values.model, json: values.json, batchSize, fp16: values.fp16, texts: positionals };
 }
 
@@ -74,7 +76,10 @@ function parseCommandLine(argv: string[]): Options | 'help' {
 function textsToClassify(fromArgs: string[]): string[] {
   if (fromArgs.length > 0) return fromArgs;
   if (!process.stdin.isTTY) {
-    const lines = fs.readFileSync(0, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+    const lines = fs
+      .readFileSync(0, 'utf8')
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '');
     if (lines.length > 0) return lines;
   }
   throw new UsageError('no text to classify: give TEXT arguments or pipe lines on stdin (see --help)');
@@ -98,7 +103,11 @@ function softmax(logits: number[]): number[] {
 }
 
 async function predict(
-  model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, texts: string[], batchSize: number, fp16: boolean,
+  model: DistilBertForSequenceClassification,
+  tokenizer: WordPieceTokenizer,
+  texts: string[],
+  batchSize: number,
+  fp16: boolean,
 ): Promise<Prediction[]> {
   const { labels, maxPositionEmbeddings, numLabels } = model.config;
   const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
@@ -126,7 +135,9 @@ async function predict(
 }
 
 function formatLine({ text, label, probs }: Prediction): string {
-  const table = Object.entries(probs).map(([name, p]) => `${name} ${p.toFixed(4)}`).join(', ');
+  const table = Object.entries(probs)
+    .map(([name, p]) => `${name} ${p.toFixed(4)}`)
+    .join(', ');
   return `${label}\t(${table})\t${text}`;
 }
 

@@ -12,8 +12,7 @@ export interface LinearSchedule {
 
 export function learningRateAt({ peakLr, warmupSteps, totalSteps }: LinearSchedule, step: number): number {
   // Factor first, then the product, as torch's LambdaLR computes base_lr * lr_lambda(step).
-  const factor = step < warmupSteps
-    ? step / Math.max(1, warmupSteps)
-    : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+  const factor =
+    step < warmupSteps ? step / Math.max(1, warmupSteps) : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
   return peakLr * factor;
 }

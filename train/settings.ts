@@ -4,15 +4,35 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROTTEN_TOMATOES } from './data.ts';
-import { UsageError, flagName, nonNegative, nonNegativeInt, parseCommandLine, positive, positiveInt, type OptionTable, type Parsed } from './args.ts';
+import {
+  UsageError,
+  flagName,
+  nonNegative,
+  nonNegativeInt,
+  parseCommandLine,
+  positive,
+  positiveInt,
+  type OptionTable,
+  type Parsed,
+} from './args.ts';
 
 export const ADAM_BETAS: readonly [number, number] = [0.9, 0.999];
 export const ADAM_EPS = 1e-8;
 export const DEFAULT_OUTPUT = 'runs/distilbert-rotten-tomatoes';
 
 export const TRAIN_OPTIONS = {
-  model: { kind: 'string', default: 'distilbert-base-uncased', meta: 'ID|DIR', help: 'Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)' },
-  data: { kind: 'string', default: 'rotten_tomatoes', meta: 'NAME|DIR', help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl' },
+  model: {
+    kind: 'string',
+    default: 'distilbert-base-uncased',
+    meta: 'ID|DIR',
+    help: 'Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)',
+  },
+  data: {
+    kind: 'string',
+    default: 'rotten_tomatoes',
+    meta: 'NAME|DIR',
+    help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl',
+  },
   fromScratch: { kind: 'flag', help: "random initialisation (Hugging Face's) instead of the model's weights" },
   dim: { kind: 'int', check: positiveInt, help: 'with --from-scratch: hidden size' },
   layers: { kind: 'int', check: positiveInt, help: 'with --from-scratch: number of transformer blocks' },
@@ -21,16 +41,28 @@ export const TRAIN_OPTIONS = {
   epochs: { kind: 'int', default: 5, check: positiveInt, help: 'passes over the training split' },
   maxSteps: { kind: 'int', check: positiveInt, help: 'stop after N optimizer steps; the schedule then spans N steps (overrides --epochs)' },
   batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass (training and evaluation)' },
-  gradientAccumulationSteps: { kind: 'int', default: 1, check: positiveInt, help: 'micro-batches of --batch-size per optimizer step (the Trainer\'s semantics; less memory, same effective batch)' },
+  gradientAccumulationSteps: {
+    kind: 'int',
+    default: 1,
+    check: positiveInt,
+    help: "micro-batches of --batch-size per optimizer step (the Trainer's semantics; less memory, same effective batch)",
+  },
   lr: { kind: 'number', default: 2e-5, check: positive, help: 'peak learning rate' },
   seed: { kind: 'int', default: 42, check: nonNegativeInt, help: 'seeds initialisation, shuffling and dropout' },
-  maxLength: { kind: 'int', check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'), help: "truncate sentences to N tokens (default: the model's maximum)" },
+  maxLength: {
+    kind: 'int',
+    check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
+    help: "truncate sentences to N tokens (default: the model's maximum)",
+  },
   weightDecay: { kind: 'number', default: 0, check: nonNegative, help: 'AdamW decoupled weight decay' },
   warmupSteps: { kind: 'int', default: 0, check: nonNegativeInt, help: 'linear warmup steps before the linear decay' },
   gradClip: { kind: 'number', default: 1, check: nonNegative, help: 'max global gradient norm (0: no clipping)' },
   noDropout: { kind: 'flag', help: 'train without dropout' },
   noShuffle: { kind: 'flag', help: 'batches follow file order' },
-  fp16: { kind: 'flag', help: "mixed precision as the Trainer's fp16=True: f16 matmul/attention operands, f32 weights and optimizer, dynamic loss scaling" },
+  fp16: {
+    kind: 'flag',
+    help: "mixed precision as the Trainer's fp16=True: f16 matmul/attention operands, f32 weights and optimizer, dynamic loss scaling",
+  },
   output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
   resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
   tune: { kind: 'flag', help: "first tune the kernels for this adapter at this run's shapes (as npm run tune), then train with them" },
@@ -66,7 +98,12 @@ export interface TrainSettings {
 const ARCHITECTURE_FLAGS = ['dim', 'layers', 'heads', 'hiddenDim'] as const;
 
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  const args = parseCommandLine(TRAIN_OPTIONS, argv, 'npm run train -- [options]', 'Fine-tunes DistilBERT for sentence classification with the Hugging Face Trainer\'s semantics.');
+  const args = parseCommandLine(
+    TRAIN_OPTIONS,
+    argv,
+    'npm run train -- [options]',
+    "Fine-tunes DistilBERT for sentence classification with the Hugging Face Trainer's semantics.",
+  );
   if (!args.fromScratch) {
     const given = ARCHITECTURE_FLAGS.find((name) => args.explicit.has(name));
     if (given) throw new UsageError(`${flagName(given)} changes the architecture and needs --from-scratch`);
@@ -82,7 +119,13 @@ const absoluteIfLocal = (spec: string) => (existsSync(spec) ? path.resolve(spec)
 
 export function settingsOf(args: TrainArgs): TrainSettings {
   const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, tune: _tune, model, data, ...rest } = args;
-  return { model: absoluteIfLocal(model), data: data === ROTTEN_TOMATOES.name ? data : absoluteIfLocal(data), ...rest, dropout: !noDropout, shuffle: !noShuffle };
+  return {
+    model: absoluteIfLocal(model),
+    data: data === ROTTEN_TOMATOES.name ? data : absoluteIfLocal(data),
+    ...rest,
+    dropout: !noDropout,
+    shuffle: !noShuffle,
+  };
 }
 
 /**
@@ -98,7 +141,9 @@ export function checkResumeFlags(args: TrainArgs, saved: TrainSettings): void {
     const then = saved[key as keyof TrainSettings];
     if (now !== then) {
       const shown = TRAIN_OPTIONS[name].kind === 'flag' ? flagName(name) : `${flagName(name)} ${now}`;
-      throw new UsageError(`${shown} differs from the checkpoint's setting (${then ?? 'unset'}); resume with the same settings or drop the flag`);
+      throw new UsageError(
+        `${shown} differs from the checkpoint's setting (${then ?? 'unset'}); resume with the same settings or drop the flag`,
+      );
     }
   }
 }

@@ -16,8 +16,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import {
-  GpuOutOfMemoryError, GradScaler, Tensor, accumulateInto, assertHalfSupported, autocast, backward, beginScope, crossEntropy, fillLike, flush, gpu,
-  initGpu, mulScalar, tuningSummary, zeroGrad,
+  GpuOutOfMemoryError,
+  GradScaler,
+  Tensor,
+  accumulateInto,
+  assertHalfSupported,
+  autocast,
+  backward,
+  beginScope,
+  crossEntropy,
+  fillLike,
+  flush,
+  gpu,
+  initGpu,
+  mulScalar,
+  tuningSummary,
+  zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
@@ -28,7 +42,13 @@ import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulat
 import { UsageError, runCommand } from './args.ts';
 import { modelCard } from './card.ts';
 import {
-  OPTIMIZER_FILE, latestCheckpoint, readOptimizerState, readTrainerState, writeCheckpoint, writeOptimizerState, type TrainerState,
+  OPTIMIZER_FILE,
+  latestCheckpoint,
+  readOptimizerState,
+  readTrainerState,
+  writeCheckpoint,
+  writeOptimizerState,
+  type TrainerState,
 } from './checkpoints.ts';
 import { SPLITS, loadDataset, type Dataset, type Example } from './data.ts';
 import { checkLabels, evaluate, toBatch, type EvalResult } from './evaluate.ts';
@@ -134,10 +154,13 @@ function baseModelOf(s: TrainSettings): string | undefined {
 function makeOptimizer(model: DistilBertForSequenceClassification, s: TrainSettings): AdamW {
   const decays = (name: string) => !name.endsWith('.bias') && !/LayerNorm|layer_norm/.test(name);
   const named = [...model.params];
-  return new AdamW([
-    { params: named.filter(([n]) => decays(n)).map(([, p]) => p), weightDecay: s.weightDecay },
-    { params: named.filter(([n]) => !decays(n)).map(([, p]) => p), weightDecay: 0 },
-  ], { lr: s.lr, betas: [...ADAM_BETAS], eps: ADAM_EPS });
+  return new AdamW(
+    [
+      { params: named.filter(([n]) => decays(n)).map(([, p]) => p), weightDecay: s.weightDecay },
+      { params: named.filter(([n]) => !decays(n)).map(([, p]) => p), weightDecay: 0 },
+    ],
+    { lr: s.lr, betas: [...ADAM_BETAS], eps: ADAM_EPS },
+  );
 }
 
 function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassification) {
@@ -154,8 +177,17 @@ function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassificatio
 function tuneFor(config: DistilBertConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
   const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
   const flags = {
-    batch: s.batchSize, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, layers: config.nLayers,
-    vocab: config.vocabSize, classes: config.numLabels, data: s.data, model: modelDir, 'max-length': maxLength, seed: s.seed,
+    batch: s.batchSize,
+    dim: config.dim,
+    hidden: config.hiddenDim,
+    heads: config.nHeads,
+    layers: config.nLayers,
+    vocab: config.vocabSize,
+    classes: config.numLabels,
+    data: s.data,
+    model: modelDir,
+    'max-length': maxLength,
+    seed: s.seed,
   };
   const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
   console.error(`tuning the kernels first: npm run tune -- ${args.join(' ')}`);
@@ -179,9 +211,10 @@ async function setUp(argv: string[]): Promise<Run> {
   if (args.tune) tuneFor(config, settings, modelDir, maxLength);
   await initGpu();
   if (settings.fp16) assertHalfSupported('--fp16');
-  const model = settings.fromScratch && !resumed
-    ? initModel(config, settings.seed)
-    : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
+  const model =
+    settings.fromScratch && !resumed
+      ? initModel(config, settings.seed)
+      : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
   const optimizer = makeOptimizer(model, settings);
   if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
   const scaler = settings.fp16 ? new GradScaler() : undefined;
@@ -275,11 +308,19 @@ class LossWindows {
       const w = this.pending.shift()!;
       const [lossSum, norm] = await Promise.all([w.lossSum, w.gradNorm]);
       const loss = lossSum / w.steps;
-      if (!Number.isFinite(loss)) throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
+      if (!Number.isFinite(loss))
+        throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
       this.epochLossSum += lossSum;
       this.epochSteps += w.steps;
       const epochSeconds = (performance.now() - this.epochStart) / 1000;
-      this.onWindow({ lastStep: w.lastStep, loss, gradNorm: norm, learningRate: w.learningRate, epochSteps: this.epochSteps, epochSeconds });
+      this.onWindow({
+        lastStep: w.lastStep,
+        loss,
+        gradNorm: norm,
+        learningRate: w.learningRate,
+        epochSteps: this.epochSteps,
+        epochSeconds,
+      });
     }
   }
 
@@ -307,10 +348,18 @@ function frameworks() {
 function writeReport(run: Run): void {
   const { outputDir, settings, metrics } = run;
   const dataset = settings.data === 'rotten_tomatoes' ? 'rotten_tomatoes' : path.basename(path.resolve(settings.data));
-  writeFileSync(path.join(outputDir, CARD_FILE), modelCard({
-    name: path.basename(outputDir), settings, baseModel: baseModelOf(settings), dataset, records: metrics.records,
-    totalSteps: run.schedule.totalSteps, frameworks: frameworks(),
-  }));
+  writeFileSync(
+    path.join(outputDir, CARD_FILE),
+    modelCard({
+      name: path.basename(outputDir),
+      settings,
+      baseModel: baseModelOf(settings),
+      dataset,
+      records: metrics.records,
+      totalSteps: run.schedule.totalSteps,
+      frameworks: frameworks(),
+    }),
+  );
   writeFileSync(path.join(outputDir, PLOT_FILE), trainingPlot(metrics.records));
 }
 
@@ -319,8 +368,15 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
   // The last step's found-inf settles AdamW's step count before it is saved.
   await scaler?.settle();
   const state: TrainerState = {
-    version: 1, settings, globalStep, totalSteps: run.schedule.totalSteps, epoch, position: 0,
-    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch }, records: metrics.records, gradScaler: await scaler?.state(),
+    version: 1,
+    settings,
+    globalStep,
+    totalSteps: run.schedule.totalSteps,
+    epoch,
+    position: 0,
+    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch },
+    records: metrics.records,
+    gradScaler: await scaler?.state(),
   };
   return writeCheckpoint(run.outputDir, state, async (dir) => {
     await saveModel(model, tokenizer, dir);
@@ -393,18 +449,29 @@ async function train(run: Run): Promise<void> {
 
   // The bar is for people watching a terminal; logs and pipes get one line per epoch.
   const bars = process.stderr.isTTY
-    ? new cliProgress.MultiBar({
-      stream: process.stderr,
-      format: 'epoch {epoch} |{bar}| {value}/{total} steps | loss {loss} | {rate} samples/s | eta {eta_formatted}',
-      hideCursor: true,
-      etaBuffer: 50,
-    }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.MultiBar(
+        {
+          stream: process.stderr,
+          format: 'epoch {epoch} |{bar}| {value}/{total} steps | loss {loss} | {rate} samples/s | eta {eta_formatted}',
+          hideCursor: true,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.error(line));
   const bar = bars?.create(schedule.totalSteps, step, { epoch: firstEpoch + 1, loss: '-', rate: '-' });
   const windows = new LossWindows(({ lastStep, loss, gradNorm: norm, learningRate, epochSteps, epochSeconds }) => {
     const samplesPerSecond = (epochSteps * settings.batchSize * accumulation) / epochSeconds;
-    metrics.add({ split: 'train', step: lastStep + 1, epoch: round4(epochAt(lastStep + 1)), loss, learningRate, gradNorm: norm, samplesPerSecond });
+    metrics.add({
+      split: 'train',
+      step: lastStep + 1,
+      epoch: round4(epochAt(lastStep + 1)),
+      loss,
+      learningRate,
+      gradNorm: norm,
+      samplesPerSecond,
+    });
     bar?.update(lastStep + 1, { loss: loss.toFixed(4), rate: samplesPerSecond.toFixed(1) });
     if (!bars && (lastStep + 1) % (LOG_EVERY * 10) === 0) {
       console.error(`step ${lastStep + 1}/${schedule.totalSteps}: loss ${loss.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s`);
@@ -413,8 +480,10 @@ async function train(run: Run): Promise<void> {
 
   const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
   let test: EvalResult;
-  say(`training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
-    `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`);
+  say(
+    `training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
+      `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`,
+  );
   say(tuningSummary());
   try {
     for (let epoch = firstEpoch; epoch < run.epochs; epoch++) {
@@ -423,7 +492,12 @@ async function train(run: Run): Promise<void> {
       const plan = epochMicroBatches(epoch, batches, accumulation, step, schedule.totalSteps);
       const stepsThisEpoch = plan.filter((micro) => micro.endsStep).length;
       // Carried micro-batches come from the previous epoch's order.
-      const orders = new Map([...new Set(plan.map((micro) => micro.epoch))].map((e) => [e, batchesOf(epochOrder(dataset.train.length, settings.seed, e, settings.shuffle), settings.batchSize)]));
+      const orders = new Map(
+        [...new Set(plan.map((micro) => micro.epoch))].map((e) => [
+          e,
+          batchesOf(epochOrder(dataset.train.length, settings.seed, e, settings.shuffle), settings.batchSize),
+        ]),
+      );
       let stepsDone = 0;
       for (const micro of plan) {
         const examples = orders.get(micro.epoch)![micro.index].map((i) => dataset.train[i]);
@@ -439,13 +513,23 @@ async function train(run: Run): Promise<void> {
       const { loss: trainingLoss, steps, seconds } = await windows.endEpoch();
       trainSteps += steps;
       trainSeconds += seconds;
-      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, { batchSize: settings.batchSize, maxLength: run.maxLength, fp16: settings.fp16 });
+      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, {
+        batchSize: settings.batchSize,
+        maxLength: run.maxLength,
+        fp16: settings.fp16,
+      });
       metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
-      say(`epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, accuracy ${validation.accuracy.toFixed(4)} (step ${step})`);
+      say(
+        `epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, accuracy ${validation.accuracy.toFixed(4)} (step ${step})`,
+      );
       lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
       writeReport(run);
     }
-    test = await evaluate(run.model, run.tokenizer, dataset.test, { batchSize: settings.batchSize, maxLength: run.maxLength, fp16: settings.fp16 });
+    test = await evaluate(run.model, run.tokenizer, dataset.test, {
+      batchSize: settings.batchSize,
+      maxLength: run.maxLength,
+      fp16: settings.fp16,
+    });
     metrics.add(evalRecord('test', test, step, epochAt(step)));
     await saveModel(run.model, run.tokenizer, outputDir);
     writeReport(run);
@@ -457,7 +541,10 @@ async function train(run: Run): Promise<void> {
   }
 
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
-  if (run.scaler) console.error(`fp16: loss scale ${(await run.scaler.state()).scale}, ${run.scaler.skippedSteps} step(s) skipped for inf/NaN gradients this session`);
+  if (run.scaler)
+    console.error(
+      `fp16: loss scale ${(await run.scaler.state()).scale}, ${run.scaler.skippedSteps} step(s) skipped for inf/NaN gradients this session`,
+    );
   console.error(`test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}${timing}`);
   console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
@@ -472,9 +559,13 @@ function stopped(error: unknown, lastCheckpoint: string | undefined): unknown {
     return new Error(`${error.message}: training stopped; ${kept} (try a lower --lr)`);
   }
   if (error instanceof GpuOutOfMemoryError) {
-    const kept = lastCheckpoint ? `the last checkpoint, ${lastCheckpoint}, is intact and --resume continues from it` : 'no checkpoint had been written yet';
-    return new Error(`${error.message}: training stopped; ${kept}. A run needs less memory with a lower --batch-size ` +
-      '(and --gradient-accumulation-steps to keep the effective batch) or --max-length');
+    const kept = lastCheckpoint
+      ? `the last checkpoint, ${lastCheckpoint}, is intact and --resume continues from it`
+      : 'no checkpoint had been written yet';
+    return new Error(
+      `${error.message}: training stopped; ${kept}. A run needs less memory with a lower --batch-size ` +
+        '(and --gradient-accumulation-steps to keep the effective batch) or --max-length',
+    );
   }
   return error;
 }
@@ -482,7 +573,15 @@ function stopped(error: unknown, lastCheckpoint: string | undefined): unknown {
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 function evalRecord(split: EvalRecord['split'], r: EvalResult, step: number, epoch: number, trainingLoss?: number): EvalRecord {
-  return { split, step, epoch: round4(epoch), loss: r.loss, accuracy: r.accuracy, examples: r.examples, ...(trainingLoss === undefined ? {} : { trainingLoss }) };
+  return {
+    split,
+    step,
+    epoch: round4(epoch),
+    loss: r.loss,
+    accuracy: r.accuracy,
+    examples: r.examples,
+    ...(trainingLoss === undefined ? {} : { trainingLoss }),
+  };
 }
 
 runCommand('train', async (argv) => train(await setUp(argv)));

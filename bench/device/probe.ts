@@ -7,8 +7,13 @@ import { create, globals } from 'webgpu';
 Object.assign(globalThis, globals);
 
 const LIMITS = [
-  'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage', 'maxStorageBufferBindingSize', 'maxBufferSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
 ] as const;
 
 async function describe(flags: string[], options: GPURequestAdapterOptions) {
@@ -41,6 +46,6 @@ const report = {
 };
 const text = JSON.stringify(report, null, 2);
 const outAt = process.argv.indexOf('--out');
-if (outAt > 0) writeFileSync(process.argv[outAt + 1], text + '\n');
+if (outAt > 0) writeFileSync(process.argv[outAt + 1], `${text}\n`);
 console.log(text);
 process.exit(0);

@@ -14,7 +14,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AdamW, GradScaler, Tensor, assertHalfSupported, autocast, backward, beginScope, closeGpu, crossEntropy, gpu, gradNorm, initGpu, pool, synchronize, zeroGrad,
+  AdamW,
+  GradScaler,
+  Tensor,
+  assertHalfSupported,
+  autocast,
+  backward,
+  beginScope,
+  closeGpu,
+  crossEntropy,
+  gpu,
+  gradNorm,
+  initGpu,
+  pool,
+  synchronize,
+  zeroGrad,
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/config.ts';
@@ -32,7 +46,12 @@ const OPTIONS = {
   hiddenDim: { kind: 'number', default: 3072, check: positiveInt, help: 'FFN size' },
   batchSize: { kind: 'number', default: 64, check: positiveInt, help: 'sentences per step' },
   steps: { kind: 'number', default: 30, check: positiveInt, help: 'timed steps, dropout on' },
-  paritySteps: { kind: 'number', default: 20, check: nonNegativeInt, help: 'steps with dropout off, from the same weights, for parity (0: none)' },
+  paritySteps: {
+    kind: 'number',
+    default: 20,
+    check: nonNegativeInt,
+    help: 'steps with dropout off, from the same weights, for parity (0: none)',
+  },
   maxLength: { kind: 'number', default: 128, check: positiveInt, help: 'truncation length' },
   lr: { kind: 'number', default: 2e-5, help: 'peak learning rate' },
   fp16: { kind: 'flag', help: "mixed precision, as npm run train -- --fp16 (the Trainer's fp16=True)" },
@@ -54,13 +73,23 @@ if (args.fp16) assertHalfSupported('--fp16');
 const modelDir = join(args.shared, 'models', 'distilbert-base-uncased');
 const tokenizer = WordPieceTokenizer.fromDir(modelDir);
 const base = DistilBertConfig.fromJSON(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')), join(modelDir, 'config.json'));
-const config = new DistilBertConfig({ ...base, labels: base.labels, dim: args.dim, nLayers: args.layers, nHeads: args.heads, hiddenDim: args.hiddenDim });
+const config = new DistilBertConfig({
+  ...base,
+  labels: base.labels,
+  dim: args.dim,
+  nLayers: args.layers,
+  nHeads: args.heads,
+  hiddenDim: args.hiddenDim,
+});
 
 const train = readPolarityDir(join(args.shared, 'data', 'rotten_tomatoes')).train;
 const order = epochOrder(train.length, args.seed, 0, true);
 const batches = Array.from({ length: args.steps }, (_, s) => {
   const examples = order.slice(s * args.batchSize, (s + 1) * args.batchSize).map((i) => train[i]);
-  const encoded = tokenizer.encodeBatch(examples.map((e) => e.text), args.maxLength);
+  const encoded = tokenizer.encodeBatch(
+    examples.map((e) => e.text),
+    args.maxLength,
+  );
   return { ...encoded, labels: examples.map((e) => e.label) };
 });
 type Batch = (typeof batches)[number];
@@ -79,7 +108,11 @@ interface RunResult {
 }
 
 /** `count` steps from the initial weights; `after` sees the trained model before it is released. */
-async function runSteps(training: boolean, count: number, after?: (model: DistilBertForSequenceClassification) => Promise<void>): Promise<RunResult> {
+async function runSteps(
+  training: boolean,
+  count: number,
+  after?: (model: DistilBertForSequenceClassification) => Promise<void>,
+): Promise<RunResult> {
   const model = initModel(config, args.seed);
   const params = model.parameters();
   const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
@@ -147,7 +180,14 @@ const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.len
 const report = {
   adapter: gpu().adapterName,
   precision: args.fp16 ? 'fp16 (autocast + GradScaler)' : 'fp32',
-  model: { dim: args.dim, layers: args.layers, heads: args.heads, hiddenDim: args.hiddenDim, batchSize: args.batchSize, maxLength: args.maxLength },
+  model: {
+    dim: args.dim,
+    layers: args.layers,
+    heads: args.heads,
+    hiddenDim: args.hiddenDim,
+    batchSize: args.batchSize,
+    maxLength: args.maxLength,
+  },
   steps: batches.length,
   meanPaddedTokensPerStep: tokens,
   msPerStepMedian: median(steady),
@@ -157,7 +197,7 @@ const report = {
   parityLosses: parity?.losses ?? [],
 };
 const text = JSON.stringify(report, null, 2);
-if (args.out) writeFileSync(args.out, text + '\n');
+if (args.out) writeFileSync(args.out, `${text}\n`);
 console.log(text);
 closeGpu();
 process.exit(existsSync(args.out || '.') ? 0 : 1);

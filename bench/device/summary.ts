@@ -6,7 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function readJson(dir: string, file: string): any {
+// biome-ignore lint/suspicious/noExplicitAny: the JSON files of many shapes that the other stages wrote, read as they are
+type Json = any;
+
+function readJson(dir: string, file: string): Json {
   const path = join(dir, file);
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
@@ -15,19 +18,23 @@ const fmt = (x: number | undefined | null, digits = 1) => (x === undefined || x 
 const mib = (bytes: number | undefined | null) => fmt(bytes === undefined || bytes === null ? undefined : bytes / 2 ** 20, 0);
 
 /** A PyTorch speed run's row beside ours: ms/step, tokens/s at our padded tokens per step, memory. */
-function torchRow(label: string, run: any, tokensPerStep: number): string {
+function torchRow(label: string, run: Json, tokensPerStep: number): string {
   if (!run || run.skipped) return `| ${label} | — | — | ${run?.skipped ?? 'not run'} |`;
   const ms = run.ms_per_step_median;
   return `| ${label}: ${run.model} | ${fmt(ms)} | ${fmt(tokensPerStep / (ms / 1000), 0)} | ${mib(run.max_memory_allocated_bytes)} (max_memory_allocated) |`;
 }
 
-function trainingSection(step: any, fp16: any, dir: string): string[] {
+function trainingSection(step: Json, fp16: Json, dir: string): string[] {
   const m = step.model;
   const speed = readJson(dir, 'torch_speed.json');
   const amp = readJson(dir, 'torch_amp.json');
-  const lines = [`## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}, ${step.steps} steps`, ''];
+  const lines = [
+    `## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}, ${step.steps} steps`,
+    '',
+  ];
   lines.push('| | ms/step (median) | tokens/s | peak GPU memory (MiB) |', '|---|---|---|---|');
-  const ours = (label: string, s: any) => `| ${label} | ${fmt(s.msPerStepMedian)} | ${fmt(s.tokensPerSecond, 0)} | ${mib(s.peakPoolBytes)} (pool) |`;
+  const ours = (label: string, s: Json) =>
+    `| ${label} | ${fmt(s.msPerStepMedian)} | ${fmt(s.tokensPerSecond, 0)} | ${mib(s.peakPoolBytes)} (pool) |`;
   lines.push(ours('ours fp32', step));
   if (speed) lines.push(torchRow('PyTorch eager fp32, TF32 off', speed, step.meanPaddedTokensPerStep));
   if (fp16) lines.push(ours('ours --fp16', fp16));
@@ -36,7 +43,7 @@ function trainingSection(step: any, fp16: any, dir: string): string[] {
   return lines;
 }
 
-function paritySection(step: any, parity: any): string[] {
+function paritySection(step: Json, parity: Json): string[] {
   if (parity.skipped || !step.parityLosses.length) return [];
   const lines = [`## Parity: loss per step, same weights and batches, dropout off (PyTorch ${parity.model} on ${parity.device})`, ''];
   if (parity.not_loaded?.length) lines.push(`PyTorch parameters our weights did not set: ${parity.not_loaded.join(', ')}`, '');
@@ -62,7 +69,8 @@ export function summarize(dir: string): string {
   lines.push(`- GPU (WebGPU adapter): ${gpuName ?? 'unknown'}`);
   const torch = parity ?? saved ?? readJson(dir, 'torch_speed.json');
   if (torch) lines.push(`- PyTorch: torch ${torch.torch} on ${torch.device}${torch.fp32 ? ` (${torch.fp32})` : ''}`);
-  if (adapter?.unsafe) lines.push(`- subgroup-matrix configs with allow_unsafe_apis: ${JSON.stringify(adapter.unsafe.subgroupMatrixConfigs)}`);
+  if (adapter?.unsafe)
+    lines.push(`- subgroup-matrix configs with allow_unsafe_apis: ${JSON.stringify(adapter.unsafe.subgroupMatrixConfigs)}`);
   if (existsSync(join(dir, 'tune.txt'))) lines.push('- kernels tuned for this adapter first (tune.txt)');
   lines.push('');
   if (step) lines.push(...trainingSection(step, fp16, dir));
@@ -73,18 +81,27 @@ export function summarize(dir: string): string {
   }
   if (sgemm?.sgemm) {
     lines.push(`## cuBLAS SGEMM (${sgemm.fp32 ?? 'TF32 off'})`, '', '| M×K×N | op | GFLOP/s |', '|---|---|---|');
-    for (const s of sgemm.sgemm) lines.push(`| ${s.m}×${s.k}×${s.n} | ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} | ${fmt(s.gflops, 0)} |`);
+    for (const s of sgemm.sgemm)
+      lines.push(`| ${s.m}×${s.k}×${s.n} | ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} | ${fmt(s.gflops, 0)} |`);
     lines.push('');
   }
   if (host?.host) {
     const h = host.host;
     lines.push('## Host cost (bench --only host)', '');
     const torchStep = h.torch?.stepMs ? `; PyTorch eager on the CPU ${fmt(h.torch.stepMs.median, 2)} ms/step` : '';
-    lines.push(`${h.launches} launches and ${h.submits} submits per step of the tiny ${h.model.layers}-layer model; ` +
-      `${fmt(h.usPerLaunch, 2)} µs per launch on this machine's CPU, ${fmt(h.stepMs.median, 2)} ms/step${torchStep} (host.md).`, '');
+    lines.push(
+      `${h.launches} launches and ${h.submits} submits per step of the tiny ${h.model.layers}-layer model; ` +
+        `${fmt(h.usPerLaunch, 2)} µs per launch on this machine's CPU, ${fmt(h.stepMs.median, 2)} ms/step${torchStep} (host.md).`,
+      '',
+    );
   }
   if (readJson(dir, 'bench.json')) lines.push('## Our kernels', '', 'See bench.md (and bench.json) from the same run.', '');
-  const problems = existsSync(join(dir, 'run.log')) ? readFileSync(join(dir, 'run.log'), 'utf8').split('\n').filter((l) => /skipped|failed/.test(l)) : [];
-  if (problems.length) lines.push('## Stages that failed or were skipped', '', ...problems.map((l) => `- ${l.replace(/^\[[^\]]*\]\s*/, '')}`), '');
+  const problems = existsSync(join(dir, 'run.log'))
+    ? readFileSync(join(dir, 'run.log'), 'utf8')
+        .split('\n')
+        .filter((l) => /skipped|failed/.test(l))
+    : [];
+  if (problems.length)
+    lines.push('## Stages that failed or were skipped', '', ...problems.map((l) => `- ${l.replace(/^\[[^\]]*\]\s*/, '')}`), '');
   return lines.join('\n');
 }

@@ -16,7 +16,10 @@ import { noise, opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } f
 /** Validates `fused` or the unfused variant (with `half`, the fused one on f16 q, k, v) against the reference on small shapes. */
 async function validate(fused: boolean, half = false): Promise<void> {
   // Head dims 8 (vec4 rows) and 5 (scalar rows); the second sequence is padded after 3 tokens.
-  for (const [heads, headDim] of [[2, 8], [3, 5]]) {
+  for (const [heads, headDim] of [
+    [2, 8],
+    [3, 5],
+  ]) {
     const [batch, seq] = [2, 6];
     const n = batch * seq * heads * headDim;
     const shape = [batch, seq, heads * headDim];
@@ -30,8 +33,11 @@ async function validate(fused: boolean, half = false): Promise<void> {
         { shape: [batch, seq], data: keep, dtype: 'i32', noGrad: true },
       ],
       gpu: ([q, k, v, mask]) =>
-        half ? autocast(() => attention(q, k, v, mask, heads))
-        : fused ? attention(q, k, v, mask, heads) : attentionUnfused(q, k, v, additiveKeyMask(keep, batch, seq), heads),
+        half
+          ? autocast(() => attention(q, k, v, mask, heads))
+          : fused
+            ? attention(q, k, v, mask, heads)
+            : attentionUnfused(q, k, v, additiveKeyMask(keep, batch, seq), heads),
       cpu: ([q, k, v, mask]) => attentionRef(q, k, v, mask, batch, seq, heads, headDim),
     });
   }
@@ -53,12 +59,14 @@ export function attentionGroup(o: BenchOptions): KernelGroup {
     op: ([q, k, v, mask]) => attentionUnfused(q, k, v, mask, o.heads),
     composite: true,
   });
-  const fusedOn = (operands: () => Tensor[]) => opWorkloads({
-    ...common,
-    inputs: () => [...operands(), Tensor.fromArray(keep, [o.batch, o.seq], 'i32')],
-    op: ([q, k, v, mask]) => attention(q, k, v, mask, o.heads),
-  });
-  const halfQkv = () => [1, 2, 3].map((seed) => Tensor.fromArray(noise(o.batch * o.seq * o.dim, seed), shape, 'f16', { requiresGrad: true }));
+  const fusedOn = (operands: () => Tensor[]) =>
+    opWorkloads({
+      ...common,
+      inputs: () => [...operands(), Tensor.fromArray(keep, [o.batch, o.seq], 'i32')],
+      op: ([q, k, v, mask]) => attention(q, k, v, mask, o.heads),
+    });
+  const halfQkv = () =>
+    [1, 2, 3].map((seed) => Tensor.fromArray(noise(o.batch * o.seq * o.dim, seed), shape, 'f16', { requiresGrad: true }));
   return {
     group: 'attention',
     unit: 'GFLOP/s',

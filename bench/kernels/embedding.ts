@@ -16,7 +16,10 @@ function gatherRef(ids: Float64Array, table: Float64Array, vocab: number, dim: n
 }
 
 async function validate(): Promise<void> {
-  for (const [n, vocab, dim] of [[15, 11, 7], [600, 5, 8]]) {
+  for (const [n, vocab, dim] of [
+    [15, 11, 7],
+    [600, 5, 8],
+  ]) {
     await gradcheck({
       inputs: [
         { shape: [n], data: Float64Array.from(idsIn(n, vocab, n)), dtype: 'i32', noGrad: true },

@@ -11,7 +11,10 @@ import { opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '..
 const EPS = 1e-12; // DistilBERT's
 
 async function validate(withResidual: boolean): Promise<void> {
-  for (const [rows, cols] of [[5, 7], [70, 300]]) {
+  for (const [rows, cols] of [
+    [5, 7],
+    [70, 300],
+  ]) {
     const residual = withResidual ? [{ shape: [rows, cols], data: randn(rows * cols, cols + 1) }] : [];
     await gradcheck({
       inputs: [

@@ -42,10 +42,17 @@ export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant
   return [
     { name: tuned ? TUNED_VARIANT : `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel, gelu: true },
     ...(tuned ? [{ name: DEFAULT_VARIANT, kernel: defaultMatmulKernel, gelu: true }] : []),
-    { name: `${other} ${matmulVariants[other].name} (default options)`, kernel: (s: MatmulShape) => matmulVariants[other].kernel(s), gelu: true },
+    {
+      name: `${other} ${matmulVariants[other].name} (default options)`,
+      kernel: (s: MatmulShape) => matmulVariants[other].kernel(s),
+      gelu: true,
+    },
     ...configs.map((config) => {
       const { variant, ...options } = config;
-      return { name: `${variant} ${matmulVariants[variant].name} ${configName(config)}`, kernel: (s: MatmulShape) => matmulVariants[variant].kernel(s, options) };
+      return {
+        name: `${variant} ${matmulVariants[variant].name} ${configName(config)}`,
+        kernel: (s: MatmulShape) => matmulVariants[variant].kernel(s, options),
+      };
     }),
   ];
 }
@@ -118,12 +125,18 @@ export async function validateMatmul(kernel: MatmulKernel, half = false, gelu = 
 
 /** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
 export function halfVariantList(): MatmulVariant[] {
-  const list: MatmulVariant[] = ([3, 4] as const).map((v) => ({ name: `${v} ${matmulVariants[v].name} f16 operands`, kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }) }));
+  const list: MatmulVariant[] = ([3, 4] as const).map((v) => ({
+    name: `${v} ${matmulVariants[v].name} f16 operands`,
+    kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }),
+  }));
   // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/subgroup_matrix.ts).
   const matrixUnits = subgroupMatrixOptions();
   if (matrixUnits) {
     const { M, N, K } = matrixUnits.config;
-    list.push({ name: `5 subgroup-matrix ${M}x${N}x${K} f16 operands`, kernel: (s: MatmulShape) => matmulSubgroupMatrix({ ...s, half: true }, matrixUnits) });
+    list.push({
+      name: `5 subgroup-matrix ${M}x${N}x${K} f16 operands`,
+      kernel: (s: MatmulShape) => matmulSubgroupMatrix({ ...s, half: true }, matrixUnits),
+    });
   }
   return list;
 }
@@ -131,9 +144,18 @@ export function halfVariantList(): MatmulVariant[] {
 /** The products of one nn.Linear (in → out) over `tokens` rows, as the engine's linear launches them. */
 export function linearProducts(tokens: number, inF: number, outF: number): { label: string; shape: MatmulShape }[] {
   return [
-    { label: `fwd x·Wᵀ+b [${tokens},${inF}]·[${outF},${inF}]ᵀ`, shape: { batch: 1, m: tokens, n: outF, k: inF, transA: false, transB: true, bias: true } },
-    { label: `dX dY·W [${tokens},${outF}]·[${outF},${inF}]`, shape: { batch: 1, m: tokens, n: inF, k: outF, transA: false, transB: false } },
-    { label: `dW dYᵀ·x [${tokens},${outF}]ᵀ·[${tokens},${inF}]`, shape: { batch: 1, m: outF, n: inF, k: tokens, transA: true, transB: false } },
+    {
+      label: `fwd x·Wᵀ+b [${tokens},${inF}]·[${outF},${inF}]ᵀ`,
+      shape: { batch: 1, m: tokens, n: outF, k: inF, transA: false, transB: true, bias: true },
+    },
+    {
+      label: `dX dY·W [${tokens},${outF}]·[${outF},${inF}]`,
+      shape: { batch: 1, m: tokens, n: inF, k: outF, transA: false, transB: false },
+    },
+    {
+      label: `dW dYᵀ·x [${tokens},${outF}]ᵀ·[${tokens},${inF}]`,
+      shape: { batch: 1, m: outF, n: inF, k: tokens, transA: true, transB: false },
+    },
   ];
 }
 
@@ -154,7 +176,10 @@ export function matmulWorkload(label: string, shape: MatmulShape, kernel: Matmul
         const a = operand(shape.m * shape.k * (shape.sharedA ? 1 : shape.batch), 1);
         const b = operand(shape.k * shape.n * (shape.sharedB ? 1 : shape.batch), 2);
         const c = new Tensor([shape.batch * shape.m * shape.n]);
-        const epilogue = [...(shape.bias ? [randomTensor([shape.n], 3)] : []), ...(shape.gelu ? [new Tensor([shape.batch * shape.m * shape.n])] : [])];
+        const epilogue = [
+          ...(shape.bias ? [randomTensor([shape.n], 3)] : []),
+          ...(shape.gelu ? [new Tensor([shape.batch * shape.m * shape.n])] : []),
+        ];
         const inputs = [a, b, c, ...epilogue];
         const launch = kernel(shape);
         return () => launchOn(launch, ...inputs);
@@ -180,7 +205,11 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
   }));
   if (gpu().features.has('shader-f16')) {
     for (const v of halfVariantList()) {
-      variants.push({ name: v.name, validate: () => validateMatmul(v.kernel, true), workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel, halfTensorOf)) });
+      variants.push({
+        name: v.name,
+        validate: () => validateMatmul(v.kernel, true),
+        workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel, halfTensorOf)),
+      });
     }
   }
   return { group: 'matmul', unit: 'GFLOP/s', variants };

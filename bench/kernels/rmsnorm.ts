@@ -10,7 +10,10 @@ import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 async function validate(): Promise<void> {
   const [rows, cols] = [70, 300];
   await gradcheck({
-    inputs: [{ shape: [rows, cols], data: randn(rows * cols, cols, 2) }, { shape: [cols], data: randn(cols, 1) }],
+    inputs: [
+      { shape: [rows, cols], data: randn(rows * cols, cols, 2) },
+      { shape: [cols], data: randn(cols, 1) },
+    ],
     gpu: ([x, w]) => rmsNorm(x, w, 1e-6),
     cpu: ([x, w]) => rmsNormRef(x, w, rows, cols, 1e-6),
     maxEntries: 200,

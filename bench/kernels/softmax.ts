@@ -8,7 +8,10 @@ import { reductionVariants } from '../reductions.ts';
 import { oneInputOpWorkloads, type KernelGroup } from '../workload.ts';
 
 async function validate(): Promise<void> {
-  for (const [rows, cols] of [[5, 7], [3, 300]]) {
+  for (const [rows, cols] of [
+    [5, 7],
+    [3, 300],
+  ]) {
     await gradcheck({
       inputs: [{ shape: [rows, cols], data: randn(rows * cols, rows + cols, 3) }],
       gpu: ([x]) => softmax(x),

@@ -7,10 +7,14 @@ import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 
-const labelsFor = (rows: number, classes: number, seed: number) => Array.from(noise(rows, seed), (v) => Math.floor(Math.abs(v) * 1e6) % classes);
+const labelsFor = (rows: number, classes: number, seed: number) =>
+  Array.from(noise(rows, seed), (v) => Math.floor(Math.abs(v) * 1e6) % classes);
 
 async function validate(): Promise<void> {
-  for (const [rows, classes] of [[5, 7], [3, 300]]) {
+  for (const [rows, classes] of [
+    [5, 7],
+    [3, 300],
+  ]) {
     await gradcheck({
       inputs: [
         { shape: [rows, classes], data: randn(rows * classes, rows, 2) },

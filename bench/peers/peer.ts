@@ -49,8 +49,16 @@ export function installNavigator(): GPU {
 export async function peerDevice(): Promise<{ device: GPUDevice; info: GPUAdapterInfo }> {
   const adapter = await installNavigator().requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter for the peer');
-  const names = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
-    'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage'] as const;
+  const names = [
+    'maxBufferSize',
+    'maxStorageBufferBindingSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupSizeY',
+    'maxComputeWorkgroupsPerDimension',
+    'maxStorageBuffersPerShaderStage',
+  ] as const;
   const requiredLimits = Object.fromEntries(names.map((n) => [n, adapter.limits[n]]));
   const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   return { device: await adapter.requestDevice({ requiredLimits, requiredFeatures }), info: adapter.info };

@@ -29,7 +29,11 @@ function dimsOf(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): 
   const headDim = width / nHeads;
   if (headDim > MAX_HEAD_DIM) throw new Error(`attention: head dim ${headDim} is over the supported ${MAX_HEAD_DIM}`);
   if (seq === 0) throw new Error(`attention: query ${q.name} has an empty sequence ${shapeStr(q.shape)}`);
-  for (const [t, role] of [[q, 'query'], [k, 'key'], [v, 'value']] as const) {
+  for (const [t, role] of [
+    [q, 'query'],
+    [k, 'key'],
+    [v, 'value'],
+  ] as const) {
     assertShape(t, q.shape, `attention: ${role}`);
     if (t.dtype !== q.dtype || (t.dtype !== 'f32' && t.dtype !== 'f16')) {
       throw new Error(`attention: ${role} ${t.name} is ${t.dtype}, expected f32 (or f16 for all of query, key and value)`);
@@ -64,31 +68,34 @@ function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims 
  * softmax((q/√D)·kᵀ with padding keys at float32's lowest value) · v for each head.
  * q, k, v: [B, T, H·D]; mask: i32 [B, T] (1 keep, 0 padding key). Returns the context [B, T, H·D].
  */
-export const attention = op('attention', function attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
-  const [q, k, v] = [query, key, value].map(autocastOperand);
-  const dims = dimsOf(q, k, v, mask, nHeads);
-  const dropout = dropoutOf(opts);
-  const context = new Tensor(q.shape);
-  const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
-  // The dropout stream only reaches the uniforms: one memoized launch serves every stream.
-  const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch, kernel: AttentionKernel) => {
-    const tiled = tunedDims(kernel, dims);
-    return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
-  };
-  launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
-  context.setBackward([q, k, v], (grad) => {
-    const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
-    // The statistics read only f32 tensors (context, its gradient, lse).
-    launchOn(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
-    const dq = new Tensor(q.shape);
-    const dk = new Tensor(q.shape);
-    const dv = new Tensor(q.shape);
-    launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
-    launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
-    stats.release();
-    return [dq, dk, dv];
-  });
-  // Without a backward to feed, the logsumexp is not needed past the forward launch.
-  if (!context.requiresGrad) lse.release();
-  return context;
-});
+export const attention = op(
+  'attention',
+  function attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
+    const [q, k, v] = [query, key, value].map(autocastOperand);
+    const dims = dimsOf(q, k, v, mask, nHeads);
+    const dropout = dropoutOf(opts);
+    const context = new Tensor(q.shape);
+    const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
+    // The dropout stream only reaches the uniforms: one memoized launch serves every stream.
+    const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch, kernel: AttentionKernel) => {
+      const tiled = tunedDims(kernel, dims);
+      return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
+    };
+    launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
+    context.setBackward([q, k, v], (grad) => {
+      const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
+      // The statistics read only f32 tensors (context, its gradient, lse).
+      launchOn(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
+      const dq = new Tensor(q.shape);
+      const dk = new Tensor(q.shape);
+      const dv = new Tensor(q.shape);
+      launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
+      launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
+      stats.release();
+      return [dq, dk, dv];
+    });
+    // Without a backward to feed, the logsumexp is not needed past the forward launch.
+    if (!context.requiresGrad) lse.release();
+    return context;
+  },
+);

@@ -12,7 +12,10 @@ import { softmax } from './softmax.ts';
 /** The additive mask the unfused attention takes: float32's lowest value on padding keys, else 0. */
 export function additiveKeyMask(keep: ArrayLike<number>, batch: number, seq: number): Tensor {
   if (keep.length !== batch * seq) throw new Error(`additiveKeyMask: ${keep.length} mask values for [${batch}, ${seq}]`);
-  return Tensor.fromArray(Array.from(keep, (k) => (k === 0 ? Number(F32_LOWEST) : 0)), [batch, 1, 1, seq]);
+  return Tensor.fromArray(
+    Array.from(keep, (k) => (k === 0 ? Number(F32_LOWEST) : 0)),
+    [batch, 1, 1, seq],
+  );
 }
 
 /**
@@ -20,7 +23,8 @@ export function additiveKeyMask(keep: ArrayLike<number>, batch: number, seq: num
  * `additiveKeyMask`. Returns the context [B, T, H·D], as `attention` does without dropout.
  */
 export function attentionUnfused(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): Tensor {
-  if (q.shape.length !== 3 || q.shape[2] % nHeads !== 0) throw new Error(`attentionUnfused: query ${q.name} ${shapeStr(q.shape)} is not [B, T, ${nHeads} heads × D]`);
+  if (q.shape.length !== 3 || q.shape[2] % nHeads !== 0)
+    throw new Error(`attentionUnfused: query ${q.name} ${shapeStr(q.shape)} is not [B, T, ${nHeads} heads × D]`);
   const [batch, seq, width] = q.shape;
   const headDim = width / nHeads;
   // [B, T, H·D] -> [B, H, T, D]: each head's rows contiguous, one batched product per head.

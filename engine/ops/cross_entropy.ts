@@ -17,7 +17,9 @@ export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Ten
   }
   const [rows, classes] = logits.shape;
   if (labels.dtype !== 'i32' || labels.shape.length !== 1 || labels.shape[0] !== rows) {
-    throw new Error(`crossEntropy: labels ${labels.name} must be i32 [${rows}] to match logits ${shapeStr(logits.shape)}, got ${labels.dtype} ${shapeStr(labels.shape)}`);
+    throw new Error(
+      `crossEntropy: labels ${labels.name} must be i32 [${rows}] to match logits ${shapeStr(logits.shape)}, got ${labels.dtype} ${shapeStr(labels.shape)}`,
+    );
   }
   if (rows === 0 || classes === 0) throw new Error(`crossEntropy: logits ${logits.name} ${shapeStr(logits.shape)} is empty`);
   const rowLoss = new Tensor([1, rows]);

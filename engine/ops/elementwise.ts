@@ -22,7 +22,8 @@ export function planBroadcast(a: Shape, b: Shape, opName: string): BroadcastPlan
   const pa = [...Array(rank - a.length).fill(1), ...a];
   const pb = [...Array(rank - b.length).fill(1), ...b];
   const shape = pa.map((d, i) => {
-    if (d !== pb[i] && d !== 1 && pb[i] !== 1) throw new Error(`${opName}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together`);
+    if (d !== pb[i] && d !== 1 && pb[i] !== 1)
+      throw new Error(`${opName}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together`);
     return Math.max(d, pb[i]);
   });
   // Merge neighbouring dims that are broadcast the same way for both operands.
@@ -185,6 +186,7 @@ export function fillLike(t: Tensor, value: number): void {
 
 /** acc += grad, in place; shapes must match. */
 export function accumulateInto(acc: Tensor, grad: Tensor): void {
-  if (!sameShape(acc.shape, grad.shape)) throw new Error(`cannot accumulate ${shapeStr(grad.shape)} into ${acc.name} ${shapeStr(acc.shape)}`);
+  if (!sameShape(acc.shape, grad.shape))
+    throw new Error(`cannot accumulate ${shapeStr(grad.shape)} into ${acc.name} ${shapeStr(acc.shape)}`);
   launchOn(accumulate(acc.numel), acc, grad);
 }

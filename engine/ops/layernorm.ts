@@ -14,7 +14,9 @@ import { reshape } from './shape.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
-    throw new Error(`layerNorm: ${what} ${p.name} is ${p.dtype} ${shapeStr(p.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`);
+    throw new Error(
+      `layerNorm: ${what} ${p.name} is ${p.dtype} ${shapeStr(p.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`,
+    );
   }
 }
 
@@ -29,51 +31,69 @@ export function layerNormWorkgroupSize(kernel: 'layernorm' | 'layernorm_backward
  * transformer's residual add folded into the normalisation's kernel, one launch instead of two.
  * The residual has x's shape, or the shape of its last dims (broadcast over the leading ones).
  */
-export const layerNorm = op('layerNorm', function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, residual?: Tensor): Tensor {
-  if (x.shape.length === 0 || x.dtype !== 'f32') throw new Error(`layerNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
-  if (!(eps > 0)) throw new Error(`layerNorm: eps must be positive, got ${eps}`);
-  if (residual && (residual.dtype !== 'f32' || residual.shape.length === 0 || !sameShape(residual.shape, x.shape.slice(-residual.shape.length)))) {
-    throw new Error(`layerNorm: residual ${residual.name} is ${residual.dtype} ${shapeStr(residual.shape)}, expected f32 like x ${x.name} ${shapeStr(x.shape)} or its last dims`);
-  }
-  const cols = x.shape[x.shape.length - 1];
-  checkParam(weight, 'weight', x, cols);
-  checkParam(bias, 'bias', x, cols);
-  const rows = cols === 0 ? 0 : x.numel / cols;
-  const y = new Tensor(x.shape);
-  const mean = new Tensor([rows]);
-  const rstd = new Tensor([rows]);
-  // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
-  const input = residual ? new Tensor(x.shape) : x;
-  if (y.numel > 0) {
-    const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), {
-      residualRows: residual ? residual.numel / cols : 0,
-      wg: layerNormWorkgroupSize('layernorm', rows, cols),
-    });
-    launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
-  }
-  return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
-    let dInput: Tensor | null = null;
-    if (x.requiresGrad || residual?.requiresGrad) {
-      dInput = new Tensor(x.shape);
-      if (dInput.numel > 0) launchOn(layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)), dy, input, weight, mean, rstd, dInput);
+export const layerNorm = op(
+  'layerNorm',
+  function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, residual?: Tensor): Tensor {
+    if (x.shape.length === 0 || x.dtype !== 'f32')
+      throw new Error(`layerNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
+    if (!(eps > 0)) throw new Error(`layerNorm: eps must be positive, got ${eps}`);
+    if (
+      residual &&
+      (residual.dtype !== 'f32' || residual.shape.length === 0 || !sameShape(residual.shape, x.shape.slice(-residual.shape.length)))
+    ) {
+      throw new Error(
+        `layerNorm: residual ${residual.name} is ${residual.dtype} ${shapeStr(residual.shape)}, expected f32 like x ${x.name} ${shapeStr(x.shape)} or its last dims`,
+      );
     }
-    // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
-    const withResidual = (grads: (Tensor | null)[]) => {
-      if (!residual) return grads;
-      return [...grads, residual.requiresGrad && dInput ? sumToShape(dInput, residual.shape) : null];
-    };
-    if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dInput, null, null]);
-    if (rows === 0) return withResidual([dInput, filled([cols], 0), filled([cols], 0)]);
-    const chunks = Math.ceil(rows / ROW_CHUNK);
-    const weightPartial = new Tensor([chunks, cols]);
-    const biasPartial = new Tensor([chunks, cols]);
-    launchOn(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
-    // A single chunk's partial sums are the sums (no second-stage launch).
-    if (chunks === 1) return withResidual([dInput, reshape(weightPartial, [cols]), reshape(biasPartial, [cols])]);
-    const dWeight = sumColumnsOf(weightPartial);
-    const dBias = sumColumnsOf(biasPartial);
-    weightPartial.release();
-    biasPartial.release();
-    return withResidual([dInput, dWeight, dBias]);
-  });
-});
+    const cols = x.shape[x.shape.length - 1];
+    checkParam(weight, 'weight', x, cols);
+    checkParam(bias, 'bias', x, cols);
+    const rows = cols === 0 ? 0 : x.numel / cols;
+    const y = new Tensor(x.shape);
+    const mean = new Tensor([rows]);
+    const rstd = new Tensor([rows]);
+    // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
+    const input = residual ? new Tensor(x.shape) : x;
+    if (y.numel > 0) {
+      const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), {
+        residualRows: residual ? residual.numel / cols : 0,
+        wg: layerNormWorkgroupSize('layernorm', rows, cols),
+      });
+      launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
+    }
+    return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
+      let dInput: Tensor | null = null;
+      if (x.requiresGrad || residual?.requiresGrad) {
+        dInput = new Tensor(x.shape);
+        if (dInput.numel > 0)
+          launchOn(
+            layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)),
+            dy,
+            input,
+            weight,
+            mean,
+            rstd,
+            dInput,
+          );
+      }
+      // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
+      const withResidual = (grads: (Tensor | null)[]) => {
+        if (!residual) return grads;
+        return [...grads, residual.requiresGrad && dInput ? sumToShape(dInput, residual.shape) : null];
+      };
+      if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dInput, null, null]);
+      if (rows === 0) return withResidual([dInput, filled([cols], 0), filled([cols], 0)]);
+      const chunks = Math.ceil(rows / ROW_CHUNK);
+      const weightPartial = new Tensor([chunks, cols]);
+      const biasPartial = new Tensor([chunks, cols]);
+      launchOn(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
+      // A single chunk's partial sums are the sums (no second-stage launch).
+      if (chunks === 1) return withResidual([dInput, reshape(weightPartial, [cols]), reshape(biasPartial, [cols])]);
+      const dWeight = sumColumnsOf(weightPartial);
+      const dBias = sumColumnsOf(biasPartial);
+      weightPartial.release();
+      biasPartial.release();
+      return withResidual([dInput, dWeight, dBias]);
+    });
+  },
+);

@@ -36,9 +36,11 @@ const describe = (t: Tensor, transposed: boolean) => `${t.name} ${shapeStr(t.sha
 function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string): { shape: MatmulShape; outShape: number[] } {
   for (const t of [a, b]) {
     if (t.shape.length < 2) throw new Error(`${what}: ${t.name} ${shapeStr(t.shape)} is not a matrix or a batch of matrices`);
-    if (t.dtype !== 'f32' && t.dtype !== 'f16') throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 or f16 tensors`);
+    if (t.dtype !== 'f32' && t.dtype !== 'f16')
+      throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 or f16 tensors`);
   }
-  if (a.dtype !== b.dtype) throw new Error(`${what}: ${a.name} is ${a.dtype} but ${b.name} is ${b.dtype}; both operands must have one type`);
+  if (a.dtype !== b.dtype)
+    throw new Error(`${what}: ${a.name} is ${a.dtype} but ${b.name} is ${b.dtype}; both operands must have one type`);
   const half = a.dtype === 'f16';
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
@@ -150,12 +152,8 @@ export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { trans
   return out.setBackward([x, y], (grad) => {
     const g = gradientOperand(grad, x);
     return [
-      !x.requiresGrad ? null
-        : transA ? gradientProduct(y, g, transB, true, x.shape)
-        : gradientProduct(g, y, false, !transB, x.shape),
-      !y.requiresGrad ? null
-        : transB ? gradientProduct(g, x, true, transA, y.shape)
-        : gradientProduct(x, g, !transA, false, y.shape),
+      !x.requiresGrad ? null : transA ? gradientProduct(y, g, transB, true, x.shape) : gradientProduct(g, y, false, !transB, x.shape),
+      !y.requiresGrad ? null : transB ? gradientProduct(g, x, true, transA, y.shape) : gradientProduct(x, g, !transA, false, y.shape),
     ];
   });
 });

@@ -12,11 +12,14 @@ import { sumColumnsOf } from './reduce.ts';
 import { reshape } from './shape.ts';
 
 export const rmsNorm = op('rmsNorm', function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
-  if (x.shape.length === 0 || x.dtype !== 'f32') throw new Error(`rmsNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
+  if (x.shape.length === 0 || x.dtype !== 'f32')
+    throw new Error(`rmsNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
   if (!(eps > 0)) throw new Error(`rmsNorm: eps must be positive, got ${eps}`);
   const cols = x.shape[x.shape.length - 1];
   if (weight.dtype !== 'f32' || !sameShape(weight.shape, [cols])) {
-    throw new Error(`rmsNorm: weight ${weight.name} is ${weight.dtype} ${shapeStr(weight.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`);
+    throw new Error(
+      `rmsNorm: weight ${weight.name} is ${weight.dtype} ${shapeStr(weight.shape)}, expected f32 [${cols}] to match x ${x.name} ${shapeStr(x.shape)}`,
+    );
   }
   const rows = cols === 0 ? 0 : x.numel / cols;
   const y = new Tensor(x.shape);

@@ -8,7 +8,8 @@ import { op } from '../trace.ts';
 
 /** x [batch, seq, dim] -> x[:, position] [batch, dim]. */
 export const selectPosition = op('selectPosition', function selectPosition(x: Tensor, position: number): Tensor {
-  if (x.dtype !== 'f32' || x.shape.length !== 3) throw new Error(`selectPosition: ${x.name} must be an f32 [batch, seq, dim] tensor, got ${x.dtype} ${shapeStr(x.shape)}`);
+  if (x.dtype !== 'f32' || x.shape.length !== 3)
+    throw new Error(`selectPosition: ${x.name} must be an f32 [batch, seq, dim] tensor, got ${x.dtype} ${shapeStr(x.shape)}`);
   const [batch, seq, dim] = x.shape;
   if (!Number.isInteger(position) || position < 0 || position >= seq) {
     throw new Error(`selectPosition: position ${position} is outside ${x.name}'s ${seq} positions`);

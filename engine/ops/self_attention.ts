@@ -36,7 +36,9 @@ function checkProjections(x: Tensor, projections: readonly Projection[]): void {
   const features = x.shape[x.shape.length - 1];
   for (const { weight, bias } of projections) {
     if (!sameShape(weight.shape, [features, features]) || !sameShape(bias.shape, [features])) {
-      throw new Error(`selfAttention: projection ${weight.name} ${shapeStr(weight.shape)} + ${bias.name} ${shapeStr(bias.shape)} must be [${features}, ${features}] + [${features}] for x ${x.name} ${shapeStr(x.shape)}`);
+      throw new Error(
+        `selfAttention: projection ${weight.name} ${shapeStr(weight.shape)} + ${bias.name} ${shapeStr(bias.shape)} must be [${features}, ${features}] + [${features}] for x ${x.name} ${shapeStr(x.shape)}`,
+      );
     }
   }
 }
@@ -50,39 +52,66 @@ function runProduct(shape: MatmulShape, ...operands: (Tensor | Tensor[])[]): voi
  * attention(q, k, v, mask, nHeads, options) with q, k, v = the three projections of x [..., D]
  * (DistilBERT's q_lin, k_lin, v_lin), launched as one product.
  */
-export const selfAttention = op('selfAttention', function selfAttention(
-  x: Tensor, projections: readonly [Projection, Projection, Projection], mask: Tensor, nHeads: number, options: AttentionOptions = {},
-): Tensor {
-  checkProjections(x, projections);
-  const features = x.shape[x.shape.length - 1];
-  const rows = numel(x.shape.slice(0, -1));
-  const forward: MatmulShape = { batch: 3, m: rows, n: features, k: features, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } };
-  if (matmulBindingCount(forward) > gpu().limits.maxStorageBuffersPerShaderStage) {
-    const [q, k, v] = projections.map((p) => linear(x, p.weight, p.bias));
-    return attention(q, k, v, mask, nHeads, options);
-  }
-  const weights = projections.map((p) => p.weight);
-  const biases = projections.map((p) => p.bias);
-  const parents = [x, ...projections.flatMap((p) => [p.weight, p.bias])];
-  const flatX = noGrad(() => reshape(x, [rows, features]));
-  // Fresh leaves that require grad iff the op does, so that attention records its backward.
-  const qkv = projections.map(() => new Tensor(x.shape, 'f32', { requiresGrad: parents.some((t) => t.requiresGrad) }));
-  runProduct(forward, flatX, weights, qkv, biases);
-  const context = attention(qkv[0], qkv[1], qkv[2], mask, nHeads, options);
-  const attentionBackward = context.creator?.backwardFn;
-  if (!attentionBackward) return context;
-  return context.setBackward(parents, (grad) => {
-    const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      const perProjection = new Tensor([3, rows, features]);
-      runProduct({ batch: 3, m: rows, n: features, k: features, transA: false, transB: false, slots: { a: true, b: true } }, dqkv, weights, perProjection);
-      dx = reshape(sumColumnsOf(reshape(perProjection, [3, rows * features])), x.shape);
+export const selfAttention = op(
+  'selfAttention',
+  function selfAttention(
+    x: Tensor,
+    projections: readonly [Projection, Projection, Projection],
+    mask: Tensor,
+    nHeads: number,
+    options: AttentionOptions = {},
+  ): Tensor {
+    checkProjections(x, projections);
+    const features = x.shape[x.shape.length - 1];
+    const rows = numel(x.shape.slice(0, -1));
+    const forward: MatmulShape = {
+      batch: 3,
+      m: rows,
+      n: features,
+      k: features,
+      transA: false,
+      transB: true,
+      sharedA: true,
+      bias: true,
+      slots: { b: true, c: true },
+    };
+    if (matmulBindingCount(forward) > gpu().limits.maxStorageBuffersPerShaderStage) {
+      const [q, k, v] = projections.map((p) => linear(x, p.weight, p.bias));
+      return attention(q, k, v, mask, nHeads, options);
     }
-    const dWeights = weights.map((w) => new Tensor(w.shape));
-    if (weights.some((w) => w.requiresGrad)) {
-      runProduct({ batch: 3, m: features, n: features, k: rows, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }, dqkv, flatX, dWeights);
-    }
-    return [dx, ...dqkv.flatMap((dz, z) => [dWeights[z], biases[z].requiresGrad ? sumColumnsOf(dz) : null])];
-  });
-});
+    const weights = projections.map((p) => p.weight);
+    const biases = projections.map((p) => p.bias);
+    const parents = [x, ...projections.flatMap((p) => [p.weight, p.bias])];
+    const flatX = noGrad(() => reshape(x, [rows, features]));
+    // Fresh leaves that require grad iff the op does, so that attention records its backward.
+    const qkv = projections.map(() => new Tensor(x.shape, 'f32', { requiresGrad: parents.some((t) => t.requiresGrad) }));
+    runProduct(forward, flatX, weights, qkv, biases);
+    const context = attention(qkv[0], qkv[1], qkv[2], mask, nHeads, options);
+    const attentionBackward = context.creator?.backwardFn;
+    if (!attentionBackward) return context;
+    return context.setBackward(parents, (grad) => {
+      const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
+      let dx: Tensor | null = null;
+      if (x.requiresGrad) {
+        const perProjection = new Tensor([3, rows, features]);
+        runProduct(
+          { batch: 3, m: rows, n: features, k: features, transA: false, transB: false, slots: { a: true, b: true } },
+          dqkv,
+          weights,
+          perProjection,
+        );
+        dx = reshape(sumColumnsOf(reshape(perProjection, [3, rows * features])), x.shape);
+      }
+      const dWeights = weights.map((w) => new Tensor(w.shape));
+      if (weights.some((w) => w.requiresGrad)) {
+        runProduct(
+          { batch: 3, m: features, n: features, k: rows, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } },
+          dqkv,
+          flatX,
+          dWeights,
+        );
+      }
+      return [dx, ...dqkv.flatMap((dz, z) => [dWeights[z], biases[z].requiresGrad ? sumColumnsOf(dz) : null])];
+    });
+  },
+);
