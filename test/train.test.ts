@@ -8,45 +8,14 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EvalRecord, MetricRecord } from '../train/metrics.ts';
-import { errorLine, repoRoot, runCli } from './cli_process.ts';
+import { errorLine, runCli } from './cli_process.ts';
+import { baseModelDir, tinyDataset, tinyTrainArgs } from './tiny_run.ts';
 
-const shared = path.resolve(repoRoot, '..', 'shared');
-const modelDir = path.join(shared, 'models', 'distilbert-base-uncased');
 const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
-
+const modelDir = baseModelDir;
 /** 200 sentences of each class from ../shared: 160 + 20 + 20 per class after the HF split. */
-const dataDir = path.join(work, 'rt');
-mkdirSync(dataDir);
-for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
-  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8')
-    .split('\n')
-    .slice(0, 200);
-  writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
-}
-
-const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => [
-  '--model',
-  modelDir,
-  '--data',
-  dataDir,
-  '--from-scratch',
-  '--dim',
-  '32',
-  '--layers',
-  '1',
-  '--heads',
-  '2',
-  '--hidden-dim',
-  '64',
-  '--max-length',
-  '32',
-  '--batch-size',
-  batchSize,
-  '--lr',
-  lr,
-  '--epochs',
-  epochs,
-];
+const dataDir = tinyDataset(work, 200);
+const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => tinyTrainArgs(dataDir, { lr, batchSize, epochs });
 const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
 
 const train = (args: string[], until?: (kill: () => void) => void) => runCli('train/train.ts', args, { until });

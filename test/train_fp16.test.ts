@@ -3,54 +3,22 @@
 // after its first checkpoint and resumed ends with the same bytes as an uninterrupted one; `eval
 // --fp16` reproduces the validation figures training measured; an adapter without shader-f16
 // refuses --fp16 with one line.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EvalRecord, MetricRecord } from '../train/metrics.ts';
 import type { TrainerState } from '../train/checkpoints.ts';
-import { errorLine, repoRoot, runCli } from './cli_process.ts';
+import { errorLine, runCli } from './cli_process.ts';
+import { tinyDataset, tinyTrainArgs } from './tiny_run.ts';
 
-const shared = path.resolve(repoRoot, '..', 'shared');
-const modelDir = path.join(shared, 'models', 'distilbert-base-uncased');
 const work = mkdtempSync(path.join(os.tmpdir(), 'train-fp16-test-'));
-
 /** 100 sentences of each class from ../shared: 80 + 10 + 10 per class after the HF split. */
-const dataDir = path.join(work, 'rt');
-mkdirSync(dataDir);
-for (const file of ['rt-polarity.pos', 'rt-polarity.neg']) {
-  const lines = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', file), 'utf8')
-    .split('\n')
-    .slice(0, 100);
-  writeFileSync(path.join(dataDir, file), `${lines.join('\n')}\n`);
-}
+const dataDir = tinyDataset(work, 100);
 
 const STEPS_PER_EPOCH = 10; // 160 training sentences / 16
-const tiny = [
-  '--model',
-  modelDir,
-  '--data',
-  dataDir,
-  '--from-scratch',
-  '--dim',
-  '32',
-  '--layers',
-  '1',
-  '--heads',
-  '2',
-  '--hidden-dim',
-  '64',
-  '--max-length',
-  '32',
-  '--batch-size',
-  '16',
-  '--lr',
-  '1e-2',
-  '--epochs',
-  '2',
-  '--fp16',
-];
+const tiny = [...tinyTrainArgs(dataDir, { epochs: '2' }), '--fp16'];
 const train = (args: string[], until?: (kill: () => void) => void) => runCli('train/train.ts', args, { until });
 const evals = (dir: string) =>
   readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
