@@ -6,6 +6,7 @@ import { geluGroup } from './kernels/gelu.ts';
 import { layerNormGroup } from './kernels/layernorm.ts';
 import { matmulGroup } from './kernels/matmul.ts';
 import { rmsNormGroup } from './kernels/rmsnorm.ts';
+import { selectGroup } from './kernels/select.ts';
 import { softmaxGroup } from './kernels/softmax.ts';
 import { xentGroup } from './kernels/xent.ts';
 import type { BenchOptions, Group } from './options.ts';
@@ -19,6 +20,7 @@ const BUILDERS: Partial<Record<Group, (o: BenchOptions) => KernelGroup>> = {
   layernorm: layerNormGroup,
   rmsnorm: rmsNormGroup,
   gelu: geluGroup,
+  select: selectGroup,
   xent: xentGroup,
   embedding: embeddingGroup,
   adamw: adamwGroup,

@@ -12,6 +12,7 @@ export const GROUPS = [
   'layernorm',
   'rmsnorm',
   'gelu',
+  'select',
   'xent',
   'embedding',
   'adamw',

@@ -41,10 +41,12 @@ const CATEGORIES: [string, RegExp][] = [
   ['rmsnorm', /^rmsnorm/],
   ['softmax', /^softmax/],
   ['gelu', /^gelu/],
+  ['select', /^select_position/],
+  ['cast', /^cast_/],
   ['dropout', /^dropout/],
   ['embedding', /^embedding/],
   ['cross-entropy', /^cross_entropy/],
-  ['optimizer', /^(adamw|grad_norm|grad_sum_squares|scale_by_coefficient)/],
+  ['optimizer', /^(adamw|grad_norm|grad_sum_squares|scale_by_coefficient|unscale_gradients|update_loss_scale)/],
   ['reductions', /^(reduce|sum_|scatter_row_max)/],
 ];
 export const categoryOf = (name: string) => CATEGORIES.find(([, re]) => re.test(name))?.[0] ?? 'elementwise/fill';
