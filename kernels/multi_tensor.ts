@@ -64,10 +64,14 @@ export interface SlotLayout {
   grid: [number, number, number];
 }
 
-/** Workgroup ranges for slots of `sizes` elements when each workgroup covers `perWorkgroup` of them. */
-export function slotLayout(sizes: readonly number[], perWorkgroup: number): SlotLayout {
+/**
+ * Workgroup ranges for slots of `sizes` elements when each workgroup covers `perWorkgroup` of them
+ * (a count, or a function of the slot's element count).
+ */
+export function slotLayout(sizes: readonly number[], perWorkgroup: number | ((n: number) => number)): SlotLayout {
   const uniforms: Uniforms = {};
-  const workgroupsPerSlot = sizes.map((n) => Math.ceil(n / perWorkgroup));
+  const per = typeof perWorkgroup === 'number' ? () => perWorkgroup : perWorkgroup;
+  const workgroupsPerSlot = sizes.map((n) => Math.ceil(n / per(n)));
   let end = 0;
   sizes.forEach((n, k) => {
     end += workgroupsPerSlot[k];

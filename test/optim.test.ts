@@ -3,7 +3,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ADAMW_COST } from '../kernels/adamw.ts';
-import { SUM_SQUARES_COST } from '../kernels/grad_norm.ts';
+import { MAX_PARTIALS, MIN_PER_WORKGROUP, SUM_SQUARES_COST, chunkOf, partialsOf } from '../kernels/grad_norm.ts';
 import { planSlotGroups, slotsPerLaunch } from '../kernels/multi_tensor.ts';
 import { Tensor, dispatchStats, gpu } from '../engine/index.ts';
 import { AdamW, clipGradNorm, gradNorm, type AdamWState } from '../engine/optim.ts';
@@ -168,7 +168,8 @@ test('AdamW with the clip coefficient fused in matches clip-then-step, and leave
 
 test('many parameters (several launch groups, an empty tensor): AdamW and the norm stay exact, one launch per group', async () => {
   const sizes = Array.from({ length: 40 }, (_, i) => (i === 5 ? 0 : 1 + ((i * 37) % 300)));
-  sizes[17] = 2048 * 2 + 1; // three stage-1 partials
+  sizes[17] = MIN_PER_WORKGROUP * 2 + 1; // three stage-1 partials, read as scalars
+  sizes[18] = MIN_PER_WORKGROUP * 2 + 4; // three, read as vec4s
   const shapes = sizes.map((n) => [n]);
   const ref = initialValues(sizes);
   const params = makeParams(shapes, ref);
@@ -200,6 +201,14 @@ test('many parameters (several launch groups, an empty tensor): AdamW and the no
   assert.ok(40 > slotsPerLaunch(SUM_SQUARES_COST, storageLimit), 'the norm needs several stage-1 launches');
   opt.release();
   releaseAll(params);
+});
+
+test('grad norm chunks: whole vec4s, at most MAX_PARTIALS partials per tensor', () => {
+  for (const n of [1, MIN_PER_WORKGROUP, MIN_PER_WORKGROUP * MAX_PARTIALS + 1, 30522 * 768]) {
+    assert.ok(chunkOf(n) % 4 === 0 && chunkOf(n) >= MIN_PER_WORKGROUP, `chunk of ${n}`);
+    assert.ok(partialsOf(n) <= MAX_PARTIALS && partialsOf(n) * chunkOf(n) >= n, `partials of ${n}`);
+  }
+  assert.is(partialsOf(MIN_PER_WORKGROUP * MAX_PARTIALS), MAX_PARTIALS);
 });
 
 test('AdamW state exports and imports: a restored optimizer continues bit-identically', async () => {
