@@ -94,18 +94,25 @@ export interface AttentionDropout {
   rng: RngState;
 }
 
-/** Threads per workgroup by default; each owns one query row (forward, dQ) or one key row (dK/dV). */
+/** Threads per workgroup at most by default; each owns one query row (forward, dQ) or one key row (dK/dV). */
 const ROWS = 64;
+/**
+ * A default workgroup covers the sequence rounded up to this many rows (lavapipe's SIMD width):
+ * threads past the end still compute a clamped row, which on a CPU rasteriser costs as much as a
+ * real one (a short sequence in a 64-thread workgroup ran 3× slower on lavapipe).
+ */
+const ROW_MULTIPLE = 8;
 /** The registers per thread grow with D (query, accumulator, and for the backward two more rows). */
 export const MAX_HEAD_DIM = 256;
 
 /**
- * `dims.tiling`, else 64 rows per workgroup and as many rows per tile (at most 64) as keep two
- * [TILE, D] float tiles within 8 KiB of workgroup memory. A tile is staged by the workgroup's
- * threads, one mask entry each, so it can be no larger than the workgroup.
+ * `dims.tiling`, else 64 rows per workgroup (fewer for a shorter sequence: the sequence rounded up
+ * to a multiple of 8) and as many rows per tile (at most the rows) as keep two [TILE, D] float
+ * tiles within 8 KiB of workgroup memory. A tile is staged by the workgroup's threads, one mask
+ * entry each, so it can be no larger than the workgroup.
  */
 export function attentionTiling(dims: AttentionDims): AttentionTiling {
-  const rows = dims.tiling?.rows ?? ROWS;
+  const rows = dims.tiling?.rows ?? Math.min(ROWS, Math.max(1, Math.ceil(dims.seq / ROW_MULTIPLE)) * ROW_MULTIPLE);
   const tile = dims.tiling?.tile ?? Math.max(1, Math.min(rows, Math.floor(1024 / dims.headDim)));
   if (!Number.isInteger(rows) || !Number.isInteger(tile) || tile < 1 || tile > rows) {
     throw new Error(`attention tiling ${JSON.stringify(dims.tiling)}: rows and tile must be positive integers, tile at most rows`);
