@@ -69,18 +69,26 @@ ${flatKernelMain(
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
 }
 
-/** Sets every element of a buffer (f32 or i32 bits) to one value. */
+/**
+ * Sets every element of a buffer (f32 or i32 bits) to one value. Each thread stores 4 consecutive
+ * elements: one vec4 store when the length is a multiple of 4 (the binding is whole vec4s then),
+ * else 4 scalar stores. Fewer, wider stores fill several times faster on CPU rasterisers.
+ */
 export function fill(n: number, value: number): KernelLaunch {
   const uniforms = { n: u32(n), value: f32(value) };
+  const whole = n % 4 === 0;
   const code = `${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read_write> output: array<f32>;
+@group(0) @binding(1) var<storage, read_write> output: array<${whole ? 'vec4f' : 'f32'}>;
 ${flatKernelMain(
   WG,
-  'p.n',
-  `
-  output[i] = p.value;`,
+  '(p.n + 3u) / 4u',
+  whole
+    ? `
+  output[i] = vec4f(p.value);`
+    : `
+  for (var j = i * 4u; j < min(i * 4u + 4u, p.n); j++) { output[j] = p.value; }`,
 )}`;
-  return { name: 'fill', code, workgroups: flatGrid(n, WG), uniforms };
+  return { name: whole ? 'fill_vec4' : 'fill_x4', code, workgroups: flatGrid(Math.ceil(n / 4), WG), uniforms };
 }
 
 /** acc += grad, in place (gradient accumulation into persistent parameter gradients). */

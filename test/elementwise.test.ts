@@ -120,6 +120,14 @@ test('a tensor used twice accumulates both gradients (x*x + x)', async () => {
   });
 });
 
+test('filled sets every element, whether the length is whole vec4s or not', async () => {
+  for (const n of [1, 3, 4, 5, 8, 1027, 1028]) {
+    const t = E.filled([n], -2.5);
+    assert.equal(Array.from(await t.toFloat32()), new Array(n).fill(-2.5), `length ${n}`);
+    t.release();
+  }
+});
+
 test('a shape mismatch names both shapes', () => {
   E.scoped(() => {
     const a = new E.Tensor([2, 3]);
