@@ -196,7 +196,7 @@ function layerNormCandidate(
     kernel === 'layernorm'
       ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg })
       : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg);
-  const name = `${isDefault ? 'default ' : ''}${wg} threads per row`;
+  const name = `${isDefault ? 'default ' : ''}${wg} thread${wg === 1 ? '' : 's'} per row`;
   // Inputs in binding order; outputs last (forward: y, mean, rstd; backward: dx).
   const tensors = (r: number, seed: number) => {
     const x = randomTensor([r, cols], seed);
@@ -244,8 +244,9 @@ function layerNormCandidate(
 function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, o: TuneOptions): Task {
   const fallback = withoutTuning(() => layerNormWorkgroupSize(kernel, rows, cols));
   const most = Math.min(1024, gpu().limits.maxComputeInvocationsPerWorkgroup);
-  const sizes = o.workgroupSizes ?? (o.quick ? [fallback / 2, fallback * 2] : [32, 64, 128, 256, 512, 1024]);
-  const others = sizes.filter((wg) => wg >= 32 && wg <= most && wg !== fallback);
+  // 1: a thread per row (kernels/layernorm.ts); else a workgroup per row.
+  const sizes = o.workgroupSizes ?? (o.quick ? [1, Math.max(32, fallback / 2), fallback * 2] : [1, 32, 64, 128, 256, 512, 1024]);
+  const others = sizes.filter((wg) => (wg === 1 || (wg >= 32 && wg <= most)) && wg !== fallback);
   return {
     kernel,
     key: `cols ${cols}`,

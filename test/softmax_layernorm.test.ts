@@ -5,6 +5,8 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
+import { launchOn } from '../engine/launch_on.ts';
+import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { assertClose, gradcheck, scopedAsync } from './gradcheck.ts';
 import { layerNorm, layerNormBackward, maskedSoftmax, randn, softmax } from './reference.ts';
 
@@ -271,6 +273,51 @@ for (const [shape, residualShape, eps] of residualCases) {
       maxEntries: 60,
     });
   });
+}
+
+// The op picks one decomposition per adapter and row length; each is checked here on any adapter.
+for (const [rows, cols, residualRows] of [
+  [5, 40, 5],
+  [6, 7, 2],
+  [3, 300, 0],
+]) {
+  for (const wg of [1, 4, 32, 128]) {
+    test(`layerNorm kernels with ${wg} thread(s) per row, [${rows}, ${cols}], residual rows ${residualRows}: forward and input gradient`, async () => {
+      const x = f32Data(rows * cols, 30, 2);
+      const residual = f32Data(residualRows * cols, 31);
+      const w = f32Data(cols, 32, 0.5).map((v) => Math.fround(1 + v));
+      const b = f32Data(cols, 33);
+      const dy = f32Data(rows * cols, 34);
+      const sum = residualRows ? x.map((v, i) => Math.fround(v + residual[i % (residualRows * cols)])) : x;
+      for (const subgroups of [false, E.gpu().features.has('subgroups')]) {
+        const [y, dx] = await scopedAsync(async () => {
+          const [xt, wt, bt, rt, dyt] = [x, w, b, residual, dy].map((v) => E.Tensor.fromArray(v, [v.length]));
+          const [yt, mean, rstd, sumt, dxt] = [
+            new E.Tensor([rows * cols]),
+            new E.Tensor([rows]),
+            new E.Tensor([rows]),
+            new E.Tensor([rows * cols]),
+            new E.Tensor([rows * cols]),
+          ];
+          launchOn(
+            layerNormForward(rows, cols, 1e-5, subgroups, { residualRows, wg }),
+            xt,
+            wt,
+            bt,
+            yt,
+            mean,
+            rstd,
+            ...(residualRows ? [rt, sumt] : []),
+          );
+          launchOn(layerNormBackwardInput(rows, cols, subgroups, wg), dyt, residualRows ? sumt : xt, wt, mean, rstd, dxt);
+          return Promise.all([yt.toFloat32(), dxt.toFloat32()]);
+        });
+        const what = `${wg} per row${subgroups ? ', subgroups' : ''}`;
+        assertClose(y, layerNorm(sum, w, b, rows, cols, 1e-5), 1e-5, 1e-4, `forward, ${what}`);
+        assertClose(dx, layerNormBackward(sum, w, dy, rows, cols, 1e-5).dx, 1e-5, 1e-4, `input gradient, ${what}`);
+      }
+    });
+  }
 }
 
 test('layerNorm rejects a weight or bias that does not match the last dim', () => {

@@ -124,7 +124,8 @@ for (const setting of PATHS) {
       .filter((name) => /^(softmax|layernorm|attention_row_stats)/.test(name));
     assert.ok(rowKernels.length >= 5, rowKernels.join(', '));
     for (const name of rowKernels) {
-      if (name.startsWith('layernorm_param')) continue;
+      // Weight gradients and a thread per row (short rows, CPU adapters) reduce across no threads.
+      if (name.startsWith('layernorm_param') || name.includes('_per_thread')) continue;
       assert.is(name.endsWith('_subgroups'), subgroups, name);
     }
   });

@@ -1,9 +1,8 @@
 // Layer normalisation over the last dim (nn.LayerNorm: biased variance, eps inside the sqrt).
 // The forward saves each row's mean and rstd, which the backward reuses.
-import { ROW_CHUNK } from '../../kernels/layernorm.ts';
+import { ROW_CHUNK, layerNormThreadsPerRow } from '../../kernels/layernorm.ts';
 import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels.ts';
-import { rowWorkgroupSize } from '../../kernels/row_reduce.ts';
-import { subgroupsEnabled } from '../device.ts';
+import { gpu, subgroupsEnabled } from '../device.ts';
 import { launchOn } from '../launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../tensor.ts';
 import { tunedChoice } from '../tuning.ts';
@@ -23,7 +22,7 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
 /** Threads per row for a layer-norm kernel ('layernorm' or 'layernorm_backward_input'): tuned, else by row length. */
 export function layerNormWorkgroupSize(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number): number {
   const tuned = tunedChoice(kernel, `cols ${cols}`, [rows]);
-  return typeof tuned?.workgroupSize === 'number' ? tuned.workgroupSize : rowWorkgroupSize(cols);
+  return typeof tuned?.workgroupSize === 'number' ? tuned.workgroupSize : layerNormThreadsPerRow(cols, gpu().software);
 }
 
 /**
