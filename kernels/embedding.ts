@@ -17,8 +17,9 @@
 //                      id (256 compares in workgroup memory) and writes it at cursor + rank; the
 //                      block's last occurrence of each id then advances that cursor. Buckets thus
 //                      hold their positions in increasing order. O(n) compares per thread.
-//   4. `sumBuckets`:   one thread per dTable element (v, d) sums grad[order[k], d] over bucket v,
-//                      in slot order; rows no id touches get 0.
+//   4. `sumBuckets`:   a few threads per dTable row v (one at small D), each summing some of its
+//                      columns d: grad[order[k], d] over bucket v, in slot order; rows no id
+//                      touches get 0.
 // The work is O(n·256 + V·D + n·D); a per-row scan of all ids would be O(V·n·D).
 import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
@@ -133,29 +134,42 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
   return { name: 'embedding_place_stably', code, workgroups: [1, 1, 1], uniforms };
 }
 
+/** Most vectors (vec4 or scalar) of a dTable row that one step-4 thread sums. */
+const VECTORS_PER_THREAD = 8;
+
 /**
- * Step 4. Bindings: 1 grad [n, D], 2 starts [V + 1], 3 order [n], 4 dTable [V, D]. Each thread
- * owns 4 adjacent columns (vec4 loads and stores) when D is a multiple of 4, else one.
+ * Step 4. Bindings: 1 grad [n, D], 2 starts [V + 1], 3 order [n], 4 dTable [V, D]. A row's D
+ * columns are vectors of 4 (vec4 loads and stores) when D is a multiple of 4, else single
+ * floats; `threadsPerRow` threads share a row, thread j taking vectors j, j + threadsPerRow, …
+ * (at most VECTORS_PER_THREAD), so neighbouring threads store neighbouring vectors. At
+ * DistilBERT-base (D = 768) that is 24 threads per row; at small D one thread does the whole row,
+ * reading its bucket bounds once (on CPU rasterisers the per-thread work, not the stores, costs).
  */
 export function sumBuckets(vocab: number, dim: number): KernelLaunch {
   const width = dim % 4 === 0 ? 4 : 1;
   const vec = width === 4 ? 'vec4f' : 'f32';
   const columns = dim / width;
-  const uniforms = { total: u32(vocab * columns), columns: u32(columns) };
+  const threadsPerRow = Math.max(1, Math.ceil(columns / VECTORS_PER_THREAD));
+  const uniforms = { threads: u32(vocab * threadsPerRow) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> grad: array<${vec}>;
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var<storage, read> order: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dTable: array<${vec}>;
+const COLUMNS = ${columns}u;
+const THREADS_PER_ROW = ${threadsPerRow}u;
 ${flatKernelMain(
   WG,
-  'p.total',
+  'p.threads',
   `
-  let v = i / p.columns;
-  let column = i % p.columns;
-  var acc = ${vec}(0.0);
-  for (var k = starts[v]; k < starts[v + 1u]; k++) { acc += grad[order[k] * p.columns + column]; }
-  dTable[i] = acc;`,
+  let v = i / THREADS_PER_ROW;
+  let begin = starts[v];
+  let end = starts[v + 1u];
+  for (var column = i % THREADS_PER_ROW; column < COLUMNS; column += THREADS_PER_ROW) {
+    var acc = ${vec}(0.0);
+    for (var k = begin; k < end; k++) { acc += grad[order[k] * COLUMNS + column]; }
+    dTable[v * COLUMNS + column] = acc;
+  }`,
 )}`;
-  return { name: `embedding_sum_buckets_x${width}`, code, workgroups: flatGrid(vocab * columns, WG), uniforms };
+  return { name: `embedding_sum_buckets_x${width}`, code, workgroups: flatGrid(vocab * threadsPerRow, WG), uniforms };
 }
