@@ -3,7 +3,8 @@
 // `unaryMap` applies an expression of `x` (and the uniform scalar `p.s`) to every element.
 // `binaryMap` applies an expression of `a` and `b`, with NumPy broadcasting: the engine collapses
 // the output shape to at most four dims and passes each operand's strides over them (0 where the
-// operand is broadcast), so the kernel turns a flat output index into one index per operand.
+// operand is broadcast), so the kernel turns a flat output index into one index per operand; an
+// operand that is not broadcast is read at the flat index itself.
 // Expressions are WGSL text; `helpers` may define functions they call (e.g. the erf of GELU).
 import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
@@ -34,6 +35,12 @@ export interface Broadcast4 {
 
 export function binaryMap(name: string, expr: string, bc: Broadcast4, helpers = ''): KernelLaunch {
   const [, d1, d2, d3] = bc.dims;
+  // An operand laid out like the output (not broadcast) is read at the output's own index, without
+  // the divisions that split it into four (slow on CPU rasterisers: no vector integer division).
+  const rowMajor = [d1 * d2 * d3, d2 * d3, d3, 1];
+  const flat = (strides: readonly number[]) => strides.every((s, k) => s === rowMajor[k] || bc.dims[k] === 1);
+  const aFlat = flat(bc.aStrides);
+  const bFlat = flat(bc.bStrides);
   const n = bc.dims.reduce((x, y) => x * y, 1);
   const uniforms = {
     n: u32(n),
@@ -57,13 +64,17 @@ ${helpers}
 ${flatKernelMain(
   WG,
   'p.n',
-  `
+  `${
+    aFlat && bFlat
+      ? ''
+      : `
   let i3 = i % p.d3;
   let i2 = (i / p.d3) % p.d2;
   let i1 = (i / (p.d3 * p.d2)) % p.d1;
-  let i0 = i / (p.d3 * p.d2 * p.d1);
-  let a = lhs[i0 * p.sa0 + i1 * p.sa1 + i2 * p.sa2 + i3 * p.sa3];
-  let b = rhs[i0 * p.sb0 + i1 * p.sb1 + i2 * p.sb2 + i3 * p.sb3];
+  let i0 = i / (p.d3 * p.d2 * p.d1);`
+  }
+  let a = lhs[${aFlat ? 'i' : 'i0 * p.sa0 + i1 * p.sa1 + i2 * p.sa2 + i3 * p.sa3'}];
+  let b = rhs[${bFlat ? 'i' : 'i0 * p.sb0 + i1 * p.sb1 + i2 * p.sb2 + i3 * p.sb3'}];
   output[i] = ${expr};`,
 )}`;
   return { name, code, workgroups: flatGrid(n, WG), uniforms };
