@@ -3,16 +3,17 @@
 // DistilBERT-base) at tiny dims does negligible arithmetic, so what remains is the cost of
 // launching: launches and submits per step, host milliseconds to record and submit one step
 // (from the step's first op to the return of its submit, with the GPU idle, in wall time and in
-// this process's CPU time, which other processes on a shared machine do not inflate),
-// microseconds of CPU per launch, and ms per step when steps run back to back as the trainer
-// runs them (wall, and the CPU time of every thread, lavapipe's kernels included). PyTorch eager runs the same model, batch and optimizer beside it when /usr/bin/python3
+// this process's CPU time), microseconds per launch, and ms per step when steps run back to back
+// (wall, and the CPU time of every thread, lavapipe's kernels included). Both ways of running a
+// step are measured: the op code every step, and a recording replayed (engine/replay.ts), which is
+// how the trainer runs it. PyTorch eager runs the same model, batch and optimizer beside it when /usr/bin/python3
 // has torch (bench/host_torch.py). Separately, full-size DistilBERT (the benchmark's dims) at
 // batch 8 × 128 records one step without executing it, to report the memory pool's peak.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dispatchStats, flush, pool, synchronize } from '../engine/index.ts';
+import { StepReplay, dispatchStats, flush, pool, synchronize } from '../engine/index.ts';
 import { withoutExecution } from '../engine/dispatch.ts';
 import type { BenchOptions } from './options.ts';
 import { ProfiledModel } from './profile.ts';
@@ -25,18 +26,26 @@ export const MEMORY_SHAPE = { batch: 8, seq: 128 };
 /** Steps recorded back to back per sample, as the trainer records them. */
 const STEPS_PER_SAMPLE = 10;
 
-export interface HostProfile {
-  model: { layers: number; dim: number; hidden: number; heads: number; vocab: number; batch: number; seq: number };
-  launches: number;
-  submits: number;
+/** One way of running the step: its host cost with the GPU idle, and its pace back to back. */
+export interface HostRun {
   /** Host time to record and submit one step, with the GPU idle: wall clock and this process's CPU time. */
   recordMs: Stats;
   recordCpuMs: Stats;
-  /** Recording CPU time per launch (on a shared machine wall time also counts other processes). */
+  /** Recording wall time per launch (CPU time also counts lavapipe's threads once the submit starts them). */
   usPerLaunch: number;
   /** Per step over STEPS_PER_SAMPLE steps run back to back, GPU included: wall, and CPU of every thread (lavapipe's too). */
   stepMs: Stats;
   stepCpuMs: Stats;
+}
+
+export interface HostProfile {
+  model: { layers: number; dim: number; hidden: number; heads: number; vocab: number; batch: number; seq: number };
+  launches: number;
+  submits: number;
+  /** The op code runs every step (autograd, tensors, kernel choice, cached pipelines and bind groups). */
+  eager: HostRun;
+  /** The step recorded once and replayed (engine/replay.ts), as the trainer runs it. */
+  replay: HostRun;
   /** PyTorch eager on the CPU, same model and batch, AdamW + clip. */
   torch: { stepMs: Stats; stepCpuMs: Stats; threads: number } | { unavailable: string };
   memory: { layers: number; dim: number; batch: number; seq: number; peakBytes: number; heldBytes: number };
@@ -48,43 +57,73 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-export async function profileHost(o: BenchOptions, log: (line: string) => void): Promise<HostProfile> {
-  const shape = { ...o, ...HOST_SHAPE };
-  const model = new ProfiledModel(shape);
+/** Times `step` (recording plus submit, GPU idle; then back to back); its launches and submits per step. */
+async function timeSteps(step: () => void, o: BenchOptions): Promise<{ run: HostRun; launches: number; submits: number }> {
   const perStep = { launches: 0, submits: 0 };
   const record = { wall: [] as number[], cpu: [] as number[] };
   const steps = { wall: [] as number[], cpu: [] as number[] };
-  try {
-    for (let i = 0; i < o.warmup + 2; i++) model.step();
-    for (let r = 0; r < STEPS_PER_SAMPLE; r++) {
-      await synchronize();
-      const before = { ...dispatchStats };
-      const [t0, c0] = [performance.now(), cpuMs()];
-      model.step();
+  for (let i = 0; i < o.warmup + 2; i++) step();
+  for (let r = 0; r < STEPS_PER_SAMPLE; r++) {
+    await synchronize();
+    const before = { ...dispatchStats };
+    const [t0, c0] = [performance.now(), cpuMs()];
+    step();
+    flush();
+    record.wall.push(performance.now() - t0);
+    record.cpu.push(cpuMs() - c0);
+    perStep.launches = dispatchStats.dispatches - before.dispatches;
+    perStep.submits = dispatchStats.submits - before.submits;
+  }
+  for (let r = 0; r < o.repeats; r++) {
+    await synchronize();
+    const [t0, c0] = [performance.now(), cpuMs()];
+    for (let s = 0; s < STEPS_PER_SAMPLE; s++) {
+      step();
       flush();
-      record.wall.push(performance.now() - t0);
-      record.cpu.push(cpuMs() - c0);
-      perStep.launches = dispatchStats.dispatches - before.dispatches;
-      perStep.submits = dispatchStats.submits - before.submits;
     }
-    for (let r = 0; r < o.repeats; r++) {
-      await synchronize();
-      const [t0, c0] = [performance.now(), cpuMs()];
-      for (let s = 0; s < STEPS_PER_SAMPLE; s++) {
-        model.step();
-        flush();
-      }
-      await synchronize();
-      steps.wall.push((performance.now() - t0) / STEPS_PER_SAMPLE);
-      steps.cpu.push((cpuMs() - c0) / STEPS_PER_SAMPLE);
-    }
+    await synchronize();
+    steps.wall.push((performance.now() - t0) / STEPS_PER_SAMPLE);
+    steps.cpu.push((cpuMs() - c0) / STEPS_PER_SAMPLE);
+  }
+  const recordMs = stats(record.wall);
+  return {
+    ...perStep,
+    run: {
+      recordMs,
+      recordCpuMs: stats(record.cpu),
+      usPerLaunch: (1000 * recordMs.median) / perStep.launches,
+      stepMs: stats(steps.wall),
+      stepCpuMs: stats(steps.cpu),
+    },
+  };
+}
+
+export async function profileHost(o: BenchOptions, log: (line: string) => void): Promise<HostProfile> {
+  const shape = { ...o, ...HOST_SHAPE };
+  const model = new ProfiledModel(shape);
+  const replay = new StepReplay();
+  let eager: Awaited<ReturnType<typeof timeSteps>>;
+  let replayed: Awaited<ReturnType<typeof timeSteps>>;
+  try {
+    eager = await timeSteps(() => model.step(), o);
+    replayed = await timeSteps(() => model.step(replay), o);
   } finally {
+    replay.release();
     model.release();
     await synchronize();
   }
-  const recordCpuMs = stats(record.cpu);
-  const stepMs = stats(steps.wall);
-  log(`host: ${recordCpuMs.median.toFixed(2)} CPU ms to record ${perStep.launches} launches, ${stepMs.median.toFixed(2)} ms per step`);
+  const { launches, submits } = eager;
+  if (replayed.launches !== launches || replayed.submits !== submits) {
+    throw new Error(
+      `a replayed step made ${replayed.launches} launches in ${replayed.submits} submits, the op code ${launches} in ${submits}`,
+    );
+  }
+  for (const [name, { run }] of [
+    ['op code', eager],
+    ['replay', replayed],
+  ] as const) {
+    log(`host, ${name}: ${run.usPerLaunch.toFixed(1)} µs per launch (${launches}), ${run.stepMs.median.toFixed(2)} ms per step`);
+  }
   return {
     model: {
       layers: o.layers,
@@ -95,12 +134,10 @@ export async function profileHost(o: BenchOptions, log: (line: string) => void):
       batch: shape.batch,
       seq: shape.seq,
     },
-    ...perStep,
-    recordMs: stats(record.wall),
-    recordCpuMs,
-    usPerLaunch: (1000 * recordCpuMs.median) / perStep.launches,
-    stepMs,
-    stepCpuMs: stats(steps.cpu),
+    launches,
+    submits,
+    eager: eager.run,
+    replay: replayed.run,
     torch: torchStep(shape, o.repeats),
     memory: await stepMemory({ ...o, ...MEMORY_SHAPE }),
   };

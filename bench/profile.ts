@@ -10,9 +10,11 @@
 // a submission is taken out) on a copy of the bytes it saw in the step.
 import {
   AdamW,
+  type StepReplay,
   Tensor,
   backward,
-  beginScope,
+  scoped,
+  shapeStr,
   crossEntropy,
   dispatchStats,
   gpu,
@@ -23,7 +25,7 @@ import {
 } from '../engine/index.ts';
 import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { DistilBertForSequenceClassification, dropoutStepUniforms } from '../model/distilbert.ts';
 import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
 import type { BenchOptions } from './options.ts';
@@ -104,24 +106,37 @@ export class ProfiledModel {
     return this.model.parameters().reduce((n, p) => n + p.numel, 0);
   }
 
-  step(): void {
-    const [ids, mask, labels] = this.batch;
-    const params = this.optimizer.params;
-    const scope = beginScope();
-    try {
-      this.marks = [dispatchStats.dispatches];
-      const logits = this.model.forward(ids, mask, { training: true, rng: { seed: 1, step: this.stepIndex++ } });
-      const loss = crossEntropy(logits, labels);
-      this.marks.push(dispatchStats.dispatches);
-      backward(loss);
-      this.marks.push(dispatchStats.dispatches);
-      const { clipCoef } = gradNorm(params, 1);
-      this.optimizer.step(undefined, clipCoef);
-      zeroGrad(params);
-      this.marks.push(dispatchStats.dispatches);
-    } finally {
-      scope.end();
+  /**
+   * One training step, as the trainer runs it. With `replay`, the first step of a shape is recorded
+   * and later ones replay it (engine/replay.ts); the phase marks are then those of the recording.
+   */
+  step(replay?: StepReplay): void {
+    const step = this.stepIndex++;
+    const lr = 5e-5;
+    if (!replay) {
+      this.optimizer.beginStep(lr);
+      scoped(() => this.record(this.batch, step));
+      return;
     }
+    const [ids] = this.batch;
+    this.model.positionIds(ids.shape[1]);
+    const parameters = { ...dropoutStepUniforms(step), ...this.optimizer.beginStep(lr) };
+    replay.run(shapeStr(ids.shape), this.batch, parameters, (batch) => this.record(batch, step));
+  }
+
+  /** The work of a step whose optimizer step has begun: forward, backward, clip, AdamW, zero_grad. */
+  private record([ids, mask, labels]: readonly Tensor[], step: number): void {
+    const params = this.optimizer.params;
+    this.marks = [dispatchStats.dispatches];
+    const logits = this.model.forward(ids, mask, { training: true, rng: { seed: 1, step } });
+    const loss = crossEntropy(logits, labels);
+    this.marks.push(dispatchStats.dispatches);
+    backward(loss);
+    this.marks.push(dispatchStats.dispatches);
+    const { clipCoef } = gradNorm(params, 1);
+    this.optimizer.launchStep(clipCoef);
+    zeroGrad(params);
+    this.marks.push(dispatchStats.dispatches);
   }
 
   release(): void {

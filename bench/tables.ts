@@ -132,21 +132,28 @@ export function hostTable(h: HostProfile): Table {
     'unavailable' in h.torch
       ? `unavailable: ${h.torch.unavailable}`
       : `${both(h.torch.stepMs, h.torch.stepCpuMs)} (${h.torch.threads} thread(s))`;
-  const ratioToTorch =
-    'unavailable' in h.torch
-      ? '–'
-      : `${ratio(h.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(h.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`;
+  const modes = [
+    ['op code every step', h.eager],
+    ['replayed', h.replay],
+  ] as const;
   return {
     title: `Host side of a training step: DistilBERT ${m.layers} layers at dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq} (ms)`,
     header: ['measure', 'value'],
     rows: [
       ['launches per step', String(h.launches)],
       ['submits per step', String(h.submits)],
-      ['host time to record and submit a step', both(h.recordMs, h.recordCpuMs)],
-      ['host CPU µs per launch', h.usPerLaunch.toFixed(1)],
-      ['per step, steps back to back (GPU included)', both(h.stepMs, h.stepCpuMs)],
+      ...modes.flatMap(([mode, run]): string[][] => [
+        [`${mode}: host time to record and submit a step`, both(run.recordMs, run.recordCpuMs)],
+        [`${mode}: host µs per launch`, run.usPerLaunch.toFixed(1)],
+        [`${mode}: per step, steps back to back (GPU included)`, both(run.stepMs, run.stepCpuMs)],
+        [
+          `${mode}: ours / PyTorch`,
+          'unavailable' in h.torch
+            ? '–'
+            : `${ratio(run.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(run.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`,
+        ],
+      ]),
       ['PyTorch eager on the CPU, same step', torch],
-      ['ours / PyTorch', ratioToTorch],
       [
         `pool peak, ${h.memory.layers} layers dim ${h.memory.dim} at batch ${h.memory.batch} × seq ${h.memory.seq}`,
         mib(h.memory.peakBytes),

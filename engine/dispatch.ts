@@ -28,7 +28,16 @@
 // Uploads. Writing CPU data to a buffer never forces a submit: with launches pending, the data
 // goes to a fresh mapped staging buffer and a copy is recorded in order with the launches (freed
 // after the submit); with none pending, a plain queue.writeBuffer is already in order.
-import type { KernelLaunch } from '../kernels/launch.ts';
+//
+// Recording. Finding bind groups leaves a launch's host cost at the op code that decides it (the
+// autograd graph, tensors, kernel choice): tens of microseconds. `record(fn)` runs `fn` as usual
+// and also keeps what it launched and copied, as a `Recording` that appends the very same commands
+// again for a few microseconds each, without running any of that code. It holds its own copy of
+// the launches' uniform words in a buffer of its own (one 256-byte slot per launch), which its
+// owner may change between replays and upload with `uploadUniforms`. engine/replay.ts builds a
+// training step's replay on it; a recorded function may not upload or read back, as a replay
+// could not repeat either.
+import type { KernelLaunch, Uniform } from '../kernels/launch.ts';
 import { logCompile } from './debug.ts';
 import { gpu, throwIfGpuFailed } from './device.ts';
 
@@ -98,6 +107,12 @@ let stagedBytes = 0;
 
 let dryRun = false;
 
+/** A launch or copy kept by `record`. */
+type RecordedCommand =
+  | { kind: 'launch'; launch: KernelLaunch; kernel: CompiledKernel; buffers: GPUBufferBinding[] }
+  | { kind: 'copy'; src: GPUBufferBinding; dst: GPUBufferBinding; bytes: number };
+let recording: RecordedCommand[] | null = null;
+
 /** WGSL `@binding(n) var<uniform|storage, …>` declarations as explicit layout entries. */
 function layoutEntries(code: string): GPUBindGroupLayoutEntry[] {
   const entries: GPUBindGroupLayoutEntry[] = [];
@@ -131,16 +146,19 @@ function prepare(launch: KernelLaunch): PreparedLaunch {
     kernel = compile(launch);
     compiledByCode.set(launch.code, kernel);
   }
-  const values = Object.values(launch.uniforms);
-  const words = new DataView(new ArrayBuffer(values.length * 4));
-  values.forEach((u, i) => {
-    if (u.type === 'f32') words.setFloat32(i * 4, u.value, true);
-    else if (u.type === 'i32') words.setInt32(i * 4, u.value, true);
-    else words.setUint32(i * 4, u.value, true);
-  });
-  found = { kernel, uniformWords: new Uint32Array(words.buffer) };
+  found = { kernel, uniformWords: Uint32Array.from(Object.values(launch.uniforms), uniformWord) };
   prepared.set(launch, found);
   return found;
+}
+
+const wordView = new DataView(new ArrayBuffer(4));
+
+/** A uniform value as the 32-bit word its slot holds. */
+export function uniformWord(u: Uniform): number {
+  if (u.type === 'f32') wordView.setFloat32(0, u.value, true);
+  else if (u.type === 'i32') wordView.setInt32(0, u.value, true);
+  else wordView.setUint32(0, u.value, true);
+  return wordView.getUint32(0, true);
 }
 
 function bufferId(buffer: GPUBuffer): number {
@@ -209,6 +227,7 @@ export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[
   dispatchStats.dispatches++;
   if (dryRun) return;
   const { kernel: compiled, uniformWords } = prepare(kernel);
+  recording?.push({ kind: 'launch', launch: kernel, kernel: compiled, buffers: [...buffers] });
   const slot = compiled.hasUniforms ? uniformSlot(uniformWords) : null;
   const bindGroup = bindGroupFor(compiled, buffers, slot?.chunk ?? null);
   encoder ??= gpu().device.createCommandEncoder();
@@ -264,6 +283,7 @@ export function flush(): void {
 /** Uploads CPU data into a buffer, in order with everything recorded before it. */
 export function writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
   if (dryRun) return;
+  if (recording) throw new Error('a recorded step cannot upload data (a replay would not repeat it): pass the data in as an input');
   dispatchStats.uploads++;
   if (!encoder) {
     gpu().device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
@@ -283,12 +303,14 @@ export function writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBuffer
 /** Copies bytes between buffers, in order with recorded launches. */
 export function copyBuffer(src: GPUBufferBinding, dst: GPUBufferBinding, bytes: number): void {
   if (dryRun) return;
+  recording?.push({ kind: 'copy', src, dst, bytes });
   commandEncoder().copyBufferToBuffer(src.buffer, src.offset ?? 0, dst.buffer, dst.offset ?? 0, bytes);
 }
 
 /** Reads `bytes` of a buffer back to the CPU once all recorded work has run. */
 export async function readBuffer(binding: GPUBufferBinding, bytes: number): Promise<ArrayBuffer> {
   if (dryRun) throw new Error('internal: a GPU readback inside withoutExecution()');
+  if (recording) throw new Error('a recorded step cannot read data back (a replay would not repeat it): read its results after it');
   const { device } = gpu();
   const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   copyBuffer(binding, { buffer: staging }, staging.size);
@@ -310,4 +332,97 @@ export async function synchronize(): Promise<void> {
   flush();
   await gpu().device.queue.onSubmittedWorkDone();
   throwIfGpuFailed();
+}
+
+/** What `record` kept, ready to be appended again to the work of later steps. */
+export class Recording {
+  /** The uniform words of every launch, a 256-byte slot each, in `uniforms`' layout (upload before replaying). */
+  readonly uniformWords: Uint32Array;
+  private readonly uniforms: GPUBuffer;
+  private readonly commands: (
+    | { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; offsets: number[]; workgroups: KernelLaunch['workgroups'] }
+    | { src: GPUBufferBinding; dst: GPUBufferBinding; bytes: number }
+  )[];
+  /** The launches in order, with the first word of each one's uniform slot (-1 without uniforms). */
+  readonly launches: { launch: KernelLaunch; firstWord: number }[] = [];
+  /** Every buffer the commands read or write. */
+  readonly buffers = new Set<GPUBuffer>();
+
+  constructor(recorded: RecordedCommand[]) {
+    const slots = recorded.filter((c) => c.kind === 'launch' && c.kernel.hasUniforms).length;
+    this.uniformWords = new Uint32Array(Math.max(1, slots) * SLOT_WORDS);
+    this.uniforms = gpu().device.createBuffer({
+      size: this.uniformWords.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    let slot = 0;
+    this.commands = recorded.map((c) => {
+      if (c.kind === 'copy') {
+        this.buffers.add(c.src.buffer).add(c.dst.buffer);
+        return c;
+      }
+      for (const b of c.buffers) this.buffers.add(b.buffer);
+      const entries: GPUBindGroupEntry[] = c.buffers.map((resource, i) => ({ binding: i + 1, resource }));
+      let offsets: number[] = [];
+      let firstWord = -1;
+      if (c.kernel.hasUniforms) {
+        firstWord = slot * SLOT_WORDS;
+        this.uniformWords.set(prepare(c.launch).uniformWords, firstWord);
+        entries.unshift({ binding: 0, resource: { buffer: this.uniforms, offset: 0, size: UNIFORM_SLOT } });
+        offsets = [slot * UNIFORM_SLOT];
+        slot++;
+      }
+      this.launches.push({ launch: c.launch, firstWord });
+      const bindGroup = gpu().device.createBindGroup({ layout: c.kernel.layout, entries });
+      return { pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: c.launch.workgroups };
+    });
+  }
+
+  /** Sends `uniformWords` to the GPU, in order with the work recorded so far. */
+  uploadUniforms(): void {
+    writeBuffer(this.uniforms, 0, this.uniformWords);
+  }
+
+  /** Appends the recorded launches and copies to the work of the current step. */
+  replay(): void {
+    if (dryRun) {
+      dispatchStats.dispatches += this.launches.length;
+      return;
+    }
+    let pipeline: GPUComputePipeline | null = null;
+    for (const c of this.commands) {
+      if ('src' in c) {
+        commandEncoder().copyBufferToBuffer(c.src.buffer, c.src.offset ?? 0, c.dst.buffer, c.dst.offset ?? 0, c.bytes);
+        pipeline = null;
+        continue;
+      }
+      encoder ??= gpu().device.createCommandEncoder();
+      pass ??= encoder.beginComputePass();
+      if (c.pipeline !== pipeline) pass.setPipeline(c.pipeline);
+      pipeline = c.pipeline;
+      pass.setBindGroup(0, c.bindGroup, c.offsets);
+      pass.dispatchWorkgroups(...c.workgroups);
+    }
+    dispatchStats.dispatches += this.launches.length;
+  }
+
+  release(): void {
+    this.uniforms.destroy();
+  }
+}
+
+/**
+ * Runs `fn`, launching its work as usual, and returns its launches and copies as a Recording.
+ * `fn` may not upload or read back (it throws if it tries).
+ */
+export function record(fn: () => void): Recording {
+  if (recording) throw new Error('internal: record() inside record()');
+  const commands: RecordedCommand[] = [];
+  recording = commands;
+  try {
+    fn();
+  } finally {
+    recording = null;
+  }
+  return new Recording(commands);
 }

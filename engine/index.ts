@@ -33,3 +33,5 @@ export {
 } from './tuning.ts';
 export { autocast, assertHalfSupported, toHalf } from './autocast.ts';
 export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad_scaler.ts';
+export { StepReplay, replayEnabled } from './replay.ts';
+export { u32, f32, type Uniforms } from '../kernels/launch.ts';

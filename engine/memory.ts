@@ -118,6 +118,21 @@ class BufferPool {
     list.splice(lo, 0, buffer);
   }
 
+  /**
+   * Takes `buffer` off the free lists and counts it in use, as `acquire` would have handed it out;
+   * false if it is not free. The owner gives it back with `release`. (engine/replay.ts keeps the
+   * buffers a recorded step used for its temporaries this way.)
+   */
+  claim(buffer: GPUBuffer): boolean {
+    const list = this.free.get(buffer.size);
+    const i = list ? list.indexOf(buffer) : -1;
+    if (i < 0) return false;
+    list!.splice(i, 1);
+    this.inUseBytes += buffer.size;
+    this.peakBytes = Math.max(this.peakBytes, this.inUseBytes);
+    return true;
+  }
+
   /** Starts a new peak measurement from the bytes in use now. */
   resetPeak(): void {
     this.peakBytes = this.inUseBytes;

@@ -7,7 +7,9 @@
 // ~100 tensors: 18 launches with 16 storage buffers per stage, 8 where 31+ are allowed). The step
 // count lives on the CPU; bias corrections are computed in float64 and passed as f32 uniforms, as
 // torch does with Python floats, so the learning rate can change every step (a schedule) without
-// recompiling anything.
+// recompiling anything. A step is two halves: `beginStep` counts it and computes those scalars,
+// `launchStep` launches the update; `step` does both. A replayed training step (replay.ts) launches
+// nothing itself, so its caller begins each step and hands the scalars over as replay parameters.
 //
 // Weight decay is per parameter group (torch-style `{ params, weightDecay }`), so a trainer can
 // exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
@@ -16,7 +18,8 @@
 // A step can be made conditional on a GPU flag (GradScaler's found-inf, grad_scaler.ts): the
 // kernel then leaves everything as it was, and `uncountStep` takes the step back off the count
 // once the caller has read the flag, so the next step's bias corrections are torch's.
-import { ADAMW_COST, adamwUniforms, type AdamWSlot } from '../kernels/adamw.ts';
+import { ADAMW_COST, MAX_WEIGHT_DECAYS, adamwStepUniforms, adamwUniforms, type AdamWScalars, type AdamWSlot } from '../kernels/adamw.ts';
+import type { Uniforms } from '../kernels/launch.ts';
 import { adamwStep, withUniforms } from './kernels.ts';
 import { gpu } from './device.ts';
 import { fillLike } from './ops/elementwise.ts';
@@ -53,7 +56,8 @@ export interface AdamWState {
 /** Parameters that share one launch, and their packed moments. */
 interface LaunchGroup {
   params: Tensor[];
-  weightDecays: number[];
+  /** Each parameter's weight decay, as an index into the optimizer's `weightDecays`. */
+  decayIndices: number[];
   /** Element offset of each parameter's moments in `m` and `v`. */
   offsets: number[];
   m: Tensor;
@@ -72,7 +76,11 @@ export class AdamW {
   readonly betas: readonly [number, number];
   readonly eps: number;
   private t = 0;
+  /** The distinct weight decays of the parameter groups. */
+  private readonly weightDecays: number[];
   private readonly groups: LaunchGroup[];
+  /** The scalars of the step begun and not yet launched. */
+  private begun: AdamWScalars | null = null;
   /** The clip coefficient used when none is given: gradients times exactly 1. */
   private readonly one: Tensor;
   /** The skip flag used when none is given: 0, never skip. */
@@ -99,6 +107,9 @@ export class AdamW {
     }
     this.params = paramGroups.flatMap((g) => g.params);
     assertDistinct(this.params, 'AdamW');
+    this.weightDecays = [...new Set(decayOf.values())];
+    if (this.weightDecays.length > MAX_WEIGHT_DECAYS)
+      throw new Error(`AdamW: at most ${MAX_WEIGHT_DECAYS} different weight decays, got ${this.weightDecays.join(', ')}`);
 
     const maxPacked = Math.floor(gpu().limits.maxStorageBufferBindingSize / 4);
     this.groups = slotGroups(this.params, ADAMW_COST, maxPacked).map((group, i) => {
@@ -113,7 +124,8 @@ export class AdamW {
         fillLike(t, 0);
         return t;
       };
-      return { params: group, weightDecays: group.map((p) => decayOf.get(p)!), offsets, m: moment('m'), v: moment('v') };
+      const decayIndices = group.map((p) => this.weightDecays.indexOf(decayOf.get(p)!));
+      return { params: group, decayIndices, offsets, m: moment('m'), v: moment('v') };
     });
     this.one = new Tensor([1], 'f32', { persistent: true, name: 'adamw.one' });
     fillLike(this.one, 1);
@@ -132,30 +144,52 @@ export class AdamW {
    * holds a nonzero value; the step is counted all the same until `uncountStep()`.
    */
   step(lr = this.lr, clipCoef?: Tensor, skipIf?: Tensor): void {
+    this.checkStepInputs(clipCoef, skipIf);
+    this.beginStep(lr);
+    this.launchStep(clipCoef, skipIf);
+  }
+
+  /**
+   * Counts a step at learning rate `lr` and returns the uniforms that differ from step to step
+   * (bias corrections, decay factors), by name: the parameters of a replayed step.
+   */
+  beginStep(lr = this.lr): Uniforms {
     checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
+    this.t++;
+    const [beta1, beta2] = this.betas;
+    this.begun = {
+      beta1,
+      beta2,
+      eps: this.eps,
+      negStepSize: -lr / (1 - beta1 ** this.t),
+      biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.t),
+      decayFactors: this.weightDecays.map((wd) => 1 - lr * wd),
+    };
+    return adamwStepUniforms(this.begun);
+  }
+
+  /** Launches the update of the step `beginStep` counted (see `step` for the arguments). */
+  launchStep(clipCoef?: Tensor, skipIf?: Tensor): void {
+    const scalars = this.begun;
+    if (!scalars) throw new Error('AdamW.launchStep: no step begun; call beginStep(lr) first');
+    this.checkStepInputs(clipCoef, skipIf);
+    this.begun = null;
+    // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
+    const atRest = { ...scalars, negStepSize: 0, biasCorrection2Sqrt: 1, decayFactors: scalars.decayFactors.map(() => 1) };
+    for (const g of this.groups) {
+      const slots: AdamWSlot[] = g.params.map((p, k) => ({ size: p.numel, offset: g.offsets[k], decayIndex: g.decayIndices[k] }));
+      const launch = withUniforms(adamwStep(slots, atRest), adamwUniforms(slots, scalars));
+      launchOn(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
+    }
+  }
+
+  private checkStepInputs(clipCoef?: Tensor, skipIf?: Tensor): void {
     if (clipCoef && clipCoef.numel !== 1)
       throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
     if (skipIf && (skipIf.numel !== 1 || skipIf.dtype !== 'i32'))
       throw new Error(`AdamW.step: skipIf must be one i32 element, got ${skipIf.name} ${skipIf.dtype} ${shapeStr(skipIf.shape)}`);
     for (const p of this.params) {
       if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
-    }
-    this.t++;
-    const [beta1, beta2] = this.betas;
-    const scalars = {
-      beta1,
-      beta2,
-      eps: this.eps,
-      negStepSize: -lr / (1 - beta1 ** this.t),
-      biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.t),
-    };
-    for (const g of this.groups) {
-      const slotsAt = (learningRate: number): AdamWSlot[] =>
-        g.params.map((p, k) => ({ size: p.numel, offset: g.offsets[k], decayFactor: 1 - learningRate * g.weightDecays[k] }));
-      // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
-      const atRest = adamwStep(slotsAt(0), { beta1, beta2, eps: this.eps, negStepSize: 0, biasCorrection2Sqrt: 1 });
-      const launch = withUniforms(atRest, adamwUniforms(slotsAt(lr), scalars));
-      launchOn(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
     }
   }
 

@@ -16,13 +16,26 @@ import {
   selectPosition,
   selfAttention,
   shapeStr,
+  u32,
   type Shape,
+  type Uniforms,
 } from '../engine/index.ts';
 import type { DistilBertConfig } from './config.ts';
 
 const LAYER_NORM_EPS = 1e-12;
 
-/** Dropout randomness of one forward pass: `step` advances once per forward (micro-batch) call. */
+/** Offsets between the dropout streams of consecutive forward calls (see DropoutStreams). */
+const STREAMS_PER_STEP = 2 ** 32;
+
+/** The dropout uniforms that change with `DropoutStreams.step`, by name: a replayed step's parameters. */
+export const dropoutStepUniforms = (step: number): Uniforms => ({ offsetHi: u32(step) });
+
+/**
+ * Dropout randomness of one forward pass: `step` advances once per forward (micro-batch) call.
+ * Dropout site k of the forward at step s draws from stream offset s·2^32 + k: the step is the
+ * offset's high word (`offsetHi`) in every dropout launch, the one uniform a replayed training step
+ * changes for dropout (engine/replay.ts). Steps go up to 2^21 (offsets stay below 2^53).
+ */
 export interface DropoutStreams {
   seed: number;
   step: number;
@@ -88,7 +101,6 @@ export class DistilBertForSequenceClassification {
   private readonly notPadding: Tensor;
   /** [0, 1, …, T-1] per sequence length seen: uploaded once, not in the middle of every step. */
   private readonly positionIdsByLength = new Map<number, Tensor>();
-  private readonly dropoutStreamsPerForward: number;
 
   /**
    * Allocates every parameter and fills it with `values(name, shape)`, one tensor at a time, so a
@@ -106,8 +118,6 @@ export class DistilBertForSequenceClassification {
     const notPadding = new Float32Array(config.vocabSize).fill(1);
     notPadding[config.padTokenId] = 0;
     this.notPadding = Tensor.fromArray(notPadding, [config.vocabSize, 1], 'f32', { persistent: true, name: 'not_padding' });
-    // One stream for the embeddings, two per layer (attention weights, FFN), one for the head.
-    this.dropoutStreamsPerForward = 2 * config.nLayers + 2;
   }
 
   /** The parameters as a list (for the optimizer), in state_dict order. */
@@ -133,7 +143,7 @@ export class DistilBertForSequenceClassification {
     const seqLen = ids.shape[1];
     let site = 0;
     // Each dropout site draws from its own Philox stream, fresh for every forward call.
-    const nextStream = () => ({ seed: rng!.seed, offset: rng!.step * this.dropoutStreamsPerForward + site++ });
+    const nextStream = () => ({ seed: rng!.seed, offset: rng!.step * STREAMS_PER_STEP + site++ });
     const drop = (x: Tensor, p: number) => (training ? dropout(x, p, nextStream()) : x);
     const attentionDropout = () => (training ? { dropout: config.attentionDropout, rng: nextStream() } : {});
     const p = (name: string) => this.param(name);
@@ -193,7 +203,11 @@ export class DistilBertForSequenceClassification {
     }
   }
 
-  private positionIds(seqLen: number): Tensor {
+  /**
+   * The position ids [0, 1, …, T-1] of sequences of length T, uploaded the first time. A recorded
+   * step (engine/replay.ts) may not upload: call this for its length before recording it.
+   */
+  positionIds(seqLen: number): Tensor {
     let ids = this.positionIdsByLength.get(seqLen);
     if (!ids) {
       ids = Tensor.fromArray(

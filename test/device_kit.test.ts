@@ -37,7 +37,7 @@ test('bench/device/run.sh --cpu --smoke and --cpu fill OUT with every stage and 
       assert.is(json(full, 'step_fp16.json').precision, 'fp16 (autocast + GradScaler)');
       assert.match(readFileSync(join(full, 'summary.md'), 'utf8'), /\| ours --fp16 \| [\d.]+ \|/);
     }
-    assert.ok(json(full, 'host.json').host.usPerLaunch > 0, 'host cost per launch');
+    assert.ok(json(full, 'host.json').host.replay.usPerLaunch > 0, 'host cost per launch');
     const summary = readFileSync(join(full, 'summary.md'), 'utf8');
     assert.match(summary, /## Host cost/);
     if (existsSync(join(full, 'torch_parity.json'))) {

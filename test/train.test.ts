@@ -15,7 +15,9 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
 const modelDir = baseModelDir;
 /** 200 sentences of each class from ../shared: 160 + 20 + 20 per class after the HF split. */
 const dataDir = tinyDataset(work, 200);
-const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => tinyTrainArgs(dataDir, { lr, batchSize, epochs });
+// At lr 1e-2 this tiny model either fits its 320 sentences within 3 epochs or stays near ln 2 a
+// while longer, depending on the seed's initialisation and dropout masks: seed 46 fits.
+const tiny = (lr = '1e-2', batchSize = '16', epochs = '3') => [...tinyTrainArgs(dataDir, { lr, batchSize, epochs }), '--seed', '46'];
 const STEPS_PER_EPOCH = 20; // 320 training sentences / 16
 
 const train = (args: string[], until?: (kill: () => void) => void) => runCli('train/train.ts', args, { until });

@@ -23,20 +23,24 @@ import {
   assertHalfSupported,
   autocast,
   backward,
+  StepReplay,
   beginScope,
+  replayEnabled,
+  copyInto,
   crossEntropy,
   fillLike,
   flush,
   gpu,
   initGpu,
   mulScalar,
+  shapeStr,
   tuningSummary,
   zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
-import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { dropoutStepUniforms, type DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulation.ts';
 import { UsageError, runCommand } from './args.ts';
@@ -51,7 +55,7 @@ import {
   type TrainerState,
 } from './checkpoints.ts';
 import { SPLITS, loadDataset, type Dataset, type Example } from './data.ts';
-import { checkLabels, evaluate, toBatch, type EvalResult } from './evaluate.ts';
+import { checkLabels, evaluate, toBatch, type Batch, type EvalResult } from './evaluate.ts';
 import { MetricsLog, type EvalRecord } from './metrics.ts';
 import { resolveModel } from './model_source.ts';
 import { trainingPlot } from './plot.ts';
@@ -85,6 +89,8 @@ interface Run {
   optimizer: AdamW;
   /** With --fp16 only. */
   scaler?: GradScaler;
+  /** Replays of whole optimizer steps, when they can be replayed (see trainMicroBatch). */
+  replay?: StepReplay;
   schedule: LinearSchedule;
   /** Micro-batches of --batch-size per epoch; each optimizer step takes --gradient-accumulation-steps of them. */
   batchesPerEpoch: number;
@@ -233,6 +239,7 @@ async function setUp(argv: string[]): Promise<Run> {
     maxLength,
     optimizer,
     scaler,
+    replay: !scaler && settings.gradientAccumulationSteps === 1 && replayEnabled ? new StepReplay() : undefined,
     schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
@@ -267,6 +274,8 @@ interface WindowReport {
 
 class LossWindows {
   private readonly sum = new Tensor([], 'f32', { persistent: true, name: 'loss_window_sum' });
+  /** The gradient norm of the last optimizer step. */
+  private readonly norm = new Tensor([1], 'f32', { persistent: true, name: 'last_grad_norm' });
   private pending: Window[] = [];
   private stepsInWindow = 0;
   private epochLossSum = 0;
@@ -289,11 +298,16 @@ class LossWindows {
     accumulateInto(this.sum, loss);
   }
 
-  /** Called inside an optimizer step's scope with its gradient norm. */
-  endStep(norm: Tensor, step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
+  /** Called inside an optimizer step with its gradient norm, which a window reports when it closes. */
+  keepNorm(norm: Tensor): void {
+    copyInto(this.norm, norm);
+  }
+
+  /** Called after each optimizer step. */
+  endStep(step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
     this.stepsInWindow++;
     if (!closeWindow) return undefined;
-    const window = { steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: norm.item(), learningRate };
+    const window = { steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: this.norm.item(), learningRate };
     // Awaited one window later; until then a GPU failure must not count as an unhandled rejection.
     for (const read of [window.lossSum, window.gradNorm]) read.catch(() => undefined);
     this.pending.push(window);
@@ -332,6 +346,7 @@ class LossWindows {
 
   release(): void {
     this.sum.release();
+    this.norm.release();
   }
 }
 
@@ -399,6 +414,11 @@ interface StepEnd {
  * gradient norm and clip, AdamW at the scheduled rate, and the gradients dropped. Everything it
  * makes is released when its scope ends. With --fp16: the forward under autocast, the backward
  * of the scaled loss, and the gradients unscaled before the norm.
+ *
+ * A whole optimizer step in one micro-batch, without --fp16, is replayed (engine/replay.ts): the
+ * first batch of each shape records it, and later ones replay that recording with their own batch,
+ * learning rate and dropout streams. (A --fp16 step waits on the previous one's inf check partway;
+ * with accumulation, gradients outlive a micro-batch: both run their op code every time.)
  */
 async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
   const { model, optimizer, settings, scaler } = run;
@@ -406,14 +426,20 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
   const scope = beginScope();
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
-    const forward = () => model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
-    const logits = settings.fp16 ? autocast(forward) : forward();
-    const n = settings.gradientAccumulationSteps;
-    // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.
-    const loss = n > 1 ? mulScalar(crossEntropy(logits, batch.labels), 1 / n) : crossEntropy(logits, batch.labels);
-    // With a scaler, the backward of scale · loss.
-    backward(loss, scaler?.scale);
-    windows.addLoss(loss);
+    if (end && run.replay) {
+      const lr = learningRateAt(run.schedule, optimizer.stepCount);
+      model.positionIds(batch.ids.shape[1]);
+      const parameters = { ...dropoutStepUniforms(stream), ...optimizer.beginStep(lr) };
+      run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) => {
+        backwardMicroBatch(run, { ids, mask, labels }, stream, windows);
+        const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
+        optimizer.launchStep(settings.gradClip > 0 ? clipCoef : undefined);
+        zeroGrad(params);
+        windows.keepNorm(totalNorm);
+      });
+      return windows.endStep(end.step, lr, end.closeWindow);
+    }
+    backwardMicroBatch(run, batch, stream, windows);
     if (!end) return undefined;
     scaler?.unscale(params);
     // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
@@ -429,11 +455,25 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
     if (scaler) scaler.step(optimizer, lr, clip);
     else optimizer.step(lr, clip);
     zeroGrad(params);
-    return windows.endStep(totalNorm, end.step, lr, end.closeWindow);
+    windows.keepNorm(totalNorm);
+    return windows.endStep(end.step, lr, end.closeWindow);
   } finally {
     scope.end();
     flush();
   }
+}
+
+/** Forward, the loss (divided for accumulation), and backward adding into the gradients. */
+function backwardMicroBatch(run: Run, batch: Pick<Batch, 'ids' | 'mask' | 'labels'>, stream: number, windows: LossWindows): void {
+  const { model, settings, scaler } = run;
+  const forward = () => model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
+  const logits = settings.fp16 ? autocast(forward) : forward();
+  const n = settings.gradientAccumulationSteps;
+  // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.
+  const loss = n > 1 ? mulScalar(crossEntropy(logits, batch.labels), 1 / n) : crossEntropy(logits, batch.labels);
+  // With a scaler, the backward of scale · loss.
+  backward(loss, scaler?.scale);
+  windows.addLoss(loss);
 }
 
 async function train(run: Run): Promise<void> {
@@ -538,6 +578,7 @@ async function train(run: Run): Promise<void> {
   } finally {
     bars?.stop();
     windows.release();
+    run.replay?.release();
   }
 
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';

@@ -91,7 +91,8 @@ export function summarize(dir: string): string {
     const torchStep = h.torch?.stepMs ? `; PyTorch eager on the CPU ${fmt(h.torch.stepMs.median, 2)} ms/step` : '';
     lines.push(
       `${h.launches} launches and ${h.submits} submits per step of the tiny ${h.model.layers}-layer model; ` +
-        `${fmt(h.usPerLaunch, 2)} µs per launch on this machine's CPU, ${fmt(h.stepMs.median, 2)} ms/step${torchStep} (host.md).`,
+        `${fmt(h.replay.usPerLaunch, 2)} µs per launch replayed (${fmt(h.eager.usPerLaunch, 2)} running the op code) on this machine's CPU, ` +
+        `${fmt(h.replay.stepMs.median, 2)} ms/step${torchStep} (host.md).`,
       '',
     );
   }

@@ -5,6 +5,7 @@
 import type { Broadcast4 } from '../../kernels/elementwise.ts';
 import { accumulate, binaryMap, fill, unaryMap } from '../kernels.ts';
 import { GELU_HELPERS } from '../../kernels/gelu.ts';
+import { copyBuffer } from '../dispatch.ts';
 import { launchOn } from '../launch_on.ts';
 import { Tensor, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
 import { op } from '../trace.ts';
@@ -182,6 +183,13 @@ export function filled(shape: Shape, value: number): Tensor {
 /** Overwrites every element of `t` with `value`, in place. */
 export function fillLike(t: Tensor, value: number): void {
   if (t.numel > 0) launchOn(fill(t.numel, value), t);
+}
+
+/** Overwrites `dst` with `src`'s values (a copy command, not a kernel); shapes and dtypes must match. */
+export function copyInto(dst: Tensor, src: Tensor): void {
+  if (!sameShape(dst.shape, src.shape) || dst.dtype !== src.dtype)
+    throw new Error(`cannot copy ${src.dtype} ${shapeStr(src.shape)} into ${dst.name} ${dst.dtype} ${shapeStr(dst.shape)}`);
+  if (dst.numel > 0) copyBuffer(src.binding, dst.binding, dst.binding.size!);
 }
 
 /** acc += grad, in place; shapes must match. */

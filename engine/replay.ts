@@ -1,0 +1,171 @@
+// Dispatch replay: a training step recorded once and replayed while its shapes stay the same, as
+// CUDA graphs do for PyTorch.
+//
+// Why. Once pipelines and bind groups are cached (dispatch.ts), what a launch still costs the host
+// is the op code that decides it: the autograd graph, new tensors, kernel choice, uniforms. Tens of
+// microseconds, and a small model's step is nothing but launches. A replay skips all of it: it
+// appends the recorded commands again (dispatch.ts's `Recording`), a few microseconds a launch.
+//
+// What may differ from one replay to the next, and how it gets in:
+// - inputs: tensors whose contents change every step (a batch). The replay owns a persistent
+//   tensor per input, which the recorded step read; each replay first copies the new data there.
+// - parameters: uniforms whose values change every step (AdamW's learning-rate scalars, the step
+//   in the dropout streams' offsets). A parameter is a uniform name: every launch uniform of that
+//   name takes the parameter's value. Recording checks that each of them held exactly the value the
+//   caller declared, so a parameter named wrongly fails at once instead of replaying stale numbers.
+// Everything else must be what it was when recorded: the same kernels, on the same tensors, with
+// the same other uniforms. So the step may not upload or read back (dispatch.ts refuses), may not
+// bind tensors of its caller's scope (only persistent ones and its inputs: checked), and must
+// leave its results in persistent tensors (parameters, optimizer moments, a loss accumulator):
+// nothing it makes may outlive it (checked). JavaScript state the step would have changed does not
+// change on a replay; the caller keeps it (AdamW's step count, for one: `AdamW.beginStep`).
+//
+// Memory. A step's temporaries go back to the pool when its scope ends, but the recording keeps
+// using their buffers; so the replay takes them out of the pool (`pool.claim`) into its arena. The
+// recordings of one StepReplay share the arena: while one is recorded, the arena is lent back to
+// the pool, as replays never overlap (the GPU runs them in queue order) and no temporaries live
+// from one to the next. Replay then holds about one step's temporaries, however many shapes.
+//
+// ENGINE_REPLAY=0 turns replay off for the trainer (every step then runs its op code), and with
+// ENGINE_DEBUG=1 a replay prints one line where the op code would have printed every launch.
+import { debugLevel } from './debug.ts';
+import { type Recording, record, uniformWord } from './dispatch.ts';
+import { observeTensors } from './launch_on.ts';
+import { beginScope, pool } from './memory.ts';
+import { copyInto } from './ops/elementwise.ts';
+import { Tensor, sameShape, shapeStr } from './tensor.ts';
+import type { Uniforms } from '../kernels/launch.ts';
+
+function enabledFromEnvironment(): boolean {
+  const text = process.env.ENGINE_REPLAY;
+  if (text === undefined || text === '' || text === '1') return true;
+  if (text !== '0') throw new Error(`ENGINE_REPLAY must be 0 or 1, not "${text}"`);
+  return false;
+}
+
+/** Whether trainers should replay their steps (ENGINE_REPLAY, default 1). */
+export const replayEnabled = enabledFromEnvironment();
+
+interface Recorded {
+  recording: Recording;
+  inputs: Tensor[];
+  /** Per parameter name, the uniform words that hold it. */
+  parameterWords: Map<string, number[]>;
+}
+
+/** Recorded steps by key (e.g. the batch's shape), replayed when the key comes back. */
+export class StepReplay {
+  private readonly recorded = new Map<string, Recorded>();
+  private readonly arena = new Set<GPUBuffer>();
+
+  /** `maxRecordings`: recordings kept; past it the least recently used one is dropped. */
+  constructor(readonly maxRecordings = 16) {}
+
+  /**
+   * Runs `step` on persistent copies of `inputs`, recording it, the first time `key` is seen, and
+   * replays that recording when it comes back. `parameters` are the uniforms that change from one
+   * call to the next, by name. Returns whether this call recorded or replayed.
+   */
+  run(key: string, inputs: readonly Tensor[], parameters: Uniforms, step: (inputs: readonly Tensor[]) => void): 'recorded' | 'replayed' {
+    const found = this.recorded.get(key);
+    if (!found) {
+      this.record(key, inputs, parameters, step);
+      return 'recorded';
+    }
+    // Most recently used last: Map keeps insertion order.
+    this.recorded.delete(key);
+    this.recorded.set(key, found);
+    this.replay(key, found, inputs, parameters);
+    return 'replayed';
+  }
+
+  private record(key: string, inputs: readonly Tensor[], parameters: Uniforms, step: (inputs: readonly Tensor[]) => void): void {
+    if (this.recorded.size >= this.maxRecordings) this.drop(this.recorded.keys().next().value!);
+    const ownInputs = inputs.map((t, i) => new Tensor(t.shape, t.dtype, { persistent: true, name: `replay.${key}.input${i}` }));
+    inputs.forEach((t, i) => copyInto(ownInputs[i], t));
+    for (const b of this.arena) pool.release(b);
+    this.arena.clear();
+    const inUseBefore = pool.inUseBytes;
+    const bound = new Set<Tensor>();
+    observeTensors((tensors) => {
+      for (const t of tensors) bound.add(t.viewOf ?? t);
+    });
+    let recording: Recording;
+    try {
+      recording = record(() => {
+        const scope = beginScope();
+        try {
+          step(ownInputs);
+        } finally {
+          scope.end();
+        }
+      });
+    } finally {
+      observeTensors(null);
+    }
+    const foreign = [...bound].find((t) => !t.persistent && !t.released);
+    const leftBytes = pool.inUseBytes - inUseBefore;
+    for (const b of recording.buffers) if (pool.claim(b)) this.arena.add(b);
+    if (foreign || leftBytes !== 0) {
+      recording.release();
+      for (const t of ownInputs) t.release();
+      throw new Error(
+        foreign
+          ? `replay ${key}: the step bound ${foreign.name} ${shapeStr(foreign.shape)}, which is neither persistent nor one of its inputs`
+          : `replay ${key}: the step left ${leftBytes} bytes of tensors alive; its results must go to persistent tensors`,
+      );
+    }
+    this.recorded.set(key, { recording, inputs: ownInputs, parameterWords: parameterWords(key, recording, parameters) });
+  }
+
+  private replay(key: string, r: Recorded, inputs: readonly Tensor[], parameters: Uniforms): void {
+    if (
+      inputs.length !== r.inputs.length ||
+      inputs.some((t, i) => t.dtype !== r.inputs[i].dtype || !sameShape(t.shape, r.inputs[i].shape))
+    ) {
+      const shapes = (ts: readonly Tensor[]) => ts.map((t) => `${t.dtype}${shapeStr(t.shape)}`).join(', ');
+      throw new Error(`replay ${key}: recorded with inputs ${shapes(r.inputs)}, given ${shapes(inputs)}`);
+    }
+    for (const [name, words] of r.parameterWords) {
+      const value = parameters[name];
+      if (!value) throw new Error(`replay ${key}: parameter ${name} was given when recording but not now`);
+      const word = uniformWord(value);
+      for (const w of words) r.recording.uniformWords[w] = word;
+    }
+    r.recording.uploadUniforms();
+    inputs.forEach((t, i) => copyInto(r.inputs[i], t));
+    r.recording.replay();
+    if (debugLevel > 0) console.error(`[engine] replay ${key}: ${r.recording.launches.length} launches`);
+  }
+
+  private drop(key: string): void {
+    const r = this.recorded.get(key)!;
+    r.recording.release();
+    for (const t of r.inputs) t.release();
+    this.recorded.delete(key);
+  }
+
+  /** Drops every recording and gives the arena back to the pool. */
+  release(): void {
+    for (const key of [...this.recorded.keys()]) this.drop(key);
+    for (const b of this.arena) pool.release(b);
+    this.arena.clear();
+  }
+}
+
+/** Where each parameter sits in the recording's uniform words, checking it holds the declared value. */
+function parameterWords(key: string, recording: Recording, parameters: Uniforms): Map<string, number[]> {
+  const words = new Map<string, number[]>();
+  for (const { launch, firstWord } of recording.launches) {
+    Object.keys(launch.uniforms).forEach((name, i) => {
+      const declared = parameters[name];
+      if (!declared) return;
+      const held = launch.uniforms[name];
+      if (held.type !== declared.type || uniformWord(held) !== uniformWord(declared)) {
+        throw new Error(`replay ${key}: ${launch.name}'s uniform ${name} is ${held.value}, the parameter says ${declared.value}`);
+      }
+      words.set(name, [...(words.get(name) ?? []), firstWord + i]);
+    });
+  }
+  return words;
+}

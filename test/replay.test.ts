@@ -1,0 +1,116 @@
+// Dispatch replay (engine/replay.ts): a replayed training step must leave exactly the numbers the
+// op code leaves, with a new batch, learning rate and dropout streams every step and batches of
+// several shapes; and a step that could not be replayed faithfully must be refused when recorded.
+import './setup.ts';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  AdamW,
+  StepReplay,
+  Tensor,
+  backward,
+  crossEntropy,
+  dispatchStats,
+  accumulateInto,
+  f32,
+  flush,
+  gradNorm,
+  mulScalar,
+  scoped,
+  shapeStr,
+  zeroGrad,
+  type Uniforms,
+} from '../engine/index.ts';
+import { DistilBertConfig } from '../model/config.ts';
+import { DistilBertForSequenceClassification, dropoutStepUniforms } from '../model/distilbert.ts';
+import { initialValues } from '../model/init.ts';
+
+const config = DistilBertConfig.fromJSON(
+  { vocab_size: 40, max_position_embeddings: 16, n_layers: 2, n_heads: 2, dim: 16, hidden_dim: 32 },
+  'a tiny test model',
+);
+
+/** Batch `step` of a made-up dataset: the sequence length alternates between 6 and 4. */
+function batchAt(step: number): Tensor[] {
+  const seq = step % 2 === 0 ? 6 : 4;
+  const ids = Array.from({ length: 3 * seq }, (_, i) => 1 + ((i * 7 + step * 13) % (config.vocabSize - 1)));
+  const mask = Array.from({ length: 3 * seq }, (_, i) => (i % seq < seq - (i % 3) ? 1 : 0));
+  return [Tensor.fromArray(ids, [3, seq], 'i32'), Tensor.fromArray(mask, [3, seq], 'i32'), Tensor.fromArray([step % 2, 1, 0], [3], 'i32')];
+}
+
+/** Trains `steps` steps, every one replayed after its shape's first when `replay` is given; the parameters after. */
+async function train(steps: number, replay?: StepReplay): Promise<Float32Array[]> {
+  const model = new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, 3));
+  const params = model.parameters();
+  const optimizer = new AdamW(params, { weightDecay: 0.01 });
+  const work = ([ids, mask, labels]: readonly Tensor[], step: number) => {
+    const logits = model.forward(ids, mask, { training: true, rng: { seed: 5, step } });
+    backward(crossEntropy(logits, labels));
+    optimizer.launchStep(gradNorm(params, 0.5).clipCoef);
+    zeroGrad(params);
+  };
+  const outcomes: string[] = [];
+  for (let step = 0; step < steps; step++) {
+    scoped(() => {
+      const batch = batchAt(step);
+      const stepUniforms = optimizer.beginStep(1e-2 / (step + 1));
+      if (!replay) return work(batch, step);
+      model.positionIds(batch[0].shape[1]);
+      const parameters = { ...dropoutStepUniforms(step), ...stepUniforms };
+      outcomes.push(replay.run(shapeStr(batch[0].shape), batch, parameters, (inputs) => work(inputs, step)));
+    });
+    flush();
+  }
+  if (replay) assert.equal(outcomes, ['recorded', 'recorded', ...Array(steps - 2).fill('replayed')]);
+  const values = await Promise.all(params.map((p) => p.toFloat32()));
+  optimizer.release();
+  model.release();
+  return values;
+}
+
+test('replayed steps leave the parameters the op code leaves, bit for bit, over batches of two shapes', async () => {
+  const replay = new StepReplay();
+  const [expected, replayed] = [await train(6), await train(6, replay)];
+  replay.release();
+  expected.forEach((values, i) => assert.equal(replayed[i], values, `parameter ${i}`));
+});
+
+test('a replay launches what its recording launched, in one submit, on the new inputs', async () => {
+  const replay = new StepReplay();
+  const sum = new Tensor([2], 'f32', { persistent: true, name: 'sum' });
+  sum.write([0, 0]);
+  // sum += 2·x, from a temporary: two launches.
+  const step = ([x]: readonly Tensor[]) => accumulateInto(sum, mulScalar(x, 2));
+  for (const values of [
+    [1, 2],
+    [10, 20],
+    [100, 200],
+  ]) {
+    const before = { ...dispatchStats };
+    scoped(() => replay.run('k', [Tensor.fromArray(values, [2])], {}, step));
+    flush();
+    assert.is(dispatchStats.submits - before.submits, 1);
+    assert.is(dispatchStats.dispatches - before.dispatches, 2);
+  }
+  assert.equal(await sum.toFloat32(), Float32Array.from([222, 444]));
+  replay.release();
+  sum.release();
+});
+
+test('recording refuses a step a replay could not repeat, saying why', () => {
+  const replay = new StepReplay();
+  const refuses = (why: RegExp, step: (inputs: readonly Tensor[]) => void, parameters: Uniforms = {}) =>
+    scoped(() => assert.throws(() => replay.run(String(why), [Tensor.fromArray([1, 2], [2])], parameters, step), why));
+  refuses(/cannot upload/, () => Tensor.fromArray([1, 2], [2]));
+  scoped(() => {
+    const callers = Tensor.fromArray([1, 2], [2]);
+    flush();
+    refuses(/neither persistent nor one of its inputs/, () => mulScalar(callers, 2));
+  });
+  refuses(/left \d+ bytes of tensors alive/, ([x]) => mulScalar(x, 3).persist());
+  refuses(/mul_scalar's uniform s is 2, the parameter says 3/, ([x]) => mulScalar(x, 2), { s: f32(3) });
+  flush();
+  replay.release();
+});
+
+test.run();
