@@ -17,9 +17,11 @@
 //
 // Bind groups (Dawn's createBindGroup costs ~10x a whole recorded dispatch) are cached by kernel
 // and bound buffers. The pool hands a step's tensors the same buffers every step (memory.ts), so
-// from the second step on every launch finds its bind group. We chose this over recording a step
-// once and replaying it: it needs nothing from the code that runs a step, works for any sequence
-// of ops, and leaves only setPipeline, setBindGroup and dispatchWorkgroups per launch.
+// from the second step on every launch finds its bind group. That needs nothing from the code that
+// runs a step and works for any sequence of ops; what is left per launch is that code itself (the
+// ops, autograd, tensors: most of a launch's host cost) and setPipeline, setBindGroup and
+// dispatchWorkgroups. A training step, the same sequence every time, goes one further and is
+// recorded once and replayed (see Recording below, and engine/replay.ts): only the three calls remain.
 //
 // Uniforms. Each launch copies its packed uniform words into the next 256-byte slot of a CPU
 // staging area; at submit the used slots go up with one writeBuffer per 1024 launches, and each

@@ -7,7 +7,8 @@
 //           first batch (logits.json), for transformers' from_pretrained to load and compare.
 // Each step is forward, cross-entropy, backward, global grad-norm clip (1.0), AdamW with a linear
 // learning-rate decay: the training job's step (with --fp16, its mixed-precision step: forward
-// under autocast, a GradScaler). Timing waits for the GPU at the end of each step.
+// under autocast, a GradScaler; without it, each batch shape's first step recorded and later ones
+// replayed, engine/replay.ts). Timing waits for the GPU at the end of each step.
 //   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
 //     --steps 30 --parity-steps 20 --shared ../shared --run-dir DIR --out step.json
 //   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
@@ -16,12 +17,14 @@ import { join } from 'node:path';
 import {
   AdamW,
   GradScaler,
+  StepReplay,
   Tensor,
   assertHalfSupported,
   autocast,
   backward,
   beginScope,
   closeGpu,
+  copyInto,
   crossEntropy,
   gpu,
   gradNorm,
@@ -32,7 +35,7 @@ import {
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/config.ts';
-import type { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
+import { dropoutStepUniforms, type DistilBertForSequenceClassification } from '../../model/distilbert.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
 import { readPolarityDir } from '../../train/data.ts';
@@ -118,6 +121,9 @@ async function runSteps(
   const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
   const scaler = args.fp16 ? new GradScaler() : undefined;
   const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
+  // As the trainer does: without --fp16, each batch shape's first step is recorded, later ones replayed.
+  const replay = scaler ? undefined : new StepReplay();
+  const lossOut = new Tensor([], 'f32', { persistent: true, name: 'loss_out' });
   for (let step = 0; step < count; step++) {
     const b = batches[step];
     const started = performance.now();
@@ -125,23 +131,33 @@ async function runSteps(
     const ids = Tensor.fromArray(b.ids, [b.batch, b.seqLen], 'i32');
     const mask = Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32');
     const labels = Tensor.fromArray(b.labels, [b.batch], 'i32');
-    const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
-    const loss = crossEntropy(scaler ? autocast(forward) : forward(), labels);
-    backward(loss, scaler?.scale);
-    scaler?.unscale(params);
-    const { clipCoef } = gradNorm(params, 1.0);
     const lr = args.lr * (1 - step / count);
-    if (scaler) scaler.step(optimizer, lr, clipCoef);
-    else optimizer.step(lr, clipCoef);
-    zeroGrad(params);
-    const lossValue = loss.item();
+    const work = ([ids, mask, labels]: readonly Tensor[]) => {
+      const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
+      const loss = crossEntropy(scaler ? autocast(forward) : forward(), labels);
+      backward(loss, scaler?.scale);
+      scaler?.unscale(params);
+      const { clipCoef } = gradNorm(params, 1.0);
+      if (scaler) scaler.step(optimizer, lr, clipCoef);
+      else optimizer.launchStep(clipCoef);
+      zeroGrad(params);
+      copyInto(lossOut, loss);
+    };
+    if (!replay) work([ids, mask, labels]);
+    else {
+      model.positionIds(b.seqLen);
+      const parameters = { ...dropoutStepUniforms(step), ...optimizer.beginStep(lr) };
+      replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels], parameters, work);
+    }
     scope.end();
-    result.losses.push(await lossValue);
+    result.losses.push(await lossOut.item());
     await synchronize();
     await scaler?.settle();
     result.msPerStep.push(performance.now() - started);
     result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
   }
+  replay?.release();
+  lossOut.release();
   await after?.(model);
   scaler?.release();
   optimizer.release();
