@@ -14,9 +14,10 @@
 //                      write cursor, starting at starts[v].
 //   3. `placeStably`:  one workgroup walks the positions in blocks of 256, in order. Within a
 //                      block each thread ranks its position among the earlier ones with the same
-//                      id (256 compares in workgroup memory) and writes it at cursor + rank; the
-//                      block's last occurrence of each id then advances that cursor. Buckets thus
-//                      hold their positions in increasing order. O(n) compares per thread.
+//                      id (a compare with each position of the block, in workgroup memory) and
+//                      writes it at cursor + rank; the block's last occurrence of each id then
+//                      advances that cursor. Buckets thus hold their positions in increasing
+//                      order. O(n) compares per thread.
 //   4. `sumBuckets`:   a few threads per dTable row v (one at small D), each summing some of its
 //                      columns d: grad[order[k], d] over bucket v, in slot order; rows no id
 //                      touches get 0.
@@ -113,7 +114,8 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     workgroupBarrier();
     var earlier = 0u;
     var later = 0u;
-    for (var s = 0u; s < ${WG}u; s++) {
+    // The last block may be partly filled: compare only the positions it holds.
+    for (var s = 0u; s < min(${WG}u, p.n - base); s++) {
       if (blockIds[s] == id) {
         if (s < t) { earlier++; } else if (s > t) { later++; }
       }
