@@ -86,6 +86,8 @@ export function kernelVersion(): string {
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
     layerNormBackwardInput(3, 40, true, 128),
+    layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),
+    layerNormBackwardInput(3, 40, false, 1),
   ];
   const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
   version = hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
