@@ -12,6 +12,8 @@
 // that step's optimizer update: by then the flag has long been computed, the GPU has the new
 // step's work queued, and the update's learning rate and bias corrections are torch's (the
 // Trainer does not advance its schedule on a skipped step, and AdamW does not count it).
+// A replayed step (replay.ts) cannot wait partway, so its trainer settles before the step begins,
+// and splits `step` into AdamW's `beginStep`, this `launchStep` (recorded) and `watch`.
 import { UNSCALE_COST, type ScaleUpdate } from '../kernels/grad_scaler.ts';
 import { unscaleGradients, updateScale } from './kernels.ts';
 import { fillLike } from './ops/elementwise.ts';
@@ -74,8 +76,24 @@ export class GradScaler {
    */
   step(optimizer: AdamW, lr: number, clipCoef?: Tensor): void {
     if (this.pending) throw new Error('GradScaler.step: settle() the previous step first');
-    optimizer.step(lr, clipCoef, this.foundInf);
+    optimizer.beginStep(lr);
+    this.launchStep(optimizer, clipCoef);
+    this.watch(optimizer);
+  }
+
+  /**
+   * The launches of `step` for a step that `optimizer.beginStep` has counted: the update,
+   * conditional on the flag, and the scale update. A replayed step (replay.ts) records these, and
+   * its caller then calls `watch`.
+   */
+  launchStep(optimizer: AdamW, clipCoef?: Tensor): void {
+    optimizer.launchStep(clipCoef, this.foundInf);
     launchOn(updateScale(this.update), this.scale, this.growthTracker, this.foundInf);
+  }
+
+  /** Starts reading back the flag of the step just launched, for `settle()`. */
+  watch(optimizer: AdamW): void {
+    if (this.pending) throw new Error('GradScaler: settle() the previous step first');
     const foundInf = this.foundInf.item();
     // Awaited by settle(); until then a GPU failure must not count as an unhandled rejection.
     foundInf.catch(() => undefined);

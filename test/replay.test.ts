@@ -6,12 +6,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   AdamW,
+  GradScaler,
   StepReplay,
   Tensor,
   backward,
   crossEntropy,
   dispatchStats,
   accumulateInto,
+  autocast,
   f32,
   flush,
   gradNorm,
@@ -38,42 +40,59 @@ function batchAt(step: number): Tensor[] {
   return [Tensor.fromArray(ids, [3, seq], 'i32'), Tensor.fromArray(mask, [3, seq], 'i32'), Tensor.fromArray([step % 2, 1, 0], [3], 'i32')];
 }
 
-/** Trains `steps` steps, every one replayed after its shape's first when `replay` is given; the parameters after. */
-async function train(steps: number, replay?: StepReplay): Promise<Float32Array[]> {
+/**
+ * Trains `steps` steps, every one replayed after its shape's first when `replay` is given; the
+ * parameters after, and the steps the GradScaler skipped with `fp16`.
+ */
+async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<{ params: Float32Array[]; skipped: number }> {
   const model = new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, 3));
   const params = model.parameters();
   const optimizer = new AdamW(params, { weightDecay: 0.01 });
+  // A scale large enough that the first steps overflow f16 and are skipped.
+  const scaler = fp16 ? new GradScaler({ initScale: 2 ** 20 }) : undefined;
   const work = ([ids, mask, labels]: readonly Tensor[], step: number) => {
-    const logits = model.forward(ids, mask, { training: true, rng: { seed: 5, step } });
-    backward(crossEntropy(logits, labels));
-    optimizer.launchStep(gradNorm(params, 0.5).clipCoef);
+    const forward = () => model.forward(ids, mask, { training: true, rng: { seed: 5, step } });
+    backward(crossEntropy(scaler ? autocast(forward) : forward(), labels), scaler?.scale);
+    scaler?.unscale(params);
+    const { clipCoef } = gradNorm(params, 0.5);
+    if (scaler) scaler.launchStep(optimizer, clipCoef);
+    else optimizer.launchStep(clipCoef);
     zeroGrad(params);
   };
   const outcomes: string[] = [];
   for (let step = 0; step < steps; step++) {
+    await scaler?.settle();
     scoped(() => {
       const batch = batchAt(step);
-      const stepUniforms = optimizer.beginStep(1e-2 / (step + 1));
+      const stepUniforms = optimizer.beginStep(1e-2 / (optimizer.stepCount + 1));
       if (!replay) return work(batch, step);
       model.positionIds(batch[0].shape[1]);
       const parameters = { ...dropoutStepUniforms(step), ...stepUniforms };
       outcomes.push(replay.run(shapeStr(batch[0].shape), batch, parameters, (inputs) => work(inputs, step)));
     });
+    scaler?.watch(optimizer);
     flush();
   }
+  await scaler?.settle();
   if (replay) assert.equal(outcomes, ['recorded', 'recorded', ...Array(steps - 2).fill('replayed')]);
   const values = await Promise.all(params.map((p) => p.toFloat32()));
+  const skipped = scaler?.skippedSteps ?? 0;
+  scaler?.release();
   optimizer.release();
   model.release();
-  return values;
+  return { params: values, skipped };
 }
 
-test('replayed steps leave the parameters the op code leaves, bit for bit, over batches of two shapes', async () => {
-  const replay = new StepReplay();
-  const [expected, replayed] = [await train(6), await train(6, replay)];
-  replay.release();
-  expected.forEach((values, i) => assert.equal(replayed[i], values, `parameter ${i}`));
-});
+for (const fp16 of [false, true]) {
+  test(`replayed steps leave the parameters the op code leaves, bit for bit, over batches of two shapes${fp16 ? ', with --fp16 and skipped steps' : ''}`, async () => {
+    const replay = new StepReplay();
+    const [expected, replayed] = [await train(6, undefined, fp16), await train(6, replay, fp16)];
+    replay.release();
+    assert.is(replayed.skipped, expected.skipped);
+    if (fp16) assert.ok(expected.skipped > 0 && expected.skipped < 6, `${expected.skipped} of 6 steps skipped`);
+    expected.params.forEach((values, i) => assert.equal(replayed.params[i], values, `parameter ${i}`));
+  });
+}
 
 test('a replay launches what its recording launched, in one submit, on the new inputs', async () => {
   const replay = new StepReplay();

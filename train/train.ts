@@ -239,7 +239,7 @@ async function setUp(argv: string[]): Promise<Run> {
     maxLength,
     optimizer,
     scaler,
-    replay: !scaler && settings.gradientAccumulationSteps === 1 && replayEnabled ? new StepReplay() : undefined,
+    replay: settings.gradientAccumulationSteps === 1 && replayEnabled ? new StepReplay() : undefined,
     schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
@@ -415,10 +415,11 @@ interface StepEnd {
  * makes is released when its scope ends. With --fp16: the forward under autocast, the backward
  * of the scaled loss, and the gradients unscaled before the norm.
  *
- * A whole optimizer step in one micro-batch, without --fp16, is replayed (engine/replay.ts): the
- * first batch of each shape records it, and later ones replay that recording with their own batch,
- * learning rate and dropout streams. (A --fp16 step waits on the previous one's inf check partway;
- * with accumulation, gradients outlive a micro-batch: both run their op code every time.)
+ * A whole optimizer step in one micro-batch is replayed (engine/replay.ts): the first batch of
+ * each shape records it, and later ones replay that recording with their own batch, learning rate
+ * and dropout streams. With --fp16 the previous step's inf check is then awaited before the step,
+ * as its learning rate depends on it. (With accumulation, gradients outlive a micro-batch, which
+ * a recorded step may not leave behind: those steps run their op code every time.)
  */
 async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
   const { model, optimizer, settings, scaler } = run;
@@ -427,16 +428,21 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
     if (end && run.replay) {
+      await scaler?.settle();
       const lr = learningRateAt(run.schedule, optimizer.stepCount);
       model.positionIds(batch.ids.shape[1]);
       const parameters = { ...dropoutStepUniforms(stream), ...optimizer.beginStep(lr) };
       run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) => {
         backwardMicroBatch(run, { ids, mask, labels }, stream, windows);
+        scaler?.unscale(params);
         const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
-        optimizer.launchStep(settings.gradClip > 0 ? clipCoef : undefined);
+        const clip = settings.gradClip > 0 ? clipCoef : undefined;
+        if (scaler) scaler.launchStep(optimizer, clip);
+        else optimizer.launchStep(clip);
         zeroGrad(params);
         windows.keepNorm(totalNorm);
       });
+      scaler?.watch(optimizer);
       return windows.endStep(end.step, lr, end.closeWindow);
     }
     backwardMicroBatch(run, batch, stream, windows);
