@@ -111,13 +111,15 @@ export class AdamW {
     if (this.weightDecays.length > MAX_WEIGHT_DECAYS)
       throw new Error(`AdamW: at most ${MAX_WEIGHT_DECAYS} different weight decays, got ${this.weightDecays.join(', ')}`);
 
-    const maxPacked = Math.floor(gpu().limits.maxStorageBufferBindingSize / 4);
+    // Less the padding to multiples of 4 that packing adds, at most 3 elements per tensor.
+    const maxPacked = Math.floor(gpu().limits.maxStorageBufferBindingSize / 4) - 3 * this.params.length;
     this.groups = slotGroups(this.params, ADAMW_COST, maxPacked).map((group, i) => {
       const offsets: number[] = [];
       let total = 0;
+      // Offsets at multiples of 4, so the kernel reads the moments as vec4s.
       for (const p of group) {
         offsets.push(total);
-        total += p.numel;
+        total += Math.ceil(p.numel / 4) * 4;
       }
       const moment = (name: string) => {
         const t = new Tensor([total], 'f32', { persistent: true, name: `adamw.${name}${i}` });

@@ -5,18 +5,21 @@
 //   param *= 1 - lr·wd;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g·g
 //   param += (-lr / (1-β1^t)) · m / (sqrt(v) / sqrt(1-β2^t) + eps)
 // The scalars are computed on the CPU in float64 and passed as f32 uniforms, as torch passes
-// Python floats. The decay factor 1 - lr·wd is one uniform per distinct weight decay
-// (`decayFactor{g}`), which each slot picks by index: every uniform that changes with the step
-// then has one name and one value across the step's launches (what engine/replay.ts patches). torch's CPU kernels (AVX2) fuse the two moment updates into fma(g, 1-β1, β1·m)
+// Python floats. torch's CPU kernels (AVX2) fuse the two moment updates into fma(g, 1-β1, β1·m)
 // and fma((1-β2)·g, g, β2·v); we use the same fmas, and the same multiply-then-divide order in
-// the final addcdiv.
+// the final addcdiv. The decay factor 1 - lr·wd is one uniform per distinct weight decay
+// (`decayFactor{g}`), which each slot picks by index: so every uniform that changes with the step
+// has one name and one value across a step's launches (what engine/replay.ts patches).
 //
 // Layout: up to `slots` parameter tensors per dispatch (see multi_tensor.ts). The moments of all
-// the dispatch's tensors are packed into two flat buffers, slot k's at element offset `off{k}`,
-// so a slot needs only two bindings of its own. Bindings: param0, grad0, param1, grad1, …, then
-// moment1, moment2 (packed m and v), clipCoef (1 element), skip (1 element, u32): a nonzero skip
-// leaves parameters and moments as they are (GradScaler's found-inf, kernels/grad_scaler.ts).
-// Work split: one thread per element, 256 threads per workgroup.
+// the dispatch's tensors are packed into two flat buffers, slot k's at element offset `off{k}` (a
+// multiple of 4), so a slot needs only two bindings of its own. Bindings: param0, grad0, param1,
+// grad1, …, then moment1, moment2 (packed m and v), clipCoef (1 element), skip (1 element, u32):
+// a nonzero skip leaves parameters and moments as they are (GradScaler's found-inf,
+// kernels/grad_scaler.ts).
+// Work split: 256 threads per workgroup, a thread per 4 elements (vec4 loads and stores, the
+// same arithmetic per component) for tensors whose length is a multiple of 4, else per element.
+// CPU reference: test/reference.ts's adamwStep; tests: test/optim.test.ts, bench --only adamw.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
 
@@ -48,12 +51,18 @@ export interface AdamWScalars {
   decayFactors: readonly number[];
 }
 
+/** Whether a slot of `n` elements is read as vec4s (an empty binding is one word, too small for a vec4). */
+const isVec4Slot = (n: number) => n > 0 && n % 4 === 0;
+
+/** Elements a workgroup updates in a slot of `n` elements. */
+const perWorkgroup = (n: number) => (isVec4Slot(n) ? 4 * WG : WG);
+
 /** The uniforms of `adamwStep(slots, s)`: with the slot sizes fixed, all that changes from step to step. */
 export function adamwUniforms(slots: readonly AdamWSlot[], s: AdamWScalars): Uniforms {
   return {
     ...slotLayout(
       slots.map((slot) => slot.size),
-      WG,
+      perWorkgroup,
     ).uniforms,
     ...Object.fromEntries(
       slots.flatMap((slot, k) => [
@@ -79,50 +88,64 @@ export function adamwStepUniforms(s: AdamWScalars): Uniforms {
   };
 }
 
+/** WGSL: AdamW's update of one element (`f32`) or four (`vec4f`), returning the new parameter and moments. */
+const updateFunction = (type: 'f32' | 'vec4f') => `
+struct Updated_${type} { param: ${type}, m: ${type}, v: ${type} }
+fn update_${type}(decayed: ${type}, rawGrad: ${type}, m0: ${type}, v0: ${type}) -> Updated_${type} {
+  let g = rawGrad * clipCoef[0];
+  let m = fma(g, ${type}(p.oneMinusBeta1), m0 * p.beta1);
+  let v = fma(p.oneMinusBeta2 * g, g, v0 * p.beta2);
+  let denom = sqrt(v) / p.biasCorrection2Sqrt + p.eps;
+  return Updated_${type}(decayed + (p.negStepSize * m) / denom, m, v);
+}`;
+
 export function adamwStep(slots: readonly AdamWSlot[], s: AdamWScalars): KernelLaunch {
+  for (const slot of slots) if (slot.offset % 4 !== 0) throw new Error(`adamwStep: moment offset ${slot.offset} is not a multiple of 4`);
   const layout = slotLayout(
     slots.map((slot) => slot.size),
-    WG,
+    perWorkgroup,
   );
   const uniforms = adamwUniforms(slots, s);
-  const slotBindings = slots.map(
-    (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read_write> param${k}: array<f32>;
-@group(0) @binding(${2 * k + 2}) var<storage, read> grad${k}: array<f32>;`,
-  );
+  const isVec4 = slots.map((slot) => isVec4Slot(slot.size));
+  const slotBindings = slots.map((_, k) => {
+    const type = isVec4[k] ? 'vec4f' : 'f32';
+    return `@group(0) @binding(${2 * k + 1}) var<storage, read_write> param${k}: array<${type}>;
+@group(0) @binding(${2 * k + 2}) var<storage, read> grad${k}: array<${type}>;`;
+  });
   const shared = 2 * slots.length + 1;
   let decayFactor = 'p.decayFactor0';
   for (let g = 1; g < s.decayFactors.length; g++) decayFactor = `select(${decayFactor}, p.decayFactor${g}, index == ${g}u)`;
+  // A vec4 slot's thread updates moment vector s; an f32 slot's thread one component of one.
+  const slotBody = (k: number) => {
+    const [count, m, v] = isVec4[k]
+      ? [`p.n${k} / 4u`, 'moment1[s]', 'moment2[s]']
+      : [`p.n${k}`, 'moment1[s / 4u][s % 4u]', 'moment2[s / 4u][s % 4u]'];
+    return `let i = local * ${WG}u + lid.x;
+    if (i < ${count}) {
+      let s = ${isVec4[k] ? `p.off${k} / 4u + i` : `p.off${k} + i`};
+      let r = update_${isVec4[k] ? 'vec4f' : 'f32'}(param${k}[i] * decayFactor(p.decayIndex${k}), grad${k}[i], ${m}, ${v});
+      param${k}[i] = r.param;
+      ${m} = r.m;
+      ${v} = r.v;
+    }`;
+  };
   const code = `${uniformBlock(uniforms)}
 ${slotBindings.join('\n')}
-@group(0) @binding(${shared}) var<storage, read_write> moment1: array<f32>;
-@group(0) @binding(${shared + 1}) var<storage, read_write> moment2: array<f32>;
+@group(0) @binding(${shared}) var<storage, read_write> moment1: array<vec4f>;
+@group(0) @binding(${shared + 1}) var<storage, read_write> moment2: array<vec4f>;
 @group(0) @binding(${shared + 2}) var<storage, read> clipCoef: array<f32>;
 @group(0) @binding(${shared + 3}) var<storage, read> skip: array<u32>;
 
 fn decayFactor(index: u32) -> f32 {
   return ${decayFactor};
 }
-
-// Updates the moments at s and returns the new parameter (already multiplied by its decay factor).
-fn update(decayed: f32, rawGrad: f32, s: u32) -> f32 {
-  let g = rawGrad * clipCoef[0];
-  let m = fma(g, p.oneMinusBeta1, moment1[s] * p.beta1);
-  let v = fma(p.oneMinusBeta2 * g, g, moment2[s] * p.beta2);
-  moment1[s] = m;
-  moment2[s] = v;
-  let denom = sqrt(v) / p.biasCorrection2Sqrt + p.eps;
-  return decayed + (p.negStepSize * m) / denom;
-}
+${isVec4.includes(true) ? updateFunction('vec4f') : ''}${isVec4.includes(false) ? updateFunction('f32') : ''}
 
 @compute @workgroup_size(${WG})
 fn main(${FLAT_BUILTINS}) {
   ${slotWorkgroup(slots.length)}
   if (skip[0] != 0u) { return; }
-  ${forSlot(
-    slots.length,
-    (k) => `let i = local * ${WG}u + lid.x;
-    if (i < p.n${k}) { param${k}[i] = update(param${k}[i] * decayFactor(p.decayIndex${k}), grad${k}[i], p.off${k} + i); }`,
-  )}
+  ${forSlot(slots.length, slotBody)}
 }`;
   return { name: `adamw_x${slots.length}`, code, workgroups: layout.grid, uniforms };
 }
