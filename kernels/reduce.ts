@@ -12,6 +12,7 @@ import { F32_LOWEST, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLau
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
+const SUM_COLUMNS_WG = 64;
 export const COLUMN_CHUNK = 256;
 
 // Max keeps (value, index) pairs; an empty slot's index is above any real one, so real values win
@@ -65,22 +66,28 @@ ${flatKernelMain(
   return { name: 'sum_columns_chunks', code, workgroups: flatGrid(chunks * cols, WG), uniforms };
 }
 
-/** Stage 2 (or the only stage for few rows): output[col] = sum over rows of input[row, col]. */
+/**
+ * Stage 2 (or the only stage for few rows): output[col] = sum over rows of input[row, col]. A
+ * thread sums 4 adjacent columns as a vec4 when cols is a multiple of 4, in workgroups of
+ * SUM_COLUMNS_WG: bias gradients of a few dozen columns then take one small workgroup.
+ */
 export function sumColumns(rows: number, cols: number): KernelLaunch {
-  const uniforms = { rows: u32(rows), cols: u32(cols) };
+  const width = cols % 4 === 0 ? 4 : 1;
+  const vec = width === 4 ? 'vec4f' : 'f32';
+  const uniforms = { rows: u32(rows), cols: u32(cols / width) };
   const code = `${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read_write> output: array<f32>;
+@group(0) @binding(1) var<storage, read> input: array<${vec}>;
+@group(0) @binding(2) var<storage, read_write> output: array<${vec}>;
 ${flatKernelMain(
-  WG,
+  SUM_COLUMNS_WG,
   'p.cols',
   `
-  var acc = 0.0;
+  var acc = ${vec}(0.0);
   for (var r = 0u; r < p.rows; r++) { acc += input[r * p.cols + col]; }
   output[col] = acc;`,
   'col',
 )}`;
-  return { name: 'sum_columns', code, workgroups: flatGrid(cols, WG), uniforms };
+  return { name: `sum_columns${width === 4 ? '_vec4' : ''}`, code, workgroups: flatGrid(cols / width, SUM_COLUMNS_WG), uniforms };
 }
 
 /** d input[row, col] = (col == argmax[row]) ? grad[row] : 0, the backward of a row max. */

@@ -2,6 +2,7 @@ import './setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../engine/index.ts';
+import { COLUMN_CHUNK } from '../kernels/reduce.ts';
 import { gradcheck } from './gradcheck.ts';
 import { randn } from './reference.ts';
 
@@ -23,19 +24,26 @@ for (const shape of [[1], [7], [3, 5], [2, 3, 300], [600, 2]]) {
   });
 }
 
-test('column sums over many rows use the two-stage reduction (bias gradient of [700, 3])', async () => {
-  const x = randn(700 * 3, 8);
-  const bias = randn(3, 9);
-  await gradcheck({
-    inputs: [
-      { shape: [700, 3], data: x },
-      { shape: [3], data: bias },
-    ],
-    gpu: ([t, b]) => E.add(t, b),
-    cpu: ([v, b]) => v.map((a, i) => a + b[i % 3]),
-    maxEntries: 50,
+// 3 columns: scalar sums; 8: vec4 sums. 700 rows: two stages; 5: one.
+for (const [rows, cols] of [
+  [700, 3],
+  [700, 8],
+  [5, 8],
+]) {
+  test(`column sums (the bias gradient of [${rows}, ${cols}]), in ${rows > COLUMN_CHUNK ? 'two stages' : 'one stage'}`, async () => {
+    const x = randn(rows * cols, 8);
+    const bias = randn(cols, 9);
+    await gradcheck({
+      inputs: [
+        { shape: [rows, cols], data: x },
+        { shape: [cols], data: bias },
+      ],
+      gpu: ([t, b]) => E.add(t, b),
+      cpu: ([v, b]) => v.map((a, i) => a + b[i % cols]),
+      maxEntries: 50,
+    });
   });
-});
+}
 
 test('max sends the gradient to the first of tied maxima, and handles the lowest float', async () => {
   const x = E.Tensor.fromArray([3, 5, 5, -3.4028234663852886e38, -3.4028234663852886e38, -3.4028234663852886e38], [2, 3], 'f32', {
