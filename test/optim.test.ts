@@ -211,6 +211,21 @@ test('grad norm chunks: whole vec4s, at most MAX_PARTIALS partials per tensor', 
   assert.is(partialsOf(MIN_PER_WORKGROUP * MAX_PARTIALS), MAX_PARTIALS);
 });
 
+test('gradNorm of a tensor past MIN_PER_WORKGROUP · MAX_PARTIALS elements (longer chunks), beside a small one', async () => {
+  const sizes = [MIN_PER_WORKGROUP * MAX_PARTIALS + 4, 5];
+  const grads = gradsAt(sizes, 0);
+  const params = makeParams(
+    sizes.map((n) => [n]),
+    grads,
+  );
+  params.forEach((p, i) => p.grad!.write(grads[i]));
+  const { totalNorm, clipCoef } = gradNorm(params, 1);
+  assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, 'norm');
+  totalNorm.release();
+  clipCoef.release();
+  releaseAll(params);
+});
+
 test('AdamW state exports and imports: a restored optimizer continues bit-identically', async () => {
   const init = initialValues(SIZES);
   const paramsA = makeParams(SHAPES, init);
