@@ -90,7 +90,7 @@ export class StepReplay {
     observeTensors((tensors) => {
       for (const t of tensors) bound.add(t.viewOf ?? t);
     });
-    let recording: Recording;
+    let recording: Recording | undefined;
     try {
       recording = record(() => {
         const scope = beginScope();
@@ -100,22 +100,27 @@ export class StepReplay {
           scope.end();
         }
       });
+      const foreign = [...bound].find((t) => !t.persistent && !t.released);
+      if (foreign) {
+        throw new Error(
+          `replay ${key}: the step bound ${foreign.name} ${shapeStr(foreign.shape)}, which is neither persistent nor one of its inputs`,
+        );
+      }
+      const leftBytes = pool.inUseBytes - inUseBefore;
+      if (leftBytes !== 0)
+        throw new Error(`replay ${key}: the step left ${leftBytes} bytes of tensors alive; its results must go to persistent tensors`);
+      const words = parameterWords(key, recording, parameters);
+      for (const b of recording.buffers) if (pool.claim(b)) this.arena.add(b);
+      this.recorded.set(key, { recording, inputs: ownInputs, parameterWords: words });
+    } catch (error) {
+      recording?.release();
+      for (const t of ownInputs) t.release();
+      // The other recordings' buffers were lent to the failed step, which may have kept some.
+      for (const other of [...this.recorded.keys()]) this.drop(other);
+      throw error;
     } finally {
       observeTensors(null);
     }
-    const foreign = [...bound].find((t) => !t.persistent && !t.released);
-    const leftBytes = pool.inUseBytes - inUseBefore;
-    for (const b of recording.buffers) if (pool.claim(b)) this.arena.add(b);
-    if (foreign || leftBytes !== 0) {
-      recording.release();
-      for (const t of ownInputs) t.release();
-      throw new Error(
-        foreign
-          ? `replay ${key}: the step bound ${foreign.name} ${shapeStr(foreign.shape)}, which is neither persistent nor one of its inputs`
-          : `replay ${key}: the step left ${leftBytes} bytes of tensors alive; its results must go to persistent tensors`,
-      );
-    }
-    this.recorded.set(key, { recording, inputs: ownInputs, parameterWords: parameterWords(key, recording, parameters) });
   }
 
   private replay(key: string, r: Recorded, inputs: readonly Tensor[], parameters: Uniforms): void {

@@ -18,6 +18,7 @@ import {
   flush,
   gradNorm,
   mulScalar,
+  pool,
   scoped,
   shapeStr,
   zeroGrad,
@@ -120,6 +121,9 @@ test('recording refuses a step a replay could not repeat, saying why', () => {
   const replay = new StepReplay();
   const refuses = (why: RegExp, step: (inputs: readonly Tensor[]) => void, parameters: Uniforms = {}) =>
     scoped(() => assert.throws(() => replay.run(String(why), [Tensor.fromArray([1, 2], [2])], parameters, step), why));
+  refuses(/the step's own failure/, () => {
+    throw new Error("the step's own failure");
+  });
   refuses(/cannot upload/, () => Tensor.fromArray([1, 2], [2]));
   scoped(() => {
     const callers = Tensor.fromArray([1, 2], [2]);
@@ -129,7 +133,16 @@ test('recording refuses a step a replay could not repeat, saying why', () => {
   refuses(/left \d+ bytes of tensors alive/, ([x]) => mulScalar(x, 3).persist());
   refuses(/mul_scalar's uniform s is 2, the parameter says 3/, ([x]) => mulScalar(x, 2), { s: f32(3) });
   flush();
+  // Nothing refused was kept: the replay still records and runs a good step.
+  const held = pool.inUseBytes;
+  scoped(() =>
+    assert.is(
+      replay.run('good', [Tensor.fromArray([1, 2], [2])], {}, ([x]) => void mulScalar(x, 2)),
+      'recorded',
+    ),
+  );
   replay.release();
+  assert.is(pool.inUseBytes, held);
 });
 
 test.run();
