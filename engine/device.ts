@@ -9,6 +9,12 @@
 // `chromium-experimental-subgroup-matrix` (kernels/matmul_subgroup_matrix.ts), and NVIDIA's Vulkan
 // driver `shader-f16`, which Dawn otherwise withholds there and the f16 configurations need.
 //
+// Waiting. While any GPU promise is pending (a readback, onSubmittedWorkDone), Dawn's Node bindings
+// poll for its completion by calling the global setImmediate in a loop: a busy main thread. On a
+// GPU that costs an idle CPU core; on a CPU adapter it takes a core from the rasteriser doing the
+// work (on 2 cores, measured ~30% off lavapipe's steps). So on a CPU adapter the engine turns the
+// bindings' polls into 1 ms timers (`pollGently`; setImmediate from JavaScript is left alone).
+//
 // GPU errors are asynchronous: validation errors, shader compile errors and device loss are
 // recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
 // the engine waits on the GPU (see `throwIfGpuFailed`).
@@ -81,6 +87,7 @@ let gpuFailure: Error | undefined;
 export function initGpu(): Promise<Gpu> {
   opening ??= openGpu().then(async (g) => {
     opened = g;
+    if (g.software) pollGently();
     // Imported only here: validating runs kernels, which need the device open.
     if (g.subgroupMatrixConfigs.length > 0) await (await import('./subgroup_matrix.ts')).validateSubgroupMatrix();
     return g;
@@ -120,6 +127,18 @@ export function throwIfGpuFailed(): void {
 /** Records an asynchronous GPU failure, to be thrown at the next `throwIfGpuFailed` (the first one wins). */
 export function reportGpuFailure(error: Error): void {
   gpuFailure ??= error;
+}
+
+const immediate = globalThis.setImmediate;
+const isNative = (fn: unknown) => typeof fn === 'function' && Function.prototype.toString.call(fn).includes('[native code]');
+
+/** Routes the bindings' setImmediate polls (native callbacks) through 1 ms timers (see "Waiting" above). */
+function pollGently(): void {
+  globalThis.setImmediate = Object.assign(
+    (callback: (...args: unknown[]) => void, ...args: unknown[]) =>
+      isNative(callback) ? setTimeout(callback, 1, ...args) : immediate(callback, ...args),
+    { __promisify__: immediate.__promisify__ },
+  ) as typeof setImmediate;
 }
 
 /** Releases the device so that Node can exit. */
