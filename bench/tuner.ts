@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 import {
   Tensor,
   attentionTuningKey,
+  attentionUnrolled,
   configuredMatmul,
   gpu,
   layerNormWorkgroupSize,
@@ -34,6 +35,7 @@ import {
   attentionGradQuery,
   attentionRowStats,
   attentionTiling,
+  canUnroll,
   type AttentionDims,
   type AttentionTiling,
 } from '../kernels/attention.ts';
@@ -298,24 +300,28 @@ function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: n
   };
 }
 
+/** How a candidate runs attention's row kernels: with a tiling, or unrolled (kernels/attention.ts). */
+type AttentionForm = { tiling: AttentionTiling; unrolled?: undefined } | { unrolled: true; tiling?: undefined };
+
 /**
- * An attention row kernel with `tiling`. Validated at a small shape that compiles to the same WGSL
- * (tiling, head dim): the forward against the float64 reference, the backward kernels against
- * the default tiling's (which test/attention.test.ts checks against finite differences).
+ * An attention row kernel in `form`. Validated at a small shape that compiles to the same WGSL
+ * (tiling or the unrolled sequence's length, head dim): the forward against the float64
+ * reference, the backward kernels against the default tiling's (which test/attention.test.ts
+ * checks against finite differences).
  */
-function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling: AttentionTiling, isDefault: boolean): Candidate {
+function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, form: AttentionForm, isDefault: boolean): Candidate {
   const generate = ATTENTION_KERNELS[kernel];
-  const name = `${isDefault ? 'default ' : ''}${tiling.rows} rows per workgroup, tiles of ${tiling.tile}`;
+  const name = `${isDefault ? 'default ' : ''}${form.tiling ? `${form.tiling.rows} rows per workgroup, tiles of ${form.tiling.tile}` : 'unrolled'}`;
   return {
     name,
-    choice: { ...tiling },
-    launch: generate({ ...dims, tiling }),
+    choice: form.tiling ? { ...form.tiling } : { unrolled: true },
+    launch: generate({ ...dims, ...form }),
     validate: async () => {
-      const small = { batch: 2, seq: tiling.rows + 3, heads: 2, headDim: dims.headDim };
+      const small = { batch: 2, seq: form.tiling ? form.tiling.rows + 3 : dims.seq, heads: 2, headDim: dims.headDim };
       const { inputs, outputs } = attentionBindings(kernel, small, 7);
       const expected = outputs.map((t) => new Tensor(t.shape));
       try {
-        launchOn(generate({ ...small, tiling }), ...inputs, ...outputs);
+        launchOn(generate({ ...small, ...form }), ...inputs, ...outputs);
         const got = await outputs[0].toFloat32();
         if (kernel === 'attention_forward') {
           const [q, k, v, mask] = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.toFloat32())));
@@ -335,7 +341,7 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling
       prepare: () =>
         prepareScoped(() => {
           const { inputs, outputs } = attentionBindings(kernel, dims, 1);
-          const launch = generate({ ...dims, tiling });
+          const launch = generate({ ...dims, ...form });
           return () => launchOn(launch, ...inputs, ...outputs);
         }),
     },
@@ -343,19 +349,23 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, tiling
 }
 
 function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOptions): Task {
-  const fallback = attentionTiling(dims);
+  const tiled = attentionTiling(dims);
   const g = gpu();
   // Two staged [tile, D] float tiles (vec4 rows) and a word or two per staged row must fit.
   const fits = (t: AttentionTiling) =>
     t.rows <= g.limits.maxComputeInvocationsPerWorkgroup && t.tile * (8 * dims.headDim + 8) <= g.limits.maxComputeWorkgroupStorageSize;
   const same = (a: AttentionTiling, b: AttentionTiling) => a.rows === b.rows && a.tile === b.tile;
-  const others = (o.attentionTilings ?? attentionCandidates(o.quick)).filter((t) => fits(t) && !same(t, fallback));
+  const tilings = [tiled, ...(o.attentionTilings ?? attentionCandidates(o.quick)).filter((t) => fits(t) && !same(t, tiled))];
+  const unrolled: AttentionForm[] = canUnroll(dims) ? [{ unrolled: true }] : [];
+  // The op's default first: unrolled where it runs that way (CPU adapters), else the default tiling.
+  const tiledForms = tilings.map((tiling): AttentionForm => ({ tiling }));
+  const forms = attentionUnrolled(dims) ? [...unrolled, ...tiledForms] : [...tiledForms, ...unrolled];
   return {
     kernel,
     key: attentionTuningKey(dims),
     dims: [dims.batch, dims.seq],
     label: `${kernel} B${dims.batch} H${dims.heads} T${dims.seq} D${dims.headDim}`,
-    candidates: [fallback, ...others].map((t, i) => attentionCandidate(kernel, dims, t, i === 0)),
+    candidates: forms.map((form, i) => attentionCandidate(kernel, dims, form, i === 0)),
   };
 }
 

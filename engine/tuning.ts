@@ -84,6 +84,7 @@ export function kernelVersion(): string {
     ]),
     attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
+    attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 8, unrolled: true }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
     layerNormBackwardInput(3, 40, true, 128),
     layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),

@@ -14,6 +14,15 @@
 // thread reads the same tile element at the same time, so workgroup memory reads are broadcasts.
 // Rows are handled as vec4s when D is a multiple of 4, else as scalars.
 //
+// Unrolled (`dims.unrolled`, what the op launches on CPU rasterisers for sequences up to 32): one
+// tile of the whole sequence rounded up to 8 rows, and the loop over a tile's rows written out
+// row by row with constant indices, so that no loop surrounds a tile read. Lavapipe runs 8
+// invocations as one SIMD program; outside loops and branches it reads a workgroup-memory address
+// that is the same for all of them once, but inside a loop with one load per invocation, and
+// those loads were most of these kernels' time (twice as fast unrolled at T=16, D=16). Rows past
+// the sequence get no weight by selects, never by branches, for the same reason; the kernel is
+// specialised to the rounded length only, so sequences of 9 to 16 share one.
+//
 // Masked scores are exactly float32's lowest value, as masked_fill(mask == 0, finfo.min) makes
 // them, and the running max starts there too, never at -inf: with some kept key, a masked key's
 // exp(lowest - max) is 0; with all keys masked every score ties and the weights are uniform,
@@ -74,6 +83,12 @@ export interface AttentionDims {
   half?: boolean;
   /** The row kernels' workgroup and tile sizes; `attentionTiling` gives the defaults. */
   tiling?: AttentionTiling;
+  /**
+   * The row kernels take the whole sequence as one tile, rounded up to a multiple of 8 rows, and
+   * their loops over a tile's rows are written out row by row (`tiling` is then ignored; the
+   * sequence must be at most MAX_UNROLLED_SEQ). For CPU rasterisers, see the file's comment.
+   */
+  unrolled?: boolean;
 }
 
 export interface AttentionTiling {
@@ -104,16 +119,36 @@ const ROWS = 64;
 const ROW_MULTIPLE = 8;
 /** The registers per thread grow with D (query, accumulator, and for the backward two more rows). */
 export const MAX_HEAD_DIM = 256;
+/**
+ * The longest sequence the unrolled kernels take: their text grows with it, and lavapipe's compile
+ * time faster (about 0.3, 1 and 5 s per kernel at 16, 32 and 64 rows).
+ */
+const MAX_UNROLLED_SEQ = 32;
+/** Floats in a staged [TILE, D] tile at most: two of them fill 8 KiB of workgroup memory. */
+const TILE_FLOATS = 1024;
+
+/** Rows of a default workgroup: the sequence rounded up to a multiple of 8, at most 64. */
+const coveringRows = (seq: number) => Math.min(ROWS, Math.max(1, Math.ceil(seq / ROW_MULTIPLE)) * ROW_MULTIPLE);
+
+/** Whether the unrolled kernels take these dims: a sequence of at most 32 rows whose tiles fit. */
+export const canUnroll = (dims: AttentionDims) => dims.seq <= MAX_UNROLLED_SEQ && coveringRows(dims.seq) * dims.headDim <= TILE_FLOATS;
 
 /**
  * `dims.tiling`, else 64 rows per workgroup (fewer for a shorter sequence: the sequence rounded up
  * to a multiple of 8) and as many rows per tile (at most the rows) as keep two [TILE, D] float
  * tiles within 8 KiB of workgroup memory. A tile is staged by the workgroup's threads, one mask
- * entry each, so it can be no larger than the workgroup.
+ * entry each, so it can be no larger than the workgroup. Unrolled, one tile of those rows.
  */
 export function attentionTiling(dims: AttentionDims): AttentionTiling {
-  const rows = dims.tiling?.rows ?? Math.min(ROWS, Math.max(1, Math.ceil(dims.seq / ROW_MULTIPLE)) * ROW_MULTIPLE);
-  const tile = dims.tiling?.tile ?? Math.max(1, Math.min(rows, Math.floor(1024 / dims.headDim)));
+  if (dims.unrolled) {
+    if (!canUnroll(dims))
+      throw new Error(
+        `attention: the unrolled kernels take sequences up to ${MAX_UNROLLED_SEQ} whose tiles fit, not ${dims.seq} × ${dims.headDim}`,
+      );
+    return { rows: coveringRows(dims.seq), tile: coveringRows(dims.seq) };
+  }
+  const rows = dims.tiling?.rows ?? coveringRows(dims.seq);
+  const tile = dims.tiling?.tile ?? Math.max(1, Math.min(rows, Math.floor(TILE_FLOATS / dims.headDim)));
   if (!Number.isInteger(rows) || !Number.isInteger(tile) || tile < 1 || tile > rows) {
     throw new Error(`attention tiling ${JSON.stringify(dims.tiling)}: rows and tile must be positive integers, tile at most rows`);
   }
@@ -196,7 +231,33 @@ function rowUniforms(dims: AttentionDims, dropout: AttentionDropout | null): Uni
 
 /** Kernel names say which head dim, tiling (when not the default) and whether dropout they were specialised for. */
 const kernelName = (base: string, dims: AttentionDims, dropout: AttentionDropout | null) =>
-  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dims.tiling ? `_${dims.tiling.rows}x${dims.tiling.tile}` : ''}${dropout ? '_dropout' : ''}`;
+  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${tilingSuffix(dims)}${dropout ? '_dropout' : ''}`;
+
+function tilingSuffix(dims: AttentionDims): string {
+  if (dims.unrolled) return `_unrolled${attentionTiling(dims).tile}`;
+  return dims.tiling ? `_${dims.tiling.rows}x${dims.tiling.tile}` : '';
+}
+
+/**
+ * WGSL running `body` once per tile of the sequence, `start` its first row and `n` its rows: a
+ * loop, or unrolled, once for the one tile.
+ */
+function forEachTile(dims: AttentionDims, body: string): string {
+  if (dims.unrolled) return `{ let start = 0u; let n = p.seq;${body}}`;
+  return `for (var start = 0u; start < p.seq; start += TILE) {
+    let n = min(TILE, p.seq - start);${body}}`;
+}
+
+/**
+ * WGSL running `body` for each staged row `index` of a tile: a loop over its `n` rows, skipping
+ * those where `skipIf` holds (a condition the same for the whole workgroup, so GPUs skip the work),
+ * or unrolled, once per row of TILE with `index` a constant and no branch: the body must then
+ * give rows past `n`, and rows where `skipIf` holds, no weight itself.
+ */
+function forEachStaged(dims: AttentionDims, index: string, body: string, skipIf?: string): string {
+  if (dims.unrolled) return Array.from({ length: attentionTiling(dims).tile }, (_, r) => `{ let ${index} = ${r}u;${body}}`).join('\n    ');
+  return `for (var ${index} = 0u; ${index} < n; ${index}++) {${skipIf ? `\n      if (${skipIf}) { continue; }` : ''}${body}}`;
+}
 
 /** One workgroup per ROWS rows of one (batch, head). */
 function rowGrid(dims: AttentionDims): [number, number, number] {
@@ -269,29 +330,39 @@ export function attentionForward(dims: AttentionDims, dropout: AttentionDropout 
   var scores: array<f32, TILE>;
   var runningMax = LOWEST;
   var weightSum = 0.0;
-  for (var start = 0u; start < p.seq; start += TILE) {
-    let n = min(TILE, p.seq - start);
+  ${forEachTile(
+    dims,
+    `
     ${stageKeyTile(dims)}
     workgroupBarrier();
     var tileMax = runningMax;
-    for (var j = 0u; j < n; j++) {
+    ${forEachStaged(
+      dims,
+      'j',
+      `
       var s = 0.0;
       for (var c = 0u; c < DV; c++) { s += vdot(qs[c], kTile[j * DV + c]); }
-      scores[j] = select(LOWEST, s, keptTile[j] != 0);
+      scores[j] = select(LOWEST, s, (j < n) & (keptTile[j] != 0));
       tileMax = max(tileMax, scores[j]);
-    }
+    `,
+    )}
     let rescale = exp(runningMax - tileMax);
     weightSum *= rescale;
     for (var c = 0u; c < DV; c++) { acc[c] *= rescale; }
-    for (var j = 0u; j < n; j++) {
-      let weight = exp(scores[j] - tileMax);
+    ${forEachStaged(
+      dims,
+      'j',
+      `
+      let weight = select(0.0, exp(scores[j] - tileMax), j < n);
       weightSum += weight;
       let contribution = weight * dropKeep(bh, row, start + j);
       for (var c = 0u; c < DV; c++) { acc[c] += contribution * vTile[j * DV + c]; }
-    }
+    `,
+    )}
     runningMax = tileMax;
     workgroupBarrier();
-  }
+  `,
+  )}
   if (mine < p.seq) {
     for (var c = 0u; c < DV; c++) { ${storeV(dims, 'context', 'base + c * W', 'acc[c] / weightSum')} }
     lse[bh * p.seq + mine] = runningMax + log(weightSum);
@@ -359,23 +430,29 @@ export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropou
   let rowLse = stats[2u * (bh * p.seq + row)];
   let delta = stats[2u * (bh * p.seq + row) + 1u];
   var acc: array<V, DV>;
-  for (var start = 0u; start < p.seq; start += TILE) {
-    let n = min(TILE, p.seq - start);
+  ${forEachTile(
+    dims,
+    `
     ${stageKeyTile(dims)}
     workgroupBarrier();
-    for (var j = 0u; j < n; j++) {
-      if (keptTile[j] == 0) { continue; }
+    ${forEachStaged(
+      dims,
+      'j',
+      `
       var s = 0.0;
       var dp = 0.0;
       for (var c = 0u; c < DV; c++) {
         s += vdot(qs[c], kTile[j * DV + c]);
         dp += vdot(g[c], vTile[j * DV + c]);
       }
-      let ds = exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta);
+      let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
       for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
-    }
+    `,
+      'keptTile[j] == 0',
+    )}
     workgroupBarrier();
-  }
+  `,
+  )}
   if (mine < p.seq) {
     for (var c = 0u; c < DV; c++) { ${storeV(dims, 'gradQ', 'base + c * W', 'acc[c] / p.sqrtHeadDim')} }
   }`,
@@ -417,8 +494,9 @@ var<workgroup> anyKept: atomic<u32>;`;
   let maskedWeight = select(1.0 / f32(p.seq), 0.0, atomicLoad(&anyKept) != 0u);
   var dk: array<V, DV>;
   var dv: array<V, DV>;
-  for (var start = 0u; start < p.seq; start += TILE) {
-    let n = min(TILE, p.seq - start);
+  ${forEachTile(
+    dims,
+    `
     ${stageRows(dims, 'q', 'qTile', ' / p.sqrtHeadDim')}
     ${stageRows(dims, 'grad', 'gTile')}
     if (lid.x < n) {
@@ -426,28 +504,29 @@ var<workgroup> anyKept: atomic<u32>;`;
       statsTile[lid.x] = vec2f(stats[r], stats[r + 1u]);
     }
     workgroupBarrier();
-    for (var i = 0u; i < n; i++) {
-      if (kept) {
-        var s = 0.0;
-        var dp = 0.0;
-        for (var c = 0u; c < DV; c++) {
-          s += vdot(qTile[i * DV + c], kr[c]);
-          dp += vdot(gTile[i * DV + c], vr[c]);
-        }
-        let weight = exp(s - statsTile[i].x);
-        let keep = dropKeep(bh, start + i, row);
-        let ds = weight * (keep * dp - statsTile[i].y);
-        for (var c = 0u; c < DV; c++) {
-          dv[c] += weight * keep * gTile[i * DV + c];
-          dk[c] += ds * qTile[i * DV + c];
-        }
-      } else if (maskedWeight != 0.0) {
-        let weight = maskedWeight * dropKeep(bh, start + i, row);
-        for (var c = 0u; c < DV; c++) { dv[c] += weight * gTile[i * DV + c]; }
+    ${forEachStaged(
+      dims,
+      'i',
+      `
+      var s = 0.0;
+      var dp = 0.0;
+      for (var c = 0u; c < DV; c++) {
+        s += vdot(qTile[i * DV + c], kr[c]);
+        dp += vdot(gTile[i * DV + c], vr[c]);
       }
-    }
+      // Selects, not branches (see the file's comment): a masked key takes maskedWeight and no dK.
+      let weight = select(0.0, select(maskedWeight, exp(s - statsTile[i].x), kept), i < n);
+      let keep = dropKeep(bh, start + i, row);
+      let ds = select(0.0, weight * (keep * dp - statsTile[i].y), kept);
+      for (var c = 0u; c < DV; c++) {
+        dv[c] += weight * keep * gTile[i * DV + c];
+        dk[c] += ds * qTile[i * DV + c];
+      }
+    `,
+    )}
     workgroupBarrier();
-  }
+  `,
+  )}
   if (mine < p.seq) {
     for (var c = 0u; c < DV; c++) {
       ${storeV(dims, 'gradK', 'base + c * W', 'dk[c]')}

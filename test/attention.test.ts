@@ -103,6 +103,21 @@ test('attention dropout draws the [B, H, T, T] weight mask of the rng stream, in
   await check({ batch: 1, seq: 70, heads: 2, headDim: 16, lengths: [50], dropout }, 34, { maxEntries: 20 });
 });
 
+test('unrolled and tiled kernels (ENGINE_ATTENTION) both match: T not a multiple of 8, padding, dropout', async () => {
+  const before = process.env.ENGINE_ATTENTION;
+  try {
+    for (const form of ['unrolled', 'tiled']) {
+      process.env.ENGINE_ATTENTION = form;
+      await check({ batch: 2, seq: 13, heads: 2, headDim: 16, lengths: [13, 6] }, 40);
+      await check({ batch: 2, seq: 5, heads: 2, headDim: 5, lengths: [0, 4] }, 43);
+      await check({ batch: 1, seq: 9, heads: 2, headDim: 8, lengths: [7], dropout: { probability: 0.3, seed: 99, offset: 2 } }, 46);
+    }
+  } finally {
+    if (before === undefined) delete process.env.ENGINE_ATTENTION;
+    else process.env.ENGINE_ATTENTION = before;
+  }
+});
+
 test('forward and backward are bit-for-bit reproducible', async () => {
   const c: Case = { batch: 2, seq: 70, heads: 2, headDim: 64, lengths: [70, 33] };
   const inputs = inputsOf(c, 37);

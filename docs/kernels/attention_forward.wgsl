@@ -98,14 +98,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var j = 0u; j < n; j++) {
       var s = 0.0;
       for (var c = 0u; c < DV; c++) { s += vdot(qs[c], kTile[j * DV + c]); }
-      scores[j] = select(LOWEST, s, keptTile[j] != 0);
+      scores[j] = select(LOWEST, s, (j < n) & (keptTile[j] != 0));
       tileMax = max(tileMax, scores[j]);
     }
     let rescale = exp(runningMax - tileMax);
     weightSum *= rescale;
     for (var c = 0u; c < DV; c++) { acc[c] *= rescale; }
     for (var j = 0u; j < n; j++) {
-      let weight = exp(scores[j] - tileMax);
+      let weight = select(0.0, exp(scores[j] - tileMax), j < n);
       weightSum += weight;
       let contribution = weight * dropKeep(bh, row, start + j);
       for (var c = 0u; c < DV; c++) { acc[c] += contribution * vTile[j * DV + c]; }

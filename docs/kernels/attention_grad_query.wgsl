@@ -106,7 +106,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         s += vdot(qs[c], kTile[j * DV + c]);
         dp += vdot(g[c], vTile[j * DV + c]);
       }
-      let ds = exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta);
+      let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
       for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
     }
     workgroupBarrier();

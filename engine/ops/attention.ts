@@ -2,11 +2,11 @@
 // calls between the q/k/v projections and out_lin, with its backward. Under autocast
 // (engine/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
 // are f32.
-import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
+import { MAX_HEAD_DIM, canUnroll, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
-import { subgroupsEnabled } from '../device.ts';
+import { gpu, subgroupsEnabled } from '../device.ts';
 import { autocastOperand } from '../autocast.ts';
 import { launchOn } from '../launch_on.ts';
 import { tunedChoice } from '../tuning.ts';
@@ -58,10 +58,25 @@ export type AttentionKernel = 'attention_forward' | 'attention_grad_query' | 'at
 /** What a tuned entry for attention is keyed by, besides its dims [batch, seq]. */
 export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}${dims.half ? ' f16' : ''}`;
 
-/** `dims` with the tiling the tuned table (engine/tuning.ts) chose for `kernel` there, if any. */
+/**
+ * Whether the row kernels run unrolled (kernels/attention.ts: `canUnroll`) without a tuned entry:
+ * on CPU implementations of WebGPU (`Gpu.software`), where lavapipe runs them about twice as fast
+ * as the tiled loops (B4 H2 T16 D16). ENGINE_ATTENTION=unrolled or tiled forces one, table or not
+ * (unrolled only where the dims allow).
+ */
+export function attentionUnrolled(dims: AttentionDims): boolean {
+  const forced = process.env.ENGINE_ATTENTION;
+  if (forced && forced !== 'unrolled' && forced !== 'tiled')
+    throw new Error(`ENGINE_ATTENTION must be "unrolled" or "tiled", not "${forced}"`);
+  return canUnroll(dims) && (forced ? forced === 'unrolled' : gpu().software);
+}
+
+/** `dims` as the op launches `kernel`: ENGINE_ATTENTION's form, else the tuned table's (engine/tuning.ts), else the default. */
 function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims {
-  const tiling = tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
-  return tiling ? { ...dims, tiling: { rows: Number(tiling.rows), tile: Number(tiling.tile) } } : dims;
+  const choice = process.env.ENGINE_ATTENTION ? undefined : tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
+  if (!choice) return attentionUnrolled(dims) ? { ...dims, unrolled: true } : dims;
+  if (choice.unrolled) return canUnroll(dims) ? { ...dims, unrolled: true } : dims;
+  return { ...dims, tiling: { rows: Number(choice.rows), tile: Number(choice.tile) } };
 }
 
 /**
