@@ -58,8 +58,12 @@ export class StepReplay {
   private readonly recorded = new Map<string, Recorded>();
   private readonly arena = new Set<GPUBuffer>();
 
-  /** `maxRecordings`: recordings kept; past it the least recently used one is dropped. */
-  constructor(readonly maxRecordings = 16) {}
+  /**
+   * `maxRecordings`: recordings kept; past it the least recently used one is dropped. A recording
+   * holds a bind group and a 256-byte uniform slot per launch (its temporaries are the shared
+   * arena's), and a batch padded to its longest sentence comes in as many shapes as lengths.
+   */
+  constructor(readonly maxRecordings = 64) {}
 
   /**
    * Runs `step` on persistent copies of `inputs`, recording it, the first time `key` is seen, and
