@@ -3,7 +3,7 @@
 // the arithmetic, sets the pace.
 //
 // Submits. Launches append to one open compute pass (storage writes of one dispatch are visible
-// to the next). Nothing is submitted until someone needs results on the CPU (`readBuffer`) or
+// to the next). Nothing is submitted until someone needs results on the CPU (`readBuffersLater`) or
 // calls `flush()` at the end of a step: a training step is one submit.
 //
 // What a launch makes once and then finds. Ops get their `KernelLaunch` from memoized generators
@@ -309,24 +309,37 @@ export function copyBuffer(src: GPUBufferBinding, dst: GPUBufferBinding, bytes: 
   commandEncoder().copyBufferToBuffer(src.buffer, src.offset ?? 0, dst.buffer, dst.offset ?? 0, bytes);
 }
 
-/** Reads `bytes` of a buffer back to the CPU once all recorded work has run. */
-export async function readBuffer(binding: GPUBufferBinding, bytes: number): Promise<ArrayBuffer> {
+/**
+ * Records copies of `bindings` (each's `size` bytes) into one mappable buffer, in order with the
+ * work recorded so far, and returns the function that reads them back: it submits the copies if
+ * they still wait for a submit, and resolves once the GPU has run them. Call it when the values are
+ * needed, not before: while a GPU promise is pending, Dawn's bindings poll for it (device.ts).
+ */
+export function readBuffersLater(bindings: readonly GPUBufferBinding[]): () => Promise<ArrayBuffer[]> {
   if (dryRun) throw new Error('internal: a GPU readback inside withoutExecution()');
   if (recording) throw new Error('a recorded step cannot read data back (a replay would not repeat it): read its results after it');
-  const { device } = gpu();
-  const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  copyBuffer(binding, { buffer: staging }, staging.size);
-  flush();
-  try {
-    await staging.mapAsync(GPUMapMode.READ);
-    throwIfGpuFailed();
-    return staging.getMappedRange().slice(0, bytes);
-  } catch (err) {
-    throwIfGpuFailed();
-    throw err;
-  } finally {
-    staging.destroy();
-  }
+  const sizes = bindings.map((b) => Math.ceil((b.size ?? b.buffer.size - (b.offset ?? 0)) / 4) * 4);
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const staging = gpu().device.createBuffer({
+    size: Math.max(4, offsets[offsets.length - 1] + sizes[sizes.length - 1]),
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  bindings.forEach((b, i) => copyBuffer(b, { buffer: staging, offset: offsets[i] }, sizes[i]));
+  const submitted = dispatchStats.submits;
+  return async () => {
+    if (dispatchStats.submits === submitted) flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      throwIfGpuFailed();
+      const mapped = staging.getMappedRange();
+      return bindings.map((b, i) => mapped.slice(offsets[i], offsets[i] + (b.size ?? sizes[i])));
+    } catch (err) {
+      throwIfGpuFailed();
+      throw err;
+    } finally {
+      staging.destroy();
+    }
+  };
 }
 
 /** Waits until the GPU has finished everything submitted; surfaces asynchronous GPU errors. */

@@ -6,8 +6,8 @@
 // gradients by the scale in place and flags inf/NaN (then clip the gradients as usual); `step`
 // records AdamW's update conditional on that flag, and the scale update, all on the GPU.
 //
-// The CPU learns whether a step was skipped one step late: `step` starts a readback of the flag,
-// and `settle()` awaits it, taking a skipped step back off AdamW's count. A trainer calls
+// The CPU learns whether a step was skipped one step late: `step` copies the flag out, and
+// `settle()` reads it, taking a skipped step back off AdamW's count. A trainer calls
 // `settle()` after recording (and submitting) the next step's forward and backward, just before
 // that step's optimizer update: by then the flag has long been computed, the GPU has the new
 // step's work queued, and the update's learning rate and bias corrections are torch's (the
@@ -20,7 +20,7 @@ import { fillLike } from './ops/elementwise.ts';
 import type { AdamW } from './optim.ts';
 import { slotGroups } from './multi_tensor.ts';
 import { launchOn } from './launch_on.ts';
-import { Tensor } from './tensor.ts';
+import { Tensor, readLater } from './tensor.ts';
 
 export interface GradScalerOptions extends Partial<ScaleUpdate> {
   initScale?: number;
@@ -40,7 +40,7 @@ export class GradScaler {
   readonly foundInf: Tensor;
   private readonly update: ScaleUpdate;
   /** The last step's optimizer and the readback of its found-inf flag, until `settle()`. */
-  private pending: { optimizer: AdamW; foundInf: Promise<number> } | null = null;
+  private pending: { optimizer: AdamW; readFoundInf: () => Promise<(Float32Array | Int32Array)[]> } | null = null;
   /** Steps skipped so far, as learnt by `settle()`. */
   skippedSteps = 0;
 
@@ -91,21 +91,19 @@ export class GradScaler {
     launchOn(updateScale(this.update), this.scale, this.growthTracker, this.foundInf);
   }
 
-  /** Starts reading back the flag of the step just launched, for `settle()`. */
+  /** Copies out the flag of the step just launched, for `settle()` to read. */
   watch(optimizer: AdamW): void {
     if (this.pending) throw new Error('GradScaler: settle() the previous step first');
-    const foundInf = this.foundInf.item();
-    // Awaited by settle(); until then a GPU failure must not count as an unhandled rejection.
-    foundInf.catch(() => undefined);
-    this.pending = { optimizer, foundInf };
+    this.pending = { optimizer, readFoundInf: readLater([this.foundInf]) };
   }
 
   /** Waits for the last step's found-inf flag; a skipped step is taken off its optimizer's count. Whether it was skipped. */
   async settle(): Promise<boolean> {
     if (!this.pending) return false;
-    const { optimizer, foundInf } = this.pending;
+    const { optimizer, readFoundInf } = this.pending;
     this.pending = null;
-    const skipped = (await foundInf) !== 0;
+    const [[foundInf]] = await readFoundInf();
+    const skipped = foundInf !== 0;
     if (skipped) {
       optimizer.uncountStep();
       this.skippedSteps++;

@@ -1,6 +1,6 @@
 // The engine's public surface: what model/ and train/ use.
 export { initGpu, closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type AdapterIdentity, type Gpu } from './device.ts';
-export { Tensor, noGrad, numel, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
+export { Tensor, noGrad, numel, readLater, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
 export { backward, zeroGrad } from './autograd.ts';
 export { op, printGraph, formatGraph, nodeKernels } from './trace.ts';
 export { beginScope, scoped, pool, StepScope, GpuOutOfMemoryError } from './memory.ts';

@@ -7,7 +7,7 @@
 //
 // Tensors made while a StepScope is open are released when it ends; tensors made outside any
 // scope (parameters, optimizer state) are persistent. Using a released tensor is an error.
-import { readBuffer, writeBuffer } from './dispatch.ts';
+import { readBuffersLater, writeBuffer } from './dispatch.ts';
 import { halfBits, halfValue } from './float16.ts';
 import { currentScope, disown, pool, type Releasable } from './memory.ts';
 
@@ -145,10 +145,7 @@ export class Tensor implements Releasable {
 
   /** The values on the CPU; f16 ones widened to f32 (exactly). */
   async toArray(): Promise<Float32Array | Int32Array> {
-    if (this.numel === 0) return this.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
-    const bytes = await readBuffer(this.binding, this.byteLength);
-    if (this.dtype === 'f16') return Float32Array.from(new Uint16Array(bytes), halfValue);
-    return this.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
+    return (await readLater([this])())[0];
   }
 
   async toFloat32(): Promise<Float32Array> {
@@ -176,6 +173,22 @@ export class Tensor implements Releasable {
   get creator(): { parents: readonly Tensor[]; backwardFn: BackwardFn } | null {
     return this.backwardFn ? { parents: this.parents, backwardFn: this.backwardFn } : null;
   }
+}
+
+/**
+ * Copies the tensors' values out in order with the work recorded so far, and returns the function
+ * that reads them (see dispatch.ts's `readBuffersLater`): i32 tensors as Int32Array, others as
+ * Float32Array (f16 widened exactly).
+ */
+export function readLater(tensors: readonly Tensor[]): () => Promise<(Float32Array | Int32Array)[]> {
+  const read = readBuffersLater(tensors.map((t) => ({ ...t.binding, size: Math.max(4, t.byteLength) })));
+  return async () =>
+    (await read()).map((bytes, i) => {
+      const t = tensors[i];
+      if (t.numel === 0) return t.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
+      if (t.dtype === 'f16') return Float32Array.from(new Uint16Array(bytes, 0, t.numel), halfValue);
+      return t.dtype === 'i32' ? new Int32Array(bytes, 0, t.numel) : new Float32Array(bytes, 0, t.numel);
+    });
 }
 
 /** Given the gradient of an op's output, the gradient for each parent (null where none is needed). */

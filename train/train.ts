@@ -33,6 +33,7 @@ import {
   gpu,
   initGpu,
   mulScalar,
+  readLater,
   shapeStr,
   tuningSummary,
   zeroGrad,
@@ -256,8 +257,8 @@ async function setUp(argv: string[]): Promise<Run> {
 interface Window {
   steps: number;
   lastStep: number;
-  lossSum: Promise<number>;
-  gradNorm: Promise<number>;
+  /** Reads the window's loss sum and last gradient norm, copied out when it closed. */
+  read: () => Promise<(Float32Array | Int32Array)[]>;
   learningRate: number;
 }
 
@@ -307,10 +308,8 @@ class LossWindows {
   endStep(step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
     this.stepsInWindow++;
     if (!closeWindow) return undefined;
-    const window = { steps: this.stepsInWindow, lastStep: step, lossSum: this.sum.item(), gradNorm: this.norm.item(), learningRate };
-    // Awaited one window later; until then a GPU failure must not count as an unhandled rejection.
-    for (const read of [window.lossSum, window.gradNorm]) read.catch(() => undefined);
-    this.pending.push(window);
+    // Copied out now, in the step's submit; read (mapped) only one window later, when the GPU is done.
+    this.pending.push({ steps: this.stepsInWindow, lastStep: step, read: readLater([this.sum, this.norm]), learningRate });
     fillLike(this.sum, 0);
     this.stepsInWindow = 0;
     return this.pending.length > 1 ? this.settle(1) : undefined;
@@ -320,7 +319,7 @@ class LossWindows {
   private async settle(keep: number): Promise<void> {
     while (this.pending.length > keep) {
       const w = this.pending.shift()!;
-      const [lossSum, norm] = await Promise.all([w.lossSum, w.gradNorm]);
+      const [[lossSum], [norm]] = await w.read();
       const loss = lossSum / w.steps;
       if (!Number.isFinite(loss))
         throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
