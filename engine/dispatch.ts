@@ -416,7 +416,7 @@ export class Recording {
       if (c.pipeline !== pipeline) pass.setPipeline(c.pipeline);
       pipeline = c.pipeline;
       pass.setBindGroup(0, c.bindGroup, c.offsets);
-      pass.dispatchWorkgroups(...c.workgroups);
+      pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
     }
     dispatchStats.dispatches += this.launches.length;
   }
