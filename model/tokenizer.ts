@@ -172,7 +172,11 @@ export class WordPieceTokenizer {
 
   /** Encodes every text and pads them to the longest one (dynamic padding). */
   encodeBatch(texts: string[], maxLength: number = this.modelMaxLength): EncodedBatch {
-    const rows = texts.map((text) => this.encode(text, { maxLength }));
+    return this.padBatch(texts.map((text) => this.encode(text, { maxLength })));
+  }
+
+  /** Encoded rows (from `encode`) padded to the longest, as `encodeBatch` pads them. */
+  padBatch(rows: readonly (readonly number[])[]): EncodedBatch {
     const batch = rows.length;
     const seqLen = rows.reduce((longest, row) => Math.max(longest, row.length), 0);
     const ids = new Int32Array(batch * seqLen).fill(this.padId);

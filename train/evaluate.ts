@@ -20,12 +20,23 @@ export interface Batch {
   size: number;
 }
 
+/**
+ * Each example's token ids, with the tokenizer and length limit they were made with: a run sees
+ * every example once an epoch (and its evaluation sets once an evaluation), and tokenizes it once.
+ */
+const encoded = new WeakMap<Example, { tokenizer: WordPieceTokenizer; maxLength: number; ids: number[] }>();
+
+function idsOf(tokenizer: WordPieceTokenizer, example: Example, maxLength: number): number[] {
+  const known = encoded.get(example);
+  if (known?.tokenizer === tokenizer && known.maxLength === maxLength) return known.ids;
+  const ids = tokenizer.encode(example.text, { maxLength });
+  encoded.set(example, { tokenizer, maxLength, ids });
+  return ids;
+}
+
 /** Tokenizes a batch of examples (dynamic padding, truncation at maxLength) into GPU tensors. */
 export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], maxLength: number): Batch {
-  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(
-    examples.map((e) => e.text),
-    maxLength,
-  );
+  const { ids, mask, batch, seqLen } = tokenizer.padBatch(examples.map((e) => idsOf(tokenizer, e, maxLength)));
   return {
     ids: Tensor.fromArray(ids, [batch, seqLen], 'i32'),
     mask: Tensor.fromArray(mask, [batch, seqLen], 'i32'),
