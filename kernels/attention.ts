@@ -249,14 +249,14 @@ function forEachTile(dims: AttentionDims, body: string): string {
 }
 
 /**
- * WGSL running `body` for each staged row `index` of a tile: a loop over its `n` rows, skipping
- * those where `skipIf` holds (a condition the same for the whole workgroup, so GPUs skip the work),
- * or unrolled, once per row of TILE with `index` a constant and no branch: the body must then
- * give rows past `n`, and rows where `skipIf` holds, no weight itself.
+ * WGSL running `body` for each staged row `index` of a tile: a loop over its `n` rows, running it
+ * only where `onlyIf` holds when given (so that a GPU skips work that adds nothing), or unrolled,
+ * once per row of TILE with `index` a constant and no branch: the body must then give rows past
+ * `n`, and rows where `onlyIf` fails, no weight itself.
  */
-function forEachStaged(dims: AttentionDims, index: string, body: string, skipIf?: string): string {
+function forEachStaged(dims: AttentionDims, index: string, body: string, onlyIf?: string): string {
   if (dims.unrolled) return Array.from({ length: attentionTiling(dims).tile }, (_, r) => `{ let ${index} = ${r}u;${body}}`).join('\n    ');
-  return `for (var ${index} = 0u; ${index} < n; ${index}++) {${skipIf ? `\n      if (${skipIf}) { continue; }` : ''}${body}}`;
+  return `for (var ${index} = 0u; ${index} < n; ${index}++) {${onlyIf ? `\n      if (${onlyIf}) {${body.replaceAll('\n', '\n  ')}}\n    ` : body}}`;
 }
 
 /** One workgroup per ROWS rows of one (batch, head). */
@@ -448,7 +448,7 @@ export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropou
       let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
       for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
     `,
-      'keptTile[j] == 0',
+      'keptTile[j] != 0',
     )}
     workgroupBarrier();
   `,
@@ -514,7 +514,7 @@ var<workgroup> anyKept: atomic<u32>;`;
         s += vdot(qTile[i * DV + c], kr[c]);
         dp += vdot(gTile[i * DV + c], vr[c]);
       }
-      // Selects, not branches (see the file's comment): a masked key takes maskedWeight and no dK.
+      // By selects, as unrolled kernels must not branch: a masked key takes maskedWeight and no dK.
       let weight = select(0.0, select(maskedWeight, exp(s - statsTile[i].x), kept), i < n);
       let keep = dropKeep(bh, start + i, row);
       let ds = select(0.0, weight * (keep * dp - statsTile[i].y), kept);
@@ -523,6 +523,7 @@ var<workgroup> anyKept: atomic<u32>;`;
         dk[c] += ds * qTile[i * DV + c];
       }
     `,
+      'kept || maskedWeight != 0.0',
     )}
     workgroupBarrier();
   `,

@@ -110,19 +110,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     workgroupBarrier();
     for (var i = 0u; i < n; i++) {
-      var s = 0.0;
-      var dp = 0.0;
-      for (var c = 0u; c < DV; c++) {
-        s += vdot(qTile[i * DV + c], kr[c]);
-        dp += vdot(gTile[i * DV + c], vr[c]);
-      }
-      // Selects, not branches (see the file's comment): a masked key takes maskedWeight and no dK.
-      let weight = select(0.0, select(maskedWeight, exp(s - statsTile[i].x), kept), i < n);
-      let keep = dropKeep(bh, start + i, row);
-      let ds = select(0.0, weight * (keep * dp - statsTile[i].y), kept);
-      for (var c = 0u; c < DV; c++) {
-        dv[c] += weight * keep * gTile[i * DV + c];
-        dk[c] += ds * qTile[i * DV + c];
+      if (kept || maskedWeight != 0.0) {
+        var s = 0.0;
+        var dp = 0.0;
+        for (var c = 0u; c < DV; c++) {
+          s += vdot(qTile[i * DV + c], kr[c]);
+          dp += vdot(gTile[i * DV + c], vr[c]);
+        }
+        // By selects, as unrolled kernels must not branch: a masked key takes maskedWeight and no dK.
+        let weight = select(0.0, select(maskedWeight, exp(s - statsTile[i].x), kept), i < n);
+        let keep = dropKeep(bh, start + i, row);
+        let ds = select(0.0, weight * (keep * dp - statsTile[i].y), kept);
+        for (var c = 0u; c < DV; c++) {
+          dv[c] += weight * keep * gTile[i * DV + c];
+          dk[c] += ds * qTile[i * DV + c];
+        }
       }
     }
     workgroupBarrier();

@@ -99,15 +99,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     if (lid.x < n) { keptTile[lid.x] = mask[b * p.seq + start + lid.x]; }
     workgroupBarrier();
     for (var j = 0u; j < n; j++) {
-      if (keptTile[j] == 0) { continue; }
-      var s = 0.0;
-      var dp = 0.0;
-      for (var c = 0u; c < DV; c++) {
-        s += vdot(qs[c], kTile[j * DV + c]);
-        dp += vdot(g[c], vTile[j * DV + c]);
+      if (keptTile[j] != 0) {
+        var s = 0.0;
+        var dp = 0.0;
+        for (var c = 0u; c < DV; c++) {
+          s += vdot(qs[c], kTile[j * DV + c]);
+          dp += vdot(g[c], vTile[j * DV + c]);
+        }
+        let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
+        for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
       }
-      let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
-      for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
     }
     workgroupBarrier();
   }
