@@ -1,8 +1,7 @@
 // `npm run train` and `npm run eval` end to end, as child processes: a tiny from-scratch model
 // trains on real rotten_tomatoes sentences and its loss falls; a run killed with SIGKILL after its
 // first checkpoint and resumed (without step replay) ends with the same bytes as an uninterrupted
-// one (with it); bad data and
-// model folders fail with one clear line and leave nothing behind.
+// one (with it); bad data and model folders fail with one clear line and leave nothing behind.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
