@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 
-/** Test files that run again on the OpenGL fallback: every kernel family and the model end to end. */
-const OPENGL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity';
+/** Test files that run again on the OpenGL fallback: every kernel family, the model end to end, and step replay. */
+const OPENGL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity|replay';
 
 const patternArg = process.argv[2];
 // Only test files, and of those the ones whose path matches the optional PATTERN.
