@@ -6,12 +6,15 @@
 // this process's CPU time), microseconds per launch, and ms per step when steps run back to back
 // (wall, and the CPU time of every thread, lavapipe's kernels included). Both ways of running a
 // step are measured: the op code every step, and a recording replayed (engine/replay.ts), which is
-// how the trainer runs it. PyTorch eager runs the same model, batch and optimizer beside it when /usr/bin/python3
-// has torch (bench/host_torch.py). Separately, full-size DistilBERT (the benchmark's dims) at
-// batch 8 × 128 records one step without executing it, to report the memory pool's peak.
-import { execFileSync } from 'node:child_process';
+// how the trainer runs it. PyTorch eager runs the same model, batch and optimizer beside it when
+// /usr/bin/python3 has torch (bench/host_torch.py, a child process): a sample of its steps right
+// after each of ours, so that the ratio compares the same moment of a machine whose speed drifts.
+// Separately, full-size DistilBERT (the benchmark's dims) at batch 8 × 128 records one step
+// without executing it, to report the memory pool's peak.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { StepReplay, dispatchStats, flush, pool, synchronize } from '../engine/index.ts';
 import { withoutExecution } from '../engine/dispatch.ts';
@@ -36,6 +39,8 @@ export interface HostRun {
   /** Per step over STEPS_PER_SAMPLE steps run back to back, GPU included: wall, and CPU of every thread (lavapipe's too). */
   stepMs: Stats;
   stepCpuMs: Stats;
+  /** Each sample's ms per step over PyTorch's in the sample taken right after it (wall, CPU); absent without torch. */
+  vsTorch?: { wall: Stats; cpu: Stats };
 }
 
 export interface HostProfile {
@@ -57,11 +62,19 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** Times `step` (recording plus submit, GPU idle; then back to back); its launches and submits per step. */
-async function timeSteps(step: () => void, o: BenchOptions): Promise<{ run: HostRun; launches: number; submits: number }> {
+/**
+ * Times `step`: recording plus submit with the GPU idle, then samples of steps back to back, each
+ * followed by a sample of PyTorch's (when `torch` runs); its launches and submits per step.
+ */
+async function timeSteps(
+  step: () => void,
+  o: BenchOptions,
+  torch: TorchSteps | null,
+): Promise<{ run: HostRun; launches: number; submits: number; torchSamples: TorchSample[] }> {
   const perStep = { launches: 0, submits: 0 };
   const record = { wall: [] as number[], cpu: [] as number[] };
   const steps = { wall: [] as number[], cpu: [] as number[] };
+  const torchSamples: TorchSample[] = [];
   for (let i = 0; i < o.warmup + 2; i++) step();
   for (let r = 0; r < STEPS_PER_SAMPLE; r++) {
     await synchronize();
@@ -84,34 +97,47 @@ async function timeSteps(step: () => void, o: BenchOptions): Promise<{ run: Host
     await synchronize();
     steps.wall.push((performance.now() - t0) / STEPS_PER_SAMPLE);
     steps.cpu.push((cpuMs() - c0) / STEPS_PER_SAMPLE);
+    if (torch) torchSamples.push(await torch.sample());
   }
   const recordMs = stats(record.wall);
+  const vsTorch = torchSamples.length
+    ? {
+        wall: stats(torchSamples.map((t, i) => steps.wall[i] / t.ms)),
+        cpu: stats(torchSamples.map((t, i) => steps.cpu[i] / t.cpuMs)),
+      }
+    : undefined;
   return {
     ...perStep,
+    torchSamples,
     run: {
       recordMs,
       recordCpuMs: stats(record.cpu),
       usPerLaunch: (1000 * recordMs.median) / perStep.launches,
       stepMs: stats(steps.wall),
       stepCpuMs: stats(steps.cpu),
+      vsTorch,
     },
   };
 }
 
 export async function profileHost(o: BenchOptions, log: (line: string) => void): Promise<HostProfile> {
   const shape = { ...o, ...HOST_SHAPE };
+  const torch = await TorchSteps.start(shape);
   const model = new ProfiledModel(shape);
   const replay = new StepReplay();
   let eager: Awaited<ReturnType<typeof timeSteps>>;
   let replayed: Awaited<ReturnType<typeof timeSteps>>;
   try {
-    eager = await timeSteps(() => model.step(), o);
-    replayed = await timeSteps(() => model.step(replay), o);
+    const running = torch instanceof TorchSteps ? torch : null;
+    eager = await timeSteps(() => model.step(), o, running);
+    replayed = await timeSteps(() => model.step(replay), o, running);
   } finally {
+    if (torch instanceof TorchSteps) torch.close();
     replay.release();
     model.release();
     await synchronize();
   }
+  const torchSamples = [...eager.torchSamples, ...replayed.torchSamples];
   const { launches, submits } = eager;
   if (replayed.launches !== launches || replayed.submits !== submits) {
     throw new Error(
@@ -138,7 +164,10 @@ export async function profileHost(o: BenchOptions, log: (line: string) => void):
     submits,
     eager: eager.run,
     replay: replayed.run,
-    torch: torchStep(shape, o.repeats),
+    torch:
+      torch instanceof TorchSteps
+        ? { stepMs: stats(torchSamples.map((t) => t.ms)), stepCpuMs: stats(torchSamples.map((t) => t.cpuMs)), threads: torch.threads }
+        : torch,
     memory: await stepMemory({ ...o, ...MEMORY_SHAPE }),
   };
 }
@@ -170,42 +199,51 @@ export async function stepMemory(o: BenchOptions): Promise<HostProfile['memory']
 
 const TORCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'host_torch.py');
 
-/** bench/host_torch.py's ms per step, or why it could not run. */
-function torchStep(o: BenchOptions, repeats: number): HostProfile['torch'] {
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const args = [
-    TORCH_SCRIPT,
-    '--layers',
-    o.layers,
-    '--dim',
-    o.dim,
-    '--hidden',
-    o.hidden,
-    '--heads',
-    o.heads,
-    '--vocab',
-    o.vocab,
-    '--batch',
-    o.batch,
-    '--seq',
-    o.seq,
-    '--classes',
-    o.classes,
-    '--repeats',
-    repeats,
-    '--steps',
-    STEPS_PER_SAMPLE,
-  ].map(String);
-  try {
-    const out = JSON.parse(execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
-      ms: number[];
-      cpuMs: number[];
-      threads: number;
-    };
-    return { stepMs: stats(out.ms), stepCpuMs: stats(out.cpuMs), threads: out.threads };
-  } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '');
-    const why = /No module named 'torch'/.test(stderr) ? `no torch for ${python}` : (stderr.trim().split('\n').pop() ?? String(err));
-    return { unavailable: why };
+interface TorchSample {
+  ms: number;
+  cpuMs: number;
+}
+
+/** bench/host_torch.py in a child process, taking samples of PyTorch's step when asked. */
+class TorchSteps {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly threads: number,
+    private readonly lines: AsyncIterator<string>,
+  ) {}
+
+  /** Starts the script (model built, warmed up), or says why it could not run. */
+  static async start(o: BenchOptions): Promise<TorchSteps | { unavailable: string }> {
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const flags = { layers: o.layers, dim: o.dim, hidden: o.hidden, heads: o.heads, vocab: o.vocab, batch: o.batch, seq: o.seq };
+    const args = Object.entries({ ...flags, classes: o.classes, steps: STEPS_PER_SAMPLE }).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    const child = spawn(python, [TORCH_SCRIPT, ...args]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', (err) => {
+      stderr += String(err);
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const first = await lines.next();
+    if (first.done) {
+      await new Promise((resolve) => (child.exitCode === null ? child.on('close', resolve) : resolve(null)));
+      const why = /No module named 'torch'/.test(stderr) ? `no torch for ${python}` : stderr.trim().split('\n').pop() || 'it exited';
+      return { unavailable: why };
+    }
+    return new TorchSteps(child, (JSON.parse(first.value) as { threads: number }).threads, lines);
+  }
+
+  /** PyTorch's ms per step (wall and CPU) over STEPS_PER_SAMPLE steps, taken now. */
+  async sample(): Promise<TorchSample> {
+    this.child.stdin.write('sample\n');
+    const line = await this.lines.next();
+    if (line.done) throw new Error('bench/host_torch.py stopped before its sample');
+    return JSON.parse(line.value) as TorchSample;
+  }
+
+  close(): void {
+    this.child.stdin.end();
   }
 }

@@ -2,11 +2,16 @@
 DistilBERT for sequence classification (word + position embeddings, LayerNorm, post-norm layers
 of multi-head attention and a GELU FFN, dropout 0.1, [CLS] head), batch and optimizer as
 bench/host.ts: cross-entropy, backward, clip_grad_norm_(1.0), AdamW, zero_grad(set_to_none).
-Plain torch (no transformers), on the CPU. Prints {"ms": [wall ms per step of each sample],
-"cpuMs": [process CPU ms per step of each sample], "threads"}.
+Plain torch (no transformers), on the CPU.
+
+It serves samples, so that bench/host.ts can interleave them with its own (the machine's speed
+drifts; back-to-back blocks would compare different moments): after three warm-up steps it prints
+{"threads"}, then for every line on stdin it runs --steps steps and prints {"ms", "cpuMs"}: the
+wall and process CPU ms per step of that sample. It exits at the end of stdin.
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -55,7 +60,7 @@ class DistilBert(nn.Module):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    for name in ["layers", "dim", "hidden", "heads", "vocab", "batch", "seq", "classes", "repeats", "steps"]:
+    for name in ["layers", "dim", "hidden", "heads", "vocab", "batch", "seq", "classes", "steps"]:
         parser.add_argument(f"--{name}", type=int, required=True)
     a = parser.parse_args()
     torch.manual_seed(0)
@@ -74,14 +79,14 @@ def main():
 
     for _ in range(3):
         step()
-    wall, cpu = [], []
-    for _ in range(a.repeats):
+    print(json.dumps({"threads": torch.get_num_threads()}), flush=True)
+    for _ in sys.stdin:
         start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(a.steps):
             step()
-        wall.append(1000 * (time.perf_counter() - start) / a.steps)
-        cpu.append(1000 * (time.process_time() - start_cpu) / a.steps)
-    print(json.dumps({"ms": wall, "cpuMs": cpu, "threads": torch.get_num_threads()}))
+        wall = 1000 * (time.perf_counter() - start) / a.steps
+        cpu = 1000 * (time.process_time() - start_cpu) / a.steps
+        print(json.dumps({"ms": wall, "cpuMs": cpu}), flush=True)
 
 
 if __name__ == "__main__":

@@ -147,10 +147,8 @@ export function hostTable(h: HostProfile): Table {
         [`${mode}: host µs per launch`, run.usPerLaunch.toFixed(1)],
         [`${mode}: per step, steps back to back (GPU included)`, both(run.stepMs, run.stepCpuMs)],
         [
-          `${mode}: ours / PyTorch`,
-          'unavailable' in h.torch
-            ? '–'
-            : `${ratio(run.stepMs.median / h.torch.stepMs.median)} wall, ${ratio(run.stepCpuMs.median / h.torch.stepCpuMs.median)} CPU`,
+          `${mode}: ours / PyTorch, sample by sample`,
+          run.vsTorch ? `${ratio(run.vsTorch.wall.median)} wall, ${ratio(run.vsTorch.cpu.median)} CPU` : '–',
         ],
       ]),
       ['PyTorch eager on the CPU, same step', torch],
