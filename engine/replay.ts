@@ -87,7 +87,8 @@ export class StepReplay {
     if (this.recorded.size >= this.maxRecordings) this.drop(this.recorded.keys().next().value!);
     const ownInputs = inputs.map((t, i) => new Tensor(t.shape, t.dtype, { persistent: true, name: `replay.${key}.input${i}` }));
     inputs.forEach((t, i) => copyInto(ownInputs[i], t));
-    for (const b of this.arena) pool.release(b);
+    const lent = [...this.arena];
+    for (const b of lent) pool.release(b);
     this.arena.clear();
     const inUseBefore = pool.inUseBytes;
     const bound = new Set<Tensor>();
@@ -114,7 +115,8 @@ export class StepReplay {
       if (leftBytes !== 0)
         throw new Error(`replay ${key}: the step left ${leftBytes} bytes of tensors alive; its results must go to persistent tensors`);
       const words = parameterWords(key, recording, parameters);
-      for (const b of recording.buffers) if (pool.claim(b)) this.arena.add(b);
+      // Back into the arena: what this step used, and what it was lent (the other recordings' buffers).
+      for (const b of [...lent, ...recording.buffers]) if (pool.claim(b)) this.arena.add(b);
       this.recorded.set(key, { recording, inputs: ownInputs, parameterWords: words });
     } catch (error) {
       recording?.release();

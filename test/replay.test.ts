@@ -118,6 +118,25 @@ test('a replay launches what its recording launched, in one submit, on the new i
   sum.release();
 });
 
+test("recording a second shape keeps the first one's buffers out of the pool: a tensor made later cannot share them", async () => {
+  const replay = new StepReplay();
+  const sum = new Tensor([1000], 'f32', { persistent: true, name: 'sum' });
+  sum.write(new Float32Array(1000));
+  // sum += 2·x through a temporary the size of x: 4 KB here, 16 bytes in the second recording.
+  const step = ([x]: readonly Tensor[]) => accumulateInto(sum, mulScalar(x, 2));
+  const small = new Tensor([4], 'f32', { persistent: true, name: 'small' });
+  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], {}, step));
+  scoped(() => replay.run('small', [Tensor.fromArray([1, 2, 3, 4], [4])], {}, ([x]) => accumulateInto(small, mulScalar(x, 2))));
+  flush();
+  // Made after both recordings, the size of the first one's temporary: none may get its buffer.
+  const later = [11, 12, 13, 14].map((v) => Tensor.fromArray(new Float32Array(1000).fill(v), [1000], 'f32', { persistent: true }));
+  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], {}, step));
+  for (const [i, t] of later.entries()) assert.equal(await t.toFloat32(), new Float32Array(1000).fill(11 + i), `later tensor ${i}`);
+  assert.equal(await sum.toFloat32(), new Float32Array(1000).fill(4));
+  replay.release();
+  for (const t of [sum, small, ...later]) t.release();
+});
+
 test('recording refuses a step a replay could not repeat, saying why', () => {
   const replay = new StepReplay();
   const refuses = (why: RegExp, step: (inputs: readonly Tensor[]) => void, parameters: Uniforms = {}) =>
