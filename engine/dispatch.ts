@@ -111,7 +111,7 @@ let dryRun = false;
 
 /** A launch or copy kept by `record`. */
 type RecordedCommand =
-  | { kind: 'launch'; launch: KernelLaunch; kernel: CompiledKernel; buffers: GPUBufferBinding[] }
+  | { kind: 'launch'; launch: KernelLaunch; kernel: CompiledKernel; uniformWords: Uint32Array; buffers: GPUBufferBinding[] }
   | { kind: 'copy'; src: GPUBufferBinding; dst: GPUBufferBinding; bytes: number };
 let recording: RecordedCommand[] | null = null;
 
@@ -229,7 +229,7 @@ export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[
   dispatchStats.dispatches++;
   if (dryRun) return;
   const { kernel: compiled, uniformWords } = prepare(kernel);
-  recording?.push({ kind: 'launch', launch: kernel, kernel: compiled, buffers: [...buffers] });
+  recording?.push({ kind: 'launch', launch: kernel, kernel: compiled, uniformWords, buffers: [...buffers] });
   const slot = compiled.hasUniforms ? uniformSlot(uniformWords) : null;
   const bindGroup = bindGroupFor(compiled, buffers, slot?.chunk ?? null);
   encoder ??= gpu().device.createCommandEncoder();
@@ -318,10 +318,16 @@ export function copyBuffer(src: GPUBufferBinding, dst: GPUBufferBinding, bytes: 
 export function readBuffersLater(bindings: readonly GPUBufferBinding[]): () => Promise<ArrayBuffer[]> {
   if (dryRun) throw new Error('internal: a GPU readback inside withoutExecution()');
   if (recording) throw new Error('a recorded step cannot read data back (a replay would not repeat it): read its results after it');
+  // Each binding at the next 4-byte boundary of the staging buffer (copies move whole words).
   const sizes = bindings.map((b) => Math.ceil((b.size ?? b.buffer.size - (b.offset ?? 0)) / 4) * 4);
-  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += size;
+  }
   const staging = gpu().device.createBuffer({
-    size: Math.max(4, offsets[offsets.length - 1] + sizes[sizes.length - 1]),
+    size: Math.max(4, total),
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   bindings.forEach((b, i) => copyBuffer(b, { buffer: staging, offset: offsets[i] }, sizes[i]));
@@ -355,8 +361,8 @@ export class Recording {
   readonly uniformWords: Uint32Array;
   private readonly uniforms: GPUBuffer;
   private readonly commands: (
-    | { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; offsets: number[]; workgroups: KernelLaunch['workgroups'] }
-    | { src: GPUBufferBinding; dst: GPUBufferBinding; bytes: number }
+    | { kind: 'launch'; pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; offsets: number[]; workgroups: KernelLaunch['workgroups'] }
+    | Extract<RecordedCommand, { kind: 'copy' }>
   )[];
   /** The launches in order, with the first word of each one's uniform slot (-1 without uniforms). */
   readonly launches: { launch: KernelLaunch; firstWord: number }[] = [];
@@ -382,14 +388,14 @@ export class Recording {
       let firstWord = -1;
       if (c.kernel.hasUniforms) {
         firstWord = slot * SLOT_WORDS;
-        this.uniformWords.set(prepare(c.launch).uniformWords, firstWord);
+        this.uniformWords.set(c.uniformWords, firstWord);
         entries.unshift({ binding: 0, resource: { buffer: this.uniforms, offset: 0, size: UNIFORM_SLOT } });
         offsets = [slot * UNIFORM_SLOT];
         slot++;
       }
       this.launches.push({ launch: c.launch, firstWord });
       const bindGroup = gpu().device.createBindGroup({ layout: c.kernel.layout, entries });
-      return { pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: c.launch.workgroups };
+      return { kind: 'launch' as const, pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: c.launch.workgroups };
     });
   }
 
@@ -406,7 +412,7 @@ export class Recording {
     }
     let pipeline: GPUComputePipeline | null = null;
     for (const c of this.commands) {
-      if ('src' in c) {
+      if (c.kind === 'copy') {
         commandEncoder().copyBufferToBuffer(c.src.buffer, c.src.offset ?? 0, c.dst.buffer, c.dst.offset ?? 0, c.bytes);
         pipeline = null;
         continue;

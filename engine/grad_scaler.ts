@@ -7,13 +7,12 @@
 // records AdamW's update conditional on that flag, and the scale update, all on the GPU.
 //
 // The CPU learns whether a step was skipped one step late: `step` copies the flag out, and
-// `settle()` reads it, taking a skipped step back off AdamW's count. A trainer calls
-// `settle()` after recording (and submitting) the next step's forward and backward, just before
-// that step's optimizer update: by then the flag has long been computed, the GPU has the new
-// step's work queued, and the update's learning rate and bias corrections are torch's (the
-// Trainer does not advance its schedule on a skipped step, and AdamW does not count it).
-// A replayed step (replay.ts) cannot wait partway, so its trainer settles before the step begins,
-// and splits `step` into AdamW's `beginStep`, this `launchStep` (recorded) and `watch`.
+// `settle()` reads it, taking a skipped step back off AdamW's count. A trainer calls `settle()`
+// before the next step's optimizer update is counted, so that its learning rate and bias
+// corrections are torch's (the Trainer does not advance its schedule on a skipped step, and AdamW
+// does not count it). train/train.ts settles before each step begins, as a replayed step
+// (replay.ts) cannot wait partway, and splits `step` into AdamW's `beginStep`, this
+// `launchStep` (recorded) and `watch`.
 import { UNSCALE_COST, type ScaleUpdate } from '../kernels/grad_scaler.ts';
 import { unscaleGradients, updateScale } from './kernels.ts';
 import { fillLike } from './ops/elementwise.ts';

@@ -6,9 +6,11 @@
 // in the middle of a step. With --fp16 (the Trainer's fp16=True) the forward runs under autocast
 // and a GradScaler scales the loss, unscales the gradients and skips steps whose gradients hold
 // inf/NaN; a skipped step does not advance the schedule, which each step learns from the previous
-// step's found-inf flag (engine/grad_scaler.ts). After each epoch: evaluation on validation and an atomic checkpoint
-// (train/checkpoints.ts) from which `--resume` continues bit for bit; at the end: test
-// evaluation, the model folder, its model card, metrics.jsonl and a plot.
+// step's found-inf flag (engine/grad_scaler.ts). A step of a batch shape seen before replays the
+// first one's recording instead of running the op code again (engine/replay.ts). After each
+// epoch: evaluation on validation and an atomic checkpoint (train/checkpoints.ts) from which
+// `--resume` continues bit for bit; at the end: test evaluation, the model folder, its model card,
+// metrics.jsonl and a plot.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -416,51 +418,34 @@ interface StepEnd {
  *
  * A whole optimizer step in one micro-batch is replayed (engine/replay.ts): the first batch of
  * each shape records it, and later ones replay that recording with their own batch, learning rate
- * and dropout streams. With --fp16 the previous step's inf check is then awaited before the step,
- * as its learning rate depends on it. (With accumulation, gradients outlive a micro-batch, which
- * a recorded step may not leave behind: those steps run their op code every time.)
+ * and dropout streams. (With accumulation, gradients outlive a micro-batch, which a recorded step
+ * may not leave behind: those steps run their op code every time.)
  */
 async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
-  const { model, optimizer, settings, scaler } = run;
-  const params = optimizer.params;
+  const { model, optimizer, scaler } = run;
   const scope = beginScope();
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
-    if (end && run.replay) {
-      await scaler?.settle();
-      const lr = learningRateAt(run.schedule, optimizer.stepCount);
-      model.positionIds(batch.ids.shape[1]);
-      const parameters = { ...dropoutStepUniforms(stream), ...optimizer.beginStep(lr) };
-      run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) => {
-        backwardMicroBatch(run, { ids, mask, labels }, stream, windows);
-        scaler?.unscale(params);
-        const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
-        const clip = settings.gradClip > 0 ? clipCoef : undefined;
-        if (scaler) scaler.launchStep(optimizer, clip);
-        else optimizer.launchStep(clip);
-        zeroGrad(params);
-        windows.keepNorm(totalNorm);
-      });
-      scaler?.watch(optimizer);
-      return windows.endStep(end.step, lr, end.closeWindow);
-    }
-    backwardMicroBatch(run, batch, stream, windows);
-    if (!end) return undefined;
-    scaler?.unscale(params);
-    // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
-    const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
-    const clip = settings.gradClip > 0 ? clipCoef : undefined;
-    if (scaler) {
-      // Whether the previous step was skipped: the GPU runs this step's backward meanwhile.
-      flush();
-      await scaler.settle();
-    }
-    // The schedule advances on the steps that updated the weights (the Trainer's optimizer_was_run).
+    if (!end) return backwardMicroBatch(run, batch, stream, windows);
+    // Whether the previous step was skipped (--fp16) decides this one's count, so its learning rate:
+    // the schedule advances on the steps that updated the weights (the Trainer's optimizer_was_run).
+    await scaler?.settle();
     const lr = learningRateAt(run.schedule, optimizer.stepCount);
-    if (scaler) scaler.step(optimizer, lr, clip);
-    else optimizer.step(lr, clip);
-    zeroGrad(params);
-    windows.keepNorm(totalNorm);
+    const stepUniforms = optimizer.beginStep(lr);
+    const work = (b: Pick<Batch, 'ids' | 'mask' | 'labels'>) => {
+      backwardMicroBatch(run, b, stream, windows);
+      updateWeights(run, windows);
+    };
+    if (run.replay) {
+      model.positionIds(batch.ids.shape[1]);
+      const parameters = { ...dropoutStepUniforms(stream), ...stepUniforms };
+      run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) =>
+        work({ ids, mask, labels }),
+      );
+    } else {
+      work(batch);
+    }
+    scaler?.watch(optimizer);
     return windows.endStep(end.step, lr, end.closeWindow);
   } finally {
     scope.end();
@@ -479,6 +464,23 @@ function backwardMicroBatch(run: Run, batch: Pick<Batch, 'ids' | 'mask' | 'label
   // With a scaler, the backward of scale · loss.
   backward(loss, scaler?.scale);
   windows.addLoss(loss);
+}
+
+/**
+ * The update of the step `beginStep` counted: gradients unscaled (--fp16), their global norm and
+ * clip, AdamW (skipped on inf/NaN gradients with --fp16), the gradients dropped, the norm kept.
+ */
+function updateWeights(run: Run, windows: LossWindows): void {
+  const { optimizer, settings, scaler } = run;
+  const params = optimizer.params;
+  scaler?.unscale(params);
+  // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
+  const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
+  const clip = settings.gradClip > 0 ? clipCoef : undefined;
+  if (scaler) scaler.launchStep(optimizer, clip);
+  else optimizer.launchStep(clip);
+  zeroGrad(params);
+  windows.keepNorm(totalNorm);
 }
 
 async function train(run: Run): Promise<void> {
