@@ -1,8 +1,10 @@
 // Every kernel group the benchmark knows, by the name `--only` uses.
 import { adamwGroup } from './kernels/adamw.ts';
+import { ampGroup } from './kernels/amp.ts';
 import { attentionGroup } from './kernels/attention.ts';
 import { embeddingGroup } from './kernels/embedding.ts';
 import { geluGroup } from './kernels/gelu.ts';
+import { gradNormGroup } from './kernels/grad_norm.ts';
 import { layerNormGroup } from './kernels/layernorm.ts';
 import { matmulGroup } from './kernels/matmul.ts';
 import { rmsNormGroup } from './kernels/rmsnorm.ts';
@@ -24,6 +26,8 @@ const BUILDERS: Partial<Record<Group, (o: BenchOptions) => KernelGroup>> = {
   xent: xentGroup,
   embedding: embeddingGroup,
   adamw: adamwGroup,
+  gradnorm: gradNormGroup,
+  amp: ampGroup,
 };
 
 /** The kernel groups `o.only` selects, in the order of GROUPS. */

@@ -16,6 +16,8 @@ export const GROUPS = [
   'xent',
   'embedding',
   'adamw',
+  'gradnorm',
+  'amp',
   'peers',
   'profile',
   'host',

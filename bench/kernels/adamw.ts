@@ -1,5 +1,6 @@
 // AdamW over DistilBERT's parameters (67M at the default shapes), as engine/optim.ts launches it:
-// one multi-tensor launch per group of parameters. Memory-bound: each parameter's value, gradient
+// one multi-tensor launch per group of parameters (bench/kernels/grad_norm.ts times the gradient
+// norm before it). Memory-bound: each parameter's value, gradient
 // and two moments are read and value and moments written, 7 × 4 bytes per parameter.
 import { AdamW, Tensor } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
@@ -12,7 +13,10 @@ import { noise, prepareScoped, type KernelGroup } from '../workload.ts';
 const HYPER = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 
 /** Persistent parameters with gradients, values from `values(index, size)`. */
-function parametersWithGrads(shapes: number[][], values: (i: number, n: number, what: 'param' | 'grad') => ArrayLike<number>): Tensor[] {
+export function parametersWithGrads(
+  shapes: number[][],
+  values: (i: number, n: number, what: 'param' | 'grad') => ArrayLike<number>,
+): Tensor[] {
   return shapes.map((shape, i) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const p = Tensor.fromArray(values(i, n, 'param'), shape, 'f32', { persistent: true, requiresGrad: true, name: `p${i}` });
@@ -21,7 +25,7 @@ function parametersWithGrads(shapes: number[][], values: (i: number, n: number, 
   });
 }
 
-function releaseAll(params: Tensor[], optimizer?: AdamW): void {
+export function releaseAll(params: Tensor[], optimizer?: AdamW): void {
   optimizer?.release();
   for (const p of params) {
     p.grad?.release();
@@ -30,7 +34,8 @@ function releaseAll(params: Tensor[], optimizer?: AdamW): void {
 }
 
 async function validate(): Promise<void> {
-  const shapes = [[7, 13], [1], [3, 301]];
+  // Lengths that are multiples of 4 (vec4 threads) and others (a thread per element).
+  const shapes = [[7, 13], [1], [4, 8], [3, 301]];
   const init = shapes.map((s, i) => Float64Array.from(Float32Array.from(randn(s[0] * (s[1] ?? 1), 50 + i))));
   const grads = shapes.map((s, i) => Float64Array.from(Float32Array.from(randn(s[0] * (s[1] ?? 1), 60 + i))));
   const params = parametersWithGrads(shapes, (i, _, what) => (what === 'param' ? init[i] : grads[i]));
