@@ -119,7 +119,6 @@ export class ProfiledModel {
       return;
     }
     const [ids] = this.batch;
-    this.model.positionIds(ids.shape[1]);
     const parameters = { ...dropoutStepUniforms(step), ...this.optimizer.beginStep(lr) };
     replay.run(shapeStr(ids.shape), this.batch, parameters, (batch) => this.record(batch, step));
   }

@@ -21,6 +21,7 @@ export interface TensorOptions {
   name?: string;
   /** Not owned by any step scope: lives until released by hand (parameters, optimizer state). */
   persistent?: boolean;
+  /** Shares this tensor's memory: all of it (a reshape) or its first elements. */
   viewOf?: Tensor;
 }
 export type Shape = readonly number[];
@@ -50,7 +51,7 @@ export class Tensor implements Releasable {
   /** The op that made this tensor, e.g. "linear" (set by trace.ts's `op`); null for leaves. */
   op: string | null = null;
   private _buffer: GPUBuffer | null;
-  /** A view (reshape) shares its base's memory and never frees it. */
+  /** A view (a reshape, or a tensor's first elements) shares its base's memory and never frees it. */
   readonly viewOf: Tensor | null;
   private _persistent: boolean;
   private parents: Tensor[] = [];
@@ -70,8 +71,10 @@ export class Tensor implements Releasable {
     this.viewOf = opts.viewOf ?? null;
     this._persistent = opts.persistent ?? false;
     if (this.viewOf) {
-      if (this.viewOf.numel !== this.numel)
-        throw new Error(`cannot view ${this.viewOf.name} ${shapeStr(this.viewOf.shape)} as ${shapeStr(shape)}`);
+      if (this.viewOf.numel < this.numel || this.viewOf.dtype !== this.dtype)
+        throw new Error(
+          `cannot view ${this.viewOf.name} ${this.viewOf.dtype} ${shapeStr(this.viewOf.shape)} as ${dtype} ${shapeStr(shape)}`,
+        );
       this._buffer = this.viewOf.buffer;
     } else {
       this._buffer = pool.acquire(this.bindingBytes, this.name);

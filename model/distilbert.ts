@@ -99,8 +99,8 @@ export class DistilBertForSequenceClassification {
   readonly params: ReadonlyMap<string, Tensor>;
   /** [vocab, 1]: 1 for every token but padding; gathering it by ids gives the padding mask. */
   private readonly notPadding: Tensor;
-  /** [0, 1, …, T-1] per sequence length seen: uploaded once, not in the middle of every step. */
-  private readonly positionIdsByLength = new Map<number, Tensor>();
+  /** [0, 1, …, max_position_embeddings - 1], uploaded once: a forward at length T reads the first T. */
+  private readonly positionIds: Tensor;
 
   /**
    * Allocates every parameter and fills it with `values(name, shape)`, one tensor at a time, so a
@@ -118,6 +118,13 @@ export class DistilBertForSequenceClassification {
     const notPadding = new Float32Array(config.vocabSize).fill(1);
     notPadding[config.padTokenId] = 0;
     this.notPadding = Tensor.fromArray(notPadding, [config.vocabSize, 1], 'f32', { persistent: true, name: 'not_padding' });
+    const positions = config.maxPositionEmbeddings;
+    this.positionIds = Tensor.fromArray(
+      Array.from({ length: positions }, (_, i) => i),
+      [positions],
+      'i32',
+      { persistent: true, name: 'position_ids' },
+    );
   }
 
   /** The parameters as a list (for the optimizer), in state_dict order. */
@@ -151,7 +158,8 @@ export class DistilBertForSequenceClassification {
     // Embeddings: word + learned position, LayerNorm, dropout.
     const keep = embedding(ids, this.notPadding);
     const words = blockGradientWhere(embedding(ids, p('distilbert.embeddings.word_embeddings.weight')), keep);
-    const positions = embedding(this.positionIds(seqLen), p('distilbert.embeddings.position_embeddings.weight'));
+    const positionIds = new Tensor([seqLen], 'i32', { viewOf: this.positionIds, name: `position_ids_${seqLen}` });
+    const positions = embedding(positionIds, p('distilbert.embeddings.position_embeddings.weight'));
     let x = layerNorm(
       words,
       p('distilbert.embeddings.LayerNorm.weight'),
@@ -203,24 +211,6 @@ export class DistilBertForSequenceClassification {
     }
   }
 
-  /**
-   * The position ids [0, 1, …, T-1] of sequences of length T, uploaded the first time. A recorded
-   * step (engine/replay.ts) may not upload: call this for its length before recording it.
-   */
-  positionIds(seqLen: number): Tensor {
-    let ids = this.positionIdsByLength.get(seqLen);
-    if (!ids) {
-      ids = Tensor.fromArray(
-        Array.from({ length: seqLen }, (_, i) => i),
-        [seqLen],
-        'i32',
-        { persistent: true, name: `position_ids_${seqLen}` },
-      );
-      this.positionIdsByLength.set(seqLen, ids);
-    }
-    return ids;
-  }
-
   /** Frees every parameter and its gradient. */
   release(): void {
     for (const t of this.params.values()) {
@@ -228,6 +218,6 @@ export class DistilBertForSequenceClassification {
       t.release();
     }
     this.notPadding.release();
-    for (const t of this.positionIdsByLength.values()) t.release();
+    this.positionIds.release();
   }
 }

@@ -54,6 +54,17 @@ test('a view returned from a scope keeps the memory it views alive', async () =>
   view.release();
 });
 
+test("a view of a tensor's first elements reads only those; a longer view, or one of another dtype, is refused", async () => {
+  const base = E.Tensor.fromArray([0, 1, 2, 3, 4, 5], [6], 'i32', { persistent: true, name: 'base' });
+  const prefix = new E.Tensor([4], 'i32', { viewOf: base });
+  assert.equal(Array.from(await prefix.toArray()), [0, 1, 2, 3]);
+  assert.throws(() => new E.Tensor([7], 'i32', { viewOf: base }), /cannot view base i32 \[6\] as i32 \[7\]/);
+  assert.throws(() => new E.Tensor([6], 'f32', { viewOf: base }), /cannot view base i32 \[6\] as f32 \[6\]/);
+  prefix.release();
+  assert.equal(Array.from(await base.toArray()), [0, 1, 2, 3, 4, 5]);
+  base.release();
+});
+
 test('a WGSL error becomes a thrown error naming the kernel', async () => {
   const { launch } = await import('../engine/dispatch.ts');
   const t = new E.Tensor([4], 'f32', { persistent: true });

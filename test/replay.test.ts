@@ -67,7 +67,6 @@ async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<
       const batch = batchAt(step);
       const stepUniforms = optimizer.beginStep(1e-2 / (optimizer.stepCount + 1));
       if (!replay) return work(batch, step);
-      model.positionIds(batch[0].shape[1]);
       const parameters = { ...dropoutStepUniforms(step), ...stepUniforms };
       outcomes.push(replay.run(shapeStr(batch[0].shape), batch, parameters, (inputs) => work(inputs, step)));
     });

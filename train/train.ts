@@ -422,7 +422,7 @@ interface StepEnd {
  * may not leave behind: those steps run their op code every time.)
  */
 async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
-  const { model, optimizer, scaler } = run;
+  const { optimizer, scaler } = run;
   const scope = beginScope();
   try {
     const batch = toBatch(run.tokenizer, examples, run.maxLength);
@@ -437,7 +437,6 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
       updateWeights(run, windows);
     };
     if (run.replay) {
-      model.positionIds(batch.ids.shape[1]);
       const parameters = { ...dropoutStepUniforms(stream), ...stepUniforms };
       run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) =>
         work({ ids, mask, labels }),

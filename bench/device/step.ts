@@ -145,7 +145,6 @@ async function runSteps(
     };
     if (!replay) work([ids, mask, labels]);
     else {
-      model.positionIds(b.seqLen);
       const parameters = { ...dropoutStepUniforms(step), ...optimizer.beginStep(lr) };
       replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels], parameters, work);
     }
