@@ -7,8 +7,7 @@
 // transformers does; anything missing or mis-shaped in the encoder is an error naming the tensors.
 // Tensors go to the GPU one at a time, so a 268 MB checkpoint is never held in memory twice.
 // Saving writes what transformers' from_pretrained reads (F32 safetensors with format "pt").
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { files } from '#model-files';
 import { shapeStr, sameShape, type Shape } from '../engine/index.ts';
 import { DistilBertConfig } from './config.ts';
 import { DistilBertForSequenceClassification, parameterShapes } from './distilbert.ts';
@@ -52,19 +51,19 @@ export function loadModel(dir: string, options: LoadOptions = {}): DistilBertFor
 
 /** Checks a checkpoint folder on the CPU (config.json, the weights' names and shapes). */
 export function openCheckpoint(dir: string, options: LoadOptions = {}): Checkpoint {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such model folder`);
-  const configFile = path.join(dir, CONFIG_FILE);
-  if (!fs.existsSync(configFile)) throw new Error(`${dir}: no ${CONFIG_FILE} in the model folder`);
-  return checkWeights(DistilBertConfig.fromFile(configFile), path.join(dir, WEIGHTS_FILE), options);
+  if (!files.isDirectory(dir)) throw new Error(`${dir}: no such model folder`);
+  const configFile = files.join(dir, CONFIG_FILE);
+  if (!files.exists(configFile)) throw new Error(`${dir}: no ${CONFIG_FILE} in the model folder`);
+  return checkWeights(DistilBertConfig.fromFile(configFile), files.join(dir, WEIGHTS_FILE), options);
 }
 
 /** Checks that a safetensors file holds the weights of a model of `config` (see the file comment for what is accepted). */
 export function checkWeights(config: DistilBertConfig, weightsFile: string, options: LoadOptions = {}): Checkpoint {
   const { seed = 0, requireHead = false, log = (line: string) => console.error(line) } = options;
-  if (!fs.existsSync(weightsFile)) {
-    const dir = path.dirname(weightsFile);
-    const hint = fs.existsSync(path.join(dir, 'pytorch_model.bin')) ? ' (it has pytorch_model.bin; only safetensors is supported)' : '';
-    throw new Error(`${dir}: no ${path.basename(weightsFile)} in the model folder${hint}`);
+  if (!files.exists(weightsFile)) {
+    const dir = files.dirname(weightsFile);
+    const hint = files.exists(files.join(dir, 'pytorch_model.bin')) ? ' (it has pytorch_model.bin; only safetensors is supported)' : '';
+    throw new Error(`${dir}: no ${files.basename(weightsFile)} in the model folder${hint}`);
   }
   const file = openSafetensors(weightsFile);
   const names = new Map([...file.tensors].map(([name, entry]) => [name, entry.shape]));
@@ -118,11 +117,11 @@ export async function saveModel(model: DistilBertForSequenceClassification, toke
   if (tokenizer.vocabSize > model.config.vocabSize) {
     throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize} embeddings`);
   }
-  fs.mkdirSync(dir, { recursive: true });
+  files.makeDirectory(dir);
   const tensors = [];
   for (const [name, param] of model.params) tensors.push({ name, shape: param.shape, data: await param.toFloat32() });
-  writeSafetensors(path.join(dir, WEIGHTS_FILE), tensors, { format: 'pt' });
-  model.config.save(path.join(dir, CONFIG_FILE));
+  writeSafetensors(files.join(dir, WEIGHTS_FILE), tensors, { format: 'pt' });
+  model.config.save(files.join(dir, CONFIG_FILE));
   tokenizer.saveTo(dir);
 }
 

@@ -5,7 +5,8 @@
 // features this implementation does not have (sinusoidal positions, other activations) are refused
 // rather than silently ignored. Writing produces what `save_pretrained` writes for
 // DistilBertForSequenceClassification, so `from_pretrained` loads our checkpoints.
-import * as fs from 'node:fs';
+import { files } from '#model-files';
+import type { FileError } from './files/files.ts';
 
 /** transformers' DistilBertConfig defaults (distilbert-base-uncased). */
 const DEFAULTS = {
@@ -168,9 +169,9 @@ export class DistilBertConfig implements DistilBertConfigFields {
   static fromFile(file: string): DistilBertConfig {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = files.readText(file);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = (error as FileError).code;
       throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? (error as Error).message})`);
     }
     let json: unknown;
@@ -216,7 +217,7 @@ export class DistilBertConfig implements DistilBertConfigFields {
 
   /** Writes config.json (pretty-printed, as transformers does). */
   save(file: string): void {
-    fs.writeFileSync(file, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
+    files.writeText(file, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
   }
 }
 

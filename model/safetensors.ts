@@ -1,18 +1,16 @@
 // Reads and writes the safetensors checkpoint format: an 8-byte little-endian header length N, N bytes of
 // JSON describing each tensor (dtype, shape, data_offsets relative to the data buffer), then the data.
-// Reading validates the whole header up front and then pulls single tensors from disk through the file
-// descriptor, so a large checkpoint is never held in memory as one buffer. Every tensor is returned as a
-// Float32Array because that is what the model computes in. Writing emits F32 only, streamed tensor by
-// tensor into a temporary file that is renamed into place, so a crash never leaves a half-written file.
-// Typed-array views over file bytes assume a little-endian host, as is every platform Node and Dawn run on.
-
-import * as fs from 'node:fs';
+// Reading validates the whole header up front and then pulls single tensors from the file (in Node
+// through its descriptor), so a large checkpoint is never held in memory as one buffer. Every tensor is
+// returned as a Float32Array because that is what the model computes in. Writing emits F32 only, streamed
+// tensor by tensor into a file that appears whole or not at all (model/files/). Typed-array views over
+// file bytes assume a little-endian host, as is every platform Node, Dawn and browsers run on.
+import { files } from '#model-files';
+import type { ByteSource } from './files/files.ts';
 
 const HEADER_PREFIX_BYTES = 8;
 /** Same cap as the reference implementation: a larger header is a corrupt or hostile file. */
 const MAX_HEADER_BYTES = 100_000_000;
-/** Node's fs calls refuse lengths of 2 GiB or more, so big tensors move in chunks. */
-const IO_CHUNK_BYTES = 1 << 30;
 const METADATA_KEY = '__metadata__';
 
 const DTYPE_BYTES = {
@@ -67,22 +65,8 @@ function countElements(shape: unknown): number | string {
   return count;
 }
 
-function readExactly(fd: number, target: Uint8Array, position: number, onShortRead: () => string): void {
-  let done = 0;
-  while (done < target.byteLength) {
-    const length = Math.min(IO_CHUNK_BYTES, target.byteLength - done);
-    const got = fs.readSync(fd, target, done, length, position + done);
-    if (got === 0) throw new Error(onShortRead());
-    done += got;
-  }
-}
-
-function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.byteLength) {
-    const length = Math.min(IO_CHUNK_BYTES, bytes.byteLength - done);
-    done += fs.writeSync(fd, bytes, done, length);
-  }
+function readExactly(source: ByteSource, target: Uint8Array, position: number, onShortRead: () => string): void {
+  if (!source.readInto(target, position)) throw new Error(onShortRead());
 }
 
 let halfToFloatBits: Uint32Array | undefined;
@@ -223,23 +207,23 @@ export class SafetensorsFile {
   readonly path: string;
   readonly tensors: Map<string, TensorEntry>;
   readonly metadata: Record<string, string>;
-  private fd: number | null;
+  private source: ByteSource | null;
 
-  private constructor(path: string, fd: number, tensors: Map<string, TensorEntry>, metadata: Record<string, string>) {
+  private constructor(path: string, source: ByteSource, tensors: Map<string, TensorEntry>, metadata: Record<string, string>) {
     this.path = path;
-    this.fd = fd;
+    this.source = source;
     this.tensors = tensors;
     this.metadata = metadata;
   }
 
   /** Opens a file and validates its header; tensor bytes stay on disk until read(). */
   static open(path: string): SafetensorsFile {
-    const fd = fs.openSync(path, 'r');
+    const source = files.open(path);
     try {
-      const { tensors, metadata } = readHeader(fd);
-      return new SafetensorsFile(path, fd, tensors, metadata);
+      const { tensors, metadata } = readHeader(source);
+      return new SafetensorsFile(path, source, tensors, metadata);
     } catch (error) {
-      fs.closeSync(fd);
+      source.close();
       throw new Error(`${path}: ${(error as Error).message}`);
     }
   }
@@ -248,10 +232,10 @@ export class SafetensorsFile {
   read(name: string): Float32Array {
     const entry = this.tensors.get(name);
     if (!entry) throw new Error(`${this.path}: no tensor named ${JSON.stringify(name)}`);
-    if (this.fd === null) throw new Error(`${this.path}: read of tensor ${JSON.stringify(name)} after close()`);
+    if (this.source === null) throw new Error(`${this.path}: read of tensor ${JSON.stringify(name)} after close()`);
     const bytes = new Uint8Array(entry.byteLength);
     readExactly(
-      this.fd,
+      this.source,
       bytes,
       entry.byteOffset,
       () => `${this.path}: file ended while reading tensor ${JSON.stringify(name)} (was it changed after opening?)`,
@@ -260,20 +244,19 @@ export class SafetensorsFile {
   }
 
   close(): void {
-    if (this.fd === null) return;
-    fs.closeSync(this.fd);
-    this.fd = null;
+    this.source?.close();
+    this.source = null;
   }
 }
 
 /** Reads and validates the header; errors here get the file path prefixed by the caller. */
-function readHeader(fd: number): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
-  const fileBytes = fs.fstatSync(fd).size;
+function readHeader(source: ByteSource): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
+  const fileBytes = source.size;
   if (fileBytes < HEADER_PREFIX_BYTES) {
     throw new Error(`file is ${fileBytes} bytes, shorter than the ${HEADER_PREFIX_BYTES}-byte header length`);
   }
   const prefix = new Uint8Array(HEADER_PREFIX_BYTES);
-  readExactly(fd, prefix, 0, () => 'file ended while reading the header length');
+  readExactly(source, prefix, 0, () => 'file ended while reading the header length');
   const declared = new DataView(prefix.buffer).getBigUint64(0, true);
   if (declared > BigInt(MAX_HEADER_BYTES)) {
     throw new Error(`header length ${declared} is over the ${MAX_HEADER_BYTES}-byte (100 MB) limit`);
@@ -283,7 +266,7 @@ function readHeader(fd: number): { tensors: Map<string, TensorEntry>; metadata: 
     throw new Error(`header length ${headerBytes} runs past the end of the ${fileBytes}-byte file`);
   }
   const headerRaw = new Uint8Array(headerBytes);
-  readExactly(fd, headerRaw, HEADER_PREFIX_BYTES, () => 'file ended while reading the header');
+  readExactly(source, headerRaw, HEADER_PREFIX_BYTES, () => 'file ended while reading the header');
 
   let header: unknown;
   try {
@@ -345,7 +328,7 @@ function encodeHeader(list: readonly TensorToWrite[], metadata: Record<string, s
     fields.push(`${JSON.stringify(name)}:${JSON.stringify(entry)}`);
     offset += data.byteLength;
   }
-  const json = Buffer.from(`{${fields.join(',')}}`, 'utf8');
+  const json = new TextEncoder().encode(`{${fields.join(',')}}`);
   // Padding to 8 bytes keeps the data buffer aligned for readers that map it directly.
   const padded = Math.ceil(json.length / 8) * 8;
   const out = new Uint8Array(HEADER_PREFIX_BYTES + padded).fill(0x20);
@@ -362,19 +345,6 @@ export function writeSafetensors(path: string, tensors: TensorsToWrite, metadata
   } catch (error) {
     throw new Error(`${path}: ${(error as Error).message}`);
   }
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    try {
-      writeFully(fd, encodeHeader(list, metadata));
-      for (const { data } of list) writeFully(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temporary, path);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
+  const data = list.map(({ data }) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  files.writeWhole(path, [encodeHeader(list, metadata), ...data]);
 }

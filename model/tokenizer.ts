@@ -3,8 +3,8 @@
 // vocab.txt + tokenizer_config.json pair so training needs no tokenizer.json, and it matches
 // @huggingface/tokenizers id for id; where that library and the Python/Rust tokenizers disagree
 // on an edge (see isCjk, CONTROL, WHITESPACE) it follows the library, the project's reference.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { files } from '#model-files';
+import type { FileError } from './files/files.ts';
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const CONTINUATION_PREFIX = '##';
@@ -109,9 +109,9 @@ export class WordPieceTokenizer {
 
   /** A Hugging Face tokenizer folder: vocab.txt plus an optional tokenizer_config.json. */
   static fromDir(dir: string): WordPieceTokenizer {
-    const configPath = path.join(dir, 'tokenizer_config.json');
+    const configPath = files.join(dir, 'tokenizer_config.json');
     const options: TokenizerOptions = {};
-    if (fs.existsSync(configPath)) {
+    if (files.exists(configPath)) {
       let config: Record<string, unknown>;
       try {
         config = JSON.parse(readText(configPath));
@@ -122,13 +122,13 @@ export class WordPieceTokenizer {
       if (typeof config.strip_accents === 'boolean') options.stripAccents = config.strip_accents;
       if (typeof config.model_max_length === 'number') options.modelMaxLength = config.model_max_length;
     }
-    return WordPieceTokenizer.fromVocabFile(path.join(dir, 'vocab.txt'), options);
+    return WordPieceTokenizer.fromVocabFile(files.join(dir, 'vocab.txt'), options);
   }
 
   /** Writes vocab.txt and a tokenizer_config.json that transformers' from_pretrained accepts. */
   saveTo(dir: string): void {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'vocab.txt'), `${this.idToToken.join('\n')}\n`);
+    files.makeDirectory(dir);
+    files.writeText(files.join(dir, 'vocab.txt'), `${this.idToToken.join('\n')}\n`);
     const config = {
       tokenizer_class: 'DistilBertTokenizer',
       do_lower_case: this.doLowerCase,
@@ -141,7 +141,7 @@ export class WordPieceTokenizer {
       cls_token: '[CLS]',
       mask_token: '[MASK]',
     };
-    fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    files.writeText(files.join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
   /** WordPiece tokens of `text`, without [CLS]/[SEP]; special tokens written in the text are kept whole. */
@@ -240,8 +240,8 @@ export class WordPieceTokenizer {
 
 function readText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return files.readText(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(`${file}: cannot read (${(error as FileError).code ?? (error as Error).message})`);
   }
 }
