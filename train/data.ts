@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { hubSnapshot } from './hub.ts';
+import { decodeText, splitPolarity, textLines } from './polarity.ts';
 
 export interface Example {
   text: string;
@@ -86,48 +87,18 @@ async function loadRottenTomatoesFromHub(): Promise<Dataset> {
   return checkSplits(dataset, (split) => `${repo}/${files[split]}`);
 }
 
-/** UTF-8, or Latin-1 for files that are not valid UTF-8 (the original Cornell archive is Latin-1). */
-function readText(file: string): string {
-  const bytes = readFileSync(file);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('latin1').decode(bytes);
-  }
-}
+/** A file's text: UTF-8, or Latin-1 when it is not valid UTF-8. */
+const readText = (file: string) => decodeText(readFileSync(file));
 
-/** Lines as Python's `for line in f` gives them: no empty line after a final newline. */
-function lines(text: string): string[] {
-  const all = text.split(/\r\n|\r|\n/);
-  if (all.at(-1) === '') all.pop();
-  return all;
-}
-
-/**
- * The Hugging Face split of the Cornell polarity files: each line stripped, each class cut
- * 80/10/10 in file order with Python's rounding int(n * 0.8 + 0.5), positives before negatives.
- */
+/** The Hugging Face split of the Cornell polarity files in `dir` (train/polarity.ts). */
 export function readPolarityDir(dir: string): Dataset {
-  const dataset: Dataset = { train: [], validation: [], test: [] };
-  for (const [file, label] of [
-    [POLARITY_FILES.pos, 1],
-    [POLARITY_FILES.neg, 0],
-  ] as const) {
-    const sentences = lines(readText(path.join(dir, file))).map((line) => line.trim());
-    const n = sentences.length;
-    const i1 = Math.trunc(n * 0.8 + 0.5);
-    const i2 = Math.trunc(n * 0.9 + 0.5);
-    const ranges: Record<Split, [number, number]> = { train: [0, i1], validation: [i1, i2], test: [i2, n] };
-    for (const split of SPLITS) {
-      for (const text of sentences.slice(...ranges[split])) dataset[split].push({ text, label });
-    }
-  }
-  return checkSplits(dataset, () => path.join(dir, `${POLARITY_FILES.pos} + ${POLARITY_FILES.neg}`));
+  const [positive, negative] = [POLARITY_FILES.pos, POLARITY_FILES.neg].map((file) => readText(path.join(dir, file)));
+  return checkSplits(splitPolarity(positive, negative), () => path.join(dir, `${POLARITY_FILES.pos} + ${POLARITY_FILES.neg}`));
 }
 
 /** One {"text": ..., "label": ...} object per line; blank lines are skipped. */
 export function readJsonl(file: string): Example[] {
-  return lines(readText(file)).flatMap((line, i) => {
+  return textLines(readText(file)).flatMap((line, i) => {
     if (line.trim() === '') return [];
     const where = `${file} line ${i + 1}`;
     let record: unknown;
