@@ -5,8 +5,8 @@
 // checked against the float64 product, and one that cannot run here is reported with the reason,
 // in one line.
 import { synchronize } from '../engine/index.ts';
-import { assertClose } from '../test/gradcheck.ts';
-import { matmul as matmulRef, randn } from '../test/reference.ts';
+import { assertClose } from '../reference/check.ts';
+import { matmul as matmulRef, randn } from '../reference/float64.ts';
 import { matmulWorkload, oursVariantList, squareShape, validateMatmul } from './kernels/matmul.ts';
 import type { BenchOptions } from './options.ts';
 import { openJax } from './peers/jax.ts';

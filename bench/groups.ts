@@ -35,7 +35,7 @@ export function selectedGroups(o: BenchOptions): KernelGroup[] {
   return [...o.only].flatMap((name) => BUILDERS[name]?.(o) ?? []);
 }
 
-/** Validates every variant of the selected kernel groups (the path test/bench.test.ts runs). */
+/** Validates every variant of the selected kernel groups (the path test/bench/bench.test.ts runs). */
 export async function validateSelected(o: BenchOptions): Promise<Validation[]> {
   const out: Validation[] = [];
   for (const g of selectedGroups(o)) out.push(...(await validateGroup(g)));

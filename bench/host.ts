@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { StepReplay, dispatchStats, flush, pool, synchronize } from '../engine/index.ts';
-import { withoutExecution } from '../engine/dispatch.ts';
+import { withoutExecution } from '../engine/gpu/dispatch.ts';
 import type { BenchOptions } from './options.ts';
 import { ProfiledModel } from './profile.ts';
 import { stats, type Stats } from './timing.ts';

@@ -23,7 +23,7 @@ import {
   synchronize,
   zeroGrad,
 } from '../engine/index.ts';
-import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/dispatch.ts';
+import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/gpu/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { DistilBertForSequenceClassification, dropoutStepUniforms } from '../model/distilbert.ts';
 import { initialValues } from '../model/init.ts';

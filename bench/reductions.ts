@@ -2,20 +2,12 @@
 // statistics) in the benchmark once per path the adapter offers (kernels/row_reduce.ts):
 // workgroup-memory trees, and subgroup operations where the adapter has `subgroups`. ENGINE_SUBGROUPS, which the engine ops read when they
 // launch, is set around each variant's validation, preparation and runs.
+import { withSettings } from '../engine/env.ts';
 import { gpu } from '../engine/index.ts';
 import type { Variant, Workload } from './workload.ts';
 
 /** Runs `body` with ENGINE_SUBGROUPS set to `setting`, then restores it. */
-function withSubgroups<T>(setting: '0' | '1', body: () => T): T {
-  const before = process.env.ENGINE_SUBGROUPS;
-  process.env.ENGINE_SUBGROUPS = setting;
-  try {
-    return body();
-  } finally {
-    if (before === undefined) delete process.env.ENGINE_SUBGROUPS;
-    else process.env.ENGINE_SUBGROUPS = before;
-  }
-}
+const withSubgroups = <T>(setting: '0' | '1', body: () => T): T => withSettings({ ENGINE_SUBGROUPS: setting }, body);
 
 function onPath(setting: '0' | '1', w: Workload): Workload {
   return {

@@ -32,7 +32,7 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const timeCell = (s: Stats) => `${ms(s.median)} ±${(50 * spread(s)).toFixed(0)}%`;
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 
-/** The variant names of the ops' kernels with the tuned table (engine/tuning.ts) and without it. */
+/** The variant names of the ops' kernels with the tuned table (engine/gpu/tuning.ts) and without it. */
 export const TUNED_VARIANT = 'tuned (as the ops launch it)';
 export const DEFAULT_VARIANT = 'default (without the tuned table)';
 

@@ -2,7 +2,7 @@
 // 'timestamp-query', otherwise wall-clock time around submitting the work and waiting for it
 // (onSubmittedWorkDone). Either way a workload is warmed up first and then sampled several times;
 // results are the median and the spread of the samples.
-import { commandEncoder, dispatchStats, flush, observeLaunches, synchronize } from '../engine/dispatch.ts';
+import { commandEncoder, dispatchStats, flush, observeLaunches, synchronize } from '../engine/gpu/dispatch.ts';
 
 export type Clock = 'gpu-timestamps' | 'wall-clock';
 

@@ -1,5 +1,5 @@
 // `npm run tune`: finds the fastest kernel configurations on this adapter at a model's shapes and
-// writes the table the ops then launch from (engine/tuning.ts; the search is bench/tuner.ts).
+// writes the table the ops then launch from (engine/gpu/tuning.ts; the search is bench/tuner.ts).
 //   npm run tune -- --help
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';

@@ -28,7 +28,7 @@ import {
   type MatmulConfig,
   type TunedEntry,
 } from '../engine/index.ts';
-import { launchOn } from '../engine/launch_on.ts';
+import { launchOn } from '../engine/autograd/launch_on.ts';
 import {
   attentionForward,
   attentionGradKeyValue,
@@ -43,8 +43,8 @@ import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.t
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { assertClose } from '../test/gradcheck.ts';
-import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../test/reference.ts';
+import { assertClose } from '../reference/check.ts';
+import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
 import type { Example } from '../train/data.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
@@ -306,7 +306,7 @@ type AttentionForm = { tiling: AttentionTiling; unrolled?: undefined } | { unrol
 /**
  * An attention row kernel in `form`. Validated at a small shape that compiles to the same WGSL
  * (tiling or the unrolled sequence's length, head dim): the forward against the float64
- * reference, the backward kernels against the default tiling's (which test/attention.test.ts
+ * reference, the backward kernels against the default tiling's (which test/ops/attention.test.ts
  * checks against finite differences).
  */
 function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, form: AttentionForm, isDefault: boolean): Candidate {

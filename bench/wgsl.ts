@@ -2,7 +2,7 @@
 // (kernels/catalog.ts), at DistilBERT's shapes or at those the flags give.
 //   npm run wgsl -- --help                           the kernels and flags
 //   npm run wgsl -- qkv_forward_direct --batch 8   one kernel at other shapes
-//   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/wgsl.test.ts)
+//   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/bench/wgsl.test.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -151,7 +151,7 @@ export function oneInputOpWorkloads(rows: number, cols: number, op: (x: Tensor) 
 }
 
 /**
- * `variant` as the ops run it and, when a tuned table is in use (engine/tuning.ts), the same
+ * `variant` as the ops run it and, when a tuned table is in use (engine/gpu/tuning.ts), the same
  * workloads on the ops' defaults beside it, named so that the tuned-against-default table pairs them.
  */
 export function withDefaultTwin(variant: Variant): Variant[] {

@@ -1,10 +1,20 @@
 // The engine's public surface: what model/ and train/ use.
-export { initGpu, closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type AdapterIdentity, type Gpu } from './device.ts';
-export { Tensor, noGrad, numel, readLater, shapeStr, sameShape, type Shape, type DType } from './tensor.ts';
-export { backward, zeroGrad } from './autograd.ts';
-export { op, printGraph, formatGraph, nodeKernels } from './trace.ts';
-export { beginScope, scoped, pool, StepScope, GpuOutOfMemoryError } from './memory.ts';
-export { flush, synchronize, dispatchStats } from './dispatch.ts';
+import { type Gpu, openDevice } from './gpu/device.ts';
+import { validateSubgroupMatrix } from './ops/subgroup_matrix.ts';
+
+/** Opens the GPU once for the process, and validates the subgroup-matrix matmul where the adapter offers it. */
+export async function initGpu(): Promise<Gpu> {
+  const g = await openDevice();
+  await validateSubgroupMatrix();
+  return g;
+}
+
+export { closeGpu, gpu, subgroupsEnabled, throwIfGpuFailed, type AdapterIdentity, type Gpu } from './gpu/device.ts';
+export { Tensor, noGrad, numel, readLater, shapeStr, sameShape, type Shape, type DType } from './autograd/tensor.ts';
+export { backward, zeroGrad } from './autograd/backward.ts';
+export { op, printGraph, formatGraph, nodeKernels } from './autograd/trace.ts';
+export { beginScope, scoped, pool, StepScope, GpuOutOfMemoryError } from './gpu/memory.ts';
+export { flush, synchronize, dispatchStats } from './gpu/dispatch.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/shape.ts';
@@ -19,7 +29,7 @@ export * from './ops/matmul.ts';
 export * from './ops/attention.ts';
 export * from './ops/attention_unfused.ts';
 export * from './ops/self_attention.ts';
-export * from './optim.ts';
+export * from './optim/adamw.ts';
 export {
   kernelVersion,
   reloadTuningTable,
@@ -30,8 +40,8 @@ export {
   withoutTuning,
   writeTuningTable,
   type TunedEntry,
-} from './tuning.ts';
-export { autocast, assertHalfSupported, toHalf } from './autocast.ts';
-export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad_scaler.ts';
+} from './gpu/tuning.ts';
+export { autocast, assertHalfSupported, toHalf } from './ops/autocast.ts';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './optim/grad_scaler.ts';
 export { StepReplay, replayEnabled } from './replay.ts';
 export { u32, f32, type Uniforms } from '../kernels/launch.ts';

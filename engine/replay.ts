@@ -28,23 +28,17 @@
 //
 // ENGINE_REPLAY=0 turns replay off for the trainer (every step then runs its op code), and with
 // ENGINE_DEBUG=1 a replay prints one line where the op code would have printed every launch.
-import { debugLevel } from './debug.ts';
-import { type Recording, record, uniformWord } from './dispatch.ts';
-import { observeTensors } from './launch_on.ts';
-import { beginScope, pool } from './memory.ts';
+import { setting } from './env.ts';
+import { debugLevel } from './gpu/debug.ts';
+import { type Recording, record, uniformWord } from './gpu/dispatch.ts';
+import { observeTensors } from './autograd/launch_on.ts';
+import { beginScope, pool } from './gpu/memory.ts';
 import { copyInto } from './ops/elementwise.ts';
-import { Tensor, sameShape, shapeStr } from './tensor.ts';
+import { Tensor, sameShape, shapeStr } from './autograd/tensor.ts';
 import type { Uniforms } from '../kernels/launch.ts';
 
-function enabledFromEnvironment(): boolean {
-  const text = process.env.ENGINE_REPLAY;
-  if (text === undefined || text === '' || text === '1') return true;
-  if (text !== '0') throw new Error(`ENGINE_REPLAY must be 0 or 1, not "${text}"`);
-  return false;
-}
-
 /** Whether trainers should replay their steps (ENGINE_REPLAY, default 1). */
-export const replayEnabled = enabledFromEnvironment();
+export const replayEnabled = () => setting('ENGINE_REPLAY') === '1';
 
 interface Recorded {
   recording: Recording;
@@ -146,7 +140,7 @@ export class StepReplay {
     r.recording.uploadUniforms();
     inputs.forEach((t, i) => copyInto(r.inputs[i], t));
     r.recording.replay();
-    if (debugLevel > 0) console.error(`[engine] replay ${key}: ${r.recording.launches.length} launches`);
+    if (debugLevel() >= 1) console.error(`[engine] replay ${key}: ${r.recording.launches.length} launches`);
   }
 
   private drop(key: string): void {

@@ -19,7 +19,7 @@
 // kernels/grad_scaler.ts).
 // Work split: 256 threads per workgroup, a thread per 4 elements (vec4 loads and stores, the
 // same arithmetic per component) for tensors whose length is a multiple of 4, else per element.
-// CPU reference: test/reference.ts's adamwStep; tests: test/optim.test.ts, bench --only adamw.
+// CPU reference: reference/float64.ts's adamwStep; tests: test/engine/optim.test.ts, bench --only adamw.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
 

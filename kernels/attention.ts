@@ -57,7 +57,7 @@
 // (the direct matmul kernel suits llvmpipe); what the fused kernels save everywhere is memory (no
 // T×T matrix) and launches. GPU figures come from the lent-machine kit (bench/device/).
 //
-// With `half` (autocast's mixed precision, engine/autocast.ts), q, k and v are f16: the kernels
+// With `half` (autocast's mixed precision, engine/ops/autocast.ts), q, k and v are f16: the kernels
 // widen each element to f32 as they load it, so scores, softmax statistics, accumulators,
 // context, lse and every gradient stay f32, and only the operands' memory traffic halves.
 import {

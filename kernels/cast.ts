@@ -1,7 +1,7 @@
 // f32 -> f16 conversion, the cast autocast puts in front of every mixed-precision operand.
 //
 // WGSL's f16(x) rounds to nearest even and keeps NaN, as torch's .half() does (CPU reference:
-// engine/float16.ts; test: test/fp16.test.ts). Past ±65504 WGSL leaves the result to the
+// engine/autograd/float16.ts; test: test/engine/fp16.test.ts). Past ±65504 WGSL leaves the result to the
 // implementation; Vulkan's conversion (lavapipe's, checked by the test) gives ±inf, as torch
 // does, and an overflowing activation then reaches GradScaler as an inf. Each thread converts
 // two neighbouring elements and stores them as one vec2<f16>, so every store is a whole 4-byte

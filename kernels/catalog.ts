@@ -1,5 +1,5 @@
 // The main kernels of a DistilBERT training step, by name, at given model shapes: what
-// `npm run wgsl -- NAME` prints and what docs/kernels/NAME.wgsl holds (test/wgsl.test.ts keeps
+// `npm run wgsl -- NAME` prints and what docs/kernels/NAME.wgsl holds (test/bench/wgsl.test.ts keeps
 // those files equal to this output, so a diff of them shows every change to a kernel).
 //
 // Each entry builds the launch the ops would make for that step of the model (engine/ops/ names

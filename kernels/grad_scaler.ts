@@ -14,7 +14,7 @@
 //    that floats are finite and fold x != x or comparisons with infinity away.
 //  - `updateScale`, one thread: torch's update, reading found_inf.
 // Scales stay powers of two (65536·2^k), so 1/scale and the products are exact.
-// CPU reference: test/reference.ts `gradScalerStep`; test: test/fp16.test.ts.
+// CPU reference: reference/float64.ts `gradScalerStep`; test: test/engine/fp16.test.ts.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup, type SlotCost } from './multi_tensor.ts';
 

@@ -43,13 +43,12 @@
 // (when `gelu` is set).
 //
 // Element types: C and the bias are f32. A and B are f32, or f16 when `half` is set (autocast's
-// mixed precision, engine/autocast.ts): variants 3 and 4 then load f16 scalars or vec4<f16> and
+// mixed precision, engine/ops/autocast.ts): variants 3 and 4 then load f16 scalars or vec4<f16> and
 // widens each to f32 as it is loaded, so the multiply-adds and the accumulators stay f32. A
 // product of two f16 values is exact in f32 (11 + 11 significant bits), so only the f32
 // accumulation rounds, as in the f32 kernels; f16 operands halve the bytes each load moves.
 import { GELU_HELPERS } from './gelu.ts';
 import { MAX_GRID, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
-import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 
 export interface MatmulShape {
   batch: number;
@@ -106,21 +105,6 @@ export function blockedOptionsFor(s: MatmulShape): BlockedOptions {
 // What every adapter allows (WebGPU's default limits, within compatibility mode's).
 const MAX_INVOCATIONS = 256;
 const MAX_WORKGROUP_BYTES = 16384;
-
-export const matmulVariants = {
-  1: { name: 'naive', kernel: (s: MatmulShape) => matmulNaive(withoutGelu(s, 'naive')) },
-  2: { name: 'tiled', kernel: (s: MatmulShape) => matmulTiled(withoutGelu(s, 'tiled')) },
-  3: { name: 'blocked', kernel: (s: MatmulShape, options?: Partial<BlockedOptions>) => matmulBlocked(s, options) },
-  4: { name: 'direct', kernel: (s: MatmulShape, options?: Partial<DirectOptions>) => matmulDirect(s, options) },
-} as const;
-export type MatmulVariant = keyof typeof matmulVariants;
-
-/** Variants 1 and 2 stay literal WGSL (matmul_teaching.ts): no epilogue but the bias, no slots. */
-function withoutGelu(s: MatmulShape, variant: string): MatmulShape {
-  if (s.gelu) throw new Error(`matmul variant ${variant} has no GELU epilogue (variants 3 and 4 have)`);
-  if (s.slots) throw new Error(`matmul variant ${variant} has no slotted operands (variants 3 and 4 have)`);
-  return s;
-}
 
 /** Grid of tileM × tileN blocks with batch in z, folding tile rows beyond the grid limit into z. */
 export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {

@@ -20,10 +20,10 @@
 // and the threads copy its in-range part to C, adding the bias.
 //
 // The adapter lists the configurations it runs, so this kernel is only ever launched after the
-// engine has validated it on the device (engine/subgroup_matrix.ts) against the f32 kernel.
+// engine has validated it on the device (engine/ops/subgroup_matrix.ts) against the f32 kernel.
 // It cannot run on lavapipe; `emulated` replaces the four matrix operations by plain WGSL in
 // which every thread computes the whole small matrix, so that the tiling around them is tested
-// anywhere with shader-f16 (test/matmul_subgroup_matrix.test.ts).
+// anywhere with shader-f16 (test/ops/matmul_subgroup_matrix.test.ts).
 import { uniformBlock, type KernelLaunch } from './launch.ts';
 import { entry, tileGrid, uniformsFor, type MatmulShape } from './matmul.ts';
 

@@ -16,7 +16,7 @@
 // variant 1 and 0.033 for variant 2: 4 to 20 times faster. (There variant 2 is slower than 1: a
 // CPU rasteriser pays more for barriers than tiling saves; GPU figures come from bench/device/.)
 //
-// Tested with every variant in test/matmul.test.ts against test/reference.ts's `matmul`. Both are
+// Tested with every variant in test/ops/matmul.test.ts against reference/float64.ts's `matmul`. Both are
 // f32 only: f16 operands (`half`) are variants 3 and 4's.
 import { tileGrid, uniformsFor, type MatmulShape } from './matmul.ts';
 import { u32, type KernelLaunch } from './launch.ts';

@@ -10,7 +10,7 @@
 // (d rstd / dx_j = −rstd³ · x_j / cols, so the reduction term is Σ g·x times rstd³ / cols.) The
 // weight's gradient, Σ_rows dy · x̂, is made by engine/ops/rmsnorm.ts from existing ops.
 //
-// CPU reference: test/reference.ts `rmsNorm`; tests: test/rmsnorm.test.ts. docs/add-an-op.md
+// CPU reference: reference/float64.ts `rmsNorm`; tests: test/ops/rmsnorm.test.ts. docs/add-an-op.md
 // walks through how this op was added.
 import { f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, subgroupPrelude, workgroupReduce } from './row_reduce.ts';

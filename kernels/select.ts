@@ -4,8 +4,8 @@
 //
 // Both are flat maps, one thread per output element; the position is a uniform, so no index
 // tensor is uploaded and every position shares one pipeline. The backward writes every element
-// of dx (no separate fill). CPU reference: `selectPosition` in test/reference.ts; test:
-// test/select.test.ts.
+// of dx (no separate fill). CPU reference: `selectPosition` in reference/float64.ts; test:
+// test/ops/select.test.ts.
 import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;

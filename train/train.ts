@@ -6,7 +6,7 @@
 // in the middle of a step. With --fp16 (the Trainer's fp16=True) the forward runs under autocast
 // and a GradScaler scales the loss, unscales the gradients and skips steps whose gradients hold
 // inf/NaN; a skipped step does not advance the schedule, which each step learns from the previous
-// step's found-inf flag (engine/grad_scaler.ts). A step of a batch shape seen before replays the
+// step's found-inf flag (engine/optim/grad_scaler.ts). A step of a batch shape seen before replays the
 // first one's recording instead of running the op code again (engine/replay.ts). After each
 // epoch: evaluation on validation and an atomic checkpoint (train/checkpoints.ts) from which
 // `--resume` continues bit for bit; at the end: test evaluation, the model folder, its model card,
@@ -40,7 +40,7 @@ import {
   tuningSummary,
   zeroGrad,
 } from '../engine/index.ts';
-import { AdamW, gradNorm } from '../engine/optim.ts';
+import { AdamW, gradNorm } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
 import { DistilBertConfig } from '../model/config.ts';
 import { dropoutStepUniforms, type DistilBertForSequenceClassification } from '../model/distilbert.ts';
@@ -242,7 +242,7 @@ async function setUp(argv: string[]): Promise<Run> {
     maxLength,
     optimizer,
     scaler,
-    replay: settings.gradientAccumulationSteps === 1 && replayEnabled ? new StepReplay() : undefined,
+    replay: settings.gradientAccumulationSteps === 1 && replayEnabled() ? new StepReplay() : undefined,
     schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),

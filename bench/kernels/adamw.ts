@@ -1,11 +1,11 @@
-// AdamW over DistilBERT's parameters (67M at the default shapes), as engine/optim.ts launches it:
+// AdamW over DistilBERT's parameters (67M at the default shapes), as engine/optim/adamw.ts launches it:
 // one multi-tensor launch per group of parameters (bench/kernels/grad_norm.ts times the gradient
 // norm before it). Memory-bound: each parameter's value, gradient
 // and two moments are read and value and moments written, 7 × 4 bytes per parameter.
 import { AdamW, Tensor } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
-import { assertClose } from '../../test/gradcheck.ts';
-import { adamwStep, randn } from '../../test/reference.ts';
+import { assertClose } from '../../reference/check.ts';
+import { adamwStep, randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, prepareScoped, type KernelGroup } from '../workload.ts';

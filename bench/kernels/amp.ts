@@ -5,10 +5,10 @@
 // element, the unscale reads and writes 4. The cast needs `shader-f16`; without it the group has
 // only the unscale.
 import { GradScaler, Tensor, gpu, scoped, toHalf } from '../../engine/index.ts';
-import { roundToHalf } from '../../engine/float16.ts';
+import { roundToHalf } from '../../engine/autograd/float16.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
-import { assertClose, scopedAsync } from '../../test/gradcheck.ts';
-import { randn } from '../../test/reference.ts';
+import { assertClose, scopedAsync } from '../../reference/check.ts';
+import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant } from '../workload.ts';

@@ -6,9 +6,9 @@
 // kernels also run on f16 q, k and v, as --fp16's autocast launches them (validated on f16-rounded
 // inputs; the timed inputs are made f16, so that no cast is timed).
 import { Tensor, additiveKeyMask, attention, attentionUnfused, autocast, gpu } from '../../engine/index.ts';
-import { roundToHalf } from '../../engine/float16.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { attentionRef, randn } from '../../test/reference.ts';
+import { roundToHalf } from '../../engine/autograd/float16.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { attentionRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { noise, opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';

@@ -2,8 +2,8 @@
 // scatter-add backward (the one that matters: it writes the whole [vocab, dim] gradient).
 // Memory-bound, rated in GB/s. The float64 reference is the one-hot product onehot(ids)·table.
 import { Tensor, embedding } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { matmul as matmulRef, randn } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { matmul as matmulRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 

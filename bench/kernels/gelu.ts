@@ -1,8 +1,8 @@
 // GELU (exact, erf form) at the feed-forward activation [batch·seq, hidden], forward and backward;
 // memory-bound, rated in GB/s of the tensors it must read and write.
 import { gelu } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { gelu as geluRef, randn } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { gelu as geluRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { oneInputOpWorkloads, type KernelGroup } from '../workload.ts';
 

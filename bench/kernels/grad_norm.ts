@@ -1,10 +1,10 @@
 // The global gradient norm and clip coefficient over DistilBERT's parameters, as the trainer takes
-// it before AdamW (engine/grad_clip.ts: per-tensor sums of squares in multi-tensor launches, then
+// it before AdamW (engine/optim/grad_clip.ts: per-tensor sums of squares in multi-tensor launches, then
 // one finishing launch). Memory-bound: every gradient is read once, 4 bytes per parameter.
 import { gradNorm, scoped } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
-import { assertClose, scopedAsync } from '../../test/gradcheck.ts';
-import { randn } from '../../test/reference.ts';
+import { assertClose, scopedAsync } from '../../reference/check.ts';
+import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, prepareScoped, type KernelGroup } from '../workload.ts';

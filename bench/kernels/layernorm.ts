@@ -2,8 +2,8 @@
 // gradients), alone and with the residual add folded in (LayerNorm(x + residual), as DistilBERT
 // calls it); memory-bound, rated in GB/s of the tensors it must read and write.
 import { layerNorm } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { layerNorm as layerNormRef, randn } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { layerNorm as layerNormRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';

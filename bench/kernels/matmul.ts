@@ -2,20 +2,21 @@
 // this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
 // sweep; and, where the adapter has shader-f16, variants 3 and 4 on f16 operands as --fp16's
 // autocast launches them, and variant 5 on the matrix units where the engine validated it on this
-// GPU: kernels/matmul_subgroup_matrix.ts, engine/subgroup_matrix.ts), each validated on small odd
+// GPU: kernels/matmul_subgroup_matrix.ts, engine/ops/subgroup_matrix.ts), each validated on small odd
 // and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN),
 // and the feed-forward's first product with bias and GELU in the epilogue.
 import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
-import { roundToHalf } from '../../engine/float16.ts';
-import { launchOn } from '../../engine/launch_on.ts';
-import { subgroupMatrixOptions } from '../../engine/subgroup_matrix.ts';
-import { matmulVariants, type MatmulShape } from '../../kernels/matmul.ts';
+import { roundToHalf } from '../../engine/autograd/float16.ts';
+import { launchOn } from '../../engine/autograd/launch_on.ts';
+import { subgroupMatrixOptions } from '../../engine/ops/subgroup_matrix.ts';
+import type { MatmulShape } from '../../kernels/matmul.ts';
+import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
-import { assertClose } from '../../test/gradcheck.ts';
-import { gelu, matmul as matmulRef, randn } from '../../test/reference.ts';
+import { assertClose } from '../../reference/check.ts';
+import { gelu, matmul as matmulRef, randn } from '../../reference/float64.ts';
 import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
@@ -129,7 +130,7 @@ export function halfVariantList(): MatmulVariant[] {
     name: `${v} ${matmulVariants[v].name} f16 operands`,
     kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }),
   }));
-  // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/subgroup_matrix.ts).
+  // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/ops/subgroup_matrix.ts).
   const matrixUnits = subgroupMatrixOptions();
   if (matrixUnits) {
     const { M, N, K } = matrixUnits.config;

@@ -2,8 +2,8 @@
 // gradients); memory-bound, rated in GB/s of the tensors it must read and write. Not on
 // DistilBERT's path: the op docs/add-an-op.md adds, benchmarked like layernorm for comparison.
 import { rmsNorm } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { randn, rmsNorm as rmsNormRef } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { randn, rmsNorm as rmsNormRef } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 

@@ -2,8 +2,8 @@
 // gather of batch rows) and backward (the gradient at position 0, zeros elsewhere); memory-bound,
 // rated in GB/s of the tensors each must read and write.
 import { selectPosition } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { randn, selectPosition as selectPositionRef } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { randn, selectPosition as selectPositionRef } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
 

@@ -1,8 +1,8 @@
 // Softmax over the last dim at the attention-score shape [batch·heads·seq, seq], forward and
 // backward; memory-bound, so rated in GB/s of the tensors it must read and write.
 import { softmax } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { randn, softmax as softmaxRef } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { randn, softmax as softmaxRef } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { oneInputOpWorkloads, type KernelGroup } from '../workload.ts';

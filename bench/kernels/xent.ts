@@ -1,8 +1,8 @@
 // Cross-entropy of the classifier's logits [batch, classes] against labels, forward (loss) and
 // backward (dlogits); tiny at DistilBERT's shapes, so launch latency dominates. Rated in GB/s.
 import { Tensor, crossEntropy } from '../../engine/index.ts';
-import { gradcheck } from '../../test/gradcheck.ts';
-import { crossEntropy as crossEntropyRef, randn } from '../../test/reference.ts';
+import { gradcheck } from '../../reference/check.ts';
+import { crossEntropy as crossEntropyRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
 import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';

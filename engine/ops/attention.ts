@@ -1,17 +1,18 @@
 // Fused multi-head self-attention (kernels/attention.ts): the op DistilBERT's attention block
 // calls between the q/k/v projections and out_lin, with its backward. Under autocast
-// (engine/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
+// (engine/ops/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
 // are f32.
 import { MAX_HEAD_DIM, canUnroll, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
-import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../kernels.ts';
+import { setting } from '../env.ts';
+import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../gpu/kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
-import { gpu, subgroupsEnabled } from '../device.ts';
-import { autocastOperand } from '../autocast.ts';
-import { launchOn } from '../launch_on.ts';
-import { tunedChoice } from '../tuning.ts';
-import { Tensor, assertShape, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { gpu, subgroupsEnabled } from '../gpu/device.ts';
+import { autocastOperand } from './autocast.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { tunedChoice } from '../gpu/tuning.ts';
+import { Tensor, assertShape, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 
 export interface AttentionOptions {
   /** Probability of dropping each attention weight after the softmax (HF's attention dropout); 0 by default. */
@@ -65,15 +66,13 @@ export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} 
  * (unrolled only where the dims allow).
  */
 export function attentionUnrolled(dims: AttentionDims): boolean {
-  const forced = process.env.ENGINE_ATTENTION;
-  if (forced && forced !== 'unrolled' && forced !== 'tiled')
-    throw new Error(`ENGINE_ATTENTION must be "unrolled" or "tiled", not "${forced}"`);
+  const forced = setting('ENGINE_ATTENTION');
   return canUnroll(dims) && (forced ? forced === 'unrolled' : gpu().software);
 }
 
-/** `dims` as the op launches `kernel`: ENGINE_ATTENTION's form, else the tuned table's (engine/tuning.ts), else the default. */
+/** `dims` as the op launches `kernel`: ENGINE_ATTENTION's form, else the tuned table's (engine/gpu/tuning.ts), else the default. */
 function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims {
-  const choice = process.env.ENGINE_ATTENTION ? undefined : tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
+  const choice = setting('ENGINE_ATTENTION') ? undefined : tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
   if (!choice) return attentionUnrolled(dims) ? { ...dims, unrolled: true } : dims;
   if (choice.unrolled) return canUnroll(dims) ? { ...dims, unrolled: true } : dims;
   return { ...dims, tiling: { rows: Number(choice.rows), tile: Number(choice.tile) } };

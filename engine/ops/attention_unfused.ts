@@ -3,7 +3,7 @@
 // replaces, kept as attention variant 1 so that the benchmark and the tests set the two side by
 // side. Its backward is autograd's, through the ops it is made of. No dropout.
 import { F32_LOWEST } from '../../kernels/launch.ts';
-import { Tensor, shapeStr } from '../tensor.ts';
+import { Tensor, shapeStr } from '../autograd/tensor.ts';
 import { mulScalar } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { reshape, transpose } from './shape.ts';

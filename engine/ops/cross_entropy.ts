@@ -1,13 +1,13 @@
 // Mean cross-entropy loss of logits [B, C] against class labels [B] (torch's F.cross_entropy with
 // its defaults), fused: log-softmax and the negative log-likelihood in one pass per row
 // (kernels/cross_entropy.ts), then a deterministic mean over the batch.
-import { crossEntropyBackward, crossEntropyRows } from '../kernels.ts';
-import { subgroupsEnabled } from '../device.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { crossEntropyBackward, crossEntropyRows } from '../gpu/kernels.ts';
+import { subgroupsEnabled } from '../gpu/device.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { mulScalar } from './elementwise.ts';
-import { sumRowsOf } from './reduce.ts';
+import { sumRowsOf } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 /** Scalar (shape []) mean over the batch of -log softmax(logits[b])[labels[b]]. */

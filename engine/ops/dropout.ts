@@ -1,11 +1,11 @@
 // Dropout with a counter-based RNG: the mask is a pure function of (seed, offset, element index),
 // so the same (seed, offset) reproduces it and the backward pass recomputes it (kernels/rng.ts).
 // The caller owns the stream: give each dropout call of a step its own offset.
-import { dropoutMap, withStream } from '../kernels.ts';
+import { dropoutMap, withStream } from '../gpu/kernels.ts';
 import type { RngState } from '../../kernels/rng.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 
 export type { RngState } from '../../kernels/rng.ts';
 

@@ -3,13 +3,13 @@
 // A binary op's gradient for an operand that was broadcast is summed back to that operand's shape
 // (`sumToShape`), e.g. a bias added to every row gets the column sums of the output gradient.
 import type { Broadcast4 } from '../../kernels/elementwise.ts';
-import { accumulate, binaryMap, fill, unaryMap } from '../kernels.ts';
+import { accumulate, binaryMap, fill, unaryMap } from '../gpu/kernels.ts';
 import { GELU_HELPERS } from '../../kernels/gelu.ts';
-import { copyBuffer } from '../dispatch.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
-import { op } from '../trace.ts';
-import { sumColumnsOf, sumRowsOf } from './reduce.ts';
+import { copyBuffer } from '../gpu/dispatch.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, numel, sameShape, shapeStr, type Shape } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
+import { sumColumnsOf, sumRowsOf } from './row_sums.ts';
 import { reshape, transpose } from './shape.ts';
 
 interface BroadcastPlan {

@@ -2,10 +2,10 @@
 // (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
 // padding rows are the caller's business (e.g. zero the pad row's gradient).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
-import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../kernels.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../gpu/kernels.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { fillLike } from './elementwise.ts';
 
 /** ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient. */

@@ -1,14 +1,14 @@
 // Layer normalisation over the last dim (nn.LayerNorm: biased variance, eps inside the sqrt).
 // The forward saves each row's mean and rstd, which the backward reuses.
 import { ROW_CHUNK, layerNormThreadsPerRow } from '../../kernels/layernorm.ts';
-import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels.ts';
-import { gpu, subgroupsEnabled } from '../device.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, sameShape, shapeStr } from '../tensor.ts';
-import { tunedChoice } from '../tuning.ts';
-import { op } from '../trace.ts';
+import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../gpu/kernels.ts';
+import { gpu, subgroupsEnabled } from '../gpu/device.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, sameShape, shapeStr } from '../autograd/tensor.ts';
+import { tunedChoice } from '../gpu/tuning.ts';
+import { op } from '../autograd/trace.ts';
 import { filled, sumToShape } from './elementwise.ts';
-import { sumColumnsOf } from './reduce.ts';
+import { sumColumnsOf } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {

@@ -8,21 +8,22 @@
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
 //
-// Under autocast (engine/autocast.ts) both operands are the f16 casts of the f32 inputs, the
+// Under autocast (engine/ops/autocast.ts) both operands are the f16 casts of the f32 inputs, the
 // products accumulate in f32 and return f32, and each backward product takes the output gradient
 // cast to f16 as its operand, as torch's autocast backward does.
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/matmul.ts';
-import { matmulSubgroupMatrix, matmulVariants } from '../kernels.ts';
-import { autocastOperand, gradientOperand } from '../autocast.ts';
-import { gpu } from '../device.ts';
-import { launchOn } from '../launch_on.ts';
-import { subgroupMatrixOptions } from '../subgroup_matrix.ts';
-import { tunedChoice } from '../tuning.ts';
-import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { setting } from '../env.ts';
+import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
+import { autocastOperand, gradientOperand } from './autocast.ts';
+import { gpu } from '../gpu/device.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { subgroupMatrixOptions } from './subgroup_matrix.ts';
+import { tunedChoice } from '../gpu/tuning.ts';
+import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { geluBackward } from './elementwise.ts';
-import { sumColumnsOf } from './reduce.ts';
+import { sumColumnsOf } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 export interface MatmulOptions {
@@ -63,7 +64,7 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 }
 
 /**
- * The kernel the ops launch for a product. With a tuned table for this adapter (engine/tuning.ts),
+ * The kernel the ops launch for a product. With a tuned table for this adapter (engine/gpu/tuning.ts),
  * the configuration it measured fastest at the nearest tuned shape; else the default for the
  * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
  * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4: no workgroup
@@ -93,11 +94,8 @@ export function configuredMatmul(config: MatmulConfig, shape: MatmulShape): Kern
 }
 
 function forcedMatmulVariant(): 3 | 4 | undefined {
-  const forced = process.env.ENGINE_MATMUL;
-  if (forced === 'blocked') return 3;
-  if (forced === 'direct') return 4;
-  if (forced) throw new Error(`ENGINE_MATMUL must be "blocked" or "direct", not "${forced}"`);
-  return undefined;
+  const forced = setting('ENGINE_MATMUL');
+  return forced === 'blocked' ? 3 : forced === 'direct' ? 4 : undefined;
 }
 
 /** The variant the ops launch without a table: ENGINE_MATMUL's, else the adapter's default. */

@@ -2,13 +2,13 @@
 // The forward saves each row's rstd = 1/rms for the backward. The input's gradient has its own
 // kernel; the weight's, Σ_rows dy · x · rstd, is a product and a column sum of existing ops.
 // docs/add-an-op.md walks through this file.
-import { subgroupsEnabled } from '../device.ts';
-import { rmsNormBackwardInput, rmsNormForward } from '../kernels.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, sameShape, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { subgroupsEnabled } from '../gpu/device.ts';
+import { rmsNormBackwardInput, rmsNormForward } from '../gpu/kernels.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, sameShape, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { mul } from './elementwise.ts';
-import { sumColumnsOf } from './reduce.ts';
+import { sumColumnsOf } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 export const rmsNorm = op('rmsNorm', function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {

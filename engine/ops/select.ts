@@ -1,10 +1,10 @@
 // x[:, position] of a [batch, seq, dim] tensor, e.g. the [CLS] row that sequence classification
 // pools: a gather by a position known on the CPU, so no index tensor is uploaded. Its gradient is
 // the output gradient at that position and zero elsewhere.
-import { selectPositionBackward, selectPositionForward } from '../kernels.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { selectPositionBackward, selectPositionForward } from '../gpu/kernels.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 
 /** x [batch, seq, dim] -> x[:, position] [batch, dim]. */
 export const selectPosition = op('selectPosition', function selectPosition(x: Tensor, position: number): Tensor {

@@ -1,8 +1,8 @@
 // Multi-head self-attention over one input with its q, k and v projections launched together:
 // attention(x·Wqᵀ + bq, x·Wkᵀ + bk, x·Wvᵀ + bv, mask) with the three products as one launch
 // forward and two backward (plus a column sum for dx and the bias sums), instead of three each
-// and the adds that sum the three input gradients. Test: test/self_attention.test.ts (against
-// test/reference.ts's attentionRef of three nn.Linear maps).
+// and the adds that sum the three input gradients. Test: test/ops/self_attention.test.ts (against
+// reference/float64.ts's attentionRef of three nn.Linear maps).
 //
 // Design: the weights stay three separate tensors (their Hugging Face names, shapes and layout in
 // checkpoints, their own gradients and optimizer state); the fusion is in the launch. The three
@@ -17,13 +17,13 @@
 // projections' backward sees dq, dk and dv together. The forward slotted launch binds 10 storage
 // buffers; on an adapter that allows fewer per shader stage the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
-import { gpu } from '../device.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, noGrad, numel, sameShape, shapeStr } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { gpu } from '../gpu/device.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
 import { linear, matmulKernel } from './matmul.ts';
-import { sumColumnsOf } from './reduce.ts';
+import { sumColumnsOf } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 /** One projection's nn.Linear parameters: weight [out, in], bias [out]. */

@@ -1,8 +1,8 @@
 // Ops that change how elements are laid out: reshape (a view, no copy) and swapping two axes.
-import { swapAxes } from '../kernels.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { swapAxes } from '../gpu/kernels.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, numel, shapeStr, type Shape } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 
 export const reshape = op('reshape', function reshape(x: Tensor, shape: Shape): Tensor {
   const resolved = resolveShape(x, shape);

@@ -7,11 +7,11 @@
 // queries: the attention padding mask), [T, T] or [H, T, T] (shared across the batch), and x's
 // own shape. A mask matching two separate runs, e.g. [B, 1, T, T], is rejected with an error.
 import type { MaskLayout } from '../../kernels/softmax.ts';
-import { softmaxBackward, softmaxForward } from '../kernels.ts';
-import { subgroupsEnabled } from '../device.ts';
-import { launchOn } from '../launch_on.ts';
-import { Tensor, numel, shapeStr, type Shape } from '../tensor.ts';
-import { op } from '../trace.ts';
+import { softmaxBackward, softmaxForward } from '../gpu/kernels.ts';
+import { subgroupsEnabled } from '../gpu/device.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor, numel, shapeStr, type Shape } from '../autograd/tensor.ts';
+import { op } from '../autograd/trace.ts';
 import { sumToShape } from './elementwise.ts';
 
 /** Row r of x (flattened to [rows, cols]) uses mask row (r / maskInner) % maskRows. */

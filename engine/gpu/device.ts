@@ -1,0 +1,236 @@
+// Opens the GPU once for the whole process.
+//
+// A real adapter comes first (Dawn's default backend: Vulkan, Metal or D3D12). Only when there is
+// none do we fall back to Dawn's OpenGL backend in compatibility mode, which on a machine without
+// a GPU runs on Mesa's llvmpipe (a multithreaded CPU rasteriser). ENGINE_BACKEND=gpu|opengl forces
+// one. The adapter's own limits are requested because compatibility defaults are tiny (128
+// invocations per workgroup), and optional features are taken when offered, never required.
+// Dawn's unsafe APIs are allowed so that GPUs with matrix units offer
+// `chromium-experimental-subgroup-matrix` (kernels/matmul_subgroup_matrix.ts), and NVIDIA's Vulkan
+// driver `shader-f16`, which Dawn otherwise withholds there and the f16 configurations need.
+//
+// Waiting. While any GPU promise is pending (a readback, onSubmittedWorkDone), Dawn's Node bindings
+// poll for its completion by calling the global setImmediate in a loop: a busy main thread. On a
+// GPU that costs an idle CPU core; on a CPU adapter it takes a core from the rasteriser doing the
+// work (on 2 cores, measured ~30% off lavapipe's steps). So on a CPU adapter the engine turns the
+// bindings' polls into 1 ms timers (`pollGently`; setImmediate from JavaScript is left alone).
+//
+// GPU errors are asynchronous: validation errors, shader compile errors and device loss are
+// recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
+// the engine waits on the GPU (see `throwIfGpuFailed`).
+import { execFileSync } from 'node:child_process';
+import { create, globals } from 'webgpu';
+import { setting } from '../env.ts';
+import type { SubgroupMatrixConfig } from '../../kernels/matmul_subgroup_matrix.ts';
+
+// GPUBufferUsage, GPUMapMode, … as in a browser.
+Object.assign(globalThis, globals);
+
+export interface Gpu {
+  device: GPUDevice;
+  /** "NVIDIA H100 (vulkan)" or "llvmpipe (opengl, compatibility)": what we run on, in words. */
+  adapterName: string;
+  backend: 'gpu' | 'opengl';
+  /** Who made the adapter and its driver: what a tuned kernel table is keyed by (engine/gpu/tuning.ts). */
+  identity: AdapterIdentity;
+  /**
+   * A CPU implementation of WebGPU rather than a GPU. Dawn flags a CPU Vulkan device (lavapipe,
+   * SwiftShader) as `isFallbackAdapter`; its OpenGL backend is what the engine opens only when Dawn
+   * finds no GPU adapter (or when forced), and there it is llvmpipe, which reports no vendor,
+   * architecture or fallback flag, and limits no different from lavapipe's.
+   */
+  software: boolean;
+  features: ReadonlySet<string>;
+  limits: GPUSupportedLimits;
+  /** The adapter's largest subgroup (0 without subgroups). */
+  subgroupMaxSize: number;
+  /** The matrix shapes and types of `chromium-experimental-subgroup-matrix` (empty without it). */
+  subgroupMatrixConfigs: readonly SubgroupMatrixConfig[];
+}
+
+export interface AdapterIdentity {
+  vendor: string;
+  architecture: string;
+  device: string;
+  /** The driver, in the adapter's words (e.g. "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)"). */
+  description: string;
+  /** Dawn's backend: vulkan, metal, d3d12 or opengl. */
+  backend: string;
+}
+
+const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
+const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', SUBGROUP_MATRIX] as GPUFeatureName[];
+
+// Dawn rounds timestamps to 100 µs unless told otherwise, too coarse to time one kernel.
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
+
+// The limits kernels depend on; each is raised to what the adapter offers.
+const WANTED_LIMITS = [
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxUniformBufferBindingSize',
+] as const;
+
+// Dawn runs only while its instance is referenced; `closeGpu` drops it so the process can exit.
+let instance: GPU | undefined;
+let opened: Gpu | undefined;
+let opening: Promise<Gpu> | undefined;
+let gpuFailure: Error | undefined;
+
+/**
+ * Opens the GPU (once) and returns it. Programs call engine/index.ts's `initGpu`, which also
+ * validates what must be checked on the device before use.
+ */
+export function openDevice(): Promise<Gpu> {
+  opening ??= openGpu().then((g) => {
+    opened = g;
+    if (g.software) pollGently();
+    return g;
+  });
+  return opening;
+}
+
+/** The opened GPU, for synchronous code paths (ops, tensors). */
+export function gpu(): Gpu {
+  if (!opened) throw new Error('the GPU is not open yet: call `await initGpu()` before creating tensors');
+  throwIfGpuFailed();
+  return opened;
+}
+
+/**
+ * Whether kernels reduce rows with subgroup operations (kernels/row_reduce.ts): when the device has
+ * the `subgroups` feature, unless ENGINE_SUBGROUPS=0 forces the workgroup-memory trees (the tests
+ * run both paths on one adapter). ENGINE_SUBGROUPS=1 insists, and fails on an adapter without them.
+ */
+export function subgroupsEnabled(): boolean {
+  const forced = setting('ENGINE_SUBGROUPS');
+  const offered = gpu().features.has('subgroups');
+  if (forced === '1' && !offered) throw new Error(`ENGINE_SUBGROUPS=1, but ${gpu().adapterName} has no subgroups`);
+  return offered && forced !== '0';
+}
+
+/** Rethrows the first asynchronous GPU error (validation, compilation, device loss), once. */
+export function throwIfGpuFailed(): void {
+  if (gpuFailure) {
+    const err = gpuFailure;
+    gpuFailure = undefined;
+    throw err;
+  }
+}
+
+/** Records an asynchronous GPU failure, to be thrown at the next `throwIfGpuFailed` (the first one wins). */
+export function reportGpuFailure(error: Error): void {
+  gpuFailure ??= error;
+}
+
+const immediate = globalThis.setImmediate;
+const isNative = (fn: unknown) => typeof fn === 'function' && Function.prototype.toString.call(fn).includes('[native code]');
+
+/** Routes the bindings' setImmediate polls (native callbacks) through 1 ms timers (see "Waiting" above). */
+function pollGently(): void {
+  globalThis.setImmediate = Object.assign(
+    (callback: (...args: unknown[]) => void, ...args: unknown[]) =>
+      isNative(callback) ? setTimeout(callback, 1, ...args) : immediate(callback, ...args),
+    { __promisify__: immediate.__promisify__ },
+  ) as typeof setImmediate;
+}
+
+/** Releases the device so that Node can exit. */
+export function closeGpu(): void {
+  opened?.device.destroy();
+  opened = undefined;
+  opening = undefined;
+  instance = undefined;
+}
+
+async function openGpu(): Promise<Gpu> {
+  const forced = setting('ENGINE_BACKEND');
+  let adapter: GPUAdapter | null = null;
+  let backend: Gpu['backend'] = 'gpu';
+  // On Linux, Dawn's only GPU backend is Vulkan: without its loader, asking would only print a
+  // warning before we fall back anyway.
+  if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || hasVulkanLoader()))) {
+    instance = create(DAWN_FLAGS);
+    adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter && forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
+  }
+  if (!adapter) {
+    backend = 'opengl';
+    process.env.EGL_PLATFORM = 'surfaceless';
+    instance = create(['backend=opengl', ...DAWN_FLAGS]);
+    adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
+    if (!adapter) {
+      throw new Error('no WebGPU adapter: no GPU, and no OpenGL fallback (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
+    }
+  }
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+
+  device.addEventListener('uncapturederror', (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message.trim();
+    // Errors "due to a previous error" are echoes of one already reported.
+    if (!message.includes('due to a previous error')) gpuFailure ??= new Error(`GPU error: ${message}`);
+  });
+  device.lost.then((info) => {
+    if (info.reason !== 'destroyed') gpuFailure ??= new Error(`GPU device lost: ${info.message}`);
+  });
+
+  const info = adapter.info;
+  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
+  const backendName = backend === 'opengl' ? 'opengl' : describeGpuBackend(info);
+  const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${backendName})`;
+  if (setting('ENGINE_QUIET') !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
+  const identity = {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    backend: backendName,
+  };
+  const features = new Set(device.features as unknown as Iterable<string>);
+  const subgroupInfo = info as GPUAdapterInfo & { subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
+  return {
+    device,
+    adapterName,
+    backend,
+    identity,
+    software: info.isFallbackAdapter === true || backend === 'opengl',
+    features,
+    limits: device.limits,
+    subgroupMaxSize: features.has('subgroups') ? (subgroupInfo.subgroupMaxSize ?? 0) : 0,
+    // Plain copies: Dawn's config objects keep their fields as getters, invisible to Object.entries.
+    subgroupMatrixConfigs: features.has(SUBGROUP_MATRIX)
+      ? (subgroupInfo.subgroupMatrixConfigs ?? []).map(({ componentType, resultComponentType, M, N, K }) => ({
+          componentType,
+          resultComponentType,
+          M,
+          N,
+          K,
+        }))
+      : [],
+  };
+}
+
+function hasVulkanLoader(): boolean {
+  try {
+    return execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
+  } catch {
+    return true; // Cannot tell: let Dawn try.
+  }
+}
+
+function describeGpuBackend(info: GPUAdapterInfo): string {
+  const backendType = (info as unknown as { backendType?: string }).backendType;
+  if (backendType) return backendType.toLowerCase();
+  return process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
+}

@@ -1,0 +1,187 @@
+// Tuned kernel choices: what `npm run tune` (bench/tune.ts) measured fastest on this adapter, per
+// kernel and shape, for the ops to launch instead of their defaults.
+//
+// One JSON table per adapter in the user's cache folder, `$XDG_CACHE_HOME/wgsl-distilbert/` (else
+// `~/.cache/wgsl-distilbert/`), named after the adapter. A table is used only when the adapter
+// that wrote it (vendor, architecture, device, driver description, backend) is this one and its
+// kernel version is this code's: the version is a hash of the WGSL the tunable generators emit at
+// fixed probe shapes, so any change to a generator retires every older table.
+//
+// Entries are keyed by kernel (e.g. "matmul"), the fixed part of the shape (layout, flags) and its
+// dims. Batches are padded to their longest sentence, so the token count (one dim of each product,
+// the rows of layer norm, attention's sequence) moves from batch to batch, and the tuner measures
+// a few representative lengths only. A launch takes the entry with its exact dims, else the
+// nearest entry (by ratio) that differs from it in one dim by at most 2×; else the op's default.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
+import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
+import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../../kernels/matmul.ts';
+import { gpu, type AdapterIdentity } from './device.ts';
+
+export interface TunedEntry {
+  kernel: string;
+  key: string;
+  dims: number[];
+  /** The options to launch with (their meaning is the kernel's, e.g. a matmul configuration). */
+  choice: Record<string, unknown>;
+  /** Milliseconds per launch of the choice and of the default, re-timed side by side. */
+  ms: number;
+  defaultMs: number;
+}
+
+export interface TuningTable {
+  version: string;
+  adapter: AdapterIdentity;
+  /** When it was made and for what (model shape, lengths), in words. */
+  created: string;
+  tunedFor: string;
+  entries: TunedEntry[];
+}
+
+/** A launch may use an entry tuned for a size up to this factor away along one dim. */
+const NEAREST_FACTOR = 2;
+
+/** Where tables live: $XDG_CACHE_HOME/wgsl-distilbert, else ~/.cache/wgsl-distilbert. */
+export function tuningFolder(): string {
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'wgsl-distilbert');
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+/** The table file for an adapter: readable names, then a hash of its whole identity. */
+export function tuningFile(identity: AdapterIdentity = gpu().identity): string {
+  const readable = [identity.vendor, identity.device, identity.backend]
+    .filter(Boolean)
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return path.join(tuningFolder(), `tune-${readable || 'adapter'}-${hash(JSON.stringify(identity))}.json`);
+}
+
+let version: string | undefined;
+
+/**
+ * Hash of what the tunable generators emit at fixed shapes and options, and of the option names a
+ * table's choices are written in: changes with any of them.
+ */
+export function kernelVersion(): string {
+  if (version) return version;
+  const shapes: MatmulShape[] = [
+    { batch: 1, m: 64, n: 48, k: 40, transA: false, transB: true, bias: true },
+    { batch: 2, m: 37, n: 29, k: 23, transA: true, transB: false },
+  ];
+  const probes = [
+    ...shapes.flatMap((s) => [
+      matmulBlocked(s),
+      matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }),
+      matmulDirect(s),
+      matmulDirect(s, { threadM: 8, workgroupN: 8 }),
+    ]),
+    attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
+    attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
+    attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 8, unrolled: true }),
+    layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
+    layerNormBackwardInput(3, 40, true, 128),
+    layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),
+    layerNormBackwardInput(3, 40, false, 1),
+  ];
+  const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
+  version = hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
+  return version;
+}
+
+const sameIdentity = (a: AdapterIdentity, b: AdapterIdentity) => JSON.stringify(a) === JSON.stringify(b);
+
+export type TableState =
+  | { state: 'used'; file: string; table: TuningTable }
+  | { state: 'none' | 'stale' | 'unreadable'; file: string; why: string };
+
+let loaded: TableState | undefined;
+let bypass = 0;
+
+/** Whether this adapter has a table for this kernel version, and why not when it has none. */
+export function tuningState(): TableState {
+  if (loaded) return loaded;
+  const file = tuningFile();
+  if (!fs.existsSync(file)) {
+    loaded = { state: 'none', file, why: 'no tuned kernel table for this adapter' };
+    return loaded;
+  }
+  try {
+    const table = JSON.parse(fs.readFileSync(file, 'utf8')) as TuningTable;
+    if (!sameIdentity(table.adapter, gpu().identity)) {
+      loaded = {
+        state: 'stale',
+        file,
+        why: `the table was made on another adapter (${table.adapter.device}, ${table.adapter.description})`,
+      };
+    } else if (table.version !== kernelVersion()) {
+      loaded = { state: 'stale', file, why: `the table is for kernel version ${table.version}, not this code's ${kernelVersion()}` };
+    } else if (!Array.isArray(table.entries)) {
+      loaded = { state: 'unreadable', file, why: 'the table has no entries list' };
+    } else {
+      loaded = { state: 'used', file, table };
+    }
+  } catch (err) {
+    loaded = { state: 'unreadable', file, why: `cannot read it: ${(err as Error).message.split('\n')[0]}` };
+  }
+  return loaded;
+}
+
+/** One line for a job's first lines: the table in use, or that there is none and how to make one. */
+export function tuningSummary(): string {
+  const s = tuningState();
+  if (s.state === 'used') return `kernels: tuned table ${s.file} (${s.table.entries.length} shapes, ${s.table.tunedFor})`;
+  return `kernels: defaults (${s.why}: ${s.file}); \`npm run tune\` or \`npm run train -- --tune\` makes one`;
+}
+
+/** Writes this adapter's table, replacing any older one, and makes this process use it. */
+export function writeTuningTable(entries: TunedEntry[], tunedFor: string): string {
+  const table: TuningTable = { version: kernelVersion(), adapter: gpu().identity, created: new Date().toISOString(), tunedFor, entries };
+  const file = tuningFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, `${JSON.stringify(table, null, 1)}\n`);
+  fs.renameSync(partial, file);
+  loaded = undefined;
+  return file;
+}
+
+/** Forgets the loaded table, so that the next lookup reads the file again. */
+export function reloadTuningTable(): void {
+  loaded = undefined;
+}
+
+/** Runs `body` with every op on its defaults, whatever the table says (to time one against the other). */
+export function withoutTuning<T>(body: () => T): T {
+  bypass++;
+  try {
+    return body();
+  } finally {
+    bypass--;
+  }
+}
+
+/** The tuned choice for a launch of `kernel` at `key` and `dims`, if the table covers it. */
+export function tunedChoice(kernel: string, key: string, dims: readonly number[]): Record<string, unknown> | undefined {
+  if (bypass > 0) return undefined;
+  const s = tuningState();
+  if (s.state !== 'used') return undefined;
+  let best: TunedEntry | undefined;
+  let bestRatio = NEAREST_FACTOR;
+  for (const e of s.table.entries) {
+    if (e.kernel !== kernel || e.key !== key || e.dims.length !== dims.length) continue;
+    const differing = dims.flatMap((d, i) => (d === e.dims[i] ? [] : [Math.max(d, e.dims[i]) / Math.max(1, Math.min(d, e.dims[i]))]));
+    if (differing.length === 0) return e.choice;
+    if (differing.length === 1 && differing[0] <= bestRatio) {
+      best = e;
+      bestRatio = differing[0];
+    }
+  }
+  return best?.choice;
+}

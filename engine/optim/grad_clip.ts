@@ -1,0 +1,73 @@
+// Global gradient-norm clipping, as torch.nn.utils.clip_grad_norm_(params, max_norm) (norm_type 2).
+//
+// Everything stays on the GPU: the total norm and the clip coefficient min(1, max/(norm + 1e-6))
+// land in 1-element tensors, and the gradients are scaled by reading the coefficient there, so a
+// training step never waits for a readback; the caller reads the norm back whenever it likes.
+// `gradNorm` only measures: AdamW.step can take its coefficient and scale the gradients as it
+// reads them (one pass fewer, same numbers). `clipGradNorm` scales the gradients in place.
+// Parameters without a gradient are skipped, as torch skips those whose .grad is None.
+import { SCALE_COST, SUM_SQUARES_COST, partialsOf } from '../../kernels/grad_norm.ts';
+import { gradNormFinish, scaleByCoefficient, sumSquaresPartials } from '../gpu/kernels.ts';
+import { subgroupsEnabled } from '../gpu/device.ts';
+import { assertDistinct, slotGroups } from './multi_tensor.ts';
+import { launchOn } from '../autograd/launch_on.ts';
+import { Tensor } from '../autograd/tensor.ts';
+
+export interface GradNorm {
+  /** ‖all gradients as one vector‖₂, shape [1]. */
+  totalNorm: Tensor;
+  /** min(1, maxNorm / (totalNorm + 1e-6)), shape [1]: what clipping multiplies gradients by. */
+  clipCoef: Tensor;
+}
+
+function gradsOf(params: readonly Tensor[], what: string): Tensor[] {
+  assertDistinct(params, what);
+  return params.flatMap((p) => (p.grad ? [p.grad] : []));
+}
+
+const partialsOfAll = (grads: readonly Tensor[]) => grads.reduce((sum, g) => sum + partialsOf(g.numel), 0);
+
+/** The total 2-norm of the parameters' gradients and the clip coefficient for `maxNorm`. */
+export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
+  if (!(maxNorm > 0)) throw new Error(`gradNorm: maxNorm must be a positive number, got ${maxNorm}`);
+  const grads = gradsOf(params, 'gradNorm');
+  const partialCount = partialsOfAll(grads);
+  const partials = new Tensor([partialCount]);
+  const owner = new Tensor([partialCount], 'i32');
+  let tensorBase = 0;
+  let partialBase = 0;
+  for (const group of slotGroups(grads, SUM_SQUARES_COST)) {
+    launchOn(
+      sumSquaresPartials(
+        group.map((g) => g.numel),
+        tensorBase,
+        partialBase,
+        subgroupsEnabled(),
+      ),
+      ...group,
+      partials,
+      owner,
+    );
+    tensorBase += group.length;
+    partialBase += partialsOfAll(group);
+  }
+  const totalNorm = new Tensor([1], 'f32', { name: 'grad_norm' });
+  const clipCoef = new Tensor([1], 'f32', { name: 'grad_clip_coef' });
+  launchOn(gradNormFinish(grads.length, partialCount, maxNorm, subgroupsEnabled()), partials, owner, totalNorm, clipCoef);
+  partials.release();
+  owner.release();
+  return { totalNorm, clipCoef };
+}
+
+/**
+ * torch.nn.utils.clip_grad_norm_(params, maxNorm): multiplies every gradient in place by
+ * min(1, maxNorm / (norm + 1e-6)) and returns the total norm before clipping, shape [1].
+ */
+export function clipGradNorm(params: readonly Tensor[], maxNorm: number): Tensor {
+  const { totalNorm, clipCoef } = gradNorm(params, maxNorm);
+  for (const group of slotGroups(gradsOf(params, 'clipGradNorm'), SCALE_COST)) {
+    launchOn(scaleByCoefficient(group.map((g) => g.numel)), ...group, clipCoef);
+  }
+  clipCoef.release();
+  return totalNorm;
+}

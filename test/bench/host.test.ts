@@ -1,0 +1,29 @@
+// `npm run bench -- --only host` on a tiny model: a step's launches, submits and host time per
+// launch are measured and rendered, PyTorch's side runs or says why not, and the pool's peak of a
+// step recorded without executing it is reported.
+import '../support/setup.ts';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { profileHost } from '../../bench/host.ts';
+import { parseOptions } from '../../bench/options.ts';
+import { hostTable, textTable } from '../../bench/tables.ts';
+
+const TINY = ['--quick', '--layers', '1', '--vocab', '50', '--dim', '16', '--hidden', '32', '--heads', '2', '--only', 'host'];
+
+test('the host profile counts a step, times its launches and reports the pool peak of a step it does not run', async () => {
+  const o = parseOptions(TINY)!;
+  const h = await profileHost(o, () => {});
+  assert.ok(h.launches > 20 && Number.isInteger(h.launches), `${h.launches} launches`);
+  assert.is(h.submits, 1);
+  for (const run of [h.eager, h.replay]) assert.ok(run.usPerLaunch > 0 && run.recordMs.median <= run.stepMs.max * 10);
+  // PyTorch's samples come one after each of ours, and the ratios pair them.
+  if ('stepMs' in h.torch) for (const run of [h.eager, h.replay]) assert.ok(run.vsTorch && run.vsTorch.wall.median > 0);
+  else assert.ok(h.torch.unavailable.length > 0);
+  assert.equal([h.memory.batch, h.memory.seq, h.memory.dim], [8, 128, 16]);
+  assert.ok(h.memory.peakBytes > 0 && h.memory.peakBytes <= h.memory.heldBytes, `peak ${h.memory.peakBytes}, held ${h.memory.heldBytes}`);
+  const text = textTable(hostTable(h));
+  assert.match(text, new RegExp(`launches per step\\s+${h.launches}\\n`));
+  assert.match(text, /pool peak, 1 layers dim 16 at batch 8 × seq 128\s+\d+ MiB/);
+});
+
+test.run();

@@ -1,0 +1,42 @@
+// The committed kernel snapshots (docs/kernels/NAME.wgsl) equal what the generators make now, so
+// a diff of them shows every change to a kernel's WGSL; and `npm run wgsl` prints them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SNAPSHOT_DIR } from '../../bench/wgsl.ts';
+import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing } from '../../kernels/catalog.ts';
+import { errorLine, runCli } from '../support/cli_process.ts';
+
+const REGENERATE = 'if the change is intended, run `npm run wgsl -- --snapshots` and commit docs/kernels/';
+
+test('every catalog kernel at DistilBERT shapes matches its snapshot in docs/kernels/', () => {
+  const files = fs
+    .readdirSync(SNAPSHOT_DIR)
+    .filter((f) => f.endsWith('.wgsl'))
+    .sort();
+  assert.equal(
+    files,
+    Object.keys(KERNEL_CATALOG)
+      .map((n) => `${n}.wgsl`)
+      .sort(),
+    `docs/kernels/ holds other kernels than the catalog: ${REGENERATE}`,
+  );
+  for (const name of Object.keys(KERNEL_CATALOG)) {
+    const committed = fs.readFileSync(path.join(SNAPSHOT_DIR, `${name}.wgsl`), 'utf8');
+    if (committed !== kernelListing(name, DISTILBERT_SHAPES))
+      assert.unreachable(`kernel ${name} differs from docs/kernels/${name}.wgsl: ${REGENERATE}`);
+  }
+});
+
+test('npm run wgsl prints one kernel at the shapes given, and refuses an unknown one in one line', async () => {
+  const ok = await runCli('bench/wgsl.ts', ['attention_forward', '--heads', '4', '--dim', '128']);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.ok(ok.stdout.startsWith('// attention_forward: '), ok.stdout.slice(0, 200));
+  assert.match(ok.stdout, /const D: u32 = 32u;/);
+  const bad = await runCli('bench/wgsl.ts', ['attention']);
+  assert.is(bad.code, 2);
+  assert.is(errorLine(bad), "wgsl: no kernel 'attention' (see --help for the list)");
+});
+
+test.run();

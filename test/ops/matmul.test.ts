@@ -1,0 +1,353 @@
+// matmul and linear against the float64 reference (forward, and backward by finite differences),
+// once with each kernel the ops can launch (blocked for GPUs, direct for llvmpipe), and every kernel
+// variant and tile configuration against it directly, on aligned and unaligned sizes, every
+// transpose layout, shared operands and grids beyond 65535 tile rows.
+import '../support/setup.ts';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as E from '../../engine/index.ts';
+import { launchOn } from '../../engine/autograd/launch_on.ts';
+import { matmulBlocked, matmulDirect, type BlockedOptions, type DirectOptions, type MatmulShape } from '../../kernels/matmul.ts';
+import { matmulNaive } from '../../kernels/matmul_teaching.ts';
+import { matmulVariants } from '../../kernels/matmul_variants.ts';
+import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
+import { testEachKernel, withOpsKernel } from '../support/matmul_kernels.ts';
+import { gelu as geluRef, matmul as matmulRef, randn, type F64 } from '../../reference/float64.ts';
+
+interface Case {
+  batch?: number[];
+  m: number;
+  k: number;
+  n: number;
+  transA?: boolean;
+  transB?: boolean;
+  /** Which operand is 2-D while the other carries the batch dims. */
+  shared?: 'a' | 'b';
+}
+
+const layout = (c: { transA?: boolean; transB?: boolean }) => `${c.transA ? 'T' : 'N'}${c.transB ? 'T' : 'N'}`;
+const count = (dims: number[]) => dims.reduce((x, y) => x * y, 1);
+
+function shapesOf(c: Case): { a: number[]; b: number[]; batch: number } {
+  const batch = c.batch ?? [];
+  const a = c.transA ? [c.k, c.m] : [c.m, c.k];
+  const b = c.transB ? [c.n, c.k] : [c.k, c.n];
+  return { a: c.shared === 'a' ? a : [...batch, ...a], b: c.shared === 'b' ? b : [...batch, ...b], batch: count(batch) };
+}
+
+/** `x` repeated `times` times, for the reference of a shared operand. */
+function repeated(x: F64, times: number): F64 {
+  const out = new Float64Array(x.length * times);
+  for (let i = 0; i < times; i++) out.set(x, i * x.length);
+  return out;
+}
+
+function reference(c: Case, a: F64, b: F64): F64 {
+  const { batch } = shapesOf(c);
+  return matmulRef(
+    c.shared === 'a' ? repeated(a, batch) : a,
+    c.shared === 'b' ? repeated(b, batch) : b,
+    batch,
+    c.m,
+    c.k,
+    c.n,
+    c.transA,
+    c.transB,
+  );
+}
+
+async function checkMatmul(c: Case, maxEntries?: number): Promise<void> {
+  const shapes = shapesOf(c);
+  await gradcheck({
+    inputs: [
+      // Scaled as weights are initialised, so outputs stay O(1) whatever K (float32 error grows with K·|a||b|).
+      { shape: shapes.a, data: randn(count(shapes.a), 1, 1 / Math.sqrt(c.k)) },
+      { shape: shapes.b, data: randn(count(shapes.b), 2) },
+    ],
+    gpu: ([a, b]) => E.matmul(a, b, { transA: c.transA, transB: c.transB }),
+    cpu: ([a, b]) => reference(c, a, b),
+    maxEntries,
+  });
+}
+
+const LAYOUTS = [
+  { transA: false, transB: false },
+  { transA: false, transB: true },
+  { transA: true, transB: false },
+  { transA: true, transB: true },
+];
+
+for (const [m, k, n] of [
+  [1, 1, 1],
+  [7, 13, 5],
+  [4, 8, 12],
+]) {
+  for (const t of LAYOUTS) {
+    testEachKernel(`matmul ${m}x${k}x${n} ${layout(t)}`, () => checkMatmul({ m, k, n, ...t }));
+  }
+}
+
+testEachKernel('matmul 3x768x3072 NN (sampled gradients)', () => checkMatmul({ m: 3, k: 768, n: 3072 }, 12));
+
+for (const t of LAYOUTS.slice(0, 3)) {
+  testEachKernel(`matmul batch of 12 64x64x64 ${layout(t)} (sampled gradients)`, () =>
+    checkMatmul({ batch: [12], m: 64, k: 64, n: 64, ...t }, 16),
+  );
+}
+
+for (const t of LAYOUTS) {
+  testEachKernel(`matmul with b shared across a [2, 3] batch, ${layout(t)}`, () =>
+    checkMatmul({ batch: [2, 3], m: 7, k: 5, n: 6, shared: 'b', ...t }),
+  );
+  testEachKernel(`matmul with a shared across a [2, 3] batch, ${layout(t)}`, () =>
+    checkMatmul({ batch: [2, 3], m: 5, k: 8, n: 9, shared: 'a', ...t }),
+  );
+}
+
+/** nn.Linear's float64 reference: x [rows, in] · Wᵀ + bias. */
+function linearRef(x: F64, w: F64, bias: F64 | null, rows: number, inF: number, outF: number): F64 {
+  const y = matmulRef(x, w, 1, rows, inF, outF, false, true);
+  if (bias) y.forEach((v, i) => (y[i] = v + bias[i % outF]));
+  return y;
+}
+
+for (const [lead, inF, outF, maxEntries] of [
+  [[2, 3], 5, 4],
+  [[3], 768, 3072, 12],
+  [[], 6, 3],
+] as [number[], number, number, number?][]) {
+  testEachKernel(`linear ${JSON.stringify([...lead, inF])} -> ${outF}, with and without bias`, async () => {
+    const rows = count(lead);
+    const x = { shape: [...lead, inF], data: randn(rows * inF, 3) };
+    const w = { shape: [outF, inF], data: randn(outF * inF, 4, 0.2) };
+    const bias = { shape: [outF], data: randn(outF, 5) };
+    await gradcheck({
+      inputs: [x, w, bias],
+      gpu: ([xt, wt, bt]) => E.linear(xt, wt, bt),
+      cpu: ([xv, wv, bv]) => linearRef(xv, wv, bv, rows, inF, outF),
+      maxEntries,
+    });
+    await gradcheck({
+      inputs: [x, w],
+      gpu: ([xt, wt]) => E.linear(xt, wt),
+      cpu: ([xv, wv]) => linearRef(xv, wv, null, rows, inF, outF),
+      maxEntries,
+    });
+  });
+  testEachKernel(`linear ${JSON.stringify([...lead, inF])} -> ${outF} with GELU in the epilogue, with and without bias`, async () => {
+    const rows = count(lead);
+    const x = { shape: [...lead, inF], data: randn(rows * inF, 6) };
+    const w = { shape: [outF, inF], data: randn(outF * inF, 7, 0.5) };
+    const bias = { shape: [outF], data: randn(outF, 8) };
+    await gradcheck({
+      inputs: [x, w, bias],
+      gpu: ([xt, wt, bt]) => E.linear(xt, wt, bt, 'gelu'),
+      cpu: ([xv, wv, bv]) => linearRef(xv, wv, bv, rows, inF, outF).map(geluRef),
+      maxEntries,
+    });
+    await gradcheck({
+      inputs: [x, w],
+      gpu: ([xt, wt]) => E.linear(xt, wt, undefined, 'gelu'),
+      cpu: ([xv, wv]) => linearRef(xv, wv, null, rows, inF, outF).map(geluRef),
+      maxEntries,
+    });
+  });
+}
+
+/** Runs one kernel launch on random operands and compares with the reference (and the stored pre-activation, with `gelu`). */
+async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => ReturnType<typeof matmulNaive>): Promise<void> {
+  const aLength = (s.sharedA ? 1 : s.batch) * s.m * s.k;
+  const bLength = (s.sharedB ? 1 : s.batch) * s.k * s.n;
+  const a = randn(aLength, 6);
+  const b = randn(bLength, 7);
+  const bias = s.bias ? randn(s.n, 8) : null;
+  const expected = matmulRef(
+    s.sharedA ? repeated(a, s.batch) : a,
+    s.sharedB ? repeated(b, s.batch) : b,
+    s.batch,
+    s.m,
+    s.k,
+    s.n,
+    s.transA,
+    s.transB,
+  );
+  if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
+  const kernel = makeKernel(s);
+  const [actual, preActivation] = await scopedAsync(async () => {
+    const out = new E.Tensor([s.batch * s.m * s.n]);
+    const pre = new E.Tensor([s.batch * s.m * s.n]);
+    const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
+    if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
+    if (s.gelu) operands.push(pre);
+    launchOn(kernel, ...operands);
+    return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null];
+  });
+  assertClose(actual, s.gelu ? expected.map(geluRef) : expected, 1e-5, 1e-4, kernel.name);
+  if (preActivation) assertClose(preActivation, expected, 1e-5, 1e-4, `${kernel.name} pre-activation`);
+}
+
+const CONFIGS: Partial<BlockedOptions>[] = [
+  { vectorWidth: 1 },
+  { prefetch: true },
+  { tileM: 128, tileN: 128, tileK: 8, threadM: 8, threadN: 8, prefetch: true },
+  { tileM: 32, tileN: 64, tileK: 8, threadM: 4, threadN: 8 },
+  { tileM: 64, tileN: 32, tileK: 4, threadM: 8, threadN: 4, prefetch: true },
+  { tileM: 16, tileN: 24, tileK: 5, threadM: 2, threadN: 3 },
+  { tileM: 8, tileN: 12, tileK: 6, threadM: 4, threadN: 3, vectorWidth: 1, prefetch: true },
+];
+const KERNEL_SHAPES = [
+  { batch: 3, m: 37, k: 20, n: 44 }, // aligned K and N, ragged M
+  { batch: 2, m: 33, k: 19, n: 21 }, // nothing aligned
+  { batch: 2, m: 8, k: 12, n: 70, sharedB: true, bias: true },
+  { batch: 2, m: 20, k: 3, n: 16, sharedA: true, bias: true },
+  { batch: 1, m: 9, k: 8, n: 12, bias: true, gelu: true }, // vec4 epilogue
+  { batch: 2, m: 5, k: 7, n: 6, gelu: true }, // scalar epilogue, no bias
+];
+
+for (const variant of [1, 2, 3, 4] as const) {
+  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU epilogue' : ''}`, async () => {
+    // Variants 1 and 2 (literal WGSL) have only the bias epilogue.
+    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !k.gelu)) {
+      for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, matmulVariants[variant].kernel);
+    }
+  });
+}
+
+test('blocked kernel under other tile sizes, work per thread and vector widths', async () => {
+  for (const options of CONFIGS) {
+    for (const shape of KERNEL_SHAPES.slice(0, 2)) {
+      for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, (s) => matmulBlocked(s, options));
+    }
+  }
+});
+
+const DIRECT_CONFIGS: Partial<DirectOptions>[] = [
+  { threadM: 8, threadN: 8, vectorWidth: 1 },
+  { threadM: 4, threadN: 4, workgroupM: 1, workgroupN: 1 },
+  { threadM: 8, threadN: 12, workgroupM: 3, workgroupN: 2 },
+];
+
+test('direct kernel under other work per thread, workgroup shapes and vector widths', async () => {
+  for (const options of DIRECT_CONFIGS) {
+    for (const shape of KERNEL_SHAPES.slice(0, 2)) {
+      for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, (s) => matmulDirect(s, options));
+    }
+  }
+});
+
+test('vec4 loads and stores (tag: A, B, C) are chosen exactly where the contiguous dims are multiples of 4', () => {
+  const shape: MatmulShape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
+  const cases: [Partial<MatmulShape>, string][] = [
+    [{}, 'vvv'],
+    [{ k: 6 }, 'svv'],
+    [{ n: 6 }, 'vss'],
+    [{ transA: true, m: 6 }, 'svv'],
+    [{ transB: true, k: 6 }, 'ssv'],
+    [{ transB: true, n: 6 }, 'vvs'],
+  ];
+  for (const kernel of [matmulBlocked, matmulDirect]) {
+    const tag = (s: MatmulShape, options = {}) => kernel(s, options).name.split('_').pop();
+    for (const [change, expected] of cases) assert.is(tag({ ...shape, ...change }), expected, `${kernel.name} ${JSON.stringify(change)}`);
+    assert.is(tag(shape, { vectorWidth: 1 }), 'sss');
+  }
+});
+
+test('ENGINE_MATMUL picks the kernel the ops launch, and names a bad value', async () => {
+  const shape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
+  await withOpsKernel('direct', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_direct_nn')));
+  await withOpsKernel('blocked', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_nn')));
+  await withOpsKernel('fast', () => assert.throws(() => E.matmulKernel(shape), /ENGINE_MATMUL must be "blocked" or "direct", not "fast"/));
+});
+
+test('more than 65535 tile rows fold into z', async () => {
+  const shape = { batch: 1, m: 65535 * 16 + 3, k: 3, n: 2, transA: false, transB: true };
+  assert.is(matmulNaive(shape).workgroups[2], 2);
+  await checkKernel(shape, matmulNaive);
+  const options = { tileM: 16, tileN: 4, tileK: 4, threadM: 4, threadN: 4 };
+  assert.is(matmulBlocked(shape, options).workgroups[2], 2);
+  await checkKernel(shape, (s) => matmulBlocked(s, options));
+  const directOptions = { threadM: 4, threadN: 4, workgroupM: 4, workgroupN: 1 };
+  assert.is(matmulDirect(shape, directOptions).workgroups[2], 2);
+  await checkKernel(shape, (s) => matmulDirect(s, directOptions));
+});
+
+/**
+ * A slotted launch (each batch entry binds its own A, B or C, and with C its own bias) against the
+ * float64 product of the stacked operands.
+ */
+async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
+  const slots = s.slots ?? {};
+  const [aOne, bOne, cOne] = [s.m * s.k, s.k * s.n, s.m * s.n];
+  const a = randn((s.sharedA ? 1 : s.batch) * aOne, 1);
+  const b = randn((s.sharedB ? 1 : s.batch) * bOne, 2);
+  const bias = randn(s.batch * s.n, 3);
+  const expected = matmulRef(
+    s.sharedA ? repeated(a, s.batch) : a,
+    s.sharedB ? repeated(b, s.batch) : b,
+    s.batch,
+    s.m,
+    s.k,
+    s.n,
+    s.transA,
+    s.transB,
+  );
+  if (s.bias) expected.forEach((v, i) => (expected[i] = v + bias[Math.floor(i / cOne) * s.n + (i % s.n)]));
+  const kernel = matmulVariants[variant].kernel(s);
+  const actual = await scopedAsync(async () => {
+    const perSlot = (x: Float64Array, n: number) =>
+      Array.from({ length: s.batch }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
+    const c = slots.c ? Array.from({ length: s.batch }, () => new E.Tensor([cOne])) : [new E.Tensor([s.batch * cOne])];
+    const operands = [
+      ...(slots.a ? perSlot(a, aOne) : [E.Tensor.fromArray(a, [a.length])]),
+      ...(slots.b ? perSlot(b, bOne) : [E.Tensor.fromArray(b, [b.length])]),
+      ...c,
+      ...(s.bias ? perSlot(bias, s.n) : []),
+    ];
+    launchOn(kernel, ...operands);
+    const parts = await Promise.all(c.map((t) => t.toFloat32()));
+    return Float32Array.from(parts.flatMap((part) => [...part]));
+  });
+  assertClose(actual, expected, 1e-5, 1e-4, kernel.name);
+}
+
+for (const variant of [3, 4] as const) {
+  test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A and C; A and B)`, async () => {
+    for (const [m, k, n] of [
+      [7, 5, 6],
+      [8, 12, 16],
+    ]) {
+      await checkSlots({ batch: 3, m, k, n, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } }, variant);
+      await checkSlots({ batch: 3, m, k, n, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }, variant);
+      await checkSlots({ batch: 3, m, k, n, transA: false, transB: false, slots: { a: true, b: true } }, variant);
+    }
+  });
+}
+
+test('clear errors: too many tile columns, bad options, mismatched operands', () => {
+  assert.throws(() => matmulNaive({ batch: 1, m: 1, k: 1, n: 16 * 65536, transA: false, transB: false }), /over the 65535 limit/);
+  assert.throws(
+    () => matmulVariants[2].kernel({ batch: 1, m: 4, k: 4, n: 4, transA: false, transB: true, gelu: true }),
+    /variant tiled has no GELU epilogue/,
+  );
+  const shape = { batch: 1, m: 4, k: 4, n: 4, transA: false, transB: false };
+  assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 64, threadM: 4, threadN: 4 }), /512 threads per workgroup, over 256/);
+  assert.throws(() => matmulBlocked(shape, { tileM: 128, tileN: 128, tileK: 32, threadM: 8, threadN: 8 }), /bytes of workgroup memory/);
+  assert.throws(() => matmulBlocked(shape, { tileN: 60, threadN: 8 }), /multiples of threadM and threadN/);
+  assert.throws(() => matmulDirect(shape, { threadN: 6 }), /threadM and threadN must be multiples of 4/);
+  assert.throws(() => matmulDirect(shape, { workgroupM: 16, workgroupN: 32 }), /512 threads per workgroup, over 256/);
+  E.scoped(() => {
+    const a = new E.Tensor([2, 3, 4], 'f32', { name: 'a' });
+    assert.throws(
+      () => E.matmul(a, new E.Tensor([5, 6], 'f32', { name: 'b' })),
+      /matmul: inner dims differ: a \[2, 3, 4\] times b \[5, 6\]/,
+    );
+    assert.throws(() => E.matmul(a, new E.Tensor([3, 4, 6])), /batch dims differ/);
+    assert.throws(
+      () => E.linear(a, new E.Tensor([6, 5], 'f32', { name: 'w' })),
+      /linear: input a \[2, 3, 4\] does not end in weight w's 5 input features/,
+    );
+    assert.throws(() => E.linear(a, new E.Tensor([6, 4]), new E.Tensor([5], 'f32', { name: 'bias' })), /bias bias \[5\] must be \[6\]/);
+  });
+});
+
+test.run();

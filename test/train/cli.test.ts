@@ -1,0 +1,109 @@
+// Command-line parsing of `npm run train`: the card's defaults, value checks, and the rules that
+// tie flags together (architecture flags need --from-scratch; a resumed run keeps its settings).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UsageError, helpText, parseArgs } from '../../train/args.ts';
+import { DEFAULT_OUTPUT, TRAIN_OPTIONS, checkResumeFlags, parseTrainArgs, settingsOf } from '../../train/settings.ts';
+
+function usageError(argv: string[]): string {
+  try {
+    parseTrainArgs(argv);
+  } catch (error) {
+    assert.instance(error, UsageError);
+    return (error as Error).message;
+  }
+  throw new Error(`no error for ${argv.join(' ')}`);
+}
+
+test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no warmup, clip 1, no decay', () => {
+  const settings = settingsOf(parseTrainArgs([]));
+  assert.equal(settings, {
+    model: 'distilbert-base-uncased',
+    data: 'rotten_tomatoes',
+    fromScratch: false,
+    dim: undefined,
+    layers: undefined,
+    heads: undefined,
+    hiddenDim: undefined,
+    epochs: 5,
+    maxSteps: undefined,
+    batchSize: 64,
+    gradientAccumulationSteps: 1,
+    lr: 2e-5,
+    seed: 42,
+    maxLength: undefined,
+    weightDecay: 0,
+    warmupSteps: 0,
+    gradClip: 1,
+    dropout: true,
+    shuffle: true,
+    fp16: false,
+  });
+  assert.is(parseTrainArgs([]).output, DEFAULT_OUTPUT);
+});
+
+test('flags take values as "--flag v" or "--flag=v"; explicit lists what was given', () => {
+  const args = parseTrainArgs([
+    '--from-scratch',
+    '--dim',
+    '32',
+    '--heads=2',
+    '--lr',
+    '1e-3',
+    '--no-shuffle',
+    '--output',
+    '/tmp/x',
+    '--max-steps',
+    '7',
+  ]);
+  assert.is(args.dim, 32);
+  assert.is(args.heads, 2);
+  assert.is(args.lr, 1e-3);
+  assert.is(args.maxSteps, 7);
+  assert.is(args.output, '/tmp/x');
+  assert.is(settingsOf(args).shuffle, false);
+  assert.is(settingsOf(args).dropout, true);
+  assert.equal([...args.explicit].sort(), ['dim', 'fromScratch', 'heads', 'lr', 'maxSteps', 'noShuffle', 'output']);
+});
+
+test('bad command lines give one clear line', () => {
+  assert.is(usageError(['--bogus']), 'unknown option --bogus (see --help)');
+  assert.is(usageError(['stray']), "unexpected argument 'stray' (see --help)");
+  assert.is(usageError(['--epochs', '0']), "--epochs: expected a positive integer, got '0'");
+  assert.is(usageError(['--epochs', '2.5']), "--epochs: expected an integer, got '2.5'");
+  assert.is(usageError(['--lr', 'fast']), "--lr: expected a number, got 'fast'");
+  assert.is(usageError(['--lr', '-1']), "--lr: expected a positive number, got '-1'");
+  assert.is(usageError(['--max-length', '1']), "--max-length: expected an integer >= 2, got '1'");
+  assert.is(usageError(['--batch-size']), '--batch-size needs a value');
+  assert.is(usageError(['--output', '--resume']), '--output needs a value');
+  assert.is(usageError(['--resume=yes']), '--resume takes no value');
+  assert.is(usageError(['--seed', '1', '--seed', '2']), '--seed given more than once');
+  assert.is(usageError(['--dim', '32']), '--dim changes the architecture and needs --from-scratch');
+  assert.is(usageError(['--from-scratch', '--dim', '30', '--heads', '4']), '--heads 4 must divide --dim 30');
+});
+
+test('choices are enforced, and --help lists every option with its default', () => {
+  const table = { split: { kind: 'string', default: 'validation', choices: ['validation', 'test'], help: 'which split' } } as const;
+  assert.is(parseArgs(table, ['--split', 'test']).split, 'test');
+  assert.throws(() => parseArgs(table, ['--split', 'train']), /--split: expected one of validation, test, got 'train'/);
+  const help = helpText('npm run train -- [options]', 'Trains.', TRAIN_OPTIONS);
+  for (const flag of ['--model ID|DIR', '--hidden-dim N', '--no-dropout', '--resume', '--help']) assert.ok(help.includes(flag), flag);
+  assert.ok(help.includes('peak learning rate (default 0.00002)'), 'lr default shown');
+  assert.ok(help.includes('(default 64)'));
+});
+
+test('a resumed run may repeat its settings but not change them', () => {
+  const saved = settingsOf(parseTrainArgs(['--lr', '3e-5', '--no-dropout']));
+  checkResumeFlags(parseTrainArgs(['--resume', '--lr', '3e-5', '--output', 'elsewhere', '--no-dropout']), saved);
+  assert.throws(
+    () => checkResumeFlags(parseTrainArgs(['--resume', '--lr', '2e-5']), saved),
+    /--lr 0.00002 differs from the checkpoint's setting \(0.00003\)/,
+  );
+  assert.throws(
+    () => checkResumeFlags(parseTrainArgs(['--resume', '--seed', '42']), settingsOf(parseTrainArgs(['--seed', '1']))),
+    /--seed 42 differs/,
+  );
+  assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--no-shuffle']), saved), /--no-shuffle differs/);
+});
+
+test.run();
