@@ -33,7 +33,7 @@ export const SETTINGS = {
   ENGINE_DEBUG: oneOf(
     ['0', '1', '2', '4'],
     '0',
-    'What the engine prints on stderr: 1 each kernel it compiles (with the time it took) and each replayed step; 2 also every launch (op, kernel, grid, tensors); 4 also the WGSL of each compiled kernel.',
+    'What the engine prints on stderr: 1 each new kernel with its compile cost (pipeline creation, and its first launch run alone: CPU implementations compile then) and each replayed step; 2 also every launch (op, kernel, grid, tensors); 4 also the WGSL of each compiled kernel.',
   ),
   ENGINE_QUIET: oneOf(['0', '1'], '0', "1 silences the engine's one-line notes (the adapter it opened, a kernel it turned off)."),
   ENGINE_MATMUL: oneOf(

@@ -1,5 +1,7 @@
 // ENGINE_DEBUG (engine/env.ts): what the engine does, on stderr, in the spirit of tinygrad's DEBUG.
-//   1  each kernel as it compiles, with its compile time, and each replayed step;
+//   1  each new kernel with its compile cost, and each replayed step. The cost has two parts: the
+//      pipeline's creation, and its first launch, which runs alone in a submit of its own (a CPU
+//      implementation such as lavapipe compiles the shader when it first runs it);
 //   2  also every launch: the op that launched it, the kernel, its grid and the tensors it binds;
 //   4  also the WGSL text of each kernel as it compiles.
 import type { KernelLaunch } from '../../kernels/launch.ts';
@@ -13,11 +15,10 @@ export function logLaunch(op: string | undefined, kernel: KernelLaunch, tensors:
   console.error(`[engine] ${op ?? '(no op)'}: ${kernel.name} grid ${kernel.workgroups.join('x')} on ${bound}`);
 }
 
-/** After `kernel` compiled in `ms` milliseconds. */
-export function logCompile(kernel: KernelLaunch, ms: number): void {
-  const level = debugLevel();
-  if (level < 1) return;
+/** A new kernel: its pipeline took `pipelineMs` to create, its first launch `firstRunMs` to run. */
+export function logCompile(kernel: KernelLaunch, pipelineMs: number, firstRunMs: number): void {
   const lines = kernel.code.split('\n').length;
-  console.error(`[engine] compiled ${kernel.name} (${lines} lines of WGSL) in ${ms.toFixed(1)} ms`);
-  if (level >= 4) console.error(kernel.code);
+  const times = `pipeline ${pipelineMs.toFixed(1)} ms, first run ${firstRunMs.toFixed(1)} ms`;
+  console.error(`[engine] compiled ${kernel.name} (${lines} lines of WGSL): ${times}`);
+  if (debugLevel() >= 4) console.error(kernel.code);
 }

@@ -40,7 +40,7 @@
 // training step's replay on it; a recorded function may not upload or read back, as a replay
 // could not repeat either.
 import type { KernelLaunch, Uniform } from '../../kernels/launch.ts';
-import { logCompile } from './debug.ts';
+import { debugLevel, logCompile } from './debug.ts';
 import { gpu, throwIfGpuFailed } from './device.ts';
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter
@@ -81,6 +81,8 @@ interface CompiledKernel {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   hasUniforms: boolean;
+  /** Milliseconds createComputePipeline took; null once the kernel has been launched. */
+  unlaunchedSince: number | null;
 }
 
 /** What a launch object needs at every launch, found by its identity. */
@@ -137,8 +139,8 @@ function compile(launch: KernelLaunch): CompiledKernel {
     compute: { module, entryPoint: 'main' },
   });
   dispatchStats.pipelinesCompiled++;
-  logCompile(launch, performance.now() - started);
-  return { id: dispatchStats.pipelinesCompiled, pipeline, layout, hasUniforms: entries.some((e) => e.binding === 0) };
+  const unlaunchedSince = performance.now() - started;
+  return { id: dispatchStats.pipelinesCompiled, pipeline, layout, hasUniforms: entries.some((e) => e.binding === 0), unlaunchedSince };
 }
 
 function prepare(launch: KernelLaunch): PreparedLaunch {
@@ -230,6 +232,11 @@ export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[
   dispatchStats.dispatches++;
   if (dryRun) return;
   const { kernel: compiled, uniformWords } = prepare(kernel);
+  const pipelineMs = compiled.unlaunchedSince;
+  compiled.unlaunchedSince = null;
+  // ENGINE_DEBUG: a new kernel's first launch goes in a submit of its own, timed (see timeFirstRun).
+  const timed = pipelineMs !== null && debugLevel() >= 1;
+  if (timed) flush();
   recording?.push({ kind: 'launch', launch: kernel, kernel: compiled, uniformWords, buffers: [...buffers] });
   const slot = compiled.hasUniforms ? uniformSlot(uniformWords) : null;
   const bindGroup = bindGroupFor(compiled, buffers, slot?.chunk ?? null);
@@ -248,6 +255,21 @@ export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[
     pass.end();
     pass = null;
   }
+  if (timed) timeFirstRun(kernel, pipelineMs);
+}
+
+/**
+ * Submits a new kernel's first launch (alone: the work before it went in a submit of its own) and
+ * logs how long it took once the GPU is done. A CPU implementation such as lavapipe compiles the
+ * shader to machine code only when it first runs it, so there the compile cost shows here, not in
+ * createComputePipeline.
+ */
+function timeFirstRun(kernel: KernelLaunch, pipelineMs: number): void {
+  const { queue } = gpu().device;
+  const before = queue.onSubmittedWorkDone().then(() => performance.now());
+  flush();
+  const submitted = performance.now();
+  queue.onSubmittedWorkDone().then(async () => logCompile(kernel, pipelineMs, performance.now() - Math.max(submitted, await before)));
 }
 
 /** The open command encoder, outside any compute pass (for copies and queries). */

@@ -83,7 +83,7 @@ test('ENGINE_DEBUG=1 prints each compile with its time; 2 also each launch; 4 al
   const script = 'test/fixtures/debug_launch.ts';
   const one = await runCli(script, [], { env: { ENGINE_DEBUG: '1' } });
   assert.is(one.code, 0, one.stderr);
-  assert.match(one.stderr, /\[engine\] compiled exp \(\d+ lines of WGSL\) in [\d.]+ ms/);
+  assert.match(one.stderr, /\[engine\] compiled exp \(\d+ lines of WGSL\): pipeline [\d.]+ ms, first run [\d.]+ ms/);
   assert.not.match(one.stderr, /\[engine\] exp: exp grid/);
   assert.not.match(one.stderr, /@compute/);
   const four = await runCli(script, [], { env: { ENGINE_DEBUG: '4' } });
