@@ -8,7 +8,7 @@
 // 256 invocations per workgroup), so that both paths keep working. The summary line counts both.
 import { spawn } from 'node:child_process';
 import { parse } from 'uvu/parse';
-import { run } from 'uvu/run';
+import { pathToFileURL } from 'node:url';
 
 /** Test files that run again on the OpenGL fallback: every kernel family, the model end to end, and step replay. */
 const OPENGL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity|replay';
@@ -23,11 +23,14 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
   return write(chunk, ...rest);
 }) as typeof process.stdout.write;
 
+/** Seconds spent in each test file: importing it (its top level) and running its tests. */
+const secondsPerFile = new Map<string, number>();
+
 let failedToLoad = 0;
 try {
   const { suites } = await parse('test', pattern, { cwd: process.cwd() });
   if (suites.length === 0) throw new Error(`no test file matches ${pattern}`);
-  await run(suites, { bail: false });
+  await runTimed(suites);
 } catch (err) {
   failedToLoad = 1;
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
@@ -45,6 +48,7 @@ if (patternArg === undefined && process.env.ENGINE_BACKEND === undefined) {
   passed += smoke.passed;
   failed += smoke.failed;
 }
+printSlowest();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || process.exitCode ? 1 : 0);
 
@@ -82,4 +86,41 @@ async function openGlSmoke(): Promise<{ passed: number; failed: number }> {
   const [smokePassed, smokeFailed] = [Number(summary[1]), Number(summary[2])];
   console.log(`OpenGL smoke set: ${smokePassed} of ${smokePassed + smokeFailed} passed`);
   return { passed: smokePassed, failed: smokeFailed };
+}
+
+/**
+ * uvu's own `run` (uvu/run), with each file's time kept: it imports every file, which queues its
+ * tests in a group of the file's name, then runs the groups in order.
+ */
+async function runTimed(suites: { name: string; file: string }[]): Promise<void> {
+  const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: unknown[][] };
+  g.UVU_DEFER = 1;
+  const uvu = await import('uvu');
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      secondsPerFile.set(name, (secondsPerFile.get(name) ?? 0) + (performance.now() - started) / 1000);
+    }
+  };
+  for (const [index, suite] of suites.entries()) {
+    g.UVU_INDEX = index;
+    g.UVU_QUEUE.push([suite.name]);
+    await timed(suite.name, () => import(pathToFileURL(suite.file).href));
+  }
+  for (const group of g.UVU_QUEUE) {
+    const name = String(group[0]);
+    for (let i = 1; i < group.length; i++) {
+      const runner = group[i] as () => Promise<unknown>;
+      group[i] = () => timed(name, runner);
+    }
+  }
+  await uvu.exec(false);
+}
+
+/** The files that took longest: where a cold machine's time goes. */
+function printSlowest(): void {
+  const slowest = [...secondsPerFile].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  if (slowest.length > 1) console.log(`slowest files: ${slowest.map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')}`);
 }
