@@ -1,6 +1,6 @@
 // The DistilBERT configuration that the benchmark's shape options describe (for AdamW's parameter
 // list and the training-step profile).
-import { DistilBertConfig } from '../model/config.ts';
+import { DistilBertConfig } from '../model/distilbert_config.ts';
 import type { BenchOptions } from './options.ts';
 
 export function benchConfig(o: BenchOptions): DistilBertConfig {

@@ -25,7 +25,8 @@ import {
 } from '../engine/index.ts';
 import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/gpu/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import { DistilBertForSequenceClassification, dropoutStepUniforms } from '../model/distilbert.ts';
+import { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { dropoutStepUniforms } from '../model/dropout_sites.ts';
 import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
 import type { BenchOptions } from './options.ts';

@@ -17,7 +17,7 @@ import {
   zeroGrad,
 } from '../engine/index.ts';
 import { initModel } from '../model/checkpoint.ts';
-import { DistilBertConfig } from '../model/config.ts';
+import { DistilBertConfig } from '../model/distilbert_config.ts';
 
 await initGpu();
 const layers = Number(process.argv[2] ?? 1);

@@ -1,26 +1,27 @@
-// DistilBERT checkpoints in Hugging Face's layout: a folder with config.json, model.safetensors
-// (tensors under transformers' names, nn.Linear weights [out, in]) and the tokenizer files.
+// Checkpoints in Hugging Face's layout: a folder with config.json (whose model_type picks the
+// model, model/models.ts), model.safetensors (tensors under transformers' names, nn.Linear weights
+// [out, in]) and the tokenizer files.
 //
-// Loading accepts a DistilBertForSequenceClassification checkpoint, the pretrained masked-LM one
-// (distilbert-base-uncased: no classification head, an MLM head we do not use) or a bare
-// DistilBertModel (names without the "distilbert." prefix). A missing head is initialised as
-// transformers does; anything missing or mis-shaped in the encoder is an error naming the tensors.
-// Tensors go to the GPU one at a time, so a 268 MB checkpoint is never held in memory twice.
-// Saving writes what transformers' from_pretrained reads (F32 safetensors with format "pt").
+// Loading accepts a sequence classification checkpoint, a pretrained base one (distilbert-base-uncased,
+// bert-base-uncased: no classification head, pretraining heads we do not use) or a bare base model
+// (DistilBertModel, BertModel: names without the "distilbert." or "bert." prefix). A missing head
+// is initialised as transformers does; anything missing or mis-shaped in the encoder is an error
+// naming the tensors. Old checkpoints' LayerNorm.gamma/beta (bert-base-uncased's) load as
+// LayerNorm.weight/bias, as transformers renames them. Tensors go to the GPU one at a time, so a
+// 268 MB checkpoint is never held in memory twice. Saving writes what transformers'
+// from_pretrained reads (F32 safetensors with format "pt").
 import { files } from '#model-files';
 import { shapeStr, sameShape, type Shape } from '../engine/index.ts';
-import { DistilBertConfig } from './config.ts';
-import { DistilBertForSequenceClassification, parameterShapes } from './distilbert.ts';
 import { initialValues } from './init.ts';
+import { checkpointLayout, createModel, parameterShapes, readConfig, type Model, type ModelConfig } from './models.ts';
 import { openSafetensors, writeSafetensors } from './safetensors.ts';
 import type { WordPieceTokenizer } from './tokenizer.ts';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 
-const ENCODER_PREFIX = 'distilbert.';
-const HEAD_MODULES = ['pre_classifier', 'classifier'];
-const isHeadParameter = (name: string) => HEAD_MODULES.some((module) => name.startsWith(`${module}.`));
+/** The name TF-era checkpoints give a LayerNorm parameter (gamma and beta for weight and bias). */
+const legacyName = (name: string) => name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
 
 export interface LoadOptions {
   /** Seed of the classification head's initialisation when the checkpoint has none. */
@@ -32,20 +33,20 @@ export interface LoadOptions {
 }
 
 /** A randomly initialised model, as transformers' _init_weights makes one (for --from-scratch). */
-export function initModel(config: DistilBertConfig, seed: number): DistilBertForSequenceClassification {
-  return new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, seed));
+export function initModel(config: ModelConfig, seed: number): Model {
+  return createModel(config, (name, shape) => initialValues(config, name, shape, seed));
 }
 
 /** A checkpoint whose config and tensor names and shapes were checked; nothing is on the GPU yet. */
 export interface Checkpoint {
-  config: DistilBertConfig;
+  config: ModelConfig;
   weightsFile: string;
   /** Reads the weights onto the GPU, one tensor at a time. */
-  createModel(): DistilBertForSequenceClassification;
+  createModel(): Model;
 }
 
 /** Loads config.json and model.safetensors from a checkpoint folder. */
-export function loadModel(dir: string, options: LoadOptions = {}): DistilBertForSequenceClassification {
+export function loadModel(dir: string, options: LoadOptions = {}): Model {
   return openCheckpoint(dir, options).createModel();
 }
 
@@ -54,11 +55,11 @@ export function openCheckpoint(dir: string, options: LoadOptions = {}): Checkpoi
   if (!files.isDirectory(dir)) throw new Error(`${dir}: no such model folder`);
   const configFile = files.join(dir, CONFIG_FILE);
   if (!files.exists(configFile)) throw new Error(`${dir}: no ${CONFIG_FILE} in the model folder`);
-  return checkWeights(DistilBertConfig.fromFile(configFile), files.join(dir, WEIGHTS_FILE), options);
+  return checkWeights(readConfig(configFile), files.join(dir, WEIGHTS_FILE), options);
 }
 
 /** Checks that a safetensors file holds the weights of a model of `config` (see the file comment for what is accepted). */
-export function checkWeights(config: DistilBertConfig, weightsFile: string, options: LoadOptions = {}): Checkpoint {
+export function checkWeights(config: ModelConfig, weightsFile: string, options: LoadOptions = {}): Checkpoint {
   const { seed = 0, requireHead = false, log = (line: string) => console.error(line) } = options;
   if (!files.exists(weightsFile)) {
     const dir = files.dirname(weightsFile);
@@ -69,16 +70,21 @@ export function checkWeights(config: DistilBertConfig, weightsFile: string, opti
   const names = new Map([...file.tensors].map(([name, entry]) => [name, entry.shape]));
   file.close();
 
-  // Our parameter names -> the file's names: a bare DistilBertModel has no "distilbert." prefix.
-  const hasPrefix = [...names.keys()].some((name) => name.startsWith(ENCODER_PREFIX));
-  const fileName = (name: string) => (hasPrefix || !name.startsWith(ENCODER_PREFIX) ? name : name.slice(ENCODER_PREFIX.length));
+  // Our parameter names -> the file's names: a bare base model has no "distilbert." or "bert." prefix.
+  const { basePrefix, headModules } = checkpointLayout(config);
+  const isHeadParameter = (name: string) => headModules.some((module) => name.startsWith(`${module}.`));
+  const hasPrefix = [...names.keys()].some((name) => name.startsWith(basePrefix));
+  const fileName = (name: string) => {
+    const inFile = hasPrefix || !name.startsWith(basePrefix) ? name : name.slice(basePrefix.length);
+    return !names.has(inFile) && names.has(legacyName(inFile)) ? legacyName(inFile) : inFile;
+  };
 
   const expected = parameterShapes(config);
   const missing = expected.filter(([name]) => !names.has(fileName(name))).map(([name]) => name);
   const headMissing = missing.filter(isHeadParameter);
   const initialiseHead = headMissing.length === expected.filter(([name]) => isHeadParameter(name)).length;
   if (initialiseHead && requireHead) {
-    throw new Error(`${weightsFile}: no classification head (pre_classifier, classifier): this is a base model, fine-tune it first`);
+    throw new Error(`${weightsFile}: no classification head (${headModules.join(', ')}): this is a base model, fine-tune it first`);
   }
   const reallyMissing = initialiseHead ? missing.filter((name) => !isHeadParameter(name)) : missing;
   if (reallyMissing.length > 0) throw new Error(`${weightsFile}: missing ${reallyMissing.length} tensor(s): ${summarise(reallyMissing)}`);
@@ -94,26 +100,26 @@ export function checkWeights(config: DistilBertConfig, weightsFile: string, opti
     log(`${weightsFile}: ignoring ${ignored.length} tensor(s) that sequence classification does not use (${summarise(modules)})`);
   }
   if (initialiseHead)
-    log(`${weightsFile}: no classification head; pre_classifier and classifier initialised as transformers does (seed ${seed})`);
+    log(`${weightsFile}: no classification head; ${headModules.join(' and ')} initialised as transformers does (seed ${seed})`);
 
-  const createModel = () => {
+  const readModel = () => {
     const weights = openSafetensors(weightsFile);
     try {
-      return new DistilBertForSequenceClassification(config, (name: string, shape: Shape) =>
+      return createModel(config, (name: string, shape: Shape) =>
         names.has(fileName(name)) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed),
       );
     } finally {
       weights.close();
     }
   };
-  return { config, weightsFile, createModel };
+  return { config, weightsFile, createModel: readModel };
 }
 
 /**
  * Writes a folder transformers' from_pretrained loads: model.safetensors (F32), config.json,
  * vocab.txt and tokenizer_config.json.
  */
-export async function saveModel(model: DistilBertForSequenceClassification, tokenizer: WordPieceTokenizer, dir: string): Promise<void> {
+export async function saveModel(model: Model, tokenizer: WordPieceTokenizer, dir: string): Promise<void> {
   if (tokenizer.vocabSize > model.config.vocabSize) {
     throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize} embeddings`);
   }
@@ -122,7 +128,7 @@ export async function saveModel(model: DistilBertForSequenceClassification, toke
   for (const [name, param] of model.params) tensors.push({ name, shape: param.shape, data: await param.toFloat32() });
   writeSafetensors(files.join(dir, WEIGHTS_FILE), tensors, { format: 'pt' });
   model.config.save(files.join(dir, CONFIG_FILE));
-  tokenizer.saveTo(dir);
+  tokenizer.saveTo(dir, checkpointLayout(model.config).tokenizerClass);
 }
 
 /** "a, b, c" or "a, b, c and 7 more": error lines stay one readable line. */

@@ -1,50 +1,61 @@
-// DistilBERT's hyperparameters, read from and written to a Hugging Face `config.json`.
+// What the configs of DistilBERT and BERT have in common: the encoder's hyperparameters under the
+// engine's names, their checks, the labels, and reading a Hugging Face config.json. Each model's
+// config (model/distilbert_config.ts, model/bert_config.ts) maps these fields to its own JSON
+// names and adds its own; model/models.ts picks one by config.json's model_type.
 //
-// Reading follows transformers' DistilBertConfig: a field that is absent takes its default there,
-// a field that is present must make sense (one-line error naming the file and the field), and
-// features this implementation does not have (sinusoidal positions, other activations) are refused
-// rather than silently ignored. Writing produces what `save_pretrained` writes for
-// DistilBertForSequenceClassification, so `from_pretrained` loads our checkpoints.
+// Reading follows transformers: a field that is absent takes its default there, a field that is
+// present must make sense (one-line error naming the file and the field), and features this
+// implementation does not have are refused rather than silently ignored. Writing produces what
+// save_pretrained writes, so from_pretrained loads our checkpoints.
 import { files } from '#model-files';
 import type { FileError } from './files/files.ts';
 
-/** transformers' DistilBertConfig defaults (distilbert-base-uncased). */
-const DEFAULTS = {
-  vocab_size: 30522,
-  max_position_embeddings: 512,
-  n_layers: 6,
-  n_heads: 12,
-  dim: 768,
-  hidden_dim: 3072,
-  dropout: 0.1,
-  attention_dropout: 0.1,
-  qa_dropout: 0.1,
-  seq_classif_dropout: 0.2,
-  initializer_range: 0.02,
-  pad_token_id: 0,
-};
-
-/** Rotten Tomatoes' labels, used when the config names none (e.g. the masked-LM base checkpoint). */
+/** Rotten Tomatoes' labels, used when the config names none (e.g. a masked-LM base checkpoint). */
 const DEFAULT_LABELS = ['NEGATIVE', 'POSITIVE'];
 
-export interface DistilBertConfigFields {
+/** The hyperparameters every model here has, under the engine's names. */
+export interface EncoderConfigFields {
   vocabSize: number;
   maxPositionEmbeddings: number;
   nLayers: number;
   nHeads: number;
   dim: number;
+  /** The feed-forward block's inner size. */
   hiddenDim: number;
+  /** Dropout on the embeddings and on the layers' outputs. */
   dropout: number;
+  /** Dropout on the attention weights. */
   attentionDropout: number;
-  qaDropout: number;
-  seqClassifDropout: number;
   initializerRange: number;
   padTokenId: number;
   /** Label names by class index. */
   labels: string[];
 }
 
-export class DistilBertConfig implements DistilBertConfigFields {
+/** A config's numeric fields (all but the labels). */
+export type NumericFields<F> = Exclude<keyof F, 'labels'>;
+
+/** The config.json name of each numeric field, in one model's vocabulary. */
+export type JsonNames<F> = { [K in NumericFields<F>]: string };
+
+/** A thrower of one-line errors naming the source and the JSON field. */
+export type Fail = (field: string, problem: string) => never;
+
+export function failIn(source: string): Fail {
+  return (field, problem) => {
+    throw new Error(`${source}: field "${field}" ${problem}`);
+  };
+}
+
+export function checkPositiveInteger(fail: Fail, field: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) fail(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+}
+
+export function checkProbability(fail: Fail, field: string, value: number): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) fail(field, `must be a probability in [0, 1), got ${JSON.stringify(value)}`);
+}
+
+export abstract class EncoderConfig implements EncoderConfigFields {
   readonly vocabSize: number;
   readonly maxPositionEmbeddings: number;
   readonly nLayers: number;
@@ -53,14 +64,19 @@ export class DistilBertConfig implements DistilBertConfigFields {
   readonly hiddenDim: number;
   readonly dropout: number;
   readonly attentionDropout: number;
-  readonly qaDropout: number;
-  readonly seqClassifDropout: number;
   readonly initializerRange: number;
   readonly padTokenId: number;
   readonly labels: string[];
 
-  /** Builds a config from already-typed fields; `source` names it in errors. */
-  constructor(fields: DistilBertConfigFields, source = 'DistilBERT config') {
+  /** config.json's model_type. */
+  abstract get modelType(): string;
+  /** The epsilon of every LayerNorm. */
+  abstract get layerNormEps(): number;
+  /** The dropout probability on the classifier's input. */
+  abstract get headDropout(): number;
+
+  /** Copies and checks the shared fields; `names` are the model's JSON names, for the errors. */
+  protected constructor(fields: EncoderConfigFields, names: JsonNames<EncoderConfigFields>, source: string) {
     ({
       vocabSize: this.vocabSize,
       maxPositionEmbeddings: this.maxPositionEmbeddings,
@@ -70,42 +86,22 @@ export class DistilBertConfig implements DistilBertConfigFields {
       hiddenDim: this.hiddenDim,
       dropout: this.dropout,
       attentionDropout: this.attentionDropout,
-      qaDropout: this.qaDropout,
-      seqClassifDropout: this.seqClassifDropout,
       initializerRange: this.initializerRange,
       padTokenId: this.padTokenId,
     } = fields);
     this.labels = [...fields.labels];
-    const fail = (field: string, problem: string) => {
-      throw new Error(`${source}: field "${field}" ${problem}`);
-    };
-    const positiveIntegers: [string, number][] = [
-      ['vocab_size', this.vocabSize],
-      ['max_position_embeddings', this.maxPositionEmbeddings],
-      ['n_layers', this.nLayers],
-      ['n_heads', this.nHeads],
-      ['dim', this.dim],
-      ['hidden_dim', this.hiddenDim],
-    ];
-    for (const [field, value] of positiveIntegers) {
-      if (!Number.isSafeInteger(value) || value <= 0) fail(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+    const fail = failIn(source);
+    for (const field of ['vocabSize', 'maxPositionEmbeddings', 'nLayers', 'nHeads', 'dim', 'hiddenDim'] as const) {
+      checkPositiveInteger(fail, names[field], this[field]);
     }
-    if (this.dim % this.nHeads !== 0) fail('n_heads', `(${this.nHeads}) must divide dim (${this.dim})`);
-    const probabilities: [string, number][] = [
-      ['dropout', this.dropout],
-      ['attention_dropout', this.attentionDropout],
-      ['qa_dropout', this.qaDropout],
-      ['seq_classif_dropout', this.seqClassifDropout],
-    ];
-    for (const [field, value] of probabilities) {
-      if (typeof value !== 'number' || !(value >= 0 && value < 1))
-        fail(field, `must be a probability in [0, 1), got ${JSON.stringify(value)}`);
-    }
+    if (this.dim % this.nHeads !== 0) fail(names.nHeads, `(${this.nHeads}) must divide ${names.dim} (${this.dim})`);
+    checkProbability(fail, names.dropout, this.dropout);
+    checkProbability(fail, names.attentionDropout, this.attentionDropout);
     if (typeof this.initializerRange !== 'number' || !(this.initializerRange > 0 && Number.isFinite(this.initializerRange))) {
-      fail('initializer_range', `must be a positive number, got ${JSON.stringify(this.initializerRange)}`);
+      fail(names.initializerRange, `must be a positive number, got ${JSON.stringify(this.initializerRange)}`);
     }
     if (!Number.isSafeInteger(this.padTokenId) || this.padTokenId < 0 || this.padTokenId >= this.vocabSize) {
-      fail('pad_token_id', `must be a token id in [0, ${this.vocabSize}), got ${JSON.stringify(this.padTokenId)}`);
+      fail(names.padTokenId, `must be a token id in [0, ${this.vocabSize}), got ${JSON.stringify(this.padTokenId)}`);
     }
     if (this.labels.length < 2) fail('id2label', `must name at least 2 labels, got ${this.labels.length}`);
     this.labels.forEach((label, i) => {
@@ -122,96 +118,17 @@ export class DistilBertConfig implements DistilBertConfigFields {
     return this.dim / this.nHeads;
   }
 
-  /** Parses the object of a Hugging Face config.json; `source` (the file) prefixes every error. */
-  static fromJSON(json: unknown, source = 'config.json'): DistilBertConfig {
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new Error(`${source}: expected a JSON object, got ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`);
-    }
-    const raw = json as Record<string, unknown>;
-    const fail = (field: string, problem: string): never => {
-      throw new Error(`${source}: field "${field}" ${problem}`);
-    };
-    const numberField = (field: keyof typeof DEFAULTS): number => {
-      const value = raw[field] ?? DEFAULTS[field];
-      if (typeof value !== 'number') fail(field, `must be a number, got ${JSON.stringify(value)}`);
-      return value as number;
-    };
-    if (raw.model_type !== undefined && raw.model_type !== 'distilbert') {
-      fail('model_type', `is ${JSON.stringify(raw.model_type)}; only "distilbert" is supported`);
-    }
-    if (raw.activation !== undefined && raw.activation !== 'gelu') {
-      fail('activation', `is ${JSON.stringify(raw.activation)}; only "gelu" is supported`);
-    }
-    if (raw.sinusoidal_pos_embds !== undefined && raw.sinusoidal_pos_embds !== false) {
-      fail('sinusoidal_pos_embds', 'must be false: only learned position embeddings are supported');
-    }
-    return new DistilBertConfig(
-      {
-        vocabSize: numberField('vocab_size'),
-        maxPositionEmbeddings: numberField('max_position_embeddings'),
-        nLayers: numberField('n_layers'),
-        nHeads: numberField('n_heads'),
-        dim: numberField('dim'),
-        hiddenDim: numberField('hidden_dim'),
-        dropout: numberField('dropout'),
-        attentionDropout: numberField('attention_dropout'),
-        qaDropout: numberField('qa_dropout'),
-        seqClassifDropout: numberField('seq_classif_dropout'),
-        initializerRange: numberField('initializer_range'),
-        padTokenId: numberField('pad_token_id'),
-        labels: parseLabels(raw, fail),
-      },
-      source,
-    );
-  }
-
-  /** Reads and validates a config.json file. */
-  static fromFile(file: string): DistilBertConfig {
-    let text: string;
-    try {
-      text = files.readText(file);
-    } catch (error) {
-      const code = (error as FileError).code;
-      throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? (error as Error).message})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
-    }
-    return DistilBertConfig.fromJSON(json, file);
-  }
-
   /** A copy with some fields replaced (e.g. a smaller model for training from scratch). */
-  with(changes: Partial<DistilBertConfigFields>): DistilBertConfig {
-    return new DistilBertConfig({ ...this, ...changes });
-  }
+  abstract with(changes: Partial<EncoderConfigFields>): EncoderConfig;
 
-  /** The config.json that transformers' save_pretrained writes for DistilBertForSequenceClassification. */
-  toJSON(): Record<string, unknown> {
+  /** The config.json that transformers' save_pretrained writes for the model. */
+  abstract toJSON(): Record<string, unknown>;
+
+  /** id2label and label2id, as config.json holds them. */
+  protected labelMaps(): { id2label: Record<string, string>; label2id: Record<string, number> } {
     return {
-      activation: 'gelu',
-      architectures: ['DistilBertForSequenceClassification'],
-      attention_dropout: this.attentionDropout,
-      dim: this.dim,
-      dropout: this.dropout,
-      hidden_dim: this.hiddenDim,
       id2label: Object.fromEntries(this.labels.map((label, i) => [String(i), label])),
-      initializer_range: this.initializerRange,
       label2id: Object.fromEntries(this.labels.map((label, i) => [label, i])),
-      max_position_embeddings: this.maxPositionEmbeddings,
-      model_type: 'distilbert',
-      n_heads: this.nHeads,
-      n_layers: this.nLayers,
-      pad_token_id: this.padTokenId,
-      problem_type: 'single_label_classification',
-      qa_dropout: this.qaDropout,
-      seq_classif_dropout: this.seqClassifDropout,
-      sinusoidal_pos_embds: false,
-      tie_weights_: true,
-      torch_dtype: 'float32',
-      vocab_size: this.vocabSize,
     };
   }
 
@@ -221,8 +138,43 @@ export class DistilBertConfig implements DistilBertConfigFields {
   }
 }
 
+/** The object of a config.json; `source` (the file) prefixes every error. */
+export function configObject(json: unknown, source: string): Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error(`${source}: expected a JSON object, got ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`);
+  }
+  return json as Record<string, unknown>;
+}
+
+/**
+ * The numeric fields of a config.json object, each read under its JSON name in `names`, or from
+ * `defaults` (by JSON name) when absent. A field whose default is null may also be null.
+ */
+export function numericFields<F>(
+  raw: Record<string, unknown>,
+  names: JsonNames<F>,
+  defaults: Record<string, number | null>,
+  fail: Fail,
+): { [K in NumericFields<F>]: F[K] } {
+  const fields: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(names) as [string, string][]) {
+    const value = raw[name] ?? defaults[name];
+    if (typeof value !== 'number' && !(value === null && defaults[name] === null))
+      fail(name, `must be a number, got ${JSON.stringify(value)}`);
+    fields[field] = value;
+  }
+  return fields as { [K in NumericFields<F>]: F[K] };
+}
+
+/** Refuses a field whose value this implementation does not support (absent is fine: the default is). */
+export function requireValue(raw: Record<string, unknown>, field: string, supported: unknown, fail: Fail, problem?: string): void {
+  if (raw[field] !== undefined && raw[field] !== supported) {
+    fail(field, problem ?? `is ${JSON.stringify(raw[field])}; only ${JSON.stringify(supported)} is supported`);
+  }
+}
+
 /** Label names from id2label (keys "0".."n-1"), checked against label2id when both are given. */
-function parseLabels(raw: Record<string, unknown>, fail: (field: string, problem: string) => never): string[] {
+export function parseLabels(raw: Record<string, unknown>, fail: Fail): string[] {
   const { id2label, label2id } = raw;
   if (id2label === undefined) {
     if (label2id !== undefined) fail('label2id', 'is given without id2label');
@@ -247,4 +199,20 @@ function parseLabels(raw: Record<string, unknown>, fail: (field: string, problem
     if (!consistent) fail('label2id', `does not invert id2label ${JSON.stringify(id2label)}`);
   }
   return labels;
+}
+
+/** The parsed JSON of a config.json file, with one-line errors for a missing or broken file. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = files.readText(file);
+  } catch (error) {
+    const code = (error as FileError).code;
+    throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
 }

@@ -1,11 +1,11 @@
-// Hugging Face's random initialisation of DistilBERT (DistilBertPreTrainedModel._init_weights):
-// Linear and Embedding weights ~ N(0, initializer_range), biases 0, the padding row of the word
-// embedding 0, LayerNorm weight 1 and bias 0. Draws come from a seeded CPU generator, one stream
+// Hugging Face's random initialisation of DistilBERT and BERT (their PreTrainedModel._init_weights,
+// the same rule): Linear and Embedding weights ~ N(0, initializer_range), biases 0, the padding row
+// of the word embedding 0, LayerNorm weight 1 and bias 0. Draws come from a seeded CPU generator, one stream
 // per parameter named by (seed, parameter name), so a tensor's initial values do not depend on
 // which other tensors were drawn before it (a fresh classifier head is the same with or without
 // a pretrained encoder underneath).
 import { numel, type Shape } from '../engine/index.ts';
-import type { DistilBertConfig } from './config.ts';
+import type { EncoderConfig } from './config.ts';
 
 /** xoshiro128** seeded through splitmix32: a small, fast, well-tested 32-bit generator. */
 class Xoshiro128 {
@@ -66,13 +66,13 @@ export function normalSamples(count: number, std: number, seed: number): Float32
 }
 
 /** The initial value of parameter `name` (a Hugging Face name) of shape `shape`. */
-export function initialValues(config: DistilBertConfig, name: string, shape: Shape, seed: number): Float32Array {
+export function initialValues(config: EncoderConfig, name: string, shape: Shape, seed: number): Float32Array {
   const count = numel(shape);
   const isNorm = /(LayerNorm|layer_norm)\.(weight|bias)$/.test(name);
   if (isNorm) return new Float32Array(count).fill(name.endsWith('.weight') ? 1 : 0);
   if (name.endsWith('.bias')) return new Float32Array(count);
   const values = normalSamples(count, config.initializerRange, streamSeed(seed, name));
-  if (name === 'distilbert.embeddings.word_embeddings.weight') {
+  if (name.endsWith('embeddings.word_embeddings.weight')) {
     values.fill(0, config.padTokenId * config.dim, (config.padTokenId + 1) * config.dim);
   }
   return values;

@@ -125,12 +125,12 @@ export class WordPieceTokenizer {
     return WordPieceTokenizer.fromVocabFile(files.join(dir, 'vocab.txt'), options);
   }
 
-  /** Writes vocab.txt and a tokenizer_config.json that transformers' from_pretrained accepts. */
-  saveTo(dir: string): void {
+  /** Writes vocab.txt and a tokenizer_config.json that transformers' from_pretrained accepts as `tokenizerClass`. */
+  saveTo(dir: string, tokenizerClass = 'DistilBertTokenizer'): void {
     files.makeDirectory(dir);
     files.writeText(files.join(dir, 'vocab.txt'), `${this.idToToken.join('\n')}\n`);
     const config = {
-      tokenizer_class: 'DistilBertTokenizer',
+      tokenizer_class: tokenizerClass,
       do_lower_case: this.doLowerCase,
       strip_accents: this.stripAccents === this.doLowerCase ? null : this.stripAccents,
       model_max_length: this.modelMaxLength,

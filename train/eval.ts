@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { assertHalfSupported, initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
-import { DistilBertConfig } from '../model/config.ts';
+import { readConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { UsageError, parseCommandLine, positiveInt, runCommand, type OptionTable } from './args.ts';
 import { loadDataset } from './data.ts';
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     'Evaluates a saved DistilBERT sentence classifier: loss and accuracy on one split.',
   );
   // Everything that can be checked on the CPU is, before the GPU opens.
-  const config = DistilBertConfig.fromFile(path.join(args.model, CONFIG_FILE));
+  const config = readConfig(path.join(args.model, CONFIG_FILE));
   const tokenizer = WordPieceTokenizer.fromDir(args.model);
   const examples = (await loadDataset(args.data))[args.split as 'validation' | 'test'];
   checkLabels(examples, config.numLabels, `--data ${args.data}, ${args.split} split`);

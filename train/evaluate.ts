@@ -3,7 +3,7 @@
 // loss averaged over examples (each batch's mean weighted by its size), accuracy from the argmax.
 // With fp16 the forward runs under autocast, as the Trainer evaluates with fp16=True.
 import { Tensor, autocast, crossEntropy, noGrad, scoped } from '../engine/index.ts';
-import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import type { Model } from '../model/models.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
 import type { Example } from './data.ts';
 
@@ -61,7 +61,7 @@ function argmaxRows(values: Float32Array, columns: number): number[] {
 }
 
 export async function evaluate(
-  model: DistilBertForSequenceClassification,
+  model: Model,
   tokenizer: WordPieceTokenizer,
   examples: readonly Example[],
   { batchSize, maxLength, fp16 = false }: { batchSize: number; maxLength: number; fp16?: boolean },

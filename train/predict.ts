@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
 import { openCheckpoint } from '../model/checkpoint.ts';
-import type { DistilBertConfig } from '../model/config.ts';
-import type { DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import type { Model, ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 
 const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
@@ -86,7 +85,7 @@ function textsToClassify(fromArgs: string[]): string[] {
 }
 
 /** Checks the folder's small files on the CPU, before the GPU is opened. */
-function openTokenizer(dir: string, config: DistilBertConfig): WordPieceTokenizer {
+function openTokenizer(dir: string, config: ModelConfig): WordPieceTokenizer {
   if (!fs.existsSync(path.join(dir, 'vocab.txt'))) throw new Error(`${dir}: no vocab.txt in the model folder`);
   const tokenizer = WordPieceTokenizer.fromDir(dir);
   if (tokenizer.vocabSize > config.vocabSize) {
@@ -103,7 +102,7 @@ function softmax(logits: number[]): number[] {
 }
 
 async function predict(
-  model: DistilBertForSequenceClassification,
+  model: Model,
   tokenizer: WordPieceTokenizer,
   texts: string[],
   batchSize: number,

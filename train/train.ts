@@ -42,8 +42,8 @@ import {
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
-import { DistilBertConfig } from '../model/config.ts';
-import { dropoutStepUniforms, type DistilBertForSequenceClassification } from '../model/distilbert.ts';
+import { dropoutStepUniforms } from '../model/dropout_sites.ts';
+import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulation.ts';
 import { UsageError, runCommand } from './args.ts';
@@ -84,7 +84,7 @@ interface Resumed {
 interface Run {
   settings: TrainSettings;
   resumed?: Resumed;
-  model: DistilBertForSequenceClassification;
+  model: Model;
   tokenizer: WordPieceTokenizer;
   outputDir: string;
   dataset: Dataset;
@@ -111,7 +111,7 @@ function checkOutputFolderFree(outputDir: string): void {
 }
 
 /** The model's config with --dim/--layers/--heads/--hidden-dim applied (from scratch only). */
-function architecture(config: DistilBertConfig, s: TrainSettings): DistilBertConfig {
+function architecture(config: ModelConfig, s: TrainSettings): ModelConfig {
   return config.with({
     dim: s.dim ?? config.dim,
     nLayers: s.layers ?? config.nLayers,
@@ -124,7 +124,7 @@ function architecture(config: DistilBertConfig, s: TrainSettings): DistilBertCon
  * The model folder's tokenizer. A --max-length becomes its model_max_length, so the saved model
  * truncates as it was trained to, in `npm run eval`, `predict` and transformers alike.
  */
-function openTokenizer(dir: string, config: DistilBertConfig, maxLength: number | undefined): WordPieceTokenizer {
+function openTokenizer(dir: string, config: ModelConfig, maxLength: number | undefined): WordPieceTokenizer {
   let tokenizer = WordPieceTokenizer.fromDir(dir);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new Error(`${dir}: vocab.txt has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocabSize}`);
@@ -160,7 +160,7 @@ function baseModelOf(s: TrainSettings): string | undefined {
 }
 
 /** AdamW with the Trainer's parameter groups: no weight decay on biases and LayerNorm weights. */
-function makeOptimizer(model: DistilBertForSequenceClassification, s: TrainSettings): AdamW {
+function makeOptimizer(model: Model, s: TrainSettings): AdamW {
   const decays = (name: string) => !name.endsWith('.bias') && !/LayerNorm|layer_norm/.test(name);
   const named = [...model.params];
   return new AdamW(
@@ -172,7 +172,7 @@ function makeOptimizer(model: DistilBertForSequenceClassification, s: TrainSetti
   );
 }
 
-function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassification) {
+function namedShapes(optimizer: AdamW, model: Model) {
   const names = new Map([...model.params].map(([name, p]) => [p, name]));
   return optimizer.params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
 }
@@ -183,7 +183,7 @@ function namedShapes(optimizer: AdamW, model: DistilBertForSequenceClassificatio
  * the search validates its candidates with the test suite's float64 references, which the
  * training job does not depend on.
  */
-function tuneFor(config: DistilBertConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
+function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
   const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
   const flags = {
     batch: s.batchSize,
@@ -211,7 +211,7 @@ async function setUp(argv: string[]): Promise<Run> {
   const dataset = await loadDataset(settings.data);
   // A resumed run's model comes from its checkpoint, a new one's from --model.
   const modelDir = resumed?.dir ?? (await resolveModel(settings.model, !settings.fromScratch)).dir;
-  const fileConfig = DistilBertConfig.fromFile(path.join(modelDir, CONFIG_FILE));
+  const fileConfig = readConfig(path.join(modelDir, CONFIG_FILE));
   const config = settings.fromScratch && !resumed ? architecture(fileConfig, settings) : fileConfig;
   const tokenizer = openTokenizer(modelDir, config, settings.maxLength);
   for (const split of SPLITS) checkLabels(dataset[split], config.numLabels, `--data ${settings.data}, ${split} split`);

@@ -34,8 +34,9 @@ import {
   zeroGrad,
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
-import { DistilBertConfig } from '../../model/config.ts';
-import { dropoutStepUniforms, type DistilBertForSequenceClassification } from '../../model/distilbert.ts';
+import { DistilBertConfig } from '../../model/distilbert_config.ts';
+import { dropoutStepUniforms } from '../../model/dropout_sites.ts';
+import type { Model } from '../../model/models.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
 import { readPolarityDir } from '../../train/data.ts';
@@ -111,11 +112,7 @@ interface RunResult {
 }
 
 /** `count` steps from the initial weights; `after` sees the trained model before it is released. */
-async function runSteps(
-  training: boolean,
-  count: number,
-  after?: (model: DistilBertForSequenceClassification) => Promise<void>,
-): Promise<RunResult> {
+async function runSteps(training: boolean, count: number, after?: (model: Model) => Promise<void>): Promise<RunResult> {
   const model = initModel(config, args.seed);
   const params = model.parameters();
   const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
@@ -165,7 +162,7 @@ async function runSteps(
 }
 
 /** The trained model folder and its logits on the first batch, in eval mode, for from_pretrained. */
-async function saveTrained(model: DistilBertForSequenceClassification): Promise<void> {
+async function saveTrained(model: Model): Promise<void> {
   const dir = join(args.runDir, 'trained');
   await saveModel(model, tokenizer, dir);
   const b = batches[0];

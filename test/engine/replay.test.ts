@@ -24,8 +24,9 @@ import {
   zeroGrad,
   type Uniforms,
 } from '../../engine/index.ts';
-import { DistilBertConfig } from '../../model/config.ts';
-import { DistilBertForSequenceClassification, dropoutStepUniforms } from '../../model/distilbert.ts';
+import { DistilBertConfig } from '../../model/distilbert_config.ts';
+import { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
+import { dropoutStepUniforms } from '../../model/dropout_sites.ts';
 import { initialValues } from '../../model/init.ts';
 
 const config = DistilBertConfig.fromJSON(

@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
 import { checkWeights, initModel, loadModel, saveModel } from '../../model/checkpoint.ts';
-import { DistilBertConfig } from '../../model/config.ts';
+import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { initialValues } from '../../model/init.ts';
+import type { Model } from '../../model/models.ts';
 import { openSafetensors, writeSafetensors } from '../../model/safetensors.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 
@@ -42,14 +42,14 @@ function writeCheckpoint(tensors: Tensors, configChange: Record<string, unknown>
   return dir;
 }
 
-async function paramValues(model: DistilBertForSequenceClassification): Promise<Record<string, Float32Array>> {
+async function paramValues(model: Model): Promise<Record<string, Float32Array>> {
   const values: Record<string, Float32Array> = {};
   for (const [name, param] of model.params) values[name] = await param.toFloat32();
   return values;
 }
 
 /** Loads with notes captured; the caller checks them. */
-function loadCapturing(load: (log: (line: string) => void) => DistilBertForSequenceClassification) {
+function loadCapturing(load: (log: (line: string) => void) => Model) {
   const notes: string[] = [];
   const model = load((line) => notes.push(line));
   return { model, notes };

@@ -1,4 +1,4 @@
-// model/config.ts: reads Hugging Face DistilBERT configs (the fixture's classifier, the masked-LM
+// model/distilbert_config.ts: reads Hugging Face DistilBERT configs (the fixture's classifier, the masked-LM
 // base with its defaults), rejects bad fields in one line naming the file and the field, and
 // writes a config.json that reads back the same.
 import { test } from 'uvu';
@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DistilBertConfig } from '../../model/config.ts';
+import { DistilBertConfig } from '../../model/distilbert_config.ts';
+import { readConfig } from '../../model/models.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureConfig = path.join(repoRoot, 'test', 'fixtures', 'parity', 'config.json');
@@ -115,6 +116,21 @@ test('unreadable or non-JSON files are one-line errors', () => {
     () => DistilBertConfig.fromFile(array),
     (e: Error) => e.message === `${array}: expected a JSON object, got an array`,
   );
+});
+
+test('readConfig picks the config class by model_type; another model_type is one line naming the file and the value', () => {
+  assert.instance(readConfig(fixtureConfig), DistilBertConfig);
+  for (const [modelType, found] of [
+    ['gpt2', 'is "gpt2"'],
+    [undefined, 'is missing'],
+  ]) {
+    const file = path.join(workDir, 'other.json');
+    fs.writeFileSync(file, JSON.stringify({ ...fixtureJson, model_type: modelType }));
+    assert.throws(
+      () => readConfig(file),
+      (e: Error) => e.message === `${file}: field "model_type" ${found}; expected "distilbert"`,
+    );
+  }
 });
 
 test.after(() => fs.rmSync(workDir, { recursive: true, force: true }));

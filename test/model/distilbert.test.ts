@@ -8,16 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, beginScope, noGrad } from '../../engine/index.ts';
-import { openCheckpoint } from '../../model/checkpoint.ts';
-import type { DistilBertConfigFields } from '../../model/config.ts';
-import { DistilBertForSequenceClassification, type ForwardOptions } from '../../model/distilbert.ts';
+import { DistilBertConfig, type DistilBertConfigFields } from '../../model/distilbert_config.ts';
+import { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
+import type { ForwardOptions } from '../../model/sequence_classifier.ts';
 import { openSafetensors } from '../../model/safetensors.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'parity');
 const batch = JSON.parse(fs.readFileSync(path.join(fixtureDir, 'batch.json'), 'utf8'));
 const [B, T] = [batch.input_ids.length, batch.input_ids[0].length];
-const config = openCheckpoint(fixtureDir).config;
+const config = DistilBertConfig.fromFile(path.join(fixtureDir, 'config.json'));
 
 /** The fixture's weights under `config` with some dropout probabilities changed. */
 function modelWith(changes: Partial<DistilBertConfigFields>): DistilBertForSequenceClassification {

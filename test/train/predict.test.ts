@@ -108,7 +108,7 @@ test('bad command lines and bad model folders: one line, non-zero exit', () => {
     /broken\/model\.safetensors: header length \d+ is over/,
   );
   assertFailsWith(
-    ['--model', modelFolder('bad-config', { ...complete, 'config.json': '{"dim": "wide"}' }), 'x'],
+    ['--model', modelFolder('bad-config', { ...complete, 'config.json': '{"model_type": "distilbert", "dim": "wide"}' }), 'x'],
     /bad-config\/config\.json: field "dim" must be a number/,
   );
 });
