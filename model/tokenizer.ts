@@ -49,11 +49,19 @@ export interface TokenizerOptions {
   modelMaxLength?: number;
 }
 
+/** A sentence pair's ids with its token type ids: 0 for `[CLS] a [SEP]`, 1 for `b [SEP]`. */
+export interface PairEncoding {
+  ids: number[];
+  typeIds: number[];
+}
+
 export interface EncodedBatch {
   /** Row-major [batch, seqLen] token ids, padded with [PAD]. */
   ids: Int32Array;
   /** 1 for real tokens, 0 for padding. */
   mask: Int32Array;
+  /** Token type ids (BERT's segment ids), 0 for single sentences and padding. */
+  typeIds: Int32Array;
   batch: number;
   seqLen: number;
 }
@@ -161,13 +169,25 @@ export class WordPieceTokenizer {
 
   /** [CLS] tokens [SEP] as ids, tokens cut so the whole fits maxLength (default model_max_length). */
   encode(text: string, { maxLength = this.modelMaxLength }: { maxLength?: number } = {}): number[] {
-    if (!Number.isInteger(maxLength) || maxLength < 2) {
-      throw new Error(`tokenizer: maxLength must be an integer >= 2 to hold [CLS] and [SEP], got ${maxLength}`);
-    }
-    const body = this.tokenize(text)
-      .slice(0, maxLength - 2)
-      .map((token) => this.tokenToId.get(token)!);
-    return [this.clsId, ...body, this.sepId];
+    checkMaxLength(maxLength, 2, '[CLS] and [SEP]');
+    return [this.clsId, ...this.ids(this.tokenize(text).slice(0, maxLength - 2)), this.sepId];
+  }
+
+  /**
+   * [CLS] a [SEP] b [SEP] as ids and token type ids; when that is over maxLength, the tokens of a
+   * and b are cut with Hugging Face's `longest_first` truncation (see `longestFirst`).
+   */
+  encodePair(text: string, pair: string, { maxLength = this.modelMaxLength }: { maxLength?: number } = {}): PairEncoding {
+    checkMaxLength(maxLength, 3, '[CLS] and two [SEP]');
+    const [a, b] = [this.tokenize(text), this.tokenize(pair)];
+    const [keepA, keepB] = longestFirst(a.length, b.length, maxLength - 3);
+    const first = [this.clsId, ...this.ids(a.slice(0, keepA)), this.sepId];
+    const second = [...this.ids(b.slice(0, keepB)), this.sepId];
+    return { ids: [...first, ...second], typeIds: [...first.map(() => 0), ...second.map(() => 1)] };
+  }
+
+  private ids(tokens: readonly string[]): number[] {
+    return tokens.map((token) => this.tokenToId.get(token)!);
   }
 
   /** Encodes every text and pads them to the longest one (dynamic padding). */
@@ -175,17 +195,19 @@ export class WordPieceTokenizer {
     return this.padBatch(texts.map((text) => this.encode(text, { maxLength })));
   }
 
-  /** Encoded rows (from `encode`) padded to the longest, as `encodeBatch` pads them. */
-  padBatch(rows: readonly (readonly number[])[]): EncodedBatch {
+  /** Encoded rows (from `encode`, or `encodePair` with their type ids) padded to the longest, as `encodeBatch` pads them. */
+  padBatch(rows: readonly (readonly number[])[], typeRows?: readonly (readonly number[])[]): EncodedBatch {
     const batch = rows.length;
     const seqLen = rows.reduce((longest, row) => Math.max(longest, row.length), 0);
     const ids = new Int32Array(batch * seqLen).fill(this.padId);
     const mask = new Int32Array(batch * seqLen);
+    const typeIds = new Int32Array(batch * seqLen);
     rows.forEach((row, b) => {
       ids.set(row, b * seqLen);
       mask.fill(1, b * seqLen, b * seqLen + row.length);
+      if (typeRows) typeIds.set(typeRows[b], b * seqLen);
     });
-    return { ids, mask, batch, seqLen };
+    return { ids, mask, typeIds, batch, seqLen };
   }
 
   /** Text from ids, with Hugging Face's "##" joining and tokenization-space clean-up. */
@@ -236,6 +258,30 @@ export class WordPieceTokenizer {
     }
     return pieces;
   }
+}
+
+function checkMaxLength(maxLength: number, least: number, specials: string): void {
+  if (!Number.isInteger(maxLength) || maxLength < least) {
+    throw new Error(`tokenizer: maxLength must be an integer >= ${least} to hold ${specials}, got ${maxLength}`);
+  }
+}
+
+/**
+ * How many tokens of each sentence of a pair to keep within `budget`: Hugging Face's `longest_first`
+ * as the Rust tokenizers (the fast tokenizers that transformers uses by default) compute it. The
+ * longer sentence is cut first, down to the shorter one's length; if both are still too long, the
+ * shorter keeps floor(budget / 2) and the longer the rest (on equal lengths the first is "shorter").
+ */
+export function longestFirst(first: number, second: number, budget: number): [number, number] {
+  if (first + second <= budget) return [first, second];
+  const short = Math.min(first, second);
+  let keepShort = short;
+  let keepLong = short > budget ? short : Math.max(short, budget - short);
+  if (keepShort + keepLong > budget) {
+    keepShort = Math.floor(budget / 2);
+    keepLong = keepShort + (budget % 2);
+  }
+  return first > second ? [keepLong, keepShort] : [keepShort, keepLong];
 }
 
 function readText(file: string): string {

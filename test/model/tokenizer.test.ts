@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { WordPieceTokenizer } from '../../model/tokenizer.ts';
+import { WordPieceTokenizer, longestFirst } from '../../model/tokenizer.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(repoRoot, '..', 'shared');
@@ -26,7 +26,10 @@ function readLines(file: string): string[] {
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }
-const sentences = [...readLines(path.join(dataDir, 'rt-polarity.pos')), ...readLines(path.join(dataDir, 'rt-polarity.neg'))];
+const [positives, negatives] = ['rt-polarity.pos', 'rt-polarity.neg'].map((file) => readLines(path.join(dataDir, file)));
+const sentences = [...positives, ...negatives];
+/** Sentence pairs from the held-out test tenth of each file: a positive and a negative review. */
+const heldOutPairs = positives.slice(-533).map((positive, i) => [positive, negatives.at(-533 + i)!] as const);
 
 const HARD_STRINGS = [
   '',
@@ -141,6 +144,67 @@ test('encodeBatch pads to the longest row with [PAD] and masks the padding', () 
   const dynamic = ours.encodeBatch(['one two', 'one']);
   assert.is(dynamic.seqLen, 4);
   assert.is(dynamic.ids.length, 8);
+});
+
+test('sentence pairs: [CLS] a [SEP] b [SEP] and token type ids as the reference gives them, on held-out pairs', () => {
+  // (The library reads an empty text_pair as no pair, so the second sentence is never empty here.)
+  for (const [a, b] of [...heldOutPairs, ['', 'x'], ['Café [SEP]', '北京!']] as const) {
+    const expected = reference.encode(a, { text_pair: b, return_token_type_ids: true });
+    const { ids, typeIds } = ours.encodePair(a, b);
+    assert.equal(ids, expected.ids, `ids differ for: ${JSON.stringify([a, b])}`);
+    assert.equal(typeIds, expected.token_type_ids, `type ids differ for: ${JSON.stringify([a, b])}`);
+  }
+});
+
+test('longest_first: the lengths kept are those of the Rust tokenizers, whose tests give them at max_length 7', () => {
+  // truncate_encodings_longest_first in tokenizers/src/utils/truncation.rs, for lengths 0, 2, 4 and 8.
+  const expected: [number, number, number, number][] = [
+    [0, 0, 0, 0],
+    [0, 2, 0, 2],
+    [0, 4, 0, 4],
+    [0, 8, 0, 7],
+    [2, 0, 2, 0],
+    [2, 2, 2, 2],
+    [2, 4, 2, 4],
+    [2, 8, 2, 5],
+    [4, 0, 4, 0],
+    [4, 2, 4, 2],
+    [4, 4, 3, 4],
+    [4, 8, 3, 4],
+    [8, 0, 7, 0],
+    [8, 2, 5, 2],
+    [8, 4, 4, 3],
+    [8, 8, 3, 4],
+  ];
+  for (const [first, second, keepFirst, keepSecond] of expected) {
+    assert.equal(longestFirst(first, second, 7), [keepFirst, keepSecond], `lengths ${first} and ${second}`);
+  }
+});
+
+test('a pair over maxLength keeps the reference tokens of each sentence, cut longest first, and its type ids', () => {
+  const segment = (text: string) => reference.encode(text, { add_special_tokens: false }).ids;
+  for (const [a, b] of heldOutPairs.slice(0, 100)) {
+    const [idsA, idsB] = [segment(a), segment(b)];
+    for (const maxLength of [8, 21, 32]) {
+      const [keepA, keepB] = longestFirst(idsA.length, idsB.length, maxLength - 3);
+      const { ids, typeIds } = ours.encodePair(a, b, { maxLength });
+      assert.equal(ids, [ours.clsId, ...idsA.slice(0, keepA), ours.sepId, ...idsB.slice(0, keepB), ours.sepId]);
+      assert.ok(ids.length <= maxLength);
+      assert.equal(typeIds, [...Array(keepA + 2).fill(0), ...Array(keepB + 1).fill(1)]);
+    }
+  }
+  assert.equal(ours.encodePair('', ''), { ids: [ours.clsId, ours.sepId, ours.sepId], typeIds: [0, 0, 1] });
+  assert.throws(() => ours.encodePair('a', 'b', { maxLength: 2 }), /maxLength must be an integer >= 3 to hold \[CLS\] and two \[SEP\]/);
+});
+
+test('padBatch pads type ids with 0', () => {
+  const pairs = [ours.encodePair('a fine film', 'yes'), ours.encodePair('no', 'it is not')];
+  const { typeIds, seqLen } = ours.padBatch(
+    pairs.map((p) => p.ids),
+    pairs.map((p) => p.typeIds),
+  );
+  assert.equal(Array.from(typeIds), [...pairs[0].typeIds, ...Array(seqLen - pairs[0].ids.length).fill(0), ...pairs[1].typeIds]);
+  assert.equal(Array.from(ours.encodeBatch(['one two', 'one']).typeIds), [0, 0, 0, 0, 0, 0, 0, 0]);
 });
 
 test('decode matches the reference decoder', () => {
