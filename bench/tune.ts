@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { closeGpu, initGpu, tuningFolder } from '../engine/index.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { loadDataset } from '../train/data.ts';
+import { loadDataset } from '../train/data/load.ts';
 import { resolveModel } from '../train/model_source.ts';
 import { SHAPE_FLAGS, parseMatmulConfig, positiveInt, shapeOf } from './options.ts';
 import { textTable, ms } from './tables.ts';
@@ -41,7 +41,7 @@ const log = (line: string) => console.error(`[tune] ${line}`);
 async function dataLengths(data: string, model: string, maxLength: number | undefined, batch: number, seed: number): Promise<number[]> {
   try {
     const tokenizer = WordPieceTokenizer.fromDir((await resolveModel(model, false)).dir);
-    const dataset = await loadDataset(data);
+    const dataset = await loadDataset({ data, seed }, { log: () => undefined });
     return paddedBatchLengths(
       dataset.train,
       tokenizer,

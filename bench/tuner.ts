@@ -45,7 +45,8 @@ import type { KernelLaunch } from '../kernels/launch.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
-import type { Example } from '../train/data.ts';
+import { encodeExample } from '../train/batch.ts';
+import type { Example } from '../train/data/dataset.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
 import { configName, parseMatmulConfig } from './options.ts';
@@ -143,7 +144,7 @@ export function paddedBatchLengths(
   batchSize: number,
   seed: number,
 ): number[] {
-  const lengths = examples.map((e) => tokenizer.encode(e.text, { maxLength }).length);
+  const lengths = examples.map((e) => encodeExample(tokenizer, e, maxLength).ids.length);
   return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) => Math.max(...batch.map((i) => lengths[i])));
 }
 

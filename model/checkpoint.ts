@@ -28,6 +28,11 @@ export interface LoadOptions {
   seed?: number;
   /** Refuse a checkpoint without a classification head (inference needs a trained one). */
   requireHead?: boolean;
+  /**
+   * Initialise head tensors whose shape differs from the checkpoint's (a head for another number
+   * of labels) instead of refusing them, as transformers' ignore_mismatched_sizes; a line says so.
+   */
+  freshMismatchedHead?: boolean;
   /** Where the one-line notes (ignored tensors, initialised head) go; stderr by default. */
   log?: (line: string) => void;
 }
@@ -60,7 +65,7 @@ export function openCheckpoint(dir: string, options: LoadOptions = {}): Checkpoi
 
 /** Checks that a safetensors file holds the weights of a model of `config` (see the file comment for what is accepted). */
 export function checkWeights(config: ModelConfig, weightsFile: string, options: LoadOptions = {}): Checkpoint {
-  const { seed = 0, requireHead = false, log = (line: string) => console.error(line) } = options;
+  const { seed = 0, requireHead = false, freshMismatchedHead = false, log = (line: string) => console.error(line) } = options;
   if (!files.exists(weightsFile)) {
     const dir = files.dirname(weightsFile);
     const hint = files.exists(files.join(dir, 'pytorch_model.bin')) ? ' (it has pytorch_model.bin; only safetensors is supported)' : '';
@@ -88,10 +93,16 @@ export function checkWeights(config: ModelConfig, weightsFile: string, options: 
   }
   const reallyMissing = initialiseHead ? missing.filter((name) => !isHeadParameter(name)) : missing;
   if (reallyMissing.length > 0) throw new Error(`${weightsFile}: missing ${reallyMissing.length} tensor(s): ${summarise(reallyMissing)}`);
-  const misshaped = expected
-    .filter(([name, shape]) => names.has(fileName(name)) && !sameShape(names.get(fileName(name))!, shape))
-    .map(([name, shape]) => `${fileName(name)} is ${shapeStr(names.get(fileName(name))!)}, config needs ${shapeStr(shape)}`);
+  const wrongShape = expected.filter(([name, shape]) => names.has(fileName(name)) && !sameShape(names.get(fileName(name))!, shape));
+  const describe = ([name, shape]: (typeof expected)[number]) =>
+    `${fileName(name)} is ${shapeStr(names.get(fileName(name))!)}, config needs ${shapeStr(shape)}`;
+  const fresh = new Set(freshMismatchedHead ? wrongShape.filter(([name]) => isHeadParameter(name)).map(([name]) => name) : []);
+  const misshaped = wrongShape.filter(([name]) => !fresh.has(name)).map(describe);
   if (misshaped.length > 0) throw new Error(`${weightsFile}: ${misshaped.length} tensor(s) of the wrong shape: ${summarise(misshaped)}`);
+  if (fresh.size > 0) {
+    const shapes = wrongShape.filter(([name]) => fresh.has(name)).map(describe);
+    log(`${weightsFile}: ${summarise(shapes)}: initialised afresh for ${config.numLabels} labels (ignore_mismatched_sizes)`);
+  }
 
   const used = new Set(expected.map(([name]) => fileName(name)));
   const ignored = [...names.keys()].filter((name) => !used.has(name));
@@ -106,7 +117,7 @@ export function checkWeights(config: ModelConfig, weightsFile: string, options: 
     const weights = openSafetensors(weightsFile);
     try {
       return createModel(config, (name: string, shape: Shape) =>
-        names.has(fileName(name)) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed),
+        names.has(fileName(name)) && !fresh.has(name) ? weights.read(fileName(name)) : initialValues(config, name, shape, seed),
       );
     } finally {
       weights.close();

@@ -1,6 +1,8 @@
 // Command-line parsing for the train and eval CLIs: each declares its options in one table (name,
 // kind, default, help), from which both the parser and `--help` are made. A bad command line is a
 // `UsageError`, which the CLIs print as one line and exit with status 2, as argparse does.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { closeGpu } from '../engine/index.ts';
 
 export class UsageError extends Error {}
@@ -126,4 +128,15 @@ export function runCommand(name: string, main: (argv: string[]) => Promise<void>
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );
+}
+
+/** Whether the module at `moduleUrl` (its import.meta.url) is the script Node was started with. */
+export function isMainModule(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import path from 'node:path';
 import type { GradScalerState } from '../engine/index.ts';
 import { openSafetensors, writeSafetensors } from '../model/safetensors.ts';
+import type { HeldOut } from './data/dataset.ts';
 import type { MetricRecord } from './metrics.ts';
 import type { TrainSettings } from './settings.ts';
 
@@ -34,6 +35,8 @@ export interface TrainerState {
   records: MetricRecord[];
   /** With --fp16: the loss scale and its growth tracker. */
   gradScaler?: GradScalerState;
+  /** For a source without a validation split: the train rows held out as validation. */
+  heldOut?: HeldOut;
 }
 
 /** AdamW's step count and moments (torch's exp_avg and exp_avg_sq), in parameter order. */

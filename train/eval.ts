@@ -6,18 +6,20 @@ import { assertHalfSupported, initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
 import { readConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { UsageError, parseCommandLine, positiveInt, runCommand, type OptionTable } from './args.ts';
-import { loadDataset } from './data.ts';
-import { checkLabels, evaluate } from './evaluate.ts';
+import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, type OptionTable } from './args.ts';
+import { loadDataset } from './data/load.ts';
+import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
+import { evaluate } from './evaluate.ts';
 import { DEFAULT_OUTPUT } from './settings.ts';
 
 const EVAL_OPTIONS = {
   model: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'a model folder written by npm run train (or save_pretrained)' },
-  data: {
-    kind: 'string',
-    default: 'rotten_tomatoes',
-    meta: 'NAME|DIR',
-    help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl',
+  ...DATA_OPTIONS,
+  seed: {
+    kind: 'int',
+    default: 42,
+    check: nonNegativeInt,
+    help: "for a source without a validation split: the training run's --seed, which chose the held-out rows",
   },
   split: { kind: 'string', default: 'validation', choices: ['validation', 'test'], meta: 'SPLIT', help: 'validation or test' },
   batchSize: { kind: 'int', default: 64, check: positiveInt, help: 'sentences per forward pass' },
@@ -40,8 +42,10 @@ async function main(argv: string[]): Promise<void> {
   // Everything that can be checked on the CPU is, before the GPU opens.
   const config = readConfig(path.join(args.model, CONFIG_FILE));
   const tokenizer = WordPieceTokenizer.fromDir(args.model);
-  const examples = (await loadDataset(args.data))[args.split as 'validation' | 'test'];
-  checkLabels(examples, config.numLabels, `--data ${args.data}, ${args.split} split`);
+  checkDataFlags(args, { training: false });
+  // Labels are read as the model's classes, by name.
+  const examples = (await loadDataset(args, { labels: config.labels }))[args.split as 'validation' | 'test'];
+  if (examples.length === 0) throw new Error(`--data ${args.data}: no labelled ${args.split} split to evaluate on`);
   const maxLength = args.maxLength ?? Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
   if (maxLength > config.maxPositionEmbeddings) {
     throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);

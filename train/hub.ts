@@ -14,6 +14,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -83,10 +84,9 @@ function describe(repo: string, file: string, repoType: RepoType): string {
   return `${file} of ${repoType} ${repo}`;
 }
 
-/** The cached file for this revision, found without any request, or undefined. */
-export function cachedFile(repo: string, file: string, opts: HubOptions): string | undefined {
+/** The cached snapshot folder of this revision, found without any request, or undefined. */
+function cachedSnapshot(repo: string, opts: HubOptions): string | undefined {
   const revision = opts.revision ?? DEFAULT_REVISION;
-  checkNames(repo, file, revision);
   const storage = repoCacheDir(repo, opts.repoType);
   let commit = revision;
   if (!COMMIT_HASH.test(revision)) {
@@ -94,8 +94,26 @@ export function cachedFile(repo: string, file: string, opts: HubOptions): string
     if (!existsSync(ref)) return undefined;
     commit = readFileSync(ref, 'utf8').trim();
   }
-  const pointer = path.join(storage, 'snapshots', commit, ...file.split('/'));
-  return existsSync(pointer) ? pointer : undefined;
+  return path.join(storage, 'snapshots', commit);
+}
+
+/** The cached file for this revision, found without any request, or undefined. */
+export function cachedFile(repo: string, file: string, opts: HubOptions): string | undefined {
+  checkNames(repo, file, opts.revision ?? DEFAULT_REVISION);
+  const snapshot = cachedSnapshot(repo, opts);
+  const pointer = snapshot && path.join(snapshot, ...file.split('/'));
+  return pointer && existsSync(pointer) ? pointer : undefined;
+}
+
+/** The paths of the files cached for this revision ('/'-separated, relative to the repo). */
+export function cachedFiles(repo: string, opts: HubOptions): string[] {
+  checkNames(repo, 'x', opts.revision ?? DEFAULT_REVISION);
+  const snapshot = cachedSnapshot(repo, opts);
+  if (snapshot === undefined || !existsSync(snapshot)) return [];
+  return readdirSync(snapshot, { recursive: true, encoding: 'utf8' })
+    .filter((entry) => statSync(path.join(snapshot, entry)).isFile())
+    .map((entry) => entry.split(path.sep).join('/'))
+    .sort();
 }
 
 interface FileMetadata {
@@ -351,4 +369,63 @@ export async function hubSnapshot(repo: string, files: string[], opts: HubOption
   const pinned: HubOptions = { ...opts, revision: commit };
   for (const file of files.slice(1)) await hubFile(repo, file, pinned);
   return path.join(snapshots, commit);
+}
+
+/**
+ * The paths of every file of a repo at a revision, from the hub's tree API (recursive, page by
+ * page, as huggingface_hub's list_repo_tree); an empty list for a revision the repo does not have.
+ * Offline, or when the hub cannot be reached, an error that says so.
+ */
+export async function hubFileList(repo: string, opts: HubOptions): Promise<string[]> {
+  const revision = opts.revision ?? DEFAULT_REVISION;
+  checkNames(repo, 'x', revision);
+  const what = `${opts.repoType} ${repo}`;
+  const unavailable = (reason: string) =>
+    new Error(`${reason} and the files of ${what} are not in the Hugging Face cache (${hubCacheRoot()})`);
+  if (hubOffline()) throw unavailable('HF_HUB_OFFLINE is set');
+  const files: string[] = [];
+  let url: string | undefined =
+    `${hubEndpoint()}/api/${opts.repoType}s/${repo}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
+  while (url !== undefined) {
+    let res: IncomingMessage;
+    try {
+      res = await get(url, { Accept: 'application/json' });
+    } catch (err) {
+      if (err instanceof HubUnreachable) throw unavailable(`cannot reach ${hubEndpoint()} (${err.message})`);
+      throw err;
+    }
+    const body = await readBody(res);
+    const code = header(res, 'x-error-code');
+    if (code === 'RevisionNotFound') return [];
+    if (code === 'RepoNotFound' || code === 'GatedRepo' || res.statusCode === 401 || res.statusCode === 404) {
+      throw new Error(`${what} not found on ${hubEndpoint()} or not accessible without a login (HTTP ${res.statusCode} for ${url})`);
+    }
+    if (res.statusCode !== 200) throw new Error(`cannot list the files of ${what}: HTTP ${res.statusCode} for ${url}`);
+    let entries: { type?: string; path?: string }[];
+    try {
+      entries = JSON.parse(body);
+    } catch {
+      throw new Error(`${url} did not answer with JSON; is ${hubEndpoint()} a Hugging Face hub?`);
+    }
+    for (const entry of entries) if (entry.type === 'file' && typeof entry.path === 'string') files.push(entry.path);
+    url = nextPage(header(res, 'link'), url);
+  }
+  return files.sort();
+}
+
+/** The rel="next" URL of a Link header, resolved against the request's URL. */
+function nextPage(link: string | undefined, base: string): string | undefined {
+  const next = link?.split(',').find((part) => /;\s*rel="?next"?/.test(part));
+  const target = next && /<([^>]+)>/.exec(next)?.[1];
+  return target ? new URL(target, base).href : undefined;
+}
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (body += chunk));
+    res.on('end', () => resolve(body));
+    res.on('error', reject);
+  });
 }

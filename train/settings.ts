@@ -3,7 +3,6 @@
 // Face Trainer: lr 2e-5, batch 64, 5 epochs, seed 42, AdamW, linear decay to 0, no warmup).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ROTTEN_TOMATOES } from './data.ts';
 import {
   UsageError,
   flagName,
@@ -15,6 +14,8 @@ import {
   type OptionTable,
   type Parsed,
 } from './args.ts';
+import type { DataOptions } from './data/load.ts';
+import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 
 export const ADAM_BETAS: readonly [number, number] = [0.9, 0.999];
 export const ADAM_EPS = 1e-8;
@@ -27,12 +28,7 @@ export const TRAIN_OPTIONS = {
     meta: 'ID|DIR',
     help: 'Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)',
   },
-  data: {
-    kind: 'string',
-    default: 'rotten_tomatoes',
-    meta: 'NAME|DIR',
-    help: 'rotten_tomatoes from the hub, or a folder with rt-polarity.pos/.neg or train/validation/test.jsonl',
-  },
+  ...DATA_OPTIONS,
   fromScratch: { kind: 'flag', help: "random initialisation (Hugging Face's) instead of the model's weights" },
   dim: { kind: 'int', check: positiveInt, help: 'with --from-scratch: hidden size' },
   layers: { kind: 'int', check: positiveInt, help: 'with --from-scratch: number of transformer blocks' },
@@ -71,9 +67,8 @@ export const TRAIN_OPTIONS = {
 export type TrainArgs = Parsed<typeof TRAIN_OPTIONS>;
 
 /** What determines a run's result; saved in checkpoints so that --resume continues the same run. */
-export interface TrainSettings {
+export interface TrainSettings extends DataOptions {
   model: string;
-  data: string;
   fromScratch: boolean;
   dim?: number;
   layers?: number;
@@ -84,7 +79,6 @@ export interface TrainSettings {
   batchSize: number;
   gradientAccumulationSteps: number;
   lr: number;
-  seed: number;
   maxLength?: number;
   weightDecay: number;
   warmupSteps: number;
@@ -104,6 +98,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     'npm run train -- [options]',
     "Fine-tunes DistilBERT for sentence classification with the Hugging Face Trainer's semantics.",
   );
+  checkDataFlags(args, { training: true });
   if (!args.fromScratch) {
     const given = ARCHITECTURE_FLAGS.find((name) => args.explicit.has(name));
     if (given) throw new UsageError(`${flagName(given)} changes the architecture and needs --from-scratch`);
@@ -118,11 +113,15 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
 const absoluteIfLocal = (spec: string) => (existsSync(spec) ? path.resolve(spec) : spec);
 
 export function settingsOf(args: TrainArgs): TrainSettings {
-  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, tune: _tune, model, data, ...rest } = args;
+  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, tune: _tune, model, ...rest } = args;
+  const { data, trainFile, validationFile, testFile } = rest;
   return {
-    model: absoluteIfLocal(model),
-    data: data === ROTTEN_TOMATOES.name ? data : absoluteIfLocal(data),
     ...rest,
+    model: absoluteIfLocal(model),
+    data: absoluteIfLocal(data),
+    trainFile: trainFile && absoluteIfLocal(trainFile),
+    validationFile: validationFile && absoluteIfLocal(validationFile),
+    testFile: testFile && absoluteIfLocal(testFile),
     dropout: !noDropout,
     shuffle: !noShuffle,
   };

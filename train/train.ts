@@ -41,12 +41,12 @@ import {
   zeroGrad,
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim/adamw.ts';
-import { CONFIG_FILE, WEIGHTS_FILE, initModel, loadModel, saveModel } from '../model/checkpoint.ts';
+import { CONFIG_FILE, WEIGHTS_FILE, checkWeights, initModel, saveModel } from '../model/checkpoint.ts';
 import { dropoutStepUniforms } from '../model/dropout_sites.ts';
 import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulation.ts';
-import { UsageError, runCommand } from './args.ts';
+import { UsageError, isMainModule, runCommand } from './args.ts';
 import { modelCard } from './card.ts';
 import {
   OPTIMIZER_FILE,
@@ -57,8 +57,10 @@ import {
   writeOptimizerState,
   type TrainerState,
 } from './checkpoints.ts';
-import { SPLITS, loadDataset, type Dataset, type Example } from './data.ts';
-import { checkLabels, evaluate, toBatch, type Batch, type EvalResult } from './evaluate.ts';
+import type { Dataset, Example } from './data/dataset.ts';
+import { loadDataset } from './data/load.ts';
+import { toBatch, type Batch } from './batch.ts';
+import { evaluate, type EvalResult } from './evaluate.ts';
 import { MetricsLog, type EvalRecord } from './metrics.ts';
 import { resolveModel } from './model_source.ts';
 import { trainingPlot } from './plot.ts';
@@ -208,13 +210,19 @@ async function setUp(argv: string[]): Promise<Run> {
   const args = parseTrainArgs(argv);
   const outputDir = path.resolve(args.output);
   const { settings, resumed } = settingsAndCheckpoint(args, outputDir);
-  const dataset = await loadDataset(settings.data);
-  // A resumed run's model comes from its checkpoint, a new one's from --model.
+  const dataset = await loadDataset(settings, { heldOut: resumed?.state.heldOut });
+  // A resumed run's model comes from its checkpoint, a new one's from --model, with the data's labels.
   const modelDir = resumed?.dir ?? (await resolveModel(settings.model, !settings.fromScratch)).dir;
   const fileConfig = readConfig(path.join(modelDir, CONFIG_FILE));
-  const config = settings.fromScratch && !resumed ? architecture(fileConfig, settings) : fileConfig;
+  const config = resumed
+    ? fileConfig
+    : (settings.fromScratch ? architecture(fileConfig, settings) : fileConfig).with({ labels: dataset.labels });
+  if (config.labels.join('\n') !== dataset.labels.join('\n')) {
+    throw new Error(
+      `--data ${settings.data}: its labels (${dataset.labels.join(', ')}) are not the checkpoint's (${config.labels.join(', ')})`,
+    );
+  }
   const tokenizer = openTokenizer(modelDir, config, settings.maxLength);
-  for (const split of SPLITS) checkLabels(dataset[split], config.numLabels, `--data ${settings.data}, ${split} split`);
   const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
 
   if (args.tune) tuneFor(config, settings, modelDir, maxLength);
@@ -223,7 +231,11 @@ async function setUp(argv: string[]): Promise<Run> {
   const model =
     settings.fromScratch && !resumed
       ? initModel(config, settings.seed)
-      : loadModel(modelDir, { seed: settings.seed, requireHead: resumed !== undefined });
+      : checkWeights(config, path.join(modelDir, WEIGHTS_FILE), {
+          seed: settings.seed,
+          requireHead: resumed !== undefined,
+          freshMismatchedHead: !resumed,
+        }).createModel();
   const optimizer = makeOptimizer(model, settings);
   if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
   const scaler = settings.fp16 ? new GradScaler() : undefined;
@@ -393,6 +405,7 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
     rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch },
     records: metrics.records,
     gradScaler: await scaler?.state(),
+    heldOut: run.dataset.heldOut,
   };
   return writeCheckpoint(run.outputDir, state, async (dir) => {
     await saveModel(model, tokenizer, dir);
@@ -432,15 +445,16 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
     await scaler?.settle();
     const lr = learningRateAt(run.schedule, optimizer.stepCount);
     const stepUniforms = optimizer.beginStep(lr);
-    const work = (b: Pick<Batch, 'ids' | 'mask' | 'labels'>) => {
+    const work = (b: ModelInputs) => {
       backwardMicroBatch(run, b, stream, windows);
       updateWeights(run, windows);
     };
     if (run.replay) {
       const parameters = { ...dropoutStepUniforms(stream), ...stepUniforms };
-      run.replay.run(shapeStr(batch.ids.shape), [batch.ids, batch.mask, batch.labels], parameters, ([ids, mask, labels]) =>
-        work({ ids, mask, labels }),
-      );
+      // Sentence pairs bring token type ids, a fourth input and so another recording.
+      const inputs = [batch.ids, batch.mask, batch.labels, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])];
+      const key = `${shapeStr(batch.ids.shape)}${batch.tokenTypeIds ? ' pairs' : ''}`;
+      run.replay.run(key, inputs, parameters, ([ids, mask, labels, tokenTypeIds]) => work({ ids, mask, labels, tokenTypeIds }));
     } else {
       work(batch);
     }
@@ -453,9 +467,13 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
 }
 
 /** Forward, the loss (divided for accumulation), and backward adding into the gradients. */
-function backwardMicroBatch(run: Run, batch: Pick<Batch, 'ids' | 'mask' | 'labels'>, stream: number, windows: LossWindows): void {
+/** What a micro-batch's forward and loss read: the batch's tensors, without its size. */
+type ModelInputs = Omit<Batch, 'size'>;
+
+function backwardMicroBatch(run: Run, batch: ModelInputs, stream: number, windows: LossWindows): void {
   const { model, settings, scaler } = run;
-  const forward = () => model.forward(batch.ids, batch.mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream } });
+  const { ids, mask, tokenTypeIds } = batch;
+  const forward = () => model.forward(ids, mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream }, tokenTypeIds });
   const logits = settings.fp16 ? autocast(forward) : forward();
   const n = settings.gradientAccumulationSteps;
   // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.
@@ -525,7 +543,7 @@ async function train(run: Run): Promise<void> {
   });
 
   const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
-  let test: EvalResult;
+  let test: EvalResult | undefined;
   say(
     `training ${run.epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples` +
       `${resumed ? `, resuming at step ${step} from ${run.resumed!.dir}` : ''} (${gpu().adapterName})`,
@@ -571,12 +589,14 @@ async function train(run: Run): Promise<void> {
       lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
       writeReport(run);
     }
-    test = await evaluate(run.model, run.tokenizer, dataset.test, {
-      batchSize: settings.batchSize,
-      maxLength: run.maxLength,
-      fp16: settings.fp16,
-    });
-    metrics.add(evalRecord('test', test, step, epochAt(step)));
+    if (dataset.test.length > 0) {
+      test = await evaluate(run.model, run.tokenizer, dataset.test, {
+        batchSize: settings.batchSize,
+        maxLength: run.maxLength,
+        fp16: settings.fp16,
+      });
+      metrics.add(evalRecord('test', test, step, epochAt(step)));
+    }
     await saveModel(run.model, run.tokenizer, outputDir);
     writeReport(run);
   } catch (error) {
@@ -585,14 +605,19 @@ async function train(run: Run): Promise<void> {
     bars?.stop();
     windows.release();
     run.replay?.release();
+    run.model.release();
+    run.optimizer.release();
   }
 
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
-  if (run.scaler)
+  if (run.scaler) {
     console.error(
       `fp16: loss scale ${(await run.scaler.state()).scale}, ${run.scaler.skippedSteps} step(s) skipped for inf/NaN gradients this session`,
     );
-  console.error(`test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}${timing}`);
+    run.scaler.release();
+  }
+  const tested = test ? `test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}` : 'no test split';
+  console.error(`${tested}${timing}`);
   console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
 
@@ -631,4 +656,9 @@ function evalRecord(split: EvalRecord['split'], r: EvalResult, step: number, epo
   };
 }
 
-runCommand('train', async (argv) => train(await setUp(argv)));
+/** `npm run train` with these arguments, in this process: what the command runs, and what tests call. */
+export async function runTraining(argv: string[]): Promise<void> {
+  await train(await setUp(argv));
+}
+
+if (isMainModule(import.meta.url)) runCommand('train', runTraining);

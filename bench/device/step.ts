@@ -39,7 +39,7 @@ import { dropoutStepUniforms } from '../../model/dropout_sites.ts';
 import type { Model } from '../../model/models.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
-import { readPolarityDir } from '../../train/data.ts';
+import { readPolarityDir } from '../../train/data/load.ts';
 import { epochOrder } from '../../train/shuffle.ts';
 import { summarize } from './summary.ts';
 

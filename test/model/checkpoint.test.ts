@@ -1,7 +1,8 @@
 // model/checkpoint.ts and model/init.ts: Hugging Face's random initialisation, save -> load round
 // trips that transformers could read, loading the masked-LM base layout (head initialised, MLM
-// tensors ignored in one line) and a bare DistilBertModel, and one-line errors for missing or
-// mis-shaped tensors. Checkpoints are variations of the parity fixture written to a temp folder.
+// tensors ignored in one line) and a bare DistilBertModel, a fresh head for another number of
+// labels, and one-line errors for missing or mis-shaped tensors. Checkpoints are variations of the
+// parity fixture written to a temp folder.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -199,6 +200,20 @@ test('missing, mis-shaped or partial tensors are one-line errors naming them', (
     writeCheckpoint(fixtureTensors, { id2label: { 0: 'a', 1: 'b', 2: 'c' }, label2id: undefined }),
     /classifier\.weight is \[2, 96\], config needs \[3, 96\]/,
   );
+});
+
+test('a head for another number of labels is initialised afresh in one line, as ignore_mismatched_sizes', async () => {
+  const threeLabels = fixtureConfig.with({ labels: ['a', 'b', 'c'] });
+  const { model, notes } = loadCapturing((log) =>
+    checkWeights(threeLabels, path.join(fixtureDir, 'model.safetensors'), { seed: 5, freshMismatchedHead: true, log }).createModel(),
+  );
+  assert.equal(notes, [
+    `${path.join(fixtureDir, 'model.safetensors')}: classifier.weight is [2, 96], config needs [3, 96], classifier.bias is [2], config needs [3]: initialised afresh for 3 labels (ignore_mismatched_sizes)`,
+  ]);
+  const values = await paramValues(model);
+  assert.equal(values['classifier.weight'], initialValues(threeLabels, 'classifier.weight', [3, 96], 5));
+  assert.equal(values['pre_classifier.weight'], fixtureTensors['pre_classifier.weight'].data);
+  model.release();
 });
 
 test('folders without weights or config, and broken files, are one-line errors', () => {

@@ -1,14 +1,19 @@
 // A stand-in for the Hugging Face hub on 127.0.0.1, answering /resolve/ URLs the way the real hub
 // does (X-Repo-Commit, ETag, and for LFS files a 302 to a CDN URL carrying X-Linked-Etag and
-// X-Linked-Size), so hub downloads can be tested without network. It logs every request.
+// X-Linked-Size) and the tree API's file lists (/api/datasets/<repo>/tree/<revision>), so hub
+// downloads can be tested without network. It logs every request.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const FAKE_COMMIT = 'c0ffee0000000000000000000000000000000001';
+
+/** The commit a revision points to: FAKE_COMMIT for main, another hash for other branches. */
+export const commitOf = (revision: string) => (revision === 'main' ? FAKE_COMMIT : createHash('sha1').update(revision).digest('hex'));
 
 export interface FakeRepoFile {
   content: Uint8Array;
@@ -17,7 +22,10 @@ export interface FakeRepoFile {
 }
 
 export interface FakeHubOptions {
-  /** Keys like `model distilbert-base-uncased` or `dataset org/name`; values map paths to files. */
+  /**
+   * Keys like `model distilbert-base-uncased` or `dataset org/name` (branch main), or with a branch:
+   * `dataset org/name@refs/convert/parquet`; values map paths to files.
+   */
   repos: Record<string, Record<string, FakeRepoFile>>;
   /** Repos renamed on the hub: old `kind id` -> new id, answered with a relative redirect. */
   renamed?: Record<string, string>;
@@ -54,6 +62,18 @@ function sendBytes(req: http.IncomingMessage, res: http.ServerResponse, content:
 }
 
 export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
+  const branches = (kind: string, repoId: string) =>
+    Object.keys(options.repos)
+      .filter((key) => key.split('@')[0] === `${kind} ${repoId}`)
+      .map((key) => key.split('@')[1] ?? 'main');
+  /** A branch name, or the branch whose commit `revision` is. */
+  const revisionName = (kind: string, repoId: string, revision: string) =>
+    branches(kind, repoId).find((branch) => commitOf(branch) === revision) ?? revision;
+  const revisionKey = (kind: string, repoId: string, revision: string) => {
+    const branch = revisionName(kind, repoId, revision);
+    return branch === 'main' ? `${kind} ${repoId}` : `${kind} ${repoId}@${branch}`;
+  };
+
   const requests: RequestLog[] = [];
   let cutPending = options.cutFirstDownloadAfter;
   const cdn = new Map<string, FakeRepoFile>();
@@ -70,18 +90,31 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const cdnFile = url.pathname.startsWith('/cdn/') ? cdn.get(url.pathname.slice(5)) : undefined;
     if (cdnFile) return download(cdnFile);
 
+    const tree = /^\/api\/(dataset|model)s\/(.+?)\/tree\/([^/]+)$/.exec(url.pathname);
+    if (tree) {
+      const [, kind, repoId, revision] = tree;
+      if (!Object.keys(options.repos).some((key) => key.split('@')[0] === `${kind} ${repoId}`)) {
+        return void res.writeHead(401, { 'X-Error-Code': 'RepoNotFound' }).end();
+      }
+      const repo = options.repos[revisionKey(kind, repoId, decodeURIComponent(revision))];
+      if (repo === undefined) return void res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end();
+      const entries = Object.entries(repo).map(([filePath, file]) => ({ type: 'file', path: filePath, size: file.content.length }));
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(entries));
+    }
     const match = /^\/(datasets\/)?(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!match) return void res.writeHead(404).end();
     const kind = match[1] ? 'dataset' : 'model';
     const repoId = match[2];
+    const revision = decodeURIComponent(match[3]);
     const filePath = match[4].split('/').map(decodeURIComponent).join('/');
     const newName = options.renamed?.[`${kind} ${repoId}`];
     if (newName !== undefined) {
       const location = url.pathname.replace(`/${repoId}/resolve/`, `/${newName}/resolve/`);
       return void res.writeHead(307, { Location: location }).end();
     }
-    const repo = options.repos[`${kind} ${repoId}`];
+    const repo = options.repos[revisionKey(kind, repoId, revision)];
     if (repo === undefined) return void res.writeHead(401, { 'X-Error-Code': 'RepoNotFound' }).end();
+    const commit = commitOf(revisionName(kind, repoId, revision));
     const file = repo[filePath];
     if (file === undefined) return void res.writeHead(404, { 'X-Error-Code': 'EntryNotFound' }).end();
 
@@ -91,14 +124,14 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       return void res
         .writeHead(302, {
           Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cdn/${etag}`,
-          'X-Repo-Commit': FAKE_COMMIT,
+          'X-Repo-Commit': commit,
           'X-Linked-Etag': `"${etag}"`,
           'X-Linked-Size': String(file.content.length),
           ETag: '"0123456789abcdef0123456789abcdef01234567"',
         })
         .end();
     }
-    res.setHeader('X-Repo-Commit', FAKE_COMMIT);
+    res.setHeader('X-Repo-Commit', commit);
     res.setHeader('ETag', `"${etag}"`);
     download(file);
   });
@@ -146,4 +179,20 @@ export async function withFakeHub(options: FakeHubOptions, body: (hub: FakeHub, 
     await hub.close();
     rmSync(cache, { recursive: true, force: true });
   }
+}
+
+/**
+ * A parquet split as the hub stores a text-classification set: a text column, int64 labels and,
+ * with `names`, the ClassLabel feature in the "huggingface" metadata that the datasets library writes.
+ */
+export function hubParquet(texts: readonly string[], labels: readonly number[], names?: readonly string[]): FakeRepoFile {
+  const features = { text: { dtype: 'string', _type: 'Value' }, label: { names, _type: 'ClassLabel' } };
+  const content = parquetWriteBuffer({
+    columnData: [
+      { name: 'text', data: [...texts], type: 'STRING' },
+      { name: 'label', data: labels.map(BigInt), type: 'INT64' },
+    ],
+    kvMetadata: names ? [{ key: 'huggingface', value: JSON.stringify({ info: { features } }) }] : undefined,
+  });
+  return { content: new Uint8Array(content), lfs: true };
 }

@@ -24,9 +24,13 @@ export function tinyDataset(work: string, perClass: number): string {
   return dataDir;
 }
 
-/** `npm run train` flags for the tiny model on `dataDir`, sentences cut at 32 tokens. */
+/** `npm run train` flags for the tiny model from scratch, sentences cut at 32 tokens. */
+export const TINY_MODEL_ARGS = [
+  ...['--model', baseModelDir, '--from-scratch'],
+  ...['--dim', '32', '--layers', '1', '--heads', '2', '--hidden-dim', '64', '--max-length', '32'],
+];
+
+/** `npm run train` flags for the tiny model on `dataDir`. */
 export function tinyTrainArgs(dataDir: string, { lr = '1e-2', batchSize = '16', epochs = '3' } = {}): string[] {
-  const model = ['--model', baseModelDir, '--data', dataDir, '--from-scratch'];
-  const shape = ['--dim', '32', '--layers', '1', '--heads', '2', '--hidden-dim', '64', '--max-length', '32'];
-  return [...model, ...shape, '--batch-size', batchSize, '--lr', lr, '--epochs', epochs];
+  return [...TINY_MODEL_ARGS, '--data', dataDir, '--batch-size', batchSize, '--lr', lr, '--epochs', epochs];
 }

@@ -20,6 +20,14 @@ test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no 
   assert.equal(settings, {
     model: 'distilbert-base-uncased',
     data: 'rotten_tomatoes',
+    dataConfig: undefined,
+    trainFile: undefined,
+    validationFile: undefined,
+    testFile: undefined,
+    textColumn: undefined,
+    textPairColumn: undefined,
+    labelColumn: undefined,
+    validationSplitPercentage: 10,
     fromScratch: false,
     dim: undefined,
     layers: undefined,
@@ -80,6 +88,13 @@ test('bad command lines give one clear line', () => {
   assert.is(usageError(['--seed', '1', '--seed', '2']), '--seed given more than once');
   assert.is(usageError(['--dim', '32']), '--dim changes the architecture and needs --from-scratch');
   assert.is(usageError(['--from-scratch', '--dim', '30', '--heads', '4']), '--heads 4 must divide --dim 30');
+  assert.is(usageError(['--data', 'imdb', '--train-file', 'a.csv']), 'give --data or the split files, not both');
+  assert.is(usageError(['--test-file', 'a.csv']), '--test-file needs --train-file');
+  assert.is(usageError(['--text-pair-column', 'b']), '--text-pair-column needs --text-column (the first sentence of the pair)');
+  assert.is(
+    usageError(['--validation-split-percentage', '100']),
+    "--validation-split-percentage: expected an integer from 1 to 99, got '100'",
+  );
 });
 
 test('choices are enforced, and --help lists every option with its default', () => {

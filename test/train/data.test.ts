@@ -1,248 +1,424 @@
-// Dataset loading: the Hugging Face split of the Cornell polarity files, JSON lines, and parquet
-// files of rotten_tomatoes fetched from a fake hub.
+// Data sources, without a GPU: the Cornell polarity files, folders whose file names give the
+// splits, --train-file and friends, hub dataset ids (parquet on main or refs/convert/parquet,
+// through the HF cache) served by a fake hub; the columns chosen, string and integer labels and
+// ClassLabel names, the seeded stratified validation split of a train-only source, and the
+// one-line errors for bad input.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadDataset, readJsonl, readParquetSplit, ROTTEN_TOMATOES, type Example } from '../../train/data.ts';
-import { closedEndpoint, FAKE_COMMIT, withFakeHub } from '../support/fake_hub.ts';
+import type { Dataset } from '../../train/data/dataset.ts';
+import { filesBySplit, splitOfPath } from '../../train/data/files.ts';
+import { HUB_ALIASES } from '../../train/data/hub_dataset.ts';
+import { type DataOptions, type LoadOptions, loadDataset } from '../../train/data/load.ts';
+import { stratifiedHoldOut } from '../../train/data/split.ts';
+import { FAKE_COMMIT, closedEndpoint, hubParquet, withFakeHub } from '../support/fake_hub.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sharedRottenTomatoes = path.resolve(repoRoot, '..', 'shared', 'data', 'rotten_tomatoes');
 const scratch = mkdtempSync(path.join(tmpdir(), 'data-test-'));
 let dirCount = 0;
 
-/** A fresh folder holding the given files. */
+/** A fresh folder holding the given files (subfolders made as needed). */
 function folder(files: Record<string, string | Uint8Array>): string {
   const dir = path.join(scratch, String(dirCount++));
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  mkdirSync(dir, { recursive: true });
   return dir;
 }
 
-function failure(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
+/** Loads with notes collected rather than printed. */
+async function load(options: Partial<DataOptions> & { data: string }, loadOptions: LoadOptions = {}) {
+  const notes: string[] = [];
+  const dataset = await loadDataset({ seed: 42, ...options }, { ...loadOptions, log: (line) => notes.push(line) });
+  return { dataset, notes };
 }
 
-function parquetOf(examples: Example[]): Uint8Array {
-  return new Uint8Array(
-    parquetWriteBuffer({
-      columnData: [
-        { name: 'text', data: examples.map((e) => e.text), type: 'STRING' },
-        // The hub stores ClassLabel columns as int64, which hyparquet reads as bigint.
-        { name: 'label', data: examples.map((e) => BigInt(e.label)), type: 'INT64' },
-      ],
-    }),
+const failure = (options: Partial<DataOptions> & { data: string }) =>
+  load(options).then(
+    () => 'no error',
+    (err: Error) => err.message,
   );
-}
 
-test('the shared Cornell files split like Hugging Face: 8530/1066/1066', async () => {
-  const data = await loadDataset(sharedRottenTomatoes);
-  assert.equal([data.train.length, data.validation.length, data.test.length], [8530, 1066, 1066]);
-  const pick = (examples: Example[], i: number) => `${examples[i].label} ${examples[i].text}`;
+/** Label names of each split's examples, for compact comparisons. */
+const named = (d: Dataset, split: 'train' | 'validation' | 'test') => d[split].map((e) => `${d.labels[e.label]}:${e.text}`);
+
+const csv = (rows: string[][]) => `${rows.map((r) => r.join(',')).join('\r\n')}\r\n`;
+
+const parquet = (texts: string[], labels: number[], names?: string[]) => hubParquet(texts, labels, names).content;
+
+test('the shared Cornell files split like Hugging Face: 8530/1066/1066, classes neg and pos', async () => {
+  const { dataset } = await load({ data: sharedRottenTomatoes });
+  assert.equal([dataset.train.length, dataset.validation.length, dataset.test.length], [8530, 1066, 1066]);
+  assert.equal(dataset.labels, ['neg', 'pos']);
+  assert.is(named(dataset, 'train')[4265], 'neg:simplistic , silly and tedious .');
+  assert.is(named(dataset, 'test')[1065], "neg:enigma is well-made , but it's just too dry and too placid .");
   assert.is(
-    pick(data.train, 0),
-    `1 the rock is destined to be the 21st century's new " conan " and that he's going to make a splash even greater than arnold schwarzenegger , jean-claud van damme or steven segal .`,
+    named(dataset, 'validation')[0],
+    'pos:compassionately explores the seemingly irreconcilable situation between conservative christian parents and their estranged gay and lesbian children .',
   );
-  assert.is(
-    pick(data.train, 4264),
-    "1 it's clear that mehta simply wanted to update her beloved genre for the thousands of indians who fancy themselves too sophisticated for the cheese-laced spectacles that pack 'em in on the subcontinent .",
-  );
-  assert.is(pick(data.train, 4265), '0 simplistic , silly and tedious .');
-  assert.is(
-    pick(data.train, 8529),
-    '0 things really get weird , though not particularly scary : the movie is all portent and no content .',
-  );
-  assert.is(
-    pick(data.validation, 0),
-    '1 compassionately explores the seemingly irreconcilable situation between conservative christian parents and their estranged gay and lesbian children .',
-  );
-  assert.is(
-    pick(data.validation, 532),
-    "1 the unique niche of self-critical , behind-the-scenes navel-gazing kaufman has carved from orleans' story and his own infinite insecurity is a work of outstanding originality .",
-  );
-  assert.is(
-    pick(data.validation, 533),
-    "0 it's difficult to discern if this is a crazy work of disturbed genius or merely 90 minutes of post-adolescent electra rebellion .",
-  );
-  assert.is(pick(data.validation, 1065), "0 the feature-length stretch . . . strains the show's concept .");
-  assert.is(
-    pick(data.test, 0),
-    '1 lovingly photographed in the manner of a golden book sprung to life , stuart little 2 manages sweetness largely without stickiness .',
-  );
-  assert.is(pick(data.test, 532), '1 provides a porthole into that noble , trembling incoherence that defines us all .');
-  assert.is(pick(data.test, 533), '0 this slender plot feels especially thin stretched over the nearly 80-minute running time .');
-  assert.is(pick(data.test, 1065), "0 enigma is well-made , but it's just too dry and too placid .");
 });
 
-test('polarity files: lines stripped, CRLF and Latin-1 accepted, 80/10/10 per class', async () => {
+test('polarity files: lines stripped, CRLF and Latin-1 accepted, 80/10/10 per class; too few lines named', async () => {
   const pos = Array.from({ length: 10 }, (_, i) => `  good ${i} \r\n`).join('');
   const neg = new Uint8Array([...Buffer.from('caf'), 0xe9, ...Buffer.from(' bad\n'), ...Buffer.from('bad\n'.repeat(9))]);
-  const data = await loadDataset(folder({ 'rt-polarity.pos': pos, 'rt-polarity.neg': neg }));
-  assert.equal([data.train.length, data.validation.length, data.test.length], [16, 2, 2]);
-  assert.equal(data.train[0], { text: 'good 0', label: 1 });
-  assert.equal(data.train[8], { text: 'café bad', label: 0 });
-  assert.equal(data.validation, [
-    { text: 'good 8', label: 1 },
-    { text: 'bad', label: 0 },
-  ]);
-  assert.equal(data.test, [
-    { text: 'good 9', label: 1 },
-    { text: 'bad', label: 0 },
-  ]);
+  const { dataset } = await load({ data: folder({ 'rt-polarity.pos': pos, 'rt-polarity.neg': neg }) });
+  assert.equal([dataset.train.length, dataset.validation.length, dataset.test.length], [16, 2, 2]);
+  assert.equal(dataset.train[8], { text: 'café bad', label: 0 });
+  assert.equal(named(dataset, 'test'), ['pos:good 9', 'neg:bad']);
+  const short = folder({ 'rt-polarity.pos': 'a\nb\nc\n', 'rt-polarity.neg': 'd\ne\nf\n' });
+  assert.is(await failure({ data: short }), `${short}/rt-polarity.pos + rt-polarity.neg: the test split is empty`);
 });
 
-test('polarity files too short for a test split are refused, naming the split', async () => {
-  const dir = folder({ 'rt-polarity.pos': 'a\nb\nc\n', 'rt-polarity.neg': 'd\ne\nf\n' });
-  const message = await loadDataset(dir).then(
-    () => '',
-    (err: Error) => err.message,
-  );
-  assert.is(message, `${dir}/rt-polarity.pos + rt-polarity.neg: the test split is empty`);
-});
-
-test('jsonl: one {"text","label"} per line, blank lines skipped', async () => {
-  const line = (text: string, label: number) => JSON.stringify({ text, label, id: 7 });
+test('a folder of CSVs named by split: string labels become ids in sorted order', async () => {
   const dir = folder({
-    'train.jsonl': `${line('fine', 1)}\n\n${line('awful', 0)}\n`,
-    'validation.jsonl': line('ok', 1),
-    'test.jsonl': `${line('meh', 2)}\r\n`,
-  });
-  assert.equal(await loadDataset(dir), {
-    train: [
-      { text: 'fine', label: 1 },
-      { text: 'awful', label: 0 },
-    ],
-    validation: [{ text: 'ok', label: 1 }],
-    test: [{ text: 'meh', label: 2 }],
-  });
-});
-
-test('jsonl: a malformed line is named by file and line', () => {
-  const cases: [string, string][] = [
-    ['{"text": "a", "label": 1}\n{"text": "b", "label": 0', 'line 2: invalid JSON'],
-    ['{"text": "a"}', 'line 1: "label" must be a non-negative integer, got nothing'],
-    ['{"text": "a", "label": 1.5}', 'line 1: "label" must be a non-negative integer, got 1.5'],
-    ['{"text": "a", "label": "1"}', 'line 1: "label" must be a non-negative integer, got 1'],
-    ['\n{"label": 1}', 'line 2: "text" must be a string, got nothing'],
-    ['[1, 2]', 'line 1: expected an object {"text": ..., "label": ...}'],
-  ];
-  for (const [content, expected] of cases) {
-    const file = path.join(folder({ 'train.jsonl': content }), 'train.jsonl');
-    const message = failure(() => readJsonl(file));
-    assert.ok(message.startsWith(`${file} ${expected}`), message);
-  }
-});
-
-test('jsonl: an empty split is named', async () => {
-  const dir = folder({ 'train.jsonl': '{"text": "a", "label": 0}', 'validation.jsonl': '\n', 'test.jsonl': '{"text": "b", "label": 1}' });
-  const message = await loadDataset(dir).then(
-    () => '',
-    (err: Error) => err.message,
-  );
-  assert.is(message, `${dir}/validation.jsonl: the validation split is empty`);
-});
-
-test('a folder with neither layout says which files are expected', async () => {
-  const expected = 'expected rt-polarity.pos and rt-polarity.neg, or train.jsonl, validation.jsonl, test.jsonl';
-  const empty = folder({});
-  assert.is(
-    await loadDataset(empty).then(
-      () => '',
-      (err: Error) => err.message,
-    ),
-    `${empty}: ${expected}`,
-  );
-  const partial = folder({ 'rt-polarity.pos': 'a\n', 'train.jsonl': '' });
-  assert.is(
-    await loadDataset(partial).then(
-      () => '',
-      (err: Error) => err.message,
-    ),
-    `${partial}: ${expected} (found only rt-polarity.pos, train.jsonl)`,
-  );
-  const missing = path.join(scratch, 'no-such-dir');
-  assert.ok(
-    (
-      await loadDataset(missing).then(
-        () => '',
-        (err: Error) => err.message,
-      )
-    ).startsWith(`--data ${missing}: not a directory`),
-  );
-});
-
-test('rotten_tomatoes comes from the hub as parquet, through the HF cache', async () => {
-  const splits = {
-    train: [
-      { text: 'a gem', label: 1 },
-      { text: 'a mess', label: 0 },
-      { text: 'élan', label: 1 },
-    ],
-    validation: [{ text: 'fine', label: 1 }],
-    test: [{ text: 'dull', label: 0 }],
-  };
-  const files = Object.fromEntries(
-    Object.entries(splits).map(([split, examples]) => [
-      ROTTEN_TOMATOES.files[split as keyof typeof splits],
-      { content: parquetOf(examples), lfs: true },
+    'train.csv': csv([
+      ['text', 'label'],
+      ['"great, truly"', 'pos'],
+      ['meh', 'neutral'],
+      ['awful', 'neg'],
+      ['fine', 'pos'],
     ]),
+    'dev.csv': csv([
+      ['label', 'text'],
+      ['neg', 'bad'],
+    ]),
+    'test.csv': csv([
+      ['text', 'label'],
+      ['ok', 'neutral'],
+    ]),
+    'notes.csv': csv([['x'], ['ignored: its name names no split']]),
+  });
+  const { dataset, notes } = await load({ data: dir });
+  assert.equal(dataset.labels, ['neg', 'neutral', 'pos']);
+  assert.equal(dataset.train, [
+    { text: 'great, truly', label: 2 },
+    { text: 'meh', label: 1 },
+    { text: 'awful', label: 0 },
+    { text: 'fine', label: 2 },
+  ]);
+  assert.equal(named(dataset, 'validation'), ['neg:bad']);
+  assert.equal(named(dataset, 'test'), ['neutral:ok']);
+  assert.equal(notes, []);
+});
+
+test('sentence pairs: GLUE column names are found, pairs before single sentences; flags override', async () => {
+  const line = (o: object) => JSON.stringify(o);
+  const dir = folder({
+    'train.jsonl': [
+      line({ question: 'who?', sentence: 'me.', label: 'entailment', idx: 0 }),
+      line({ question: 'why?', sentence: 'no.', label: 'not_entailment', idx: 1 }),
+    ].join('\n'),
+    'validation.jsonl': line({ question: 'how?', sentence: 'so.', label: 'entailment', idx: 2 }),
+  });
+  const { dataset } = await load({ data: dir });
+  assert.equal(dataset.train[0], { text: 'who?', textPair: 'me.', label: 0 });
+  assert.equal(dataset.validation, [{ text: 'how?', textPair: 'so.', label: 0 }]);
+  const swapped = (await load({ data: dir, textColumn: 'sentence', textPairColumn: 'question' })).dataset;
+  assert.equal(swapped.train[1], { text: 'no.', textPair: 'why?', label: 1 });
+  const single = (await load({ data: dir, textColumn: 'sentence' })).dataset;
+  assert.equal(single.train[1], { text: 'no.', label: 1 });
+});
+
+test('integer labels are classes by value (sorted numerically); --label-column picks another column', async () => {
+  const dir = folder({
+    'train.tsv': 'stars\ttext\tlabel\n10\ta\tx\n2\tb\ty\n5\tc\tx\n2\td\ty\n',
+    'validation.tsv': 'stars\ttext\tlabel\n5\te\tx\n',
+  });
+  const { dataset } = await load({ data: dir, labelColumn: 'stars' });
+  assert.equal(dataset.labels, ['2', '5', '10']);
+  assert.equal(
+    dataset.train.map((e) => e.label),
+    [2, 0, 1, 0],
   );
-  await withFakeHub({ repos: { [`dataset ${ROTTEN_TOMATOES.repo}`]: files } }, async (hub, cache) => {
-    assert.equal(await loadDataset('rotten_tomatoes'), splits);
-    assert.is(hub.requests[0].url, `/datasets/${ROTTEN_TOMATOES.repo}/resolve/main/train.parquet`);
-    const cachedTrain = path.join(cache, 'datasets--cornell-movie-review-data--rotten_tomatoes', 'snapshots', FAKE_COMMIT, 'train.parquet');
-    assert.equal(await readParquetSplit(cachedTrain), splits.train);
+});
+
+test('--train-file, --validation-file and --test-file name the splits; JSON arrays and parquet mix', async () => {
+  const dir = folder({
+    'a.json': JSON.stringify([
+      { text: 'x', label: 'b' },
+      { text: 'y', label: 'a' },
+    ]),
+    'b.parquet': parquet(['z'], [0]),
+  });
+  const { dataset } = await load({
+    data: 'ignored',
+    trainFile: path.join(dir, 'a.json'),
+    validationFile: path.join(dir, 'a.json'),
+    testFile: path.join(dir, 'b.parquet'),
+  });
+  assert.equal(dataset.labels, ['a', 'b']);
+  assert.equal(named(dataset, 'test'), ['a:z']);
+  // Evaluating a model, whose classes are known, a file of the split evaluated is enough.
+  const evaluated = (await load({ data: 'ignored', testFile: path.join(dir, 'a.json') }, { labels: ['b', 'a'] })).dataset;
+  assert.equal(named(evaluated, 'test'), ['b:x', 'a:y']);
+  assert.equal([evaluated.train, evaluated.validation], [[], []]);
+});
+
+test('parquet ClassLabel names win over the values seen, and a test split of -1 labels is not evaluated', async () => {
+  const names = ['World', 'Sports', 'Business', 'Sci/Tech'];
+  const dir = folder({
+    'data/train-00000-of-00001.parquet': parquet(['a', 'b', 'c'], [3, 0, 3], names),
+    'data/validation-00000-of-00001.parquet': parquet(['d'], [1], names),
+    'data/test-00000-of-00001.parquet': parquet(['e', 'f'], [-1, -1], names),
+  });
+  const { dataset, notes } = await load({ data: dir });
+  assert.equal(dataset.labels, names);
+  assert.equal(named(dataset, 'train'), ['Sci/Tech:a', 'World:b', 'Sci/Tech:c']);
+  assert.equal(named(dataset, 'validation'), ['Sports:d']);
+  assert.equal(dataset.test, []);
+  assert.equal(notes, [`${dir}: the test split has no labels; it is not evaluated`]);
+});
+
+test('a train-only source holds out a seeded, stratified validation split, and a recorded one is reused', async () => {
+  const rows = [['text', 'label']];
+  for (let i = 0; i < 60; i++) rows.push([`s${i}`, ['a', 'b', 'c'][i % 3 === 2 ? 2 : i % 2]]);
+  const file = path.join(folder({ 'reviews.csv': csv(rows) }), 'reviews.csv');
+  const { dataset, notes } = await load({ data: file, validationSplitPercentage: 20, seed: 7 });
+  const count = (examples: Dataset['train'], label: number) => examples.filter((e) => e.label === label).length;
+  const perClass = [0, 1, 2].map((label) => count(dataset.train, label) + count(dataset.validation, label));
+  assert.equal(
+    [0, 1, 2].map((label) => count(dataset.validation, label)),
+    perClass.map((n) => Math.round(n * 0.2)),
+  );
+  assert.is(dataset.train.length + dataset.validation.length, 60);
+  assert.equal(
+    dataset.heldOut!.rows,
+    [...dataset.heldOut!.rows].sort((a, b) => a - b),
+  );
+  assert.equal(
+    dataset.validation.map((e) => e.text),
+    dataset.heldOut!.rows.map((row) => `s${row}`),
+  );
+  assert.equal(notes, [`${file}: no validation split; 12 of 60 train rows held out as validation (20%, stratified by label, seed 7)`]);
+  const again = (await load({ data: file, validationSplitPercentage: 20, seed: 7 })).dataset;
+  assert.equal(again.heldOut, dataset.heldOut);
+  const otherSeed = (await load({ data: file, validationSplitPercentage: 20, seed: 8 })).dataset;
+  assert.not.equal(otherSeed.heldOut!.rows, dataset.heldOut!.rows);
+  // A resumed run takes the checkpoint's rows, whatever its flags say now.
+  const resumed = (await load({ data: file, seed: 8 }, { heldOut: dataset.heldOut })).dataset;
+  assert.equal(resumed.validation, dataset.validation);
+  assert.equal(resumed.heldOut, dataset.heldOut);
+});
+
+test('stratifiedHoldOut: round(p%) of each class, at least one of a class of two or more, never a whole class', () => {
+  const labels = [...Array(9).fill(0), ...Array(2).fill(1), 2];
+  const rows = stratifiedHoldOut(labels, 10, 42);
+  assert.equal(
+    [0, 1, 2].map((c) => rows.filter((r) => labels[r] === c).length),
+    [1, 1, 0],
+  );
+  assert.equal(stratifiedHoldOut(labels, 10, 42), rows);
+});
+
+test("split names in paths, as the datasets library's patterns read them; one configuration at a time", () => {
+  const cases: [string, string | undefined][] = [
+    ['train.csv', 'train'],
+    ['dev.tsv', 'validation'],
+    ['valid.jsonl', 'validation'],
+    ['data/test-00000-of-00001.parquet', 'test'],
+    ['default/train/0000.parquet', 'train'],
+    ['default/partial-train/0001.parquet', 'train'],
+    ['sst2_validation.json', 'validation'],
+    ['contest.csv', undefined],
+    ['plain_text/unsupervised-00000-of-00001.parquet', undefined],
+  ];
+  for (const [p, split] of cases) assert.is(splitOfPath(p), split, p);
+  const glue = ['cola/train-0.parquet', 'cola/test-0.parquet', 'mrpc/train-0.parquet', 'mrpc/validation-0.parquet', 'README.md'];
+  assert.equal(filesBySplit(glue, 'glue', 'mrpc'), { train: ['mrpc/train-0.parquet'], validation: ['mrpc/validation-0.parquet'] });
+  assert.throws(() => filesBySplit(glue, 'glue'), /^glue has several configurations \(cola, mrpc\); choose one with --data-config$/);
+  assert.throws(
+    () => filesBySplit(glue, 'glue', 'qqp'),
+    /^--data-config qqp: glue has no configuration of that name \(its data folders: cola, mrpc\)$/,
+  );
+});
+
+test('bad data: one line naming the file, and the row and column where there is one', async () => {
+  const train = csv([
+    ['text', 'label'],
+    ['a', 'x'],
+    ['b', 'y'],
+  ]);
+  const cases: [Record<string, string | Uint8Array>, Partial<DataOptions>, (dir: string) => string][] = [
+    [
+      {
+        'train.csv': train,
+        'validation.csv': csv([
+          ['text', 'label'],
+          ['c', 'x'],
+          ['d', 'z'],
+        ]),
+      },
+      {},
+      (d) => `${d}/validation.csv line 3, column "label": label "z" is not one of the training labels (x, y)`,
+    ],
+    [
+      {
+        'train.csv': train,
+        'validation.csv': csv([
+          ['body', 'label'],
+          ['c', 'x'],
+        ]),
+      },
+      {},
+      (d) => `${d}/validation.csv: no column "text" (it has "body", "label")`,
+    ],
+    [
+      {
+        'train.csv': csv([
+          ['body', 'label'],
+          ['c', 'x'],
+        ]),
+      },
+      {},
+      (d) => `no text column: ${d}/train.csv has columns "body", "label"; name it with --text-column (and --text-pair-column for pairs)`,
+    ],
+    [
+      {
+        'train.csv': csv([
+          ['text', 'stars'],
+          ['c', '5'],
+        ]),
+      },
+      {},
+      (d) => `no label column: ${d}/train.csv has columns "text", "stars"; name it with --label-column`,
+    ],
+    [
+      { 'train.csv': train },
+      { labelColumn: 'rating' },
+      (d) => `--label-column rating: no such column (${d}/train.csv has columns "text", "label")`,
+    ],
+    [
+      {
+        'train.csv': csv([
+          ['text', 'label'],
+          ['a', '1'],
+          ['b', '0.5'],
+        ]),
+      },
+      {},
+      (d) =>
+        `${d}/train.csv line 3, column "label": 0.5 is not a class label: labels are integers or strings (regression is not supported)`,
+    ],
+    [
+      { 'train.jsonl': '{"text": "a", "label": 1}\n{"text": "b", "label": 2.5}\n' },
+      {},
+      (d) =>
+        `${d}/train.jsonl line 2, column "label": 2.5 is not a class label: labels are integers or strings (regression is not supported)`,
+    ],
+    [
+      { 'train.jsonl': '{"text": "a", "label": 1}\n{"text": 3, "label": 2}\n' },
+      {},
+      (d) => `${d}/train.jsonl line 2, column "text": expected text, got 3`,
+    ],
+    [
+      {
+        'train.csv': csv([
+          ['text', 'label'],
+          ['a', 'x'],
+          ['b', 'y'],
+          ['c', ''],
+        ]),
+      },
+      {},
+      (d) => `${d}/train.csv line 4, column "label": no label`,
+    ],
+    [{ 'train.csv': '' }, {}, (d) => `${d}/train.csv: empty file (expected a header row naming the columns)`],
+    [{ 'train.jsonl': '\n' }, {}, (d) => `${d}/train.jsonl: empty file (no rows)`],
+    [
+      { 'train.csv': new Uint8Array([...Buffer.from('text,label\n\xff,x\n', 'latin1')]) },
+      {},
+      (d) => `${d}/train.csv line 2, column 1: byte 0xFF is not UTF-8; save the file as UTF-8`,
+    ],
+    [
+      {
+        'train.csv': csv([
+          ['text', 'label'],
+          ['a', 'x'],
+          ['b', 'x'],
+        ]),
+      },
+      {},
+      (d) => `${d}: the train split has only one label (x); classification needs two or more`,
+    ],
+    [
+      { 'validation.csv': train },
+      {},
+      (d) =>
+        `${d}: no training data (expected files named by split, such as train.csv, validation.csv, test.csv, or rt-polarity.pos and rt-polarity.neg)`,
+    ],
+  ];
+  for (const [files, flags, expected] of cases) {
+    const dir = folder(files);
+    assert.is(await failure({ data: dir, ...flags }), expected(dir));
+  }
+  assert.is(await failure({ data: './no/such/folder' }), '--data ./no/such/folder: no such file or folder (nor a Hugging Face dataset id)');
+});
+
+test('a hub id: parquet files listed on main, downloaded into the HF cache, then read from it offline', async () => {
+  const names = ['neg', 'pos'];
+  const repo = HUB_ALIASES.rotten_tomatoes;
+  const files = {
+    'train.parquet': hubParquet(['a gem', 'a mess'], [1, 0], names),
+    'validation.parquet': hubParquet(['fine'], [1], names),
+    'test.parquet': hubParquet(['dull'], [0], names),
+    'README.md': { content: new TextEncoder().encode('# rotten tomatoes') },
+  };
+  await withFakeHub({ repos: { [`dataset ${repo}`]: files } }, async (hub, cache) => {
+    const { dataset } = await load({ data: 'rotten_tomatoes' });
+    assert.equal(dataset.labels, names);
+    assert.equal(named(dataset, 'train'), ['pos:a gem', 'neg:a mess']);
+    assert.is(hub.requests[0].url, `/api/datasets/${repo}/tree/main`);
+    assert.not.ok(hub.requests.some((r) => r.url.includes('README')));
+    const snapshot = path.join(cache, `datasets--${repo.replace('/', '--')}`, 'snapshots', FAKE_COMMIT, 'train.parquet');
+    assert.ok((await import('node:fs')).existsSync(snapshot));
+    const before = hub.requests.length;
+    process.env.HF_HUB_OFFLINE = '1';
+    assert.equal((await load({ data: 'rotten_tomatoes' })).dataset, dataset);
+    assert.is(hub.requests.length, before, 'no request once cached');
   });
 });
 
-test('without the hub and without a cache, rotten_tomatoes points to --data DIR', async () => {
+test('a hub id without parquet on main reads refs/convert/parquet; --data-config picks a configuration', async () => {
+  const converted = {
+    'cola/train/0000.parquet': hubParquet(['x', 'y'], [0, 1], ['unacceptable', 'acceptable']),
+    'cola/validation/0000.parquet': hubParquet(['z'], [1], ['unacceptable', 'acceptable']),
+    'sst2/train/0000.parquet': hubParquet(['p', 'q'], [0, 1], ['negative', 'positive']),
+  };
+  const main = { 'glue.py': { content: new TextEncoder().encode('# a loading script') } };
+  const repos = { 'dataset org/glue': main, 'dataset org/glue@refs/convert/parquet': converted, 'dataset org/empty': main };
+  await withFakeHub({ repos }, async (hub) => {
+    assert.is(
+      await failure({ data: 'org/glue' }),
+      'dataset org/glue (refs/convert/parquet) has several configurations (cola, sst2); choose one with --data-config',
+    );
+    assert.ok(hub.requests.some((r) => r.url === '/api/datasets/org/glue/tree/refs%2Fconvert%2Fparquet'));
+    const { dataset, notes } = await load({ data: 'org/glue', dataConfig: 'cola' });
+    assert.equal(dataset.labels, ['unacceptable', 'acceptable']);
+    assert.equal(named(dataset, 'validation'), ['acceptable:z']);
+    assert.equal(notes, []);
+    assert.is(
+      await failure({ data: 'org/empty' }),
+      'dataset org/empty has no parquet files with a train split on main or refs/convert/parquet',
+    );
+    assert.ok((await failure({ data: 'org/missing' })).startsWith('dataset org/missing not found on http://127.0.0.1:'));
+  });
+});
+
+test('without the hub and without a cache, a hub id says so in one line', async () => {
   await withFakeHub({ repos: {} }, async () => {
     process.env.HF_ENDPOINT = await closedEndpoint();
-    const message = await loadDataset('rotten_tomatoes').then(
-      () => '',
-      (err: Error) => err.message,
-    );
-    assert.ok(
-      message.startsWith(`cannot reach ${process.env.HF_ENDPOINT} (ECONNREFUSED) and train.parquet of dataset ${ROTTEN_TOMATOES.repo}`),
+    const message = await failure({ data: 'rotten_tomatoes' });
+    assert.is(
       message,
-    );
-    assert.ok(
-      message.endsWith('pass --data DIR with rt-polarity.pos and rt-polarity.neg, or train.jsonl, validation.jsonl, test.jsonl'),
-      message,
+      `cannot reach ${process.env.HF_ENDPOINT} (ECONNREFUSED) and the files of dataset ${HUB_ALIASES.rotten_tomatoes} are not in the Hugging Face cache (${process.env.HF_HUB_CACHE})`,
     );
   });
-});
-
-test('parquet: a missing column, a bad label or a non-parquet file is named', async () => {
-  const dir = folder({
-    'no-label.parquet': new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'text', data: ['a'], type: 'STRING' }] })),
-    'float-label.parquet': new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: 'text', data: ['a', 'b'], type: 'STRING' },
-          { name: 'label', data: [1, 0.5], type: 'DOUBLE' },
-        ],
-      }),
-    ),
-    'not.parquet': 'text,label\n',
-  });
-  const message = (file: string) =>
-    readParquetSplit(path.join(dir, file)).then(
-      () => '',
-      (err: Error) => err.message,
-    );
-  assert.is(await message('no-label.parquet'), `${dir}/no-label.parquet: no column "label" (it has text)`);
-  assert.is(await message('float-label.parquet'), `${dir}/float-label.parquet row 2: "label" must be a non-negative integer, got 0.5`);
-  assert.ok((await message('not.parquet')).startsWith(`${dir}/not.parquet: not a readable parquet file`));
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,48 +5,39 @@
 import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROTTEN_TOMATOES } from '../../train/data.ts';
+import { HUB_ALIASES } from '../../train/data/hub_dataset.ts';
 import { repoRoot, runCli } from '../support/cli_process.ts';
-import { withFakeHub, type FakeRepoFile } from '../support/fake_hub.ts';
+import { hubParquet, withFakeHub, type FakeRepoFile } from '../support/fake_hub.ts';
 
 const shared = path.resolve(repoRoot, '..', 'shared');
 const work = mkdtempSync(path.join(os.tmpdir(), 'train-hub-test-'));
 const file = (p: string, lfs = false): FakeRepoFile => ({ content: readFileSync(p), lfs });
 
-/** A parquet split as the hub stores it: text strings and int64 labels. */
-function split(texts: string[], label: number): FakeRepoFile {
-  const rows = texts.map((text) => ({ text, label }));
-  return {
-    content: new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: 'text', data: rows.map((r) => r.text), type: 'STRING' },
-          { name: 'label', data: rows.map((r) => BigInt(r.label)), type: 'INT64' },
-        ],
-      }),
-    ),
-    lfs: true,
-  };
-}
+/** A parquet split with rotten_tomatoes' ClassLabel names, its labels alternating neg and pos. */
+const split = (texts: string[]) =>
+  hubParquet(
+    texts,
+    texts.map((_, i) => i % 2),
+    ['neg', 'pos'],
+  );
 const sentences = readFileSync(path.join(shared, 'data', 'rotten_tomatoes', 'rt-polarity.pos'), 'utf8').split('\n');
 
 test('default --model and --data come from the hub into the HF cache, then train offline from it', async () => {
   const fixture = path.join(repoRoot, 'test', 'fixtures', 'parity');
   const modelFiles = path.join(shared, 'models', 'distilbert-base-uncased');
-  const repos = {
+  const repos: Record<string, Record<string, FakeRepoFile>> = {
     'model distilbert-base-uncased': {
       'config.json': file(path.join(fixture, 'config.json')),
       'model.safetensors': file(path.join(fixture, 'model.safetensors'), true),
       'vocab.txt': file(path.join(modelFiles, 'vocab.txt')),
       'tokenizer_config.json': file(path.join(modelFiles, 'tokenizer_config.json')),
     },
-    [`dataset ${ROTTEN_TOMATOES.repo}`]: {
-      [ROTTEN_TOMATOES.files.train]: split(sentences.slice(0, 32), 1),
-      [ROTTEN_TOMATOES.files.validation]: split(sentences.slice(32, 40), 0),
-      [ROTTEN_TOMATOES.files.test]: split(sentences.slice(40, 48), 1),
+    [`dataset ${HUB_ALIASES.rotten_tomatoes}`]: {
+      'train.parquet': split(sentences.slice(0, 32)),
+      'validation.parquet': split(sentences.slice(32, 40)),
+      'test.parquet': split(sentences.slice(40, 48)),
     },
   };
   const args = (output: string) => ['--max-steps', '3', '--batch-size', '16', '--max-length', '24', '--output', path.join(work, output)];
@@ -58,7 +49,7 @@ test('default --model and --data come from the hub into the HF cache, then train
       'weights downloaded',
     );
     assert.ok(existsSync(path.join(cache, 'models--distilbert-base-uncased', 'refs', 'main')));
-    assert.ok(existsSync(path.join(cache, `datasets--${ROTTEN_TOMATOES.repo.replace('/', '--')}`, 'refs', 'main')));
+    assert.ok(existsSync(path.join(cache, `datasets--${HUB_ALIASES.rotten_tomatoes.replace('/', '--')}`, 'refs', 'main')));
     const card = readFileSync(path.join(work, 'online', 'README.md'), 'utf8');
     assert.match(card, 'base_model: distilbert-base-uncased');
     // --max-steps 3 with 2 steps per epoch: the Trainer runs a second, partial epoch.

@@ -155,9 +155,9 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
 
   const scratch = ['--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2', '--hidden-dim', '64'];
   const cases: [string[], number, RegExp, string?][] = [
-    [['--model', modelDir, '--data', path.join(work, 'missing'), ...scratch], 1, /missing: not a directory/],
+    [['--model', modelDir, '--data', path.join(work, 'missing'), ...scratch], 1, /missing: no such file or folder/],
     [['--model', modelDir, '--data', malformed, ...scratch], 1, /train\.jsonl line 2: invalid JSON/],
-    [['--model', modelDir, '--data', emptySplit, ...scratch], 1, /validation\.jsonl: the validation split is empty/],
+    [['--model', modelDir, '--data', emptySplit, ...scratch], 1, /validation\.jsonl: empty file \(no rows\)/],
     [['--model', noConfig, '--data', dataDir, ...scratch], 1, /no-config: no config\.json in the model folder/],
     [['--model', noWeights, '--data', dataDir], 1, /no model\.safetensors in the model folder \(pass --from-scratch/],
     [['--model', path.join(work, 'nowhere'), '--data', dataDir], 1, /--model .*nowhere: no such folder/],

@@ -1,0 +1,54 @@
+// Examples to GPU tensors: each example tokenized once per run (a single sentence, or a pair as
+// [CLS] a [SEP] b [SEP] with its token type ids), and a batch padded to its longest row.
+import { Tensor } from '../engine/index.ts';
+import type { PairEncoding, WordPieceTokenizer } from '../model/tokenizer.ts';
+import type { Example } from './data/dataset.ts';
+
+export interface Batch {
+  ids: Tensor;
+  mask: Tensor;
+  /** Token type ids (0: first sentence, 1: second), for batches of sentence pairs only. */
+  tokenTypeIds?: Tensor;
+  labels: Tensor;
+  size: number;
+}
+
+/**
+ * Each example's encoding, with the tokenizer and length limit it was made with: a run sees every
+ * example once an epoch (and its evaluation sets once an evaluation), and tokenizes it once.
+ */
+const encoded = new WeakMap<Example, { tokenizer: WordPieceTokenizer; maxLength: number; encoding: PairEncoding }>();
+
+/** An example's token ids and type ids, truncated to `maxLength`. */
+export function encodeExample(tokenizer: WordPieceTokenizer, example: Example, maxLength: number): PairEncoding {
+  const known = encoded.get(example);
+  if (known?.tokenizer === tokenizer && known.maxLength === maxLength) return known.encoding;
+  let encoding: PairEncoding;
+  if (example.textPair === undefined) {
+    const ids = tokenizer.encode(example.text, { maxLength });
+    encoding = { ids, typeIds: ids.map(() => 0) };
+  } else encoding = tokenizer.encodePair(example.text, example.textPair, { maxLength });
+  encoded.set(example, { tokenizer, maxLength, encoding });
+  return encoding;
+}
+
+/** Tokenizes a batch of examples (dynamic padding, truncation at maxLength) into GPU tensors. */
+export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], maxLength: number): Batch {
+  const encodings = examples.map((e) => encodeExample(tokenizer, e, maxLength));
+  const { ids, mask, typeIds, batch, seqLen } = tokenizer.padBatch(
+    encodings.map((e) => e.ids),
+    encodings.map((e) => e.typeIds),
+  );
+  const pairs = examples.some((e) => e.textPair !== undefined);
+  return {
+    ids: Tensor.fromArray(ids, [batch, seqLen], 'i32'),
+    mask: Tensor.fromArray(mask, [batch, seqLen], 'i32'),
+    ...(pairs ? { tokenTypeIds: Tensor.fromArray(typeIds, [batch, seqLen], 'i32') } : {}),
+    labels: Tensor.fromArray(
+      examples.map((e) => e.label),
+      [batch],
+      'i32',
+    ),
+    size: batch,
+  };
+}
