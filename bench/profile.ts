@@ -30,7 +30,8 @@ import { dropoutStepUniforms } from '../model/dropout_sites.ts';
 import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
 import type { BenchOptions } from './options.ts';
-import { stats, type KernelTimer, type LaunchTime, type Stats } from './timing.ts';
+import type { LaunchTime } from '../engine/gpu/timestamps.ts';
+import { stats, type KernelTimer, type Stats } from './timing.ts';
 import { noise } from './workload.ts';
 
 const PHASES = ['forward', 'backward', 'optimizer'] as const;

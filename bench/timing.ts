@@ -2,7 +2,8 @@
 // 'timestamp-query', otherwise wall-clock time around submitting the work and waiting for it
 // (onSubmittedWorkDone). Either way a workload is warmed up first and then sampled several times;
 // results are the median and the spread of the samples.
-import { commandEncoder, dispatchStats, flush, observeLaunches, synchronize } from '../engine/gpu/dispatch.ts';
+import { dispatchStats, observeLaunches, synchronize } from '../engine/gpu/dispatch.ts';
+import { type LaunchTime, TimestampRecorder } from '../engine/gpu/timestamps.ts';
 
 export type Clock = 'gpu-timestamps' | 'wall-clock';
 
@@ -34,73 +35,6 @@ export function stats(ms: readonly number[]): Stats {
 
 /** (max − min) / median, the spread the tables show. */
 export const spread = (s: Stats) => (s.median > 0 ? (s.max - s.min) / s.median : 0);
-
-export interface LaunchTime {
-  name: string;
-  ms: number;
-}
-
-// WebGPU caps a query set at 4096 queries: two per launch.
-const QUERIES_PER_SET = 4096;
-
-/**
- * Gives every kernel launch recorded between `start` and `stop` a compute pass of its own with
- * timestamps at its beginning and end, and reads the durations back.
- */
-export class TimestampRecorder {
-  private sets: GPUQuerySet[] = [];
-  private names: string[] = [];
-  private resolve?: GPUBuffer;
-
-  constructor(private readonly device: GPUDevice) {}
-
-  start(): void {
-    this.names = [];
-    observeLaunches((launch) => {
-      const index = this.names.length;
-      this.names.push(launch.name);
-      const set = Math.floor((2 * index) / QUERIES_PER_SET);
-      const slot = (2 * index) % QUERIES_PER_SET;
-      if (set === this.sets.length) this.sets.push(this.device.createQuerySet({ type: 'timestamp', count: QUERIES_PER_SET }));
-      return { querySet: this.sets[set], beginningOfPassWriteIndex: slot, endOfPassWriteIndex: slot + 1 };
-    });
-  }
-
-  /** Stops recording; the duration of every launch since `start`, in launch order. */
-  async stop(): Promise<LaunchTime[]> {
-    observeLaunches(null);
-    const queries = 2 * this.names.length;
-    if (queries === 0) return [];
-    const bytes = queries * 8;
-    if (!this.resolve || this.resolve.size < bytes) {
-      this.resolve?.destroy();
-      this.resolve = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    }
-    const readback = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = commandEncoder();
-    for (let first = 0; first < queries; first += QUERIES_PER_SET) {
-      const count = Math.min(QUERIES_PER_SET, queries - first);
-      encoder.resolveQuerySet(this.sets[first / QUERIES_PER_SET], 0, count, this.resolve, first * 8);
-    }
-    encoder.copyBufferToBuffer(this.resolve, 0, readback, 0, bytes);
-    flush();
-    try {
-      await readback.mapAsync(GPUMapMode.READ);
-      const ns = new BigInt64Array(readback.getMappedRange());
-      // Timestamps of one pass can come back out of order on some drivers: clamp to zero.
-      return this.names.map((name, i) => ({ name, ms: Math.max(0, Number(ns[2 * i + 1] - ns[2 * i])) / 1e6 }));
-    } finally {
-      readback.destroy();
-      await synchronize();
-    }
-  }
-
-  destroy(): void {
-    for (const set of this.sets) set.destroy();
-    this.resolve?.destroy();
-    this.sets = [];
-  }
-}
 
 export interface SamplingPlan {
   warmup: number;

@@ -31,9 +31,9 @@ export const SETTINGS = {
     "Dawn's backend: gpu (Vulkan, Metal or D3D12) or opengl (compatibility mode). Default: a GPU backend when there is one, else opengl.",
   ),
   ENGINE_DEBUG: oneOf(
-    ['0', '1', '2', '4'],
+    ['0', '1', '2', '3', '4'],
     '0',
-    'What the engine prints on stderr: 1 each new kernel with its compile cost (pipeline creation, and its first launch run alone: CPU implementations compile then) and each replayed step; 2 also every launch (op, kernel, grid, tensors); 4 also the WGSL of each compiled kernel.',
+    "What the engine prints on stderr: 1 each new kernel with its compile cost (pipeline creation, and its first launch run alone: CPU implementations compile then) and each replayed step; 2 also every launch (op, kernel, grid, tensors); 3 also each submit's kernels with their GPU time (a training step is one submit); 4 also the WGSL of each compiled kernel.",
   ),
   ENGINE_QUIET: oneOf(['0', '1'], '0', "1 silences the engine's one-line notes (the adapter it opened, a kernel it turned off)."),
   ENGINE_MATMUL: oneOf(

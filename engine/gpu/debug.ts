@@ -3,6 +3,7 @@
 //      pipeline's creation, and its first launch, which runs alone in a submit of its own (a CPU
 //      implementation such as lavapipe compiles the shader when it first runs it);
 //   2  also every launch: the op that launched it, the kernel, its grid and the tensors it binds;
+//   3  also, after each submit (a training step is one), its kernels' GPU times (timestamps.ts);
 //   4  also the WGSL text of each kernel as it compiles.
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { Tensor } from '../autograd/tensor.ts';

@@ -76,6 +76,16 @@ export function observeLaunches(observer: LaunchObserver | null): void {
   launchObserver = observer;
 }
 
+/** Optional observer of every submit: it may append commands before the encoder is finished. */
+export interface SubmitObserver {
+  beforeFinish(encoder: GPUCommandEncoder): void;
+  afterSubmit(): void;
+}
+let submitObserver: SubmitObserver | null = null;
+export function observeSubmits(observer: SubmitObserver | null): void {
+  submitObserver = observer;
+}
+
 interface CompiledKernel {
   id: number;
   pipeline: GPUComputePipeline;
@@ -299,8 +309,10 @@ export function flush(): void {
     queue.writeBuffer(uniformChunks[first / SLOTS_PER_CHUNK], 0, uniformStaging, first * SLOT_WORDS, words);
     dispatchStats.uniformUploads++;
   }
+  submitObserver?.beforeFinish(recorded);
   queue.submit([recorded.finish()]);
   dispatchStats.submits++;
+  submitObserver?.afterSubmit();
   // Freed once the GPU is done with them (WebGPU defers the destruction of buffers in use).
   for (const b of staging) b.destroy();
 }
@@ -384,7 +396,15 @@ export class Recording {
   readonly uniformWords: Uint32Array;
   private readonly uniforms: GPUBuffer;
   private readonly commands: (
-    | { kind: 'launch'; pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; offsets: number[]; workgroups: KernelLaunch['workgroups'] }
+    | {
+        kind: 'launch';
+        launch: KernelLaunch;
+        buffers: GPUBufferBinding[];
+        pipeline: GPUComputePipeline;
+        bindGroup: GPUBindGroup;
+        offsets: number[];
+        workgroups: KernelLaunch['workgroups'];
+      }
     | Extract<RecordedCommand, { kind: 'copy' }>
   )[];
   /** The launches in order, with the first word of each one's uniform slot (-1 without uniforms). */
@@ -418,7 +438,8 @@ export class Recording {
       }
       this.launches.push({ launch: c.launch, firstWord });
       const bindGroup = gpu().device.createBindGroup({ layout: c.kernel.layout, entries });
-      return { kind: 'launch' as const, pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: c.launch.workgroups };
+      const { launch, buffers } = c;
+      return { kind: 'launch' as const, launch, buffers, pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: launch.workgroups };
     });
   }
 
@@ -441,11 +462,22 @@ export class Recording {
         continue;
       }
       encoder ??= gpu().device.createCommandEncoder();
+      // Observed (timed) launches get a pass of their own, as in launch().
+      const timestampWrites = launchObserver?.(c.launch, c.buffers);
+      if (timestampWrites) {
+        pass?.end();
+        pass = encoder.beginComputePass({ timestampWrites });
+        pipeline = null;
+      }
       pass ??= encoder.beginComputePass();
       if (c.pipeline !== pipeline) pass.setPipeline(c.pipeline);
       pipeline = c.pipeline;
       pass.setBindGroup(0, c.bindGroup, c.offsets);
       pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
+      if (timestampWrites) {
+        pass.end();
+        pass = null;
+      }
     }
     dispatchStats.dispatches += this.launches.length;
   }

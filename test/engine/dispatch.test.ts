@@ -79,7 +79,7 @@ test('generators are memoized by their arguments, keeping apart what JSON would 
   );
 });
 
-test('ENGINE_DEBUG=1 prints each compile with its time; 2 also each launch; 4 also the WGSL', async () => {
+test('ENGINE_DEBUG=1 prints each compile with its time; 2 also each launch; 3 GPU times; 4 the WGSL', async () => {
   const script = 'test/fixtures/debug_launch.ts';
   const one = await runCli(script, [], { env: { ENGINE_DEBUG: '1' } });
   assert.is(one.code, 0, one.stderr);
@@ -90,6 +90,9 @@ test('ENGINE_DEBUG=1 prints each compile with its time; 2 also each launch; 4 al
   assert.is(four.code, 0, four.stderr);
   assert.match(four.stderr, /\[engine\] exp: exp grid 1x1x1 on t\d+ \[3\], t\d+ \[3\]/);
   assert.match(four.stderr, /\[engine\] compiled exp [^\n]*\n[\s\S]*@compute/);
+  if (E.gpu().features.has('timestamp-query')) {
+    assert.match(four.stderr, /\[engine\] submit \d+: 1 launches, [\d.]+ ms of GPU time\n\[engine\] +[\d.]+ ms +1x exp/);
+  }
 });
 
 test.run();
