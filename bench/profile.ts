@@ -26,7 +26,6 @@ import {
 import { commandEncoder, copyBuffer, launch, observeLaunches } from '../engine/gpu/dispatch.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { DistilBertForSequenceClassification } from '../model/distilbert.ts';
-import { dropoutStepUniforms } from '../model/dropout_sites.ts';
 import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
 import type { BenchOptions } from './options.ts';
@@ -113,20 +112,18 @@ export class ProfiledModel {
    * and later ones replay it (engine/replay.ts); the phase marks are then those of the recording.
    */
   step(replay?: StepReplay): void {
-    const step = this.stepIndex++;
     const lr = 5e-5;
-    if (!replay) {
-      this.optimizer.beginStep(lr);
-      scoped(() => this.record(this.batch, step));
-      return;
-    }
-    const [ids] = this.batch;
-    const parameters = { ...dropoutStepUniforms(step), ...this.optimizer.beginStep(lr) };
-    replay.run(shapeStr(ids.shape), this.batch, parameters, (batch) => this.record(batch, step));
+    scoped(() => {
+      // The batch and the step's dropout step, i32 [1].
+      const inputs = [...this.batch, Tensor.fromArray([this.stepIndex++], [1], 'i32')];
+      const parameters = this.optimizer.beginStep(lr);
+      if (!replay) return this.record(inputs);
+      replay.run(shapeStr(inputs[0].shape), inputs, parameters, (recorded) => this.record(recorded));
+    });
   }
 
   /** The work of a step whose optimizer step has begun: forward, backward, clip, AdamW, zero_grad. */
-  private record([ids, mask, labels]: readonly Tensor[], step: number): void {
+  private record([ids, mask, labels, step]: readonly Tensor[]): void {
     const params = this.optimizer.params;
     this.marks = [dispatchStats.dispatches];
     const logits = this.model.forward(ids, mask, { training: true, rng: { seed: 1, step } });

@@ -36,7 +36,8 @@ const mark = (phase: string, before: ReturnType<typeof counts>) =>
 
 const scope = beginScope();
 let before = counts();
-const loss = crossEntropy(model.forward(ids, mask, { training: true, rng: { seed: 42, step: 0 } }), labels);
+const step = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'dropout_step' });
+const loss = crossEntropy(model.forward(ids, mask, { training: true, rng: { seed: 42, step } }), labels);
 mark('forward', before);
 before = counts();
 backward(loss);

@@ -72,7 +72,7 @@ import {
   type KernelLaunch,
   type Uniforms,
 } from './launch.ts';
-import { RNG_WGSL, rngDraw, rngUniforms, type RngState } from './rng.ts';
+import { RNG_WGSL, rngDraw, rngStepBinding, rngUniforms, type RngStream } from './rng.ts';
 
 export interface AttentionDims {
   batch: number;
@@ -106,7 +106,7 @@ export interface AttentionTiling {
  */
 export interface AttentionDropout {
   probability: number;
-  rng: RngState;
+  rng: RngStream;
 }
 
 /** Threads per workgroup at most by default; each owns one query row (forward, dQ) or one key row (dK/dV). */
@@ -278,7 +278,8 @@ function stageKeyTile(dims: AttentionDims): string {
 }
 
 /**
- * A kernel of one thread per row: bindings 1-4 are q, k, v, mask, then `outputs` (from binding 5).
+ * A kernel of one thread per row: bindings 1-4 are q, k, v, mask, then `outputs` (from binding 5),
+ * then with dropout the step of its random stream (kernels/rng.ts).
  * `body` sees the thread's (b, h, bh = b·H + h), its row index `mine`, `row` (the same, clamped so
  * that threads past the end still help stage tiles) and `base`, the offset of that row.
  */
@@ -291,12 +292,13 @@ function rowKernel(
   body: string,
 ): string {
   const operand = dims.half ? 'f16' : 'f32';
+  const stepBinding = 5 + (outputs.match(/@binding/g)?.length ?? 0);
   return `${prelude(dims, uniforms, dropout)}
 @group(0) @binding(1) var<storage, read> q: array<${operand}>;
 @group(0) @binding(2) var<storage, read> k: array<${operand}>;
 @group(0) @binding(3) var<storage, read> v: array<${operand}>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
-${outputs}
+${outputs}${dropout ? `\n${rngStepBinding(stepBinding)}` : ''}
 ${workgroupVars}
 @compute @workgroup_size(ROWS)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -311,7 +313,8 @@ ${body}
 }
 
 /**
- * Bindings: q, k, v [B, T, H·D], mask i32 [B, T], context [B, T, H·D] (written), lse [B, H, T] (written).
+ * Bindings: q, k, v [B, T, H·D], mask i32 [B, T], context [B, T, H·D] (written), lse [B, H, T]
+ * (written); with dropout, its step.
  */
 export function attentionForward(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
   const uniforms = rowUniforms(dims, dropout);
@@ -408,7 +411,7 @@ fn main(${FLAT_BUILTINS}) {
   return { name, code, workgroups: flatGrid(rows * lanes, 256), uniforms };
 }
 
-/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO [B, T, H·D], dQ (written). */
+/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO [B, T, H·D], dQ (written); with dropout, its step. */
 export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
   const uniforms = rowUniforms(dims, dropout);
   const outputs = `@group(0) @binding(5) var<storage, read> stats: array<f32>;
@@ -460,7 +463,7 @@ export function attentionGradQuery(dims: AttentionDims, dropout: AttentionDropou
   return { name: kernelName('attention_grad_query', dims, dropout), code, workgroups: rowGrid(dims), uniforms };
 }
 
-/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO, dK (written), dV (written). */
+/** Bindings: q, k, v [B, T, H·D], mask i32 [B, T], stats [B, H, T, 2], grad dO, dK (written), dV (written); with dropout, its step. */
 export function attentionGradKeyValue(dims: AttentionDims, dropout: AttentionDropout | null = null): KernelLaunch {
   const uniforms = rowUniforms(dims, dropout);
   const outputs = `@group(0) @binding(5) var<storage, read> stats: array<f32>;

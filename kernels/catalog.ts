@@ -36,7 +36,7 @@ export interface CatalogEntry {
   launch: (s: ModelShapes) => KernelLaunch;
 }
 
-const DROPOUT = { probability: 0.1, rng: { seed: 42, offset: 0 } };
+const DROPOUT = { probability: 0.1, rng: { seed: 42, stream: 0 } };
 const dims = (s: ModelShapes): AttentionDims => ({ batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads });
 const tokens = (s: ModelShapes) => s.batch * s.seq;
 

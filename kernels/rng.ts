@@ -1,23 +1,31 @@
 // Counter-based random numbers for dropout: Philox-4x32-10 (Salmon et al., "Parallel random
 // numbers: as easy as 1, 2, 3", SC 2011; the generator behind PyTorch's CUDA dropout).
 //
-// A draw is a pure function of (seed, offset, index): no state is stored or advanced, so any
-// kernel can draw the same number for the same element, and a backward pass recomputes the
+// A draw is a pure function of (seed, step, stream, index): no state is stored or advanced, so
+// any kernel can draw the same number for the same element, and a backward pass recomputes the
 // forward mask instead of saving it. The 64-bit seed is the Philox key; the counter is
-// (index, offset low, offset high, 0), so `offset` names an independent stream (e.g. one per
-// dropout call per step) and `index` is the element within it. Only word 0 of the output is
-// used: one Philox evaluation per element keeps the element -> number mapping trivial.
+// (index, stream, step, 0): `step` names the training step (a forward call), `stream` one of its
+// independent streams (a dropout site) and `index` the element within it. Only word 0 of the
+// output is used: one Philox evaluation per element keeps the element -> number mapping trivial.
+//
+// The step is not a uniform: kernels read it from a one-word storage buffer (`rngStep`) when
+// they run, as CUDA graphs read the Philox offset from device memory. A recorded training step
+// (engine/replay.ts) then draws new masks on every replay once its caller has copied the next
+// step's number into that buffer; nothing in the recording changes.
 //
 // WGSL has no 32x32 -> 64-bit multiply, so `mulhilo` builds the high word from 16-bit halves.
-// Kernels that draw numbers include `RNG_WGSL`, spread `rngUniforms(rng)` into their uniforms and
-// call `rngDraw(indexExpr)`; a uniform is the top 24 bits of word 0 times 2^-24, in [0, 1).
+// Kernels that draw numbers include `RNG_WGSL` and `rngStepBinding(n)`, spread `rngUniforms(rng)`
+// into their uniforms and call `rngDraw(indexExpr)`; a uniform is the top 24 bits of word 0 times
+// 2^-24, in [0, 1). The CPU reference, reference/float64.ts's rngUniform, takes the counter's two
+// middle words as one offset, step · 2^32 + stream.
 import { u32, type Uniforms } from './launch.ts';
 
-export interface RngState {
+/** What a kernel's uniforms fix of a stream; the step comes from the `rngStep` binding. */
+export interface RngStream {
   /** Non-negative integer below 2^53: the stream family (e.g. the run's seed). */
   seed: number;
-  /** Non-negative integer below 2^53: which stream (e.g. a counter of dropout calls). */
-  offset: number;
+  /** Non-negative integer below 2^32: which stream of the step (e.g. a dropout site). */
+  stream: number;
 }
 
 export const RNG_WGSL = `
@@ -44,25 +52,25 @@ fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
   }
   return c;
 }
-fn rng_uniform(seed: vec2u, offset: vec2u, index: u32) -> f32 {
-  let word = philox4x32_10(vec4u(index, offset.x, offset.y, 0u), seed).x;
+fn rng_uniform(seed: vec2u, streamAndStep: vec2u, index: u32) -> f32 {
+  let word = philox4x32_10(vec4u(index, streamAndStep.x, streamAndStep.y, 0u), seed).x;
   return f32(word >> 8u) * (1.0 / 16777216.0);
 }
 `;
 
 const TWO_32 = 2 ** 32;
 
-function split64(value: number, what: string): [number, number] {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`rng: ${what} must be a non-negative integer below 2^53, got ${value}`);
-  return [value % TWO_32, Math.floor(value / TWO_32)];
-}
-
 /** The uniforms `rngDraw` reads; spread them into a kernel's uniform block. */
-export function rngUniforms(rng: RngState): Uniforms {
-  const [seedLo, seedHi] = split64(rng.seed, 'seed');
-  const [offsetLo, offsetHi] = split64(rng.offset, 'offset');
-  return { seedLo: u32(seedLo), seedHi: u32(seedHi), offsetLo: u32(offsetLo), offsetHi: u32(offsetHi) };
+export function rngUniforms(rng: RngStream): Uniforms {
+  if (!Number.isSafeInteger(rng.seed) || rng.seed < 0)
+    throw new Error(`rng: seed must be a non-negative integer below 2^53, got ${rng.seed}`);
+  if (!Number.isInteger(rng.stream) || rng.stream < 0 || rng.stream >= TWO_32)
+    throw new Error(`rng: stream must be a non-negative integer below 2^32, got ${rng.stream}`);
+  return { seedLo: u32(rng.seed % TWO_32), seedHi: u32(Math.floor(rng.seed / TWO_32)), stream: u32(rng.stream) };
 }
 
-/** WGSL expression: the uniform in [0, 1) for element `indexExpr` (a u32) of the stream in `p`. */
-export const rngDraw = (indexExpr: string) => `rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), ${indexExpr})`;
+/** WGSL: the step's storage binding (an i32 [1] tensor, read as u32), binding number `binding`. */
+export const rngStepBinding = (binding: number) => `@group(0) @binding(${binding}) var<storage, read> rngStep: array<u32>;`;
+
+/** WGSL expression: the uniform in [0, 1) for element `indexExpr` (a u32) of the stream in `p`, at the step in `rngStep`. */
+export const rngDraw = (indexExpr: string) => `rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.stream, rngStep[0]), ${indexExpr})`;

@@ -1,23 +1,17 @@
 // The dropout of one forward pass, shared by every model: each dropout site, in the order the
 // forward reaches it, draws its mask from its own counter-based random stream (kernels/rng.ts),
-// so a step's masks are a pure function of (seed, step) and a replayed step only changes the step.
-import { dropout, u32, type AttentionOptions, type Tensor, type Uniforms } from '../engine/index.ts';
-
-/** Offsets between the dropout streams of consecutive forward calls (see DropoutStreams). */
-const STREAMS_PER_STEP = 2 ** 32;
-
-/** The dropout uniforms that change with `DropoutStreams.step`, by name: a replayed step's parameters. */
-export const dropoutStepUniforms = (step: number): Uniforms => ({ offsetHi: u32(step) });
+// so a step's masks are a pure function of (seed, step).
+import { dropout, type AttentionOptions, type Tensor } from '../engine/index.ts';
 
 /**
- * Dropout randomness of one forward pass: `step` advances once per forward (micro-batch) call.
- * Dropout site k of the forward at step s draws from stream offset s·2^32 + k: the step is the
- * offset's high word (`offsetHi`) in every dropout launch, the one uniform a replayed training step
- * changes for dropout (engine/replay.ts). Steps go up to 2^21 (offsets stay below 2^53).
+ * Dropout randomness of one forward pass. Dropout site k of the forward at step s draws from
+ * stream k of step s. `step` is an i32 [1] tensor that the kernels read when they run: a training
+ * loop writes the step's number into it (a micro-batch's index in the run), so a recorded step
+ * draws new masks when replayed with the next number (engine/replay.ts).
  */
 export interface DropoutStreams {
   seed: number;
-  step: number;
+  step: Tensor;
 }
 
 /** A forward's dropout: in training every call takes the next site's stream (even at p = 0); in evaluation none does anything. */
@@ -32,7 +26,7 @@ export interface DropoutSites {
 export function dropoutSites(rng: DropoutStreams | undefined): DropoutSites {
   if (!rng) return { drop: (x) => x, attention: () => ({}) };
   let site = 0;
-  const nextStream = () => ({ seed: rng.seed, offset: rng.step * STREAMS_PER_STEP + site++ });
+  const nextStream = () => ({ seed: rng.seed, stream: site++, step: rng.step });
   return {
     drop: (x, p) => dropout(x, p, nextStream()),
     attention: (p) => ({ dropout: p, rng: nextStream() }),

@@ -42,7 +42,6 @@ import {
 } from '../engine/index.ts';
 import { AdamW, gradNorm } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, checkWeights, initModel, saveModel } from '../model/checkpoint.ts';
-import { dropoutStepUniforms } from '../model/dropout_sites.ts';
 import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { epochAtStep, epochMicroBatches, updateStepsPerEpoch } from './accumulation.ts';
@@ -438,23 +437,25 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
   const { optimizer, scaler } = run;
   const scope = beginScope();
   try {
-    const batch = toBatch(run.tokenizer, examples, run.maxLength);
-    if (!end) return backwardMicroBatch(run, batch, stream, windows);
+    // The micro-batch and its dropout step (which random streams its masks come from).
+    const batch = { ...toBatch(run.tokenizer, examples, run.maxLength), step: Tensor.fromArray([stream], [1], 'i32') };
+    if (!end) return backwardMicroBatch(run, batch, windows);
     // Whether the previous step was skipped (--fp16) decides this one's count, so its learning rate:
     // the schedule advances on the steps that updated the weights (the Trainer's optimizer_was_run).
     await scaler?.settle();
     const lr = learningRateAt(run.schedule, optimizer.stepCount);
     const stepUniforms = optimizer.beginStep(lr);
     const work = (b: ModelInputs) => {
-      backwardMicroBatch(run, b, stream, windows);
+      backwardMicroBatch(run, b, windows);
       updateWeights(run, windows);
     };
     if (run.replay) {
-      const parameters = { ...dropoutStepUniforms(stream), ...stepUniforms };
-      // Sentence pairs bring token type ids, a fourth input and so another recording.
-      const inputs = [batch.ids, batch.mask, batch.labels, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])];
+      // Sentence pairs bring token type ids, a fifth input and so another recording.
+      const inputs = [batch.ids, batch.mask, batch.labels, batch.step, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])];
       const key = `${shapeStr(batch.ids.shape)}${batch.tokenTypeIds ? ' pairs' : ''}`;
-      run.replay.run(key, inputs, parameters, ([ids, mask, labels, tokenTypeIds]) => work({ ids, mask, labels, tokenTypeIds }));
+      run.replay.run(key, inputs, stepUniforms, ([ids, mask, labels, step, tokenTypeIds]) =>
+        work({ ids, mask, labels, step, tokenTypeIds }),
+      );
     } else {
       work(batch);
     }
@@ -466,14 +467,14 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
   }
 }
 
-/** Forward, the loss (divided for accumulation), and backward adding into the gradients. */
-/** What a micro-batch's forward and loss read: the batch's tensors, without its size. */
-type ModelInputs = Omit<Batch, 'size'>;
+/** What a micro-batch's forward and loss read: the batch's tensors, without its size, and its dropout step, i32 [1]. */
+type ModelInputs = Omit<Batch, 'size'> & { step: Tensor };
 
-function backwardMicroBatch(run: Run, batch: ModelInputs, stream: number, windows: LossWindows): void {
+/** Forward, the loss (divided for accumulation), and backward adding into the gradients. */
+function backwardMicroBatch(run: Run, batch: ModelInputs, windows: LossWindows): void {
   const { model, settings, scaler } = run;
-  const { ids, mask, tokenTypeIds } = batch;
-  const forward = () => model.forward(ids, mask, { training: settings.dropout, rng: { seed: settings.seed, step: stream }, tokenTypeIds });
+  const { ids, mask, tokenTypeIds, step } = batch;
+  const forward = () => model.forward(ids, mask, { training: settings.dropout, rng: { seed: settings.seed, step }, tokenTypeIds });
   const logits = settings.fp16 ? autocast(forward) : forward();
   const n = settings.gradientAccumulationSteps;
   // The Trainer divides only when accumulating, so without accumulation the loss keeps its bits.

@@ -35,7 +35,6 @@ import {
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
-import { dropoutStepUniforms } from '../../model/dropout_sites.ts';
 import type { Model } from '../../model/models.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
@@ -128,9 +127,10 @@ async function runSteps(training: boolean, count: number, after?: (model: Model)
     const ids = Tensor.fromArray(b.ids, [b.batch, b.seqLen], 'i32');
     const mask = Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32');
     const labels = Tensor.fromArray(b.labels, [b.batch], 'i32');
+    const dropoutStep = Tensor.fromArray([step], [1], 'i32');
     const lr = args.lr * (1 - step / count);
-    const work = ([ids, mask, labels]: readonly Tensor[]) => {
-      const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step } });
+    const work = ([ids, mask, labels, dropoutStep]: readonly Tensor[]) => {
+      const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step: dropoutStep } });
       const loss = crossEntropy(scaler ? autocast(forward) : forward(), labels);
       backward(loss, scaler?.scale);
       scaler?.unscale(params);
@@ -140,11 +140,8 @@ async function runSteps(training: boolean, count: number, after?: (model: Model)
       zeroGrad(params);
       copyInto(lossOut, loss);
     };
-    if (!replay) work([ids, mask, labels]);
-    else {
-      const parameters = { ...dropoutStepUniforms(step), ...optimizer.beginStep(lr) };
-      replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels], parameters, work);
-    }
+    if (!replay) work([ids, mask, labels, dropoutStep]);
+    else replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels, dropoutStep], optimizer.beginStep(lr), work);
     scope.end();
     result.losses.push(await lossOut.item());
     await synchronize();

@@ -1,5 +1,5 @@
 // attention_forward: fused attention forward with attention dropout (`attention`).
-// Kernel attention_forward_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 768, 1], uniforms seq=64 heads=12 rowStride=768 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 offsetLo=0 offsetHi=0.
+// Kernel attention_forward_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 768, 1], uniforms seq=64 heads=12 rowStride=768 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
 struct Params {
   seq: u32,
   heads: u32,
@@ -9,8 +9,7 @@ struct Params {
   keepScale: f32,
   seedLo: u32,
   seedHi: u32,
-  offsetLo: u32,
-  offsetHi: u32,
+  stream: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 
@@ -49,13 +48,13 @@ fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
   }
   return c;
 }
-fn rng_uniform(seed: vec2u, offset: vec2u, index: u32) -> f32 {
-  let word = philox4x32_10(vec4u(index, offset.x, offset.y, 0u), seed).x;
+fn rng_uniform(seed: vec2u, streamAndStep: vec2u, index: u32) -> f32 {
+  let word = philox4x32_10(vec4u(index, streamAndStep.x, streamAndStep.y, 0u), seed).x;
   return f32(word >> 8u) * (1.0 / 16777216.0);
 }
 
 fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
-  return select(0.0, p.keepScale, rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), (bh * p.seq + i) * p.seq + j) >= p.dropProbability);
+  return select(0.0, p.keepScale, rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.stream, rngStep[0]), (bh * p.seq + i) * p.seq + j) >= p.dropProbability);
 }
 
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -64,6 +63,7 @@ fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
 @group(0) @binding(5) var<storage, read_write> context: array<f32>;
 @group(0) @binding(6) var<storage, read_write> lse: array<f32>;
+@group(0) @binding(7) var<storage, read> rngStep: array<u32>;
 var<workgroup> kTile: array<V, TILE * DV>;
 var<workgroup> vTile: array<V, TILE * DV>;
 var<workgroup> keptTile: array<i32, TILE>;

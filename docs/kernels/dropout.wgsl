@@ -1,18 +1,18 @@
 // dropout: dropout after the FFN (`dropout`), p = 0.1.
-// Kernel dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12288, 1, 1], uniforms n=3145728 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 offsetLo=0 offsetHi=0.
+// Kernel dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12288, 1, 1], uniforms n=3145728 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
 struct Params {
   n: u32,
   dropProbability: f32,
   keepScale: f32,
   seedLo: u32,
   seedHi: u32,
-  offsetLo: u32,
-  offsetHi: u32,
+  stream: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
+@group(0) @binding(3) var<storage, read> rngStep: array<u32>;
 
 fn mulhilo(a: u32, b: u32) -> vec2u {
   let al = a & 0xffffu;
@@ -37,8 +37,8 @@ fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
   }
   return c;
 }
-fn rng_uniform(seed: vec2u, offset: vec2u, index: u32) -> f32 {
-  let word = philox4x32_10(vec4u(index, offset.x, offset.y, 0u), seed).x;
+fn rng_uniform(seed: vec2u, streamAndStep: vec2u, index: u32) -> f32 {
+  let word = philox4x32_10(vec4u(index, streamAndStep.x, streamAndStep.y, 0u), seed).x;
   return f32(word >> 8u) * (1.0 / 16777216.0);
 }
 
@@ -46,6 +46,6 @@ fn rng_uniform(seed: vec2u, offset: vec2u, index: u32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = (wid.x + wid.y * nwg.x) * 256u + lid.x;
   if (i >= p.n) { return; }
-  let keep = rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.offsetLo, p.offsetHi), i) >= p.dropProbability;
+  let keep = rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.stream, rngStep[0]), i) >= p.dropProbability;
   output[i] = select(0.0, input[i] * p.keepScale, keep);
 }

@@ -12,7 +12,7 @@
 // generator runs and dispatch finds the pipeline by the shader text, as it does for any launch
 // that does not come from here. Where such a value only reaches the uniforms, the op keeps the
 // hit: it asks for the launch with a fixed value and sets the real one with `withUniforms` (RNG
-// streams, which kernels only ever read from uniforms, with `withStream`). Arguments are plain
+// streams' seed and stream number, which kernels read from uniforms, with `withStream`). Arguments are plain
 // data: numbers, strings, booleans, arrays and objects of them.
 import * as adamw from '../../kernels/adamw.ts';
 import * as attention from '../../kernels/attention.ts';
@@ -29,7 +29,7 @@ import * as matmul from '../../kernels/matmul_variants.ts';
 import * as subgroupMatrix from '../../kernels/matmul_subgroup_matrix.ts';
 import * as reduce from '../../kernels/reduce.ts';
 import * as rmsnorm from '../../kernels/rmsnorm.ts';
-import { rngUniforms, type RngState } from '../../kernels/rng.ts';
+import { rngUniforms, type RngStream } from '../../kernels/rng.ts';
 import * as select from '../../kernels/select.ts';
 import * as softmax from '../../kernels/softmax.ts';
 import * as transpose from '../../kernels/transpose.ts';
@@ -86,11 +86,11 @@ export function withUniforms(launch: KernelLaunch, values: Uniforms): KernelLaun
   return { ...launch, uniforms: { ...launch.uniforms, ...values } };
 }
 
-const ANY_STREAM: RngState = { seed: 0, offset: 0 };
+const ANY_STREAM: RngStream = { seed: 0, stream: 0 };
 
 /** The launch `generate` makes for the RNG stream `rng`, memoized once for every stream. */
-export function withStream(generate: (rng: RngState) => KernelLaunch, rng: RngState): KernelLaunch {
-  return withUniforms(generate(ANY_STREAM), rngUniforms(rng));
+export function withStream(generate: (rng: RngStream) => KernelLaunch, rng: RngStream): KernelLaunch {
+  return withUniforms(generate(ANY_STREAM), rngUniforms({ seed: rng.seed, stream: rng.stream }));
 }
 
 /** The same module with the named generators memoized. */

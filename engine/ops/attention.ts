@@ -6,9 +6,9 @@ import { MAX_HEAD_DIM, canUnroll, type AttentionDims, type AttentionDropout } fr
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { setting } from '../env.ts';
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../gpu/kernels.ts';
-import type { RngState } from '../../kernels/rng.ts';
 import { gpu, subgroupsEnabled } from '../gpu/device.ts';
 import { autocastOperand } from './autocast.ts';
+import { checkRngStep, type RngState } from './dropout.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
 import { Tensor, assertShape, shapeStr } from '../autograd/tensor.ts';
@@ -17,7 +17,7 @@ import { op } from '../autograd/trace.ts';
 export interface AttentionOptions {
   /** Probability of dropping each attention weight after the softmax (HF's attention dropout); 0 by default. */
   dropout?: number;
-  /** The dropout stream; required when dropout > 0. */
+  /** The dropout stream (engine/ops/dropout.ts); required when dropout > 0. */
   rng?: RngState;
 }
 
@@ -45,11 +45,12 @@ function dimsOf(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): 
   return { batch, seq, heads: nHeads, headDim, half: q.dtype === 'f16' };
 }
 
-function dropoutOf(opts: AttentionOptions): AttentionDropout | null {
+function dropoutOf(opts: AttentionOptions): (AttentionDropout & { rng: RngState }) | null {
   const probability = opts.dropout ?? 0;
   if (!(probability >= 0 && probability <= 1)) throw new Error(`attention: dropout probability must be in [0, 1], got ${probability}`);
   if (probability === 0) return null;
-  if (!opts.rng) throw new Error('attention: dropout > 0 needs an rng {seed, offset}');
+  if (!opts.rng) throw new Error('attention: dropout > 0 needs an rng {seed, stream, step}');
+  checkRngStep(opts.rng, 'attention');
   return { probability, rng: opts.rng };
 }
 
@@ -95,7 +96,9 @@ export const attention = op(
       const tiled = tunedDims(kernel, dims);
       return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
     };
-    launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse);
+    // With dropout, every row kernel also binds the step of its stream, last.
+    const step = dropout ? [dropout.rng.step] : [];
+    launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse, ...step);
     context.setBackward([q, k, v], (grad) => {
       const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
       // The statistics read only f32 tensors (context, its gradient, lse).
@@ -103,8 +106,8 @@ export const attention = op(
       const dq = new Tensor(q.shape);
       const dk = new Tensor(q.shape);
       const dv = new Tensor(q.shape);
-      launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq);
-      launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv);
+      launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq, ...step);
+      launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv, ...step);
       stats.release();
       return [dq, dk, dv];
     });

@@ -190,7 +190,21 @@ test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dro
         { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true },
       ],
       gpu: ([q, k, v, m]) =>
-        E.autocast(() => E.attention(q, k, v, m, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {})),
+        E.autocast(() =>
+          E.attention(
+            q,
+            k,
+            v,
+            m,
+            c.heads,
+            c.dropout
+              ? {
+                  dropout: c.dropout.probability,
+                  rng: { seed: c.dropout.seed, stream: c.dropout.offset, step: E.Tensor.fromArray([0], [1], 'i32') },
+                }
+              : {},
+          ),
+        ),
       cpu: ([q, k, v, m]) => attentionRef(q, k, v, m, c.batch, c.seq, c.heads, c.headDim, c.dropout),
     });
   }

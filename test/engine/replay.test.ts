@@ -26,7 +26,6 @@ import {
 } from '../../engine/index.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
-import { dropoutStepUniforms } from '../../model/dropout_sites.ts';
 import { initialValues } from '../../model/init.ts';
 
 const config = DistilBertConfig.fromJSON(
@@ -34,12 +33,17 @@ const config = DistilBertConfig.fromJSON(
   'a tiny test model',
 );
 
-/** Batch `step` of a made-up dataset: the sequence length alternates between 6 and 4. */
+/** Batch `step` of a made-up dataset (the sequence length alternates between 6 and 4), and its dropout step. */
 function batchAt(step: number): Tensor[] {
   const seq = step % 2 === 0 ? 6 : 4;
   const ids = Array.from({ length: 3 * seq }, (_, i) => 1 + ((i * 7 + step * 13) % (config.vocabSize - 1)));
   const mask = Array.from({ length: 3 * seq }, (_, i) => (i % seq < seq - (i % 3) ? 1 : 0));
-  return [Tensor.fromArray(ids, [3, seq], 'i32'), Tensor.fromArray(mask, [3, seq], 'i32'), Tensor.fromArray([step % 2, 1, 0], [3], 'i32')];
+  return [
+    Tensor.fromArray(ids, [3, seq], 'i32'),
+    Tensor.fromArray(mask, [3, seq], 'i32'),
+    Tensor.fromArray([step % 2, 1, 0], [3], 'i32'),
+    Tensor.fromArray([step], [1], 'i32'),
+  ];
 }
 
 /**
@@ -52,7 +56,7 @@ async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<
   const optimizer = new AdamW(params, { weightDecay: 0.01 });
   // A scale large enough that the first steps overflow f16 and are skipped.
   const scaler = fp16 ? new GradScaler({ initScale: 2 ** 20 }) : undefined;
-  const work = ([ids, mask, labels]: readonly Tensor[], step: number) => {
+  const work = ([ids, mask, labels, step]: readonly Tensor[]) => {
     const forward = () => model.forward(ids, mask, { training: true, rng: { seed: 5, step } });
     backward(crossEntropy(scaler ? autocast(forward) : forward(), labels), scaler?.scale);
     scaler?.unscale(params);
@@ -67,9 +71,8 @@ async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<
     scoped(() => {
       const batch = batchAt(step);
       const stepUniforms = optimizer.beginStep(1e-2 / (optimizer.stepCount + 1));
-      if (!replay) return work(batch, step);
-      const parameters = { ...dropoutStepUniforms(step), ...stepUniforms };
-      outcomes.push(replay.run(shapeStr(batch[0].shape), batch, parameters, (inputs) => work(inputs, step)));
+      if (!replay) return work(batch);
+      outcomes.push(replay.run(shapeStr(batch[0].shape), batch, stepUniforms, work));
     });
     scaler?.watch(optimizer);
     flush();

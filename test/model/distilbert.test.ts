@@ -29,11 +29,16 @@ function modelWith(changes: Partial<DistilBertConfigFields>): DistilBertForSeque
   }
 }
 
-async function logitsOf(model: DistilBertForSequenceClassification, options: ForwardOptions): Promise<number[]> {
+/** The logits of a forward with `options`, whose dropout step is given as a number. */
+async function logitsOf(
+  model: DistilBertForSequenceClassification,
+  { training, rng }: { training?: boolean; rng?: { seed: number; step: number } },
+): Promise<number[]> {
   const scope = beginScope();
   try {
     const ids = Tensor.fromArray(batch.input_ids.flat(), [B, T], 'i32');
     const mask = Tensor.fromArray(batch.attention_mask.flat(), [B, T], 'i32');
+    const options: ForwardOptions = { training, rng: rng && { seed: rng.seed, step: Tensor.fromArray([rng.step], [1], 'i32') } };
     return Array.from(await noGrad(() => model.forward(ids, mask, options)).toFloat32());
   } finally {
     scope.end();

@@ -36,10 +36,17 @@ function inputsOf(c: Case, seed: number) {
   ];
 }
 
+/** The reference's stream (offset below 2^32) as the op takes it: that stream at step 0. */
+const onDevice = ({ seed, offset }: AttentionDropoutRef): E.RngState => ({
+  seed,
+  stream: offset,
+  step: E.Tensor.fromArray([0], [1], 'i32'),
+});
+
 const gpuAttention =
   (c: Case) =>
   ([q, k, v, mask]: E.Tensor[]) =>
-    E.attention(q, k, v, mask, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: c.dropout } : {});
+    E.attention(q, k, v, mask, c.heads, c.dropout ? { dropout: c.dropout.probability, rng: onDevice(c.dropout) } : {});
 const cpuAttention =
   (c: Case) =>
   ([q, k, v, mask]: Float64Array[]) =>

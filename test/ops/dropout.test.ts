@@ -1,9 +1,11 @@
-// Dropout and its counter-based RNG: Philox known answers, keep rate, reproducibility, gradient.
+// Dropout and its counter-based RNG: Philox known answers, keep rate, reproducibility, gradient,
+// and a step read from the device when the kernel runs.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
+import { record } from '../../engine/gpu/dispatch.ts';
 import { RNG_WGSL } from '../../kernels/rng.ts';
 import { u32, uniformBlock, type KernelLaunch } from '../../kernels/launch.ts';
 import { gradcheck, scopedAsync } from '../../reference/check.ts';
@@ -61,20 +63,29 @@ test('Philox-4x32-10 matches the Random123 known answers on the GPU and in the r
   }
 });
 
+/** A stream by numbers; the op takes its step as a tensor, the reference as the offset step · 2^32 + stream. */
+interface Stream {
+  seed: number;
+  step: number;
+  stream: number;
+}
+const onDevice = ({ seed, step, stream }: Stream): E.RngState => ({ seed, stream, step: E.Tensor.fromArray([step], [1], 'i32') });
+const offsetOf = ({ step, stream }: Stream) => step * 2 ** 32 + stream;
+
 /** Dropout of a tensor of ones: each element is 0 or 1/(1-p). */
-async function maskOf(n: number, p: number, rng: E.RngState): Promise<Float32Array> {
-  return scopedAsync(() => E.dropout(E.filled([n], 1), p, rng).toFloat32());
+async function maskOf(n: number, p: number, rng: Stream): Promise<Float32Array> {
+  return scopedAsync(() => E.dropout(E.filled([n], 1), p, onDevice(rng)).toFloat32());
 }
 
 test('keep rate is 1 - p over 100k elements, kept values are scaled by 1/(1-p), and the mask is the reference draw', async () => {
   const n = 100_000;
   for (const p of [0.1, 0.5, 0.9]) {
-    const rng = { seed: 1234, offset: 7 };
+    const rng = { seed: 1234, step: 0, stream: 7 };
     const mask = await maskOf(n, p, rng);
     const scale = Math.fround(1 / (1 - p));
     let kept = 0;
     for (let i = 0; i < n; i++) {
-      const keep = rngUniform(rng.seed, rng.offset, i) >= Math.fround(p);
+      const keep = rngUniform(rng.seed, offsetOf(rng), i) >= Math.fround(p);
       if (mask[i] !== (keep ? scale : 0)) assert.unreachable(`p ${p}: element ${i} is ${mask[i]}, expected ${keep ? scale : 0}`);
       if (keep) kept++;
     }
@@ -84,18 +95,18 @@ test('keep rate is 1 - p over 100k elements, kept values are scaled by 1/(1-p), 
   }
 });
 
-test('the same (seed, offset) reproduces the mask; another offset or seed gives a different one', async () => {
+test('the same (seed, step, stream) reproduces the mask; another stream, step or seed gives a different one', async () => {
   const n = 10_000;
   const p = 0.5;
-  const base = await maskOf(n, p, { seed: 42, offset: 3 });
-  assert.equal(await maskOf(n, p, { seed: 42, offset: 3 }), base);
+  const base = await maskOf(n, p, { seed: 42, step: 0, stream: 3 });
+  assert.equal(await maskOf(n, p, { seed: 42, step: 0, stream: 3 }), base);
   const differing = (other: Float32Array) => other.reduce((acc, v, i) => acc + (v !== base[i] ? 1 : 0), 0) / n;
   // Independent masks at p = 0.5 differ in about half the elements.
   for (const rng of [
-    { seed: 42, offset: 4 },
-    { seed: 43, offset: 3 },
-    { seed: 42 + 2 ** 32, offset: 3 },
-    { seed: 42, offset: 3 + 2 ** 32 },
+    { seed: 42, step: 0, stream: 4 },
+    { seed: 43, step: 0, stream: 3 },
+    { seed: 42 + 2 ** 32, step: 0, stream: 3 },
+    { seed: 42, step: 1, stream: 3 },
   ]) {
     const d = differing(await maskOf(n, p, rng));
     assert.ok(d > 0.45 && d < 0.55, `${JSON.stringify(rng)}: ${d} of elements differ`);
@@ -106,30 +117,52 @@ test('backward multiplies the gradient by the forward mask / (1-p)', async () =>
   const shape = [3, 37];
   const n = 3 * 37;
   const p = 0.3;
-  const rng = { seed: 9, offset: 2 ** 40 + 5 };
+  const rng = { seed: 9, step: 256, stream: 5 };
   const scale = 1 / (1 - p);
   await gradcheck({
     inputs: [{ shape, data: randn(n, 5) }],
-    gpu: ([x]) => E.dropout(x, p, rng),
-    cpu: ([x]) => x.map((v, i) => (rngUniform(rng.seed, rng.offset, i) >= Math.fround(p) ? v * scale : 0)),
+    gpu: ([x]) => E.dropout(x, p, onDevice(rng)),
+    cpu: ([x]) => x.map((v, i) => (rngUniform(rng.seed, offsetOf(rng), i) >= Math.fround(p) ? v * scale : 0)),
+  });
+});
+
+test("the step is read when the kernel runs: a recorded launch draws the next step's mask once the step tensor holds it", async () => {
+  const n = 1000;
+  const expected = (step: number) =>
+    Float32Array.from({ length: n }, (_, i) => (rngUniform(42, offsetOf({ seed: 42, step, stream: 3 }), i) >= 0.5 ? 2 : 0));
+  await scopedAsync(async () => {
+    const step = E.Tensor.fromArray([0], [1], 'i32');
+    const x = E.filled([n], 1);
+    let masked: E.Tensor | undefined;
+    const recording = record(() => {
+      masked = E.dropout(x, 0.5, { seed: 42, stream: 3, step });
+    });
+    assert.equal(await masked!.toFloat32(), expected(0), 'recorded at step 0');
+    step.write([1]);
+    recording.uploadUniforms();
+    recording.replay();
+    assert.equal(await masked!.toFloat32(), expected(1), 'replayed at step 1');
+    recording.release();
   });
 });
 
 test('p = 0 returns x itself, p = 1 drops everything', async () => {
   await scopedAsync(async () => {
     const x = E.Tensor.fromArray([1, -2, 3], [3]);
-    assert.is(E.dropout(x, 0, { seed: 1, offset: 0 }), x);
-    assert.equal(Array.from(await E.dropout(x, 1, { seed: 1, offset: 0 }).toFloat32()), [0, 0, 0]);
+    assert.is(E.dropout(x, 0, onDevice({ seed: 1, step: 0, stream: 0 })), x);
+    assert.equal(Array.from(await E.dropout(x, 1, onDevice({ seed: 1, step: 0, stream: 0 })).toFloat32()), [0, 0, 0]);
   });
 });
 
 test('bad probabilities and rng states are named', () => {
   E.scoped(() => {
     const x = E.filled([4], 1);
-    assert.throws(() => E.dropout(x, 1.5, { seed: 1, offset: 0 }), /dropout: probability must be in \[0, 1\], got 1.5/);
-    assert.throws(() => E.dropout(x, Number.NaN, { seed: 1, offset: 0 }), /dropout: probability must be in \[0, 1\], got NaN/);
-    assert.throws(() => E.dropout(x, 0.1, { seed: -1, offset: 0 }), /rng: seed must be a non-negative integer below 2\^53, got -1/);
-    assert.throws(() => E.dropout(x, 0.1, { seed: 1, offset: 0.5 }), /rng: offset must be a non-negative integer below 2\^53, got 0.5/);
+    const rng = (seed: number, stream: number) => onDevice({ seed, step: 0, stream });
+    assert.throws(() => E.dropout(x, 1.5, rng(1, 0)), /dropout: probability must be in \[0, 1\], got 1.5/);
+    assert.throws(() => E.dropout(x, Number.NaN, rng(1, 0)), /dropout: probability must be in \[0, 1\], got NaN/);
+    assert.throws(() => E.dropout(x, 0.1, rng(-1, 0)), /rng: seed must be a non-negative integer below 2\^53, got -1/);
+    assert.throws(() => E.dropout(x, 0.1, rng(1, 0.5)), /rng: stream must be a non-negative integer below 2\^32, got 0.5/);
+    assert.throws(() => E.dropout(x, 0.1, { seed: 1, stream: 0, step: x }), /dropout: rng.step must be an i32 \[1\] tensor, got f32 \[4\]/);
   });
 });
 
