@@ -22,7 +22,7 @@ per adapter to ${tuningFolder()}/ ($XDG_CACHE_HOME, else ~/.cache), which traini
   --quick              fewer candidates, only the median padded length, fewer samples
   --seq N              tune at sequence length N only (default: the padded lengths the data
                        produces at --batch: their 10th, 50th and 90th percentiles)
-  --data NAME|DIR      the sentences whose padded lengths to tune at (default rotten_tomatoes)
+  --data ID|DIR|FILE   the sentences whose padded lengths to tune at (default rotten_tomatoes)
   --model ID|DIR       the tokenizer that pads them (default distilbert-base-uncased)
   --max-length N       truncate sentences to N tokens (default: the tokenizer's maximum)
   --seed N             the shuffle seed that makes the batches (default 42)

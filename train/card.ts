@@ -1,6 +1,10 @@
 // The model card (README.md of the output folder) in the format the Hugging Face Trainer writes:
 // YAML metadata with the model-index, the evaluation results, the hyperparameters list, the
 // "Training results" table and the framework versions (here: this engine, Dawn, the adapter).
+// Accuracy and macro F1 are the metrics (as compute_metrics would return them), and a per-class
+// table gives precision, recall and F1 by label name on the test split (else validation). With
+// --load-best-model-at-end, the evaluation results are the best checkpoint's, as the Trainer's are.
+import { bestRecord } from './best_model.ts';
 import { isEval, type EvalRecord, type MetricRecord } from './metrics.ts';
 import { ADAM_BETAS, ADAM_EPS, type TrainSettings } from './settings.ts';
 
@@ -65,8 +69,8 @@ function hyperparameters(s: TrainSettings, totalSteps: number): string[] {
   return lines.map((l) => `- ${l}`);
 }
 
-function modelIndex(name: string, dataset: string, accuracy: number | undefined): string[] {
-  if (accuracy === undefined) return [`- name: ${name}`, '  results: []'];
+function modelIndex(name: string, dataset: string, result: EvalRecord | undefined): string[] {
+  if (result === undefined) return [`- name: ${name}`, '  results: []'];
   return [
     `- name: ${name}`,
     '  results:',
@@ -82,15 +86,32 @@ function modelIndex(name: string, dataset: string, accuracy: number | undefined)
     '    metrics:',
     '    - name: Accuracy',
     '      type: accuracy',
-    `      value: ${accuracy}`,
+    `      value: ${result.accuracy}`,
+    ...(result.f1 === undefined ? [] : ['    - name: F1', '      type: f1', `      value: ${result.f1}`]),
   ];
+}
+
+/** Loss, accuracy and macro F1 of an evaluation, as the card's result lists give them. */
+const results = (r: EvalRecord) => [
+  `- Loss: ${fixed4(r.loss)}`,
+  `- Accuracy: ${fixed4(r.accuracy)}`,
+  ...(r.f1 === undefined ? [] : [`- F1: ${fixed4(r.f1)}`]),
+];
+
+/** Precision, recall and F1 by class, in a Markdown table. */
+function perClassTable(r: EvalRecord, split: string): string[] {
+  if (!r.perClass) return [];
+  const rows = r.perClass.map((c) => [c.label, fixed4(c.precision), fixed4(c.recall), fixed4(c.f1), String(c.support)]);
+  return ['', `### Results per class (${split})`, '', ...table(['Label', 'Precision', 'Recall', 'F1', 'Support'], rows)];
 }
 
 export function modelCard(input: CardInput): string {
   const { name, settings, baseModel, dataset, records, frameworks } = input;
   const validation = records.filter((r): r is EvalRecord => isEval(r, 'validation'));
   const test = records.filter((r): r is EvalRecord => isEval(r, 'test')).at(-1);
-  const last = validation.at(-1);
+  // The evaluation set's results: the best checkpoint's when the run ended on it, else the last.
+  const last = settings.loadBestModelAtEnd ? bestRecord(validation, settings.metricForBestModel ?? 'loss') : validation.at(-1);
+  const withF1 = validation.some((r) => r.f1 !== undefined);
   const origin = baseModel
     ? `a fine-tuned version of [${baseModel}](https://huggingface.co/${baseModel})`
     : settings.fromScratch
@@ -102,6 +123,7 @@ export function modelCard(input: CardInput): string {
     String(r.step),
     fixed4(r.loss),
     fixed4(r.accuracy),
+    ...(withF1 ? [r.f1 === undefined ? 'No log' : fixed4(r.f1)] : []),
   ]);
   return [
     '---',
@@ -113,8 +135,9 @@ export function modelCard(input: CardInput): string {
     `- ${dataset}`,
     'metrics:',
     '- accuracy',
+    ...(withF1 ? ['- f1'] : []),
     'model-index:',
-    ...modelIndex(name, dataset, last?.accuracy),
+    ...modelIndex(name, dataset, last),
     '---',
     '',
     "<!-- This model card was written by `npm run train` (wgsl-distilbert) in the format of the Hugging Face Trainer's. -->",
@@ -122,12 +145,8 @@ export function modelCard(input: CardInput): string {
     `# ${name}`,
     '',
     `This model is ${origin} on the ${dataset} dataset.`,
-    ...(last
-      ? ['It achieves the following results on the evaluation set:', `- Loss: ${fixed4(last.loss)}`, `- Accuracy: ${fixed4(last.accuracy)}`]
-      : []),
-    ...(test
-      ? ['', `On the test split (${test.examples} examples):`, `- Loss: ${fixed4(test.loss)}`, `- Accuracy: ${fixed4(test.accuracy)}`]
-      : []),
+    ...(last ? ['It achieves the following results on the evaluation set:', ...results(last)] : []),
+    ...(test ? ['', `On the test split (${test.examples} examples):`, ...results(test)] : []),
     '',
     '## Model description',
     '',
@@ -142,7 +161,8 @@ export function modelCard(input: CardInput): string {
     '',
     '### Training results',
     '',
-    ...table(['Training Loss', 'Epoch', 'Step', 'Validation Loss', 'Accuracy'], rows),
+    ...table(['Training Loss', 'Epoch', 'Step', 'Validation Loss', 'Accuracy', ...(withF1 ? ['F1'] : [])], rows),
+    ...(test ? perClassTable(test, 'test') : last ? perClassTable(last, 'validation') : []),
     '',
     '',
     '### Framework versions',

@@ -37,6 +37,12 @@ export interface TrainerState {
   gradScaler?: GradScalerState;
   /** For a source without a validation split: the train rows held out as validation. */
   heldOut?: HeldOut;
+  /**
+   * The best validation value of --metric-for-best-model so far, and its checkpoint's folder name
+   * (the Trainer's best_metric, best_model_checkpoint); that folder is kept with --load-best-model-at-end.
+   */
+  bestMetric?: number;
+  bestModelCheckpoint?: string;
 }
 
 /** AdamW's step count and moments (torch's exp_avg and exp_avg_sq), in parameter order. */
@@ -102,13 +108,15 @@ function syncDir(dir: string): void {
 
 /**
  * Writes checkpoint-<globalStep> atomically: `writeFiles` fills a temporary folder (model and
- * optimizer files), the state goes in last, then one rename publishes it. Older checkpoints and
- * leftovers of killed writes are removed afterwards. Returns the checkpoint's folder.
+ * optimizer files), the state goes in last, then one rename publishes it. Older checkpoints (but
+ * the one named `keep`) and leftovers of killed writes are removed afterwards. Returns the
+ * checkpoint's folder.
  */
 export async function writeCheckpoint(
   outputDir: string,
   state: TrainerState,
   writeFiles: (dir: string) => Promise<void> | void,
+  keep?: string,
 ): Promise<string> {
   const final = path.join(outputDir, `checkpoint-${state.globalStep}`);
   const temporary = `${final}.tmp-${process.pid}`;
@@ -125,14 +133,14 @@ export async function writeCheckpoint(
     rmSync(temporary, { recursive: true, force: true });
     throw error;
   }
-  removeCheckpointsExcept(outputDir, path.basename(final));
+  removeCheckpointsExcept(outputDir, [path.basename(final), ...(keep ? [keep] : [])]);
   return final;
 }
 
-/** Removes every checkpoint folder and temporary leftover but `keep`. */
-export function removeCheckpointsExcept(outputDir: string, keep?: string): void {
+/** Removes every checkpoint folder and temporary leftover but those named in `keep`. */
+export function removeCheckpointsExcept(outputDir: string, keep: readonly string[] = []): void {
   for (const entry of readdirSync(outputDir)) {
-    if (entry !== keep && (CHECKPOINT_DIR.test(entry) || TEMPORARY_DIR.test(entry))) {
+    if (!keep.includes(entry) && (CHECKPOINT_DIR.test(entry) || TEMPORARY_DIR.test(entry))) {
       rmSync(path.join(outputDir, entry), { recursive: true, force: true });
     }
   }

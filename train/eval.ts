@@ -1,6 +1,7 @@
-// `npm run eval -- --model DIR [--data NAME|DIR] [--split validation|test] [--json]`: loss and
-// accuracy of a saved sequence classifier on one split, computed as training's evaluation does
-// (train/evaluate.ts). With --json, stdout holds only {"loss", "accuracy", "n"}.
+// `npm run eval -- --model DIR [--data ID|DIR|FILE] [--split validation|test] [--json]`: loss,
+// accuracy, macro F1 and per-class precision/recall/F1 of a saved sequence classifier on one split,
+// computed as training's evaluation does (train/evaluate.ts), the data's labels read as the model's
+// class names. With --json, stdout holds only {"loss", "accuracy", "f1", "perClass", "n"}.
 import path from 'node:path';
 import { assertHalfSupported, initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
@@ -10,6 +11,7 @@ import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, 
 import { loadDataset } from './data/load.ts';
 import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 import { evaluate } from './evaluate.ts';
+import { scoresTable } from './scores.ts';
 import { DEFAULT_OUTPUT } from './settings.ts';
 
 const EVAL_OPTIONS = {
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
     EVAL_OPTIONS,
     argv,
     'npm run eval -- [options]',
-    'Evaluates a saved DistilBERT sentence classifier: loss and accuracy on one split.',
+    'Evaluates a saved sentence classifier on one split: loss, accuracy, macro F1 and per-class precision, recall and F1.',
   );
   // Everything that can be checked on the CPU is, before the GPU opens.
   const config = readConfig(path.join(args.model, CONFIG_FILE));
@@ -56,13 +58,17 @@ async function main(argv: string[]): Promise<void> {
   const {
     loss,
     accuracy,
+    f1,
+    perClass,
     examples: n,
-  } = await evaluate(model, tokenizer, examples, { batchSize: args.batchSize, maxLength, fp16: args.fp16 });
-  process.stdout.write(
-    args.json
-      ? `${JSON.stringify({ loss, accuracy, n })}\n`
-      : `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n})\n`,
-  );
+  } = await evaluate(model, tokenizer, examples, {
+    batchSize: args.batchSize,
+    maxLength,
+    fp16: args.fp16,
+  });
+  const summary = `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n}), macro F1 ${f1.toFixed(4)}`;
+  const lines = args.json ? [JSON.stringify({ loss, accuracy, f1, perClass, n })] : [summary, ...scoresTable(perClass)];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 runCommand('eval', main);

@@ -1,16 +1,17 @@
-// Loss and accuracy of a model on a list of examples, as the Trainer's evaluation loop computes
+// Loss and scores of a model on a list of examples, as the Trainer's evaluation loop computes
 // them: no dropout, no gradients, batches in file order padded to their longest sentence, the
-// loss averaged over examples (each batch's mean weighted by its size), accuracy from the argmax.
+// loss averaged over examples (each batch's mean weighted by its size), the predictions from the
+// argmax, scored as scikit-learn scores them (train/scores.ts: accuracy, macro F1, per class).
 // With fp16 the forward runs under autocast, as the Trainer evaluates with fp16=True.
 import { autocast, crossEntropy, noGrad, scoped } from '../engine/index.ts';
 import type { Model } from '../model/models.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { toBatch } from './batch.ts';
 import type { Example } from './data/dataset.ts';
+import { type Scores, classificationScores } from './scores.ts';
 
-export interface EvalResult {
+export interface EvalResult extends Scores {
   loss: number;
-  accuracy: number;
   examples: number;
 }
 
@@ -33,7 +34,7 @@ export async function evaluate(
 ): Promise<EvalResult> {
   const numLabels = model.config.numLabels;
   let lossSum = 0;
-  let correct = 0;
+  const predicted: number[] = [];
   // Batch i+1 is recorded before batch i's results are awaited, so the GPU is never idle waiting.
   let previous: Promise<void> | undefined;
   for (let start = 0; start < examples.length; start += batchSize) {
@@ -49,7 +50,7 @@ export async function evaluate(
     );
     const done = reads.then(([logits, loss]) => {
       lossSum += loss * chunk.length;
-      argmaxRows(logits, numLabels).forEach((predicted, i) => (correct += predicted === chunk[i].label ? 1 : 0));
+      predicted.push(...argmaxRows(logits, numLabels));
     });
     // Awaited after the next batch is recorded; until then a failure is not an unhandled rejection.
     done.catch(() => undefined);
@@ -57,5 +58,10 @@ export async function evaluate(
     previous = done;
   }
   await previous;
-  return { loss: lossSum / examples.length, accuracy: correct / examples.length, examples: examples.length };
+  const scores = classificationScores(
+    predicted,
+    examples.map((e) => e.label),
+    model.config.labels,
+  );
+  return { loss: lossSum / examples.length, ...scores, examples: examples.length };
 }

@@ -2,6 +2,7 @@
 // as they are read back, and each evaluation. The same records feed the model card and the plot,
 // and travel in checkpoints so that a resumed run's file continues the interrupted one's.
 import { appendFileSync, writeFileSync } from 'node:fs';
+import type { ClassScores } from './scores.ts';
 
 export interface TrainRecord {
   split: 'train';
@@ -22,6 +23,9 @@ export interface EvalRecord {
   epoch: number;
   loss: number;
   accuracy: number;
+  /** Macro F1 and the per-class scores (absent in records written before they were measured). */
+  f1?: number;
+  perClass?: ClassScores[];
   examples: number;
   /** On validation records: mean training loss over the epoch that just ended. */
   trainingLoss?: number;

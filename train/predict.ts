@@ -17,7 +17,8 @@ const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [-
 Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT
 sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
 tokenizer_config.json: what training or transformers' save_pretrained writes) and prints the
-predicted label and the probability of every label.
+predicted label and the probability of every label, by the names in config.json's id2label
+(a model trained here has its data's class names there).
 
 options:
   --model DIR       the model folder (required)

@@ -14,6 +14,7 @@ import {
   type OptionTable,
   type Parsed,
 } from './args.ts';
+import { BEST_MODEL_METRICS, type BestModelMetric } from './best_model.ts';
 import type { DataOptions } from './data/load.ts';
 import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 
@@ -59,6 +60,17 @@ export const TRAIN_OPTIONS = {
     kind: 'flag',
     help: "mixed precision as the Trainer's fp16=True: f16 matmul/attention operands, f32 weights and optimizer, dynamic loss scaling",
   },
+  metricForBestModel: {
+    kind: 'string',
+    default: 'loss',
+    choices: BEST_MODEL_METRICS,
+    meta: 'NAME',
+    help: 'the validation metric that ranks checkpoints: loss (lower is better), accuracy or f1 (macro F1; higher is better)',
+  },
+  loadBestModelAtEnd: {
+    kind: 'flag',
+    help: 'keep the best checkpoint by --metric-for-best-model, and end on its weights (test evaluation, saved model, card)',
+  },
   output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
   resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
   tune: { kind: 'flag', help: "first tune the kernels for this adapter at this run's shapes (as npm run tune), then train with them" },
@@ -87,6 +99,9 @@ export interface TrainSettings extends DataOptions {
   shuffle: boolean;
   /** Absent in checkpoints written before --fp16 existed. */
   fp16?: boolean;
+  /** Absent in checkpoints written before they existed (then: loss, and no loading). */
+  metricForBestModel?: BestModelMetric;
+  loadBestModelAtEnd?: boolean;
 }
 
 const ARCHITECTURE_FLAGS = ['dim', 'layers', 'heads', 'hiddenDim'] as const;
@@ -122,6 +137,8 @@ export function settingsOf(args: TrainArgs): TrainSettings {
     trainFile: trainFile && absoluteIfLocal(trainFile),
     validationFile: validationFile && absoluteIfLocal(validationFile),
     testFile: testFile && absoluteIfLocal(testFile),
+    // The parser checked it against the choices.
+    metricForBestModel: rest.metricForBestModel as BestModelMetric,
     dropout: !noDropout,
     shuffle: !noShuffle,
   };

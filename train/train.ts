@@ -59,6 +59,7 @@ import {
 import type { Dataset, Example } from './data/dataset.ts';
 import { loadDataset } from './data/load.ts';
 import { toBatch, type Batch } from './batch.ts';
+import { type Best, improves } from './best_model.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { MetricsLog, type EvalRecord } from './metrics.ts';
 import { resolveModel } from './model_source.ts';
@@ -100,6 +101,8 @@ interface Run {
   batchesPerEpoch: number;
   epochs: number;
   metrics: MetricsLog;
+  /** The best validation value of --metric-for-best-model so far, and its checkpoint. */
+  best?: Best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLen
     layers: config.nLayers,
     vocab: config.vocabSize,
     classes: config.numLabels,
-    data: s.data,
+    data: s.trainFile ?? s.data,
     model: modelDir,
     'max-length': maxLength,
     seed: s.seed,
@@ -259,6 +262,7 @@ async function setUp(argv: string[]): Promise<Run> {
     epochs: Math.ceil(totalSteps / perEpoch),
     // A resumed run's metrics continue from its checkpoint, dropping whatever came after it.
     metrics: new MetricsLog(path.join(outputDir, METRICS_FILE), resumed ? resumed.state.records : []),
+    best: bestOfState(resumed?.state),
   };
 }
 
@@ -405,11 +409,38 @@ async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Prom
     records: metrics.records,
     gradScaler: await scaler?.state(),
     heldOut: run.dataset.heldOut,
+    bestMetric: run.best?.value,
+    bestModelCheckpoint: run.best?.checkpoint,
   };
-  return writeCheckpoint(run.outputDir, state, async (dir) => {
-    await saveModel(model, tokenizer, dir);
-    writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), await optimizer.state());
-  });
+  const keep = settings.loadBestModelAtEnd ? run.best?.checkpoint : undefined;
+  return writeCheckpoint(
+    run.outputDir,
+    state,
+    async (dir) => {
+      await saveModel(model, tokenizer, dir);
+      writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), await optimizer.state());
+    },
+    keep,
+  );
+}
+
+const bestOfState = (state: TrainerState | undefined): Best | undefined =>
+  state?.bestMetric === undefined ? undefined : { value: state.bestMetric, checkpoint: state.bestModelCheckpoint! };
+
+/** Keeps the best validation value of --metric-for-best-model; this epoch's checkpoint will be checkpoint-<step>. */
+function rankCheckpoint(run: Run, validation: EvalResult, step: number): void {
+  const metric = run.settings.metricForBestModel ?? 'loss';
+  if (improves(metric, validation[metric], run.best?.value)) run.best = { value: validation[metric], checkpoint: `checkpoint-${step}` };
+}
+
+/** --load-best-model-at-end: the weights of the best checkpoint replace the model's (the Trainer's _load_best_model). */
+function loadBestModel(run: Run, lastCheckpoint: string | undefined, say: (line: string) => void): void {
+  const dir = path.join(run.outputDir, run.best!.checkpoint);
+  if (dir === lastCheckpoint) return;
+  say(`loading the best model, ${run.best!.checkpoint} (validation ${run.settings.metricForBestModel} ${run.best!.value.toFixed(4)})`);
+  const best = checkWeights(run.model.config, path.join(dir, WEIGHTS_FILE), { requireHead: true }).createModel();
+  run.model.release();
+  run.model = best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,12 +615,15 @@ async function train(run: Run): Promise<void> {
         fp16: settings.fp16,
       });
       metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
+      rankCheckpoint(run, validation, step);
       say(
-        `epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, accuracy ${validation.accuracy.toFixed(4)} (step ${step})`,
+        `epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, ` +
+          `accuracy ${validation.accuracy.toFixed(4)}, macro F1 ${validation.f1.toFixed(4)} (step ${step})`,
       );
       lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
       writeReport(run);
     }
+    if (settings.loadBestModelAtEnd && run.best) loadBestModel(run, lastCheckpoint, say);
     if (dataset.test.length > 0) {
       test = await evaluate(run.model, run.tokenizer, dataset.test, {
         batchSize: settings.batchSize,
@@ -617,7 +651,9 @@ async function train(run: Run): Promise<void> {
     );
     run.scaler.release();
   }
-  const tested = test ? `test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}` : 'no test split';
+  const tested = test
+    ? `test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}, macro F1 ${test.f1.toFixed(4)}`
+    : 'no test split';
   console.error(`${tested}${timing}`);
   console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
@@ -652,6 +688,8 @@ function evalRecord(split: EvalRecord['split'], r: EvalResult, step: number, epo
     epoch: round4(epoch),
     loss: r.loss,
     accuracy: r.accuracy,
+    f1: r.f1,
+    perClass: r.perClass,
     examples: r.examples,
     ...(trainingLoss === undefined ? {} : { trainingLoss }),
   };

@@ -46,6 +46,8 @@ test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no 
     dropout: true,
     shuffle: true,
     fp16: false,
+    metricForBestModel: 'loss',
+    loadBestModelAtEnd: false,
   });
   assert.is(parseTrainArgs([]).output, DEFAULT_OUTPUT);
 });

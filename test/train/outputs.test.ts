@@ -78,6 +78,42 @@ test("the model card has the Trainer card's metadata, hyperparameters and result
   assert.not.ok(scratch.includes('base_model'));
 });
 
+test('with three classes the card adds macro F1 and a per-class table; --load-best-model-at-end reports the best epoch', () => {
+  const perClass = [
+    { label: 'negative', precision: 0.8, recall: 0.5, f1: 0.61538, support: 4 },
+    { label: 'neutral', precision: 0.5, recall: 1, f1: 0.66667, support: 2 },
+    { label: 'positive', precision: 1, recall: 0.75, f1: 0.85714, support: 4 },
+  ];
+  const scored: MetricRecord[] = [
+    { split: 'validation', step: 10, epoch: 1, loss: 0.5, accuracy: 0.7, f1: 0.69, perClass, examples: 10, trainingLoss: 0.9 },
+    { split: 'validation', step: 20, epoch: 2, loss: 0.55, accuracy: 0.72, f1: 0.71, perClass, examples: 10, trainingLoss: 0.6 },
+    { split: 'test', step: 10, epoch: 2, loss: 0.52, accuracy: 0.7, f1: 0.7131, perClass, examples: 10 },
+  ];
+  const card = (metricForBestModel: 'loss' | 'f1') =>
+    modelCard({
+      name: 'three',
+      settings: { ...settings, loadBestModelAtEnd: true, metricForBestModel },
+      dataset: 'reviews',
+      records: scored,
+      totalSteps: 20,
+      frameworks: { engine: '0.1.0', webgpu: '0.6.2', adapter: 'x', node: 'v20' },
+    });
+  const byLoss = card('loss');
+  for (const line of [
+    'metrics:\n- accuracy\n- f1\n',
+    '    - name: F1\n      type: f1\n      value: 0.69\n',
+    'It achieves the following results on the evaluation set:\n- Loss: 0.5000\n- Accuracy: 0.7000\n- F1: 0.6900\n',
+    'On the test split (10 examples):\n- Loss: 0.5200\n- Accuracy: 0.7000\n- F1: 0.7131\n',
+    '| Training Loss | Epoch | Step | Validation Loss | Accuracy | F1     |\n',
+    '| 0.6000        | 2.0   | 20   | 0.5500          | 0.7200   | 0.7100 |\n',
+    '### Results per class (test)\n\n| Label    | Precision | Recall | F1     | Support |\n',
+    '| neutral  | 0.5000    | 1.0000 | 0.6667 | 2       |\n',
+  ]) {
+    assert.ok(byLoss.includes(line), `card lacks:\n${line}\n---\n${byLoss}`);
+  }
+  assert.ok(card('f1').includes('evaluation set:\n- Loss: 0.5500\n- Accuracy: 0.7200\n- F1: 0.7100\n'));
+});
+
 test('the plot is one SVG with both curves and the accuracy points, axis ticks at round values', () => {
   assert.equal(niceTicks(0, 268), [0, 100, 200]);
   assert.equal(niceTicks(0, 268, 10), [0, 50, 100, 150, 200, 250]);
@@ -154,6 +190,12 @@ test('checkpoints are published whole, the latest replaces the older, the optimi
   assert.is(message, 'disk full');
   assert.equal(readdirSync(out), ['checkpoint-20']);
   assert.not.ok(existsSync(path.join(out, 'checkpoint-30')));
+
+  // The best checkpoint (--load-best-model-at-end) stays when later ones come.
+  const keepingBest = (step: number) => writeCheckpoint(out, state(step), () => undefined, 'checkpoint-20');
+  await keepingBest(40);
+  await keepingBest(50);
+  assert.equal(readdirSync(out).sort(), ['checkpoint-20', 'checkpoint-50']);
 });
 
 test('cleanup', () => {

@@ -35,9 +35,19 @@ async function run(args: string[]): Promise<string[]> {
   return lines;
 }
 
-/** One epoch of the tiny model on the data that `data` flags name. */
+/** The tiny model on the data that `data` flags name, one epoch unless they say otherwise. */
 const train = (data: string[], output: string) =>
-  run([...TINY_MODEL_ARGS, '--batch-size', '16', '--lr', '1e-2', '--epochs', '1', ...data, '--output', output]);
+  run([
+    ...TINY_MODEL_ARGS,
+    '--batch-size',
+    '16',
+    '--lr',
+    '1e-2',
+    ...(data.includes('--epochs') ? [] : ['--epochs', '1']),
+    ...data,
+    '--output',
+    output,
+  ]);
 
 const savedLabels = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).id2label;
 const records = (dir: string): MetricRecord[] =>
@@ -111,7 +121,7 @@ test('JSON lines with sentence pairs', async () => {
   assert.equal(evals(output, 'test'), []);
 });
 
-test('parquet files with ClassLabel names', async () => {
+test('parquet files with ClassLabel names; --load-best-model-at-end ends on the best checkpoint by macro F1', async () => {
   const names = ['neg', 'pos'];
   const split = (texts: string[]) =>
     hubParquet(
@@ -125,9 +135,17 @@ test('parquet files with ClassLabel names', async () => {
     'test.parquet': split(negatives.slice(16, 24)),
   });
   const output = path.join(work, 'parquet-run');
-  await train(['--data', dir], output);
+  const notes = await train(['--data', dir, '--epochs', '3', '--metric-for-best-model', 'f1', '--load-best-model-at-end'], output);
   assert.equal(savedLabels(output), { 0: 'neg', 1: 'pos' });
   assert.is(evals(output, 'test')[0].examples, 8);
+  const validation = evals(output, 'validation');
+  const best = validation.reduce((a, b) => (b.f1! > a.f1! ? b : a));
+  const state = readTrainerState(latestCheckpoint(output)!);
+  assert.equal([state.bestMetric, state.bestModelCheckpoint], [best.f1, `checkpoint-${best.step}`]);
+  const weights = (dir: string) => readFileSync(path.join(dir, 'model.safetensors'));
+  assert.ok(weights(output).equals(weights(path.join(output, `checkpoint-${best.step}`))), 'the saved model is the best checkpoint');
+  const loaded = `loading the best model, checkpoint-${best.step} (validation f1 ${best.f1!.toFixed(4)})`;
+  assert.is(notes.includes(loaded), best !== validation.at(-1), notes.join('\n'));
 });
 
 test('a hub dataset id, from the fake hub', async () => {

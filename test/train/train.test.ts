@@ -57,7 +57,7 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
     ['checkpoint-60'],
   );
   const card = readFileSync(path.join(uninterrupted, 'README.md'), 'utf8');
-  assert.ok(card.includes('| Training Loss | Epoch | Step | Validation Loss | Accuracy |'));
+  assert.ok(card.includes('| Training Loss | Epoch | Step | Validation Loss | Accuracy | F1     |'));
   assert.ok(card.includes(`| ${validation[2].trainingLoss!.toFixed(4)}        | 3.0   | 60   |`), card);
   assert.ok(card.includes('- learning_rate: 0.01\n- train_batch_size: 16'));
   assert.match(readFileSync(path.join(uninterrupted, 'training_curves.svg'), 'utf8'), /^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
@@ -66,7 +66,7 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
   const evaluated = await evaluate(['--model', uninterrupted, '--data', dataDir, '--batch-size', '16', '--json']);
   assert.is(evaluated.code, 0, evaluated.stderr);
   const final = validation[2];
-  assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, n: 40 });
+  assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, f1: final.f1, perClass: final.perClass, n: 40 });
 });
 
 /** Trains, killing the run with SIGKILL once `checkpoint-<step>` exists. */
