@@ -33,13 +33,13 @@ export interface EncoderConfigFields {
 }
 
 /** A config's numeric fields (all but the labels). */
-export type NumericFields<F> = Exclude<keyof F, 'labels'>;
+type NumericFields<F> = Exclude<keyof F, 'labels'>;
 
 /** The config.json name of each numeric field, in one model's vocabulary. */
 export type JsonNames<F> = { [K in NumericFields<F>]: string };
 
 /** A thrower of one-line errors naming the source and the JSON field. */
-export type Fail = (field: string, problem: string) => never;
+type Fail = (field: string, problem: string) => never;
 
 export function failIn(source: string): Fail {
   return (field, problem) => {
@@ -138,6 +138,27 @@ export abstract class EncoderConfig implements EncoderConfigFields {
   }
 }
 
+/** How one model's config.json is read. */
+export interface ConfigFormat<F> {
+  modelType: string;
+  /** The JSON name of each numeric field. */
+  names: JsonNames<F>;
+  /** transformers' defaults, by JSON name. */
+  defaults: Record<string, number | null>;
+  /** Features this implementation has in one form only: [field, the value it must have if present, the error's problem]. */
+  requires: [field: string, value: unknown, problem?: string][];
+}
+
+/** The fields of a config.json's object, read as `format` says; `source` (the file) prefixes every error. */
+export function parseConfigFields<F extends EncoderConfigFields>(json: unknown, source: string, format: ConfigFormat<F>): F {
+  const raw = configObject(json, source);
+  const fail = failIn(source);
+  for (const [field, value, problem] of [['model_type', format.modelType] as const, ...format.requires]) {
+    requireValue(raw, field, value, fail, problem);
+  }
+  return { ...numericFields(raw, format.names, format.defaults, fail), labels: parseLabels(raw, fail) } as F;
+}
+
 /** The object of a config.json; `source` (the file) prefixes every error. */
 export function configObject(json: unknown, source: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -150,7 +171,7 @@ export function configObject(json: unknown, source: string): Record<string, unkn
  * The numeric fields of a config.json object, each read under its JSON name in `names`, or from
  * `defaults` (by JSON name) when absent. A field whose default is null may also be null.
  */
-export function numericFields<F>(
+function numericFields<F>(
   raw: Record<string, unknown>,
   names: JsonNames<F>,
   defaults: Record<string, number | null>,
@@ -167,14 +188,14 @@ export function numericFields<F>(
 }
 
 /** Refuses a field whose value this implementation does not support (absent is fine: the default is). */
-export function requireValue(raw: Record<string, unknown>, field: string, supported: unknown, fail: Fail, problem?: string): void {
+function requireValue(raw: Record<string, unknown>, field: string, supported: unknown, fail: Fail, problem?: string): void {
   if (raw[field] !== undefined && raw[field] !== supported) {
     fail(field, problem ?? `is ${JSON.stringify(raw[field])}; only ${JSON.stringify(supported)} is supported`);
   }
 }
 
 /** Label names from id2label (keys "0".."n-1"), checked against label2id when both are given. */
-export function parseLabels(raw: Record<string, unknown>, fail: Fail): string[] {
+function parseLabels(raw: Record<string, unknown>, fail: Fail): string[] {
   const { id2label, label2id } = raw;
   if (id2label === undefined) {
     if (label2id !== undefined) fail('label2id', 'is given without id2label');

@@ -1,47 +1,43 @@
 // DistilBertForSequenceClassification, written out like nanoGPT's model.py: the whole network in one
 // readable forward pass, following transformers' modeling_distilbert.py exactly (where dropout
 // sits, the 1e-12 LayerNorm eps, the [CLS] pooling) so that the same weights give the same numbers
-// as PyTorch. The embeddings and the encoder layer are shared with BERT (model/sequence_classifier.ts,
-// model/encoder_layer.ts); what is DistilBERT's own is below: its parameter names, no dropout after
-// the attention output, and the head (pre_classifier, ReLU, dropout, classifier). model/checkpoint.ts
+// as PyTorch. The embeddings and the encoder are shared with BERT (model/sequence_classifier.ts,
+// model/encoder.ts); what is DistilBERT's own is below: its parameter names, no dropout after the
+// attention output, and the head (pre_classifier, ReLU, dropout, classifier). model/checkpoint.ts
 // fills the parameters from a file or from a random initialisation.
 import { relu, selectPosition, type Shape, type Tensor } from '../engine/index.ts';
 import type { DistilBertConfig } from './distilbert_config.ts';
-import {
-  encoderLayer,
-  encoderLayerShapes,
-  encoderLayerWeights,
-  linearShapes,
-  normShapes,
-  type EncoderLayerNames,
-} from './encoder_layer.ts';
+import { encoder, encoderShapes, linearShapes, normShapes, type EncoderLayout } from './encoder.ts';
 import { SequenceClassifier, type ForwardOptions, type ForwardResult } from './sequence_classifier.ts';
 
-/** transformers' names of a DistilBERT layer's parts (TransformerBlock). */
-const LAYER_NAMES: EncoderLayerNames = {
-  query: 'attention.q_lin',
-  key: 'attention.k_lin',
-  value: 'attention.v_lin',
-  attentionOutput: 'attention.out_lin',
-  attentionNorm: 'sa_layer_norm',
-  intermediate: 'ffn.lin1',
-  output: 'ffn.lin2',
-  outputNorm: 'output_layer_norm',
+/** transformers' names of DistilBERT's layers (TransformerBlock) and their parts. */
+const ENCODER: EncoderLayout = {
+  layers: 'distilbert.transformer.layer',
+  names: {
+    query: 'attention.q_lin',
+    key: 'attention.k_lin',
+    value: 'attention.v_lin',
+    attentionOutput: 'attention.out_lin',
+    attentionNorm: 'sa_layer_norm',
+    intermediate: 'ffn.lin1',
+    output: 'ffn.lin2',
+    outputNorm: 'output_layer_norm',
+  },
+  // No dropout after out_lin in DistilBERT, only on the attention weights.
+  dropoutAfterAttention: false,
 };
-
-const layerPrefix = (i: number) => `distilbert.transformer.layer.${i}`;
 
 /** Every parameter's Hugging Face name and shape, in transformers' state_dict order. */
 export function parameterShapes(config: DistilBertConfig): [string, Shape][] {
   const { dim, vocabSize, maxPositionEmbeddings, numLabels } = config;
-  const shapes: [string, Shape][] = [
+  return [
     ['distilbert.embeddings.word_embeddings.weight', [vocabSize, dim]],
     ['distilbert.embeddings.position_embeddings.weight', [maxPositionEmbeddings, dim]],
     ...normShapes('distilbert.embeddings.LayerNorm', dim),
+    ...encoderShapes(ENCODER, config),
+    ...linearShapes('pre_classifier', dim, dim),
+    ...linearShapes('classifier', dim, numLabels),
   ];
-  for (let i = 0; i < config.nLayers; i++) shapes.push(...encoderLayerShapes(layerPrefix(i), LAYER_NAMES, config));
-  shapes.push(...linearShapes('pre_classifier', dim, dim), ...linearShapes('classifier', dim, numLabels));
-  return shapes;
 }
 
 export class DistilBertForSequenceClassification extends SequenceClassifier<DistilBertConfig> {
@@ -54,19 +50,12 @@ export class DistilBertForSequenceClassification extends SequenceClassifier<Dist
     const { config } = this;
     const dropout = this.begin(ids, mask, options);
 
-    // Embeddings: word + learned position, LayerNorm, dropout.
-    let x = dropout.drop(this.embed(ids, 'distilbert.embeddings'), config.dropout);
-    const hiddenStates = [x];
-
-    // Transformer layers; no dropout after out_lin in DistilBERT, only on the attention weights.
-    for (let i = 0; i < config.nLayers; i++) {
-      const weights = encoderLayerWeights(layerPrefix(i), LAYER_NAMES, (name) => this.param(name));
-      x = encoderLayer(x, mask, weights, config, dropout, { dropoutAfterAttention: false });
-      hiddenStates.push(x);
-    }
+    // Embeddings (word + learned position, LayerNorm), dropout, then the transformer layers.
+    const embedded = dropout.drop(this.embed(ids, 'distilbert.embeddings'), config.dropout);
+    const hiddenStates = [embedded, ...encoder(embedded, mask, ENCODER, config, dropout, (name) => this.param(name))];
 
     // Classification head on the first ([CLS]) position.
-    const cls = selectPosition(x, 0);
+    const cls = selectPosition(hiddenStates[config.nLayers], 0);
     const pooled = dropout.drop(relu(this.linear(cls, 'pre_classifier')), config.seqClassifDropout);
     return { logits: this.linear(pooled, 'classifier'), hiddenStates };
   }

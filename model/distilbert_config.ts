@@ -4,12 +4,10 @@
 import {
   EncoderConfig,
   checkProbability,
-  configObject,
   failIn,
-  numericFields,
-  parseLabels,
+  parseConfigFields,
   readJsonFile,
-  requireValue,
+  type ConfigFormat,
   type EncoderConfigFields,
   type JsonNames,
 } from './config.ts';
@@ -54,6 +52,16 @@ const JSON_NAMES: JsonNames<DistilBertConfigFields> = {
   padTokenId: 'pad_token_id',
 };
 
+const FORMAT: ConfigFormat<DistilBertConfigFields> = {
+  modelType: 'distilbert',
+  names: JSON_NAMES,
+  defaults: DEFAULTS,
+  requires: [
+    ['activation', 'gelu'],
+    ['sinusoidal_pos_embds', false, 'must be false: only learned position embeddings are supported'],
+  ],
+};
+
 export class DistilBertConfig extends EncoderConfig implements DistilBertConfigFields {
   readonly qaDropout: number;
   readonly seqClassifDropout: number;
@@ -82,12 +90,7 @@ export class DistilBertConfig extends EncoderConfig implements DistilBertConfigF
 
   /** Parses the object of a Hugging Face config.json; `source` (the file) prefixes every error. */
   static fromJSON(json: unknown, source = 'config.json'): DistilBertConfig {
-    const raw = configObject(json, source);
-    const fail = failIn(source);
-    requireValue(raw, 'model_type', 'distilbert', fail);
-    requireValue(raw, 'activation', 'gelu', fail);
-    requireValue(raw, 'sinusoidal_pos_embds', false, fail, 'must be false: only learned position embeddings are supported');
-    return new DistilBertConfig({ ...numericFields(raw, JSON_NAMES, DEFAULTS, fail), labels: parseLabels(raw, fail) }, source);
+    return new DistilBertConfig(parseConfigFields(json, source, FORMAT), source);
   }
 
   /** Reads and validates a config.json file. */

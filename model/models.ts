@@ -1,16 +1,19 @@
 // The models this engine runs, chosen by config.json's model_type as transformers' Auto classes
-// choose: "distilbert" (DistilBertForSequenceClassification).
-// Each entry says how its config is read, its parameters' names and shapes, and how its
-// checkpoints are laid out (model/checkpoint.ts): the prefix of the base model's names, which a
-// bare base model's file lacks, and the classification head, which a base model's file lacks.
+// choose: "distilbert" (DistilBertForSequenceClassification) and "bert" (BertForSequenceClassification).
+// Each family's entry says how its config is read and how its checkpoints are laid out
+// (model/checkpoint.ts): the prefix of the base model's names, which a bare base model's file
+// lacks, the classification head, which a pretrained base model's file lacks, and the tokenizer
+// class to save. The config's type then picks the parameter shapes and the model class.
 import type { Shape } from '../engine/index.ts';
+import { BertForSequenceClassification, parameterShapes as bertShapes } from './bert.ts';
+import { BertConfig } from './bert_config.ts';
 import { configObject, readJsonFile } from './config.ts';
 import { DistilBertForSequenceClassification, parameterShapes as distilBertShapes } from './distilbert.ts';
 import { DistilBertConfig } from './distilbert_config.ts';
 import type { SequenceClassifier } from './sequence_classifier.ts';
 
-export type ModelConfig = DistilBertConfig;
-/** A model of any family here. */
+export type ModelConfig = DistilBertConfig | BertConfig;
+/** A model of either family. */
 export type Model = SequenceClassifier<ModelConfig>;
 
 interface ModelFamily {
@@ -19,7 +22,7 @@ interface ModelFamily {
   basePrefix: string;
   /** The classification head's modules, initialised afresh when a checkpoint has none of them. */
   headModules: string[];
-  /** tokenizer_config.json's tokenizer_class. */
+  /** tokenizer_config.json's tokenizer_class (BERT's tokenizer also makes token_type_ids). */
   tokenizerClass: string;
 }
 
@@ -30,6 +33,7 @@ const FAMILIES: Record<ModelConfig['modelType'], ModelFamily> = {
     headModules: ['pre_classifier', 'classifier'],
     tokenizerClass: 'DistilBertTokenizer',
   },
+  bert: { fromJSON: BertConfig.fromJSON, basePrefix: 'bert.', headModules: ['classifier'], tokenizerClass: 'BertTokenizer' },
 };
 
 const MODEL_TYPES = Object.keys(FAMILIES).map((type) => JSON.stringify(type));
@@ -56,10 +60,12 @@ export function checkpointLayout(config: ModelConfig): Omit<ModelFamily, 'fromJS
 
 /** Every parameter's Hugging Face name and shape, in transformers' state_dict order. */
 export function parameterShapes(config: ModelConfig): [string, Shape][] {
-  return distilBertShapes(config);
+  return config.modelType === 'bert' ? bertShapes(config) : distilBertShapes(config);
 }
 
 /** The model of `config`, each parameter filled with `values(name, shape)`. */
 export function createModel(config: ModelConfig, values: (name: string, shape: Shape) => Float32Array): Model {
-  return new DistilBertForSequenceClassification(config, values);
+  return config.modelType === 'bert'
+    ? new BertForSequenceClassification(config, values)
+    : new DistilBertForSequenceClassification(config, values);
 }

@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
     EVAL_OPTIONS,
     argv,
     'npm run eval -- [options]',
-    'Evaluates a saved sentence classifier on one split: loss, accuracy, macro F1 and per-class precision, recall and F1.',
+    'Evaluates a saved DistilBERT or BERT sentence classifier on one split: loss, accuracy, macro F1 and per-class precision, recall and F1.',
   );
   // Everything that can be checked on the CPU is, before the GPU opens.
   const config = readConfig(path.join(args.model, CONFIG_FILE));

@@ -1,4 +1,4 @@
-// Classifies texts with a saved DistilBERT sentiment model:
+// Classifies texts with a saved DistilBERT or BERT sentence classifier:
 //   npm run predict -- --model DIR [--json] "text" ...
 // For each text it prints the predicted label and the class probabilities (softmax of the logits),
 // or with --json one JSON array on stdout and nothing else there (engine messages go to stderr).
@@ -14,8 +14,8 @@ import { WordPieceTokenizer } from '../model/tokenizer.ts';
 
 const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
 
-Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT
-sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
+Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT or
+BERT sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
 tokenizer_config.json: what training or transformers' save_pretrained writes) and prints the
 predicted label and the probability of every label, by the names in config.json's id2label
 (a model trained here has its data's class names there).

@@ -27,7 +27,7 @@ export const TRAIN_OPTIONS = {
     kind: 'string',
     default: 'distilbert-base-uncased',
     meta: 'ID|DIR',
-    help: 'Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)',
+    help: 'a DistilBERT or BERT checkpoint: Hugging Face model id (hub or HF cache) or a folder with config.json + vocab.txt (+ model.safetensors)',
   },
   ...DATA_OPTIONS,
   fromScratch: { kind: 'flag', help: "random initialisation (Hugging Face's) instead of the model's weights" },
@@ -111,7 +111,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     TRAIN_OPTIONS,
     argv,
     'npm run train -- [options]',
-    "Fine-tunes DistilBERT for sentence classification with the Hugging Face Trainer's semantics.",
+    "Fine-tunes DistilBERT or BERT (config.json's model_type picks which) for sentence classification with the Hugging Face Trainer's semantics.",
   );
   checkDataFlags(args, { training: true });
   if (!args.fromScratch) {

@@ -1,5 +1,5 @@
-// `npm run train`: fine-tunes DistilBERT for sentence classification with the Hugging Face
-// Trainer's semantics (see train/settings.ts for the options and their defaults). One readable
+// `npm run train`: fine-tunes DistilBERT or BERT (config.json's model_type picks the model) for
+// sentence classification with the Hugging Face Trainer's semantics (see train/settings.ts for the options and their defaults). One readable
 // file, like nanoGPT's train.py: set up, then the loop. Each step records forward (with dropout),
 // cross-entropy, backward, the global gradient norm and clip, and AdamW with the scheduled
 // learning rate inside one step scope; the loss is read back asynchronously every few steps, never

@@ -1,8 +1,9 @@
 // model/checkpoint.ts and model/init.ts: Hugging Face's random initialisation, save -> load round
 // trips that transformers could read, loading the masked-LM base layout (head initialised, MLM
-// tensors ignored in one line) and a bare DistilBertModel, a fresh head for another number of
-// labels, and one-line errors for missing or mis-shaped tensors. Checkpoints are variations of the
-// parity fixture written to a temp folder.
+// tensors ignored in one line) and a bare DistilBertModel, the same for BERT (bert-base-uncased's
+// LayerNorm gamma/beta names, its pretraining heads), a fresh head for another number of labels,
+// and one-line errors for missing or mis-shaped tensors. Checkpoints are variations of the parity
+// fixtures written to a temp folder.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { checkWeights, initModel, loadModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { initialValues } from '../../model/init.ts';
-import type { Model } from '../../model/models.ts';
+import { readConfig, type Model } from '../../model/models.ts';
 import { openSafetensors, writeSafetensors } from '../../model/safetensors.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 
@@ -23,22 +24,25 @@ const baseModelDir = path.resolve(repoRoot, '..', 'shared', 'models', 'distilber
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkpoint-test-'));
 const fixtureConfig = DistilBertConfig.fromFile(path.join(fixtureDir, 'config.json'));
 
-/** The fixture's tensors, as name -> {shape, data}. */
-const fixtureTensors = (() => {
-  const file = openSafetensors(path.join(fixtureDir, 'model.safetensors'));
+const bertFixtureDir = path.join(repoRoot, 'test', 'fixtures', 'bert');
+
+/** A fixture's tensors, as name -> {shape, data}. */
+function readTensors(dir: string) {
+  const file = openSafetensors(path.join(dir, 'model.safetensors'));
   const tensors = Object.fromEntries([...file.tensors].map(([name, entry]) => [name, { shape: entry.shape, data: file.read(name) }]));
   file.close();
   return tensors;
-})();
+}
+const fixtureTensors = readTensors(fixtureDir);
 type Tensors = typeof fixtureTensors;
 
 let folderCounter = 0;
-/** A model folder with `tensors` and the fixture's config (edited by `configChange`). */
-function writeCheckpoint(tensors: Tensors, configChange: Record<string, unknown> = {}): string {
+/** A model folder with `tensors` and the config of the fixture in `configDir` (edited by `configChange`). */
+function writeCheckpoint(tensors: Tensors, configChange: Record<string, unknown> = {}, configDir = fixtureDir): string {
   const dir = path.join(workDir, `model-${folderCounter++}`);
   fs.mkdirSync(dir);
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
-  const config = { ...JSON.parse(fs.readFileSync(path.join(fixtureDir, 'config.json'), 'utf8')), ...configChange };
+  const config = { ...JSON.parse(fs.readFileSync(path.join(configDir, 'config.json'), 'utf8')), ...configChange };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   return dir;
 }
@@ -178,6 +182,59 @@ test('a bare DistilBertModel (names without "distilbert.") loads', async () => {
     fixtureTensors['distilbert.transformer.layer.1.ffn.lin2.weight'].data,
   );
   model.release();
+});
+
+test("bert-base-uncased's layout loads: LayerNorm gamma/beta, pretraining heads ignored, classifier initialised", async () => {
+  const bert = readTensors(bertFixtureDir);
+  const { dim, vocabSize } = readConfig(path.join(bertFixtureDir, 'config.json'));
+  const legacy = (name: string) => name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+  const pretrained: Tensors = Object.fromEntries(
+    Object.entries(bert)
+      .filter(([name]) => !name.startsWith('classifier.'))
+      .map(([name, t]) => [legacy(name), t]),
+  );
+  pretrained['cls.predictions.bias'] = { shape: [vocabSize], data: new Float32Array(vocabSize) };
+  pretrained['cls.seq_relationship.weight'] = { shape: [2, dim], data: new Float32Array(2 * dim) };
+  const dir = writeCheckpoint(
+    pretrained,
+    { architectures: ['BertForPreTraining'], id2label: undefined, label2id: undefined },
+    bertFixtureDir,
+  );
+
+  const { model, notes } = loadCapturing((log) => loadModel(dir, { seed: 3, log }));
+  assert.equal(notes.length, 2, notes.join('\n'));
+  assert.match(notes[0], /ignoring 2 tensor\(s\) that sequence classification does not use \(cls\.predictions, cls\.seq_relationship\)/);
+  assert.match(notes[1], /no classification head; classifier initialised as transformers does \(seed 3\)/);
+  const values = await paramValues(model);
+  for (const [name, { data }] of Object.entries(bert)) {
+    if (!name.startsWith('classifier.')) assert.equal(values[name], data, name);
+  }
+  assert.equal(values['classifier.weight'], initialValues(model.config, 'classifier.weight', [2, dim], 3));
+  model.release();
+  assert.throws(() => loadModel(dir, { requireHead: true, log: () => {} }), /no classification head \(classifier\): this is a base model/);
+
+  // A bare BertModel: no "bert." prefix.
+  const bare: Tensors = Object.fromEntries(Object.entries(bert).map(([name, t]) => [name.replace(/^bert\./, ''), t]));
+  const fromBare = loadModel(writeCheckpoint(bare, {}, bertFixtureDir), { log: (line) => assert.unreachable(line) });
+  assert.equal(await paramValues(fromBare), Object.fromEntries(Object.entries(bert).map(([name, { data }]) => [name, data])));
+  fromBare.release();
+});
+
+test('a BERT model saves under its own names, architecture and tokenizer class', async () => {
+  const model = loadModel(bertFixtureDir);
+  const saved = path.join(workDir, 'saved-bert');
+  await saveModel(model, WordPieceTokenizer.fromDir(bertFixtureDir), saved);
+  const weights = openSafetensors(path.join(saved, 'model.safetensors'));
+  assert.equal([...weights.tensors.keys()].sort(), Object.keys(readTensors(bertFixtureDir)).sort());
+  weights.close();
+  const json = (file: string) => JSON.parse(fs.readFileSync(path.join(saved, file), 'utf8'));
+  assert.equal(json('config.json').architectures, ['BertForSequenceClassification']);
+  assert.is(json('tokenizer_config.json').tokenizer_class, 'BertTokenizer', 'a tokenizer that makes token_type_ids');
+  const reloaded = loadModel(saved, { log: (line) => assert.unreachable(line) });
+  assert.equal(reloaded.config, model.config);
+  assert.equal(await paramValues(reloaded), await paramValues(model));
+  model.release();
+  reloaded.release();
 });
 
 test('missing, mis-shaped or partial tensors are one-line errors naming them', () => {

@@ -1,12 +1,14 @@
-// model/distilbert_config.ts: reads Hugging Face DistilBERT configs (the fixture's classifier, the masked-LM
-// base with its defaults), rejects bad fields in one line naming the file and the field, and
-// writes a config.json that reads back the same.
+// model/distilbert_config.ts and model/bert_config.ts: read Hugging Face configs (the fixtures'
+// classifiers, DistilBERT's masked-LM base with its defaults), reject bad fields in one line naming
+// the file and the field, and write a config.json that reads back the same; model/models.ts picks
+// the class by model_type.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BertConfig } from '../../model/bert_config.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { readConfig } from '../../model/models.ts';
 
@@ -15,6 +17,8 @@ const fixtureConfig = path.join(repoRoot, 'test', 'fixtures', 'parity', 'config.
 const baseConfig = path.resolve(repoRoot, '..', 'shared', 'models', 'distilbert-base-uncased', 'config.json');
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-test-'));
 const fixtureJson = JSON.parse(fs.readFileSync(fixtureConfig, 'utf8'));
+const bertFixtureConfig = path.join(repoRoot, 'test', 'fixtures', 'bert', 'config.json');
+const bertFixtureJson = JSON.parse(fs.readFileSync(bertFixtureConfig, 'utf8'));
 
 test('reads the parity fixture config', () => {
   const config = DistilBertConfig.fromFile(fixtureConfig);
@@ -67,12 +71,17 @@ test('with() replaces fields and validates', () => {
 });
 
 /** `change` applied to the fixture config must fail with one line naming the file and `problem`. */
-function assertRejected(change: Record<string, unknown>, problem: RegExp): void {
+function assertRejected(
+  change: Record<string, unknown>,
+  problem: RegExp,
+  base = fixtureJson,
+  read: (file: string) => unknown = DistilBertConfig.fromFile,
+): void {
   const file = path.join(workDir, 'bad.json');
-  fs.writeFileSync(file, JSON.stringify({ ...fixtureJson, ...change }));
+  fs.writeFileSync(file, JSON.stringify({ ...base, ...change }));
   let message = '';
   try {
-    DistilBertConfig.fromFile(file);
+    read(file);
   } catch (error) {
     message = (error as Error).message;
   }
@@ -118,8 +127,42 @@ test('unreadable or non-JSON files are one-line errors', () => {
   );
 });
 
+test("reads the BERT fixture's config; writes what BertForSequenceClassification's save_pretrained writes", () => {
+  const config = BertConfig.fromFile(bertFixtureConfig);
+  assert.equal(
+    [config.dim, config.nLayers, config.nHeads, config.hiddenDim, config.typeVocabSize, config.maxPositionEmbeddings],
+    [96, 2, 6, 200, 2, 512],
+  );
+  assert.equal([config.dropout, config.attentionDropout, config.classifierDropout, config.layerNormEps], [0.1, 0.1, null, 1e-12]);
+  assert.is(config.headDropout, 0.1, 'classifier_dropout null: the hidden dropout');
+  assert.is(config.with({ classifierDropout: 0.3 }).headDropout, 0.3);
+  assert.equal(config.labels, ['LABEL_0', 'LABEL_1', 'LABEL_2']);
+  const file = path.join(workDir, 'bert.json');
+  config.save(file);
+  const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const [key, value] of Object.entries(bertFixtureJson)) assert.equal(written[key], value, key);
+  assert.equal(BertConfig.fromFile(file), config);
+  const defaults = BertConfig.fromJSON({ model_type: 'bert' });
+  assert.equal([defaults.dim, defaults.nLayers, defaults.nHeads, defaults.hiddenDim, defaults.vocabSize], [768, 12, 12, 3072, 30522]);
+});
+
+test('bad BERT fields are one-line errors under their BERT names', () => {
+  const rejected = (change: Record<string, unknown>, problem: RegExp) =>
+    assertRejected(change, problem, bertFixtureJson, BertConfig.fromFile);
+  rejected({ hidden_size: 95 }, /field "num_attention_heads" \(6\) must divide hidden_size \(95\)/);
+  rejected({ num_hidden_layers: 0 }, /field "num_hidden_layers" must be a positive integer, got 0/);
+  rejected({ hidden_dropout_prob: 1 }, /field "hidden_dropout_prob" must be a probability in \[0, 1\), got 1/);
+  rejected({ classifier_dropout: -0.1 }, /field "classifier_dropout" must be a probability/);
+  rejected({ type_vocab_size: 0 }, /field "type_vocab_size" must be a positive integer, got 0/);
+  rejected({ layer_norm_eps: 0 }, /field "layer_norm_eps" must be a positive number, got 0/);
+  rejected({ hidden_act: 'gelu_new' }, /field "hidden_act" is "gelu_new"; only "gelu" is supported/);
+  rejected({ position_embedding_type: 'relative_key' }, /field "position_embedding_type" is "relative_key"; only "absolute" is supported/);
+  rejected({ is_decoder: true }, /field "is_decoder" must be false/);
+});
+
 test('readConfig picks the config class by model_type; another model_type is one line naming the file and the value', () => {
   assert.instance(readConfig(fixtureConfig), DistilBertConfig);
+  assert.instance(readConfig(bertFixtureConfig), BertConfig);
   for (const [modelType, found] of [
     ['gpt2', 'is "gpt2"'],
     [undefined, 'is missing'],
@@ -128,7 +171,7 @@ test('readConfig picks the config class by model_type; another model_type is one
     fs.writeFileSync(file, JSON.stringify({ ...fixtureJson, model_type: modelType }));
     assert.throws(
       () => readConfig(file),
-      (e: Error) => e.message === `${file}: field "model_type" ${found}; expected "distilbert"`,
+      (e: Error) => e.message === `${file}: field "model_type" ${found}; expected "distilbert" or "bert"`,
     );
   }
 });

@@ -10,11 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, backward, beginScope, crossEntropy, mulScalar, zeroGrad } from '../../engine/index.ts';
-import { AdamW, clipGradNorm, gradNorm } from '../../engine/optim/adamw.ts';
+import { AdamW, gradNorm } from '../../engine/optim/adamw.ts';
 import { loadModel } from '../../model/checkpoint.ts';
 import { openSafetensors } from '../../model/safetensors.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { assertClose } from '../../reference/check.ts';
+import { checkForwardBackward, checkTrajectory, maxAbs, relativeL2, type Trajectory } from '../support/parity.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'parity');
@@ -26,13 +27,6 @@ interface Batch {
   input_ids: number[][];
   attention_mask: number[][];
   labels: number[];
-}
-interface Trajectory {
-  optimizer: { lr: number; betas: [number, number]; eps: number; weight_decay: number };
-  max_grad_norm: number;
-  steps: { step: number; lr: number; loss: number; grad_norm: number }[];
-  final_loss: number;
-  final_logits: number[][];
 }
 const readJson = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(fixtureDir, name), 'utf8'));
 const batch = readJson<Batch>('batch.json');
@@ -51,22 +45,6 @@ function inputs() {
   };
 }
 
-function relativeL2(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff += (actual[i] - reference[i]) ** 2;
-    norm += reference[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
-
-function maxAbs(values: ArrayLike<number>): number {
-  let largest = 0;
-  for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]));
-  return largest;
-}
-
 test('tokenizer reproduces the fixture ids and mask', () => {
   const encoded = WordPieceTokenizer.fromDir(vocabDir).encodeBatch(batch.sentences);
   assert.equal([encoded.batch, encoded.seqLen], [B, T]);
@@ -78,31 +56,12 @@ test('eval forward and backward match PyTorch: logits, loss, hidden states, ever
   const scope = beginScope();
   try {
     const { ids, mask, labels } = inputs();
-    const { logits, hiddenStates } = model.forwardWithHiddenStates(ids, mask);
-    const loss = crossEntropy(logits, labels);
-    zeroGrad(params);
-    backward(loss);
-
-    assertClose(await logits.toFloat32(), expected.read('logits'), 1e-6, 0, 'logits');
-    assertClose([await loss.item()], expected.read('loss'), 1e-6, 0, 'loss');
-    assert.is(hiddenStates.length, model.config.nLayers + 1);
-    for (const [i, hidden] of hiddenStates.entries()) {
-      const name = i === 0 ? 'hidden.embeddings' : `hidden.layer.${i - 1}`;
-      assertClose(await hidden.toFloat32(), expected.read(name), 2e-5, 0, name);
-    }
-
-    for (const [name, param] of model.params) {
-      const grad = await param.grad!.toFloat32();
-      if (name === WORD_EMBEDDINGS) continue;
-      const reference = expected.read(`grad.${name}`);
-      if (name.endsWith('k_lin.bias')) {
-        // Exactly 0 in exact arithmetic: only rounding noise on either side.
-        assert.ok(maxAbs(grad) < 1e-9, `${name}: max |grad| ${maxAbs(grad)} should be ~0`);
-        continue;
-      }
-      const error = relativeL2(grad, reference);
-      assert.ok(error < 1e-4, `${name}: relative L2 error ${error.toExponential(2)}`);
-    }
+    await checkForwardBackward(model, expected, {
+      forward: () => model.forwardWithHiddenStates(ids, mask),
+      labels,
+      isKeyBias: (name) => name.endsWith('k_lin.bias'),
+      skip: WORD_EMBEDDINGS,
+    });
 
     // Word embeddings: only the batch's ids get gradient, and never the padding row (padding_idx).
     const { dim } = model.config;
@@ -124,52 +83,25 @@ test('eval forward and backward match PyTorch: logits, loss, hidden states, ever
   }
 });
 
-/** Replays a fixture trajectory: per step forward, backward, clip, AdamW at the scheduled lr. */
-async function checkTrajectory(file: string): Promise<void> {
-  const trajectory = readJson<Trajectory>(file);
+/** Replays a fixture trajectory from the fixture's weights. */
+async function followTrajectory(file: string): Promise<void> {
   params.forEach((p, i) => p.write(initialWeights[i]));
-  const { lr, betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
-  const optimizer = new AdamW(params, { lr, betas, eps, weightDecay });
   const { ids, mask, labels } = inputs();
-  const lossAndLogits = () => {
-    const logits = model.forward(ids, mask);
-    return { logits, loss: crossEntropy(logits, labels) };
-  };
   try {
-    for (const step of trajectory.steps) {
-      const scope = beginScope();
-      try {
-        const { loss } = lossAndLogits();
-        zeroGrad(params);
-        backward(loss);
-        const norm = clipGradNorm(params, trajectory.max_grad_norm);
-        optimizer.step(step.lr);
-        assertClose([await loss.item()], [step.loss], 1e-5, 0, `${file} step ${step.step} loss`);
-        assertClose([await norm.item()], [step.grad_norm], 0, 1e-4, `${file} step ${step.step} grad norm`);
-      } finally {
-        scope.end();
-      }
-    }
-    const scope = beginScope();
-    try {
-      const { logits, loss } = lossAndLogits();
-      assertClose(await logits.toFloat32(), trajectory.final_logits.flat(), 1e-5, 0, `${file} final logits`);
-      assertClose([await loss.item()], [trajectory.final_loss], 1e-5, 0, `${file} final loss`);
-    } finally {
-      scope.end();
-    }
-    const wordEmbeddings = await model.param(WORD_EMBEDDINGS).toFloat32();
-    const { padTokenId, dim } = model.config;
-    assert.is(maxAbs(wordEmbeddings.subarray(padTokenId * dim, (padTokenId + 1) * dim)), 0, 'the padding row stays 0');
+    await checkTrajectory(model, readJson<Trajectory>(file), {
+      logitsOf: () => model.forward(ids, mask),
+      labels,
+      wordEmbeddings: WORD_EMBEDDINGS,
+      what: file,
+    });
   } finally {
-    optimizer.release();
     for (const t of [ids, mask, labels]) t.release();
   }
 }
 
-test('five AdamW steps follow PyTorch (no clipping)', () => checkTrajectory('trajectory.json'));
+test('five AdamW steps follow PyTorch (no clipping)', () => followTrajectory('trajectory.json'));
 
-test('five AdamW steps follow PyTorch (clipping at steps 1-2)', () => checkTrajectory('trajectory_clip.json'));
+test('five AdamW steps follow PyTorch (clipping at steps 1-2)', () => followTrajectory('trajectory_clip.json'));
 
 interface AccumulatedTrajectory {
   optimizer: Trajectory['optimizer'];
