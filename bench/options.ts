@@ -68,9 +68,10 @@ matmuls through TensorFlow.js and jax-js on the same device, and a profile of on
   --report FILE.md     write a markdown report, with SVG bar charts next to it
   --peak-tflops X      the device's fp32 peak, to show matmul as a fraction of it
   --peak-gbps X        the device's memory bandwidth, for memory-bound kernels
-Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
-  --batch N (64)  --seq N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)
+Shapes, named as npm run train names them (defaults: DistilBERT-base, batch 64 x sequence 64):
+  --batch-size N (64)  --max-length N (64)  --dim N (768)  --hidden-dim N (3072)  --heads N (12)
   --layers N (6)  --vocab N (30522)  --classes N (2)
+  (--batch, --seq and --hidden are accepted too)
   --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
   --matmul-configs LIST  matmul configurations to sweep, comma-separated. Blocked (variant 3):
                        TMxTNxTK/RMxRN/V[/p], a TMxTN tile of C per workgroup, K steps of TK, RMxRN
@@ -79,7 +80,7 @@ Shapes (defaults: DistilBERT-base, batch 64 x sequence 64):
                        thread (multiples of 4), WMxWN threads per workgroup, V-wide loads
                        (default ${DEFAULT_CONFIGS})
 On llvmpipe (no GPU) use small shapes, e.g.
-  npm run bench -- --quick --batch 4 --seq 32 --dim 128 --hidden 512 --heads 4 --layers 2 --vocab 1000
+  npm run bench -- --quick --batch-size 4 --max-length 32 --dim 128 --hidden-dim 512 --heads 4 --layers 2 --vocab 1000
 `;
 
 /**
@@ -110,11 +111,33 @@ export const configName = (o: MatmulConfig) =>
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
 export type ModelShape = typeof DEFAULTS;
 
-/** The shape flags (--batch, --seq, --dim, …) for node:util's parseArgs, shared with `npm run tune`. */
-export const SHAPE_FLAGS = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])) as Record<
-  keyof ModelShape,
-  { type: 'string' }
->;
+/** Each shape's flag, named as npm run train names it, and the older name bench also accepts. */
+const SHAPE_FLAG_NAMES: Record<keyof ModelShape, { flag: string; alias?: string }> = {
+  batch: { flag: 'batch-size', alias: 'batch' },
+  seq: { flag: 'max-length', alias: 'seq' },
+  dim: { flag: 'dim' },
+  hidden: { flag: 'hidden-dim', alias: 'hidden' },
+  heads: { flag: 'heads' },
+  layers: { flag: 'layers' },
+  vocab: { flag: 'vocab' },
+  classes: { flag: 'classes' },
+};
+
+/** The shape flags (--batch-size, --max-length, --dim, …) for node:util's parseArgs, shared with `npm run tune`. */
+export const SHAPE_FLAGS = Object.fromEntries(
+  Object.values(SHAPE_FLAG_NAMES).flatMap(({ flag, alias }) =>
+    [flag, ...(alias ? [alias] : [])].map((f) => [f, { type: 'string' as const }]),
+  ),
+) as Record<string, { type: 'string' }>;
+
+/** The value of shape `key` as given on the command line, under its name or its alias; undefined if not given. */
+export function shapeFlag(values: Record<string, unknown>, key: keyof ModelShape): string | undefined {
+  const { flag, alias } = SHAPE_FLAG_NAMES[key];
+  if (alias && values[flag] !== undefined && values[alias] !== undefined)
+    throw new Error(`--${flag} and --${alias} name the same shape: give one`);
+  const value = values[flag] ?? (alias ? values[alias] : undefined);
+  return value === undefined ? undefined : String(value);
+}
 
 export function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -131,7 +154,10 @@ function positiveNumber(name: string, value: string): number {
 /** The shape flags' values, defaults where not given. */
 export function shapeOf(values: Record<string, unknown>): ModelShape {
   const shape = Object.fromEntries(
-    Object.entries(DEFAULTS).map(([k, d]) => [k, values[k] === undefined ? d : positiveInt(k, String(values[k]))]),
+    Object.entries(DEFAULTS).map(([k, d]) => {
+      const given = shapeFlag(values, k as keyof ModelShape);
+      return [k, given === undefined ? d : positiveInt(SHAPE_FLAG_NAMES[k as keyof ModelShape].flag, given)];
+    }),
   ) as ModelShape;
   if (shape.dim % shape.heads) throw new Error(`--dim ${shape.dim} must be a multiple of --heads ${shape.heads}`);
   return shape;

@@ -21,18 +21,18 @@ per adapter to ${tuningFolder()}/ ($XDG_CACHE_HOME, else ~/.cache), which traini
 
   --quick              fewer candidates, only the median padded length, fewer samples
   --seq N              tune at sequence length N only (default: the padded lengths the data
-                       produces at --batch: their 10th, 50th and 90th percentiles)
+                       produces at --batch-size: their 10th, 50th and 90th percentiles)
   --data ID|DIR|FILE   the sentences whose padded lengths to tune at (default rotten_tomatoes)
   --model ID|DIR       the tokenizer that pads them (default distilbert-base-uncased)
   --max-length N       truncate sentences to N tokens (default: the tokenizer's maximum)
   --seed N             the shuffle seed that makes the batches (default 42)
   --matmul-configs LIST  matmul configurations to try besides the defaults, as in npm run bench
                        (default: a list of blocked and direct tilings, shorter with --quick)
-Shapes (the same flags as npm run bench; defaults: DistilBERT-base at batch 64):
-  --batch N (64)  --dim N (768)  --hidden N (3072)  --heads N (12)  --layers N (6)
-  --vocab N (30522)  --classes N (2)
+Shapes, named as npm run train names them (defaults: DistilBERT-base at batch 64):
+  --batch-size N (64)  --dim N (768)  --hidden-dim N (3072)  --heads N (12)  --layers N (6)
+  --vocab N (30522)  --classes N (2)   (--batch and --hidden are accepted too)
 For the tiny model on llvmpipe, e.g.
-  npm run tune -- --quick --batch 8 --seq 32 --dim 64 --hidden 128 --heads 4
+  npm run tune -- --quick --batch-size 8 --seq 32 --dim 64 --hidden-dim 128 --heads 4
 `;
 
 const log = (line: string) => console.error(`[tune] ${line}`);
@@ -101,8 +101,10 @@ async function main(): Promise<void> {
   const matmulConfigs = values['matmul-configs']?.split(',').map(parseMatmulConfig);
   process.env.ENGINE_QUIET ??= '1';
   const g = await initGpu();
+  // --seq N: tune at that length alone (bench's alias of --max-length, which here cuts the data's sentences).
+  const onlyLength = (values as Record<string, string | undefined>).seq;
   const lengths =
-    values.seq !== undefined
+    onlyLength !== undefined
       ? [shape.seq]
       : representativeLengths(
           await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed),

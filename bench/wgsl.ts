@@ -1,7 +1,7 @@
 // `npm run wgsl -- NAME`: prints the WGSL of one kernel of a DistilBERT training step
 // (kernels/catalog.ts), at DistilBERT's shapes or at those the flags give.
 //   npm run wgsl -- --help                           the kernels and flags
-//   npm run wgsl -- qkv_forward_direct --batch 8   one kernel at other shapes
+//   npm run wgsl -- qkv_forward_direct --batch-size 8   one kernel at other shapes
 //   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/bench/wgsl.test.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,12 +12,14 @@ import { UsageError, helpText, parseArgs, positiveInt, runCommand, type OptionTa
 /** Where the committed snapshots live: one NAME.wgsl per catalog entry at DISTILBERT_SHAPES. */
 export const SNAPSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'kernels');
 
-const shapeOption = (help: string, value: number) => ({ kind: 'int', help, default: value, check: positiveInt }) as const;
+const shapeOption = (help: string, value: number, aliases?: string[]) =>
+  ({ kind: 'int', help, default: value, check: positiveInt, aliases }) as const;
+// The names npm run train uses for the same shapes; bench's older names are aliases.
 const OPTIONS = {
-  batch: shapeOption('sequences per step', DISTILBERT_SHAPES.batch),
-  seq: shapeOption('tokens per sequence', DISTILBERT_SHAPES.seq),
+  batchSize: shapeOption('sequences per step', DISTILBERT_SHAPES.batch, ['batch']),
+  maxLength: shapeOption('tokens per sequence', DISTILBERT_SHAPES.seq, ['seq']),
   dim: shapeOption('model width', DISTILBERT_SHAPES.dim),
-  hidden: shapeOption('FFN width', DISTILBERT_SHAPES.hidden),
+  hiddenDim: shapeOption('FFN width', DISTILBERT_SHAPES.hidden, ['hidden']),
   heads: shapeOption('attention heads', DISTILBERT_SHAPES.heads),
   vocab: shapeOption('vocabulary size', DISTILBERT_SHAPES.vocab),
   classes: shapeOption('labels', DISTILBERT_SHAPES.classes),
@@ -64,9 +66,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (names.length !== 1) throw new UsageError(`expected one kernel name (see --help), got ${names.length}`);
   if (!KERNEL_CATALOG[names[0]]) throw new UsageError(`no kernel '${names[0]}' (see --help for the list)`);
-  if (o.dim % o.heads !== 0) throw new UsageError(`--heads ${o.heads} must divide --dim ${o.dim}`);
-  const { batch, seq, dim, hidden, heads, vocab, classes } = o;
-  const shapes: ModelShapes = { batch, seq, dim, hidden, heads, vocab, classes };
+  const { dim, heads, vocab, classes } = o;
+  const shapes: ModelShapes = { batch: o.batchSize, seq: o.maxLength, dim, hidden: o.hiddenDim, heads, vocab, classes };
   process.stdout.write(kernelListing(names[0], shapes));
 }
 

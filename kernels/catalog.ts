@@ -37,7 +37,10 @@ export interface CatalogEntry {
 }
 
 const DROPOUT = { probability: 0.1, rng: { seed: 42, stream: 0 } };
-const dims = (s: ModelShapes): AttentionDims => ({ batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads });
+function dims(s: ModelShapes): AttentionDims {
+  if (s.dim % s.heads) throw new Error(`--heads ${s.heads} must divide --dim ${s.dim} for attention's kernels`);
+  return { batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads };
+}
 const tokens = (s: ModelShapes) => s.batch * s.seq;
 
 /**

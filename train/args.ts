@@ -20,6 +20,8 @@ export interface OptionSpec {
   /** For numbers: what the value must be when it is outside the option's domain, else nothing. */
   check?: (value: number) => string | undefined;
   choices?: readonly string[];
+  /** Older or shorter names also accepted, e.g. `batch` for `batchSize` (--batch for --batch-size). */
+  aliases?: readonly string[];
 }
 
 export type OptionTable = Record<string, OptionSpec>;
@@ -59,7 +61,9 @@ function parseValue(name: string, spec: OptionSpec, text: string): string | numb
 
 /** Parses `--name value`, `--name=value` and `--flag`; no positional arguments. */
 export function parseArgs<T extends OptionTable>(table: T, argv: readonly string[]): Parsed<T> {
-  const byFlag = new Map(Object.keys(table).map((name) => [flagName(name), name]));
+  const byFlag = new Map(
+    Object.entries(table).flatMap(([name, spec]) => [name, ...(spec.aliases ?? [])].map((flag) => [flagName(flag), name] as const)),
+  );
   const out: Record<string, unknown> = {};
   const explicit = new Set<string>();
   for (const [name, spec] of Object.entries(table)) out[name] = spec.default ?? (spec.kind === 'flag' ? false : undefined);
@@ -94,7 +98,8 @@ export function helpText(usage: string, description: string, table: OptionTable)
   const rows = Object.entries(table).map(([name, spec]) => {
     const meta = spec.kind === 'flag' ? '' : ` ${spec.meta ?? (spec.kind === 'string' ? 'VALUE' : spec.kind === 'int' ? 'N' : 'X')}`;
     const fallback = spec.default === undefined || spec.kind === 'flag' ? '' : ` (default ${spec.default})`;
-    return [`  ${flagName(name)}${meta}`, `${spec.help}${fallback}`];
+    const aliases = spec.aliases?.length ? ` (or ${spec.aliases.map(flagName).join(', ')})` : '';
+    return [`  ${flagName(name)}${meta}`, `${spec.help}${fallback}${aliases}`];
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   const lines = rows.map(([left, right]) => left.padEnd(width) + right);

@@ -190,9 +190,9 @@ function namedShapes(optimizer: AdamW, model: Model) {
 function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
   const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
   const flags = {
-    batch: s.batchSize,
+    'batch-size': s.batchSize,
     dim: config.dim,
-    hidden: config.hiddenDim,
+    'hidden-dim': config.hiddenDim,
     heads: config.nHeads,
     layers: config.nLayers,
     vocab: config.vocabSize,

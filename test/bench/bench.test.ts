@@ -16,13 +16,13 @@ import { KernelTimer } from '../../bench/timing.ts';
 
 const TINY = [
   '--quick',
-  '--batch',
+  '--batch-size',
   '2',
-  '--seq',
+  '--max-length',
   '8',
   '--dim',
   '16',
-  '--hidden',
+  '--hidden-dim',
   '32',
   '--heads',
   '2',
@@ -83,6 +83,12 @@ test('options: groups, shapes and bad values are named', () => {
   assert.throws(() => parseOptions(['--dim', '100', '--heads', '12']), /--dim 100 must be a multiple of --heads 12/);
   assert.throws(() => parseOptions(['--matmul-configs', '64x64/4x4']), /"64x64\/4x4" is not TMxTNxTK\/RMxRN\/V\[\/p\]/);
   assert.throws(() => parseOptions(['--report', 'out.html']), /--report must name a \.md file/);
+  // npm run train's names for the shapes, and bench's older ones as aliases.
+  const named = parseOptions(['--batch-size', '3', '--max-length', '5', '--hidden-dim', '7'])!;
+  const aliased = parseOptions(['--batch', '3', '--seq', '5', '--hidden', '7'])!;
+  assert.equal([named.batch, named.seq, named.hidden], [3, 5, 7]);
+  assert.equal([aliased.batch, aliased.seq, aliased.hidden], [3, 5, 7]);
+  assert.throws(() => parseOptions(['--batch-size', '3', '--batch', '4']), /--batch-size and --batch name the same shape/);
 });
 
 test('results render as terminal tables and a markdown report with SVG charts', () => {

@@ -37,6 +37,9 @@ test('npm run wgsl prints one kernel at the shapes given, and refuses an unknown
   const bad = await runCli('bench/wgsl.ts', ['attention']);
   assert.is(bad.code, 2);
   assert.is(errorLine(bad), "wgsl: no kernel 'attention' (see --help for the list)");
+  // Layer norm does not use --heads, so the default 12 heads need not divide --dim 128.
+  const matmul = await runCli('bench/wgsl.ts', ['layernorm_forward', '--dim', '128', '--batch-size', '2', '--max-length', '8']);
+  assert.is(matmul.code, 0, matmul.stderr);
 });
 
 test.run();
