@@ -30,7 +30,7 @@ const EVAL_OPTIONS = {
     check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
     help: "truncate sentences to N tokens (default: the model's maximum)",
   },
-  json: { kind: 'flag', help: 'print {"loss", "accuracy", "n"} as JSON on stdout, and nothing else there' },
+  json: { kind: 'flag', help: 'print {"loss", "accuracy", "f1", "perClass", "n"} as JSON on stdout, and nothing else there' },
   fp16: { kind: 'flag', help: 'run the forward under autocast (f16 matmul and attention operands), as training with --fp16 evaluates' },
 } satisfies OptionTable;
 

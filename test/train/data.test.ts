@@ -158,6 +158,10 @@ test('--train-file, --validation-file and --test-file name the splits; JSON arra
   const evaluated = (await load({ data: 'ignored', testFile: path.join(dir, 'a.json') }, { labels: ['b', 'a'] })).dataset;
   assert.equal(named(evaluated, 'test'), ['b:x', 'a:y']);
   assert.equal([evaluated.train, evaluated.validation], [[], []]);
+  const message = await load({ data: 'ignored', testFile: path.join(dir, 'a.json') }, { labels: ['b', 'c'] }).catch(
+    (e: Error) => e.message,
+  );
+  assert.is(message, `${dir}/a.json row 2, column "label": label "a" is not a class of the model (b, c)`);
 });
 
 test('parquet ClassLabel names win over the values seen, and a test split of -1 labels is not evaluated', async () => {
@@ -255,7 +259,7 @@ test('bad data: one line naming the file, and the row and column where there is 
         ]),
       },
       {},
-      (d) => `${d}/validation.csv line 3, column "label": label "z" is not one of the training labels (x, y)`,
+      (d) => `${d}/validation.csv line 3, column "label": label "z" is not a class of the train split (x, y)`,
     ],
     [
       {

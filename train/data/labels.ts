@@ -52,10 +52,11 @@ export function unlabelled(tables: readonly Table[], column: string): boolean {
 }
 
 /**
- * Each row's class id in `names`. A value is matched by name; an integer also indexes `names`
- * directly when no name is an integer (a model whose classes are NEGATIVE, POSITIVE on 0/1 data).
+ * Each row's class id in `names`, the classes of `whose` (the train split, or a trained model). A
+ * value is matched by name; an integer also indexes `names` directly when no name is an integer
+ * (a model whose classes are NEGATIVE, POSITIVE on 0/1 data).
  */
-export function labelIds(table: Table, column: string, names: readonly string[]): number[] {
+export function labelIds(table: Table, column: string, names: readonly string[], whose: string): number[] {
   const byInteger = !names.some((name) => INTEGER.test(name));
   return labelCells(table, column).map((value, row) => {
     if (value === null) throw cellError(table, row, column, 'no label');
@@ -63,6 +64,6 @@ export function labelIds(table: Table, column: string, names: readonly string[])
     if (id >= 0) return id;
     if (typeof value === 'number' && byInteger && value >= 0 && value < names.length) return value;
     const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw cellError(table, row, column, `label ${shown} is not one of the training labels (${names.join(', ')})`);
+    throw cellError(table, row, column, `label ${shown} is not a class of ${whose} (${names.join(', ')})`);
   });
 }

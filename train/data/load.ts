@@ -123,6 +123,7 @@ function datasetOf(tables: Partial<Record<Split, Table[]>>, description: string,
     throw new Error(`${description}: the train split has only one label (${labels}); classification needs two or more`);
   }
   const dataset: Dataset = { train: [], validation: [], test: [], labels };
+  const whose = load.labels ? 'the model' : 'the train split';
   for (const split of SPLITS) {
     const given = tables[split];
     if (given === undefined) continue;
@@ -130,15 +131,15 @@ function datasetOf(tables: Partial<Record<Split, Table[]>>, description: string,
       log(`${description}: the test split has no labels; it is not evaluated`);
       continue;
     }
-    dataset[split] = given.flatMap((table) => examples(table, columns, labels));
+    dataset[split] = given.flatMap((table) => examples(table, columns, labels, whose));
   }
   if (tables.train && !tables.validation) holdOut(dataset, description, options, load.heldOut, log);
   return dataset;
 }
 
-function examples(table: Table, columns: Columns, labels: readonly string[]): Example[] {
+function examples(table: Table, columns: Columns, labels: readonly string[], whose: string): Example[] {
   checkColumns(table, columns, false);
-  const ids = labelIds(table, columns.label, labels);
+  const ids = labelIds(table, columns.label, labels, whose);
   return table.rows.map((_, row) => {
     const text = textCell(table, row, columns.text);
     return columns.pair === undefined ? { text, label: ids[row] } : { text, textPair: textCell(table, row, columns.pair), label: ids[row] };

@@ -9,8 +9,8 @@ export const DATA_OPTIONS = {
     default: DEFAULT_DATA,
     meta: 'ID|DIR|FILE',
     help:
-      'a Hugging Face dataset id (stanfordnlp/sst2, imdb: its parquet files through the HF cache), a folder of data files ' +
-      'named by split (train.csv, validation.jsonl, test.parquet, ...) or of rt-polarity.pos/.neg, or one data file (the train split)',
+      'a hub dataset id (its parquet files, through the HF cache), a folder of files named by split ' +
+      '(train.csv, dev.jsonl, test.parquet, ...) or of rt-polarity.pos/.neg, or one file (the train split)',
   },
   dataConfig: { kind: 'string', meta: 'NAME', help: "the dataset's configuration, where it has several (GLUE's cola, mrpc, ...)" },
   trainFile: {
