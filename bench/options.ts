@@ -4,6 +4,7 @@
 // the defaults are DistilBERT-base at batch 64 × sequence 64, the shapes a training step sees.
 import { parseArgs } from 'node:util';
 import type { MatmulConfig } from '../engine/index.ts';
+import { DEFAULT_MATMUL_CONFIGS, parseMatmulConfig } from './matmul_configs.ts';
 
 export const GROUPS = [
   'matmul',
@@ -53,8 +54,6 @@ export interface BenchOptions {
 
 export type { MatmulConfig };
 
-const DEFAULT_CONFIGS = '128x128x8/8x8/4,128x128x8/8x8/4/p,128x128x16/8x8/4,256x128x8/16x8/4,64x64x16/8x8/4,64x64x16/4x4/1,8x8/2x4/4';
-
 export const HELP = `npm run bench -- [options]
 Kernel benchmarks (every variant validated against a float64 CPU reference, then timed), the same
 matmuls through TensorFlow.js and jax-js on the same device, and a profile of one training step.
@@ -78,35 +77,10 @@ Shapes, named as npm run train names them (defaults: DistilBERT-base, batch 64 x
                        outputs per thread, V-wide loads (1 or 4), /p: prefetch the next K step
                        into registers. Direct (variant 4): RMxRN/WMxWN/V, RMxRN outputs per
                        thread (multiples of 4), WMxWN threads per workgroup, V-wide loads
-                       (default ${DEFAULT_CONFIGS})
+                       (default ${DEFAULT_MATMUL_CONFIGS.join(',')})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch-size 4 --max-length 32 --dim 128 --hidden-dim 512 --heads 4 --layers 2 --vocab 1000
 `;
-
-/**
- * "64x64x16/4x4/4" -> blocked: tile 64×64, K step 16, 4×4 outputs per thread, vec4 loads; "/p"
- * adds prefetch. "16x16/2x4/4" -> direct: 16×16 outputs per thread, 2×4 threads, vec4 loads.
- */
-export function parseMatmulConfig(text: string): MatmulConfig {
-  const blocked = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)\/([14])(\/p)?$/.exec(text.trim());
-  if (blocked) {
-    const [tileM, tileN, tileK, threadM, threadN, vectorWidth] = blocked.slice(1, 7).map(Number);
-    return { variant: 3, tileM, tileN, tileK, threadM, threadN, vectorWidth: vectorWidth as 1 | 4, prefetch: blocked[7] !== undefined };
-  }
-  const direct = /^(\d+)x(\d+)\/(\d+)x(\d+)\/([14])$/.exec(text.trim());
-  if (direct) {
-    const [threadM, threadN, workgroupM, workgroupN, vectorWidth] = direct.slice(1).map(Number);
-    return { variant: 4, threadM, threadN, workgroupM, workgroupN, vectorWidth: vectorWidth as 1 | 4 };
-  }
-  throw new Error(
-    `--matmul-configs: "${text}" is not TMxTNxTK/RMxRN/V[/p] (blocked, e.g. 64x64x16/4x4/4) or RMxRN/WMxWN/V (direct, e.g. 16x16/2x4/4)`,
-  );
-}
-
-export const configName = (o: MatmulConfig) =>
-  o.variant === 3
-    ? `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}/${o.vectorWidth}${o.prefetch ? '/p' : ''}`
-    : `${o.threadM}x${o.threadN}/${o.workgroupM}x${o.workgroupN}/${o.vectorWidth}`;
 
 const DEFAULTS = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, layers: 6, vocab: 30522, classes: 2 };
 export type ModelShape = typeof DEFAULTS;
@@ -200,7 +174,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   return {
     ...shape,
     matmulSizes: (values['matmul-sizes'] ?? '256,512,1024').split(',').map((s) => positiveInt('matmul-sizes', s.trim())),
-    matmulConfigs: (values['matmul-configs'] ?? DEFAULT_CONFIGS).split(',').map(parseMatmulConfig),
+    matmulConfigs: (values['matmul-configs']?.split(',') ?? DEFAULT_MATMUL_CONFIGS).map(parseMatmulConfig),
     only,
     quick,
     warmup: values.warmup === undefined ? (quick ? 1 : 2) : positiveInt('warmup', values.warmup),

@@ -3,11 +3,13 @@
 //   npm run tune -- --help
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { closeGpu, initGpu, tuningFolder } from '../engine/index.ts';
+import { closeGpu, initGpu } from '../engine/index.ts';
+import { tuningFolder } from '../engine/gpu/host_node.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { loadDataset } from '../train/data/load.ts';
 import { resolveModel } from '../train/model_source.ts';
-import { SHAPE_FLAGS, parseMatmulConfig, positiveInt, shapeOf } from './options.ts';
+import { parseMatmulConfig } from './matmul_configs.ts';
+import { SHAPE_FLAGS, positiveInt, shapeOf } from './options.ts';
 import { textTable, ms } from './tables.ts';
 import { paddedBatchLengths, representativeLengths, tune, type TuneResult } from './tuner.ts';
 

@@ -49,7 +49,7 @@ import { encodeExample } from '../train/batch.ts';
 import type { Example } from '../train/data/dataset.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
-import { configName, parseMatmulConfig } from './options.ts';
+import { configName, parseMatmulConfig } from './matmul_configs.ts';
 import { KernelTimer, type Stats } from './timing.ts';
 import { prepareScoped, randomTensor, type Workload } from './workload.ts';
 

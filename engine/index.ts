@@ -43,7 +43,6 @@ export {
   kernelVersion,
   reloadTuningTable,
   tuningFile,
-  tuningFolder,
   tuningState,
   tuningSummary,
   withoutTuning,

@@ -17,7 +17,8 @@ import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { assertClose } from '../../reference/check.ts';
 import { gelu, matmul as matmulRef, randn } from '../../reference/float64.ts';
-import { configName, type BenchOptions, type MatmulConfig } from '../options.ts';
+import { configName } from '../matmul_configs.ts';
+import type { BenchOptions, MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 

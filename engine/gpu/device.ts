@@ -1,30 +1,14 @@
-// Opens the GPU once for the whole process.
-//
-// A real adapter comes first (Dawn's default backend: Vulkan, Metal or D3D12). Only when there is
-// none do we fall back to Dawn's OpenGL backend in compatibility mode, which on a machine without
-// a GPU runs on Mesa's llvmpipe (a multithreaded CPU rasteriser). ENGINE_BACKEND=gpu|opengl forces
-// one. The adapter's own limits are requested because compatibility defaults are tiny (128
-// invocations per workgroup), and optional features are taken when offered, never required.
-// Dawn's unsafe APIs are allowed so that GPUs with matrix units offer
-// `chromium-experimental-subgroup-matrix` (kernels/matmul_subgroup_matrix.ts), and NVIDIA's Vulkan
-// driver `shader-f16`, which Dawn otherwise withholds there and the f16 configurations need.
-//
-// Waiting. While any GPU promise is pending (a readback, onSubmittedWorkDone), Dawn's Node bindings
-// poll for its completion by calling the global setImmediate in a loop: a busy main thread. On a
-// GPU that costs an idle CPU core; on a CPU adapter it takes a core from the rasteriser doing the
-// work (on 2 cores, measured ~30% off lavapipe's steps). So on a CPU adapter the engine turns the
-// bindings' polls into 1 ms timers (`pollGently`; setImmediate from JavaScript is left alone).
+// Opens the GPU once for the whole program, through its host (engine/gpu/host.ts): Dawn in Node,
+// navigator.gpu in a page. ENGINE_BACKEND=gpu|opengl forces Dawn's backend. The adapter's own
+// limits are requested because compatibility defaults are tiny (128 invocations per workgroup), and
+// optional features are taken when offered, never required.
 //
 // GPU errors are asynchronous: validation errors, shader compile errors and device loss are
-// recorded when Dawn reports them and rethrown, as one readable Error, at the next point where
+// recorded when the GPU reports them and rethrown, as one readable Error, at the next point where
 // the engine waits on the GPU (see `throwIfGpuFailed`).
-import { execFileSync } from 'node:child_process';
-import { create, globals } from 'webgpu';
+import { host } from '#gpu-host';
 import { setting } from '../env.ts';
 import type { SubgroupMatrixConfig } from '../../kernels/matmul_subgroup_matrix.ts';
-
-// GPUBufferUsage, GPUMapMode, … as in a browser.
-Object.assign(globalThis, globals);
 
 export interface Gpu {
   device: GPUDevice;
@@ -61,9 +45,6 @@ export interface AdapterIdentity {
 const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
 const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', SUBGROUP_MATRIX] as GPUFeatureName[];
 
-// Dawn rounds timestamps to 100 µs unless told otherwise, too coarse to time one kernel.
-const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
-
 // The limits kernels depend on; each is raised to what the adapter offers.
 const WANTED_LIMITS = [
   'maxComputeInvocationsPerWorkgroup',
@@ -78,8 +59,6 @@ const WANTED_LIMITS = [
   'maxUniformBufferBindingSize',
 ] as const;
 
-// Dawn runs only while its instance is referenced; `closeGpu` drops it so the process can exit.
-let instance: GPU | undefined;
 let opened: Gpu | undefined;
 let opening: Promise<Gpu> | undefined;
 let gpuFailure: Error | undefined;
@@ -91,7 +70,7 @@ let gpuFailure: Error | undefined;
 export function openDevice(): Promise<Gpu> {
   opening ??= openGpu().then((g) => {
     opened = g;
-    if (g.software) pollGently();
+    host.opened(g.software);
     return g;
   });
   return opening;
@@ -130,46 +109,17 @@ export function reportGpuFailure(error: Error): void {
   gpuFailure ??= error;
 }
 
-const immediate = globalThis.setImmediate;
-const isNative = (fn: unknown) => typeof fn === 'function' && Function.prototype.toString.call(fn).includes('[native code]');
-
-/** Routes the bindings' setImmediate polls (native callbacks) through 1 ms timers (see "Waiting" above). */
-function pollGently(): void {
-  globalThis.setImmediate = Object.assign(
-    (callback: (...args: unknown[]) => void, ...args: unknown[]) =>
-      isNative(callback) ? setTimeout(callback, 1, ...args) : immediate(callback, ...args),
-    { __promisify__: immediate.__promisify__ },
-  ) as typeof setImmediate;
-}
-
 /** Releases the device so that Node can exit. */
 export function closeGpu(): void {
   opened?.device.destroy();
   opened = undefined;
   opening = undefined;
-  instance = undefined;
+  host.close();
 }
 
 async function openGpu(): Promise<Gpu> {
   const forced = setting('ENGINE_BACKEND');
-  let adapter: GPUAdapter | null = null;
-  let backend: Gpu['backend'] = 'gpu';
-  // On Linux, Dawn's only GPU backend is Vulkan: without its loader, asking would only print a
-  // warning before we fall back anyway.
-  if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || hasVulkanLoader()))) {
-    instance = create(DAWN_FLAGS);
-    adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter && forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
-  }
-  if (!adapter) {
-    backend = 'opengl';
-    process.env.EGL_PLATFORM = 'surfaceless';
-    instance = create(['backend=opengl', ...DAWN_FLAGS]);
-    adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
-    if (!adapter) {
-      throw new Error('no WebGPU adapter: no GPU, and no OpenGL fallback (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
-    }
-  }
+  const { adapter, backend } = await host.requestAdapter(forced);
 
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
@@ -187,7 +137,7 @@ async function openGpu(): Promise<Gpu> {
 
   const info = adapter.info;
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
-  const backendName = backend === 'opengl' ? 'opengl' : describeGpuBackend(info);
+  const backendName = host.backendName(info, backend);
   const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${backendName})`;
   if (setting('ENGINE_QUIET') !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
   const identity = {
@@ -219,18 +169,4 @@ async function openGpu(): Promise<Gpu> {
         }))
       : [],
   };
-}
-
-function hasVulkanLoader(): boolean {
-  try {
-    return execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
-  } catch {
-    return true; // Cannot tell: let Dawn try.
-  }
-}
-
-function describeGpuBackend(info: GPUAdapterInfo): string {
-  const backendType = (info as unknown as { backendType?: string }).backendType;
-  if (backendType) return backendType.toLowerCase();
-  return process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
 }

@@ -1,8 +1,8 @@
 // Tuned kernel choices: what `npm run tune` (bench/tune.ts) measured fastest on this adapter, per
 // kernel and shape, for the ops to launch instead of their defaults.
 //
-// One JSON table per adapter in the user's cache folder, `$XDG_CACHE_HOME/wgsl-distilbert/` (else
-// `~/.cache/wgsl-distilbert/`), named after the adapter. A table is used only when the adapter
+// One JSON table per adapter, kept by the host (engine/gpu/host.ts: in Node, a file in the user's
+// cache folder named after the adapter; a page keeps none). A table is used only when the adapter
 // that wrote it (vendor, architecture, device, driver description, backend) is this one and its
 // kernel version is this code's: the version is a hash of the WGSL the tunable generators emit at
 // fixed probe shapes, so any change to a generator retires every older table.
@@ -12,10 +12,7 @@
 // the rows of layer norm, attention's sequence) moves from batch to batch, and the tuner measures
 // a few representative lengths only. A launch takes the entry with its exact dims, else the
 // nearest entry (by ratio) that differs from it in one dim by at most 2×; else the op's default.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { host } from '#gpu-host';
 import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../../kernels/matmul.ts';
@@ -44,23 +41,9 @@ export interface TuningTable {
 /** A launch may use an entry tuned for a size up to this factor away along one dim. */
 const NEAREST_FACTOR = 2;
 
-/** Where tables live: $XDG_CACHE_HOME/wgsl-distilbert, else ~/.cache/wgsl-distilbert. */
-export function tuningFolder(): string {
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'wgsl-distilbert');
-}
-
-const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
-
-/** The table file for an adapter: readable names, then a hash of its whole identity. */
+/** Where this adapter's table lives (in Node, a file). */
 export function tuningFile(identity: AdapterIdentity = gpu().identity): string {
-  const readable = [identity.vendor, identity.device, identity.backend]
-    .filter(Boolean)
-    .join('-')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-  return path.join(tuningFolder(), `tune-${readable || 'adapter'}-${hash(JSON.stringify(identity))}.json`);
+  return host.tuningTables.location(identity);
 }
 
 let version: string | undefined;
@@ -91,7 +74,7 @@ export function kernelVersion(): string {
     layerNormBackwardInput(3, 40, false, 1),
   ];
   const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
-  version = hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
+  version = host.hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
   return version;
 }
 
@@ -108,12 +91,13 @@ let bypass = 0;
 export function tuningState(): TableState {
   if (loaded) return loaded;
   const file = tuningFile();
-  if (!fs.existsSync(file)) {
-    loaded = { state: 'none', file, why: 'no tuned kernel table for this adapter' };
-    return loaded;
-  }
   try {
-    const table = JSON.parse(fs.readFileSync(file, 'utf8')) as TuningTable;
+    const text = host.tuningTables.read(file);
+    if (text === undefined) {
+      loaded = { state: 'none', file, why: 'no tuned kernel table for this adapter' };
+      return loaded;
+    }
+    const table = JSON.parse(text) as TuningTable;
     if (!sameIdentity(table.adapter, gpu().identity)) {
       loaded = {
         state: 'stale',
@@ -144,10 +128,7 @@ export function tuningSummary(): string {
 export function writeTuningTable(entries: TunedEntry[], tunedFor: string): string {
   const table: TuningTable = { version: kernelVersion(), adapter: gpu().identity, created: new Date().toISOString(), tunedFor, entries };
   const file = tuningFile();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(partial, `${JSON.stringify(table, null, 1)}\n`);
-  fs.renameSync(partial, file);
+  host.tuningTables.write(file, `${JSON.stringify(table, null, 1)}\n`);
   loaded = undefined;
   return file;
 }

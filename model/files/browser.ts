@@ -86,7 +86,7 @@ export async function addFiles(dir: string, picked: Iterable<File>): Promise<str
 }
 
 /**
- * Fetches `base`/NAME for each name into folder `dir`. A missing `optional` file is skipped; any
+ * Fetches `base`/NAME for each name into folder `dir` (`base` may be relative to the page). A missing `optional` file is skipped; any
  * other failure throws one line naming the URL. `progress` hears bytes as they arrive.
  */
 export async function fetchFiles(
@@ -99,7 +99,11 @@ export async function fetchFiles(
     ...names.required.map((n) => [n, true] as const),
     ...(names.optional ?? []).map((n) => [n, false] as const),
   ]) {
-    const url = new URL(name, base.endsWith('/') ? base : `${base}/`).href;
+    // A relative `base` is the page's: resolved against its address.
+    const url = new URL(
+      name,
+      new URL(base.endsWith('/') ? base : `${base}/`, (globalThis as { location?: { href: string } }).location?.href),
+    ).href;
     let response: Response;
     try {
       response = await fetch(url);

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import { withSettings } from '../../engine/env.ts';
 import * as E from '../../engine/index.ts';
 import { observeLaunches } from '../../engine/gpu/dispatch.ts';
-import { parseMatmulConfig } from '../../bench/options.ts';
+import { tuningFolder } from '../../engine/gpu/host_node.ts';
+import { parseMatmulConfig } from '../../bench/matmul_configs.ts';
 import { tune } from '../../bench/tuner.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { gradcheck } from '../../reference/check.ts';
@@ -38,7 +39,7 @@ function removeTable(): void {
 }
 
 test('a quick tune of a tiny model writes a table in the cache folder, and the ops launch its choices', async () => {
-  assert.ok(E.tuningFolder().startsWith(process.env.XDG_CACHE_HOME!), 'tests keep out of the real cache');
+  assert.ok(tuningFolder().startsWith(process.env.XDG_CACHE_HOME!), 'tests keep out of the real cache');
   assert.is(E.tuningState().state, 'none');
   assert.match(E.tuningSummary(), /kernels: defaults \(no tuned kernel table for this adapter.*npm run tune/);
   // As few distinct pipelines as will do (compiling them is most of the time on llvmpipe): two
