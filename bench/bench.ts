@@ -44,13 +44,18 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
     kernels: [],
   };
   log(`${g.adapterName}; ${CLOCK_NOTE[timer.clock]}`);
+  const groups = selectedGroups(o);
+  const progress = new Progress(groups, o, g.software);
   try {
-    for (const group of selectedGroups(o)) {
+    for (const group of groups) {
       const valid = await validateGroup(group);
-      for (const v of valid) log(`${v.group} ${v.variant}: ${v.error ? `VALIDATION FAILED: ${v.error}` : 'valid'}`);
+      const failed = valid.filter((v) => v.error);
+      for (const v of failed) progress.line(`${v.group} ${v.variant}: VALIDATION FAILED: ${v.error}`);
+      progress.line(`${group.group}: ${valid.length - failed.length} of ${valid.length} variants match the float64 reference`);
       results.validations.push(...valid);
-      results.kernels.push(...(await timeGroup(group, valid, timer, peaks, log)));
+      results.kernels.push(...(await timeGroup(group, valid, timer, peaks, () => progress.timed())));
     }
+    progress.done();
     if (o.only.has('peers')) results.peers = await comparePeers(o, o, log);
     if (o.only.has('profile')) {
       results.profile = await profileStep(o, timer, log).catch((err) => ({ error: oneLine(err) }));
@@ -60,6 +65,54 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
     timer.destroy();
   }
   return results;
+}
+
+/**
+ * What the run will take, said up front and then as it goes: one line per group, and a count of
+ * timings with the time left (rewritten in place on a terminal, a line every 30 s otherwise).
+ * Results are printed once, as tables at the end.
+ */
+class Progress {
+  private readonly total: number;
+  private timings = 0;
+  private readonly started = performance.now();
+  private lastLine = 0;
+  private readonly tty = process.stderr.isTTY === true;
+
+  constructor(groups: ReturnType<typeof selectedGroups>, o: BenchOptions, software: boolean) {
+    this.total = groups.reduce((n, g) => n + g.variants.reduce((m, v) => m + v.workloads.length, 0), 0);
+    const variants = groups.reduce((n, g) => n + g.variants.length, 0);
+    // A first guess from runs of the suite: each timing (warm-up and samples) takes about this long.
+    const guessSeconds = (software ? 2.5 : 0.3) * (o.quick ? 1 : 3);
+    const extras = ['peers', 'profile', 'host'].filter((x) => o.only.has(x as never));
+    const minutes = Math.max(1, Math.round((this.total * guessSeconds) / 60));
+    log(
+      `${variants} variants to validate, ${this.total} timings${extras.length ? `, then ${extras.join(', ')}` : ''}: ` +
+        `roughly ${minutes} min${extras.length ? ' before those' : ''} (a guess; the time left follows as it goes)`,
+    );
+  }
+
+  line(text: string): void {
+    if (this.tty) process.stderr.write('\r\x1b[K');
+    log(text);
+  }
+
+  timed(): void {
+    this.timings++;
+    const elapsed = (performance.now() - this.started) / 1000;
+    const left = (elapsed / this.timings) * (this.total - this.timings);
+    const text = `${this.timings} of ${this.total} timed, about ${left < 90 ? `${Math.round(left)} s` : `${Math.round(left / 60)} min`} left`;
+    if (this.tty) process.stderr.write(`\r\x1b[K[bench] ${text}`);
+    else if (elapsed - this.lastLine >= 30) {
+      this.lastLine = elapsed;
+      log(text);
+    }
+  }
+
+  done(): void {
+    if (this.tty) process.stderr.write('\r\x1b[K');
+    log(`${this.timings} timings in ${Math.round((performance.now() - this.started) / 1000)} s`);
+  }
 }
 
 async function main(): Promise<number> {

@@ -89,7 +89,6 @@ export async function comparePeers(o: BenchOptions, plan: SamplingPlan, log: (li
       const prepared = matmulWorkload('', squareShape(n), v.kernel).prepare();
       try {
         const t = timed(await sampleWall(prepared.run, synchronize, plan), n);
-        log(`ours ${v.name} ${n}³: ${t.time.median.toFixed(2)} ms, ${t.rate.toFixed(1)} GFLOP/s`);
         if (i === 0) row.ours = t;
         if (!row.best || t.rate > row.best.rate) row.best = { ...t, variant: v.name };
       } finally {
@@ -106,7 +105,6 @@ export async function comparePeers(o: BenchOptions, plan: SamplingPlan, log: (li
             ratio: row.ours ? row.ours.rate / t.rate : NaN,
             bestRatio: row.best ? row.best.rate / t.rate : NaN,
           };
-          log(`${peer.name} ${n}³: ${t.time.median.toFixed(2)} ms, ${t.rate.toFixed(1)} GFLOP/s`);
         } finally {
           product.release();
         }

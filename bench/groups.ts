@@ -30,9 +30,18 @@ const BUILDERS: Partial<Record<Group, (o: BenchOptions) => KernelGroup>> = {
   amp: ampGroup,
 };
 
-/** The kernel groups `o.only` selects, in the order of GROUPS. */
+/** The kernel groups `o.only` selects, in the order of GROUPS, with only `o.variant`'s variants when it is set. */
 export function selectedGroups(o: BenchOptions): KernelGroup[] {
-  return [...o.only].flatMap((name) => BUILDERS[name]?.(o) ?? []);
+  const groups = [...o.only].flatMap((name) => BUILDERS[name]?.(o) ?? []);
+  const { variant } = o;
+  if (variant === undefined) return groups;
+  const chosen = (name: string) => name === variant || name.startsWith(`${variant} `);
+  const kept = groups.map((g) => ({ ...g, variants: g.variants.filter((v) => chosen(v.name)) })).filter((g) => g.variants.length);
+  if (kept.length === 0) {
+    const names = groups.flatMap((g) => g.variants.map((v) => `${g.group} ${v.name}`));
+    throw new Error(`--variant ${variant}: no selected variant is numbered or named so (there are: ${names.join('; ')})`);
+  }
+  return kept;
 }
 
 /** Validates every variant of the selected kernel groups (the path test/bench/bench.test.ts runs). */

@@ -122,6 +122,7 @@ async function timeSteps(
 
 export async function profileHost(o: BenchOptions, log: (line: string) => void): Promise<HostProfile> {
   const shape = { ...o, ...HOST_SHAPE };
+  log('host: timing a tiny step with the op code, then replayed, each beside a PyTorch step where torch runs');
   const torch = await TorchSteps.start(shape);
   const model = new ProfiledModel(shape);
   const replay = new StepReplay();
@@ -143,12 +144,6 @@ export async function profileHost(o: BenchOptions, log: (line: string) => void):
     throw new Error(
       `a replayed step made ${replayed.launches} launches in ${replayed.submits} submits, the op code ${launches} in ${submits}`,
     );
-  }
-  for (const [name, { run }] of [
-    ['op code', eager],
-    ['replay', replayed],
-  ] as const) {
-    log(`host, ${name}: ${run.usPerLaunch.toFixed(1)} µs per launch (${launches}), ${run.stepMs.median.toFixed(2)} ms per step`);
   }
   return {
     model: {

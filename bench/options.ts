@@ -41,6 +41,8 @@ export interface BenchOptions {
   /** Configurations of the blocked (variant 3) and direct (variant 4) matmuls to sweep. */
   matmulConfigs: MatmulConfig[];
   only: ReadonlySet<Group>;
+  /** Only the variants numbered or named so (llm.c's `./matmul_forward 4`); all when undefined. */
+  variant?: string;
   quick: boolean;
   warmup: number;
   repeats: number;
@@ -60,6 +62,7 @@ matmuls through TensorFlow.js and jax-js on the same device, and a profile of on
 
   --only LIST          groups to run, comma-separated (default all):
                        ${GROUPS.join(', ')}
+  --variant V          only the variants numbered V (e.g. --only matmul --variant 4) or named V
   --quick              one warm-up and three timed samples, short samples
   --warmup N           untimed runs before timing (default 2)
   --repeats N          timed samples; the table shows their median and spread (default 7)
@@ -146,6 +149,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       help: { type: 'boolean' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
+      variant: { type: 'string' },
       warmup: { type: 'string' },
       repeats: { type: 'string' },
       json: { type: 'string' },
@@ -176,6 +180,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     matmulSizes: (values['matmul-sizes'] ?? '256,512,1024').split(',').map((s) => positiveInt('matmul-sizes', s.trim())),
     matmulConfigs: (values['matmul-configs']?.split(',') ?? DEFAULT_MATMUL_CONFIGS).map(parseMatmulConfig),
     only,
+    variant: values.variant,
     quick,
     warmup: values.warmup === undefined ? (quick ? 1 : 2) : positiveInt('warmup', values.warmup),
     repeats: values.repeats === undefined ? (quick ? 3 : 7) : positiveInt('repeats', values.repeats),

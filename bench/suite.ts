@@ -54,7 +54,7 @@ export async function timeGroup(
   valid: readonly Validation[],
   timer: KernelTimer,
   peaks: Peaks,
-  log: (line: string) => void,
+  progress: (done: KernelResult) => void,
 ): Promise<KernelResult[]> {
   const results: KernelResult[] = [];
   const peak = g.unit === 'GFLOP/s' ? (peaks.tflops ? peaks.tflops * 1000 : undefined) : peaks.gbps;
@@ -64,6 +64,7 @@ export async function timeGroup(
       const base = { group: g.group, variant: v.name, workload: w.label, unit: g.unit, work: w.work };
       if (failed) {
         results.push({ ...base, error: `not timed: validation failed` });
+        progress(results[results.length - 1]);
         continue;
       }
       try {
@@ -72,14 +73,13 @@ export async function timeGroup(
           const time = await timer.sample(prepared.run);
           const rate = w.work / (time.median * 1e-3) / 1e9;
           results.push({ ...base, time, rate, ofPeak: peak ? rate / peak : undefined });
-          log(`${g.group} ${v.name} ${w.label}: ${time.median.toFixed(3)} ms, ${rate.toFixed(1)} ${g.unit}`);
         } finally {
           prepared.release();
         }
       } catch (err) {
         results.push({ ...base, error: oneLine(err) });
-        log(`${g.group} ${v.name} ${w.label}: ${oneLine(err)}`);
       }
+      progress(results[results.length - 1]);
     }
   }
   pool.trim();

@@ -58,18 +58,27 @@ export function validationTable(validations: Validation[]): Table {
   };
 }
 
+/**
+ * Below these a run's rate says nothing: its time is the fixed cost of a launch, not its work (on a
+ * CPU implementation a tiny kernel showed 0.000078 GB/s).
+ */
+export const TOO_SHORT_MS = 0.01;
+export const TOO_LITTLE_WORK = 1e6;
+export const rateIsNoise = (k: KernelResult) => k.work < TOO_LITTLE_WORK || (k.time !== undefined && k.time.median < TOO_SHORT_MS);
+
 export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks']): Table {
   const withPeak = peaks.tflops !== undefined || peaks.gbps !== undefined;
+  const rateCell = (k: KernelResult) => (k.rate === undefined ? '' : rateIsNoise(k) ? '– (too small)' : `${rate(k.rate)} ${k.unit}`);
   return {
-    title: 'Kernels (median time ± half the min–max spread)',
+    title: `Kernels (median time ± half the min–max spread; no rate under ${TOO_LITTLE_WORK / 1e6} MB or MFLOP, or ${TOO_SHORT_MS * 1000} µs)`,
     header: ['group', 'variant', 'workload', 'ms', 'rate', ...(withPeak ? ['of peak'] : [])],
     rows: kernels.map((k) => [
       k.group,
       k.variant,
       k.workload,
       k.time ? timeCell(k.time) : (k.error ?? ''),
-      k.rate !== undefined ? `${rate(k.rate)} ${k.unit}` : '',
-      ...(withPeak ? [k.ofPeak !== undefined ? pct(k.ofPeak) : ''] : []),
+      rateCell(k),
+      ...(withPeak ? [k.ofPeak !== undefined && !rateIsNoise(k) ? pct(k.ofPeak) : ''] : []),
     ]),
   };
 }

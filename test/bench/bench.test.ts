@@ -11,7 +11,7 @@ import { selectedGroups, validateSelected } from '../../bench/groups.ts';
 import { GROUPS, parseOptions } from '../../bench/options.ts';
 import { writeReport } from '../../bench/report.ts';
 import { profileStep } from '../../bench/profile.ts';
-import { allTables, textTable, type BenchResults } from '../../bench/tables.ts';
+import { allTables, kernelTable, textTable, type BenchResults } from '../../bench/tables.ts';
 import { KernelTimer } from '../../bench/timing.ts';
 
 const TINY = [
@@ -89,6 +89,28 @@ test('options: groups, shapes and bad values are named', () => {
   assert.equal([named.batch, named.seq, named.hidden], [3, 5, 7]);
   assert.equal([aliased.batch, aliased.seq, aliased.hidden], [3, 5, 7]);
   assert.throws(() => parseOptions(['--batch-size', '3', '--batch', '4']), /--batch-size and --batch name the same shape/);
+});
+
+test('--variant keeps the variants numbered or named so, and names the choices when none is', () => {
+  const variants = (argv: string[]) => selectedGroups(parseOptions([...TINY, ...argv])!).flatMap((g) => g.variants.map((v) => v.name));
+  const four = variants(['--only', 'matmul', '--variant', '4']);
+  assert.ok(four.length > 0 && four.every((name) => name.startsWith('4 ')), four.join(', '));
+  assert.throws(
+    () => variants(['--only', 'matmul', '--variant', '99']),
+    /--variant 99: no selected variant is numbered or named so \(there are: matmul 1 /,
+  );
+});
+
+test('a rate is left out where the run is too small to say anything', () => {
+  const time = { median: 5, min: 5, max: 5, samples: 3 };
+  const row = (work: number, median = 5) =>
+    kernelTable(
+      [{ group: 'gelu', variant: 'v', workload: 'w', unit: 'GB/s', work, time: { ...time, median }, rate: work / median / 1e6 }],
+      {},
+    ).rows[0][4];
+  assert.is(row(800), '– (too small)');
+  assert.is(row(4e9, 0.001), '– (too small)');
+  assert.is(row(4e9), '800 GB/s');
 });
 
 test('results render as terminal tables and a markdown report with SVG charts', () => {
