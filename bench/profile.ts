@@ -112,17 +112,15 @@ export class ProfiledModel {
    * and later ones replay it (engine/replay.ts); the phase marks are then those of the recording.
    */
   step(replay?: StepReplay): void {
-    const lr = 5e-5;
     scoped(() => {
       // The batch and the step's dropout step, i32 [1].
       const inputs = [...this.batch, Tensor.fromArray([this.stepIndex++], [1], 'i32')];
-      const parameters = this.optimizer.beginStep(lr);
       if (!replay) return this.record(inputs);
-      replay.run(shapeStr(inputs[0].shape), inputs, parameters, (recorded) => this.record(recorded));
+      replay.run(shapeStr(inputs[0].shape), inputs, (recorded) => this.record(recorded));
     });
   }
 
-  /** The work of a step whose optimizer step has begun: forward, backward, clip, AdamW, zero_grad. */
+  /** The work of a step: forward, backward, clip, AdamW, zero_grad. */
   private record([ids, mask, labels, step]: readonly Tensor[]): void {
     const params = this.optimizer.params;
     this.marks = [dispatchStats.dispatches];
@@ -132,7 +130,7 @@ export class ProfiledModel {
     backward(loss);
     this.marks.push(dispatchStats.dispatches);
     const { clipCoef } = gradNorm(params, 1);
-    this.optimizer.launchStep(clipCoef);
+    this.optimizer.step(clipCoef);
     zeroGrad(params);
     this.marks.push(dispatchStats.dispatches);
   }

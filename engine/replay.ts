@@ -6,19 +6,18 @@
 // microseconds, and a small model's step is nothing but launches. A replay skips all of it: it
 // appends the recorded commands again (dispatch.ts's `Recording`), a few microseconds a launch.
 //
-// What may differ from one replay to the next, and how it gets in:
-// - inputs: tensors whose contents change every step (a batch). The replay owns a persistent
-//   tensor per input, which the recorded step read; each replay first copies the new data there.
-// - parameters: uniforms whose values change every step (AdamW's learning-rate scalars, the step
-//   in the dropout streams' offsets). A parameter is a uniform name: every launch uniform of that
-//   name takes the parameter's value. Recording checks that each of them held exactly the value the
-//   caller declared, so a parameter named wrongly fails at once instead of replaying stale numbers.
-// Everything else must be what it was when recorded: the same kernels, on the same tensors, with
-// the same other uniforms. So the step may not upload or read back (dispatch.ts refuses), may not
-// bind tensors of its caller's scope (only persistent ones and its inputs: checked), and must
-// leave its results in persistent tensors (parameters, optimizer moments, a loss accumulator):
-// nothing it makes may outlive it (checked). JavaScript state the step would have changed does not
-// change on a replay; the caller keeps it (AdamW's step count, for one: `AdamW.beginStep`).
+// What may differ from one replay to the next is data, never a launch: the step's inputs, tensors
+// whose contents change every step (the batch, and the dropout step that picks the masks' random
+// streams). The replay owns a persistent tensor per input, which the recorded step read; each
+// replay first copies the new data there, then appends the recorded commands. Whatever else
+// changes from step to step lives on the device and changes there, as with torch's
+// Adam(capturable=True) and tinygrad's TinyJit: AdamW's step count and the scalars that follow it
+// (engine/optim/adamw.ts), the GradScaler's loss scale (engine/optim/grad_scaler.ts). No uniform
+// is patched: a replay launches exactly what was recorded, on the same tensors, with the same
+// uniforms. So the step may not upload or read back (dispatch.ts refuses), may not bind tensors
+// of its caller's scope (only persistent ones and its inputs: checked), and must leave its results
+// in persistent tensors (parameters, optimizer moments, a loss accumulator): nothing it makes may
+// outlive it (checked). JavaScript state the step would have changed does not change on a replay.
 //
 // Memory. A step's temporaries go back to the pool when its scope ends, but the recording keeps
 // using their buffers; so the replay takes them out of the pool (`pool.claim`) into its arena. The
@@ -30,12 +29,11 @@
 // ENGINE_DEBUG=1 a replay prints one line where the op code would have printed every launch.
 import { setting } from './env.ts';
 import { debugLevel } from './gpu/debug.ts';
-import { type Recording, record, uniformWord } from './gpu/dispatch.ts';
+import { type Recording, record } from './gpu/dispatch.ts';
 import { observeTensors } from './autograd/launch_on.ts';
 import { beginScope, pool } from './gpu/memory.ts';
 import { copyInto } from './ops/elementwise.ts';
 import { Tensor, sameShape, shapeStr } from './autograd/tensor.ts';
-import type { Uniforms } from '../kernels/launch.ts';
 
 /** Whether trainers should replay their steps (ENGINE_REPLAY, default 1). */
 export const replayEnabled = () => setting('ENGINE_REPLAY') === '1';
@@ -43,8 +41,6 @@ export const replayEnabled = () => setting('ENGINE_REPLAY') === '1';
 interface Recorded {
   recording: Recording;
   inputs: Tensor[];
-  /** Per parameter name, the uniform words that hold it. */
-  parameterWords: Map<string, number[]>;
 }
 
 /** Recorded steps by key (e.g. the batch's shape), replayed when the key comes back. */
@@ -61,23 +57,23 @@ export class StepReplay {
 
   /**
    * Runs `step` on persistent copies of `inputs`, recording it, the first time `key` is seen, and
-   * replays that recording when it comes back. `parameters` are the uniforms that change from one
-   * call to the next, by name. Returns whether this call recorded or replayed.
+   * replays that recording on the new inputs when it comes back. Returns whether this call
+   * recorded or replayed.
    */
-  run(key: string, inputs: readonly Tensor[], parameters: Uniforms, step: (inputs: readonly Tensor[]) => void): 'recorded' | 'replayed' {
+  run(key: string, inputs: readonly Tensor[], step: (inputs: readonly Tensor[]) => void): 'recorded' | 'replayed' {
     const found = this.recorded.get(key);
     if (!found) {
-      this.record(key, inputs, parameters, step);
+      this.record(key, inputs, step);
       return 'recorded';
     }
     // Most recently used last: Map keeps insertion order.
     this.recorded.delete(key);
     this.recorded.set(key, found);
-    this.replay(key, found, inputs, parameters);
+    this.replay(key, found, inputs);
     return 'replayed';
   }
 
-  private record(key: string, inputs: readonly Tensor[], parameters: Uniforms, step: (inputs: readonly Tensor[]) => void): void {
+  private record(key: string, inputs: readonly Tensor[], step: (inputs: readonly Tensor[]) => void): void {
     if (this.recorded.size >= this.maxRecordings) this.drop(this.recorded.keys().next().value!);
     const ownInputs = inputs.map((t, i) => new Tensor(t.shape, t.dtype, { persistent: true, name: `replay.${key}.input${i}` }));
     inputs.forEach((t, i) => copyInto(ownInputs[i], t));
@@ -108,10 +104,9 @@ export class StepReplay {
       const leftBytes = pool.inUseBytes - inUseBefore;
       if (leftBytes !== 0)
         throw new Error(`replay ${key}: the step left ${leftBytes} bytes of tensors alive; its results must go to persistent tensors`);
-      const words = parameterWords(key, recording, parameters);
       // Back into the arena: what this step used, and what it was lent (the other recordings' buffers).
       for (const b of [...lent, ...recording.buffers]) if (pool.claim(b)) this.arena.add(b);
-      this.recorded.set(key, { recording, inputs: ownInputs, parameterWords: words });
+      this.recorded.set(key, { recording, inputs: ownInputs });
     } catch (error) {
       recording?.release();
       for (const t of ownInputs) t.release();
@@ -123,7 +118,7 @@ export class StepReplay {
     }
   }
 
-  private replay(key: string, r: Recorded, inputs: readonly Tensor[], parameters: Uniforms): void {
+  private replay(key: string, r: Recorded, inputs: readonly Tensor[]): void {
     if (
       inputs.length !== r.inputs.length ||
       inputs.some((t, i) => t.dtype !== r.inputs[i].dtype || !sameShape(t.shape, r.inputs[i].shape))
@@ -131,16 +126,9 @@ export class StepReplay {
       const shapes = (ts: readonly Tensor[]) => ts.map((t) => `${t.dtype}${shapeStr(t.shape)}`).join(', ');
       throw new Error(`replay ${key}: recorded with inputs ${shapes(r.inputs)}, given ${shapes(inputs)}`);
     }
-    for (const [name, words] of r.parameterWords) {
-      const value = parameters[name];
-      if (!value) throw new Error(`replay ${key}: parameter ${name} was given when recording but not now`);
-      const word = uniformWord(value);
-      for (const w of words) r.recording.uniformWords[w] = word;
-    }
-    r.recording.uploadUniforms();
     inputs.forEach((t, i) => copyInto(r.inputs[i], t));
     r.recording.replay();
-    if (debugLevel() >= 1) console.error(`[engine] replay ${key}: ${r.recording.launches.length} launches`);
+    if (debugLevel() >= 1) console.error(`[engine] replay ${key}: ${r.recording.launches} launches`);
   }
 
   private drop(key: string): void {
@@ -156,21 +144,4 @@ export class StepReplay {
     for (const b of this.arena) pool.release(b);
     this.arena.clear();
   }
-}
-
-/** Where each parameter sits in the recording's uniform words, checking it holds the declared value. */
-function parameterWords(key: string, recording: Recording, parameters: Uniforms): Map<string, number[]> {
-  const words = new Map<string, number[]>();
-  for (const { launch, firstWord } of recording.launches) {
-    Object.keys(launch.uniforms).forEach((name, i) => {
-      const declared = parameters[name];
-      if (!declared) return;
-      const held = launch.uniforms[name];
-      if (held.type !== declared.type || uniformWord(held) !== uniformWord(declared)) {
-        throw new Error(`replay ${key}: ${launch.name}'s uniform ${name} is ${held.value}, the parameter says ${declared.value}`);
-      }
-      words.set(name, [...(words.get(name) ?? []), firstWord + i]);
-    });
-  }
-  return words;
 }

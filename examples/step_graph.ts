@@ -34,9 +34,10 @@ const phases: [string, { dispatches: number; submits: number }][] = [];
 const mark = (phase: string, before: ReturnType<typeof counts>) =>
   phases.push([phase, { dispatches: dispatchStats.dispatches - before.dispatches, submits: dispatchStats.submits - before.submits }]);
 
+const step = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'dropout_step' });
+
 const scope = beginScope();
 let before = counts();
-const step = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'dropout_step' });
 const loss = crossEntropy(model.forward(ids, mask, { training: true, rng: { seed: 42, step } }), labels);
 mark('forward', before);
 before = counts();
@@ -44,7 +45,7 @@ backward(loss);
 mark('backward', before);
 before = counts();
 const { clipCoef } = gradNorm(optimizer.params, 1);
-optimizer.step(2e-5, clipCoef);
+optimizer.step(clipCoef);
 zeroGrad(optimizer.params);
 mark('grad norm, clip, AdamW', before);
 console.log(formatGraph(loss));

@@ -7,12 +7,14 @@
 //   found_inf: scale *= backoff_factor, tracker = 0
 //   else:      tracker += 1; when tracker == growth_interval: scale *= growth_factor (if that is
 //              finite), tracker = 0.
-// Here the scale is an f32 [1] buffer, the tracker an i32 [1] and found_inf a u32 [1]:
+// Here the scale is an f32 [1] buffer, the counters an i32 [2] (torch's growth tracker, then the
+// steps skipped so far) and found_inf a u32 [1]:
 //  - `unscaleGradients`, one multi-tensor launch per group (multi_tensor.ts), one thread per
 //    element: g *= 1/scale in place, and an atomicOr of 1 into found_inf for a non-finite g.
 //    Non-finite is tested on the bits (exponent all ones), since WGSL lets compilers assume
 //    that floats are finite and fold x != x or comparisons with infinity away.
-//  - `updateScale`, one thread: torch's update, reading found_inf.
+//  - `updateScale`, one thread: torch's update, reading found_inf; it counts a skipped step and
+//    clears found_inf for the next step's unscale (torch makes a new flag each step).
 // Scales stay powers of two (65536·2^k), so 1/scale and the products are exact.
 // CPU reference: reference/float64.ts `gradScalerStep`; test: test/engine/fp16.test.ts.
 import { FLAT_BUILTINS, f32, u32, uniformBlock, type KernelLaunch } from './launch.ts';
@@ -60,29 +62,31 @@ export interface ScaleUpdate {
   growthInterval: number;
 }
 
-/** torch's `_amp_update_scale_`. Bindings: scale f32 [1], growthTracker i32 [1], foundInf u32 [1]. */
+/** torch's `_amp_update_scale_`. Bindings: scale f32 [1], counters i32 [2] (growth tracker, skipped steps), foundInf u32 [1]. */
 export function updateScale(o: ScaleUpdate): KernelLaunch {
   const uniforms = { growthFactor: f32(o.growthFactor), backoffFactor: f32(o.backoffFactor), growthInterval: u32(o.growthInterval) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read_write> scale: array<f32>;
-@group(0) @binding(2) var<storage, read_write> growthTracker: array<i32>;
-@group(0) @binding(3) var<storage, read> foundInf: array<u32>;
+@group(0) @binding(2) var<storage, read_write> counters: array<i32>;
+@group(0) @binding(3) var<storage, read_write> foundInf: array<u32>;
 ${NON_FINITE}
 
 @compute @workgroup_size(1)
 fn main() {
   if (foundInf[0] != 0u) {
     scale[0] = scale[0] * p.backoffFactor;
-    growthTracker[0] = 0;
+    counters[0] = 0;
+    counters[1] += 1;
+    foundInf[0] = 0u;
     return;
   }
-  let successful = growthTracker[0] + 1;
+  let successful = counters[0] + 1;
   if (successful == i32(p.growthInterval)) {
     let grown = scale[0] * p.growthFactor;
     if (!nonFinite(grown)) { scale[0] = grown; }
-    growthTracker[0] = 0;
+    counters[0] = 0;
   } else {
-    growthTracker[0] = successful;
+    counters[0] = successful;
   }
 }`;
   return { name: 'update_loss_scale', code, workgroups: [1, 1, 1], uniforms };

@@ -5,8 +5,8 @@
 // learning rate inside one step scope; the loss is read back asynchronously every few steps, never
 // in the middle of a step. With --fp16 (the Trainer's fp16=True) the forward runs under autocast
 // and a GradScaler scales the loss, unscales the gradients and skips steps whose gradients hold
-// inf/NaN; a skipped step does not advance the schedule, which each step learns from the previous
-// step's found-inf flag (engine/optim/grad_scaler.ts). A step of a batch shape seen before replays the
+// inf/NaN; a skipped step does not advance the schedule, which follows AdamW's step count on the
+// device (engine/optim/adamw.ts, grad_scaler.ts), so nothing waits for the flag. A step of a batch shape seen before replays the
 // first one's recording instead of running the op code again (engine/replay.ts). After each
 // epoch: evaluation on validation and an atomic checkpoint (train/checkpoints.ts) from which
 // `--resume` continues bit for bit; at the end: test evaluation, the model folder, its model card,
@@ -163,8 +163,8 @@ function baseModelOf(s: TrainSettings): string | undefined {
   return s.fromScratch || existsSync(s.model) ? undefined : s.model;
 }
 
-/** AdamW with the Trainer's parameter groups: no weight decay on biases and LayerNorm weights. */
-function makeOptimizer(model: Model, s: TrainSettings): AdamW {
+/** AdamW with the Trainer's parameter groups (no weight decay on biases and LayerNorm weights) and its schedule. */
+function makeOptimizer(model: Model, s: TrainSettings, schedule: LinearSchedule): AdamW {
   const decays = (name: string) => !name.endsWith('.bias') && !/LayerNorm|layer_norm/.test(name);
   const named = [...model.params];
   return new AdamW(
@@ -172,7 +172,7 @@ function makeOptimizer(model: Model, s: TrainSettings): AdamW {
       { params: named.filter(([n]) => decays(n)).map(([, p]) => p), weightDecay: s.weightDecay },
       { params: named.filter(([n]) => !decays(n)).map(([, p]) => p), weightDecay: 0 },
     ],
-    { lr: s.lr, betas: [...ADAM_BETAS], eps: ADAM_EPS },
+    { lr: { steps: schedule.totalSteps, at: (step) => learningRateAt(schedule, step) }, betas: [...ADAM_BETAS], eps: ADAM_EPS },
   );
 }
 
@@ -238,13 +238,14 @@ async function setUp(argv: string[]): Promise<Run> {
           requireHead: resumed !== undefined,
           freshMismatchedHead: !resumed,
         }).createModel();
-  const optimizer = makeOptimizer(model, settings);
-  if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
-  const scaler = settings.fp16 ? new GradScaler() : undefined;
-  if (scaler && resumed?.state.gradScaler) scaler.loadState(resumed.state.gradScaler);
   const batches = batchesPerEpoch(dataset.train.length, settings.batchSize);
   const perEpoch = updateStepsPerEpoch(batches, settings.gradientAccumulationSteps);
   const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
+  const schedule = { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps };
+  const optimizer = makeOptimizer(model, settings, schedule);
+  if (resumed) optimizer.loadState(readOptimizerState(path.join(resumed.dir, OPTIMIZER_FILE), namedShapes(optimizer, model)));
+  const scaler = settings.fp16 ? new GradScaler() : undefined;
+  if (scaler && resumed?.state.gradScaler) scaler.loadState(resumed.state.gradScaler);
   mkdirSync(outputDir, { recursive: true });
   return {
     settings,
@@ -257,7 +258,7 @@ async function setUp(argv: string[]): Promise<Run> {
     optimizer,
     scaler,
     replay: settings.gradientAccumulationSteps === 1 && replayEnabled() ? new StepReplay() : undefined,
-    schedule: { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps },
+    schedule,
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
     // A resumed run's metrics continue from its checkpoint, dropping whatever came after it.
@@ -274,9 +275,8 @@ async function setUp(argv: string[]): Promise<Run> {
 interface Window {
   steps: number;
   lastStep: number;
-  /** Reads the window's loss sum and last gradient norm, copied out when it closed. */
+  /** Reads the window's loss sum, last gradient norm and the optimizer's step count, copied out when it closed. */
   read: () => Promise<(Float32Array | Int32Array)[]>;
-  learningRate: number;
 }
 
 /** What the progress bar and metrics get as each window's loss arrives. */
@@ -300,7 +300,15 @@ class LossWindows {
   private epochSteps = 0;
   private epochStart = performance.now();
 
-  constructor(private readonly onWindow: (report: WindowReport) => void) {
+  /**
+   * `optimizerSteps`: AdamW's step count on the device, read with each window, and `rateAt` the
+   * learning rate after that many steps: a window reports the rate of its last update.
+   */
+  constructor(
+    private readonly optimizerSteps: Tensor,
+    private readonly rateAt: (steps: number) => number,
+    private readonly onWindow: (report: WindowReport) => void,
+  ) {
     fillLike(this.sum, 0);
   }
 
@@ -322,11 +330,11 @@ class LossWindows {
   }
 
   /** Called after each optimizer step. */
-  endStep(step: number, learningRate: number, closeWindow: boolean): Promise<void> | undefined {
+  endStep(step: number, closeWindow: boolean): Promise<void> | undefined {
     this.stepsInWindow++;
     if (!closeWindow) return undefined;
     // Copied out now, in the step's submit; read (mapped) only one window later, when the GPU is done.
-    this.pending.push({ steps: this.stepsInWindow, lastStep: step, read: readLater([this.sum, this.norm]), learningRate });
+    this.pending.push({ steps: this.stepsInWindow, lastStep: step, read: readLater([this.sum, this.norm, this.optimizerSteps]) });
     fillLike(this.sum, 0);
     this.stepsInWindow = 0;
     return this.pending.length > 1 ? this.settle(1) : undefined;
@@ -336,7 +344,7 @@ class LossWindows {
   private async settle(keep: number): Promise<void> {
     while (this.pending.length > keep) {
       const w = this.pending.shift()!;
-      const [[lossSum], [norm]] = await w.read();
+      const [[lossSum], [norm], [optimizerSteps]] = await w.read();
       const loss = lossSum / w.steps;
       if (!Number.isFinite(loss))
         throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
@@ -347,7 +355,7 @@ class LossWindows {
         lastStep: w.lastStep,
         loss,
         gradNorm: norm,
-        learningRate: w.learningRate,
+        learningRate: this.rateAt(Math.max(optimizerSteps - 1, 0)),
         epochSteps: this.epochSteps,
         epochSeconds,
       });
@@ -396,8 +404,6 @@ function writeReport(run: Run): void {
 
 async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Promise<string> {
   const { model, tokenizer, optimizer, settings, metrics, scaler } = run;
-  // The last step's found-inf settles AdamW's step count before it is saved.
-  await scaler?.settle();
   const state: TrainerState = {
     version: 1,
     settings,
@@ -460,22 +466,16 @@ interface StepEnd {
  * of the scaled loss, and the gradients unscaled before the norm.
  *
  * A whole optimizer step in one micro-batch is replayed (engine/replay.ts): the first batch of
- * each shape records it, and later ones replay that recording with their own batch, learning rate
- * and dropout streams. (With accumulation, gradients outlive a micro-batch, which a recorded step
+ * each shape records it, and later ones replay that recording with their own batch and dropout
+ * step; the learning rate follows AdamW's step count on the device. (With accumulation, gradients outlive a micro-batch, which a recorded step
  * may not leave behind: those steps run their op code every time.)
  */
 async function trainMicroBatch(run: Run, examples: Example[], stream: number, windows: LossWindows, end?: StepEnd): Promise<void> {
-  const { optimizer, scaler } = run;
   const scope = beginScope();
   try {
     // The micro-batch and its dropout step (which random streams its masks come from).
     const batch = { ...toBatch(run.tokenizer, examples, run.maxLength), step: Tensor.fromArray([stream], [1], 'i32') };
     if (!end) return backwardMicroBatch(run, batch, windows);
-    // Whether the previous step was skipped (--fp16) decides this one's count, so its learning rate:
-    // the schedule advances on the steps that updated the weights (the Trainer's optimizer_was_run).
-    await scaler?.settle();
-    const lr = learningRateAt(run.schedule, optimizer.stepCount);
-    const stepUniforms = optimizer.beginStep(lr);
     const work = (b: ModelInputs) => {
       backwardMicroBatch(run, b, windows);
       updateWeights(run, windows);
@@ -484,14 +484,11 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
       // Sentence pairs bring token type ids, a fifth input and so another recording.
       const inputs = [batch.ids, batch.mask, batch.labels, batch.step, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])];
       const key = `${shapeStr(batch.ids.shape)}${batch.tokenTypeIds ? ' pairs' : ''}`;
-      run.replay.run(key, inputs, stepUniforms, ([ids, mask, labels, step, tokenTypeIds]) =>
-        work({ ids, mask, labels, step, tokenTypeIds }),
-      );
+      run.replay.run(key, inputs, ([ids, mask, labels, step, tokenTypeIds]) => work({ ids, mask, labels, step, tokenTypeIds }));
     } else {
       work(batch);
     }
-    scaler?.watch(optimizer);
-    return windows.endStep(end.step, lr, end.closeWindow);
+    return windows.endStep(end.step, end.closeWindow);
   } finally {
     scope.end();
     flush();
@@ -516,8 +513,8 @@ function backwardMicroBatch(run: Run, batch: ModelInputs, windows: LossWindows):
 }
 
 /**
- * The update of the step `beginStep` counted: gradients unscaled (--fp16), their global norm and
- * clip, AdamW (skipped on inf/NaN gradients with --fp16), the gradients dropped, the norm kept.
+ * The update: gradients unscaled (--fp16), their global norm and clip, AdamW (skipped on inf/NaN
+ * gradients with --fp16, and the loss scale updated), the gradients dropped, the norm kept.
  */
 function updateWeights(run: Run, windows: LossWindows): void {
   const { optimizer, settings, scaler } = run;
@@ -526,8 +523,12 @@ function updateWeights(run: Run, windows: LossWindows): void {
   // gradNorm needs a positive bound; without clipping it only measures, and its coefficient is unused.
   const { totalNorm, clipCoef } = gradNorm(params, settings.gradClip > 0 ? settings.gradClip : 1);
   const clip = settings.gradClip > 0 ? clipCoef : undefined;
-  if (scaler) scaler.launchStep(optimizer, clip);
-  else optimizer.launchStep(clip);
+  if (scaler) {
+    scaler.step(optimizer, clip);
+    scaler.update();
+  } else {
+    optimizer.step(clip);
+  }
   zeroGrad(params);
   windows.keepNorm(totalNorm);
 }
@@ -557,22 +558,27 @@ async function train(run: Run): Promise<void> {
     : undefined;
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.error(line));
   const bar = bars?.create(schedule.totalSteps, step, { epoch: firstEpoch + 1, loss: '-', rate: '-' });
-  const windows = new LossWindows(({ lastStep, loss, gradNorm: norm, learningRate, epochSteps, epochSeconds }) => {
-    const samplesPerSecond = (epochSteps * settings.batchSize * accumulation) / epochSeconds;
-    metrics.add({
-      split: 'train',
-      step: lastStep + 1,
-      epoch: round4(epochAt(lastStep + 1)),
-      loss,
-      learningRate,
-      gradNorm: norm,
-      samplesPerSecond,
-    });
-    bar?.update(lastStep + 1, { loss: loss.toFixed(4), rate: samplesPerSecond.toFixed(1) });
-    if (!bars && (lastStep + 1) % (LOG_EVERY * 10) === 0) {
-      console.error(`step ${lastStep + 1}/${schedule.totalSteps}: loss ${loss.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s`);
-    }
-  });
+  const rateAt = (steps: number) => learningRateAt(schedule, steps);
+  const windows = new LossWindows(
+    run.optimizer.steps,
+    rateAt,
+    ({ lastStep, loss, gradNorm: norm, learningRate, epochSteps, epochSeconds }) => {
+      const samplesPerSecond = (epochSteps * settings.batchSize * accumulation) / epochSeconds;
+      metrics.add({
+        split: 'train',
+        step: lastStep + 1,
+        epoch: round4(epochAt(lastStep + 1)),
+        loss,
+        learningRate,
+        gradNorm: norm,
+        samplesPerSecond,
+      });
+      bar?.update(lastStep + 1, { loss: loss.toFixed(4), rate: samplesPerSecond.toFixed(1) });
+      if (!bars && (lastStep + 1) % (LOG_EVERY * 10) === 0) {
+        console.error(`step ${lastStep + 1}/${schedule.totalSteps}: loss ${loss.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s`);
+      }
+    },
+  );
 
   const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
   let test: EvalResult | undefined;
@@ -647,7 +653,7 @@ async function train(run: Run): Promise<void> {
   const timing = trainSteps > 0 ? `; ${((1000 * trainSeconds) / trainSteps).toFixed(1)} ms/step over ${trainSteps} steps this session` : '';
   if (run.scaler) {
     console.error(
-      `fp16: loss scale ${(await run.scaler.state()).scale}, ${run.scaler.skippedSteps} step(s) skipped for inf/NaN gradients this session`,
+      `fp16: loss scale ${(await run.scaler.state()).scale}, ${await run.scaler.skippedSteps()} step(s) skipped for inf/NaN gradients this session`,
     );
     run.scaler.release();
   }

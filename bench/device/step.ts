@@ -7,8 +7,8 @@
 //           first batch (logits.json), for transformers' from_pretrained to load and compare.
 // Each step is forward, cross-entropy, backward, global grad-norm clip (1.0), AdamW with a linear
 // learning-rate decay: the training job's step (with --fp16, its mixed-precision step: forward
-// under autocast, a GradScaler; without it, each batch shape's first step recorded and later ones
-// replayed, engine/replay.ts). Timing waits for the GPU at the end of each step.
+// under autocast, a GradScaler), each batch shape's first step recorded and later ones replayed
+// (engine/replay.ts), with and without --fp16. Timing waits for the GPU at the end of each step.
 //   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
 //     --steps 30 --parity-steps 20 --shared ../shared --run-dir DIR --out step.json
 //   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
@@ -114,11 +114,13 @@ interface RunResult {
 async function runSteps(training: boolean, count: number, after?: (model: Model) => Promise<void>): Promise<RunResult> {
   const model = initModel(config, args.seed);
   const params = model.parameters();
-  const optimizer = new AdamW(params, { lr: args.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
+  // A linear decay over the run's steps (counted on the device, so a skipped --fp16 step does not advance it).
+  const lr = { steps: count, at: (step: number) => args.lr * (1 - step / count) };
+  const optimizer = new AdamW(params, { lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
   const scaler = args.fp16 ? new GradScaler() : undefined;
   const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
-  // As the trainer does: without --fp16, each batch shape's first step is recorded, later ones replayed.
-  const replay = scaler ? undefined : new StepReplay();
+  // As the trainer does: each batch shape's first step is recorded, later ones replayed.
+  const replay = new StepReplay();
   const lossOut = new Tensor([], 'f32', { persistent: true, name: 'loss_out' });
   for (let step = 0; step < count; step++) {
     const b = batches[step];
@@ -128,28 +130,29 @@ async function runSteps(training: boolean, count: number, after?: (model: Model)
     const mask = Tensor.fromArray(b.mask, [b.batch, b.seqLen], 'i32');
     const labels = Tensor.fromArray(b.labels, [b.batch], 'i32');
     const dropoutStep = Tensor.fromArray([step], [1], 'i32');
-    const lr = args.lr * (1 - step / count);
     const work = ([ids, mask, labels, dropoutStep]: readonly Tensor[]) => {
       const forward = () => model.forward(ids, mask, { training, rng: { seed: args.seed, step: dropoutStep } });
       const loss = crossEntropy(scaler ? autocast(forward) : forward(), labels);
       backward(loss, scaler?.scale);
       scaler?.unscale(params);
       const { clipCoef } = gradNorm(params, 1.0);
-      if (scaler) scaler.step(optimizer, lr, clipCoef);
-      else optimizer.launchStep(clipCoef);
+      if (scaler) {
+        scaler.step(optimizer, clipCoef);
+        scaler.update();
+      } else {
+        optimizer.step(clipCoef);
+      }
       zeroGrad(params);
       copyInto(lossOut, loss);
     };
-    if (!replay) work([ids, mask, labels, dropoutStep]);
-    else replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels, dropoutStep], optimizer.beginStep(lr), work);
+    replay.run(`${b.batch}x${b.seqLen}`, [ids, mask, labels, dropoutStep], work);
     scope.end();
     result.losses.push(await lossOut.item());
     await synchronize();
-    await scaler?.settle();
     result.msPerStep.push(performance.now() - started);
     result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
   }
-  replay?.release();
+  replay.release();
   lossOut.release();
   await after?.(model);
   scaler?.release();

@@ -35,10 +35,10 @@
 // autograd graph, tensors, kernel choice): tens of microseconds. `record(fn)` runs `fn` as usual
 // and also keeps what it launched and copied, as a `Recording` that appends the very same commands
 // again for a few microseconds each, without running any of that code. It holds its own copy of
-// the launches' uniform words in a buffer of its own (one 256-byte slot per launch), which its
-// owner may change between replays and upload with `uploadUniforms`. engine/replay.ts builds a
-// training step's replay on it; a recorded function may not upload or read back, as a replay
-// could not repeat either.
+// the launches' uniform words in a buffer of its own (one 256-byte slot per launch), uploaded once:
+// a replay launches exactly what was recorded, and whatever changes from step to step is data in
+// tensors. engine/replay.ts builds a training step's replay on it; a recorded function may not
+// upload or read back, as a replay could not repeat either.
 import type { KernelLaunch, Uniform } from '../../kernels/launch.ts';
 import { debugLevel, logCompile } from './debug.ts';
 import { gpu, throwIfGpuFailed } from './device.ts';
@@ -55,6 +55,8 @@ const MAX_STAGED_BYTES = 64 << 20;
 export const dispatchStats = {
   dispatches: 0,
   submits: 0,
+  /** Buffer-to-buffer copies (copy commands, not kernels): tensor copies, and copies out for reading back. */
+  copies: 0,
   pipelinesCompiled: 0,
   bindGroupsCreated: 0,
   bindGroupsReused: 0,
@@ -339,6 +341,7 @@ export function writeBuffer(buffer: GPUBuffer, offset: number, data: ArrayBuffer
 
 /** Copies bytes between buffers, in order with recorded launches. */
 export function copyBuffer(src: GPUBufferBinding, dst: GPUBufferBinding, bytes: number): void {
+  dispatchStats.copies++;
   if (dryRun) return;
   recording?.push({ kind: 'copy', src, dst, bytes });
   commandEncoder().copyBufferToBuffer(src.buffer, src.offset ?? 0, dst.buffer, dst.offset ?? 0, bytes);
@@ -392,8 +395,7 @@ export async function synchronize(): Promise<void> {
 
 /** What `record` kept, ready to be appended again to the work of later steps. */
 export class Recording {
-  /** The uniform words of every launch, a 256-byte slot each, in `uniforms`' layout (upload before replaying). */
-  readonly uniformWords: Uint32Array;
+  /** The uniform words of every launch, a 256-byte slot each. */
   private readonly uniforms: GPUBuffer;
   private readonly commands: (
     | {
@@ -407,18 +409,20 @@ export class Recording {
       }
     | Extract<RecordedCommand, { kind: 'copy' }>
   )[];
-  /** The launches in order, with the first word of each one's uniform slot (-1 without uniforms). */
-  readonly launches: { launch: KernelLaunch; firstWord: number }[] = [];
+  readonly launches: number;
+  readonly copies: number;
   /** Every buffer the commands read or write. */
   readonly buffers = new Set<GPUBuffer>();
 
   constructor(recorded: RecordedCommand[]) {
     const slots = recorded.filter((c) => c.kind === 'launch' && c.kernel.hasUniforms).length;
-    this.uniformWords = new Uint32Array(Math.max(1, slots) * SLOT_WORDS);
+    const uniformWords = new Uint32Array(Math.max(1, slots) * SLOT_WORDS);
     this.uniforms = gpu().device.createBuffer({
-      size: this.uniformWords.byteLength,
+      size: uniformWords.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
+    this.copies = recorded.filter((c) => c.kind === 'copy').length;
+    this.launches = recorded.length - this.copies;
     let slot = 0;
     this.commands = recorded.map((c) => {
       if (c.kind === 'copy') {
@@ -428,32 +432,25 @@ export class Recording {
       for (const b of c.buffers) this.buffers.add(b.buffer);
       const entries: GPUBindGroupEntry[] = c.buffers.map((resource, i) => ({ binding: i + 1, resource }));
       let offsets: number[] = [];
-      let firstWord = -1;
       if (c.kernel.hasUniforms) {
-        firstWord = slot * SLOT_WORDS;
-        this.uniformWords.set(c.uniformWords, firstWord);
+        uniformWords.set(c.uniformWords, slot * SLOT_WORDS);
         entries.unshift({ binding: 0, resource: { buffer: this.uniforms, offset: 0, size: UNIFORM_SLOT } });
         offsets = [slot * UNIFORM_SLOT];
         slot++;
       }
-      this.launches.push({ launch: c.launch, firstWord });
       const bindGroup = gpu().device.createBindGroup({ layout: c.kernel.layout, entries });
       const { launch, buffers } = c;
       return { kind: 'launch' as const, launch, buffers, pipeline: c.kernel.pipeline, bindGroup, offsets, workgroups: launch.workgroups };
     });
-  }
-
-  /** Sends `uniformWords` to the GPU, in order with the work recorded so far. */
-  uploadUniforms(): void {
-    writeBuffer(this.uniforms, 0, this.uniformWords);
+    // Straight to the queue: nothing has used the buffer yet, and every replay is submitted after this.
+    gpu().device.queue.writeBuffer(this.uniforms, 0, uniformWords);
   }
 
   /** Appends the recorded launches and copies to the work of the current step. */
   replay(): void {
-    if (dryRun) {
-      dispatchStats.dispatches += this.launches.length;
-      return;
-    }
+    dispatchStats.dispatches += this.launches;
+    dispatchStats.copies += this.copies;
+    if (dryRun) return;
     let pipeline: GPUComputePipeline | null = null;
     for (const c of this.commands) {
       if (c.kind === 'copy') {
@@ -479,7 +476,6 @@ export class Recording {
         pass = null;
       }
     }
-    dispatchStats.dispatches += this.launches.length;
   }
 
   release(): void {

@@ -98,7 +98,7 @@ function memoizedModule<M extends object, K extends keyof M>(module: M, names: K
   return Object.fromEntries(names.map((name) => [name, memoized(module[name] as (...args: unknown[]) => KernelLaunch)])) as Pick<M, K>;
 }
 
-export const { adamwStep } = memoizedModule(adamw, ['adamwStep']);
+export const { adamwBegin, adamwStep } = memoizedModule(adamw, ['adamwBegin', 'adamwStep']);
 export const { attentionForward, attentionRowStats, attentionGradQuery, attentionGradKeyValue } = memoizedModule(attention, [
   'attentionForward',
   'attentionRowStats',

@@ -9,7 +9,6 @@ import { tunedChoice } from '../gpu/tuning.ts';
 import { op } from '../autograd/trace.ts';
 import { filled, sumToShape } from './elementwise.ts';
 import { sumColumnsOf } from './row_sums.ts';
-import { reshape } from './shape.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
@@ -83,11 +82,12 @@ export const layerNorm = op(
       if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dInput, null, null]);
       if (rows === 0) return withResidual([dInput, filled([cols], 0), filled([cols], 0)]);
       const chunks = Math.ceil(rows / ROW_CHUNK);
-      const weightPartial = new Tensor([chunks, cols]);
-      const biasPartial = new Tensor([chunks, cols]);
+      // A single chunk's partial sums are the sums (no second-stage launch), made in the gradients' shape (not a view, which backward would copy).
+      const partialShape = chunks === 1 ? [cols] : [chunks, cols];
+      const weightPartial = new Tensor(partialShape);
+      const biasPartial = new Tensor(partialShape);
       launchOn(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
-      // A single chunk's partial sums are the sums (no second-stage launch).
-      if (chunks === 1) return withResidual([dInput, reshape(weightPartial, [cols]), reshape(biasPartial, [cols])]);
+      if (chunks === 1) return withResidual([dInput, weightPartial, biasPartial]);
       const dWeight = sumColumnsOf(weightPartial);
       const dBias = sumColumnsOf(biasPartial);
       weightPartial.release();

@@ -3,24 +3,26 @@
 // The optimizer keeps the first and second moments (zeros at the start) in persistent flat
 // buffers: parameters are split into launch groups (as many tensors as one launch can bind, see
 // kernels/multi_tensor.ts, and at most one storage binding's worth of elements), and each group's
-// moments are packed into one m and one v buffer. A step is then one launch per group (DistilBERT's
-// ~100 tensors: 18 launches with 16 storage buffers per stage, 8 where 31+ are allowed). The step
-// count lives on the CPU; bias corrections are computed in float64 and passed as f32 uniforms, as
-// torch does with Python floats, so the learning rate can change every step (a schedule) without
-// recompiling anything. A step is two halves: `beginStep` counts it and computes those scalars,
-// `launchStep` launches the update; `step` does both. A replayed training step (replay.ts) launches
-// nothing itself, so its caller begins each step and hands the scalars over as replay parameters.
+// moments are packed into one m and one v buffer. A step is one small launch that begins it and
+// one launch per group (DistilBERT's ~100 tensors: 18 groups with 16 storage buffers per stage).
+//
+// The step count and the scalars that change with it live on the device, in one small persistent
+// tensor (`AdamWState` in kernels/adamw.ts), as with torch's Adam(capturable=True): so `step()`
+// launches exactly the same work every time and a recorded training step replays without any
+// value patched in (engine/replay.ts). The learning rate is a number or a schedule of the step
+// count (torch's LambdaLR, optax's schedules): the rate, bias corrections and decay factors of
+// every step are computed once, in float64 as torch computes them from Python floats, into a
+// table the device indexes by its count. A step can be made conditional on a GPU flag
+// (GradScaler's found-inf, grad_scaler.ts): the device then leaves everything as it was and does
+// not count the step, so the next step's rate and bias corrections are torch's without the CPU
+// ever reading the flag.
 //
 // Weight decay is per parameter group (torch-style `{ params, weightDecay }`), so a trainer can
 // exempt biases and LayerNorm weights as the Hugging Face Trainer does. Gradient clipping can be
 // fused into the step: pass the `clipCoef` of `gradNorm` (grad_clip.ts) and the kernel multiplies
 // each gradient by it as it reads it, exactly as clip_grad_norm_ would have scaled it in place.
-// A step can be made conditional on a GPU flag (GradScaler's found-inf, grad_scaler.ts): the
-// kernel then leaves everything as it was, and `uncountStep` takes the step back off the count
-// once the caller has read the flag, so the next step's bias corrections are torch's.
-import { ADAMW_COST, MAX_WEIGHT_DECAYS, adamwStepUniforms, adamwUniforms, type AdamWScalars, type AdamWSlot } from '../../kernels/adamw.ts';
-import type { Uniforms } from '../../kernels/launch.ts';
-import { adamwStep, withUniforms } from '../gpu/kernels.ts';
+import { ADAMW_COST, ADAMW_STATE_WORDS, MAX_WEIGHT_DECAYS, scheduleTable, type AdamWHyper, type AdamWSlot } from '../../kernels/adamw.ts';
+import { adamwBegin, adamwStep } from '../gpu/kernels.ts';
 import { gpu } from '../gpu/device.ts';
 import { fillLike } from '../ops/elementwise.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
@@ -35,9 +37,18 @@ export interface ParamGroup {
   weightDecay?: number;
 }
 
+/**
+ * A learning rate per step, as a LambdaLR gives one: `at(s)` is the rate of the step taken after
+ * s steps (0 for the first). It covers `steps` steps; from its last on, the last rate holds.
+ */
+export interface LearningRateSchedule {
+  steps: number;
+  at(step: number): number;
+}
+
 export interface AdamWOptions {
-  /** Default learning rate of `step()`; default 1e-3. */
-  lr?: number;
+  /** A constant learning rate or a schedule of the step count; default 1e-3. */
+  lr?: number | LearningRateSchedule;
   /** Default [0.9, 0.999]. */
   betas?: [number, number];
   /** Default 1e-8. */
@@ -64,30 +75,47 @@ interface LaunchGroup {
   v: Tensor;
 }
 
+/** Rows of the schedule table at most (kernels/adamw.ts: `scheduleTable`; default betas need about 17,000). */
+const MAX_TABLE_STEPS = 1 << 18;
+
 function checkNumber(value: number, what: string, ok: (x: number) => boolean, expected: string): number {
   if (typeof value !== 'number' || !ok(value)) throw new Error(`AdamW: ${what} must be ${expected}, got ${value}`);
   return value;
 }
 
+/** `lr` as a schedule, checked. */
+function scheduleOf(lr: number | LearningRateSchedule): LearningRateSchedule {
+  if (typeof lr === 'number') {
+    checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
+    return { steps: 1, at: () => lr };
+  }
+  checkNumber(lr?.steps, 'lr.steps', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  return lr;
+}
+
 export class AdamW {
   /** Every parameter, in the order of `state()`. */
   readonly params: readonly Tensor[];
-  lr: number;
   readonly betas: readonly [number, number];
   readonly eps: number;
-  private t = 0;
+  /**
+   * The step count on the device, i32 [1] (torch's state['step'] with capturable=True): steps
+   * taken, not counting those a skip flag skipped.
+   */
+  readonly steps: Tensor;
   /** The distinct weight decays of the parameter groups. */
   private readonly weightDecays: number[];
   private readonly groups: LaunchGroup[];
-  /** The scalars of the step begun and not yet launched. */
-  private begun: AdamWScalars | null = null;
+  /** The step's scalars (`AdamWState` in kernels/adamw.ts); `steps` is its first word. */
+  private readonly scalars: Tensor;
+  /** Each step's scalars, [table steps, 2 + weight decays]: see kernels/adamw.ts. */
+  private readonly schedule: Tensor;
   /** The clip coefficient used when none is given: gradients times exactly 1. */
   private readonly one: Tensor;
   /** The skip flag used when none is given: 0, never skip. */
   private readonly never: Tensor;
 
   constructor(params: Tensor[] | ParamGroup[], opts: AdamWOptions = {}) {
-    this.lr = checkNumber(opts.lr ?? 1e-3, 'lr', (x) => x >= 0, 'a number >= 0');
     const [beta1, beta2] = opts.betas ?? [0.9, 0.999];
     this.betas = [
       checkNumber(beta1, 'betas[0]', (x) => x >= 0 && x < 1, 'in [0, 1)'),
@@ -129,63 +157,32 @@ export class AdamW {
       const decayIndices = group.map((p) => this.weightDecays.indexOf(decayOf.get(p)!));
       return { params: group, decayIndices, offsets, m: moment('m'), v: moment('v') };
     });
+    this.scalars = Tensor.fromArray(new Int32Array(ADAMW_STATE_WORDS), [ADAMW_STATE_WORDS], 'i32', {
+      persistent: true,
+      name: 'adamw.state',
+    });
+    this.steps = new Tensor([1], 'i32', { viewOf: this.scalars, persistent: true, name: 'adamw.steps' });
+    this.schedule = this.scheduleTable(scheduleOf(opts.lr ?? 1e-3));
     this.one = new Tensor([1], 'f32', { persistent: true, name: 'adamw.one' });
     fillLike(this.one, 1);
     this.never = Tensor.fromArray([0], [1], 'i32', { persistent: true, name: 'adamw.never' });
   }
 
-  /** Steps taken so far (torch's state['step']). */
-  get stepCount(): number {
-    return this.t;
-  }
-
-  /**
-   * One AdamW update of every parameter from its `.grad`, with learning rate `lr` (default
-   * `this.lr`). `clipCoef` ([1], e.g. `gradNorm(params, max).clipCoef`) scales the gradients first.
-   * With `skipIf` ([1], i32 or u32), the GPU leaves parameters and moments unchanged where it
-   * holds a nonzero value; the step is counted all the same until `uncountStep()`.
-   */
-  step(lr = this.lr, clipCoef?: Tensor, skipIf?: Tensor): void {
-    this.checkStepInputs(clipCoef, skipIf);
-    this.beginStep(lr);
-    this.launchStep(clipCoef, skipIf);
-  }
-
-  /**
-   * Counts a step at learning rate `lr` and returns the uniforms that differ from step to step
-   * (bias corrections, decay factors), by name: the parameters of a replayed step.
-   */
-  beginStep(lr = this.lr): Uniforms {
-    checkNumber(lr, 'lr', (x) => x >= 0, 'a number >= 0');
-    this.t++;
+  /** The schedule table of kernels/adamw.ts (`scheduleTable`) for `lr`, checking each rate. */
+  private scheduleTable(lr: LearningRateSchedule): Tensor {
     const [beta1, beta2] = this.betas;
-    this.begun = {
-      beta1,
-      beta2,
-      eps: this.eps,
-      negStepSize: -lr / (1 - beta1 ** this.t),
-      biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.t),
-      decayFactors: this.weightDecays.map((wd) => 1 - lr * wd),
-    };
-    return adamwStepUniforms(this.begun);
+    const rateAt = (step: number) => checkNumber(lr.at(step), `lr.at(${step})`, (x) => x >= 0, 'a number >= 0');
+    const table = scheduleTable(rateAt, lr.steps, { beta1, beta2, eps: this.eps }, this.weightDecays, MAX_TABLE_STEPS);
+    const words = 2 + this.weightDecays.length;
+    return Tensor.fromArray(table, [table.length / words, words], 'f32', { persistent: true, name: 'adamw.schedule' });
   }
 
-  /** Launches the update of the step `beginStep` counted (see `step` for the arguments). */
-  launchStep(clipCoef?: Tensor, skipIf?: Tensor): void {
-    const scalars = this.begun;
-    if (!scalars) throw new Error('AdamW.launchStep: no step begun; call beginStep(lr) first');
-    this.checkStepInputs(clipCoef, skipIf);
-    this.begun = null;
-    // Only the uniforms change from step to step: one memoized launch (at lr 0, step 1) with this step's values.
-    const atRest = { ...scalars, negStepSize: 0, biasCorrection2Sqrt: 1, decayFactors: scalars.decayFactors.map(() => 1) };
-    for (const g of this.groups) {
-      const slots: AdamWSlot[] = g.params.map((p, k) => ({ size: p.numel, offset: g.offsets[k], decayIndex: g.decayIndices[k] }));
-      const launch = withUniforms(adamwStep(slots, atRest), adamwUniforms(slots, scalars));
-      launchOn(launch, ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, clipCoef ?? this.one, skipIf ?? this.never);
-    }
-  }
-
-  private checkStepInputs(clipCoef?: Tensor, skipIf?: Tensor): void {
+  /**
+   * One AdamW update of every parameter from its `.grad`. `clipCoef` ([1], e.g. `gradNorm(params,
+   * max).clipCoef`) scales the gradients first. With `skipIf` ([1] i32), the GPU leaves the
+   * parameters, the moments and the step count as they are where it holds a nonzero value.
+   */
+  step(clipCoef?: Tensor, skipIf?: Tensor): void {
     if (clipCoef && clipCoef.numel !== 1)
       throw new Error(`AdamW.step: clipCoef must have one element, got ${clipCoef.name} ${shapeStr(clipCoef.shape)}`);
     if (skipIf && (skipIf.numel !== 1 || skipIf.dtype !== 'i32'))
@@ -193,12 +190,14 @@ export class AdamW {
     for (const p of this.params) {
       if (!p.grad) throw new Error(`AdamW.step: parameter ${p.name} has no gradient; run backward() before step()`);
     }
-  }
-
-  /** Takes back the count of the last step, which the GPU skipped (see `step`'s skipIf). */
-  uncountStep(): void {
-    if (this.t === 0) throw new Error('AdamW.uncountStep: no step has been taken');
-    this.t--;
+    const [steps, rowWords] = this.schedule.shape;
+    launchOn(adamwBegin(steps, rowWords), this.scalars, this.schedule, clipCoef ?? this.one, skipIf ?? this.never);
+    const [beta1, beta2] = this.betas;
+    const hyper: AdamWHyper = { beta1, beta2, eps: this.eps };
+    for (const g of this.groups) {
+      const slots: AdamWSlot[] = g.params.map((p, k) => ({ size: p.numel, offset: g.offsets[k], decayIndex: g.decayIndices[k] }));
+      launchOn(adamwStep(slots, hyper), ...g.params.flatMap((p) => [p, p.grad!]), g.m, g.v, this.scalars);
+    }
   }
 
   /** The step count and copies of the moments, per parameter (for checkpoints). */
@@ -212,7 +211,7 @@ export class AdamW {
         v.push(vAll.slice(g.offsets[k], g.offsets[k] + p.numel));
       });
     }
-    return { step: this.t, m, v };
+    return { step: await this.steps.item(), m, v };
   }
 
   /** Restores what `state()` returned (for the same parameters, in the same order). */
@@ -246,7 +245,7 @@ export class AdamW {
       g.m.write(mAll);
       g.v.write(vAll);
     }
-    this.t = state.step;
+    this.steps.write([state.step]);
   }
 
   /** Frees the optimizer's GPU memory; the optimizer cannot be used afterwards. */
@@ -255,7 +254,6 @@ export class AdamW {
       g.m.release();
       g.v.release();
     }
-    this.one.release();
-    this.never.release();
+    for (const t of [this.scalars, this.schedule, this.one, this.never]) t.release();
   }
 }

@@ -1,8 +1,9 @@
-// AdamW and gradient clipping against float64 CPU versions of torch 1.13's formulas.
+// AdamW and gradient clipping against float64 CPU versions of torch 1.13's formulas, and AdamW's
+// schedule table.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ADAMW_COST } from '../../kernels/adamw.ts';
+import { ADAMW_COST, scheduleTable } from '../../kernels/adamw.ts';
 import { MAX_PARTIALS, MIN_PER_WORKGROUP, SUM_SQUARES_COST, chunkOf, partialsOf } from '../../kernels/grad_norm.ts';
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { Tensor, dispatchStats, gpu } from '../../engine/index.ts';
@@ -80,10 +81,10 @@ const WEIGHT_DECAYS = [0.1, 0.1, 0];
 
 const initialValues = (sizes: number[]) => sizes.map((n, i) => f64(Float32Array.from(randn(n, 7 + i))));
 
-/** An optimizer over SHAPES: the first two parameters decay, the last does not. */
+/** An optimizer over SHAPES: the first two parameters decay, the last does not; step s has rate LRS[s]. */
 function makeOptimizer(params: Tensor[]): AdamW {
   return new AdamW([{ params: params.slice(0, 2), weightDecay: WEIGHT_DECAYS[0] }, { params: params.slice(2) }], {
-    lr: LRS[0],
+    lr: { steps: LRS.length, at: (step) => LRS[step] },
     betas: [BASE.beta1, BASE.beta2],
     eps: BASE.eps,
     weightDecay: WEIGHT_DECAYS[2],
@@ -102,17 +103,33 @@ test('AdamW: 5 steps with per-parameter weight decay and a changing lr match tor
   for (let s = 0; s < LRS.length; s++) {
     const grads = gradsAt(SIZES, s);
     params.forEach((p, i) => p.grad!.write(grads[i]));
-    opt.step(LRS[s]);
+    opt.step();
     refAdamWStep(ref, grads, refState, { ...BASE, lr: LRS[s], weightDecays: WEIGHT_DECAYS });
     await checkAgainst(params, ref, `step ${s + 1}`);
   }
   const state = await opt.state();
   assert.is(state.step, 5);
-  assert.is(opt.stepCount, 5);
+  assert.is(await opt.steps.item(), 5);
   state.m.forEach((m, i) => assertClose(m, refState.m[i], 1e-7, 1e-5, `m ${i}`));
   state.v.forEach((v, i) => assertClose(v, refState.v[i], 1e-9, 1e-5, `v ${i}`));
   opt.release();
   releaseAll(params);
+});
+
+test("AdamW's schedule table: each step's rate to the schedule's end, then rows until the bias corrections round to 1", () => {
+  const rates = [3e-3, 2e-3];
+  const table = scheduleTable((step) => rates[step], rates.length, BASE, [0.1], 1 << 18);
+  /** Step t's row as the formulas give it in float64, rounded to f32. */
+  const rowAt = (t: number, lr: number) =>
+    Array.from(Float32Array.from([-lr / (1 - BASE.beta1 ** t), Math.sqrt(1 - BASE.beta2 ** t), 1 - lr * 0.1]));
+  const rows = table.length / 3;
+  assert.ok(rows > 16_000 && rows < 18_000, `${rows} rows at betas 0.9, 0.999`);
+  assert.equal(Array.from(table.subarray(0, 3)), rowAt(1, 3e-3), 'step 1 at the first rate');
+  assert.equal(Array.from(table.subarray(3, 6)), rowAt(2, 2e-3), 'step 2 at the second');
+  assert.equal(Array.from(table.subarray(6, 9)), rowAt(3, 2e-3), 'the last rate holds past the schedule');
+  // The device takes the last row for every step past the table: exactly what those steps' formulas give.
+  for (const t of [rows, rows + 1, 10 * rows]) assert.equal(Array.from(table.subarray(-3)), rowAt(t, 2e-3), `step ${t}`);
+  assert.is(scheduleTable(() => 1e-3, 1, BASE, [0.1], 5).length, 5 * 3, 'at most maxSteps rows');
 });
 
 test('gradNorm and clipGradNorm: total norm, coefficient, in-place scaling when active, untouched when not', async () => {
@@ -151,7 +168,7 @@ test('AdamW with the clip coefficient fused in matches clip-then-step, and leave
     const grads = gradsAt(SIZES, s, 0.3 * (s + 1));
     params.forEach((p, i) => p.grad!.write(grads[i]));
     const { totalNorm, clipCoef } = gradNorm(params, maxNorm);
-    opt.step(LRS[s], clipCoef);
+    opt.step(clipCoef);
     const norm = refClipGradNorm(grads, maxNorm);
     if (norm > maxNorm) clippedSteps++;
     refAdamWStep(ref, grads, refState, { ...BASE, lr: LRS[s], weightDecays: WEIGHT_DECAYS });
@@ -166,7 +183,7 @@ test('AdamW with the clip coefficient fused in matches clip-then-step, and leave
   releaseAll(params);
 });
 
-test('many parameters (several launch groups, an empty tensor): AdamW and the norm stay exact, one launch per group', async () => {
+test('many parameters (several launch groups, an empty tensor): AdamW and the norm stay exact, one launch per group and one to begin', async () => {
   const sizes = Array.from({ length: 40 }, (_, i) => (i === 5 ? 0 : 1 + ((i * 37) % 300)));
   sizes[17] = MIN_PER_WORKGROUP * 2 + 1; // three stage-1 partials, read as scalars
   sizes[18] = MIN_PER_WORKGROUP * 2 + 4; // three, read as vec4s
@@ -189,8 +206,8 @@ test('many parameters (several launch groups, an empty tensor): AdamW and the no
     const grads = gradsAt(sizes, s);
     params.forEach((p, i) => p.grad!.write(grads[i]));
     const before = dispatchStats.dispatches;
-    opt.step(1e-2);
-    assert.is(dispatchStats.dispatches - before, Math.ceil(40 / slotsPerLaunch(ADAMW_COST, storageLimit)), 'AdamW launches');
+    opt.step();
+    assert.is(dispatchStats.dispatches - before, 1 + Math.ceil(40 / slotsPerLaunch(ADAMW_COST, storageLimit)), 'AdamW launches');
     const { totalNorm, clipCoef } = gradNorm(params, 1);
     refAdamWStep(ref, grads, refState, { ...BASE, lr: 1e-2, weightDecays });
     assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, 'norm over many tensors');
@@ -233,18 +250,18 @@ test('AdamW state exports and imports: a restored optimizer continues bit-identi
   for (let s = 0; s < 3; s++) {
     const grads = gradsAt(SIZES, s);
     paramsA.forEach((p, i) => p.grad!.write(grads[i]));
-    optA.step(LRS[s]);
+    optA.step();
   }
   const saved: AdamWState = await optA.state();
   const paramsB = makeParams(SHAPES, await Promise.all(paramsA.map(async (p) => f64(await p.toFloat32()))));
   const optB = makeOptimizer(paramsB);
   optB.loadState(saved);
-  assert.is(optB.stepCount, 3);
+  assert.is(await optB.steps.item(), 3);
   for (let s = 3; s < 5; s++) {
     const grads = gradsAt(SIZES, s);
     for (const params of [paramsA, paramsB]) params.forEach((p, i) => p.grad!.write(grads[i]));
-    optA.step(LRS[s]);
-    optB.step(LRS[s]);
+    optA.step();
+    optB.step();
   }
   for (let i = 0; i < SIZES.length; i++) {
     assert.equal(Array.from(await paramsB[i].toFloat32()), Array.from(await paramsA[i].toFloat32()), `param ${i}`);
@@ -282,14 +299,16 @@ test('gradNorm skips parameters without a gradient, as torch does', async () => 
   releaseAll(params);
 });
 
-test('bad input: missing gradients, duplicate parameters, bad hyperparameters', () => {
+test('bad input: missing gradients, duplicate parameters, bad hyperparameters', async () => {
   const params = makeParams([[3]], [new Float64Array(3)]);
   const noGrad = Tensor.fromArray([1, 2], [2], 'f32', { persistent: true, name: 'frozen' });
   const opt = new AdamW([params[0], noGrad]);
   assert.throws(() => opt.step(), /AdamW\.step: parameter frozen has no gradient/);
-  assert.is(opt.stepCount, 0, 'a failed step does not count');
+  assert.is(await opt.steps.item(), 0, 'a failed step does not count');
   assert.throws(() => new AdamW([params[0], params[0]]), /AdamW: parameter param0 is listed twice/);
   assert.throws(() => new AdamW(params, { betas: [0.9, 1] }), /AdamW: betas\[1\] must be in \[0, 1\), got 1/);
+  assert.throws(() => new AdamW(params, { lr: { steps: 0, at: () => 1 } }), /AdamW: lr.steps must be an integer >= 1, got 0/);
+  assert.throws(() => new AdamW(params, { lr: { steps: 3, at: (s) => 1 - s } }), /AdamW: lr.at\(2\) must be a number >= 0, got -1/);
   assert.throws(() => gradNorm(params, 0), /gradNorm: maxNorm must be a positive number, got 0/);
   opt.release();
   noGrad.release();

@@ -1,6 +1,7 @@
 // Dispatch replay (engine/replay.ts): a replayed training step must leave exactly the numbers the
 // op code leaves, with a new batch, learning rate and dropout streams every step and batches of
-// several shapes; and a step that could not be replayed faithfully must be refused when recorded.
+// several shapes, copying nothing but its inputs (no gradient copies); and a step that could not
+// be replayed faithfully must be refused when recorded.
 import { gpuInfo } from '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +15,6 @@ import {
   dispatchStats,
   accumulateInto,
   autocast,
-  f32,
   flush,
   gradNorm,
   mulScalar,
@@ -22,7 +22,6 @@ import {
   scoped,
   shapeStr,
   zeroGrad,
-  type Uniforms,
 } from '../../engine/index.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
@@ -46,14 +45,19 @@ function batchAt(step: number): Tensor[] {
   ];
 }
 
-/**
- * Trains `steps` steps, every one replayed after its shape's first when `replay` is given; the
- * parameters after, and the steps the GradScaler skipped with `fp16`.
- */
-async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<{ params: Float32Array[]; skipped: number }> {
+interface Trained {
+  params: Float32Array[];
+  /** Steps the GradScaler skipped (with `fp16`). */
+  skipped: number;
+  /** Buffer copies of each replayed step (the replay's own copies of its inputs included). */
+  replayCopies: number[];
+}
+
+/** Trains `steps` steps, every one replayed after its shape's first when `replay` is given. */
+async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<Trained> {
   const model = new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, 3));
   const params = model.parameters();
-  const optimizer = new AdamW(params, { weightDecay: 0.01 });
+  const optimizer = new AdamW(params, { lr: { steps, at: (step) => 1e-2 / (step + 1) }, weightDecay: 0.01 });
   // A scale large enough that the first steps overflow f16 and are skipped.
   const scaler = fp16 ? new GradScaler({ initScale: 2 ** 20 }) : undefined;
   const work = ([ids, mask, labels, step]: readonly Tensor[]) => {
@@ -61,30 +65,33 @@ async function train(steps: number, replay?: StepReplay, fp16 = false): Promise<
     backward(crossEntropy(scaler ? autocast(forward) : forward(), labels), scaler?.scale);
     scaler?.unscale(params);
     const { clipCoef } = gradNorm(params, 0.5);
-    if (scaler) scaler.launchStep(optimizer, clipCoef);
-    else optimizer.launchStep(clipCoef);
+    if (scaler) {
+      scaler.step(optimizer, clipCoef);
+      scaler.update();
+    } else {
+      optimizer.step(clipCoef);
+    }
     zeroGrad(params);
   };
   const outcomes: string[] = [];
+  const replayCopies: number[] = [];
   for (let step = 0; step < steps; step++) {
-    await scaler?.settle();
     scoped(() => {
       const batch = batchAt(step);
-      const stepUniforms = optimizer.beginStep(1e-2 / (optimizer.stepCount + 1));
       if (!replay) return work(batch);
-      outcomes.push(replay.run(shapeStr(batch[0].shape), batch, stepUniforms, work));
+      const copiesBefore = dispatchStats.copies;
+      outcomes.push(replay.run(shapeStr(batch[0].shape), batch, work));
+      if (outcomes.at(-1) === 'replayed') replayCopies.push(dispatchStats.copies - copiesBefore);
     });
-    scaler?.watch(optimizer);
     flush();
   }
-  await scaler?.settle();
   if (replay) assert.equal(outcomes, ['recorded', 'recorded', ...Array(steps - 2).fill('replayed')]);
   const values = await Promise.all(params.map((p) => p.toFloat32()));
-  const skipped = scaler?.skippedSteps ?? 0;
+  const skipped = (await scaler?.skippedSteps()) ?? 0;
   scaler?.release();
   optimizer.release();
   model.release();
-  return { params: values, skipped };
+  return { params: values, skipped, replayCopies };
 }
 
 // --fp16 where the adapter has shader-f16 (lavapipe does; the OpenGL fallback, which reruns this file, does not).
@@ -96,6 +103,8 @@ for (const fp16 of gpuInfo.features.has('shader-f16') ? [false, true] : [false])
     assert.is(replayed.skipped, expected.skipped);
     if (fp16) assert.ok(expected.skipped > 0 && expected.skipped < 6, `${expected.skipped} of 6 steps skipped`);
     expected.params.forEach((values, i) => assert.equal(replayed.params[i], values, `parameter ${i}`));
+    // A parameter's gradient is the tensor backward made, handed over: a replay copies its inputs in, nothing else.
+    assert.equal(replayed.replayCopies, [4, 4, 4, 4], 'copies per replayed step: its 4 inputs');
   });
 }
 
@@ -111,7 +120,7 @@ test('a replay launches what its recording launched, in one submit, on the new i
     [100, 200],
   ]) {
     const before = { ...dispatchStats };
-    scoped(() => replay.run('k', [Tensor.fromArray(values, [2])], {}, step));
+    scoped(() => replay.run('k', [Tensor.fromArray(values, [2])], step));
     flush();
     assert.is(dispatchStats.submits - before.submits, 1);
     assert.is(dispatchStats.dispatches - before.dispatches, 2);
@@ -128,12 +137,12 @@ test("recording a second shape keeps the first one's buffers out of the pool: a 
   // sum += 2·x through a temporary the size of x: 4 KB here, 16 bytes in the second recording.
   const step = ([x]: readonly Tensor[]) => accumulateInto(sum, mulScalar(x, 2));
   const small = new Tensor([4], 'f32', { persistent: true, name: 'small' });
-  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], {}, step));
-  scoped(() => replay.run('small', [Tensor.fromArray([1, 2, 3, 4], [4])], {}, ([x]) => accumulateInto(small, mulScalar(x, 2))));
+  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], step));
+  scoped(() => replay.run('small', [Tensor.fromArray([1, 2, 3, 4], [4])], ([x]) => accumulateInto(small, mulScalar(x, 2))));
   flush();
   // Made after both recordings, the size of the first one's temporary: none may get its buffer.
   const later = [11, 12, 13, 14].map((v) => Tensor.fromArray(new Float32Array(1000).fill(v), [1000], 'f32', { persistent: true }));
-  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], {}, step));
+  scoped(() => replay.run('big', [Tensor.fromArray(new Float32Array(1000).fill(1), [1000])], step));
   for (const [i, t] of later.entries()) assert.equal(await t.toFloat32(), new Float32Array(1000).fill(11 + i), `later tensor ${i}`);
   assert.equal(await sum.toFloat32(), new Float32Array(1000).fill(4));
   replay.release();
@@ -142,8 +151,8 @@ test("recording a second shape keeps the first one's buffers out of the pool: a 
 
 test('recording refuses a step a replay could not repeat, saying why', () => {
   const replay = new StepReplay();
-  const refuses = (why: RegExp, step: (inputs: readonly Tensor[]) => void, parameters: Uniforms = {}) =>
-    scoped(() => assert.throws(() => replay.run(String(why), [Tensor.fromArray([1, 2], [2])], parameters, step), why));
+  const refuses = (why: RegExp, step: (inputs: readonly Tensor[]) => void) =>
+    scoped(() => assert.throws(() => replay.run(String(why), [Tensor.fromArray([1, 2], [2])], step), why));
   refuses(/the step's own failure/, () => {
     throw new Error("the step's own failure");
   });
@@ -154,13 +163,12 @@ test('recording refuses a step a replay could not repeat, saying why', () => {
     refuses(/neither persistent nor one of its inputs/, () => mulScalar(callers, 2));
   });
   refuses(/left \d+ bytes of tensors alive/, ([x]) => mulScalar(x, 3).persist());
-  refuses(/mul_scalar's uniform s is 2, the parameter says 3/, ([x]) => mulScalar(x, 2), { s: f32(3) });
   flush();
   // Nothing refused was kept: the replay still records and runs a good step.
   const held = pool.inUseBytes;
   scoped(() =>
     assert.is(
-      replay.run('good', [Tensor.fromArray([1, 2], [2])], {}, ([x]) => void mulScalar(x, 2)),
+      replay.run('good', [Tensor.fromArray([1, 2], [2])], ([x]) => void mulScalar(x, 2)),
       'recorded',
     ),
   );

@@ -15,7 +15,7 @@ import { loadModel } from '../../model/checkpoint.ts';
 import { openSafetensors } from '../../model/safetensors.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { assertClose } from '../../reference/check.ts';
-import { checkForwardBackward, checkTrajectory, maxAbs, relativeL2, type Trajectory } from '../support/parity.ts';
+import { checkForwardBackward, checkTrajectory, maxAbs, relativeL2, scheduleOf, type Trajectory } from '../support/parity.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'parity');
@@ -132,8 +132,8 @@ test('gradient accumulation follows PyTorch with the Trainer 4.21.1 semantics: l
   const trajectory: AccumulatedTrajectory = JSON.parse(fs.readFileSync(fixture('trajectory.json'), 'utf8'));
   const step1 = openSafetensors(fixture('step1.safetensors'));
   params.forEach((p, i) => p.write(initialWeights[i]));
-  const { lr, betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
-  const optimizer = new AdamW(params, { lr, betas, eps, weightDecay });
+  const { betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
+  const optimizer = new AdamW(params, { lr: scheduleOf(trajectory), betas, eps, weightDecay });
   const n = trajectory.micro_batches.length;
   const rowIds = Array.from(step1.read('grad_rows_ids'));
   /** A checked tensor's values; the word embedding's on the batch's rows only. */
@@ -177,7 +177,7 @@ test('gradient accumulation follows PyTorch with the Trainer 4.21.1 semantics: l
       const scope = beginScope();
       try {
         const { totalNorm, clipCoef } = gradNorm(params, trajectory.max_grad_norm);
-        optimizer.step(step.lr, clipCoef);
+        optimizer.step(clipCoef);
         zeroGrad(params);
         assertClose([await totalNorm.item()], [step.grad_norm], 0, 1e-4, `step ${step.step} grad norm`);
       } finally {

@@ -139,7 +139,6 @@ test("the step is read when the kernel runs: a recorded launch draws the next st
     });
     assert.equal(await masked!.toFloat32(), expected(0), 'recorded at step 0');
     step.write([1]);
-    recording.uploadUniforms();
     recording.replay();
     assert.equal(await masked!.toFloat32(), expected(1), 'replayed at step 1');
     recording.release();

@@ -76,6 +76,9 @@ export async function checkForwardBackward(
   }
 }
 
+/** A fixture trajectory's learning rate per step, as AdamW takes a schedule. */
+export const scheduleOf = ({ steps }: { steps: { lr: number }[] }) => ({ steps: steps.length, at: (step: number) => steps[step].lr });
+
 /**
  * Replays `trajectory` from the model's current weights: per step forward (`logitsOf`),
  * backward, clip, AdamW at the scheduled lr; each step's loss and gradient norm, the final logits
@@ -87,8 +90,8 @@ export async function checkTrajectory(
   { logitsOf, labels, wordEmbeddings, what }: { logitsOf: () => Tensor; labels: Tensor; wordEmbeddings: string; what: string },
 ): Promise<void> {
   const params = model.parameters();
-  const { lr, betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
-  const optimizer = new AdamW(params, { lr, betas, eps, weightDecay });
+  const { betas, eps, weight_decay: weightDecay } = trajectory.optimizer;
+  const optimizer = new AdamW(params, { lr: scheduleOf(trajectory), betas, eps, weightDecay });
   const lossAndLogits = () => {
     const logits = logitsOf();
     return { logits, loss: crossEntropy(logits, labels) };
@@ -101,7 +104,7 @@ export async function checkTrajectory(
         zeroGrad(params);
         backward(loss);
         const norm = clipGradNorm(params, trajectory.max_grad_norm);
-        optimizer.step(step.lr);
+        optimizer.step();
         assertClose([await loss.item()], [step.loss], 1e-5, 0, `${what} step ${step.step} loss`);
         assertClose([await norm.item()], [step.grad_norm], 0, 1e-4, `${what} step ${step.step} grad norm`);
       } finally {
