@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { cachedFile, hubCacheRoot, hubFile, hubSnapshot } from '../../train/hub.ts';
 import {
   closedEndpoint,
+  commitOf,
   etagOf,
   FAKE_COMMIT,
   withFakeHub,
@@ -24,7 +25,7 @@ const parquetShard: FakeRepoFile = { content: bytes(300, 3), lfs: true };
 const MODEL = 'distilbert-base-uncased';
 const repos: FakeHubOptions['repos'] = {
   [`model ${MODEL}`]: { 'config.json': config, 'model.safetensors': weights },
-  'dataset some-org/reviews': { 'default/train/0000.parquet': parquetShard },
+  'dataset some-org/reviews@refs/convert/parquet': { 'default/train/0000.parquet': parquetShard },
 };
 const modelOpts = { repoType: 'model', hint: 'pass --model DIR' } as const;
 
@@ -80,9 +81,10 @@ test('nested dataset file at a revision with slashes', async () => {
     const opts = { repoType: 'dataset', revision: 'refs/convert/parquet' } as const;
     const file = await hubFile('some-org/reviews', 'default/train/0000.parquet', opts);
     const storage = path.join(cache, 'datasets--some-org--reviews');
-    assert.is(file, path.join(storage, 'snapshots', FAKE_COMMIT, 'default', 'train', '0000.parquet'));
+    const commit = commitOf('refs/convert/parquet');
+    assert.is(file, path.join(storage, 'snapshots', commit, 'default', 'train', '0000.parquet'));
     assert.is(readlinkSync(file), `../../../../blobs/${etagOf(parquetShard)}`);
-    assert.is(readFileSync(path.join(storage, 'refs', 'refs', 'convert', 'parquet'), 'utf8'), FAKE_COMMIT);
+    assert.is(readFileSync(path.join(storage, 'refs', 'refs', 'convert', 'parquet'), 'utf8'), commit);
     assert.is(hub.requests[0].url, '/datasets/some-org/reviews/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet');
   });
 });
