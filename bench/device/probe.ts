@@ -1,5 +1,7 @@
-// Reports what the adapter offers: backend, limits, features, and the subgroup-matrix (tensor
-// core) configurations that Dawn exposes when unsafe APIs are allowed. Prints JSON on stdout.
+// Reports what the adapter offers: backend, limits, features, the subgroup-matrix (tensor core)
+// configurations that Dawn exposes when unsafe APIs are allowed, and what its f32 -> f16
+// conversion does past f16's range (WGSL leaves that to the implementation; kernels/cast.ts does
+// not rely on it). Prints JSON on stdout.
 //   npx tsx bench/device/probe.ts [--out FILE]
 import { writeFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
@@ -34,6 +36,56 @@ async function describe(flags: string[], options: GPURequestAdapterOptions) {
   };
 }
 
+/** Values past f16's largest, 65504, and what IEEE round-to-nearest (and torch's .half()) makes of them. */
+const OVERFLOWING: [number, string][] = [
+  [65519, '65504'],
+  [65520, 'inf'],
+  [1e5, 'inf'],
+  [-1e5, '-inf'],
+];
+
+/** An f16 bit pattern in words. */
+const halfName = (bits: number) =>
+  ({ 31744: 'inf', 64512: '-inf', 31743: '65504', 64511: '-65504' })[bits] ?? `0x${bits.toString(16).padStart(4, '0')}`;
+
+/** The adapter's own f16(x) for the OVERFLOWING values, in one line: IEEE's ±inf, saturation to ±65504, or the bits. */
+async function halfOverflow(flags: string[]): Promise<string> {
+  const adapter = await create(flags).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter?.features.has('shader-f16')) return 'no shader-f16';
+  const device = await adapter.requestDevice({ requiredFeatures: ['shader-f16'] });
+  const input = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
+  new Float32Array(input.getMappedRange()).set(OVERFLOWING.map(([x]) => x));
+  input.unmap();
+  const output = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const code = `enable f16;
+@group(0) @binding(0) var<storage, read> input: array<f32, 4>;
+@group(0) @binding(1) var<storage, read_write> output: array<u32, 4>;
+@compute @workgroup_size(4) fn main(@builtin(local_invocation_index) i: u32) {
+  output[i] = bitcast<u32>(vec2<f16>(f16(input[i]), 0.0h)) & 0xffffu;
+}`;
+  const pipeline = device.createComputePipeline({
+    layout: 'auto',
+    compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+  });
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  const entries = [input, output].map((buffer, binding) => ({ binding, resource: { buffer } }));
+  pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+  pass.dispatchWorkgroups(1);
+  pass.end();
+  encoder.copyBufferToBuffer(output, 0, read, 0, 16);
+  device.queue.submit([encoder.finish()]);
+  await read.mapAsync(GPUMapMode.READ);
+  const got = Array.from(new Uint32Array(read.getMappedRange()), halfName);
+  device.destroy();
+  const results = OVERFLOWING.map(([x], i) => `${x} -> ${got[i]}`).join(', ');
+  if (got.every((name, i) => name === OVERFLOWING[i][1])) return `±inf past 65519, as IEEE and torch (${results})`;
+  if (got.slice(1).every((name) => name.endsWith('65504'))) return `saturates to ±65504 (${results})`;
+  return results;
+}
+
 const report = {
   default: await describe([], { powerPreference: 'high-performance' }),
   // Unsafe APIs expose chromium-experimental-subgroup-matrix; the toggle lets NVIDIA's Vulkan
@@ -43,6 +95,7 @@ const report = {
     process.env.EGL_PLATFORM ??= 'surfaceless';
     return describe(['backend=opengl'], { featureLevel: 'compatibility' });
   })(),
+  f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
 };
 const text = JSON.stringify(report, null, 2);
 const outAt = process.argv.indexOf('--out');

@@ -50,7 +50,7 @@ test('f16 tensors: written and read back exactly, odd lengths padded to whole wo
   });
 });
 
-test("toHalf rounds as torch's .half() (nearest even, ±inf past 65504, subnormals, NaN) and passes its gradient through", async () => {
+test("toHalf rounds as torch's .half() (nearest even, ±inf from ±65520 on whatever the adapter's own conversion does, subnormals, NaN) and passes its gradient through", async () => {
   const special = [
     0,
     -0,
@@ -58,7 +58,10 @@ test("toHalf rounds as torch's .half() (nearest even, ±inf past 65504, subnorma
     65504,
     65519,
     65520,
+    -65520,
+    1e5,
     -1e6,
+    3e38,
     2 ** -14,
     2 ** -24,
     2 ** -25,
@@ -67,6 +70,7 @@ test("toHalf rounds as torch's .half() (nearest even, ±inf past 65504, subnorma
     0.1,
     NaN,
     Infinity,
+    -Infinity,
     1 + 2 ** -11,
     1 + 3 * 2 ** -11,
     -3e-6,
