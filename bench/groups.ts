@@ -30,6 +30,9 @@ const BUILDERS: Partial<Record<Group, (o: BenchOptions) => KernelGroup>> = {
   amp: ampGroup,
 };
 
+/** The groups of kernels (every group but the whole-step profiles and peer comparisons). */
+export const KERNEL_GROUPS = Object.keys(BUILDERS) as Group[];
+
 /** The kernel groups `o.only` selects, in the order of GROUPS, with only `o.variant`'s variants when it is set. */
 export function selectedGroups(o: BenchOptions): KernelGroup[] {
   const groups = [...o.only].flatMap((name) => BUILDERS[name]?.(o) ?? []);

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type LabServer, startServer } from '../lab/server.ts';
+import { type LabServer, startServer } from '../../lab/server.ts';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-server-'));
 const site = path.join(work, 'site');

@@ -1,0 +1,155 @@
+// The lab page in a real browser: Debian's Chromium, headless, WebGPU on SwiftShader (test/support/chromium.ts).
+// One browser and one page for every test here; the page is built as `npm run lab` builds it and
+// served by the lab's server with ../shared's data and a tiny checkpoint made below. It checks that
+// the engine runs unchanged in a page: the kernel lab's validations pass for every family, training
+// steps give the losses the same steps give in Node, the page's saved model folder is what Node
+// loads, and the training view draws.
+import '../support/setup.ts';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildLab } from '../../lab/build.ts';
+import type { LabApi } from '../../lab/lab_api.ts';
+import { type LabServer, startServer } from '../../lab/server.ts';
+import { DEFAULT_TRAIN_OPTIONS, type StepRecord, Training, tokenizerAt } from '../../lab/trainer.ts';
+import { initModel, loadModel, saveModel } from '../../model/checkpoint.ts';
+import { readConfig } from '../../model/models.ts';
+import { WordPieceTokenizer } from '../../model/tokenizer.ts';
+import { readPolarityDir } from '../../train/data/load.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { baseModelDir } from '../support/tiny_run.ts';
+
+const shared = path.resolve(baseModelDir, '..', '..');
+/** test/tiny_run.ts's model: kernels of these shapes are compiled by the other tests already. */
+const TINY = { dim: 32, nLayers: 1, nHeads: 2, hiddenDim: 64 };
+const OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, batchSize: 16, lr: 1e-2, maxLength: 32 };
+const STEPS = 3;
+/**
+ * Losses in the browser and in Node may differ by float32 rounding only: the same WGSL runs in
+ * both, but compiled by different compilers (SwiftShader's and lavapipe's) for subgroups of 4 and
+ * 8, so row reductions add in other orders. Over a few steps that stays near 1e-6 relative; 1e-4
+ * leaves room and still catches any real difference (a wrong batch, dropout mask or update moves
+ * the loss by 1e-3 or more).
+ */
+const LOSS_TOLERANCE = 1e-4;
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-browser-'));
+let server: LabServer;
+let closeBrowser: () => Promise<void>;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Runs `body` with the page's `window.lab`, passing `arg`; resolves with its result. */
+function inPage<A, R>(body: (lab: LabApi, arg: A) => Promise<R> | R, arg: A): Promise<R> {
+  return page.evaluate(`window.lab.then((lab) => (${body.toString()})(lab, ${JSON.stringify(arg)}))`) as Promise<R>;
+}
+
+/** The share of a PNG's pixels that are not near-white, measured by the page's canvas. */
+const INKED_SHARE = `async (png) => {
+  const image = new Image();
+  image.src = 'data:image/png;base64,' + png;
+  await image.decode();
+  const canvas = Object.assign(document.createElement('canvas'), { width: image.width, height: image.height });
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  const { data } = context.getImageData(0, 0, image.width, image.height);
+  let inked = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 600) inked++;
+  return inked / (data.length / 4);
+}`;
+
+test.before(async () => {
+  const site = path.join(work, 'site');
+  const checkpoints = path.join(work, 'checkpoints');
+  await buildLab(site);
+  const config = readConfig(path.join(baseModelDir, 'config.json')).with(TINY);
+  const model = initModel(config, 7);
+  await saveModel(model, WordPieceTokenizer.fromDir(baseModelDir), path.join(checkpoints, 'tiny'));
+  model.release();
+  server = await startServer({ '/': site, '/data/': shared, '/test/': checkpoints }, 0);
+  const chromium = await launchChromium();
+  closeBrowser = chromium.close;
+  page = await chromium.browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.setViewport({ width: 1100, height: 900 });
+  await page.goto(server.url);
+});
+
+test.after(async () => {
+  await closeBrowser?.();
+  await server?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the page opens WebGPU through navigator.gpu and says what it opened', async () => {
+  const adapter = await inPage((lab) => lab.adapter(), null);
+  assert.ok(adapter.name.length > 0);
+  assert.ok(adapter.features.includes('timestamp-query'), adapter.features.join(', '));
+  const line = await page.$eval('#adapter-line', (e) => e.textContent ?? '');
+  assert.ok(line.startsWith(adapter.name), line);
+  assert.equal(pageErrors, []);
+});
+
+let browserSteps: StepRecord[];
+
+test(`${STEPS} training steps in the page give the losses the same steps give in Node`, async () => {
+  browserSteps = await inPage((lab, args) => lab.train({ model: 'test/tiny/', ...args }), { steps: STEPS, options: OPTIONS });
+  const dir = path.join(work, 'checkpoints', 'tiny');
+  const dataset = readPolarityDir(path.join(shared, 'data', 'rotten_tomatoes'));
+  const training = new Training(loadModel(dir, { log: () => {} }), tokenizerAt(dir, OPTIONS.maxLength), dataset.train, OPTIONS);
+  const nodeSteps: StepRecord[] = [];
+  for (let i = 0; i < STEPS; i++) nodeSteps.push(await training.next());
+  training.release();
+  training.model.release();
+  assert.equal(
+    browserSteps.map((s) => s.step),
+    Array.from({ length: STEPS }, (_, i) => i + 1),
+  );
+  for (let i = 0; i < STEPS; i++) {
+    const [browser, node] = [browserSteps[i].loss, nodeSteps[i].loss];
+    assert.ok(Math.abs(browser - node) <= LOSS_TOLERANCE, `step ${i + 1}: browser loss ${browser}, Node ${node}`);
+    assert.ok(Math.abs(browserSteps[i].gradNorm - nodeSteps[i].gradNorm) <= LOSS_TOLERANCE * nodeSteps[i].gradNorm * 10);
+  }
+  // The steps learned something: the loss of the last is not the first's.
+  assert.not.equal(browserSteps[0].loss, browserSteps[STEPS - 1].loss);
+});
+
+test("the page's saved model folder is what Node loads, byte for byte when Node saves it again", async () => {
+  const files = await inPage((lab) => lab.saveModel(), null);
+  assert.equal(Object.keys(files).sort(), ['config.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
+  const fromPage = path.join(work, 'from-page');
+  fs.mkdirSync(fromPage);
+  for (const [name, base64] of Object.entries(files)) fs.writeFileSync(path.join(fromPage, name), Buffer.from(base64, 'base64'));
+  const model = loadModel(fromPage, { requireHead: true, log: () => {} });
+  const again = path.join(work, 'saved-by-node');
+  await saveModel(model, tokenizerAt(fromPage, OPTIONS.maxLength), again);
+  model.release();
+  for (const name of Object.keys(files)) {
+    assert.ok(fs.readFileSync(path.join(fromPage, name)).equals(fs.readFileSync(path.join(again, name))), name);
+  }
+});
+
+test('the training view draws: a screenshot of it is not blank', async () => {
+  await inPage((lab) => lab.showTab('train'), null);
+  const shot = await page.screenshot({ type: 'png', encoding: 'base64' });
+  const inked = (await page.evaluate(`(${INKED_SHARE})(${JSON.stringify(shot)})`)) as number;
+  assert.ok(inked > 0.01, `only ${(100 * inked).toFixed(2)}% of the screenshot is drawn`);
+  const curve = await page.$eval('#train svg path', (p) => p.getAttribute('d') ?? '');
+  assert.is(curve.split('L').length, STEPS, curve);
+  assert.equal(pageErrors, []);
+});
+
+// The first variant of each family: on SwiftShader every distinct kernel takes seconds to compile,
+// and test/bench/bench.test.ts validates every variant in Node.
+test('every kernel family validates against its float64 reference in the page', async () => {
+  const validations = await inPage((lab) => lab.validateKernels(undefined, true), null);
+  const families = new Set(validations.map((v) => v.group));
+  assert.is(families.size, validations.length);
+  assert.is(families.size, 12, [...families].join(', '));
+  for (const v of validations) assert.is(v.error, null, `${v.group} ${v.variant}`);
+});
+
+test.run();
