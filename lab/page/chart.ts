@@ -15,7 +15,8 @@ export interface Series {
   points: [number, number][];
 }
 
-const format = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const format = (v: number) =>
+  Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2);
 
 /** A line chart of `series` against a shared x axis, with min/max labels and a legend. */
 export function lineChart(series: readonly Series[], { width = 480, height = 220, xLabel = '' } = {}): SVGSVGElement {

@@ -135,12 +135,12 @@ export function renderTrain(
   const draw = () => {
     if (!run) return;
     const records = run.records;
-    const last = records.slice(-20);
-    const steady = last.filter((r) => r.replay !== 'recorded');
+    const steady = records.filter((r) => r.replay !== 'recorded');
+    const recent = steady.slice(-20);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const latest = records.at(-1);
     stats.textContent = latest
-      ? `step ${latest.step}/${run.training.totalSteps} · loss ${latest.loss.toFixed(4)} · ${median(steady.map((r) => r.ms)).toFixed(1)} ms/step (median of the last ${steady.length}) · ${latest.launches} launches and ${latest.submits} submit(s) per step · ${latest.replay}`
+      ? `step ${latest.step}/${run.training.totalSteps} · loss ${latest.loss.toFixed(4)} · ${median(recent.map((r) => r.ms)).toFixed(1)} ms/step (median of the last ${recent.length}) · ${latest.launches} launches and ${latest.submits} submit(s) per step · ${latest.replay}`
       : 'starting…';
     show(
       charts,
@@ -161,8 +161,8 @@ export function renderTrain(
       h(
         'figure',
         {},
-        lineChart([{ name: 'ms per step', color: '#b26b00', points: records.map((r) => [r.step, r.ms]) }], { xLabel: 'step' }),
-        h('figcaption', {}, 'wall time per step, loss read back included'),
+        lineChart([{ name: 'ms per step', color: '#b26b00', points: steady.map((r) => [r.step, r.ms]) }], { xLabel: 'step' }),
+        h('figcaption', {}, 'wall time per replayed step, loss read back included (a recording step compiles: left out)'),
       ),
     );
     pauseButton.textContent = run.isRunning ? 'Pause' : 'Continue';
