@@ -4,7 +4,7 @@
 //
 // Each entry builds the launch the ops would make for that step of the model (engine/ops/ names
 // the op), with the kernel generator and the arguments the op passes. Matmuls appear twice: the
-// register-blocked kernel GPUs get (variant 3) and the direct one llvmpipe gets (variant 4). Row
+// register-blocked kernel GPUs get (variant 3) and the direct one CPU adapters get (variant 4). Row
 // reductions are shown in their workgroup-memory form; adapters with subgroups run the
 // `_subgroups` form (kernels/row_reduce.ts).
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, type AttentionDims } from './attention.ts';
@@ -76,8 +76,8 @@ const qkvProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
   ],
 ];
 
-/** q_lin's forward alone, as one `linear` would launch it: the product the teaching variants show. */
-const qLinForward = (s: ModelShapes): MatmulShape => ({
+/** out_lin's forward, a plain `linear`: x [B·T, dim] · Wᵀ + b in one product. */
+const outLinForward = (s: ModelShapes): MatmulShape => ({
   batch: 1,
   m: tokens(s),
   n: s.dim,
@@ -91,19 +91,27 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
   ...Object.fromEntries(
     qkvProducts.flatMap(([name, what, shape]) => [
       [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
-      [`${name}_direct`, { what: `${what}; variant 4, the kernel llvmpipe runs`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
+      [`${name}_direct`, { what: `${what}; variant 4, the kernel CPU adapters run`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
     ]),
   ),
-  q_lin_forward_naive: {
-    what: "q_lin's forward alone with variant 1, to read first (kernels/matmul_teaching.ts)",
-    launch: (s) => matmulNaive(qLinForward(s)),
+  out_lin_forward_naive: {
+    what: "out_lin's forward, x [B·T, dim] · Wᵀ + b (`linear`), with variant 1, to read first (kernels/matmul_teaching.ts)",
+    launch: (s) => matmulNaive(outLinForward(s)),
   },
-  q_lin_forward_tiled: {
-    what: "q_lin's forward alone with variant 2, to read second (kernels/matmul_teaching.ts)",
-    launch: (s) => matmulTiled(qLinForward(s)),
+  out_lin_forward_tiled: {
+    what: "out_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts)",
+    launch: (s) => matmulTiled(outLinForward(s)),
   },
-  q_lin_grad_bias: {
-    what: "q_lin's backward for the bias, stage 1 of the column sums of dq (`selfAttention` via `sumColumnsOf`)",
+  out_lin_forward_blocked: {
+    what: "out_lin's forward with variant 3, the kernel GPUs run (`linear`)",
+    launch: (s) => matmulBlocked(outLinForward(s)),
+  },
+  out_lin_forward_direct: {
+    what: "out_lin's forward with variant 4, the kernel CPU adapters run (`linear`)",
+    launch: (s) => matmulDirect(outLinForward(s)),
+  },
+  out_lin_grad_bias: {
+    what: "out_lin's backward for the bias, stage 1 of the column sums of its output gradient (`linear` via `sumColumnsOf`)",
     launch: (s) => sumColumnChunks(tokens(s), s.dim),
   },
   attention_forward: {

@@ -1,4 +1,4 @@
-// qkv_forward_direct: q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`); variant 4, the kernel llvmpipe runs.
+// qkv_forward_direct: q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`); variant 4, the kernel CPU adapters run.
 // Kernel matmul_direct_nt_slots3bc_16x16_2x4_vvv at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 128, 3], uniforms m=4096 n=768 k=768 strideA=0 strideB=0 mFolds=1.
 struct Params {
   m: u32,

@@ -1,4 +1,4 @@
-// qkv_grad_input_direct: q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 4, the kernel llvmpipe runs.
+// qkv_grad_input_direct: q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
 // Kernel matmul_direct_nn_slots3ab_16x16_2x4_vvv at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 128, 3], uniforms m=4096 n=768 k=768 strideA=0 strideB=0 mFolds=1.
 struct Params {
   m: u32,

@@ -1,4 +1,4 @@
-// qkv_grad_weight_direct: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 4, the kernel llvmpipe runs.
+// qkv_grad_weight_direct: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
 // Kernel matmul_direct_tn_slots3ac_16x16_2x4_vvv at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 24, 3], uniforms m=768 n=768 k=4096 strideA=0 strideB=0 mFolds=1.
 struct Params {
   m: u32,
