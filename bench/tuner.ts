@@ -13,8 +13,9 @@
 import cliProgress from 'cli-progress';
 import {
   Tensor,
+  ATTENTION_FORMS,
   attentionTuningKey,
-  attentionUnrolled,
+  defaultAttentionForm,
   configuredMatmul,
   gpu,
   layerNormWorkgroupSize,
@@ -24,6 +25,7 @@ import {
   subgroupsEnabled,
   withoutTuning,
   writeTuningTable,
+  type AttentionForm,
   type AttentionKernel,
   type MatmulConfig,
   type TunedEntry,
@@ -31,14 +33,15 @@ import {
 import { launchOn } from '../engine/autograd/launch_on.ts';
 import {
   attentionForward,
-  attentionGradKeyValue,
-  attentionGradQuery,
   attentionRowStats,
-  attentionTiling,
-  canUnroll,
+  blockBytes,
+  blockTiling,
+  rowVectors,
   type AttentionDims,
   type AttentionTiling,
+  type BlockKernel,
 } from '../kernels/attention.ts';
+import { rowTiling } from '../kernels/attention_rows.ts';
 import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
@@ -259,24 +262,24 @@ function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: n
   };
 }
 
-/** Attention tilings to try besides the default: rows per workgroup × rows per tile. */
+/** Attention tilings to try besides each form's default: rows per workgroup × rows per tile. */
 export function attentionCandidates(quick: boolean): AttentionTiling[] {
   if (quick)
     return [
+      { rows: 8, tile: 16 },
       { rows: 32, tile: 16 },
-      { rows: 128, tile: 16 },
     ];
-  return [32, 64, 128, 256].flatMap((rows) => [8, 16, 32, 64].filter((tile) => tile <= rows).map((tile) => ({ rows, tile })));
+  return [4, 8, 16, 32, 64, 128].flatMap((rows) => [4, 8, 16, 32, 64].map((tile) => ({ rows, tile })));
 }
 
-const ATTENTION_KERNELS = {
-  attention_forward: attentionForward,
-  attention_grad_query: attentionGradQuery,
-  attention_grad_key_value: attentionGradKeyValue,
+const BLOCK_KERNELS: Record<AttentionKernel, BlockKernel> = {
+  attention_forward: 'forward',
+  attention_grad_query: 'gradQuery',
+  attention_grad_key_value: 'gradKeyValue',
 };
 
 /**
- * The bindings of an attention row kernel at `dims` (tiling aside), outputs last: random q, k, v,
+ * The bindings of an attention kernel at `dims` (tiling aside), outputs last: random q, k, v,
  * a mask with the last key of the first sequence padded, and for the backward kernels the row
  * statistics of a forward pass and a random output gradient.
  */
@@ -301,35 +304,40 @@ function attentionBindings(kernel: AttentionKernel, dims: AttentionDims, seed: n
   };
 }
 
-/** How a candidate runs attention's row kernels: with a tiling, or unrolled (kernels/attention.ts). */
-type AttentionForm = { tiling: AttentionTiling; unrolled?: undefined } | { unrolled: true; tiling?: undefined };
+/** How a candidate runs an attention kernel: a form, at a tiling (the form's default without one). */
+interface AttentionChoice {
+  form: AttentionForm;
+  tiling?: AttentionTiling;
+}
 
 /**
- * An attention row kernel in `form`. Validated at a small shape that compiles to the same WGSL
- * (tiling or the unrolled sequence's length, head dim): the forward against the float64
- * reference, the backward kernels against the default tiling's (which test/ops/attention.test.ts
- * checks against finite differences).
+ * An attention kernel in one form and tiling. Validated at a small shape that compiles to the
+ * same WGSL (same form, tiling and head dim), with a sequence that spans more than one workgroup
+ * and tile: the forward against the float64 reference, the backward kernels against the block
+ * kernels' default (which test/ops/attention.test.ts checks against finite differences).
  */
-function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, form: AttentionForm, isDefault: boolean): Candidate {
-  const generate = ATTENTION_KERNELS[kernel];
-  const name = `${isDefault ? 'default ' : ''}${form.tiling ? `${form.tiling.rows} rows per workgroup, tiles of ${form.tiling.tile}` : 'unrolled'}`;
+function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, choice: AttentionChoice, isDefault: boolean): Candidate {
+  const generate = (d: AttentionDims) => ATTENTION_FORMS[choice.form][kernel]({ ...d, tiling: choice.tiling }, null);
+  const tilingName = choice.tiling ? `, ${choice.tiling.rows} rows per workgroup, tiles of ${choice.tiling.tile}` : '';
+  const name = `${isDefault ? 'default ' : ''}${choice.form}${tilingName}`;
   return {
     name,
-    choice: form.tiling ? { ...form.tiling } : { unrolled: true },
-    launch: generate({ ...dims, ...form }),
+    choice: { form: choice.form, ...choice.tiling },
+    launch: generate(dims),
     validate: async () => {
-      const small = { batch: 2, seq: form.tiling ? form.tiling.rows + 3 : dims.seq, heads: 2, headDim: dims.headDim };
+      const seq = Math.max(choice.tiling?.rows ?? 0, choice.tiling?.tile ?? 0, 16) + 3;
+      const small = { batch: 2, seq, heads: 2, headDim: dims.headDim };
       const { inputs, outputs } = attentionBindings(kernel, small, 7);
       const expected = outputs.map((t) => new Tensor(t.shape));
       try {
-        launchOn(generate({ ...small, ...form }), ...inputs, ...outputs);
+        launchOn(generate(small), ...inputs, ...outputs);
         const got = await outputs[0].toFloat32();
         if (kernel === 'attention_forward') {
           const [q, k, v, mask] = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.toFloat32())));
           assertClose(got, attentionRef(q, k, v, mask, small.batch, small.seq, small.heads, small.headDim), 1e-4, 1e-4, name);
           return;
         }
-        launchOn(generate(small), ...inputs, ...expected);
+        launchOn(ATTENTION_FORMS.blocks[kernel](small, null), ...inputs, ...expected);
         for (const [i, t] of outputs.entries())
           assertClose(await t.toFloat32(), await expected[i].toFloat32(), 1e-4, 1e-4, `${name}, output ${i + 1}`);
       } finally {
@@ -342,31 +350,46 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, form: 
       prepare: () =>
         prepareScoped(() => {
           const { inputs, outputs } = attentionBindings(kernel, dims, 1);
-          const launch = generate({ ...dims, ...form });
+          const launch = generate(dims);
           return () => launchOn(launch, ...inputs, ...outputs);
         }),
     },
   };
 }
 
+/**
+ * Every form of an attention kernel: the block kernels at their default tiling and at the
+ * candidates that fit the adapter, the row kernels likewise, and the CPU form; the op's default
+ * first.
+ */
 function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOptions): Task {
-  const tiled = attentionTiling(dims);
   const g = gpu();
-  // Two staged [tile, D] float tiles (vec4 rows) and a word or two per staged row must fit.
-  const fits = (t: AttentionTiling) =>
-    t.rows <= g.limits.maxComputeInvocationsPerWorkgroup && t.tile * (8 * dims.headDim + 8) <= g.limits.maxComputeWorkgroupStorageSize;
+  const threads = g.limits.maxComputeInvocationsPerWorkgroup;
+  const bytes = g.limits.maxComputeWorkgroupStorageSize;
   const same = (a: AttentionTiling, b: AttentionTiling) => a.rows === b.rows && a.tile === b.tile;
-  const tilings = [tiled, ...(o.attentionTilings ?? attentionCandidates(o.quick)).filter((t) => fits(t) && !same(t, tiled))];
-  const unrolled: AttentionForm[] = canUnroll(dims) ? [{ unrolled: true }] : [];
-  // The op's default first: unrolled where it runs that way (CPU adapters), else the default tiling.
-  const tiledForms = tilings.map((tiling): AttentionForm => ({ tiling }));
-  const forms = attentionUnrolled(dims) ? [...unrolled, ...tiledForms] : [...tiledForms, ...unrolled];
+  const blockDefault = blockTiling(BLOCK_KERNELS[kernel], dims);
+  const rowDefault = rowTiling(dims);
+  // The row kernels stage two [tile, D] tiles (vec4 rows) and a word or two per row.
+  const fits: Record<'blocks' | 'rows', (t: AttentionTiling) => boolean> = {
+    blocks: (t) => t.rows * rowVectors(dims) <= threads && blockBytes(BLOCK_KERNELS[kernel], dims, t) <= bytes,
+    rows: (t) => t.rows <= threads && t.tile <= t.rows && t.tile * (8 * dims.headDim + 8) <= bytes,
+  };
+  const tilings = o.attentionTilings ?? attentionCandidates(o.quick);
+  const choices: AttentionChoice[] = [
+    { form: 'blocks' },
+    ...tilings.filter((t) => fits.blocks(t) && !same(t, blockDefault)).map((tiling) => ({ form: 'blocks' as const, tiling })),
+    { form: 'rows' },
+    ...tilings.filter((t) => fits.rows(t) && !same(t, rowDefault)).map((tiling) => ({ form: 'rows' as const, tiling })),
+    { form: 'cpu' },
+  ];
+  const first = defaultAttentionForm();
+  const ordered = [...choices.filter((c) => c.form === first && !c.tiling), ...choices.filter((c) => c.form !== first || c.tiling)];
   return {
     kernel,
     key: attentionTuningKey(dims),
     dims: [dims.batch, dims.seq],
     label: `${kernel} B${dims.batch} H${dims.heads} T${dims.seq} D${dims.headDim}`,
-    candidates: forms.map((form, i) => attentionCandidate(kernel, dims, form, i === 0)),
+    candidates: ordered.map((choice, i) => attentionCandidate(kernel, dims, choice, i === 0)),
   };
 }
 
@@ -389,7 +412,7 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
     }
     for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
     const dims = { batch: spec.batch, seq: length, heads: spec.heads, headDim: spec.dim / spec.heads };
-    for (const kernel of Object.keys(ATTENTION_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));
+    for (const kernel of Object.keys(BLOCK_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));
   }
   // The classifier head works on one row per sentence.
   for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)])

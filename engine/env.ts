@@ -42,9 +42,9 @@ export const SETTINGS = {
     "The matmul kernel the ops launch: blocked (variant 3, GPUs' default) or direct (variant 4, CPU implementations' default). Set, it also overrides the tuned table.",
   ),
   ENGINE_ATTENTION: oneOf(
-    ['unrolled', 'tiled'],
+    ['blocks', 'rows', 'cpu'],
     undefined,
-    "Attention's kernels: unrolled (CPU implementations' default, where the sequence allows) or tiled. Set, it also overrides the tuned table.",
+    "Attention's kernels: blocks (variant 3, a workgroup per block of rows: GPUs' default), rows (variant 2, a thread per row) or cpu (the row kernels as CPU implementations run them: their default). Set, it also overrides the tuned table.",
   ),
   ENGINE_SUBGROUPS: oneOf(
     ['0', '1'],

@@ -4,8 +4,9 @@
 //
 // Each entry builds the launch the ops would make for that step of the model (engine/ops/ names
 // the op), with the kernel generator and the arguments the op passes. Matmuls appear twice: the
-// register-blocked kernel GPUs get (variant 3) and the direct one CPU adapters get (variant 4). Row
-// reductions are shown in their workgroup-memory form; adapters with subgroups run the
+// register-blocked kernel GPUs get (variant 3) and the direct one CPU adapters get (variant 4).
+// Attention is shown in the form GPUs run (a workgroup per block of rows; kernels/attention.ts).
+// Row reductions are shown in their workgroup-memory form; adapters with subgroups run the
 // `_subgroups` form (kernels/row_reduce.ts).
 import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, type AttentionDims } from './attention.ts';
 import { crossEntropyBackward, crossEntropyRows } from './cross_entropy.ts';

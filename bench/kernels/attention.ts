@@ -1,26 +1,40 @@
 // Multi-head attention at [batch, seq, heads·headDim] with a padding mask, forward and backward:
-// variant 1 unfused (matmul, masked softmax, matmul: engine/ops/attention_unfused.ts), variant 2
-// the fused kernel DistilBERT runs (kernels/attention.ts). Rated in GFLOP/s of the nominal work
-// (FlashAttention's count): forward 4·B·H·T²·D (q·kᵀ and P·v), backward 2.5× that (the fused
-// kernels also recompute P, which is not counted). Where the adapter has shader-f16, the fused
-// kernels also run on f16 q, k and v, as --fp16's autocast launches them (validated on f16-rounded
+// variant 1 unfused (matmul, masked softmax, matmul: engine/ops/attention_unfused.ts); the fused
+// op (engine/ops/attention.ts) in each of its forms, set by ENGINE_ATTENTION around validation,
+// preparation and runs: variant 2 a thread per row (kernels/attention_rows.ts) and its CPU form
+// (kernels/cpu/attention.ts), variant 3 a workgroup per block of rows (kernels/attention.ts); and,
+// where a tuned table is in use, the op with the table's choices. Rated in GFLOP/s of the nominal
+// work (FlashAttention's count): forward 4·B·H·T²·D (q·kᵀ and P·v), backward 2.5× that (the fused
+// kernels also recompute P, which is not counted). Where the adapter has shader-f16, variants 2
+// and 3 also run on f16 q, k and v, as --fp16's autocast launches them (validated on f16-rounded
 // inputs; the timed inputs are made f16, so that no cast is timed).
-import { Tensor, additiveKeyMask, attention, attentionUnfused, autocast, gpu } from '../../engine/index.ts';
+import { withSettings } from '../../engine/env.ts';
+import {
+  Tensor,
+  additiveKeyMask,
+  attention,
+  attentionUnfused,
+  autocast,
+  gpu,
+  tuningState,
+  type AttentionForm,
+} from '../../engine/index.ts';
 import { roundToHalf } from '../../engine/autograd/float16.ts';
 import { gradcheck } from '../../reference/check.ts';
 import { attentionRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { noise, opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';
+import { noise, opWorkloads, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 
 /** Validates `fused` or the unfused variant (with `half`, the fused one on f16 q, k, v) against the reference on small shapes. */
 async function validate(fused: boolean, half = false): Promise<void> {
-  // Head dims 8 (vec4 rows) and 5 (scalar rows); the second sequence is padded after 3 tokens.
+  // Head dims 8 (vec4 rows) and 5 (scalar rows); the second sequence is padded after 3 tokens;
+  // 19 rows span two workgroups and two key tiles of every form's default tiling at these dims.
   for (const [heads, headDim] of [
     [2, 8],
     [3, 5],
   ]) {
-    const [batch, seq] = [2, 6];
+    const [batch, seq] = [2, 19];
     const n = batch * seq * heads * headDim;
     const shape = [batch, seq, heads * headDim];
     const keep = Float64Array.from({ length: batch * seq }, (_, i) => (i < seq + 3 ? 1 : 0));
@@ -67,13 +81,37 @@ export function attentionGroup(o: BenchOptions): KernelGroup {
     });
   const halfQkv = () =>
     [1, 2, 3].map((seed) => Tensor.fromArray(noise(o.batch * o.seq * o.dim, seed), shape, 'f16', { requiresGrad: true }));
+  const half = gpu().features.has('shader-f16');
+  const forms: [string, AttentionForm, boolean][] = [
+    ['2 fused, a thread per row', 'rows', half],
+    ['2 fused, a thread per row, CPU form', 'cpu', false],
+    ['3 fused, a workgroup per block of rows', 'blocks', half],
+  ];
   return {
     group: 'attention',
     unit: 'GFLOP/s',
     variants: [
       { name: '1 unfused (matmul, masked softmax, matmul)', validate: () => validate(false), workloads: unfused },
-      ...reductionVariants('2 fused (one thread per row)', () => validate(true), fusedOn(qkv)).flatMap(withDefaultTwin),
-      ...(gpu().features.has('shader-f16') ? reductionVariants('2 fused, f16 q/k/v', () => validate(true, true), fusedOn(halfQkv)) : []),
+      ...forms.flatMap(([name, form, withHalf]) => [
+        ...reductionVariants(name, () => validate(true), fusedOn(qkv)).map((v) => inForm(form, v)),
+        ...(withHalf
+          ? reductionVariants(`${name}, f16 q/k/v`, () => validate(true, true), fusedOn(halfQkv)).map((v) => inForm(form, v))
+          : []),
+      ]),
+      ...(tuningState().state === 'used' ? reductionVariants('fused, as tuned', () => validate(true), fusedOn(qkv)) : []),
     ],
   };
+}
+
+/** `variant` with ENGINE_ATTENTION set to `form` around its validation, preparation and runs. */
+function inForm(form: AttentionForm, variant: Variant): Variant {
+  const set = <T>(body: () => T): T => withSettings({ ENGINE_ATTENTION: form }, body);
+  const workload = (w: Workload): Workload => ({
+    ...w,
+    prepare: () => {
+      const prepared = set(w.prepare);
+      return { run: () => set(prepared.run), release: prepared.release };
+    },
+  });
+  return { ...variant, validate: () => set(variant.validate), workloads: variant.workloads.map(workload) };
 }

@@ -1,9 +1,8 @@
 // attention_forward: fused attention forward with attention dropout (`attention`).
-// Kernel attention_forward_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 768, 1], uniforms seq=64 heads=12 rowStride=768 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
+// Kernel attention_forward_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4, 768, 1], uniforms seq=64 heads=12 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
 struct Params {
   seq: u32,
   heads: u32,
-  rowStride: u32,
   sqrtHeadDim: f32,
   dropProbability: f32,
   keepScale: f32,
@@ -13,17 +12,14 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 
-const ROWS: u32 = 64u;
-const TILE: u32 = 16u;
-const D: u32 = 64u;
-// A head row is DV values of type V, each W floats wide.
-const W: u32 = 4u;
-const DV: u32 = 16u;
+// A head row is DV vectors of type V (vec4f when D is a multiple of 4, else f32).
 alias V = vec4f;
+const DV: u32 = 16u;
 const LOWEST: f32 = -3.4028234663852886e38;
 fn vdot(a: V, b: V) -> f32 { return dot(a, b); }
-// Element offset of row t, head h, batch b in a [B, T, H·D] tensor.
-fn rowOffset(b: u32, t: u32, h: u32) -> u32 { return (b * p.seq + t) * p.rowStride + h * D; }
+// Offset, in vectors, of row t of head bh = b·H + h in a [B, T, H·D] tensor.
+fn rowOffset(bh: u32, t: u32) -> u32 { return ((bh / p.heads * p.seq + t) * p.heads + bh % p.heads) * DV; }
+// The dropout factor of weight (i, j) of head bh: 0, 1/(1-p), or 1 without dropout.
 
 fn mulhilo(a: u32, b: u32) -> vec2u {
   let al = a & 0xffffu;
@@ -52,69 +48,78 @@ fn rng_uniform(seed: vec2u, streamAndStep: vec2u, index: u32) -> f32 {
   let word = philox4x32_10(vec4u(index, streamAndStep.x, streamAndStep.y, 0u), seed).x;
   return f32(word >> 8u) * (1.0 / 16777216.0);
 }
-
 fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
   return select(0.0, p.keepScale, rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.stream, rngStep[0]), (bh * p.seq + i) * p.seq + j) >= p.dropProbability);
 }
-
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
+const ROWS: u32 = 16u;  // rows a workgroup owns: query rows (forward, dQ) or key rows (dK/dV)
+const TILE: u32 = 16u;  // rows of the other side staged per tile
+const THREADS: u32 = ROWS * DV;
+@group(0) @binding(1) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
-@group(0) @binding(5) var<storage, read_write> context: array<f32>;
-@group(0) @binding(6) var<storage, read_write> lse: array<f32>;
-@group(0) @binding(7) var<storage, read> rngStep: array<u32>;
+fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }
 var<workgroup> kTile: array<V, TILE * DV>;
 var<workgroup> vTile: array<V, TILE * DV>;
-var<workgroup> keptTile: array<i32, TILE>;
-@compute @workgroup_size(ROWS)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let bh = wid.y;
-  let b = bh / p.heads;
-  let h = bh % p.heads;
-  let mine = wid.x * ROWS + lid.x;
-  let row = min(mine, p.seq - 1u);
-  let base = rowOffset(b, row, h);
+var<workgroup> keptKey: array<u32, TILE>;
 
-  var qs: array<V, DV>;
-  for (var c = 0u; c < DV; c++) { qs[c] = vec4f(q[base + c * W], q[base + c * W + 1u], q[base + c * W + 2u], q[base + c * W + 3u]) / p.sqrtHeadDim; }
-  var acc: array<V, DV>;
-  var scores: array<f32, TILE>;
+// Keys start..start+TILE-1 of head bh into the tiles, all threads helping; keys past the end are masked.
+fn stageKeys(bh: u32, start: u32, t: u32) {
+  for (var e = t; e < TILE * DV; e += THREADS) {
+    let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
+    kTile[e] = V(k[o]);
+    vTile[e] = V(v[o]);
+  }
+  for (var j = t; j < TILE; j += THREADS) { keptKey[j] = u32(start + j < p.seq && keyKept(bh, start + j)); }
+}
+@group(0) @binding(5) var<storage, read_write> context: array<V>;
+@group(0) @binding(6) var<storage, read_write> lse: array<f32>;
+@group(0) @binding(7) var<storage, read> rngStep: array<u32>;
+
+var<workgroup> qBlock: array<V, ROWS * DV>;  // the block's query rows, over √D
+var<workgroup> scores: array<f32, ROWS * TILE>;
+var<workgroup> keep: array<f32, ROWS * TILE>;  // their dropout factors
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32) {
+  let bh = wid.y;
+  let first = wid.x * ROWS;
+  let r = t / DV;
+  let c = t % DV;
+  qBlock[t] = V(q[rowOffset(bh, min(first + r, p.seq - 1u)) + c]) / p.sqrtHeadDim;
+  var acc = V(0.0);
   var runningMax = LOWEST;
   var weightSum = 0.0;
   for (var start = 0u; start < p.seq; start += TILE) {
     let n = min(TILE, p.seq - start);
-    for (var e = lid.x; e < n * DV; e += ROWS) {
-      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
-      kTile[e] = vec4f(k[o], k[o + 1u], k[o + 2u], k[o + 3u]);
-    }
-    for (var e = lid.x; e < n * DV; e += ROWS) {
-      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
-      vTile[e] = vec4f(v[o], v[o + 1u], v[o + 2u], v[o + 3u]);
-    }
-    if (lid.x < n) { keptTile[lid.x] = mask[b * p.seq + start + lid.x]; }
+    stageKeys(bh, start, t);
     workgroupBarrier();
-    var tileMax = runningMax;
-    for (var j = 0u; j < n; j++) {
+    for (var e = t; e < ROWS * TILE; e += THREADS) {
+      let row = e / TILE;
+      let j = e % TILE;
       var s = 0.0;
-      for (var c = 0u; c < DV; c++) { s += vdot(qs[c], kTile[j * DV + c]); }
-      scores[j] = select(LOWEST, s, (j < n) & (keptTile[j] != 0));
-      tileMax = max(tileMax, scores[j]);
+      for (var d = 0u; d < DV; d++) { s += vdot(qBlock[row * DV + d], kTile[j * DV + d]); }
+      scores[e] = select(LOWEST, s, keptKey[j] != 0u);
+      keep[e] = dropKeep(bh, min(first + row, p.seq - 1u), start + j);
     }
+    workgroupBarrier();
+    // Each thread of row r folds the row's scores into the online softmax (the same arithmetic in
+    // all of them, so the same bits): new max, rescale, then the tile's weighted V vectors.
+    var tileMax = runningMax;
+    for (var j = 0u; j < n; j++) { tileMax = max(tileMax, scores[r * TILE + j]); }
     let rescale = exp(runningMax - tileMax);
     weightSum *= rescale;
-    for (var c = 0u; c < DV; c++) { acc[c] *= rescale; }
+    acc *= rescale;
     for (var j = 0u; j < n; j++) {
-      let weight = select(0.0, exp(scores[j] - tileMax), j < n);
+      let weight = exp(scores[r * TILE + j] - tileMax);
       weightSum += weight;
-      let contribution = weight * dropKeep(bh, row, start + j);
-      for (var c = 0u; c < DV; c++) { acc[c] += contribution * vTile[j * DV + c]; }
+      acc += weight * keep[r * TILE + j] * vTile[j * DV + c];
     }
     runningMax = tileMax;
     workgroupBarrier();
   }
-  if (mine < p.seq) {
-    for (var c = 0u; c < DV; c++) { { let value = acc[c] / weightSum; context[base + c * W + 0u] = value[0]; context[base + c * W + 1u] = value[1]; context[base + c * W + 2u] = value[2]; context[base + c * W + 3u] = value[3]; } }
-    lse[bh * p.seq + mine] = runningMax + log(weightSum);
+  if (first + r < p.seq) {
+    context[rowOffset(bh, first + r) + c] = acc / weightSum;
+    if (c == 0u) { lse[bh * p.seq + first + r] = runningMax + log(weightSum); }
   }
 }

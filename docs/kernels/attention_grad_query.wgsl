@@ -1,9 +1,8 @@
 // attention_grad_query: attention backward, step 2: dQ.
-// Kernel attention_grad_query_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 768, 1], uniforms seq=64 heads=12 rowStride=768 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
+// Kernel attention_grad_query_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4, 768, 1], uniforms seq=64 heads=12 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
 struct Params {
   seq: u32,
   heads: u32,
-  rowStride: u32,
   sqrtHeadDim: f32,
   dropProbability: f32,
   keepScale: f32,
@@ -13,17 +12,14 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 
-const ROWS: u32 = 64u;
-const TILE: u32 = 16u;
-const D: u32 = 64u;
-// A head row is DV values of type V, each W floats wide.
-const W: u32 = 4u;
-const DV: u32 = 16u;
+// A head row is DV vectors of type V (vec4f when D is a multiple of 4, else f32).
 alias V = vec4f;
+const DV: u32 = 16u;
 const LOWEST: f32 = -3.4028234663852886e38;
 fn vdot(a: V, b: V) -> f32 { return dot(a, b); }
-// Element offset of row t, head h, batch b in a [B, T, H·D] tensor.
-fn rowOffset(b: u32, t: u32, h: u32) -> u32 { return (b * p.seq + t) * p.rowStride + h * D; }
+// Offset, in vectors, of row t of head bh = b·H + h in a [B, T, H·D] tensor.
+fn rowOffset(bh: u32, t: u32) -> u32 { return ((bh / p.heads * p.seq + t) * p.heads + bh % p.heads) * DV; }
+// The dropout factor of weight (i, j) of head bh: 0, 1/(1-p), or 1 without dropout.
 
 fn mulhilo(a: u32, b: u32) -> vec2u {
   let al = a & 0xffffu;
@@ -52,67 +48,72 @@ fn rng_uniform(seed: vec2u, streamAndStep: vec2u, index: u32) -> f32 {
   let word = philox4x32_10(vec4u(index, streamAndStep.x, streamAndStep.y, 0u), seed).x;
   return f32(word >> 8u) * (1.0 / 16777216.0);
 }
-
 fn dropKeep(bh: u32, i: u32, j: u32) -> f32 {
   return select(0.0, p.keepScale, rng_uniform(vec2u(p.seedLo, p.seedHi), vec2u(p.stream, rngStep[0]), (bh * p.seq + i) * p.seq + j) >= p.dropProbability);
 }
-
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
+const ROWS: u32 = 16u;  // rows a workgroup owns: query rows (forward, dQ) or key rows (dK/dV)
+const TILE: u32 = 13u;  // rows of the other side staged per tile
+const THREADS: u32 = ROWS * DV;
+@group(0) @binding(1) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
-@group(0) @binding(5) var<storage, read> stats: array<f32>;
-@group(0) @binding(6) var<storage, read> grad: array<f32>;
-@group(0) @binding(7) var<storage, read_write> gradQ: array<f32>;
-@group(0) @binding(8) var<storage, read> rngStep: array<u32>;
+fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }
 var<workgroup> kTile: array<V, TILE * DV>;
 var<workgroup> vTile: array<V, TILE * DV>;
-var<workgroup> keptTile: array<i32, TILE>;
-@compute @workgroup_size(ROWS)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let bh = wid.y;
-  let b = bh / p.heads;
-  let h = bh % p.heads;
-  let mine = wid.x * ROWS + lid.x;
-  let row = min(mine, p.seq - 1u);
-  let base = rowOffset(b, row, h);
+var<workgroup> keptKey: array<u32, TILE>;
 
-  var qs: array<V, DV>;
-  var g: array<V, DV>;
-  for (var c = 0u; c < DV; c++) {
-    qs[c] = vec4f(q[base + c * W], q[base + c * W + 1u], q[base + c * W + 2u], q[base + c * W + 3u]) / p.sqrtHeadDim;
-    g[c] = vec4f(grad[base + c * W], grad[base + c * W + 1u], grad[base + c * W + 2u], grad[base + c * W + 3u]);
+// Keys start..start+TILE-1 of head bh into the tiles, all threads helping; keys past the end are masked.
+fn stageKeys(bh: u32, start: u32, t: u32) {
+  for (var e = t; e < TILE * DV; e += THREADS) {
+    let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
+    kTile[e] = V(k[o]);
+    vTile[e] = V(v[o]);
   }
-  let rowLse = stats[2u * (bh * p.seq + row)];
-  let delta = stats[2u * (bh * p.seq + row) + 1u];
-  var acc: array<V, DV>;
+  for (var j = t; j < TILE; j += THREADS) { keptKey[j] = u32(start + j < p.seq && keyKept(bh, start + j)); }
+}
+@group(0) @binding(5) var<storage, read> stats: array<vec2f>;  // (lse, Δ) of each query row
+@group(0) @binding(6) var<storage, read> grad: array<V>;  // dO
+@group(0) @binding(7) var<storage, read_write> gradQ: array<V>;
+@group(0) @binding(8) var<storage, read> rngStep: array<u32>;
+
+var<workgroup> qBlock: array<V, ROWS * DV>;  // the block's query rows, over √D
+var<workgroup> gBlock: array<V, ROWS * DV>;  // and their output gradients
+var<workgroup> rowStats: array<vec2f, ROWS>;
+var<workgroup> dScores: array<f32, ROWS * TILE>;
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32) {
+  let bh = wid.y;
+  let first = wid.x * ROWS;
+  let r = t / DV;
+  let c = t % DV;
+  let i = min(first + r, p.seq - 1u);
+  qBlock[t] = V(q[rowOffset(bh, i) + c]) / p.sqrtHeadDim;
+  gBlock[t] = grad[rowOffset(bh, i) + c];
+  if (c == 0u) { rowStats[r] = stats[bh * p.seq + i]; }
+  var acc = V(0.0);
   for (var start = 0u; start < p.seq; start += TILE) {
     let n = min(TILE, p.seq - start);
-    for (var e = lid.x; e < n * DV; e += ROWS) {
-      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
-      kTile[e] = vec4f(k[o], k[o + 1u], k[o + 2u], k[o + 3u]);
-    }
-    for (var e = lid.x; e < n * DV; e += ROWS) {
-      let o = rowOffset(b, start + e / DV, h) + (e % DV) * W;
-      vTile[e] = vec4f(v[o], v[o + 1u], v[o + 2u], v[o + 3u]);
-    }
-    if (lid.x < n) { keptTile[lid.x] = mask[b * p.seq + start + lid.x]; }
+    stageKeys(bh, start, t);
     workgroupBarrier();
-    for (var j = 0u; j < n; j++) {
-      if (keptTile[j] != 0) {
-        var s = 0.0;
-        var dp = 0.0;
-        for (var c = 0u; c < DV; c++) {
-          s += vdot(qs[c], kTile[j * DV + c]);
-          dp += vdot(g[c], vTile[j * DV + c]);
-        }
-        let ds = select(0.0, exp(s - rowLse) * (dropKeep(bh, row, start + j) * dp - delta), (j < n) & (keptTile[j] != 0));
-        for (var c = 0u; c < DV; c++) { acc[c] += ds * kTile[j * DV + c]; }
+    // dS = P ∘ (M ∘ dO·vᵀ - Δ), with P = exp(s - lse); masked keys pass no gradient.
+    for (var e = t; e < ROWS * TILE; e += THREADS) {
+      let row = e / TILE;
+      let j = e % TILE;
+      var s = 0.0;
+      var dp = 0.0;
+      for (var d = 0u; d < DV; d++) {
+        s += vdot(qBlock[row * DV + d], kTile[j * DV + d]);
+        dp += vdot(gBlock[row * DV + d], vTile[j * DV + d]);
       }
+      let keepFactor = dropKeep(bh, min(first + row, p.seq - 1u), start + j);
+      let ds = exp(s - rowStats[row].x) * (keepFactor * dp - rowStats[row].y);
+      dScores[e] = select(0.0, ds, keptKey[j] != 0u);
     }
     workgroupBarrier();
+    for (var j = 0u; j < n; j++) { acc += dScores[r * TILE + j] * kTile[j * DV + c]; }
+    workgroupBarrier();
   }
-  if (mine < p.seq) {
-    for (var c = 0u; c < DV; c++) { { let value = acc[c] / p.sqrtHeadDim; gradQ[base + c * W + 0u] = value[0]; gradQ[base + c * W + 1u] = value[1]; gradQ[base + c * W + 2u] = value[2]; gradQ[base + c * W + 3u] = value[3]; } }
-  }
+  if (first + r < p.seq) { gradQ[rowOffset(bh, first + r) + c] = acc / p.sqrtHeadDim; }
 }

@@ -16,6 +16,8 @@
 // data: numbers, strings, booleans, arrays and objects of them.
 import * as adamw from '../../kernels/adamw.ts';
 import * as attention from '../../kernels/attention.ts';
+import * as attentionRows from '../../kernels/attention_rows.ts';
+import * as attentionCpu from '../../kernels/cpu/attention.ts';
 import * as cast from '../../kernels/cast.ts';
 import * as crossEntropy from '../../kernels/cross_entropy.ts';
 import * as dropout from '../../kernels/dropout.ts';
@@ -104,6 +106,16 @@ export const { attentionForward, attentionRowStats, attentionGradQuery, attentio
   'attentionRowStats',
   'attentionGradQuery',
   'attentionGradKeyValue',
+]);
+export const { attentionRowsForward, attentionRowsGradQuery, attentionRowsGradKeyValue } = memoizedModule(attentionRows, [
+  'attentionRowsForward',
+  'attentionRowsGradQuery',
+  'attentionRowsGradKeyValue',
+]);
+export const { attentionCpuForward, attentionCpuGradQuery, attentionCpuGradKeyValue } = memoizedModule(attentionCpu, [
+  'attentionCpuForward',
+  'attentionCpuGradQuery',
+  'attentionCpuGradKeyValue',
 ]);
 export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);

@@ -14,6 +14,7 @@
 // nearest entry (by ratio) that differs from it in one dim by at most 2×; else the op's default.
 import { host } from '#gpu-host';
 import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
+import { attentionRowsForward, attentionRowsGradKeyValue } from '../../kernels/attention_rows.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu, type AdapterIdentity } from './device.ts';
@@ -65,9 +66,10 @@ export function kernelVersion(): string {
       matmulDirect(s),
       matmulDirect(s, { threadM: 8, workgroupN: 8 }),
     ]),
-    attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
+    attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 8, tile: 4 } }),
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
-    attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 8, unrolled: true }),
+    attentionRowsForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
+    attentionRowsGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
     layerNormBackwardInput(3, 40, true, 128),
     layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),

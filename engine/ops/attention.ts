@@ -2,10 +2,22 @@
 // calls between the q/k/v projections and out_lin, with its backward. Under autocast
 // (engine/ops/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
 // are f32.
-import { MAX_HEAD_DIM, canUnroll, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
+import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { setting } from '../env.ts';
-import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, withStream } from '../gpu/kernels.ts';
+import {
+  attentionCpuForward,
+  attentionCpuGradKeyValue,
+  attentionCpuGradQuery,
+  attentionForward,
+  attentionGradKeyValue,
+  attentionGradQuery,
+  attentionRowStats,
+  attentionRowsForward,
+  attentionRowsGradKeyValue,
+  attentionRowsGradQuery,
+  withStream,
+} from '../gpu/kernels.ts';
 import { gpu, subgroupsEnabled } from '../gpu/device.ts';
 import { autocastOperand } from './autocast.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
@@ -54,29 +66,52 @@ function dropoutOf(opts: AttentionOptions): (AttentionDropout & { rng: RngState 
   return { probability, rng: opts.rng };
 }
 
-/** The row kernels a tuned table can give a tiling (kernels/attention.ts: `AttentionTiling`). */
+/** The three kernels of the forward and the backward that `npm run tune` can choose a form and tiling for. */
 export type AttentionKernel = 'attention_forward' | 'attention_grad_query' | 'attention_grad_key_value';
+
+type Generator = (dims: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch;
+
+/**
+ * Attention's kernel forms: `blocks`, a workgroup per block of rows (kernels/attention.ts,
+ * variant 3), GPUs' default; `rows`, a thread per row (kernels/attention_rows.ts, variant 2);
+ * `cpu`, the row kernels as CPU implementations run them best (kernels/cpu/attention.ts), their
+ * default.
+ */
+export const ATTENTION_FORMS: Record<'blocks' | 'rows' | 'cpu', Record<AttentionKernel, Generator>> = {
+  blocks: {
+    attention_forward: attentionForward,
+    attention_grad_query: attentionGradQuery,
+    attention_grad_key_value: attentionGradKeyValue,
+  },
+  rows: {
+    attention_forward: attentionRowsForward,
+    attention_grad_query: attentionRowsGradQuery,
+    attention_grad_key_value: attentionRowsGradKeyValue,
+  },
+  cpu: {
+    attention_forward: attentionCpuForward,
+    attention_grad_query: attentionCpuGradQuery,
+    attention_grad_key_value: attentionCpuGradKeyValue,
+  },
+};
+export type AttentionForm = keyof typeof ATTENTION_FORMS;
 
 /** What a tuned entry for attention is keyed by, besides its dims [batch, seq]. */
 export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}${dims.half ? ' f16' : ''}`;
 
-/**
- * Whether the row kernels run unrolled (kernels/attention.ts: `canUnroll`) without a tuned entry:
- * on CPU implementations of WebGPU (`Gpu.software`), where lavapipe runs them about twice as fast
- * as the tiled loops (B4 H2 T16 D16). ENGINE_ATTENTION=unrolled or tiled forces one, table or not
- * (unrolled only where the dims allow).
- */
-export function attentionUnrolled(dims: AttentionDims): boolean {
-  const forced = setting('ENGINE_ATTENTION');
-  return canUnroll(dims) && (forced ? forced === 'unrolled' : gpu().software);
-}
+/** The form the op launches without a tuned entry: ENGINE_ATTENTION's, else the adapter's default. */
+export const defaultAttentionForm = (): AttentionForm => setting('ENGINE_ATTENTION') ?? (gpu().software ? 'cpu' : 'blocks');
 
-/** `dims` as the op launches `kernel`: ENGINE_ATTENTION's form, else the tuned table's (engine/gpu/tuning.ts), else the default. */
-function tunedDims(kernel: AttentionKernel, dims: AttentionDims): AttentionDims {
+/**
+ * How the op launches `kernel` at `dims`: ENGINE_ATTENTION's form, else the tuned table's form and
+ * tiling (engine/gpu/tuning.ts), else the default form.
+ */
+export function attentionLaunch(kernel: AttentionKernel, dims: AttentionDims, dropout: AttentionDropout | null): KernelLaunch {
   const choice = setting('ENGINE_ATTENTION') ? undefined : tunedChoice(kernel, attentionTuningKey(dims), [dims.batch, dims.seq]);
-  if (!choice) return attentionUnrolled(dims) ? { ...dims, unrolled: true } : dims;
-  if (choice.unrolled) return canUnroll(dims) ? { ...dims, unrolled: true } : dims;
-  return { ...dims, tiling: { rows: Number(choice.rows), tile: Number(choice.tile) } };
+  if (!choice) return ATTENTION_FORMS[defaultAttentionForm()][kernel](dims, dropout);
+  const form = choice.form as AttentionForm;
+  const tiling = choice.rows === undefined ? undefined : { rows: Number(choice.rows), tile: Number(choice.tile) };
+  return ATTENTION_FORMS[form][kernel]({ ...dims, tiling }, dropout);
 }
 
 /**
@@ -92,22 +127,20 @@ export const attention = op(
     const context = new Tensor(q.shape);
     const lse = new Tensor([dims.batch, dims.heads, dims.seq]);
     // The dropout stream only reaches the uniforms: one memoized launch serves every stream.
-    const launchFor = (generate: (d: AttentionDims, dropout: AttentionDropout | null) => KernelLaunch, kernel: AttentionKernel) => {
-      const tiled = tunedDims(kernel, dims);
-      return dropout ? withStream((rng) => generate(tiled, { ...dropout, rng }), dropout.rng) : generate(tiled, null);
-    };
-    // With dropout, every row kernel also binds the step of its stream, last.
+    const launchFor = (kernel: AttentionKernel) =>
+      dropout ? withStream((rng) => attentionLaunch(kernel, dims, { ...dropout, rng }), dropout.rng) : attentionLaunch(kernel, dims, null);
+    // With dropout, every kernel but the statistics also binds the step of its stream, last.
     const step = dropout ? [dropout.rng.step] : [];
-    launchOn(launchFor(attentionForward, 'attention_forward'), q, k, v, mask, context, lse, ...step);
+    launchOn(launchFor('attention_forward'), q, k, v, mask, context, lse, ...step);
     context.setBackward([q, k, v], (grad) => {
       const stats = new Tensor([dims.batch, dims.heads, dims.seq, 2]);
       // The statistics read only f32 tensors (context, its gradient, lse).
-      launchOn(attentionRowStats({ ...dims, half: false }, subgroupsEnabled()), context, grad, lse, stats);
+      launchOn(attentionRowStats(dims, subgroupsEnabled()), context, grad, lse, stats);
       const dq = new Tensor(q.shape);
       const dk = new Tensor(q.shape);
       const dv = new Tensor(q.shape);
-      launchOn(launchFor(attentionGradQuery, 'attention_grad_query'), q, k, v, mask, stats, grad, dq, ...step);
-      launchOn(launchFor(attentionGradKeyValue, 'attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv, ...step);
+      launchOn(launchFor('attention_grad_query'), q, k, v, mask, stats, grad, dq, ...step);
+      launchOn(launchFor('attention_grad_key_value'), q, k, v, mask, stats, grad, dk, dv, ...step);
       stats.release();
       return [dq, dk, dv];
     });

@@ -119,7 +119,7 @@ test('a tuned choice changes the kernel the ops launch, at its shape and nearby,
   }
 });
 
-test('a tuned attention tiling changes the row kernels that forward and backward launch, and matches the reference', async () => {
+test('a tuned attention form and tiling change the kernels that forward and backward launch, and match the reference', async () => {
   const dims = { batch: 2, seq: 8, heads: 2, headDim: 4 };
   const step = () =>
     launched(() => {
@@ -128,26 +128,18 @@ test('a tuned attention tiling changes the row kernels that forward and backward
       const context = E.attention(q, k, v, mask, 2);
       E.noGrad(() => context.creator!.backwardFn(new E.Tensor([2, 8, 8])));
     }).filter((name) => name.startsWith('attention'));
-  const rowKernels = (names: string[]) => names.filter((n) => !n.startsWith('attention_row_stats'));
-  // Untuned, CPU adapters run the unrolled kernels (engine/ops/attention.ts).
-  const untuned = E.attentionUnrolled(dims) ? '_unrolled8' : '';
-  assert.equal(
-    rowKernels(step()),
-    ['forward', 'grad_query', 'grad_key_value'].map((k) => `attention_${k}_d4${untuned}`),
-  );
-  const tiling = { rows: 4, tile: 2 };
-  const entries = ['attention_forward', 'attention_grad_key_value'].map((kernel) => ({
-    kernel,
-    key: E.attentionTuningKey(dims),
-    dims: [2, 8],
-    choice: tiling,
-    ms: 1,
-    defaultMs: 2,
-  }));
+  const mainKernels = (names: string[]) => names.filter((n) => !n.startsWith('attention_row_stats'));
+  // Untuned, CPU adapters run the CPU form, GPUs the block kernels (engine/ops/attention.ts).
+  const untuned = E.ATTENTION_FORMS[E.defaultAttentionForm()].attention_grad_query(dims, null).name;
+  assert.equal(mainKernels(step())[1], untuned);
+  const entries = [
+    { kernel: 'attention_forward', choice: { form: 'rows', rows: 4, tile: 2 } },
+    { kernel: 'attention_grad_key_value', choice: { form: 'blocks', rows: 4, tile: 2 } },
+  ].map((e) => ({ ...e, key: E.attentionTuningKey(dims), dims: [2, 8], ms: 1, defaultMs: 2 }));
   E.writeTuningTable(entries, 'test');
   try {
-    assert.equal(rowKernels(step()), ['attention_forward_d4_4x2', `attention_grad_query_d4${untuned}`, 'attention_grad_key_value_d4_4x2']);
-    // Two workgroups of 4 rows per sequence, tiles of 2 keys: still the reference's values and gradients.
+    assert.equal(mainKernels(step()), ['attention_forward_rows_d4_4x2', untuned, 'attention_grad_key_value_d4_4x2']);
+    // Two workgroups of 4 rows per sequence, tiles of 2: still the reference's values and gradients.
     const shape = [2, 8, 8];
     await gradcheck({
       inputs: [

@@ -29,11 +29,18 @@ test('every catalog kernel at DistilBERT shapes matches its snapshot in docs/ker
   }
 });
 
+test("attention's snapshots are short enough to read: under 150 lines each", () => {
+  for (const name of Object.keys(KERNEL_CATALOG).filter((n) => n.startsWith('attention'))) {
+    const lines = kernelListing(name, DISTILBERT_SHAPES).split('\n').length;
+    assert.ok(lines < 150, `docs/kernels/${name}.wgsl has ${lines} lines`);
+  }
+});
+
 test('npm run wgsl prints one kernel at the shapes given, and refuses an unknown one in one line', async () => {
   const ok = await runCli('bench/wgsl.ts', ['attention_forward', '--heads', '4', '--dim', '128']);
   assert.is(ok.code, 0, ok.stderr);
   assert.ok(ok.stdout.startsWith('// attention_forward: '), ok.stdout.slice(0, 200));
-  assert.match(ok.stdout, /const D: u32 = 32u;/);
+  assert.match(ok.stdout, /const DV: u32 = 8u;/);
   const bad = await runCli('bench/wgsl.ts', ['attention']);
   assert.is(bad.code, 2);
   assert.is(errorLine(bad), "wgsl: no kernel 'attention' (see --help for the list)");

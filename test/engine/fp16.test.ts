@@ -16,6 +16,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
+import { withSettings } from '../../engine/env.ts';
 import { halfBits, halfValue, roundToHalf } from '../../engine/autograd/float16.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
@@ -177,40 +178,31 @@ test('linear under autocast: f16 input and weight, f32 bias, gradients by finite
   });
 });
 
-test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dropout; f32 gradients', async () => {
+test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dropout, every form; f32 gradients', async () => {
   const cases = [
     { batch: 2, seq: 7, heads: 2, headDim: 8, lengths: [7, 4], dropout: undefined },
     { batch: 2, seq: 6, heads: 3, headDim: 5, lengths: [6, 2], dropout: { probability: 0.3, seed: 1234, offset: 5 } },
   ];
-  for (const [i, c] of cases.entries()) {
+  // The adapter's default form on both cases; the other forms (ENGINE_ATTENTION) on the first.
+  const others = (['blocks', 'rows', 'cpu'] as const).filter((form) => form !== E.defaultAttentionForm());
+  const runs = [...cases.map((c, i) => ({ c, i, form: undefined })), ...others.map((form) => ({ c: cases[0], i: 0, form }))];
+  for (const { c, i, form } of runs) {
     const n = c.batch * c.seq * c.heads * c.headDim;
     const shape = [c.batch, c.seq, c.heads * c.headDim];
     const mask = Float64Array.from({ length: c.batch * c.seq }, (_, j) => (j % c.seq < c.lengths[Math.floor(j / c.seq)] ? 1 : 0));
-    await gradcheck({
-      inputs: [
-        { shape, data: halfRandn(n, 10 * i) },
-        { shape, data: halfRandn(n, 10 * i + 1) },
-        { shape, data: halfRandn(n, 10 * i + 2) },
-        { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true },
-      ],
-      gpu: ([q, k, v, m]) =>
-        E.autocast(() =>
-          E.attention(
-            q,
-            k,
-            v,
-            m,
-            c.heads,
-            c.dropout
-              ? {
-                  dropout: c.dropout.probability,
-                  rng: { seed: c.dropout.seed, stream: c.dropout.offset, step: E.Tensor.fromArray([0], [1], 'i32') },
-                }
-              : {},
-          ),
-        ),
-      cpu: ([q, k, v, m]) => attentionRef(q, k, v, m, c.batch, c.seq, c.heads, c.headDim, c.dropout),
-    });
+    const rng = c.dropout && { seed: c.dropout.seed, stream: c.dropout.offset, step: E.Tensor.fromArray([0], [1], 'i32') };
+    await withSettings({ ENGINE_ATTENTION: form }, () =>
+      gradcheck({
+        inputs: [
+          { shape, data: halfRandn(n, 10 * i) },
+          { shape, data: halfRandn(n, 10 * i + 1) },
+          { shape, data: halfRandn(n, 10 * i + 2) },
+          { shape: [c.batch, c.seq], data: mask, dtype: 'i32', noGrad: true },
+        ],
+        gpu: ([q, k, v, m]) => E.autocast(() => E.attention(q, k, v, m, c.heads, c.dropout ? { dropout: c.dropout.probability, rng } : {})),
+        cpu: ([q, k, v, m]) => attentionRef(q, k, v, m, c.batch, c.seq, c.heads, c.headDim, c.dropout),
+      }),
+    );
   }
 });
 
