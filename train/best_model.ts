@@ -3,6 +3,7 @@
 // for the loss; strictly, so a tie keeps the earlier checkpoint). trainer_state.json records the
 // best value and checkpoint; with --load-best-model-at-end that checkpoint stays on disk, and the
 // run ends (test evaluation, saved model, card) on its weights.
+import type { TrainerState } from './checkpoints.ts';
 import type { EvalRecord } from './metrics.ts';
 
 export const BEST_MODEL_METRICS = ['loss', 'accuracy', 'f1'] as const;
@@ -13,6 +14,10 @@ export interface Best {
   /** The checkpoint folder's name, checkpoint-<step>. */
   checkpoint: string;
 }
+
+/** The best so far as a checkpoint's state records it. */
+export const bestOfState = (state: TrainerState | undefined): Best | undefined =>
+  state?.bestMetric === undefined ? undefined : { value: state.bestMetric, checkpoint: state.bestModelCheckpoint! };
 
 /** The Trainer's greater_is_better: true unless the metric is a loss. */
 export const greaterIsBetter = (metric: BestModelMetric) => metric !== 'loss';

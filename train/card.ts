@@ -8,6 +8,9 @@ import { bestRecord } from './best_model.ts';
 import { isEval, type EvalRecord, type MetricRecord } from './metrics.ts';
 import { ADAM_BETAS, ADAM_EPS, type TrainSettings } from './settings.ts';
 
+/** The model card's file in the output folder, as the hub names it. */
+export const CARD_FILE = 'README.md';
+
 export interface CardInput {
   /** The output folder's name, used as the model's name. */
   name: string;

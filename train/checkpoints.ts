@@ -10,6 +10,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { GradScalerState } from '../engine/index.ts';
+import type { AdamW } from '../engine/optim/adamw.ts';
+import type { Model } from '../model/models.ts';
 import { openSafetensors, writeSafetensors } from '../model/safetensors.ts';
 import type { HeldOut } from './data/dataset.ts';
 import type { MetricRecord } from './metrics.ts';
@@ -55,6 +57,12 @@ export interface OptimizerState {
 export interface NamedShape {
   name: string;
   shape: readonly number[];
+}
+
+/** The optimizer's parameters by their names in the model: the keys of its saved state. */
+export function namedShapes(optimizer: AdamW, model: Model): NamedShape[] {
+  const names = new Map([...model.params].map(([name, p]) => [p, name]));
+  return optimizer.params.map((p) => ({ name: names.get(p)!, shape: p.shape }));
 }
 
 export function writeOptimizerState(file: string, params: readonly NamedShape[], state: OptimizerState): void {

@@ -4,6 +4,8 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { ClassScores } from './scores.ts';
 
+export const METRICS_FILE = 'metrics.jsonl';
+
 export interface TrainRecord {
   split: 'train';
   step: number;

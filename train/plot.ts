@@ -3,6 +3,8 @@
 // right the validation accuracy against the step.
 import { isEval, type EvalRecord, type MetricRecord } from './metrics.ts';
 
+export const PLOT_FILE = 'training_curves.svg';
+
 interface Series {
   label: string;
   color: string;
