@@ -2,10 +2,12 @@
 //   npm run predict -- --model DIR [--json] "text" ...
 // For each text it prints the predicted label and the class probabilities (softmax of the logits),
 // or with --json one JSON array on stdout and nothing else there (engine messages go to stderr).
+// Texts piped on stdin are read as a stream and classified in batches as they arrive.
 // Bad input (no model folder, no weights, a broken file, no config.json) is one line on stderr and
 // a non-zero exit, never a stack trace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
 import { openCheckpoint } from '../model/checkpoint.ts';
@@ -14,11 +16,11 @@ import { WordPieceTokenizer } from '../model/tokenizer.ts';
 
 const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
 
-Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT or
-BERT sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
-tokenizer_config.json: what training or transformers' save_pretrained writes) and prints the
-predicted label and the probability of every label, by the names in config.json's id2label
-(a model trained here has its data's class names there).
+Classifies each TEXT (with none, each non-empty line of standard input, in batches as the lines
+arrive) with the DistilBERT or BERT sequence classifier saved in DIR (config.json,
+model.safetensors, vocab.txt and optionally tokenizer_config.json: what training or transformers'
+save_pretrained writes) and prints the predicted label and the probability of every label, by the
+names in config.json's id2label (a model trained here has its data's class names there).
 
 options:
   --model DIR       the model folder (required)
@@ -72,17 +74,47 @@ function parseCommandLine(argv: string[]): Options | 'help' {
   return { modelDir: values.model, json: values.json, batchSize, fp16: values.fp16, texts: positionals };
 }
 
-/** The texts to classify: the arguments, or else the non-empty lines of a piped stdin. */
-function textsToClassify(fromArgs: string[]): string[] {
-  if (fromArgs.length > 0) return fromArgs;
-  if (!process.stdin.isTTY) {
-    const lines = fs
-      .readFileSync(0, 'utf8')
-      .split(/\r?\n/)
-      .filter((line) => line.trim() !== '');
-    if (lines.length > 0) return lines;
+/** Batches of lines of stdin waiting at most: past it, reading pauses until classifying catches up. */
+const QUEUED_BATCHES = 4;
+
+/**
+ * The non-empty lines of `input` in batches of at most `size`, as they arrive: each batch is what
+ * has come by the time the previous one is classified, so a slow pipe is answered line by line and
+ * a large file streams through in full batches, never held in memory whole.
+ */
+async function* lineBatches(input: NodeJS.ReadableStream, size: number): AsyncGenerator<string[]> {
+  const lines: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const reader = readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  reader.on('line', (line) => {
+    if (line.trim() === '') return;
+    lines.push(line);
+    if (lines.length >= QUEUED_BATCHES * size) reader.pause();
+    wake?.();
+  });
+  reader.on('close', () => {
+    ended = true;
+    wake?.();
+  });
+  while (lines.length > 0 || !ended) {
+    if (lines.length === 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      continue;
+    }
+    const batch = lines.splice(0, size);
+    reader.resume();
+    yield batch;
   }
-  throw new UsageError('no text to classify: give TEXT arguments or pipe lines on stdin (see --help)');
+}
+
+const NO_TEXT = 'no text to classify: give TEXT arguments or pipe lines on stdin (see --help)';
+
+/** The texts to classify in batches: the arguments, or else the non-empty lines of a piped stdin. */
+async function* textsToClassify(fromArgs: string[], size: number): AsyncGenerator<string[]> {
+  for (let start = 0; start < fromArgs.length; start += size) yield fromArgs.slice(start, start + size);
+  if (fromArgs.length === 0) yield* lineBatches(process.stdin, size);
 }
 
 /** Checks the folder's small files on the CPU, before the GPU is opened. */
@@ -102,36 +134,25 @@ function softmax(logits: number[]): number[] {
   return exps.map((e) => e / total);
 }
 
-async function predict(
-  model: Model,
-  tokenizer: WordPieceTokenizer,
-  texts: string[],
-  batchSize: number,
-  fp16: boolean,
-): Promise<Prediction[]> {
+async function classify(model: Model, tokenizer: WordPieceTokenizer, texts: string[], fp16: boolean): Promise<Prediction[]> {
   const { labels, maxPositionEmbeddings, numLabels } = model.config;
   const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
-  const predictions: Prediction[] = [];
-  for (let start = 0; start < texts.length; start += batchSize) {
-    const chunk = texts.slice(start, start + batchSize);
-    const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(chunk, maxLength);
-    const scope = beginScope();
-    let values: Float32Array;
-    try {
-      const forward = () => model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32'));
-      const logits = noGrad(() => (fp16 ? autocast(forward) : forward()));
-      values = await logits.toFloat32();
-    } finally {
-      scope.end();
-    }
-    chunk.forEach((text, b) => {
-      const row = Array.from(values.subarray(b * numLabels, (b + 1) * numLabels));
-      const probs = softmax(row);
-      const best = probs.indexOf(Math.max(...probs));
-      predictions.push({ text, label: labels[best], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])), logits: row });
-    });
+  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(texts, maxLength);
+  const scope = beginScope();
+  let values: Float32Array;
+  try {
+    const forward = () => model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32'));
+    const logits = noGrad(() => (fp16 ? autocast(forward) : forward()));
+    values = await logits.toFloat32();
+  } finally {
+    scope.end();
   }
-  return predictions;
+  return texts.map((text, b) => {
+    const row = Array.from(values.subarray(b * numLabels, (b + 1) * numLabels));
+    const probs = softmax(row);
+    const best = probs.indexOf(Math.max(...probs));
+    return { text, label: labels[best], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])), logits: row };
+  });
 }
 
 function formatLine({ text, label, probs }: Prediction): string {
@@ -139,6 +160,29 @@ function formatLine({ text, label, probs }: Prediction): string {
     .map(([name, p]) => `${name} ${p.toFixed(4)}`)
     .join(', ');
   return `${label}\t(${table})\t${text}`;
+}
+
+/**
+ * Prints predictions as their batches are classified: a line each, or with --json the text of
+ * JSON.stringify(all, null, 2), its array opened at the first prediction and closed by `end`.
+ */
+class Printer {
+  private printed = 0;
+  constructor(private readonly json: boolean) {}
+
+  print(predictions: Prediction[]): void {
+    if (!this.json) {
+      process.stdout.write(predictions.map((p) => `${formatLine(p)}\n`).join(''));
+      return;
+    }
+    const items = predictions.map((p) => JSON.stringify(p, null, 2).replace(/^/gm, '  '));
+    process.stdout.write(`${this.printed === 0 ? '[\n' : ',\n'}${items.join(',\n')}`);
+    this.printed += predictions.length;
+  }
+
+  end(): void {
+    if (this.json && this.printed > 0) process.stdout.write('\n]\n');
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -151,16 +195,20 @@ async function main(argv: string[]): Promise<void> {
   // Everything that can be wrong with the folder is found before the GPU opens.
   const checkpoint = openCheckpoint(modelDir, { requireHead: true });
   const tokenizer = openTokenizer(modelDir, checkpoint.config);
-  const texts = textsToClassify(options.texts);
+  if (options.texts.length === 0 && process.stdin.isTTY) throw new UsageError(NO_TEXT);
+  const batches = textsToClassify(options.texts, batchSize);
+  // The first batch comes before the GPU opens, so that an empty stdin is found at once.
+  let next = await batches.next();
+  if (next.done) throw new UsageError(NO_TEXT);
 
   await initGpu();
   try {
     if (fp16) assertHalfSupported('--fp16');
     const model = checkpoint.createModel();
-    const predictions = await predict(model, tokenizer, texts, batchSize, fp16);
+    const printer = new Printer(json);
+    for (; !next.done; next = await batches.next()) printer.print(await classify(model, tokenizer, next.value, fp16));
+    printer.end();
     model.release();
-    const output = json ? JSON.stringify(predictions, null, 2) : predictions.map(formatLine).join('\n');
-    process.stdout.write(`${output}\n`);
   } finally {
     closeGpu();
   }

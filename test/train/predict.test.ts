@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openSafetensors } from '../../model/safetensors.ts';
 
@@ -83,6 +83,32 @@ test('plain output: one line per text, label first; texts can come from stdin', 
   const fromStdin = predict(['--model', modelDir], 'spiderman rocks\n\nsimplistic , silly and tedious .\n');
   assert.is(fromStdin.status, 0, fromStdin.stderr);
   assert.is(fromStdin.stdout, fromArgs.stdout);
+});
+
+test('stdin is a stream: a line is answered before the next one is written', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'train', 'predict.ts'), '--model', modelDir, '--json'], {
+    cwd: repoRoot,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const firstAnswer = new Promise<void>((resolve) =>
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('"text": "spiderman rocks"')) resolve();
+    }),
+  );
+  child.stdin.write('spiderman rocks\n');
+  await Promise.race([firstAnswer, exited]);
+  assert.ok(child.exitCode === null, `predict ended before its input did: ${stderr}`);
+  child.stdin.end('simplistic , silly and tedious .\n');
+  assert.is(await exited, 0, stderr);
+  const predictions = JSON.parse(stdout);
+  assert.equal(
+    predictions.map((p: { text: string }) => p.text),
+    ['spiderman rocks', 'simplistic , silly and tedious .'],
+  );
 });
 
 test('--help', () => {
