@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { create, globals } from 'webgpu';
+import { withoutLimitWarnings } from './dawn_warnings.ts';
 import type { GpuHost } from './host.ts';
 
 // GPUBufferUsage, GPUMapMode, … as in a browser.
@@ -65,15 +66,17 @@ export const host: GpuHost = {
     // On Linux, Dawn's only GPU backend is Vulkan: without its loader, asking would only print a
     // warning before we fall back anyway.
     if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || hasVulkanLoader()))) {
-      instance = create(DAWN_FLAGS);
-      const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+      const vulkan = create(DAWN_FLAGS);
+      instance = vulkan;
+      const adapter = await withoutLimitWarnings(() => vulkan.requestAdapter({ powerPreference: 'high-performance' }));
       if (adapter) return { adapter, backend: 'gpu' };
       if (forced === 'gpu') throw new Error('ENGINE_BACKEND=gpu, but Dawn found no GPU adapter (Vulkan, Metal, D3D12)');
     }
     // Mesa's EGL on a machine without a display.
     process.env.EGL_PLATFORM = 'surfaceless';
-    instance = create(['backend=opengl', ...DAWN_FLAGS]);
-    const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' });
+    const opengl = create(['backend=opengl', ...DAWN_FLAGS]);
+    instance = opengl;
+    const adapter = await withoutLimitWarnings(() => opengl.requestAdapter({ featureLevel: 'compatibility' }));
     if (!adapter)
       throw new Error('no WebGPU adapter: no GPU, and no OpenGL fallback (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)');
     return { adapter, backend: 'opengl' };
