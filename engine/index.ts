@@ -24,6 +24,7 @@ export { backward, zeroGrad } from './autograd/backward.ts';
 export { op, printGraph, formatGraph, nodeKernels } from './autograd/trace.ts';
 export { beginScope, scoped, pool, StepScope, GpuOutOfMemoryError } from './gpu/memory.ts';
 export { flush, synchronize, dispatchStats } from './gpu/dispatch.ts';
+export { onCompile, compilingNotice } from './gpu/debug.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
 export * from './ops/shape.ts';

@@ -40,7 +40,7 @@
 // tensors. engine/replay.ts builds a training step's replay on it; a recorded function may not
 // upload or read back, as a replay could not repeat either.
 import type { KernelLaunch, Uniform } from '../../kernels/launch.ts';
-import { debugLevel, logCompile } from './debug.ts';
+import { compiling, debugLevel, logCompile } from './debug.ts';
 import { gpu, throwIfGpuFailed } from './device.ts';
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter
@@ -142,6 +142,7 @@ function layoutEntries(code: string): GPUBindGroupLayoutEntry[] {
 function compile(launch: KernelLaunch): CompiledKernel {
   const { device } = gpu();
   const started = performance.now();
+  compiling(launch);
   const entries = layoutEntries(launch.code);
   const layout = device.createBindGroupLayout({ label: launch.name, entries });
   const module = device.createShaderModule({ label: launch.name, code: launch.code });
