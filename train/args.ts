@@ -3,9 +3,20 @@
 // `UsageError`, which the CLIs print as one line and exit with status 2, as argparse does.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import path from 'node:path';
 import { closeGpu } from '../engine/index.ts';
 
 export class UsageError extends Error {}
+
+/** An end other than success or failure: its message is printed as the CLI's last line, and the process exits with `status`. */
+export class EarlyExit extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 type Kind = 'string' | 'int' | 'number' | 'flag';
 type ValueOf<K> = K extends 'flag' ? boolean : K extends 'string' ? string : number;
@@ -118,8 +129,26 @@ export function parseCommandLine<T extends OptionTable>(table: T, argv: readonly
 }
 
 /**
+ * Under `npm run` without -s, npm prints its banner ("> name script") on stdout before the
+ * command's output: a --json reader then fails. Says how to get the JSON alone, on stderr.
+ */
+export function warnIfNpmBanner(command: string): void {
+  const { npm_lifecycle_event: script, npm_config_loglevel: loglevel, npm_config_json: npmJson } = process.env;
+  if (script === undefined || loglevel === 'silent' || npmJson === 'true') return;
+  console.error(`${command}: npm printed its banner on stdout before the JSON; \`npm run -s ${script} -- …\` prints the JSON alone`);
+}
+
+/** A path as a user would type it in a command: relative when it is under the working folder, quoted when the shell needs it. */
+export function shellPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  return /^[\w./+,:@%-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
+}
+
+/**
  * Runs a CLI's main: an error is one line on stderr ("name: message", no stack trace) and exit
- * status 2 for a bad command line, 1 otherwise. The GPU is closed so that Dawn lets Node exit.
+ * status 2 for a bad command line, 1 otherwise; an EarlyExit is its line and its status. The GPU
+ * is closed so that Dawn lets Node exit.
  */
 export function runCommand(name: string, main: (argv: string[]) => Promise<void>): void {
   main(process.argv.slice(2)).then(
@@ -130,7 +159,7 @@ export function runCommand(name: string, main: (argv: string[]) => Promise<void>
     (error: Error) => {
       console.error(`${name}: ${error.message}`);
       closeGpu();
-      process.exit(error instanceof UsageError ? 2 : 1);
+      process.exit(error instanceof EarlyExit ? error.status : error instanceof UsageError ? 2 : 1);
     },
   );
 }

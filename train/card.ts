@@ -38,7 +38,7 @@ export function pythonFloat(x: number): string {
 
 const fixed4 = (x: number) => x.toFixed(4);
 /** Epochs as the Trainer logs them: rounded to 4 decimals, always with a decimal point. */
-const epochText = (x: number) => pythonFloat(Math.round(x * 1e4) / 1e4);
+export const epochText = (x: number) => pythonFloat(Math.round(x * 1e4) / 1e4);
 
 /** A Markdown table with cells padded to the header widths, as the Trainer's card has it. */
 function table(header: string[], rows: string[][]): string[] {

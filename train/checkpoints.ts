@@ -14,6 +14,7 @@ import type { AdamW } from '../engine/optim/adamw.ts';
 import type { Model } from '../model/models.ts';
 import { openSafetensors, writeSafetensors } from '../model/safetensors.ts';
 import type { HeldOut } from './data/dataset.ts';
+import type { LossWindowsState } from './loss_windows.ts';
 import type { MetricRecord } from './metrics.ts';
 import type { TrainSettings } from './settings.ts';
 
@@ -29,10 +30,16 @@ export interface TrainerState {
   /** Optimizer steps done; also the schedule's position (the next step's learning rate index). */
   globalStep: number;
   totalSteps: number;
-  /** Data order: the epoch to continue in (0-based) and how many of its batches are done. */
+  /**
+   * Data order: the epoch to continue in (0-based) and how many micro-batches of its plan are done
+   * (train/accumulation.ts's epochMicroBatches, carried ones included): 0 after an epoch's end,
+   * more in a checkpoint written within an epoch (on Ctrl-C).
+   */
   epoch: number;
   position: number;
-  /** Dropout's counter-based RNG: its seed, and the stream of the next epoch's first micro-batch (streams count micro-batches). */
+  /** In a checkpoint written within an epoch: where its loss windows stand. */
+  lossWindows?: LossWindowsState;
+  /** Dropout's counter-based RNG: its seed, and the first stream of epoch `epoch` (micro-batch i of epoch e draws stream e * batches + i). */
   rng: { seed: number; nextStream: number };
   records: MetricRecord[];
   /** With --fp16: the loss scale and its growth tracker. */
@@ -95,6 +102,8 @@ export function readOptimizerState(file: string, params: readonly NamedShape[]):
   }
 }
 
+const stateText = (state: TrainerState) => `${JSON.stringify({ ...state, version: STATE_VERSION }, null, 1)}\n`;
+
 function writeDurably(file: string, text: string): void {
   const fd = openSync(file, 'w');
   try {
@@ -132,7 +141,7 @@ export async function writeCheckpoint(
   mkdirSync(temporary, { recursive: true });
   try {
     await writeFiles(temporary);
-    writeDurably(path.join(temporary, STATE_FILE), `${JSON.stringify({ ...state, version: STATE_VERSION }, null, 1)}\n`);
+    writeDurably(path.join(temporary, STATE_FILE), stateText(state));
     syncDir(temporary);
     rmSync(final, { recursive: true, force: true });
     renameSync(temporary, final);
@@ -164,6 +173,25 @@ export function readTrainerState(dir: string): TrainerState {
   }
   if (state?.version !== STATE_VERSION) throw new Error(`${file}: not a version ${STATE_VERSION} trainer state`);
   return state;
+}
+
+/**
+ * The trainer state kept in `dir`, if it holds one: a checkpoint's, or the one a finished run
+ * writes last into its output folder, beside its model (`writeFinalState`).
+ */
+export function stateIn(dir: string): TrainerState | undefined {
+  return existsSync(path.join(dir, STATE_FILE)) ? readTrainerState(dir) : undefined;
+}
+
+/**
+ * Writes a finished run's state into its output folder (the Trainer's save_state), atomically and
+ * after everything else: an output folder with a state holds a finished run.
+ */
+export function writeFinalState(outputDir: string, state: TrainerState): void {
+  const file = path.join(outputDir, STATE_FILE);
+  writeDurably(`${file}.tmp`, stateText(state));
+  renameSync(`${file}.tmp`, file);
+  syncDir(outputDir);
 }
 
 /** The complete checkpoint with the most steps in `outputDir`, if any. */

@@ -1,14 +1,18 @@
 // `npm run eval -- --model DIR [--data ID|DIR|FILE] [--split validation|test] [--json]`: loss,
 // accuracy, macro F1 and per-class precision/recall/F1 of a saved sequence classifier on one split,
 // computed as training's evaluation does (train/evaluate.ts), the data's labels read as the model's
-// class names. With --json, stdout holds only {"loss", "accuracy", "f1", "perClass", "n"}.
+// class names. Without data flags, the data the model was trained on, as its run recorded it
+// (trainer_state.json, in the output folder or its checkpoint), else rotten_tomatoes. With --json,
+// stdout holds only {"loss", "accuracy", "f1", "perClass", "n"} (through npm: `npm run -s eval`,
+// or npm prints its banner there too).
 import path from 'node:path';
 import { assertHalfSupported, initGpu } from '../engine/index.ts';
 import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
 import { readConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, type OptionTable } from './args.ts';
-import { loadDataset } from './data/load.ts';
+import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, warnIfNpmBanner, type OptionTable } from './args.ts';
+import { latestCheckpoint, stateIn } from './checkpoints.ts';
+import { type DataOptions, loadDataset } from './data/load.ts';
 import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 import { evaluate } from './evaluate.ts';
 import { scoresTable } from './scores.ts';
@@ -30,7 +34,10 @@ const EVAL_OPTIONS = {
     check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
     help: "truncate sentences to N tokens (default: the model's maximum)",
   },
-  json: { kind: 'flag', help: 'print {"loss", "accuracy", "f1", "perClass", "n"} as JSON on stdout, and nothing else there' },
+  json: {
+    kind: 'flag',
+    help: 'print {"loss", "accuracy", "f1", "perClass", "n"} as JSON on stdout, and nothing else there (through npm: npm run -s eval)',
+  },
   fp16: { kind: 'flag', help: 'run the forward under autocast (f16 matmul and attention operands), as training with --fp16 evaluates' },
 } satisfies OptionTable;
 
@@ -45,9 +52,11 @@ async function main(argv: string[]): Promise<void> {
   const config = readConfig(path.join(args.model, CONFIG_FILE));
   const tokenizer = WordPieceTokenizer.fromDir(args.model);
   checkDataFlags(args, { training: false });
+  const recorded = recordedData(args.model, args.explicit);
+  const data: DataOptions = recorded?.settings ?? args;
   // Labels are read as the model's classes, by name.
-  const examples = (await loadDataset(args, { labels: config.labels }))[args.split as 'validation' | 'test'];
-  if (examples.length === 0) throw new Error(`--data ${args.data}: no labelled ${args.split} split to evaluate on`);
+  const examples = (await loadDataset(data, { labels: config.labels, heldOut: recorded?.heldOut }))[args.split as 'validation' | 'test'];
+  if (examples.length === 0) throw new Error(`--data ${data.data}: no labelled ${args.split} split to evaluate on`);
   const maxLength = args.maxLength ?? Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
   if (maxLength > config.maxPositionEmbeddings) {
     throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
@@ -67,8 +76,19 @@ async function main(argv: string[]): Promise<void> {
     fp16: args.fp16,
   });
   const summary = `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n}), macro F1 ${f1.toFixed(4)}`;
+  if (args.json) warnIfNpmBanner('eval');
   const lines = args.json ? [JSON.stringify({ loss, accuracy, f1, perClass, n })] : [summary, ...scoresTable(perClass)];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * The state of the run that trained the model in `dir`, when no data flag was given: its settings
+ * name the data, and for a source without a validation split its held-out rows.
+ */
+function recordedData(dir: string, explicit: ReadonlySet<string>) {
+  if ([...Object.keys(DATA_OPTIONS), 'seed'].some((flag) => explicit.has(flag))) return undefined;
+  const checkpoint = latestCheckpoint(dir);
+  return stateIn(dir) ?? (checkpoint ? stateIn(checkpoint) : undefined);
 }
 
 runCommand('eval', main);

@@ -17,15 +17,28 @@ interface Window {
   read: () => Promise<(Float32Array | Int32Array)[]>;
 }
 
-/** What the progress bar and metrics get as each window's loss arrives. */
+/** What the progress display and metrics get as each window's loss arrives. */
 export interface WindowReport {
   lastStep: number;
   loss: number;
   gradNorm: number;
   learningRate: number;
-  /** Steps and seconds since the epoch began: throughput over the epoch so far. */
+  /** Steps read and seconds since the epoch began in this process: throughput over the epoch so far. */
   epochSteps: number;
   epochSeconds: number;
+}
+
+/**
+ * Where an epoch's windows stand after a step, for a checkpoint taken in the middle of an epoch:
+ * the open window's loss sum (an f32 value) and steps, the steps taken this epoch, and the loss
+ * sum and steps of its windows read so far.
+ */
+export interface LossWindowsState {
+  windowLossSum: number;
+  windowSteps: number;
+  stepsTaken: number;
+  epochLossSum: number;
+  epochSteps: number;
 }
 
 export class LossWindows {
@@ -37,8 +50,11 @@ export class LossWindows {
   /** Optimizer steps of this epoch: all of them, and those taken. */
   private stepsThisEpoch = 0;
   private stepsTaken = 0;
+  /** The loss sum and steps of the epoch's windows read so far, for its mean training loss. */
   private epochLossSum = 0;
   private epochSteps = 0;
+  /** Windows read since the epoch's clock started, for its throughput. */
+  private timedSteps = 0;
   private epochStart = performance.now();
 
   /**
@@ -55,13 +71,17 @@ export class LossWindows {
 
   /**
    * Starts an epoch of `steps` optimizer steps: its windows, loss mean and clock (evaluation and
-   * checkpoints are not training time).
+   * checkpoints are not training time); or, from a checkpoint taken within it, continues it.
    */
-  startEpoch(steps: number): void {
+  startEpoch(steps: number, from?: LossWindowsState): void {
     this.stepsThisEpoch = steps;
-    this.stepsTaken = 0;
-    this.epochLossSum = 0;
-    this.epochSteps = 0;
+    this.stepsTaken = from?.stepsTaken ?? 0;
+    this.stepsInWindow = from?.windowSteps ?? 0;
+    this.epochLossSum = from?.epochLossSum ?? 0;
+    this.epochSteps = from?.epochSteps ?? 0;
+    fillLike(this.sum, from?.windowLossSum ?? 0);
+    // The open window's steps taken before the checkpoint are not timed here.
+    this.timedSteps = -this.stepsInWindow;
     this.epochStart = performance.now();
   }
 
@@ -97,22 +117,30 @@ export class LossWindows {
         throw new NonFiniteLoss(`the training loss became ${loss} in steps ${w.lastStep - w.steps + 2}..${w.lastStep + 1}`);
       this.epochLossSum += lossSum;
       this.epochSteps += w.steps;
-      const epochSeconds = (performance.now() - this.epochStart) / 1000;
+      this.timedSteps += w.steps;
       this.onWindow({
         lastStep: w.lastStep,
         loss,
         gradNorm: norm,
         learningRate: this.rateAt(Math.max(optimizerSteps - 1, 0)),
-        epochSteps: this.epochSteps,
-        epochSeconds,
+        epochSteps: this.timedSteps,
+        epochSeconds: (performance.now() - this.epochStart) / 1000,
       });
     }
   }
 
-  /** Waits for every window of the epoch; its mean training loss, steps and seconds. */
+  /** Reads every closed window, and where the open one stands (for a checkpoint within the epoch). */
+  async state(): Promise<LossWindowsState> {
+    await this.settle(0);
+    const [windowLossSum] = await this.sum.toFloat32();
+    const { stepsInWindow: windowSteps, stepsTaken, epochLossSum, epochSteps } = this;
+    return { windowLossSum, windowSteps, stepsTaken, epochLossSum, epochSteps };
+  }
+
+  /** Waits for every window of the epoch; its mean training loss, and the steps and seconds timed. */
   async endEpoch(): Promise<{ loss: number; steps: number; seconds: number }> {
     await this.settle(0);
-    return { loss: this.epochLossSum / this.epochSteps, steps: this.epochSteps, seconds: (performance.now() - this.epochStart) / 1000 };
+    return { loss: this.epochLossSum / this.epochSteps, steps: this.timedSteps, seconds: (performance.now() - this.epochStart) / 1000 };
   }
 
   release(): void {

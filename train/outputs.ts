@@ -9,7 +9,7 @@ import { gpu } from '../engine/index.ts';
 import { WEIGHTS_FILE, checkWeights, saveModel } from '../model/checkpoint.ts';
 import { improves } from './best_model.ts';
 import { CARD_FILE, modelCard } from './card.ts';
-import { OPTIMIZER_FILE, namedShapes, writeCheckpoint, writeOptimizerState, type TrainerState } from './checkpoints.ts';
+import { OPTIMIZER_FILE, namedShapes, writeCheckpoint, writeFinalState, writeOptimizerState, type TrainerState } from './checkpoints.ts';
 import type { EvalResult } from './evaluate.ts';
 import type { EvalRecord, TrainRecord } from './metrics.ts';
 import { PLOT_FILE, trainingPlot } from './plot.ts';
@@ -48,26 +48,35 @@ export function writeReport(run: Run): void {
   writeFileSync(path.join(outputDir, PLOT_FILE), trainingPlot(metrics.records));
 }
 
-export async function saveCheckpoint(run: Run, globalStep: number, epoch: number): Promise<string> {
-  const { model, tokenizer, optimizer, settings, metrics, scaler } = run;
-  const state: TrainerState = {
+/**
+ * Where a run stands: `globalStep` optimizer steps done, `position` micro-batches into epoch
+ * `epoch`'s (0 at an epoch's end, with `epoch` the next one) and, within an epoch, its loss windows.
+ */
+export type Place = Pick<TrainerState, 'globalStep' | 'epoch' | 'position' | 'lossWindows'>;
+
+async function trainerState(run: Run, place: Place): Promise<TrainerState> {
+  const { settings, metrics, scaler } = run;
+  return {
     version: 1,
     settings,
-    globalStep,
     totalSteps: run.schedule.totalSteps,
-    epoch,
-    position: 0,
-    rng: { seed: settings.seed, nextStream: epoch * run.batchesPerEpoch },
+    ...place,
+    rng: { seed: settings.seed, nextStream: place.epoch * run.batchesPerEpoch },
     records: metrics.records,
     gradScaler: await scaler?.state(),
     heldOut: run.dataset.heldOut,
     bestMetric: run.best?.value,
     bestModelCheckpoint: run.best?.checkpoint,
   };
+}
+
+export async function saveCheckpoint(run: Run, place: Place): Promise<string> {
+  const { model, tokenizer, optimizer, settings } = run;
+  // With --load-best-model-at-end the best checkpoint stays beside the latest.
   const keep = settings.loadBestModelAtEnd ? run.best?.checkpoint : undefined;
   return writeCheckpoint(
     run.outputDir,
-    state,
+    await trainerState(run, place),
     async (dir) => {
       await saveModel(model, tokenizer, dir);
       writeOptimizerState(path.join(dir, OPTIMIZER_FILE), namedShapes(optimizer, model), await optimizer.state());
@@ -90,6 +99,11 @@ export function loadBestModel(run: Run, lastCheckpoint: string | undefined, say:
   const best = checkWeights(run.model.config, path.join(dir, WEIGHTS_FILE), { requireHead: true }).createModel();
   run.model.release();
   run.model = best;
+}
+
+/** The finished run's state, written last into its output folder (see checkpoints.ts's stateIn). */
+export async function saveFinalState(run: Run, globalStep: number): Promise<void> {
+  writeFinalState(run.outputDir, await trainerState(run, { globalStep, epoch: run.epochs, position: 0 }));
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;

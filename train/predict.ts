@@ -13,6 +13,7 @@ import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, n
 import { openCheckpoint } from '../model/checkpoint.ts';
 import type { Model, ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { warnIfNpmBanner } from './args.ts';
 
 const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
 
@@ -25,6 +26,7 @@ names in config.json's id2label (a model trained here has its data's class names
 options:
   --model DIR       the model folder (required)
   --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
+                    (through npm: npm run -s predict -- --json ..., so that npm prints no banner)
   --batch-size N    texts per forward pass (default 32)
   --fp16            run the forward under autocast (f16 matmul and attention operands)
   -h, --help        show this help and exit`;
@@ -205,6 +207,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (fp16) assertHalfSupported('--fp16');
     const model = checkpoint.createModel();
+    if (json) warnIfNpmBanner('predict');
     const printer = new Printer(json);
     for (; !next.done; next = await batches.next()) printer.print(await classify(model, tokenizer, next.value, fp16));
     printer.end();

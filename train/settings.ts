@@ -73,6 +73,10 @@ export const TRAIN_OPTIONS = {
   },
   output: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'where the model, card, metrics, plot and checkpoints go' },
   resume: { kind: 'flag', help: 'continue the run in --output from its latest checkpoint' },
+  overwriteOutputDir: {
+    kind: 'flag',
+    help: "start a new run in an --output that holds one (the Trainer's overwrite_output_dir): its checkpoints, weights, card and plot go first",
+  },
   tune: { kind: 'flag', help: "first tune the kernels for this adapter at this run's shapes (as npm run tune), then train with them" },
 } satisfies OptionTable;
 
@@ -118,6 +122,9 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     const given = ARCHITECTURE_FLAGS.find((name) => args.explicit.has(name));
     if (given) throw new UsageError(`${flagName(given)} changes the architecture and needs --from-scratch`);
   }
+  if (args.resume && args.overwriteOutputDir) {
+    throw new UsageError('--resume continues the run in --output and --overwrite-output-dir starts a new one: pass one of them');
+  }
   if (args.dim !== undefined && args.heads !== undefined && args.dim % args.heads !== 0) {
     throw new UsageError(`--heads ${args.heads} must divide --dim ${args.dim}`);
   }
@@ -128,7 +135,17 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
 const absoluteIfLocal = (spec: string) => (existsSync(spec) ? path.resolve(spec) : spec);
 
 export function settingsOf(args: TrainArgs): TrainSettings {
-  const { explicit: _explicit, noDropout, noShuffle, output: _output, resume: _resume, tune: _tune, model, ...rest } = args;
+  const {
+    explicit: _explicit,
+    noDropout,
+    noShuffle,
+    output: _output,
+    resume: _resume,
+    overwriteOutputDir: _overwrite,
+    tune: _tune,
+    model,
+    ...rest
+  } = args;
   const { data, trainFile, validationFile, testFile } = rest;
   return {
     ...rest,

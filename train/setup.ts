@@ -3,7 +3,7 @@
 // the tokenizer, AdamW with the Trainer's parameter groups, the GradScaler with --fp16, and the
 // step replay. Everything that can fail on bad input happens before the output folder is touched.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GradScaler, StepReplay, assertHalfSupported, initGpu, replayEnabled } from '../engine/index.ts';
@@ -11,14 +11,26 @@ import { AdamW } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, checkWeights, initModel } from '../model/checkpoint.ts';
 import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { updateStepsPerEpoch } from './accumulation.ts';
-import { UsageError } from './args.ts';
-import { OPTIMIZER_FILE, latestCheckpoint, namedShapes, readOptimizerState, readTrainerState, type TrainerState } from './checkpoints.ts';
+import { epochAtStep, epochMicroBatches, updateStepsPerEpoch, type MicroBatch } from './accumulation.ts';
+import { EarlyExit, UsageError, shellPath } from './args.ts';
+import { CARD_FILE } from './card.ts';
+import {
+  OPTIMIZER_FILE,
+  STATE_FILE,
+  latestCheckpoint,
+  namedShapes,
+  readOptimizerState,
+  readTrainerState,
+  removeCheckpointsExcept,
+  stateIn,
+  type TrainerState,
+} from './checkpoints.ts';
 import { bestOfState, type Best } from './best_model.ts';
 import type { Dataset } from './data/dataset.ts';
 import { loadDataset } from './data/load.ts';
 import { METRICS_FILE, MetricsLog } from './metrics.ts';
 import { resolveModel } from './model_source.ts';
+import { PLOT_FILE } from './plot.ts';
 import { learningRateAt, type LinearSchedule } from './schedule.ts';
 import { ADAM_BETAS, ADAM_EPS, checkResumeFlags, parseTrainArgs, settingsOf, type TrainArgs, type TrainSettings } from './settings.ts';
 import { batchesPerEpoch } from './shuffle.ts';
@@ -47,15 +59,57 @@ export interface Run {
   /** Micro-batches of --batch-size per epoch; each optimizer step takes --gradient-accumulation-steps of them. */
   batchesPerEpoch: number;
   epochs: number;
+  /** The micro-batches epoch `epoch` runs (train/accumulation.ts). */
+  epochPlan: (epoch: number) => MicroBatch[];
+  /** The fractional epoch after `step` optimizer steps, as the model card and the Trainer give it. */
+  epochAt: (step: number) => number;
   metrics: MetricsLog;
   /** The best validation value of --metric-for-best-model so far, and its checkpoint. */
   best?: Best;
 }
 
-function checkOutputFolderFree(outputDir: string): void {
-  if (existsSync(outputDir) && readdirSync(outputDir).length > 0) {
-    throw new UsageError(`--output ${outputDir} already holds files; pass --resume to continue its run, or choose another --output`);
+/** Fails with one line unless `dir` is a folder or could be made one. */
+function checkFolderPath(dir: string): void {
+  let existing = dir;
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    throw new UsageError(`--output ${dir}: ${existing === dir ? 'it' : existing} is a file, not a folder; choose another --output`);
   }
+}
+
+/**
+ * A new run may write into a folder that holds neither a checkpoint nor a model (a run stopped
+ * before its first checkpoint leaves only its metrics), or into any with --overwrite-output-dir.
+ */
+function checkOutputFolderFree(outputDir: string, overwrite: boolean): void {
+  if (overwrite) return;
+  const finished = stateIn(outputDir);
+  if (finished) {
+    throw new UsageError(
+      `--output ${outputDir} holds a finished run (step ${finished.globalStep}): pass --overwrite-output-dir to train it again, or choose another --output`,
+    );
+  }
+  const checkpoint = latestCheckpoint(outputDir);
+  if (checkpoint) {
+    throw new UsageError(
+      `--output ${outputDir} holds a run (${path.basename(checkpoint)}): pass --resume to continue it, --overwrite-output-dir to start over, or choose another --output`,
+    );
+  }
+  if (existsSync(path.join(outputDir, WEIGHTS_FILE))) {
+    throw new UsageError(
+      `--output ${outputDir} holds a model (${WEIGHTS_FILE}): pass --overwrite-output-dir to replace it, or choose another --output`,
+    );
+  }
+}
+
+/**
+ * What a new run with --overwrite-output-dir removes first: the previous run's checkpoints and the
+ * files that say it finished (its weights, final state, card and plot). Its other files are
+ * written over as the new run writes them, and files of other programs stay.
+ */
+function clearPreviousRun(outputDir: string): void {
+  removeCheckpointsExcept(outputDir);
+  for (const file of [WEIGHTS_FILE, STATE_FILE, CARD_FILE, PLOT_FILE]) rmSync(path.join(outputDir, file), { force: true });
 }
 
 /** The model's config with --dim/--layers/--heads/--hidden-dim applied (from scratch only). */
@@ -89,12 +143,20 @@ function openTokenizer(dir: string, config: ModelConfig, maxLength: number | und
 
 /** A new run's settings from the flags, or a resumed run's from its latest checkpoint. */
 function settingsAndCheckpoint(args: TrainArgs, outputDir: string): { settings: TrainSettings; resumed?: Resumed } {
+  checkFolderPath(outputDir);
   if (!args.resume) {
-    checkOutputFolderFree(outputDir);
+    checkOutputFolderFree(outputDir, args.overwriteOutputDir);
     return { settings: settingsOf(args) };
   }
+  const finished = stateIn(outputDir);
+  if (finished) {
+    throw new EarlyExit(
+      `the run in ${shellPath(outputDir)} is already done (step ${finished.globalStep} of ${finished.totalSteps}): its model, card and metrics are there; --overwrite-output-dir instead of --resume trains it again`,
+      0,
+    );
+  }
   const dir = latestCheckpoint(outputDir);
-  if (!dir) throw new UsageError(`--resume: no checkpoint in ${outputDir} (checkpoints are written after each epoch)`);
+  if (!dir) throw new UsageError(`--resume: no checkpoint in ${outputDir} (checkpoints are written after each epoch and on Ctrl-C)`);
   const state = readTrainerState(dir);
   // Checkpoints written before --gradient-accumulation-steps existed did not accumulate.
   const settings = { ...state.settings, gradientAccumulationSteps: state.settings.gradientAccumulationSteps ?? 1 };
@@ -173,7 +235,8 @@ export async function setUp(argv: string[]): Promise<Run> {
           freshMismatchedHead: !resumed,
         }).createModel();
   const batches = batchesPerEpoch(dataset.train.length, settings.batchSize);
-  const perEpoch = updateStepsPerEpoch(batches, settings.gradientAccumulationSteps);
+  const accumulation = settings.gradientAccumulationSteps;
+  const perEpoch = updateStepsPerEpoch(batches, accumulation);
   const totalSteps = settings.maxSteps ?? perEpoch * settings.epochs;
   const schedule = { peakLr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps };
   const optimizer = makeOptimizer(model, settings, schedule);
@@ -181,6 +244,7 @@ export async function setUp(argv: string[]): Promise<Run> {
   const scaler = settings.fp16 ? new GradScaler() : undefined;
   if (scaler && resumed?.state.gradScaler) scaler.loadState(resumed.state.gradScaler);
   mkdirSync(outputDir, { recursive: true });
+  if (args.overwriteOutputDir) clearPreviousRun(outputDir);
   return {
     settings,
     resumed,
@@ -195,6 +259,9 @@ export async function setUp(argv: string[]): Promise<Run> {
     schedule,
     batchesPerEpoch: batches,
     epochs: Math.ceil(totalSteps / perEpoch),
+    // Every epoch before an epoch makes its full count of steps (a shorter one ends the run).
+    epochPlan: (epoch) => epochMicroBatches(epoch, batches, accumulation, epoch * perEpoch, totalSteps),
+    epochAt: (step) => epochAtStep(step, batches, accumulation),
     // A resumed run's metrics continue from its checkpoint, dropping whatever came after it.
     metrics: new MetricsLog(path.join(outputDir, METRICS_FILE), resumed ? resumed.state.records : []),
     best: bestOfState(resumed?.state),

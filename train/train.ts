@@ -30,15 +30,16 @@ import {
 } from '../engine/index.ts';
 import { gradNorm } from '../engine/optim/adamw.ts';
 import { WEIGHTS_FILE, saveModel } from '../model/checkpoint.ts';
-import { epochAtStep, epochMicroBatches, type MicroBatch } from './accumulation.ts';
-import { isMainModule, runCommand } from './args.ts';
-import { CARD_FILE } from './card.ts';
+import type { MicroBatch } from './accumulation.ts';
+import { EarlyExit, isMainModule, runCommand, shellPath } from './args.ts';
+import { CARD_FILE, epochText } from './card.ts';
 import { toBatch, type Batch } from './batch.ts';
 import type { Example } from './data/dataset.ts';
-import { evaluate, type EvalResult } from './evaluate.ts';
+import { evaluate } from './evaluate.ts';
+import { Interrupt, withInterrupt } from './interrupt.ts';
 import { LossWindows, NonFiniteLoss } from './loss_windows.ts';
 import { METRICS_FILE } from './metrics.ts';
-import { evalRecord, loadBestModel, rankCheckpoint, saveCheckpoint, trainRecord, writeReport } from './outputs.ts';
+import { evalRecord, loadBestModel, rankCheckpoint, saveCheckpoint, saveFinalState, trainRecord, writeReport } from './outputs.ts';
 import { PLOT_FILE } from './plot.ts';
 import { Progress } from './progress.ts';
 import { learningRateAt } from './schedule.ts';
@@ -46,15 +47,12 @@ import { setUp, type Run } from './setup.ts';
 import { batchesOf, epochOrder } from './shuffle.ts';
 
 async function train(run: Run): Promise<void> {
-  const { settings, dataset, metrics, schedule, outputDir } = run;
+  const { settings, metrics, schedule, epochAt } = run;
   const resumed = run.resumed?.state;
   let step = resumed?.globalStep ?? 0;
-  const firstEpoch = resumed?.epoch ?? 0;
-  const epochAt = (s: number) => epochAtStep(s, run.batchesPerEpoch, settings.gradientAccumulationSteps);
   let lastCheckpoint = run.resumed?.dir;
   const session = { steps: 0, seconds: 0 };
-
-  const progress = new Progress(schedule.totalSteps, step, firstEpoch);
+  const progress = new Progress(schedule.totalSteps, step, epochAt);
   const windows = new LossWindows(
     run.optimizer.steps,
     (steps) => learningRateAt(schedule, steps),
@@ -64,39 +62,40 @@ async function train(run: Run): Promise<void> {
       progress.window(report.lastStep + 1, report.loss, samplesPerSecond);
     },
   );
+  const interrupt = new Interrupt();
   progress.say(startLine(run));
   progress.say(tuningSummary());
-  const evaluation = { batchSize: settings.batchSize, maxLength: run.maxLength, fp16: settings.fp16 };
-  let test: EvalResult | undefined;
   try {
-    for (let epoch = firstEpoch; epoch < run.epochs; epoch++) {
-      const plan = epochMicroBatches(epoch, run.batchesPerEpoch, settings.gradientAccumulationSteps, step, schedule.totalSteps);
-      progress.startEpoch(epoch);
-      windows.startEpoch(plan.filter((micro) => micro.endsStep).length);
-      for (const micro of withExamples(run, plan)) {
-        await trainMicroBatch(run, micro, windows, step);
-        if (micro.endsStep) step++;
-      }
-      const { loss: trainingLoss, steps, seconds } = await windows.endEpoch();
-      session.steps += steps;
-      session.seconds += seconds;
-      const validation = await evaluate(run.model, run.tokenizer, dataset.validation, evaluation);
-      metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
-      rankCheckpoint(run, validation, step);
-      progress.say(
-        `epoch ${epoch + 1}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, ` +
-          `accuracy ${validation.accuracy.toFixed(4)}, macro F1 ${validation.f1.toFixed(4)} (step ${step})`,
-      );
-      lastCheckpoint = await saveCheckpoint(run, step, epoch + 1);
-      writeReport(run);
-    }
-    if (settings.loadBestModelAtEnd && run.best) loadBestModel(run, lastCheckpoint, (line) => progress.say(line));
-    if (dataset.test.length > 0) {
-      test = await evaluate(run.model, run.tokenizer, dataset.test, evaluation);
-      metrics.add(evalRecord('test', test, step, epochAt(step)));
-    }
-    await saveModel(run.model, run.tokenizer, outputDir);
-    writeReport(run);
+    await withInterrupt(
+      interrupt,
+      ctrlC(progress, () => lastCheckpoint),
+      async () => {
+        for (let epoch = resumed?.epoch ?? 0; epoch < run.epochs; epoch++) {
+          const plan = run.epochPlan(epoch);
+          // A checkpoint written within this epoch (on Ctrl-C) continues it where it stopped.
+          const within = epoch === resumed?.epoch && resumed.position > 0 ? resumed : undefined;
+          windows.startEpoch(plan.filter((micro) => micro.endsStep).length, within?.lossWindows);
+          for (const [position, micro] of withExamples(run, plan).entries()) {
+            if (position < (within?.position ?? 0)) continue;
+            await trainMicroBatch(run, micro, windows, step);
+            if (!micro.endsStep) continue;
+            step++;
+            await progress.stepDone(step);
+            if (await interrupt.check()) {
+              const lossWindows = await windows.state();
+              lastCheckpoint = await saveCheckpoint(run, { globalStep: step, epoch, position: position + 1, lossWindows });
+              throw interrupted(run, step, lastCheckpoint);
+            }
+          }
+          const trained = await windows.endEpoch();
+          session.steps += trained.steps;
+          session.seconds += trained.seconds;
+          lastCheckpoint = await endEpoch(run, progress, epoch, step, trained.loss);
+          if (interrupt.requested && epoch + 1 < run.epochs) throw interrupted(run, step, lastCheckpoint);
+        }
+      },
+    );
+    await finish(run, progress, step, lastCheckpoint, session);
   } catch (error) {
     throw stopped(error, lastCheckpoint);
   } finally {
@@ -105,30 +104,94 @@ async function train(run: Run): Promise<void> {
     run.replay?.release();
     run.model.release();
     run.optimizer.release();
+    run.scaler?.release();
   }
+}
 
+/** Ctrl-C: the first stops after the step in progress (see the loop), a second at once. */
+function ctrlC(progress: Progress, lastCheckpoint: () => string | undefined) {
+  return {
+    onFirst: () => progress.say('Ctrl-C: stopping after this step, with a checkpoint (Ctrl-C again stops at once)'),
+    onSecond: () => {
+      progress.stop();
+      console.error(`train: stopped at once; ${kept(lastCheckpoint())}`);
+      process.exit(130);
+    },
+  };
+}
+
+/**
+ * After epoch `epoch`'s last step, `step`: evaluation on validation, its record and line, a
+ * checkpoint and the card. Returns the checkpoint's folder.
+ */
+async function endEpoch(run: Run, progress: Progress, epoch: number, step: number, trainingLoss: number): Promise<string> {
+  const { epochAt } = run;
+  const validation = await evaluate(run.model, run.tokenizer, run.dataset.validation, evaluationOptions(run));
+  run.metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
+  rankCheckpoint(run, validation, step);
+  progress.say(
+    `epoch ${epochText(epochAt(step))}: training loss ${trainingLoss.toFixed(4)}, validation loss ${validation.loss.toFixed(4)}, ` +
+      `accuracy ${validation.accuracy.toFixed(4)}, macro F1 ${validation.f1.toFixed(4)} (step ${step})`,
+  );
+  const checkpoint = await saveCheckpoint(run, { globalStep: step, epoch: epoch + 1, position: 0 });
+  writeReport(run);
+  return checkpoint;
+}
+
+/**
+ * After the last step: with --load-best-model-at-end the best checkpoint's weights, evaluation on
+ * test (when the data has a labelled one), the model, its card, and last the run's final state.
+ */
+async function finish(
+  run: Run,
+  progress: Progress,
+  step: number,
+  lastCheckpoint: string | undefined,
+  session: { steps: number; seconds: number },
+): Promise<void> {
+  if (run.settings.loadBestModelAtEnd && run.best) loadBestModel(run, lastCheckpoint, (line) => progress.say(line));
+  const test = run.dataset.test.length > 0 ? await evaluate(run.model, run.tokenizer, run.dataset.test, evaluationOptions(run)) : undefined;
+  await saveModel(run.model, run.tokenizer, run.outputDir);
+  if (test) run.metrics.add(evalRecord('test', test, step, run.epochAt(step)));
+  writeReport(run);
+  await saveFinalState(run, step);
   const timing =
     session.steps > 0 ? `; ${((1000 * session.seconds) / session.steps).toFixed(1)} ms/step over ${session.steps} steps this session` : '';
-  if (run.scaler) {
-    console.error(
+  if (run.scaler)
+    progress.say(
       `fp16: loss scale ${(await run.scaler.state()).scale}, ${await run.scaler.skippedSteps()} step(s) skipped for inf/NaN gradients this session`,
     );
-    run.scaler.release();
-  }
   const tested = test
     ? `test: loss ${test.loss.toFixed(4)}, accuracy ${test.accuracy.toFixed(4)}, macro F1 ${test.f1.toFixed(4)}`
     : 'no test split';
-  console.error(`${tested}${timing}`);
-  console.error(`wrote ${path.join(outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
+  progress.say(`${tested}${timing}`);
+  progress.say(`wrote ${path.join(run.outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
 
+const evaluationOptions = ({ settings, maxLength }: Run) => ({ batchSize: settings.batchSize, maxLength, fp16: settings.fp16 });
+
 /** What the run is about to do, in one line. */
-function startLine({ settings, schedule, dataset, epochs, resumed }: Run): string {
+function startLine({ settings, schedule, dataset, epochs, resumed, epochAt }: Run): string {
   const accumulation = settings.gradientAccumulationSteps;
   const stepSize = accumulation > 1 ? `${accumulation} micro-batches of ${settings.batchSize}` : `${settings.batchSize}`;
-  const resuming = resumed ? `, resuming at step ${resumed.state.globalStep} from ${resumed.dir}` : '';
+  const at = resumed?.state.globalStep;
+  const resuming = resumed ? `, resuming at step ${at} (epoch ${epochText(epochAt(at!))}) from ${resumed.dir}` : '';
   return `training ${epochs} epoch(s), ${schedule.totalSteps} steps of ${stepSize} on ${dataset.train.length} examples${resuming} (${gpu().adapterName})`;
 }
+
+/** What a Ctrl-C leaves: the run stopped after `step`, its checkpoint, and the command that continues it. */
+function interrupted(run: Run, step: number, checkpoint: string): EarlyExit {
+  return new EarlyExit(
+    `interrupted at step ${step} of ${run.schedule.totalSteps} (epoch ${epochText(run.epochAt(step))}); checkpoint ${shellPath(checkpoint)} written. ` +
+      `Continue with: npm run train -- --output ${shellPath(run.outputDir)} --resume`,
+    130,
+  );
+}
+
+const kept = (checkpoint: string | undefined) =>
+  checkpoint
+    ? `the last checkpoint, ${shellPath(checkpoint)}, is intact and --resume continues from it`
+    : 'no checkpoint had been written yet';
 
 /** A micro-batch with its examples and its dropout streams. */
 interface MicroBatchWork extends MicroBatch {
@@ -233,15 +296,12 @@ function update({ optimizer, settings, scaler }: Run): Tensor {
  */
 function stopped(error: unknown, lastCheckpoint: string | undefined): unknown {
   if (error instanceof NonFiniteLoss) {
-    const kept = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint had been written yet';
-    return new Error(`${error.message}: training stopped; ${kept} (try a lower --lr)`);
+    const last = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : 'no checkpoint had been written yet';
+    return new Error(`${error.message}: training stopped; ${last} (try a lower --lr)`);
   }
   if (error instanceof GpuOutOfMemoryError) {
-    const kept = lastCheckpoint
-      ? `the last checkpoint, ${lastCheckpoint}, is intact and --resume continues from it`
-      : 'no checkpoint had been written yet';
     return new Error(
-      `${error.message}: training stopped; ${kept}. A run needs less memory with a lower --batch-size ` +
+      `${error.message}: training stopped; ${kept(lastCheckpoint)}. A run needs less memory with a lower --batch-size ` +
         '(and --gradient-accumulation-steps to keep the effective batch) or --max-length',
     );
   }

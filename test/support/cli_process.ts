@@ -1,5 +1,6 @@
 // Runs one of the project's CLIs in its own Node process (through the tsx loader), as a user
-// would, collecting its output; `until` may kill it early (e.g. SIGKILL mid-run).
+// would, collecting its output; `until` may kill it early (e.g. SIGKILL mid-run), and `onStderr`
+// may signal it when its messages say something (e.g. SIGINT once it trains).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +18,11 @@ export interface CliOptions {
   /** Added to this process's environment. */
   env?: Record<string, string>;
   until?: (kill: () => void) => void;
+  /** Called with everything the process has written on stderr so far, each time it writes more. */
+  onStderr?: (stderr: string, signal: (name: NodeJS.Signals) => void) => void;
 }
 
-export function runCli(script: string, args: string[], { env = {}, until }: CliOptions = {}): Promise<Exit> {
+export function runCli(script: string, args: string[], { env = {}, until, onStderr }: CliOptions = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: repoRoot,
@@ -28,7 +31,10 @@ export function runCli(script: string, args: string[], { env = {}, until }: CliO
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, (name) => child.kill(name));
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     until?.(() => child.kill('SIGKILL'));

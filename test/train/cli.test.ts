@@ -1,8 +1,12 @@
 // Command-line parsing of `npm run train`: the card's defaults, value checks, and the rules that
-// tie flags together (architecture flags need --from-scratch; a resumed run keeps its settings).
+// tie flags together (architecture flags need --from-scratch; a resumed run keeps its settings);
+// and what the CLIs print: paths as a user types them, durations, and Ctrl-C's presses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UsageError, helpText, parseArgs } from '../../train/args.ts';
+import path from 'node:path';
+import { UsageError, helpText, parseArgs, shellPath } from '../../train/args.ts';
+import { Interrupt } from '../../train/interrupt.ts';
+import { duration } from '../../train/progress.ts';
 import { DEFAULT_OUTPUT, TRAIN_OPTIONS, checkResumeFlags, parseTrainArgs, settingsOf } from '../../train/settings.ts';
 
 function usageError(argv: string[]): string {
@@ -97,6 +101,10 @@ test('bad command lines give one clear line', () => {
     usageError(['--validation-split-percentage', '100']),
     "--validation-split-percentage: expected an integer from 1 to 99, got '100'",
   );
+  assert.match(
+    usageError(['--resume', '--overwrite-output-dir']),
+    /^--resume continues the run in --output and --overwrite-output-dir starts a new one/,
+  );
 });
 
 test('choices are enforced, and --help lists every option with its default', () => {
@@ -121,6 +129,28 @@ test('a resumed run may repeat its settings but not change them', () => {
     /--seed 42 differs/,
   );
   assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--no-shuffle']), saved), /--no-shuffle differs/);
+});
+
+test('paths in printed commands: relative under the working folder, quoted where a shell needs it', () => {
+  assert.is(shellPath(path.join(process.cwd(), 'runs', 'a')), 'runs/a');
+  assert.is(shellPath('/elsewhere/run-1'), '/elsewhere/run-1');
+  assert.is(shellPath("/tmp/my run's"), "'/tmp/my run'\\''s'");
+});
+
+test('durations: seconds, then minutes, then hours', () => {
+  assert.equal([9.4, 75, 4000].map(duration), ['9s', '1m15s', '1h06m']);
+});
+
+test('Ctrl-C: signals within half a second of the first are that press; a later one is a second press', () => {
+  let now = 1000;
+  const interrupt = new Interrupt(() => now);
+  assert.not.ok(interrupt.requested);
+  assert.is(interrupt.press(), 'first');
+  assert.ok(interrupt.requested);
+  now += 5; // the same press, forwarded by npm
+  assert.is(interrupt.press(), 'same');
+  now += 2000;
+  assert.is(interrupt.press(), 'second');
 });
 
 test.run();

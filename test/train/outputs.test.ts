@@ -10,7 +10,9 @@ import {
   latestCheckpoint,
   readOptimizerState,
   readTrainerState,
+  stateIn,
   writeCheckpoint,
+  writeFinalState,
   writeOptimizerState,
   type TrainerState,
 } from '../../train/checkpoints.ts';
@@ -196,6 +198,12 @@ test('checkpoints are published whole, the latest replaces the older, the optimi
   await keepingBest(40);
   await keepingBest(50);
   assert.equal(readdirSync(out).sort(), ['checkpoint-20', 'checkpoint-50']);
+
+  // A finished run's state goes beside its model, last: the folder then says the run is done.
+  assert.is(stateIn(out), undefined);
+  writeFinalState(out, state(20));
+  assert.equal(stateIn(out), JSON.parse(JSON.stringify(state(20))));
+  assert.equal(readdirSync(out).sort(), ['checkpoint-20', 'checkpoint-50', 'trainer_state.json']);
 });
 
 test('cleanup', () => {

@@ -1,14 +1,16 @@
 // `npm run train` and `npm run eval` end to end, as child processes: a tiny from-scratch model
 // trains on real rotten_tomatoes sentences and its loss falls; a run killed with SIGKILL after its
 // first checkpoint and resumed (without step replay) ends with the same bytes as an uninterrupted
-// one (with it); bad data and model folders fail with one clear line and leave nothing behind.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// one (with it), and so does a run stopped with Ctrl-C (SIGINT) within an epoch; bad data, model
+// and output folders fail with one clear line and leave nothing behind.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EvalRecord, MetricRecord } from '../../train/metrics.ts';
-import { errorLine, runCli } from '../support/cli_process.ts';
+import { errorLine, repoRoot, runCli } from '../support/cli_process.ts';
 import { baseModelDir, tinyDataset, tinyTrainArgs } from '../support/tiny_run.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'train-test-'));
@@ -31,12 +33,19 @@ function records(dir: string): MetricRecord[] {
     .map((line) => JSON.parse(line));
 }
 const evals = (dir: string) => records(dir).filter((r): r is EvalRecord => r.split !== 'train');
+/** Every record but the throughput, which a resumed run measures anew. */
+const withoutSpeed = (dir: string) => records(dir).map((r) => ({ ...r, samplesPerSecond: undefined }));
 
 const uninterrupted = path.join(work, 'uninterrupted');
 
 test('a tiny model trains from scratch on real sentences: loss falls, outputs and card are written', async () => {
   const run = await train([...tiny(), '--output', uninterrupted]);
   assert.is(run.code, 0, run.stderr);
+  // Progress in a log: a line when kernels compile, one when the time left is first known, and the
+  // card's fractional epochs.
+  assert.match(run.stderr, /^compiling \d+ new kernels for the first step/m);
+  assert.match(run.stderr, /^step \d+\/60 \(epoch 0\.\d\d\): loss [-\d.]+, [-\d.]+ samples\/s, eta \d+s$/m);
+  assert.match(run.stderr, /^epoch 1\.0: training loss [\d.]+, validation loss/m);
   const validation = evals(uninterrupted).filter((r) => r.split === 'validation');
   assert.equal(
     validation.map((r) => r.step),
@@ -62,9 +71,14 @@ test('a tiny model trains from scratch on real sentences: loss falls, outputs an
   assert.ok(card.includes('- learning_rate: 0.01\n- train_batch_size: 16'));
   assert.match(readFileSync(path.join(uninterrupted, 'training_curves.svg'), 'utf8'), /^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
 
-  // The saved folder evaluates to exactly what training measured after its last epoch.
-  const evaluated = await evaluate(['--model', uninterrupted, '--data', dataDir, '--batch-size', '16', '--json']);
-  assert.is(evaluated.code, 0, evaluated.stderr);
+  // The saved folder evaluates to exactly what training measured after its last epoch, on the data
+  // it was trained on by default; `npm run -s` keeps npm's banner off stdout, so that it is JSON.
+  const evaluated = spawnSync('npm', ['run', '-s', 'eval', '--', '--model', uninterrupted, '--batch-size', '16', '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ENGINE_QUIET: '1' },
+  });
+  assert.is(evaluated.status, 0, evaluated.stderr);
   const final = validation[2];
   assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, f1: final.f1, perClass: final.perClass, n: 40 });
 });
@@ -93,6 +107,40 @@ test('kill -9 after the first checkpoint, then --resume without replay: the same
   assert.match(resumed.stderr, `resuming at step ${STEPS_PER_EPOCH}`);
   assert.ok(readFileSync(path.join(output, 'model.safetensors')).equals(readFileSync(path.join(uninterrupted, 'model.safetensors'))));
   assert.equal(evals(output), evals(uninterrupted));
+});
+
+test('Ctrl-C stops after a step with a checkpoint and the command that continues it; that ends bit for bit; then it is done', async () => {
+  const output = path.join(work, 'interrupted');
+  // SIGINT once it says it trains: the loop sees it after its first step at the earliest.
+  let sent = false;
+  const stopped = await runCli('train/train.ts', [...tiny(), '--output', output], {
+    onStderr: (stderr, signal) => {
+      if (sent || !/^training /m.test(stderr)) return;
+      sent = true;
+      signal('SIGINT');
+    },
+  });
+  assert.is(stopped.code, 130, stopped.stderr);
+  assert.match(stopped.stderr, /^Ctrl-C: stopping after this step, with a checkpoint \(Ctrl-C again stops at once\)$/m);
+  const last = stopped.stderr.trim().split('\n').at(-1)!;
+  const said =
+    /^train: interrupted at step (\d+) of 60 \(epoch [\d.]+\); checkpoint (\S+) written\. Continue with: npm run train -- (.+)$/.exec(last);
+  assert.ok(said, last);
+  const [, step, checkpoint, command] = said!;
+  assert.is(checkpoint, path.join(output, `checkpoint-${step}`));
+  assert.equal(command.split(' '), ['--output', output, '--resume']);
+
+  const resumed = await train(command.split(' '));
+  assert.is(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, `resuming at step ${step} `);
+  assert.ok(readFileSync(path.join(output, 'model.safetensors')).equals(readFileSync(path.join(uninterrupted, 'model.safetensors'))));
+  assert.equal(withoutSpeed(output), withoutSpeed(uninterrupted), 'the loss windows continue where they stopped');
+
+  const written = statSync(path.join(output, 'model.safetensors')).mtimeMs;
+  const again = await train(command.split(' '));
+  assert.is(again.code, 0, again.stderr);
+  assert.match(errorLine(again), /^train: the run in \S+ is already done \(step 60 of 60\): its model, card and metrics are there/);
+  assert.is(statSync(path.join(output, 'model.safetensors')).mtimeMs, written, 'nothing rewritten');
 });
 
 test('gradient accumulation: floor(10 batches / 3) steps per epoch; kill -9, out of memory on resume, then --resume across a carried micro-batch', async () => {
@@ -133,8 +181,7 @@ test('gradient accumulation: floor(10 batches / 3) steps per epoch; kill -9, out
   assert.is(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, 'resuming at step 3');
   assert.ok(readFileSync(path.join(killedOutput, 'model.safetensors')).equals(readFileSync(path.join(whole, 'model.safetensors'))));
-  // Every record but the throughput: the resumed run recomputed the carried micro-batch's loss too.
-  const withoutSpeed = (dir: string) => records(dir).map((r) => ({ ...r, samplesPerSecond: undefined }));
+  // The resumed run recomputed the carried micro-batch's loss too.
   assert.equal(withoutSpeed(killedOutput), withoutSpeed(whole));
 });
 
@@ -151,7 +198,11 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
   const noConfig = bad('no-config', { 'vocab.txt': '[PAD]\n' });
   const noWeights = path.join(work, 'no-weights');
   cpSync(modelDir, noWeights, { recursive: true });
-  const taken = bad('taken', { 'notes.txt': 'mine' });
+  const taken = bad('taken', { 'model.safetensors': 'weights', 'notes.txt': 'mine' });
+  // What a run stopped before its first checkpoint leaves is no run: the data's error comes first.
+  const leftover = bad('leftover', { 'metrics.jsonl': '', 'notes.txt': 'mine' });
+  const aFile = path.join(work, 'a-file');
+  writeFileSync(aFile, 'not a folder');
 
   const scratch = ['--from-scratch', '--dim', '32', '--layers', '1', '--heads', '2', '--hidden-dim', '64'];
   const cases: [string[], number, RegExp, string?][] = [
@@ -164,7 +215,21 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
     [['--epochs', 'many'], 2, /^train: --epochs: expected an integer, got 'many'$/],
     [['--bogus'], 2, /^train: unknown option --bogus/],
     [['--resume'], 2, /--resume: no checkpoint in/, path.join(work, 'never')],
-    [['--model', modelDir, '--data', dataDir, ...scratch], 2, /taken already holds files; pass --resume/, taken],
+    [
+      ['--model', modelDir, '--data', dataDir, ...scratch],
+      2,
+      /taken holds a model \(model\.safetensors\): pass --overwrite-output-dir/,
+      taken,
+    ],
+    [['--model', modelDir, '--data', malformed, ...scratch], 1, /train\.jsonl line 2: invalid JSON/, leftover],
+    [
+      ['--model', modelDir, '--data', dataDir, ...scratch],
+      2,
+      /uninterrupted holds a finished run \(step 60\): pass --overwrite-output-dir/,
+      uninterrupted,
+    ],
+    [['--model', modelDir, '--data', dataDir, ...scratch], 2, /--output \S+a-file: it is a file, not a folder/, aFile],
+    [['--resume'], 2, /--output \S+a-file: it is a file, not a folder/, aFile],
   ];
   const exits = await Promise.all(
     cases.map(([args, , , output], i) => train([...args, '--output', output ?? path.join(work, `out-${i}`)])),
@@ -175,7 +240,8 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
     assert.match(errorLine(exit), message);
     if (!output) assert.not.ok(existsSync(path.join(work, `out-${i}`)), `case ${i} left an output folder`);
   });
-  assert.equal(readdirSync(taken), ['notes.txt']);
+  assert.equal(readdirSync(taken), ['model.safetensors', 'notes.txt']);
+  assert.equal(readdirSync(leftover), ['metrics.jsonl', 'notes.txt']);
   assert.not.ok(existsSync(path.join(work, 'never')));
 
   const evalExits = await Promise.all([
@@ -188,15 +254,19 @@ test('bad data and model folders, and bad command lines: one clear line, nothing
   assert.match(errorLine(evalExits[1]), /^eval: --split: expected one of validation, test, got 'train'$/);
 });
 
-test('a non-finite loss stops training with a clear message and writes no model', async () => {
+test('--overwrite-output-dir replaces a run; a non-finite loss stops training with a clear message and writes no model', async () => {
+  // A previous run's checkpoint, model and card: they go, the user's notes stay.
   const output = path.join(work, 'diverged');
-  const run = await train([...tiny('1e39'), '--output', output]);
+  mkdirSync(path.join(output, 'checkpoint-5'), { recursive: true });
+  writeFileSync(path.join(output, 'checkpoint-5', 'trainer_state.json'), '{}');
+  for (const file of ['model.safetensors', 'README.md', 'notes.txt']) writeFileSync(path.join(output, file), 'old');
+  const run = await train([...tiny('1e39'), '--output', output, '--overwrite-output-dir']);
   assert.is(run.code, 1);
   assert.match(
     run.stderr.trim().split('\n').at(-1)!,
     /^train: the training loss became (NaN|Infinity|-Infinity) in steps \d+\.\.\d+: training stopped; no checkpoint had been written yet/,
   );
-  assert.not.ok(existsSync(path.join(output, 'model.safetensors')));
+  assert.equal(readdirSync(output), ['metrics.jsonl', 'notes.txt']);
 });
 
 test('cleanup', () => {
