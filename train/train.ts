@@ -63,13 +63,14 @@ async function train(run: Run): Promise<void> {
     },
   );
   const interrupt = new Interrupt();
-  progress.say(startLine(run));
-  progress.say(tuningSummary());
   try {
     await withInterrupt(
       interrupt,
       ctrlC(progress, () => lastCheckpoint),
       async () => {
+        // Printed once Ctrl-C is handled: a SIGINT that follows the line cannot find Node's default.
+        progress.say(startLine(run));
+        progress.say(tuningSummary());
         for (let epoch = resumed?.epoch ?? 0; epoch < run.epochs; epoch++) {
           const plan = run.epochPlan(epoch);
           // A checkpoint written within this epoch (on Ctrl-C) continues it where it stopped.

@@ -58,7 +58,7 @@ test('--fp16: trains, keeps the loss scale in checkpoints, resumes bit for bit a
   const evaluated = await runCli('train/eval.ts', ['--model', uninterrupted, '--data', dataDir, '--batch-size', '16', '--json', '--fp16']);
   assert.is(evaluated.code, 0, evaluated.stderr);
   const final = evals(uninterrupted).find((r) => r.split === 'validation' && r.step === 2 * STEPS_PER_EPOCH)!;
-  assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, n: 20 });
+  assert.equal(JSON.parse(evaluated.stdout), { loss: final.loss, accuracy: final.accuracy, f1: final.f1, perClass: final.perClass, n: 20 });
 });
 
 test('--fp16 on an adapter without shader-f16 (the OpenGL fallback): one line, nothing written', async () => {

@@ -24,17 +24,24 @@ const [positives, negatives] = ['rt-polarity.pos', 'rt-polarity.neg'].map((file)
   readFileSync(path.join(shared, file), 'utf8').split('\n').slice(0, 40),
 );
 
-/** Runs `npm run train` in this process; what it printed on stderr is returned. */
+/** Runs `npm run train` in this process; the lines it printed on stderr are returned. */
 async function run(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const print = console.error;
-  console.error = (...parts: unknown[]) => lines.push(parts.join(' '));
+  let text = '';
+  const [print, write] = [console.error, process.stderr.write];
+  console.error = (...parts: unknown[]) => {
+    text += `${parts.join(' ')}\n`;
+  };
+  // The progress lines go straight to the stream.
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     await runTraining(args);
   } finally {
-    console.error = print;
+    [console.error, process.stderr.write] = [print, write];
   }
-  return lines;
+  return text.split('\n').filter((line) => line !== '');
 }
 
 /** The tiny model on the data that `data` flags name, one epoch unless they say otherwise. */
@@ -94,6 +101,8 @@ test('a CSV file with string labels and 3 classes: a held-out validation split, 
   const heldOut = { ...state.heldOut!, rows: [0, 1, 2, 3, 4] };
   const stateFile = path.join(checkpoint, 'trainer_state.json');
   writeFileSync(stateFile, JSON.stringify({ ...state, heldOut, settings: { ...state.settings, epochs: 2 } }));
+  // A run stopped after its first epoch has not yet written its final state into the output folder.
+  rmSync(path.join(output, 'trainer_state.json'));
   const resumed = await run(['--output', output, '--resume']);
   assert.ok(
     resumed.some((line) => line.includes('on 35 examples, resuming at step')),
