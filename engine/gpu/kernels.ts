@@ -120,7 +120,13 @@ export const { attentionCpuForward, attentionCpuGradQuery, attentionCpuGradKeyVa
 export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);
 export const { dropoutMap } = memoizedModule(dropout, ['dropoutMap']);
-export const { unaryMap, binaryMap, fill, accumulate } = memoizedModule(elementwise, ['unaryMap', 'binaryMap', 'fill', 'accumulate']);
+export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedModule(elementwise, [
+  'unaryMap',
+  'binaryMap',
+  'fill',
+  'accumulate',
+  'padWithZeros',
+]);
 export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = memoizedModule(embedding, [
   'gatherRows',
   'countIds',
