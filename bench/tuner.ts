@@ -18,11 +18,12 @@ import {
   defaultAttentionForm,
   configuredMatmul,
   gpu,
+  layerNormBackwardInputKernel,
+  layerNormForwardKernel,
   layerNormWorkgroupSize,
   matmulTuningKey,
   opsMatmulVariant,
   pool,
-  subgroupsEnabled,
   withoutTuning,
   writeTuningTable,
   type AttentionForm,
@@ -42,7 +43,7 @@ import {
   type BlockKernel,
 } from '../kernels/attention.ts';
 import { rowTiling } from '../kernels/attention_rows.ts';
-import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
+import { layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
@@ -199,9 +200,7 @@ function layerNormCandidate(
   isDefault: boolean,
 ): Candidate {
   const make = (r: number) =>
-    kernel === 'layernorm'
-      ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg })
-      : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg);
+    kernel === 'layernorm' ? layerNormForwardKernel(r, cols, EPS, {}, wg) : layerNormBackwardInputKernel(r, cols, {}, wg);
   const name = `${isDefault ? 'default ' : ''}${wg} thread${wg === 1 ? '' : 's'} per row`;
   // Inputs in binding order; outputs last (forward: y, mean, rstd; backward: dx).
   const tensors = (r: number, seed: number) => {
@@ -250,7 +249,7 @@ function layerNormCandidate(
 function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, o: TuneOptions): Task {
   const fallback = withoutTuning(() => layerNormWorkgroupSize(kernel, rows, cols));
   const most = Math.min(1024, gpu().limits.maxComputeInvocationsPerWorkgroup);
-  // 1: a thread per row (kernels/layernorm.ts); else a workgroup per row.
+  // 1: a thread per row (kernels/cpu/layernorm.ts); else a workgroup per row (kernels/layernorm.ts).
   const sizes = o.workgroupSizes ?? (o.quick ? [1, Math.max(32, fallback / 2), fallback * 2] : [1, 32, 64, 128, 256, 512, 1024]);
   const others = sizes.filter((wg) => (wg === 1 || (wg >= 32 && wg <= most)) && wg !== fallback);
   return {

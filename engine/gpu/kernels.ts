@@ -26,6 +26,7 @@ import * as embedding from '../../kernels/embedding.ts';
 import * as gradNorm from '../../kernels/grad_norm.ts';
 import * as gradScaler from '../../kernels/grad_scaler.ts';
 import * as layernorm from '../../kernels/layernorm.ts';
+import * as layernormCpu from '../../kernels/cpu/layernorm.ts';
 import type { KernelLaunch, Uniforms } from '../../kernels/launch.ts';
 import * as matmul from '../../kernels/matmul_variants.ts';
 import * as subgroupMatrix from '../../kernels/matmul_subgroup_matrix.ts';
@@ -144,6 +145,10 @@ export const { layerNormForward, layerNormBackwardInput, layerNormParamGradChunk
   'layerNormForward',
   'layerNormBackwardInput',
   'layerNormParamGradChunks',
+]);
+export const { layerNormRowsForward, layerNormRowsBackwardInput } = memoizedModule(layernormCpu, [
+  'layerNormRowsForward',
+  'layerNormRowsBackwardInput',
 ]);
 export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
   'reduceRows',

@@ -16,6 +16,7 @@ import { host } from '#gpu-host';
 import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
 import { attentionRowsForward, attentionRowsGradKeyValue } from '../../kernels/attention_rows.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
+import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/cpu/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu, type AdapterIdentity } from './device.ts';
 
@@ -71,9 +72,9 @@ export function kernelVersion(): string {
     attentionRowsForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
     attentionRowsGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
-    layerNormBackwardInput(3, 40, true, 128),
-    layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),
-    layerNormBackwardInput(3, 40, false, 1),
+    layerNormBackwardInput(3, 40, true, { wg: 128 }),
+    layerNormRowsForward(3, 40, 1e-5, { residualRows: 3 }),
+    layerNormRowsBackwardInput(3, 40),
   ];
   const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
   version = host.hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
