@@ -46,10 +46,10 @@ import { rowTiling } from '../kernels/attention_rows.ts';
 import { layerNormForward } from '../kernels/layernorm.ts';
 import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import type { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
-import { encodeExample } from '../train/batch.ts';
+import { type Padding, encodeExample } from '../train/batch.ts';
 import type { Example } from '../train/data/dataset.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
@@ -144,12 +144,14 @@ export function representativeLengths(lengths: readonly number[], quick: boolean
 export function paddedBatchLengths(
   examples: readonly Example[],
   tokenizer: WordPieceTokenizer,
-  maxLength: number,
+  { maxLength, padToMultipleOf }: Padding,
   batchSize: number,
   seed: number,
 ): number[] {
   const lengths = examples.map((e) => encodeExample(tokenizer, e, maxLength).ids.length);
-  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) => Math.max(...batch.map((i) => lengths[i])));
+  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) =>
+    paddedLength(Math.max(...batch.map((i) => lengths[i])), padToMultipleOf),
+  );
 }
 
 /** A small shape that compiles to the same WGSL as `s`: each dim over 48 cut to 40-47, keeping it mod 8. */

@@ -11,8 +11,9 @@ import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, n
 import { openCheckpoint } from '../model/checkpoint.ts';
 import type { Model, ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { type Padding, paddingProblem } from './batch.ts';
 
-const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
+const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--pad-to-multiple-of N] [--fp16] [TEXT ...]
 
 Classifies each TEXT (with none, each non-empty line of standard input) with the DistilBERT or
 BERT sequence classifier saved in DIR (config.json, model.safetensors, vocab.txt and optionally
@@ -24,6 +25,9 @@ options:
   --model DIR       the model folder (required)
   --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
   --batch-size N    texts per forward pass (default 32)
+  --pad-to-multiple-of N
+                    pad each batch to a multiple of N tokens past its longest text, as
+                    training's --pad-to-multiple-of (default: to its longest text)
   --fp16            run the forward under autocast (f16 matmul and attention operands)
   -h, --help        show this help and exit`;
 
@@ -40,6 +44,7 @@ interface Options {
   modelDir: string;
   json: boolean;
   batchSize: number;
+  padToMultipleOf?: number;
   fp16: boolean;
   texts: string[];
 }
@@ -55,6 +60,7 @@ function parseCommandLine(argv: string[]): Options | 'help' {
         model: { type: 'string' },
         json: { type: 'boolean', default: false },
         'batch-size': { type: 'string', default: '32' },
+        'pad-to-multiple-of': { type: 'string' },
         fp16: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -66,10 +72,16 @@ function parseCommandLine(argv: string[]): Options | 'help' {
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (!values.model) throw new UsageError('--model DIR is required (see --help)');
-  const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
-  return { modelDir: values.model, json: values.json, batchSize, fp16: values.fp16, texts: positionals };
+  const batchSize = positiveInt('batch-size', values['batch-size']);
+  const padding = values['pad-to-multiple-of'];
+  const padToMultipleOf = padding === undefined ? undefined : positiveInt('pad-to-multiple-of', padding);
+  return { modelDir: values.model, json: values.json, batchSize, padToMultipleOf, fp16: values.fp16, texts: positionals };
+}
+
+function positiveInt(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag}: expected a positive integer, got '${text}'`);
+  return value;
 }
 
 /** The texts to classify: the arguments, or else the non-empty lines of a piped stdin. */
@@ -106,15 +118,13 @@ async function predict(
   model: Model,
   tokenizer: WordPieceTokenizer,
   texts: string[],
-  batchSize: number,
-  fp16: boolean,
+  { batchSize, padding, fp16 }: { batchSize: number; padding: Padding; fp16: boolean },
 ): Promise<Prediction[]> {
-  const { labels, maxPositionEmbeddings, numLabels } = model.config;
-  const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
+  const { labels, numLabels } = model.config;
   const predictions: Prediction[] = [];
   for (let start = 0; start < texts.length; start += batchSize) {
     const chunk = texts.slice(start, start + batchSize);
-    const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(chunk, maxLength);
+    const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(chunk, padding.maxLength, padding);
     const scope = beginScope();
     let values: Float32Array;
     try {
@@ -147,17 +157,21 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { modelDir, json, batchSize, fp16 } = options;
-  // Everything that can be wrong with the folder is found before the GPU opens.
+  const { modelDir, json, batchSize, padToMultipleOf, fp16 } = options;
+  // Everything that can be wrong with the folder or the flags is found before the GPU opens.
   const checkpoint = openCheckpoint(modelDir, { requireHead: true });
   const tokenizer = openTokenizer(modelDir, checkpoint.config);
+  const { maxPositionEmbeddings } = checkpoint.config;
+  const padding = { maxLength: Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings), padToMultipleOf };
+  const problem = paddingProblem(padding, maxPositionEmbeddings);
+  if (problem) throw new UsageError(problem);
   const texts = textsToClassify(options.texts);
 
   await initGpu();
   try {
     if (fp16) assertHalfSupported('--fp16');
     const model = checkpoint.createModel();
-    const predictions = await predict(model, tokenizer, texts, batchSize, fp16);
+    const predictions = await predict(model, tokenizer, texts, { batchSize, padding, fp16 });
     model.release();
     const output = json ? JSON.stringify(predictions, null, 2) : predictions.map(formatLine).join('\n');
     process.stdout.write(`${output}\n`);

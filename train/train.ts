@@ -58,7 +58,7 @@ import {
 } from './checkpoints.ts';
 import type { Dataset, Example } from './data/dataset.ts';
 import { loadDataset } from './data/load.ts';
-import { toBatch, type Batch } from './batch.ts';
+import { paddingProblem, toBatch, type Batch, type Padding } from './batch.ts';
 import { type Best, improves } from './best_model.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { MetricsLog, type EvalRecord } from './metrics.ts';
@@ -90,7 +90,8 @@ interface Run {
   tokenizer: WordPieceTokenizer;
   outputDir: string;
   dataset: Dataset;
-  maxLength: number;
+  /** Sentences cut at the tokenizer's maximum length, batches padded as --pad-to-multiple-of says. */
+  padding: Padding;
   optimizer: AdamW;
   /** With --fp16 only. */
   scaler?: GradScaler;
@@ -187,7 +188,7 @@ function namedShapes(optimizer: AdamW, model: Model) {
  * the search validates its candidates with the test suite's float64 references, which the
  * training job does not depend on.
  */
-function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
+function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, { maxLength, padToMultipleOf }: Padding): void {
   const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
   const flags = {
     'batch-size': s.batchSize,
@@ -200,6 +201,7 @@ function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLen
     data: s.trainFile ?? s.data,
     model: modelDir,
     'max-length': maxLength,
+    ...(padToMultipleOf === undefined ? {} : { 'pad-to-multiple-of': padToMultipleOf }),
     seed: s.seed,
   };
   const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
@@ -225,9 +227,14 @@ async function setUp(argv: string[]): Promise<Run> {
     );
   }
   const tokenizer = openTokenizer(modelDir, config, settings.maxLength);
-  const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
+  const padding = {
+    maxLength: Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings),
+    padToMultipleOf: settings.padToMultipleOf,
+  };
+  const problem = paddingProblem(padding, config.maxPositionEmbeddings);
+  if (problem) throw new UsageError(problem);
 
-  if (args.tune) tuneFor(config, settings, modelDir, maxLength);
+  if (args.tune) tuneFor(config, settings, modelDir, padding);
   await initGpu();
   if (settings.fp16) assertHalfSupported('--fp16');
   const model =
@@ -254,7 +261,7 @@ async function setUp(argv: string[]): Promise<Run> {
     tokenizer,
     outputDir,
     dataset,
-    maxLength,
+    padding,
     optimizer,
     scaler,
     replay: settings.gradientAccumulationSteps === 1 && replayEnabled() ? new StepReplay() : undefined,
@@ -474,7 +481,7 @@ async function trainMicroBatch(run: Run, examples: Example[], stream: number, wi
   const scope = beginScope();
   try {
     // The micro-batch and its dropout step (which random streams its masks come from).
-    const batch = { ...toBatch(run.tokenizer, examples, run.maxLength), step: Tensor.fromArray([stream], [1], 'i32') };
+    const batch = { ...toBatch(run.tokenizer, examples, run.padding), step: Tensor.fromArray([stream], [1], 'i32') };
     if (!end) return backwardMicroBatch(run, batch, windows);
     const work = (b: ModelInputs) => {
       backwardMicroBatch(run, b, windows);
@@ -617,7 +624,7 @@ async function train(run: Run): Promise<void> {
       trainSeconds += seconds;
       const validation = await evaluate(run.model, run.tokenizer, dataset.validation, {
         batchSize: settings.batchSize,
-        maxLength: run.maxLength,
+        ...run.padding,
         fp16: settings.fp16,
       });
       metrics.add(evalRecord('validation', validation, step, epochAt(step), trainingLoss));
@@ -633,7 +640,7 @@ async function train(run: Run): Promise<void> {
     if (dataset.test.length > 0) {
       test = await evaluate(run.model, run.tokenizer, dataset.test, {
         batchSize: settings.batchSize,
-        maxLength: run.maxLength,
+        ...run.padding,
         fp16: settings.fp16,
       });
       metrics.add(evalRecord('test', test, step, epochAt(step)));
