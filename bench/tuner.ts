@@ -44,7 +44,8 @@ import {
 } from '../kernels/attention.ts';
 import { rowTiling } from '../kernels/attention_rows.ts';
 import { layerNormForward } from '../kernels/layernorm.ts';
-import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
+import { DIRECT_DEFAULTS } from '../kernels/cpu/matmul.ts';
+import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
@@ -92,21 +93,20 @@ export interface TuneResult {
 const MARGIN = 0.03;
 
 const BLOCKED = [
-  '128x128x8/8x8/4',
-  '128x128x16/8x8/4',
-  '128x128x8/8x8/4/p',
-  '256x128x8/16x8/4',
-  '128x64x16/8x8/4',
-  '64x128x16/8x8/4',
-  '64x64x16/8x8/4',
-  '64x64x16/4x4/4',
-  '64x64x8/4x4/4/p',
-  '32x64x16/4x4/4',
-  '32x32x16/4x4/4',
+  '128x128x8/8x8',
+  '128x128x16/8x8',
+  '256x128x8/16x8',
+  '128x64x16/8x8',
+  '64x128x16/8x8',
+  '64x64x16/8x8',
+  '64x64x16/4x4',
+  '64x64x8/4x4',
+  '32x64x16/4x4',
+  '32x32x16/4x4',
 ];
-const DIRECT = ['16x16/2x4/4', '8x8/2x4/4', '16x8/2x4/4', '8x16/2x4/4', '16x16/4x4/4', '8x8/4x8/4', '16x16/1x8/4'];
-const QUICK_BLOCKED = ['128x128x8/8x8/4', '64x64x16/4x4/4'];
-const QUICK_DIRECT = ['8x8/2x4/4', '16x16/4x4/4'];
+const DIRECT = ['8x8/8', '8x4/8', '16x8/8', '32x4/8', '16x16/8', '8x8/4'];
+const QUICK_BLOCKED = ['128x128x8/8x8', '64x64x16/4x4'];
+const QUICK_DIRECT = ['8x8/8', '16x8/8'];
 
 /** The matmul configurations to try besides the default (`--quick`: a few of each variant). */
 export function matmulCandidates(quick: boolean): MatmulConfig[] {
@@ -181,7 +181,7 @@ function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulC
   const ops = opsMatmulVariant();
   const defaults: MatmulConfig[] = [
     { variant: 3, ...blockedOptionsFor(shape) },
-    { variant: 4, ...directOptionsFor(shape) },
+    { variant: 4, ...DIRECT_DEFAULTS },
   ];
   const [first, other] = ops === 3 ? defaults : defaults.reverse();
   const candidates = [
