@@ -76,11 +76,9 @@ Shapes, named as npm run train names them (defaults: DistilBERT-base, batch 64 x
   (--batch, --seq and --hidden are accepted too)
   --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
   --matmul-configs LIST  matmul configurations to sweep, comma-separated. Blocked (variant 3):
-                       TMxTNxTK/RMxRN/V[/p], a TMxTN tile of C per workgroup, K steps of TK, RMxRN
-                       outputs per thread, V-wide loads (1 or 4), /p: prefetch the next K step
-                       into registers. Direct (variant 4): RMxRN/WMxWN/V, RMxRN outputs per
-                       thread (multiples of 4), WMxWN threads per workgroup, V-wide loads
-                       (default ${DEFAULT_MATMUL_CONFIGS.join(',')})
+                       TMxTNxTK/RMxRN, a TMxTN tile of C per workgroup, K steps of TK, RMxRN
+                       outputs per thread. Direct (variant 4): RMxRN/T, RMxRN outputs per thread,
+                       T threads per workgroup (default ${DEFAULT_MATMUL_CONFIGS.join(',')})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch-size 4 --max-length 32 --dim 128 --hidden-dim 512 --heads 4 --layers 2 --vocab 1000
 `;

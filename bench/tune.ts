@@ -27,6 +27,7 @@ per adapter to ${tuningFolder()}/ ($XDG_CACHE_HOME, else ~/.cache), which traini
   --data ID|DIR|FILE   the sentences whose padded lengths to tune at (default rotten_tomatoes)
   --model ID|DIR       the tokenizer that pads them (default distilbert-base-uncased)
   --max-length N       truncate sentences to N tokens (default: the tokenizer's maximum)
+  --pad-to-multiple-of N  pad each batch to a multiple of N tokens, as npm run train does with it
   --seed N             the shuffle seed that makes the batches (default 42)
   --matmul-configs LIST  matmul configurations to try besides the defaults, as in npm run bench
                        (default: a list of blocked and direct tilings, shorter with --quick)
@@ -40,14 +41,20 @@ For the tiny model on llvmpipe, e.g.
 const log = (line: string) => console.error(`[tune] ${line}`);
 
 /** The padded lengths the data produces at this batch size, in its first epoch's shuffle. */
-async function dataLengths(data: string, model: string, maxLength: number | undefined, batch: number, seed: number): Promise<number[]> {
+async function dataLengths(
+  data: string,
+  model: string,
+  { maxLength, padToMultipleOf }: { maxLength?: number; padToMultipleOf?: number },
+  batch: number,
+  seed: number,
+): Promise<number[]> {
   try {
     const tokenizer = WordPieceTokenizer.fromDir((await resolveModel(model, false)).dir);
     const dataset = await loadDataset({ data, seed }, { log: () => undefined });
     return paddedBatchLengths(
       dataset.train,
       tokenizer,
-      Math.min(maxLength ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength),
+      { maxLength: Math.min(maxLength ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength), padToMultipleOf },
       batch,
       seed,
     );
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       model: { type: 'string' },
       'max-length': { type: 'string' },
+      'pad-to-multiple-of': { type: 'string' },
       seed: { type: 'string' },
       'matmul-configs': { type: 'string' },
       ...SHAPE_FLAGS,
@@ -100,6 +108,8 @@ async function main(): Promise<void> {
   const seed = values.seed === undefined ? 42 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
   const maxLength = values['max-length'] === undefined ? undefined : positiveInt('max-length', values['max-length']);
+  const padToMultipleOf =
+    values['pad-to-multiple-of'] === undefined ? undefined : positiveInt('pad-to-multiple-of', values['pad-to-multiple-of']);
   const matmulConfigs = values['matmul-configs']?.split(',').map(parseMatmulConfig);
   process.env.ENGINE_QUIET ??= '1';
   const g = await initGpu();
@@ -109,7 +119,13 @@ async function main(): Promise<void> {
     onlyLength !== undefined
       ? [shape.seq]
       : representativeLengths(
-          await dataLengths(values.data ?? 'rotten_tomatoes', values.model ?? 'distilbert-base-uncased', maxLength, shape.batch, seed),
+          await dataLengths(
+            values.data ?? 'rotten_tomatoes',
+            values.model ?? 'distilbert-base-uncased',
+            { maxLength, padToMultipleOf },
+            shape.batch,
+            seed,
+          ),
           quick,
         );
   log(

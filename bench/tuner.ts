@@ -18,11 +18,12 @@ import {
   defaultAttentionForm,
   configuredMatmul,
   gpu,
+  layerNormBackwardInputKernel,
+  layerNormForwardKernel,
   layerNormWorkgroupSize,
   matmulTuningKey,
   opsMatmulVariant,
   pool,
-  subgroupsEnabled,
   withoutTuning,
   writeTuningTable,
   type AttentionForm,
@@ -42,13 +43,14 @@ import {
   type BlockKernel,
 } from '../kernels/attention.ts';
 import { rowTiling } from '../kernels/attention_rows.ts';
-import { layerNormBackwardInput, layerNormForward } from '../kernels/layernorm.ts';
-import { blockedOptionsFor, directOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
+import { layerNormForward } from '../kernels/layernorm.ts';
+import { DIRECT_DEFAULTS } from '../kernels/cpu/matmul.ts';
+import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import type { WordPieceTokenizer } from '../model/tokenizer.ts';
+import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
-import { encodeExample } from '../train/batch.ts';
+import { type Padding, encodeExample } from '../train/batch.ts';
 import type { Example } from '../train/data/dataset.ts';
 import { batchesOf, epochOrder } from '../train/shuffle.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
@@ -91,21 +93,20 @@ export interface TuneResult {
 const MARGIN = 0.03;
 
 const BLOCKED = [
-  '128x128x8/8x8/4',
-  '128x128x16/8x8/4',
-  '128x128x8/8x8/4/p',
-  '256x128x8/16x8/4',
-  '128x64x16/8x8/4',
-  '64x128x16/8x8/4',
-  '64x64x16/8x8/4',
-  '64x64x16/4x4/4',
-  '64x64x8/4x4/4/p',
-  '32x64x16/4x4/4',
-  '32x32x16/4x4/4',
+  '128x128x8/8x8',
+  '128x128x16/8x8',
+  '256x128x8/16x8',
+  '128x64x16/8x8',
+  '64x128x16/8x8',
+  '64x64x16/8x8',
+  '64x64x16/4x4',
+  '64x64x8/4x4',
+  '32x64x16/4x4',
+  '32x32x16/4x4',
 ];
-const DIRECT = ['16x16/2x4/4', '8x8/2x4/4', '16x8/2x4/4', '8x16/2x4/4', '16x16/4x4/4', '8x8/4x8/4', '16x16/1x8/4'];
-const QUICK_BLOCKED = ['128x128x8/8x8/4', '64x64x16/4x4/4'];
-const QUICK_DIRECT = ['8x8/2x4/4', '16x16/4x4/4'];
+const DIRECT = ['8x8/8', '8x4/8', '16x8/8', '32x4/8', '16x16/8', '8x8/4'];
+const QUICK_BLOCKED = ['128x128x8/8x8', '64x64x16/4x4'];
+const QUICK_DIRECT = ['8x8/8', '16x8/8'];
 
 /** The matmul configurations to try besides the default (`--quick`: a few of each variant). */
 export function matmulCandidates(quick: boolean): MatmulConfig[] {
@@ -143,12 +144,14 @@ export function representativeLengths(lengths: readonly number[], quick: boolean
 export function paddedBatchLengths(
   examples: readonly Example[],
   tokenizer: WordPieceTokenizer,
-  maxLength: number,
+  { maxLength, padToMultipleOf }: Padding,
   batchSize: number,
   seed: number,
 ): number[] {
   const lengths = examples.map((e) => encodeExample(tokenizer, e, maxLength).ids.length);
-  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) => Math.max(...batch.map((i) => lengths[i])));
+  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) =>
+    paddedLength(Math.max(...batch.map((i) => lengths[i])), padToMultipleOf),
+  );
 }
 
 /** A small shape that compiles to the same WGSL as `s`: each dim over 48 cut to 40-47, keeping it mod 8. */
@@ -178,7 +181,7 @@ function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulC
   const ops = opsMatmulVariant();
   const defaults: MatmulConfig[] = [
     { variant: 3, ...blockedOptionsFor(shape) },
-    { variant: 4, ...directOptionsFor(shape) },
+    { variant: 4, ...DIRECT_DEFAULTS },
   ];
   const [first, other] = ops === 3 ? defaults : defaults.reverse();
   const candidates = [
@@ -199,9 +202,7 @@ function layerNormCandidate(
   isDefault: boolean,
 ): Candidate {
   const make = (r: number) =>
-    kernel === 'layernorm'
-      ? layerNormForward(r, cols, EPS, subgroupsEnabled(), { wg })
-      : layerNormBackwardInput(r, cols, subgroupsEnabled(), wg);
+    kernel === 'layernorm' ? layerNormForwardKernel(r, cols, EPS, {}, wg) : layerNormBackwardInputKernel(r, cols, {}, wg);
   const name = `${isDefault ? 'default ' : ''}${wg} thread${wg === 1 ? '' : 's'} per row`;
   // Inputs in binding order; outputs last (forward: y, mean, rstd; backward: dx).
   const tensors = (r: number, seed: number) => {
@@ -250,7 +251,7 @@ function layerNormCandidate(
 function layerNormTask(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number, o: TuneOptions): Task {
   const fallback = withoutTuning(() => layerNormWorkgroupSize(kernel, rows, cols));
   const most = Math.min(1024, gpu().limits.maxComputeInvocationsPerWorkgroup);
-  // 1: a thread per row (kernels/layernorm.ts); else a workgroup per row.
+  // 1: a thread per row (kernels/cpu/layernorm.ts); else a workgroup per row (kernels/layernorm.ts).
   const sizes = o.workgroupSizes ?? (o.quick ? [1, Math.max(32, fallback / 2), fallback * 2] : [1, 32, 64, 128, 256, 512, 1024]);
   const others = sizes.filter((wg) => (wg === 1 || (wg >= 32 && wg <= most)) && wg !== fallback);
   return {

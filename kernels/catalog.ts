@@ -14,7 +14,8 @@ import { dropoutMap } from './dropout.ts';
 import { gatherRows, sumBuckets } from './embedding.ts';
 import type { KernelLaunch } from './launch.ts';
 import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from './layernorm.ts';
-import { matmulBlocked, matmulDirect, type MatmulShape } from './matmul.ts';
+import { matmulDirect } from './cpu/matmul.ts';
+import { matmulBlocked, type MatmulShape } from './matmul.ts';
 import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 import { sumColumnChunks } from './reduce.ts';
 

@@ -102,6 +102,21 @@ ${flatKernelMain(
   return { name: whole ? 'fill_vec4' : 'fill_x4', code, workgroups: flatGrid(Math.ceil(n / 4), WG), uniforms };
 }
 
+/** output[i] = input[i] for i < n, 0 up to `total`: the gradient of a tensor's first n elements. Bindings: input [n], output [total]. */
+export function padWithZeros(n: number, total: number): KernelLaunch {
+  const uniforms = { n: u32(n), total: u32(total) };
+  const code = `${uniformBlock(uniforms)}
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read_write> output: array<f32>;
+${flatKernelMain(
+  WG,
+  'p.total',
+  `
+  output[i] = select(0.0, input[min(i, p.n - 1u)], i < p.n);`,
+)}`;
+  return { name: 'pad_with_zeros', code, workgroups: flatGrid(total, WG), uniforms };
+}
+
 /** acc += grad, in place (gradient accumulation into persistent parameter gradients). */
 export function accumulate(n: number): KernelLaunch {
   const uniforms = { n: u32(n) };

@@ -3,6 +3,8 @@
 // Layout: ids [n] i32 (any shape, flattened), table [V, D] f32 row-major, output [n, D].
 // Forward: one thread per output element copies table[ids[i], d]; ids outside [0, V) read as a
 // zero row and get no gradient (a GPU cannot throw; callers validate ids when they build batches).
+// The backward also leaves out a padding id when given (nn.Embedding's padding_idx): its row is
+// read as any other, but gets no gradient.
 //
 // Backward: dTable[v] = sum of grad[i] over the positions i with ids[i] = v, in increasing i, so
 // the result is identical run to run; WGSL has no float atomics, and float addition order matters.
@@ -45,9 +47,12 @@ ${flatKernelMain(
   return { name: 'embedding_gather', code, workgroups: flatGrid(n * dim, WG), uniforms };
 }
 
+/** The id whose row gets no gradient, as a uniform: none is 0xffffffff, never a valid id. */
+const paddingUniform = (paddingIdx: number | undefined) => u32(paddingIdx ?? 0xffffffff);
+
 /** Step 1. Bindings: 1 ids [n] i32, 2 counts [V] (zeroed by the caller). */
-export function countIds(n: number, vocab: number): KernelLaunch {
-  const uniforms = { n: u32(n), vocab: u32(vocab) };
+export function countIds(n: number, vocab: number, paddingIdx?: number): KernelLaunch {
+  const uniforms = { n: u32(n), vocab: u32(vocab), paddingIdx: paddingUniform(paddingIdx) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
@@ -56,7 +61,7 @@ ${flatKernelMain(
   'p.n',
   `
   let id = u32(ids[i]);
-  if (id < p.vocab) { atomicAdd(&counts[id], 1u); }`,
+  if (id < p.vocab && id != p.paddingIdx) { atomicAdd(&counts[id], 1u); }`,
 )}`;
   return { name: 'embedding_count_ids', code, workgroups: flatGrid(n, WG), uniforms };
 }
@@ -96,8 +101,8 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
 }
 
 /** Step 3, one workgroup. Bindings: 1 ids [n] i32, 2 cursors [V], 3 order [n] (positions by bucket). */
-export function placeStably(n: number, vocab: number): KernelLaunch {
-  const uniforms = { n: u32(n), vocab: u32(vocab) };
+export function placeStably(n: number, vocab: number, paddingIdx?: number): KernelLaunch {
+  const uniforms = { n: u32(n), vocab: u32(vocab), paddingIdx: paddingUniform(paddingIdx) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> cursors: array<u32>;
@@ -120,7 +125,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
         if (s < t) { earlier++; } else if (s > t) { later++; }
       }
     }
-    let valid = id < p.vocab;
+    let valid = id < p.vocab && id != p.paddingIdx;
     var slot = 0u;
     if (valid) { slot = cursors[id] + earlier; }
     // Every thread has read its cursor (and blockIds) before any cursor moves or the next block loads.

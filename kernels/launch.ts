@@ -18,7 +18,7 @@ export const f32 = (value: number): Uniform => ({ type: 'f32', value });
 export type Uniforms = Record<string, Uniform>;
 
 export interface KernelLaunch {
-  /** Names the kernel in errors and profiles, e.g. "matmul_nt_64x64". */
+  /** Names the kernel in errors and profiles, e.g. "matmul_blocked_64x64x16_8x8". */
   name: string;
   code: string;
   workgroups: [number, number, number];

@@ -3,180 +3,193 @@
 //
 // Forward: two passes (the mean, then the mean squared deviation from it), so the result is
 // deterministic and does not lose precision to E[x²] − E[x]² cancellation. The row's mean and
-// rstd are saved for the backward. A residual operand, when given, is added on the fly: the
-// kernel normalises x + residual. Two parallel decompositions, chosen by `threadsPerRow` (`wg`):
-//   - a workgroup of wg threads per row, each pass a workgroup reduction (row_reduce.ts: a tree,
-//     or subgroup operations with `subgroups`): long rows;
-//   - wg = 1, one thread per row and ROWS_PER_WORKGROUP rows per workgroup, each pass a loop over
-//     the row (vec4 loads when cols is a multiple of 4), with no barrier at all: short rows, and
-//     every row on CPU rasterisers (lavapipe), where a workgroup per row costs far more in
-//     workgroup and barrier overhead than its arithmetic (`layerNormThreadsPerRow`).
+// rstd are saved for the backward. A workgroup of wg threads per row: each pass is a workgroup
+// reduction (row_reduce.ts: a tree, or subgroup operations with `subgroups`). What a transformer
+// does around its LayerNorms is folded in, each saving a launch (`LayerNormFusion`):
+//   - a residual operand: the kernel normalises x + residual, and writes that sum, which the
+//     backward kernels take as their x;
+//   - dropout on x before the residual add (LayerNorm(dropout(x) + residual), the feed-forward
+//     block's output): the mask engine/ops/dropout.ts would draw for x, element for element.
 //
 // Backward, with x̂ = (x − mean) · rstd and g = dy · weight:
-//   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))  both means in one reduction (or one loop with
-//                                                 wg = 1), split across threads as the forward;
+//   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))  both means in one reduction, split across
+//                                                 threads as the forward;
 //   dweight = Σ_rows dy · x̂, dbias = Σ_rows dy       stage 1 here: one thread per (chunk of
 //   ROW_CHUNK rows, column) writes that chunk's partial sums to [chunks, cols]; stage 2 (summing
 //   the partials over chunks) is a plain column sum. Fixed order, no atomics.
-import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+// The backward folds in its side of the fusions (`LayerNormBackwardFusion`): dy may come in two
+// parts, summed as they are read (the output feeds two ops, and autograd hands both gradients
+// over rather than adding them first: engine/autograd/backward.ts), and with dropout the input
+// kernel also writes the gradient of x before dropout (dx through the mask).
+//
+// CPU implementations of WebGPU run another form of the forward and input kernels, one thread
+// per row, with the same bindings: kernels/cpu/layernorm.ts.
+// CPU reference: reference/float64.ts's layerNorm; tests: test/ops/softmax_layernorm.test.ts.
+import { f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import { RNG_WGSL, rngDraw, rngStepBinding, rngUniforms, type RngStream } from './rng.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, subgroupPrelude, workgroupReduce } from './row_reduce.ts';
 
 /** Rows per stage-1 partial sum of the weight and bias gradients. */
 export const ROW_CHUNK = 64;
 const PARTIAL_WG = 256;
-/** Rows of one workgroup when each thread has a row (threads per row 1). */
-const ROWS_PER_WORKGROUP = 64;
-/** The longest rows that default to a thread per row on a GPU. */
-export const SHORT_ROW = 64;
 
-/**
- * Default threads per row: 1 for rows up to SHORT_ROW columns, and for any row on a CPU
- * rasteriser (`software`; on lavapipe 4-5 times faster than a workgroup per row at 32 to 768
- * columns), else a workgroup (`rowWorkgroupSize`), whose threads read a long row coalesced.
- */
-export const layerNormThreadsPerRow = (cols: number, software = false) => (software || cols <= SHORT_ROW ? 1 : rowWorkgroupSize(cols));
+/** Dropout on a layer norm's x, drawn from `rng` as the dropout op draws it. */
+export interface LayerNormDropout {
+  probability: number;
+  rng: RngStream;
+}
 
-/**
- * WGSL for a kernel with a thread per row: `body` runs with `row`, the row's vector count `n`
- * and first vector `base` (vectors of `width` floats), and `hsum(v)`, which adds a vector's lanes.
- */
-function rowPerThreadMain(width: 1 | 4, body: string): string {
-  return `fn hsum(v: ${width === 4 ? 'vec4f' : 'f32'}) -> f32 { return ${width === 4 ? 'v.x + v.y + v.z + v.w' : 'v'}; }
-${flatKernelMain(
-  ROWS_PER_WORKGROUP,
-  'p.rows',
-  `
-  let n = p.cols${width === 4 ? ' / 4u' : ''};
-  let base = row * n;
-${body}`,
-  'row',
-)}`;
+/** What a forward kernel folds in besides the normalisation. */
+export interface LayerNormFusion {
+  /** Rows of a residual added to x (0: none); fewer than x's rows: repeated down them (position embeddings). */
+  residualRows?: number;
+  /** Dropout on x before the residual add (needs a residual). */
+  dropout?: LayerNormDropout | null;
+}
+
+/** What a backward kernel folds in. */
+export interface LayerNormBackwardFusion {
+  /** dy comes in two parts, dy and dyMore, summed as they are read. */
+  twoParts?: boolean;
+  /** The forward's dropout: the input kernel also writes x's gradient through its mask. */
+  dropout?: LayerNormDropout | null;
+}
+
+/** The uniforms and WGSL of a kernel's dropout: `dropped(v, i)`, v (f32, or vec4f for elements i…i+3) through the mask. */
+export function dropoutParts(dropout: LayerNormDropout | null | undefined, vec: 'f32' | 'vec4f', stepBinding: number) {
+  if (!dropout) return { uniforms: {}, wgsl: '' };
+  const { probability, rng } = dropout;
+  // p = 1 drops everything; a zero scale keeps 0 · inf out of the (unselected) kept branch.
+  const keepScale = probability < 1 ? 1 / (1 - probability) : 0;
+  const uniforms: Uniforms = { dropProbability: f32(probability), keepScale: f32(keepScale), ...rngUniforms(rng) };
+  const dropped =
+    vec === 'vec4f'
+      ? 'fn dropped(v: vec4f, i: u32) -> vec4f {\n  return vec4f(dropOne(v.x, i), dropOne(v.y, i + 1u), dropOne(v.z, i + 2u), dropOne(v.w, i + 3u));\n}'
+      : 'fn dropped(v: f32, i: u32) -> f32 { return dropOne(v, i); }';
+  const wgsl = `${rngStepBinding(stepBinding)}
+${RNG_WGSL}
+fn dropOne(v: f32, i: u32) -> f32 { return select(0.0, v * p.keepScale, ${rngDraw('i')} >= p.dropProbability); }
+${dropped}`;
+  return { uniforms, wgsl };
+}
+
+/** Forward bindings: x, weight, bias, y, mean [rows], rstd [rows]; with a residual, residual and sum; with dropout, the step. */
+export function forwardBindings(vec: 'f32' | 'vec4f', residual: boolean): string {
+  return `@group(0) @binding(1) var<storage, read> x: array<${vec}>;
+@group(0) @binding(2) var<storage, read> weight: array<${vec}>;
+@group(0) @binding(3) var<storage, read> bias: array<${vec}>;
+@group(0) @binding(4) var<storage, read_write> y: array<${vec}>;
+@group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;${
+    residual
+      ? `
+@group(0) @binding(7) var<storage, read> residual: array<${vec}>;
+@group(0) @binding(8) var<storage, read_write> sum: array<${vec}>;`
+      : ''
+  }`;
+}
+
+/** A forward's uniforms, name suffix and dropout WGSL, checked. */
+export function forwardParts(
+  rows: number,
+  cols: number,
+  eps: number,
+  { residualRows = 0, dropout }: LayerNormFusion,
+  vec: 'f32' | 'vec4f',
+) {
+  const residual = residualRows > 0;
+  if (dropout && !residual) throw new Error('layerNormForward: dropout is folded in only before a residual add');
+  const drop = dropoutParts(dropout, vec, 9);
+  const uniforms: Uniforms = {
+    rows: u32(rows),
+    cols: u32(cols),
+    eps: f32(eps),
+    ...(residual ? { residualRows: u32(residualRows) } : {}),
+    ...drop.uniforms,
+  };
+  const suffix = `${residual ? '_residual' : ''}${residual && residualRows !== rows ? '_repeated' : ''}${dropout ? '_dropout' : ''}`;
+  return { residual, repeated: residual && residualRows !== rows, uniforms, suffix, dropoutWgsl: drop.wgsl };
+}
+
+/** Backward-input bindings: dy, [dyMore], x, weight, mean, rstd, dx, [dxDropped, step]. */
+export function backwardInputBindings(vec: 'f32' | 'vec4f', { twoParts, dropout }: LayerNormBackwardFusion): string {
+  const names = ['dy', ...(twoParts ? ['dyMore'] : []), 'x', 'weight', 'mean', 'rstd', 'dx', ...(dropout ? ['dxDropped'] : [])];
+  const types: Record<string, string> = { mean: 'f32', rstd: 'f32' };
+  const written = new Set(['dx', 'dxDropped']);
+  return names
+    .map(
+      (name, i) =>
+        `@group(0) @binding(${i + 1}) var<storage, ${written.has(name) ? 'read_write' : 'read'}> ${name}: array<${types[name] ?? vec}>;`,
+    )
+    .join('\n');
+}
+
+/** A backward-input kernel's uniforms, name suffix, dropout WGSL, and its WGSL expression for dy at `i`. */
+export function backwardInputParts(rows: number, cols: number, fusion: LayerNormBackwardFusion, vec: 'f32' | 'vec4f') {
+  const bindings = 6 + (fusion.twoParts ? 1 : 0) + (fusion.dropout ? 1 : 0);
+  const drop = dropoutParts(fusion.dropout, vec, bindings + 1);
+  return {
+    uniforms: { rows: u32(rows), cols: u32(cols), ...drop.uniforms } as Uniforms,
+    suffix: `${fusion.twoParts ? '_parts2' : ''}${fusion.dropout ? '_dropout' : ''}`,
+    dropoutWgsl: drop.wgsl,
+    dyAt: (i: string) => (fusion.twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`),
+  };
 }
 
 /**
- * Bindings: x, weight, bias, y, mean [rows], rstd [rows]; with `residualRows`, also residual (7)
- * and sum (8): the kernel normalises x + residual (the transformer's residual add, folded in to
- * save a launch) and writes that sum, which the backward kernels take as their x. The residual
- * is [residualRows, cols], repeated down x's rows when it has fewer (position embeddings added to
- * every sequence of a batch). `wg`: threads per row, 1 or a power of two from 4 (default by row
- * length, `layerNormThreadsPerRow`).
+ * Bindings as `forwardBindings`. `wg`: threads per row, a power of two from 4 (default by row
+ * length). The one-thread-per-row form is kernels/cpu/layernorm.ts's `layerNormRowsForward`.
  */
 export function layerNormForward(
   rows: number,
   cols: number,
   eps: number,
   subgroups = false,
-  { residualRows = 0, wg = layerNormThreadsPerRow(cols) } = {},
+  { wg = rowWorkgroupSize(cols), ...fusion }: LayerNormFusion & { wg?: number } = {},
 ): KernelLaunch {
-  const residual = residualRows > 0;
-  const uniforms = { rows: u32(rows), cols: u32(cols), eps: f32(eps), ...(residual ? { residualRows: u32(residualRows) } : {}) };
-  const repeated = residual && residualRows !== rows;
-  const perThread = wg === 1;
-  const width = perThread && cols % 4 === 0 ? 4 : 1;
-  const vec = width === 4 ? 'vec4f' : 'f32';
-  const input = (i: string) => (!residual ? `x[${i}]` : `(x[${i}] + residual[${repeated ? 'residualBase + c' : i}])`);
-  const bindings = `@group(0) @binding(1) var<storage, read> x: array<${vec}>;
-@group(0) @binding(2) var<storage, read> weight: array<${vec}>;
-@group(0) @binding(3) var<storage, read> bias: array<${vec}>;
-@group(0) @binding(4) var<storage, read_write> y: array<${vec}>;
-@group(0) @binding(5) var<storage, read_write> meanOut: array<f32>;
-@group(0) @binding(6) var<storage, read_write> rstdOut: array<f32>;
-${
-  residual
-    ? `@group(0) @binding(7) var<storage, read> residual: array<${vec}>;
-@group(0) @binding(8) var<storage, read_write> sum: array<${vec}>;`
-    : ''
-}`;
-  const fused = residual ? `_residual${repeated ? '_repeated' : ''}` : '';
-  const zero = width === 4 ? 'vec4f(0.0)' : '0.0';
-  const saveStats = 'meanOut[row] = mean;\n  rstdOut[row] = rstd;';
-  // The two decompositions run the same three passes over a row: a thread per row loops over all
-  // of it (vectors of `width`) and adds its own lanes; a workgroup strides over it and reduces.
-  const columns = perThread ? 'for (var c = 0u; c < n; c++) {' : `for (var c = lid.x; c < p.cols; c += ${wg}u) {`;
-  const rowSum = (reduction: string, value: string) => (perThread ? `hsum(${value})` : `${reduction}(lid.x, ${value})`);
-  // With a thread per row, the second and third passes read x + residual back from the sum it wrote.
-  const again = (i: string) => (perThread && residual ? `sum[${i}]` : input(i));
-  const body = `${repeated ? `  let residualBase = (row % p.residualRows) * ${perThread ? 'n' : 'p.cols'};\n` : ''}  var local = ${zero};
+  const { residual, repeated, uniforms, suffix, dropoutWgsl } = forwardParts(rows, cols, eps, fusion, 'f32');
+  const x = (i: string) => (fusion.dropout ? `dropped(x[${i}], ${i})` : `x[${i}]`);
+  const input = (i: string) => (!residual ? x(i) : `(${x(i)} + residual[${repeated ? 'residualBase + c' : i}])`);
+  // The second and third passes read back what the first wrote (each thread its own elements).
+  const again = (i: string) => (residual ? `sum[${i}]` : x(i));
+  const columns = `for (var c = lid.x; c < p.cols; c += ${wg}u) {`;
+  const body = `${repeated ? '  let residualBase = (row % p.residualRows) * p.cols;\n' : ''}  var local = 0.0;
   ${columns}
-    let v = ${input('base + c')};${
-      residual
-        ? `
-    sum[base + c] = v;`
-        : ''
-    }
+    let v = ${input('base + c')};${residual ? '\n    sum[base + c] = v;' : ''}
     local += v;
   }
-  let mean = ${rowSum('rowSumOf', 'local')} / f32(p.cols);
-  local = ${zero};
+  let mean = rowSumOf(lid.x, local) / f32(p.cols);
+  local = 0.0;
   ${columns}
     let d = ${again('base + c')} - mean;
     local += d * d;
   }
-  let rstd = inverseSqrt(${rowSum('rowSumOfSquares', 'local')} / f32(p.cols) + p.eps);
+  let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   ${columns}
     y[base + c] = (${again('base + c')} - mean) * rstd * weight[c] + bias[c];
   }
-  ${perThread ? saveStats : `if (lid.x == 0u) {\n    ${saveStats.replaceAll('\n', '\n  ')}\n  }`}`;
-  if (perThread) {
-    return {
-      name: `layernorm${fused}_per_thread${width === 4 ? '_vec4' : ''}`,
-      code: `${uniformBlock(uniforms)}\n${bindings}\n${rowPerThreadMain(width, body)}`,
-      workgroups: flatGrid(rows, ROWS_PER_WORKGROUP),
-      uniforms,
-    };
-  }
+  if (lid.x == 0u) {
+    meanOut[row] = mean;
+    rstdOut[row] = rstd;
+  }`;
   const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
-${bindings}
+${forwardBindings('f32', residual)}${dropoutWgsl ? `\n${dropoutWgsl}` : ''}
 ${workgroupReduce('rowSumOf', 'f32', 'sum', wg, subgroups)}
 ${workgroupReduce('rowSumOfSquares', 'f32', 'sum', wg, subgroups)}
 ${rowKernelMain(wg, body, subgroups)}`;
-  return { name: `layernorm${fused}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
+  return { name: `layernorm${suffix}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
-/** Bindings: dy, x, weight, mean, rstd, dx. `wg`: threads per row, 1 or a power of two from 4. */
-export function layerNormBackwardInput(rows: number, cols: number, subgroups = false, wg = layerNormThreadsPerRow(cols)): KernelLaunch {
-  const uniforms = { rows: u32(rows), cols: u32(cols) };
-  const perThread = wg === 1;
-  const width = perThread && cols % 4 === 0 ? 4 : 1;
-  const vec = width === 4 ? 'vec4f' : 'f32';
-  const bindings = `@group(0) @binding(1) var<storage, read> dy: array<${vec}>;
-@group(0) @binding(2) var<storage, read> x: array<${vec}>;
-@group(0) @binding(3) var<storage, read> weight: array<${vec}>;
-@group(0) @binding(4) var<storage, read> mean: array<f32>;
-@group(0) @binding(5) var<storage, read> rstd: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<${vec}>;`;
-  const dxLoop = (start: string, stride: string) => `  for (var c = ${start}; c < ${perThread ? 'n' : 'p.cols'}; c += ${stride}) {
-    let g = dy[base + c] * weight[c];
-    let xhat = (x[base + c] - m) * r;
-    dx[base + c] = r * (g - means.x - xhat * means.y);
-  }`;
-  if (perThread) {
-    const code = `${uniformBlock(uniforms)}
-${bindings}
-${rowPerThreadMain(
-  width,
-  `  let m = mean[row];
-  let r = rstd[row];
-  var sumG = ${vec}(0.0);
-  var sumGXhat = ${vec}(0.0);
-  for (var c = 0u; c < n; c++) {
-    let g = dy[base + c] * weight[c];
-    sumG += g;
-    sumGXhat += g * (x[base + c] - m) * r;
-  }
-  // (mean(g), mean(g · x̂))
-  let means = vec2f(hsum(sumG), hsum(sumGXhat)) / f32(p.cols);
-${dxLoop('0u', '1u')}`,
-)}`;
-    return {
-      name: `layernorm_backward_input_per_thread${width === 4 ? '_vec4' : ''}`,
-      code,
-      workgroups: flatGrid(rows, ROWS_PER_WORKGROUP),
-      uniforms,
-    };
-  }
+/** Bindings as `backwardInputBindings`. `wg`: threads per row, a power of two from 4 (kernels/cpu/layernorm.ts for 1). */
+export function layerNormBackwardInput(
+  rows: number,
+  cols: number,
+  subgroups = false,
+  { wg = rowWorkgroupSize(cols), ...fusion }: LayerNormBackwardFusion & { wg?: number } = {},
+): KernelLaunch {
+  const { uniforms, suffix, dropoutWgsl, dyAt } = backwardInputParts(rows, cols, fusion, 'f32');
   const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
-${bindings}
+${backwardInputBindings('f32', fusion)}${dropoutWgsl ? `\n${dropoutWgsl}` : ''}
 ${workgroupReduce('rowSumsOf', 'vec2f', 'sum', wg, subgroups)}
 ${rowKernelMain(
   wg,
@@ -184,31 +197,39 @@ ${rowKernelMain(
   let r = rstd[row];
   var local = vec2f(0.0);
   for (var c = lid.x; c < p.cols; c += ${wg}u) {
-    let g = dy[base + c] * weight[c];
+    let g = ${dyAt('base + c')} * weight[c];
     local += vec2f(g, g * (x[base + c] - m) * r);
   }
   // (mean(g), mean(g · x̂))
   let means = rowSumsOf(lid.x, local) / f32(p.cols);
-${dxLoop('lid.x', `${wg}u`)}`,
+  for (var c = lid.x; c < p.cols; c += ${wg}u) {
+    let g = ${dyAt('base + c')} * weight[c];
+    let xhat = (x[base + c] - m) * r;
+    let d = r * (g - means.x - xhat * means.y);
+    dx[base + c] = d;${fusion.dropout ? '\n    dxDropped[base + c] = dropped(d, base + c);' : ''}
+  }`,
   subgroups,
 )}`;
-  return { name: `layernorm_backward_input${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
+  return { name: `layernorm_backward_input${suffix}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /**
- * Stage 1 of the weight and bias gradients. Bindings: dy, x, mean, rstd, weightPartial
+ * Stage 1 of the weight and bias gradients. Bindings: dy, [dyMore], x, mean, rstd, weightPartial
  * [chunks, cols], biasPartial [chunks, cols], with chunks = ceil(rows / ROW_CHUNK).
  */
-export function layerNormParamGradChunks(rows: number, cols: number): KernelLaunch {
+export function layerNormParamGradChunks(
+  rows: number,
+  cols: number,
+  { twoParts = false }: Pick<LayerNormBackwardFusion, 'twoParts'> = {},
+): KernelLaunch {
   const chunks = Math.ceil(rows / ROW_CHUNK);
   const uniforms = { rows: u32(rows), cols: u32(cols), chunks: u32(chunks) };
+  const names = ['dy', ...(twoParts ? ['dyMore'] : []), 'x', 'mean', 'rstd'];
+  const dy = (i: string) => (twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`);
   const code = `${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> rstd: array<f32>;
-@group(0) @binding(5) var<storage, read_write> weightPartial: array<f32>;
-@group(0) @binding(6) var<storage, read_write> biasPartial: array<f32>;
+${names.map((name, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n')}
+@group(0) @binding(${names.length + 1}) var<storage, read_write> weightPartial: array<f32>;
+@group(0) @binding(${names.length + 2}) var<storage, read_write> biasPartial: array<f32>;
 ${flatKernelMain(
   PARTIAL_WG,
   'p.chunks * p.cols',
@@ -219,12 +240,17 @@ ${flatKernelMain(
   var dWeight = 0.0;
   var dBias = 0.0;
   for (var r = chunk * ${ROW_CHUNK}u; r < end; r++) {
-    let g = dy[r * p.cols + col];
+    let g = ${dy('r * p.cols + col')};
     dWeight += g * (x[r * p.cols + col] - mean[r]) * rstd[r];
     dBias += g;
   }
   weightPartial[i] = dWeight;
   biasPartial[i] = dBias;`,
 )}`;
-  return { name: 'layernorm_param_grad_chunks', code, workgroups: flatGrid(chunks * cols, PARTIAL_WG), uniforms };
+  return {
+    name: `layernorm_param_grad_chunks${twoParts ? '_parts2' : ''}`,
+    code,
+    workgroups: flatGrid(chunks * cols, PARTIAL_WG),
+    uniforms,
+  };
 }

@@ -7,28 +7,26 @@
 // bStrideN). Batch entry b of A starts at b·strideA (0 shares one A across the batch), and more
 // than 65535 tile rows fold into z as in matmul.ts's `tileGrid`.
 //
-// Why the fast variants are generated rather than written like these: variant 3 keeps a block of
-// C in registers (8×8 per thread), loads vec4s only where the layout is aligned, and its tile
-// sizes and prefetch are options the benchmark sweeps; variant 4 unrolls a 16×16 block per
-// thread. Written out by hand, each combination of layout, alignment and tile shape would be its
-// own page of WGSL. What they buy, on lavapipe for lin1's forward (the command and conditions are in
-// matmul.ts's header): variant 3 runs at 0.29 GFLOP/s and variant 4 at 0.64, against 0.066 for
-// variant 1 and 0.033 for variant 2: 4 to 20 times faster. (There variant 2 is slower than 1: a
-// CPU rasteriser pays more for barriers than tiling saves; GPU figures come from bench/device/.)
+// Variants 3 and 4 (kernels/matmul.ts, kernels/cpu/matmul.ts) are literal WGSL too, on this
+// grid. What they add: a block of C per thread held in registers (8×8 for variant 3 on a GPU,
+// 16×4 for variant 4 on a CPU), and loads and stores through loadA, loadB and storeC, which give
+// them f16 operands, the epilogues and slots. `npm run bench` times all of them side by side.
 //
 // Tested with every variant in test/ops/matmul.test.ts against reference/float64.ts's `matmul`. Both are
 // f32 only: f16 operands (`half`) are variants 3 and 4's.
-import { tileGrid, uniformsFor, type MatmulShape } from './matmul.ts';
+import { layoutStrides, tileGrid, type MatmulShape } from './matmul.ts';
 import { u32, type KernelLaunch } from './launch.ts';
 
 /** The uniforms both kernels declare, in the order of their `Params` struct. */
 function teachingUniforms(s: MatmulShape, mFolds: number) {
   return {
-    ...uniformsFor(s, mFolds),
-    aStrideM: u32(s.transA ? 1 : s.k),
-    aStrideK: u32(s.transA ? s.m : 1),
-    bStrideK: u32(s.transB ? 1 : s.n),
-    bStrideN: u32(s.transB ? s.k : 1),
+    m: u32(s.m),
+    n: u32(s.n),
+    k: u32(s.k),
+    strideA: u32(s.sharedA ? 0 : s.m * s.k),
+    strideB: u32(s.sharedB ? 0 : s.k * s.n),
+    mFolds: u32(mFolds),
+    ...layoutStrides(s),
   };
 }
 

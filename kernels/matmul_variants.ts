@@ -1,6 +1,7 @@
 // The matmul variants, numbered as in llm.c's dev/cuda so that the benchmark can validate and time
 // each one (`matmulVariants[v].kernel(shape, options?)`); kernels/matmul.ts describes them.
-import { type BlockedOptions, type DirectOptions, type MatmulShape, matmulBlocked, matmulDirect } from './matmul.ts';
+import { type DirectOptions, matmulDirect } from './cpu/matmul.ts';
+import { type BlockedOptions, type MatmulShape, matmulBlocked } from './matmul.ts';
 import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 
 export const matmulVariants = {

@@ -3,12 +3,12 @@
 // `reduceRows` (sum, or max with its argmax) gives one value per row: one workgroup per row, each
 // thread folds a strided slice of the row, then a tree reduction in workgroup memory combines the
 // threads' partial results (row_reduce.ts). The order of additions is fixed, so results are
-// identical run to run.
+// identical run to run. A sum may be scaled as it is written (a mean: times 1/cols).
 //
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
 // bias gradients and for reducing a gradient over broadcast leading dims.
-import { F32_LOWEST, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+import { F32_LOWEST, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
@@ -20,15 +20,17 @@ export const COLUMN_CHUNK = 256;
 const NO_INDEX = '1e30';
 const maxPair = (a: string, b: string) => `select(${b}, ${a}, ${a}.x > ${b}.x || (${a}.x == ${b}.x && ${a}.y <= ${b}.y))`;
 
-export function reduceRows(op: 'sum' | 'max', rows: number, cols: number): KernelLaunch {
-  const uniforms = { rows: u32(rows), cols: u32(cols) };
+/** Bindings: input [rows, cols], output [rows], with max argmax [rows] i32. `scale` (sums only) multiplies each sum. */
+export function reduceRows(op: 'sum' | 'max', rows: number, cols: number, scale?: number): KernelLaunch {
+  if (scale !== undefined && op !== 'sum') throw new Error('reduceRows: only a sum can be scaled');
+  const uniforms = { rows: u32(rows), cols: u32(cols), ...(scale === undefined ? {} : { scale: f32(scale) }) };
   const wg = rowWorkgroupSize(cols);
   const body =
     op === 'sum'
       ? `  var acc = 0.0;
   for (var c = lid.x; c < p.cols; c += ${wg}u) { acc += input[base + c]; }
   let total = reduce_sum(lid.x, acc);
-  if (lid.x == 0u) { output[row] = total; }`
+  if (lid.x == 0u) { output[row] = total${scale === undefined ? '' : ' * p.scale'}; }`
       : `  var acc = vec2f(${F32_LOWEST}, ${NO_INDEX});
   for (var c = lid.x; c < p.cols; c += ${wg}u) { acc = ${maxPair('vec2f(input[base + c], f32(c))', 'acc')}; }
   let best = reduce_max(lid.x, acc);
@@ -42,7 +44,7 @@ export function reduceRows(op: 'sum' | 'max', rows: number, cols: number): Kerne
 ${op === 'max' ? '@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;' : ''}
 ${op === 'sum' ? workgroupReduce('reduce_sum', 'f32', 'sum', wg) : workgroupReduce('reduce_max', 'vec2f', maxPair, wg)}
 ${rowKernelMain(wg, body)}`;
-  return { name: `reduce_rows_${op}`, code, workgroups: rowGrid(rows), uniforms };
+  return { name: `reduce_rows_${op}${scale === undefined ? '' : '_scaled'}`, code, workgroups: rowGrid(rows), uniforms };
 }
 
 /** Stage 1 of a column sum: partial[chunk, col] = sum of rows chunk*CHUNK .. +CHUNK of input. */

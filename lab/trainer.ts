@@ -271,7 +271,7 @@ export class Training {
    */
   private inputsOf(m: MicroBatch): ModelInputs {
     const step = Tensor.fromArray([m.epoch * this.batchesPerEpoch + m.index], [1], 'i32');
-    return { ...toBatch(this.tokenizer, this.examplesOf(m), this.options.maxLength), step };
+    return { ...toBatch(this.tokenizer, this.examplesOf(m), { maxLength: this.options.maxLength }), step };
   }
 
   /** Forward, the loss (divided for accumulation), backward adding into the gradients; the loss. */

@@ -1,7 +1,7 @@
 // The dropout of one forward pass, shared by every model: each dropout site, in the order the
 // forward reaches it, draws its mask from its own counter-based random stream (kernels/rng.ts),
 // so a step's masks are a pure function of (seed, step).
-import { dropout, type AttentionOptions, type Tensor } from '../engine/index.ts';
+import { dropout, type AttentionOptions, type BranchDropout, type Tensor } from '../engine/index.ts';
 
 /**
  * Dropout randomness of one forward pass. Dropout site k of the forward at step s draws from
@@ -20,15 +20,18 @@ export interface DropoutSites {
   drop(x: Tensor, p: number): Tensor;
   /** The attention op's options for dropout p on its weights. */
   attention(p: number): AttentionOptions;
+  /** layerNorm's option for dropout p on its x, before the residual add (none in evaluation). */
+  beforeResidual(p: number): BranchDropout | undefined;
 }
 
 /** The dropout of a training forward drawing from `rng`; without, of an evaluation forward (none). */
 export function dropoutSites(rng: DropoutStreams | undefined): DropoutSites {
-  if (!rng) return { drop: (x) => x, attention: () => ({}) };
+  if (!rng) return { drop: (x) => x, attention: () => ({}), beforeResidual: () => undefined };
   let site = 0;
   const nextStream = () => ({ seed: rng.seed, stream: site++, step: rng.step });
   return {
     drop: (x, p) => dropout(x, p, nextStream()),
     attention: (p) => ({ dropout: p, rng: nextStream() }),
+    beforeResidual: (p) => ({ p, rng: nextStream() }),
   };
 }

@@ -94,17 +94,16 @@ function encoderLayer(
   dropoutAfterAttention: boolean,
 ): Tensor {
   const lin = (part: Projection, input: Tensor, activation?: 'gelu') => linear(input, part.weight, part.bias, activation);
-  // LayerNorm(branch + residual): the residual add runs inside the normalisation's kernel.
-  const norm = (part: Projection, branch: Tensor, residual: Tensor) =>
-    layerNorm(branch, part.weight, part.bias, config.layerNormEps, residual);
+  // LayerNorm(dropout(branch) + residual), or without the dropout (p undefined): the dropout and
+  // the residual add run inside the normalisation's kernels.
+  const norm = (part: Projection, branch: Tensor, residual: Tensor, p?: number) =>
+    layerNorm(branch, part.weight, part.bias, config.layerNormEps, residual, p === undefined ? undefined : dropout.beforeResidual(p));
 
   // Self-attention, dropout on its weights; the q, k and v projections of x are launched as one
   // product (engine/ops/self_attention.ts).
   const context = selfAttention(x, [w.query, w.key, w.value], mask, config.nHeads, dropout.attention(config.attentionDropout));
-  const attended = lin(w.attentionOutput, context);
-  x = norm(w.attentionNorm, dropoutAfterAttention ? dropout.drop(attended, config.dropout) : attended, x);
+  x = norm(w.attentionNorm, lin(w.attentionOutput, context), x, dropoutAfterAttention ? config.dropout : undefined);
 
   // Feed-forward: GELU in the first Linear's epilogue; dropout after the second, before the residual.
-  const ffn = dropout.drop(lin(w.output, lin(w.intermediate, x, 'gelu')), config.dropout);
-  return norm(w.outputNorm, ffn, x);
+  return norm(w.outputNorm, lin(w.output, lin(w.intermediate, x, 'gelu')), x, config.dropout);
 }

@@ -3,7 +3,7 @@
 // and options, and the embeddings both models share (word + learned position, LayerNorm; BERT
 // adds its token type embedding to the words). Each model file states only what differs: its
 // parameter names, where its dropout sits, and its classification head.
-import { Tensor, add, embedding, layerNorm, linear, mul, numel, op, shapeStr, type Shape } from '../engine/index.ts';
+import { Tensor, add, embedding, layerNorm, leadingRows, linear, numel, shapeStr, type Shape } from '../engine/index.ts';
 import type { EncoderConfig } from './config.ts';
 import { dropoutSites, type DropoutSites, type DropoutStreams } from './dropout_sites.ts';
 
@@ -27,21 +27,12 @@ export interface ForwardResult {
   hiddenStates: Tensor[];
 }
 
-/** Identity forward; backward zeroes the gradient where `keep` is 0 (nn.Embedding's padding_idx). */
-const blockGradientWhere = op('blockGradientWhere', (x: Tensor, keep: Tensor) =>
-  new Tensor(x.shape, x.dtype, { viewOf: x }).setBackward([x], (g) => [mul(g, keep)]),
-);
-
 export abstract class SequenceClassifier<C extends EncoderConfig = EncoderConfig> {
   readonly config: C;
   /** Parameters by Hugging Face name, in state_dict order. */
   readonly params: ReadonlyMap<string, Tensor>;
   /** The model's name in errors ("BERT forward: ..."). */
   protected readonly name: string;
-  /** [vocab, 1]: 1 for every token but padding; gathering it by ids gives the padding mask. */
-  private readonly notPadding: Tensor;
-  /** [0, 1, …, max_position_embeddings - 1], uploaded once: a forward at length T reads the first T. */
-  private readonly positionIds: Tensor;
 
   /**
    * Allocates every parameter of `shapes` and fills it with `values(name, shape)`, one tensor at a
@@ -57,16 +48,6 @@ export abstract class SequenceClassifier<C extends EncoderConfig = EncoderConfig
       params.set(param, Tensor.fromArray(data, shape, 'f32', { requiresGrad: true, persistent: true, name: param }));
     }
     this.params = params;
-    const notPadding = new Float32Array(config.vocabSize).fill(1);
-    notPadding[config.padTokenId] = 0;
-    this.notPadding = Tensor.fromArray(notPadding, [config.vocabSize, 1], 'f32', { persistent: true, name: 'not_padding' });
-    const positions = config.maxPositionEmbeddings;
-    this.positionIds = Tensor.fromArray(
-      Array.from({ length: positions }, (_, i) => i),
-      [positions],
-      'i32',
-      { persistent: true, name: 'position_ids' },
-    );
   }
 
   /** The parameters as a list (for the optimizer), in state_dict order. */
@@ -111,11 +92,9 @@ export abstract class SequenceClassifier<C extends EncoderConfig = EncoderConfig
    */
   protected embed(ids: Tensor, prefix: string, segments?: Tensor): Tensor {
     const p = (name: string) => this.param(`${prefix}.${name}`);
-    const keep = embedding(ids, this.notPadding);
-    const words = blockGradientWhere(embedding(ids, p('word_embeddings.weight')), keep);
-    const seqLen = ids.shape[1];
-    const positionIds = new Tensor([seqLen], 'i32', { viewOf: this.positionIds, name: `position_ids_${seqLen}` });
-    const positions = embedding(positionIds, p('position_embeddings.weight'));
+    const words = embedding(ids, p('word_embeddings.weight'), { paddingIdx: this.config.padTokenId });
+    // Positions 0 … T-1: the table's first T rows, a view.
+    const positions = leadingRows(p('position_embeddings.weight'), ids.shape[1]);
     // LayerNorm(words (+ segments) + positions): the last add runs inside the normalisation's kernel.
     return layerNorm(
       segments ? add(words, segments) : words,
@@ -137,7 +116,5 @@ export abstract class SequenceClassifier<C extends EncoderConfig = EncoderConfig
       t.grad?.release();
       t.release();
     }
-    this.notPadding.release();
-    this.positionIds.release();
   }
 }

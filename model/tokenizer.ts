@@ -55,6 +55,11 @@ export interface PairEncoding {
   typeIds: number[];
 }
 
+export interface PaddingOptions {
+  /** Pad each batch to a multiple of this many tokens (see `paddedLength`); 1 or unset: to its longest row. */
+  padToMultipleOf?: number;
+}
+
 export interface EncodedBatch {
   /** Row-major [batch, seqLen] token ids, padded with [PAD]. */
   ids: Int32Array;
@@ -190,15 +195,26 @@ export class WordPieceTokenizer {
     return tokens.map((token) => this.tokenToId.get(token)!);
   }
 
-  /** Encodes every text and pads them to the longest one (dynamic padding). */
-  encodeBatch(texts: string[], maxLength: number = this.modelMaxLength): EncodedBatch {
-    return this.padBatch(texts.map((text) => this.encode(text, { maxLength })));
+  /** Encodes every text and pads them to the longest one (dynamic padding), or with `padToMultipleOf` past it (see `paddedLength`). */
+  encodeBatch(texts: string[], maxLength: number = this.modelMaxLength, padding: PaddingOptions = {}): EncodedBatch {
+    return this.padBatch(
+      texts.map((text) => this.encode(text, { maxLength })),
+      undefined,
+      padding,
+    );
   }
 
-  /** Encoded rows (from `encode`, or `encodePair` with their type ids) padded to the longest, as `encodeBatch` pads them. */
-  padBatch(rows: readonly (readonly number[])[], typeRows?: readonly (readonly number[])[]): EncodedBatch {
+  /** Encoded rows (from `encode`, or `encodePair` with their type ids) padded as `encodeBatch` pads them. */
+  padBatch(
+    rows: readonly (readonly number[])[],
+    typeRows?: readonly (readonly number[])[],
+    { padToMultipleOf }: PaddingOptions = {},
+  ): EncodedBatch {
     const batch = rows.length;
-    const seqLen = rows.reduce((longest, row) => Math.max(longest, row.length), 0);
+    const seqLen = paddedLength(
+      rows.reduce((longest, row) => Math.max(longest, row.length), 0),
+      padToMultipleOf,
+    );
     const ids = new Int32Array(batch * seqLen).fill(this.padId);
     const mask = new Int32Array(batch * seqLen);
     const typeIds = new Int32Array(batch * seqLen);
@@ -258,6 +274,17 @@ export class WordPieceTokenizer {
     }
     return pieces;
   }
+}
+
+/**
+ * The length a batch whose longest row holds `longest` tokens is padded to: that length, or the
+ * next multiple of `padToMultipleOf`, as Hugging Face's tokenizer `pad` (and so
+ * DataCollatorWithPadding(pad_to_multiple_of=…)) rounds it in tokenization_utils_base.py's `_pad`.
+ * The rows were truncated before, so a batch may be padded past max_length (30 tokens, a
+ * multiple of 8: 32); fewer distinct lengths mean fewer batch shapes to compile kernels for.
+ */
+export function paddedLength(longest: number, padToMultipleOf = 1): number {
+  return Math.ceil(longest / padToMultipleOf) * padToMultipleOf;
 }
 
 function checkMaxLength(maxLength: number, least: number, specials: string): void {

@@ -1,7 +1,8 @@
 // Examples to GPU tensors: each example tokenized once per run (a single sentence, or a pair as
-// [CLS] a [SEP] b [SEP] with its token type ids), and a batch padded to its longest row.
+// [CLS] a [SEP] b [SEP] with its token type ids), and a batch padded to its longest row, or with
+// --pad-to-multiple-of to the next multiple (model/tokenizer.ts's paddedLength).
 import { Tensor } from '../engine/index.ts';
-import type { PairEncoding, WordPieceTokenizer } from '../model/tokenizer.ts';
+import { type PaddingOptions, type PairEncoding, type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import type { Example } from './data/dataset.ts';
 
 export interface Batch {
@@ -32,12 +33,31 @@ export function encodeExample(tokenizer: WordPieceTokenizer, example: Example, m
   return encoding;
 }
 
-/** Tokenizes a batch of examples (dynamic padding, truncation at maxLength) into GPU tensors. */
-export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], maxLength: number): Batch {
+/** How a batch's rows are cut (at `maxLength` tokens) and padded. */
+export interface Padding extends PaddingOptions {
+  maxLength: number;
+}
+
+/**
+ * Why sentences cut at `maxLength` tokens cannot be padded as asked, in one line (the caller
+ * names the flags), or nothing: a padded row must fit the model's position embeddings.
+ */
+export function paddingProblem({ maxLength, padToMultipleOf }: Padding, maxPositionEmbeddings: number): string | undefined {
+  const longest = paddedLength(maxLength, padToMultipleOf);
+  if (longest <= maxPositionEmbeddings) return undefined;
+  return (
+    `--pad-to-multiple-of ${padToMultipleOf} pads a batch of ${maxLength}-token sentences to ${longest} tokens, ` +
+    `past the model's max_position_embeddings ${maxPositionEmbeddings} (a multiple that divides it always fits)`
+  );
+}
+
+/** Tokenizes a batch of examples (truncation at maxLength, dynamic padding) into GPU tensors. */
+export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], { maxLength, padToMultipleOf }: Padding): Batch {
   const encodings = examples.map((e) => encodeExample(tokenizer, e, maxLength));
   const { ids, mask, typeIds, batch, seqLen } = tokenizer.padBatch(
     encodings.map((e) => e.ids),
     encodings.map((e) => e.typeIds),
+    { padToMultipleOf },
   );
   const pairs = examples.some((e) => e.textPair !== undefined);
   return {

@@ -14,9 +14,10 @@ import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, 
 import { latestCheckpoint, stateIn } from './checkpoints.ts';
 import { type DataOptions, loadDataset } from './data/load.ts';
 import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
+import { paddingProblem } from './batch.ts';
 import { evaluate } from './evaluate.ts';
 import { scoresTable } from './scores.ts';
-import { DEFAULT_OUTPUT } from './settings.ts';
+import { DEFAULT_OUTPUT, PAD_TO_MULTIPLE_OF } from './settings.ts';
 
 const EVAL_OPTIONS = {
   model: { kind: 'string', default: DEFAULT_OUTPUT, meta: 'DIR', help: 'a model folder written by npm run train (or save_pretrained)' },
@@ -34,6 +35,7 @@ const EVAL_OPTIONS = {
     check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
     help: "truncate sentences to N tokens (default: the model's maximum)",
   },
+  padToMultipleOf: PAD_TO_MULTIPLE_OF,
   json: {
     kind: 'flag',
     help: 'print {"loss", "accuracy", "f1", "perClass", "n"} as JSON on stdout, and nothing else there (through npm: npm run -s eval)',
@@ -61,6 +63,9 @@ async function main(argv: string[]): Promise<void> {
   if (maxLength > config.maxPositionEmbeddings) {
     throw new UsageError(`--max-length ${maxLength} is over the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
+  const padding = { maxLength, padToMultipleOf: args.padToMultipleOf };
+  const problem = paddingProblem(padding, config.maxPositionEmbeddings);
+  if (problem) throw new UsageError(problem);
   await initGpu();
   if (args.fp16) assertHalfSupported('--fp16');
   const model = loadModel(args.model, { requireHead: true });
@@ -72,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
     examples: n,
   } = await evaluate(model, tokenizer, examples, {
     batchSize: args.batchSize,
-    maxLength,
+    ...padding,
     fp16: args.fp16,
   });
   const summary = `${args.split}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(4)} (${Math.round(accuracy * n)}/${n}), macro F1 ${f1.toFixed(4)}`;

@@ -1,12 +1,12 @@
 // Loss and scores of a model on a list of examples, as the Trainer's evaluation loop computes
-// them: no dropout, no gradients, batches in file order padded to their longest sentence, the
-// loss averaged over examples (each batch's mean weighted by its size), the predictions from the
-// argmax, scored as scikit-learn scores them (train/scores.ts: accuracy, macro F1, per class).
+// them: no dropout, no gradients, batches in file order padded as training pads them (train/batch.ts),
+// the loss averaged over examples (each batch's mean weighted by its size), the predictions from
+// the argmax, scored as scikit-learn scores them (train/scores.ts: accuracy, macro F1, per class).
 // With fp16 the forward runs under autocast, as the Trainer evaluates with fp16=True.
 import { autocast, crossEntropy, noGrad, scoped } from '../engine/index.ts';
 import type { Model } from '../model/models.ts';
 import type { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { toBatch } from './batch.ts';
+import { type Padding, toBatch } from './batch.ts';
 import type { Example } from './data/dataset.ts';
 import { type Scores, classificationScores } from './scores.ts';
 
@@ -30,7 +30,7 @@ export async function evaluate(
   model: Model,
   tokenizer: WordPieceTokenizer,
   examples: readonly Example[],
-  { batchSize, maxLength, fp16 = false }: { batchSize: number; maxLength: number; fp16?: boolean },
+  { batchSize, fp16 = false, ...padding }: { batchSize: number; fp16?: boolean } & Padding,
 ): Promise<EvalResult> {
   const numLabels = model.config.numLabels;
   let lossSum = 0;
@@ -41,7 +41,7 @@ export async function evaluate(
     const chunk = examples.slice(start, start + batchSize);
     const reads = scoped(() =>
       noGrad(() => {
-        const batch = toBatch(tokenizer, chunk, maxLength);
+        const batch = toBatch(tokenizer, chunk, padding);
         const forward = () => model.forward(batch.ids, batch.mask, { training: false, tokenTypeIds: batch.tokenTypeIds });
         const logits = fp16 ? autocast(forward) : forward();
         const loss = crossEntropy(logits, batch.labels);

@@ -14,8 +14,9 @@ import { openCheckpoint } from '../model/checkpoint.ts';
 import type { Model, ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { warnIfNpmBanner } from './args.ts';
+import { type Padding, paddingProblem } from './batch.ts';
 
-const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--fp16] [TEXT ...]
+const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--pad-to-multiple-of N] [--fp16] [TEXT ...]
 
 Classifies each TEXT (with none, each non-empty line of standard input, in batches as the lines
 arrive) with the DistilBERT or BERT sequence classifier saved in DIR (config.json,
@@ -28,6 +29,9 @@ options:
   --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
                     (through npm: npm run -s predict -- --json ..., so that npm prints no banner)
   --batch-size N    texts per forward pass (default 32)
+  --pad-to-multiple-of N
+                    pad each batch to a multiple of N tokens past its longest text, as
+                    training's --pad-to-multiple-of (default: to its longest text)
   --fp16            run the forward under autocast (f16 matmul and attention operands)
   -h, --help        show this help and exit`;
 
@@ -44,6 +48,7 @@ interface Options {
   modelDir: string;
   json: boolean;
   batchSize: number;
+  padToMultipleOf?: number;
   fp16: boolean;
   texts: string[];
 }
@@ -59,6 +64,7 @@ function parseCommandLine(argv: string[]): Options | 'help' {
         model: { type: 'string' },
         json: { type: 'boolean', default: false },
         'batch-size': { type: 'string', default: '32' },
+        'pad-to-multiple-of': { type: 'string' },
         fp16: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -70,10 +76,16 @@ function parseCommandLine(argv: string[]): Options | 'help' {
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (!values.model) throw new UsageError('--model DIR is required (see --help)');
-  const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new UsageError(`--batch-size: expected a positive integer, got '${values['batch-size']}'`);
-  return { modelDir: values.model, json: values.json, batchSize, fp16: values.fp16, texts: positionals };
+  const batchSize = positiveInt('batch-size', values['batch-size']);
+  const padding = values['pad-to-multiple-of'];
+  const padToMultipleOf = padding === undefined ? undefined : positiveInt('pad-to-multiple-of', padding);
+  return { modelDir: values.model, json: values.json, batchSize, padToMultipleOf, fp16: values.fp16, texts: positionals };
+}
+
+function positiveInt(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag}: expected a positive integer, got '${text}'`);
+  return value;
 }
 
 /** Batches of lines of stdin waiting at most: past it, reading pauses until classifying catches up. */
@@ -136,10 +148,15 @@ function softmax(logits: number[]): number[] {
   return exps.map((e) => e / total);
 }
 
-async function classify(model: Model, tokenizer: WordPieceTokenizer, texts: string[], fp16: boolean): Promise<Prediction[]> {
-  const { labels, maxPositionEmbeddings, numLabels } = model.config;
-  const maxLength = Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings);
-  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(texts, maxLength);
+async function classify(
+  model: Model,
+  tokenizer: WordPieceTokenizer,
+  texts: string[],
+  padding: Padding,
+  fp16: boolean,
+): Promise<Prediction[]> {
+  const { labels, numLabels } = model.config;
+  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(texts, padding.maxLength, padding);
   const scope = beginScope();
   let values: Float32Array;
   try {
@@ -193,10 +210,14 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { modelDir, json, batchSize, fp16 } = options;
-  // Everything that can be wrong with the folder is found before the GPU opens.
+  const { modelDir, json, batchSize, padToMultipleOf, fp16 } = options;
+  // Everything that can be wrong with the folder or the flags is found before the GPU opens.
   const checkpoint = openCheckpoint(modelDir, { requireHead: true });
   const tokenizer = openTokenizer(modelDir, checkpoint.config);
+  const { maxPositionEmbeddings } = checkpoint.config;
+  const padding = { maxLength: Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings), padToMultipleOf };
+  const problem = paddingProblem(padding, maxPositionEmbeddings);
+  if (problem) throw new UsageError(problem);
   if (options.texts.length === 0 && process.stdin.isTTY) throw new UsageError(NO_TEXT);
   const batches = textsToClassify(options.texts, batchSize);
   // The first batch comes before the GPU opens, so that an empty stdin is found at once.
@@ -209,7 +230,7 @@ async function main(argv: string[]): Promise<void> {
     const model = checkpoint.createModel();
     if (json) warnIfNpmBanner('predict');
     const printer = new Printer(json);
-    for (; !next.done; next = await batches.next()) printer.print(await classify(model, tokenizer, next.value, fp16));
+    for (; !next.done; next = await batches.next()) printer.print(await classify(model, tokenizer, next.value, padding, fp16));
     printer.end();
     model.release();
   } finally {

@@ -11,6 +11,7 @@ import {
   parseCommandLine,
   positive,
   positiveInt,
+  type OptionSpec,
   type OptionTable,
   type Parsed,
 } from './args.ts';
@@ -21,6 +22,15 @@ import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 export const ADAM_BETAS: readonly [number, number] = [0.9, 0.999];
 export const ADAM_EPS = 1e-8;
 export const DEFAULT_OUTPUT = 'runs/distilbert-rotten-tomatoes';
+
+/** --pad-to-multiple-of, for training and evaluation alike (train/eval.ts). */
+export const PAD_TO_MULTIPLE_OF = {
+  kind: 'int',
+  check: positiveInt,
+  help:
+    "pad each batch to a multiple of N tokens past its longest sentence, as transformers' DataCollatorWithPadding(pad_to_multiple_of=N): " +
+    'fewer batch shapes, so fewer kernels to compile and steps to record (default: to its longest sentence)',
+} satisfies OptionSpec;
 
 export const TRAIN_OPTIONS = {
   model: {
@@ -51,6 +61,7 @@ export const TRAIN_OPTIONS = {
     check: (n: number) => (n >= 2 ? undefined : 'an integer >= 2'),
     help: "truncate sentences to N tokens (default: the model's maximum)",
   },
+  padToMultipleOf: PAD_TO_MULTIPLE_OF,
   weightDecay: { kind: 'number', default: 0, check: nonNegative, help: 'AdamW decoupled weight decay' },
   warmupSteps: { kind: 'int', default: 0, check: nonNegativeInt, help: 'linear warmup steps before the linear decay' },
   gradClip: { kind: 'number', default: 1, check: nonNegative, help: 'max global gradient norm (0: no clipping)' },
@@ -96,6 +107,8 @@ export interface TrainSettings extends DataOptions {
   gradientAccumulationSteps: number;
   lr: number;
   maxLength?: number;
+  /** Absent in checkpoints written before it existed (then: each batch padded to its longest sentence). */
+  padToMultipleOf?: number;
   weightDecay: number;
   warmupSteps: number;
   gradClip: number;

@@ -29,6 +29,7 @@ import { bestOfState, type Best } from './best_model.ts';
 import type { Dataset } from './data/dataset.ts';
 import { loadDataset } from './data/load.ts';
 import { METRICS_FILE, MetricsLog } from './metrics.ts';
+import { paddingProblem, type Padding } from './batch.ts';
 import { resolveModel } from './model_source.ts';
 import { PLOT_FILE } from './plot.ts';
 import { learningRateAt, type LinearSchedule } from './schedule.ts';
@@ -49,7 +50,8 @@ export interface Run {
   tokenizer: WordPieceTokenizer;
   outputDir: string;
   dataset: Dataset;
-  maxLength: number;
+  /** Sentences cut at the tokenizer's maximum length, batches padded as --pad-to-multiple-of says. */
+  padding: Padding;
   optimizer: AdamW;
   /** With --fp16 only. */
   scaler?: GradScaler;
@@ -183,7 +185,7 @@ function makeOptimizer(model: Model, s: TrainSettings, schedule: LinearSchedule)
  * the search validates its candidates with the test suite's float64 references, which the
  * training job does not depend on.
  */
-function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLength: number): void {
+function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, { maxLength, padToMultipleOf }: Padding): void {
   const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
   const flags = {
     'batch-size': s.batchSize,
@@ -196,6 +198,7 @@ function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, maxLen
     data: s.trainFile ?? s.data,
     model: modelDir,
     'max-length': maxLength,
+    ...(padToMultipleOf === undefined ? {} : { 'pad-to-multiple-of': padToMultipleOf }),
     seed: s.seed,
   };
   const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
@@ -221,9 +224,14 @@ export async function setUp(argv: string[]): Promise<Run> {
     );
   }
   const tokenizer = openTokenizer(modelDir, config, settings.maxLength);
-  const maxLength = Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings);
+  const padding = {
+    maxLength: Math.min(tokenizer.modelMaxLength, config.maxPositionEmbeddings),
+    padToMultipleOf: settings.padToMultipleOf,
+  };
+  const problem = paddingProblem(padding, config.maxPositionEmbeddings);
+  if (problem) throw new UsageError(problem);
 
-  if (args.tune) tuneFor(config, settings, modelDir, maxLength);
+  if (args.tune) tuneFor(config, settings, modelDir, padding);
   await initGpu();
   if (settings.fp16) assertHalfSupported('--fp16');
   const model =
@@ -252,7 +260,7 @@ export async function setUp(argv: string[]): Promise<Run> {
     tokenizer,
     outputDir,
     dataset,
-    maxLength,
+    padding,
     optimizer,
     scaler,
     replay: settings.gradientAccumulationSteps === 1 && replayEnabled() ? new StepReplay() : undefined,

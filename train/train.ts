@@ -169,7 +169,7 @@ async function finish(
   progress.say(`wrote ${path.join(run.outputDir, WEIGHTS_FILE)}, ${CARD_FILE}, ${METRICS_FILE}, ${PLOT_FILE}`);
 }
 
-const evaluationOptions = ({ settings, maxLength }: Run) => ({ batchSize: settings.batchSize, maxLength, fp16: settings.fp16 });
+const evaluationOptions = ({ settings, padding }: Run) => ({ batchSize: settings.batchSize, ...padding, fp16: settings.fp16 });
 
 /** What the run is about to do, in one line. */
 function startLine({ settings, schedule, dataset, epochs, resumed, epochAt }: Run): string {
@@ -230,7 +230,7 @@ function trainMicroBatch(run: Run, micro: MicroBatchWork, windows: LossWindows, 
   const scope = beginScope();
   try {
     // The micro-batch and its dropout step (which random streams its masks come from).
-    const batch = { ...toBatch(run.tokenizer, micro.examples, run.maxLength), step: Tensor.fromArray([micro.stream], [1], 'i32') };
+    const batch = { ...toBatch(run.tokenizer, micro.examples, run.padding), step: Tensor.fromArray([micro.stream], [1], 'i32') };
     const work = (inputs: ModelInputs) => {
       const loss = forward(run, inputs);
       backward(loss, scaler?.scale);

@@ -41,6 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var c = lid.x; c < p.cols; c += 256u) {
     let g = dy[base + c] * weight[c];
     let xhat = (x[base + c] - m) * r;
-    dx[base + c] = r * (g - means.x - xhat * means.y);
+    let d = r * (g - means.x - xhat * means.y);
+    dx[base + c] = d;
   }
 }

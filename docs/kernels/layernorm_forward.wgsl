@@ -54,12 +54,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let mean = rowSumOf(lid.x, local) / f32(p.cols);
   local = 0.0;
   for (var c = lid.x; c < p.cols; c += 256u) {
-    let d = (x[base + c] + residual[base + c]) - mean;
+    let d = sum[base + c] - mean;
     local += d * d;
   }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   for (var c = lid.x; c < p.cols; c += 256u) {
-    y[base + c] = ((x[base + c] + residual[base + c]) - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = (sum[base + c] - mean) * rstd * weight[c] + bias[c];
   }
   if (lid.x == 0u) {
     meanOut[row] = mean;

@@ -3,7 +3,8 @@
 // `backward(loss)` orders the graph topologically once, then visits it from the loss down: each
 // node's backward function turns its gradient into its parents' gradients. A tensor used by two
 // ops (a residual connection) has both contributions summed before its own backward runs, so no
-// work is repeated. A leaf that requires grad (a parameter) takes the gradient backward made as
+// work is repeated: by an `add` launch, or, for an op whose backward takes its gradient in two
+// parts (`setBackward`'s twoParts: layerNorm, dropout), by its own kernels as they read them. A leaf that requires grad (a parameter) takes the gradient backward made as
 // its `.grad`, handed over rather than copied; later backward calls add into it until `zeroGrad`.
 import { add, accumulateInto, filled } from '../ops/elementwise.ts';
 import { copyBuffer } from '../gpu/dispatch.ts';
@@ -17,15 +18,15 @@ export function backward(loss: Tensor, seed?: Tensor): void {
   const gradients = new LiveGradients();
   gradients.set(loss, seed ?? filled(loss.shape, 1));
   for (const node of topologicalOrder(loss)) {
-    const grad = gradients.take(node);
-    if (!grad) continue;
+    const parts = gradients.take(node);
+    if (!parts) continue;
     const creator = node.creator;
     if (!creator) {
-      accumulateLeaf(node, grad, gradients);
+      accumulateLeaf(node, parts[0], gradients);
     } else {
       // Backward computations are not themselves recorded: we do not take second derivatives.
       // What a backward function makes besides the gradients it returns is freed when it returns.
-      const parentGrads = noGrad(() => tracedBackward(node, () => scoped(() => creator.backwardFn(grad))));
+      const parentGrads = noGrad(() => tracedBackward(node, () => scoped(() => creator.backwardFn(parts[0], parts[1]))));
       creator.parents.forEach((parent, i) => {
         const g = parentGrads[i];
         if (!g) return;
@@ -35,7 +36,7 @@ export function backward(loss: Tensor, seed?: Tensor): void {
         }
         gradients.add(parent, g);
       });
-      gradients.consumed(grad);
+      for (const part of parts) gradients.consumed(part);
     }
   }
 }
@@ -46,35 +47,52 @@ export function backward(loss: Tensor, seed?: Tensor): void {
  * the step. A backward function may return its input gradient, or a view of it, for a parent (an
  * addition does), so memory is counted by owning tensor (the base of a view) and freed when no
  * waiting gradient uses it. Only what this backward made is ever freed: never the caller's seed,
- * a forward tensor or a persistent one.
+ * a forward tensor or a persistent one. A node whose backward takes two parts waits with two.
  */
 class LiveGradients {
-  private readonly waiting = new Map<Tensor, Tensor>();
+  /** Each node's gradient, or for a node whose backward takes two parts, up to two that sum to it. */
+  private readonly waiting = new Map<Tensor, Tensor[]>();
   private readonly users = new Map<Tensor, number>();
   private readonly firstOwnId = nextTensorId();
 
   set(node: Tensor, grad: Tensor): void {
-    this.waiting.set(node, grad);
+    this.waiting.set(node, [grad]);
     this.use(grad);
   }
 
-  /** Adds `grad` to `node`'s waiting gradient (a node used by several ops gets their sum). */
+  /**
+   * Adds `grad` to `node`'s waiting gradient (a node used by several ops gets their sum, in the
+   * order they came): as a second part when the node's backward takes two, else by a launch.
+   */
   add(node: Tensor, grad: Tensor): void {
-    const previous = this.waiting.get(node);
-    if (!previous) {
+    const parts = this.waiting.get(node);
+    if (!parts) {
       this.set(node, grad);
       return;
     }
-    this.set(node, add(previous, grad));
-    this.consumed(previous);
+    if (node.creator?.twoParts) {
+      if (parts.length === 1) {
+        parts.push(grad);
+        this.use(grad);
+        return;
+      }
+      // A third: the first two are summed, and the sum and the third are the two parts.
+      this.set(node, add(parts[0], parts[1]));
+      for (const part of parts) this.consumed(part);
+      this.waiting.get(node)!.push(grad);
+      this.use(grad);
+      return;
+    }
+    this.set(node, add(parts[0], grad));
+    this.consumed(parts[0]);
     this.unused(grad);
   }
 
-  /** `node`'s gradient, no longer waiting: the caller calls `consumed` when it has used it. */
-  take(node: Tensor): Tensor | undefined {
-    const grad = this.waiting.get(node);
+  /** `node`'s gradient (one part, or two that sum to it), no longer waiting: the caller calls `consumed` on each when it has used it. */
+  take(node: Tensor): Tensor[] | undefined {
+    const parts = this.waiting.get(node);
     this.waiting.delete(node);
-    return grad;
+    return parts;
   }
 
   /**

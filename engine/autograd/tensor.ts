@@ -56,6 +56,7 @@ export class Tensor implements Releasable {
   private _persistent: boolean;
   private parents: Tensor[] = [];
   private backwardFn: BackwardFn | null = null;
+  private takesTwoParts = false;
 
   constructor(
     readonly shape: Shape,
@@ -122,6 +123,7 @@ export class Tensor implements Releasable {
     this._buffer = null;
     this.parents = [];
     this.backwardFn = null;
+    this.takesTwoParts = false;
   }
 
   static fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType = 'f32', opts: TensorOptions = {}): Tensor {
@@ -162,19 +164,24 @@ export class Tensor implements Releasable {
     return (await this.toArray())[0];
   }
 
-  /** Records how this tensor was made: `backwardFn` maps its gradient to one gradient per parent. */
-  setBackward(parents: Tensor[], backwardFn: BackwardFn): this {
+  /**
+   * Records how this tensor was made: `backwardFn` maps its gradient to one gradient per parent.
+   * With `twoParts`, a tensor that two ops use gets both their gradients, `backwardFn(grad, more)`,
+   * and adds them as its kernels read them, instead of backward adding them in a launch first.
+   */
+  setBackward(parents: Tensor[], backwardFn: BackwardFn, { twoParts = false } = {}): this {
     if (gradEnabled && parents.some((p) => p.requiresGrad)) {
       this.requiresGrad = true;
       this.parents = parents;
       this.backwardFn = backwardFn;
+      this.takesTwoParts = twoParts;
     }
     return this;
   }
 
   /** The graph edges, for autograd.ts. */
-  get creator(): { parents: readonly Tensor[]; backwardFn: BackwardFn } | null {
-    return this.backwardFn ? { parents: this.parents, backwardFn: this.backwardFn } : null;
+  get creator(): { parents: readonly Tensor[]; backwardFn: BackwardFn; twoParts: boolean } | null {
+    return this.backwardFn ? { parents: this.parents, backwardFn: this.backwardFn, twoParts: this.takesTwoParts } : null;
   }
 }
 
@@ -194,8 +201,12 @@ export function readLater(tensors: readonly Tensor[]): () => Promise<(Float32Arr
     });
 }
 
-/** Given the gradient of an op's output, the gradient for each parent (null where none is needed). */
-export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+/**
+ * Given the gradient of an op's output, the gradient for each parent (null where none is needed).
+ * `more`, only for a backward declared with `twoParts`: a second part of the output's gradient,
+ * which is then grad + more.
+ */
+export type BackwardFn = (grad: Tensor, more?: Tensor) => (Tensor | null)[];
 
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

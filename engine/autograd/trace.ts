@@ -5,8 +5,8 @@
 // open and every kernel launched through `launchOn` (engine/autograd/launch_on.ts) is noted in it. When `fn` returns
 // a graph node (a tensor with a backward function), the node takes the op's name (`tensor.op`)
 // and the frame's kernels. An op built from other ops claims the kernels of the inner ops whose
-// results are not graph nodes (cross-entropy's mean over the batch, say); an inner op whose
-// result is a node keeps its own. `backward` (engine/autograd/backward.ts) runs each node's backward
+// results are not graph nodes (an op applied to something that needs no gradient, say); an inner
+// op whose result is a node keeps its own. `backward` (engine/autograd/backward.ts) runs each node's backward
 // function inside a frame of its own, so the node also learns the kernels of its backward.
 //
 // `printGraph(loss)` lists the nodes in the order backward visits them, with those kernels.

@@ -26,6 +26,7 @@ import * as embedding from '../../kernels/embedding.ts';
 import * as gradNorm from '../../kernels/grad_norm.ts';
 import * as gradScaler from '../../kernels/grad_scaler.ts';
 import * as layernorm from '../../kernels/layernorm.ts';
+import * as layernormCpu from '../../kernels/cpu/layernorm.ts';
 import type { KernelLaunch, Uniforms } from '../../kernels/launch.ts';
 import * as matmul from '../../kernels/matmul_variants.ts';
 import * as subgroupMatrix from '../../kernels/matmul_subgroup_matrix.ts';
@@ -120,7 +121,13 @@ export const { attentionCpuForward, attentionCpuGradQuery, attentionCpuGradKeyVa
 export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);
 export const { dropoutMap } = memoizedModule(dropout, ['dropoutMap']);
-export const { unaryMap, binaryMap, fill, accumulate } = memoizedModule(elementwise, ['unaryMap', 'binaryMap', 'fill', 'accumulate']);
+export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedModule(elementwise, [
+  'unaryMap',
+  'binaryMap',
+  'fill',
+  'accumulate',
+  'padWithZeros',
+]);
 export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = memoizedModule(embedding, [
   'gatherRows',
   'countIds',
@@ -138,6 +145,10 @@ export const { layerNormForward, layerNormBackwardInput, layerNormParamGradChunk
   'layerNormForward',
   'layerNormBackwardInput',
   'layerNormParamGradChunks',
+]);
+export const { layerNormRowsForward, layerNormRowsBackwardInput } = memoizedModule(layernormCpu, [
+  'layerNormRowsForward',
+  'layerNormRowsBackwardInput',
 ]);
 export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
   'reduceRows',

@@ -16,7 +16,9 @@ import { host } from '#gpu-host';
 import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
 import { attentionRowsForward, attentionRowsGradKeyValue } from '../../kernels/attention_rows.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
-import { blockedOptionsFor, directOptionsFor, matmulBlocked, matmulDirect, type MatmulShape } from '../../kernels/matmul.ts';
+import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/cpu/layernorm.ts';
+import { DIRECT_DEFAULTS, matmulDirect } from '../../kernels/cpu/matmul.ts';
+import { blockedOptionsFor, matmulBlocked, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu, type AdapterIdentity } from './device.ts';
 
 export interface TunedEntry {
@@ -62,20 +64,20 @@ export function kernelVersion(): string {
   const probes = [
     ...shapes.flatMap((s) => [
       matmulBlocked(s),
-      matmulBlocked(s, { tileM: 32, threadM: 4, prefetch: true, vectorWidth: 1 }),
+      matmulBlocked(s, { tileM: 32, threadM: 4 }),
       matmulDirect(s),
-      matmulDirect(s, { threadM: 8, workgroupN: 8 }),
+      matmulDirect(s, { threadM: 8, threads: 4 }),
     ]),
     attentionForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 8, tile: 4 } }),
     attentionGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     attentionRowsForward({ batch: 1, seq: 5, heads: 2, headDim: 8, tiling: { rows: 32, tile: 8 } }),
     attentionRowsGradKeyValue({ batch: 1, seq: 5, heads: 2, headDim: 6 }),
     layerNormForward(3, 40, 1e-5, false, { wg: 64 }),
-    layerNormBackwardInput(3, 40, true, 128),
-    layerNormForward(3, 40, 1e-5, false, { wg: 1, residualRows: 3 }),
-    layerNormBackwardInput(3, 40, false, 1),
+    layerNormBackwardInput(3, 40, true, { wg: 128 }),
+    layerNormRowsForward(3, 40, 1e-5, { residualRows: 3 }),
+    layerNormRowsBackwardInput(3, 40),
   ];
-  const optionNames = [blockedOptionsFor(shapes[0]), directOptionsFor(shapes[0])].map((o) => Object.keys(o).join(','));
+  const optionNames = [blockedOptionsFor(shapes[0]), DIRECT_DEFAULTS].map((o) => Object.keys(o).join(','));
   version = host.hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
   return version;
 }

@@ -1,14 +1,12 @@
 // Mean cross-entropy loss of logits [B, C] against class labels [B] (torch's F.cross_entropy with
 // its defaults), fused: log-softmax and the negative log-likelihood in one pass per row
-// (kernels/cross_entropy.ts), then a deterministic mean over the batch.
-import { crossEntropyBackward, crossEntropyRows } from '../gpu/kernels.ts';
+// (kernels/cross_entropy.ts), then a deterministic mean over the batch (a sum scaled by 1/B as it
+// is written, kernels/reduce.ts).
+import { crossEntropyBackward, crossEntropyRows, reduceRows } from '../gpu/kernels.ts';
 import { subgroupsEnabled } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
-import { mulScalar } from './elementwise.ts';
-import { sumRowsOf } from './row_sums.ts';
-import { reshape } from './shape.ts';
 
 /** Scalar (shape []) mean over the batch of -log softmax(logits[b])[labels[b]]. */
 export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
@@ -25,7 +23,9 @@ export const crossEntropy = op('crossEntropy', function crossEntropy(logits: Ten
   const rowLoss = new Tensor([1, rows]);
   const logSumExp = new Tensor([rows]);
   launchOn(crossEntropyRows(rows, classes, subgroupsEnabled()), logits, labels, rowLoss, logSumExp);
-  const loss = reshape(mulScalar(sumRowsOf(rowLoss), 1 / rows), []);
+  const loss = new Tensor([]);
+  launchOn(reduceRows('sum', 1, rows, 1 / rows), rowLoss, loss);
+  rowLoss.release();
   return loss.setBackward([logits], (g) => {
     const dLogits = new Tensor(logits.shape);
     launchOn(crossEntropyBackward(rows, classes), logits, labels, logSumExp, g, dLogits);

@@ -30,12 +30,13 @@ export const dropout = op('dropout', function dropout(x: Tensor, p: number, rng:
   if (x.dtype !== 'f32') throw new Error(`dropout: ${x.name} is ${x.dtype}; dropout needs an f32 tensor`);
   checkRngStep(rng, 'dropout');
   if (p === 0) return x;
-  // The gradient has x's shape, so the backward pass reuses the forward launch: the same mask.
-  const kernel = withStream((stream) => dropoutMap(x.numel, p, stream), rng);
-  const masked = (t: Tensor) => {
+  // The gradient has x's shape, so the backward pass runs the forward's kernel: the same mask. A
+  // gradient in two parts (x's output feeds two ops) is summed as the kernel reads it.
+  const masked = (t: Tensor, more?: Tensor) => {
     const out = new Tensor(t.shape);
-    if (out.numel > 0) launchOn(kernel, t, out, rng.step);
+    const kernel = withStream((stream) => dropoutMap(x.numel, p, stream, more !== undefined), rng);
+    if (out.numel > 0) launchOn(kernel, t, ...(more ? [more] : []), out, rng.step);
     return out;
   };
-  return masked(x).setBackward([x], (g) => [masked(g)]);
+  return masked(x).setBackward([x], (g, more) => [masked(g, more)], { twoParts: true });
 });

@@ -1,6 +1,6 @@
 // Embedding lookup: out[..., :] = table[ids[...], :], with a deterministic scatter-add backward
 // (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
-// padding rows are the caller's business (e.g. zero the pad row's gradient).
+// a padding id's row gets no gradient (nn.Embedding's padding_idx).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
 import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
@@ -8,28 +8,36 @@ import { Tensor, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { fillLike } from './elementwise.ts';
 
-/** ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient. */
-export const embedding = op('embedding', function embedding(ids: Tensor, table: Tensor): Tensor {
-  if (ids.dtype !== 'i32') throw new Error(`embedding: ids ${ids.name} must be i32, got ${ids.dtype}`);
-  if (table.dtype !== 'f32' || table.shape.length !== 2) {
-    throw new Error(`embedding: table ${table.name} must be an f32 matrix [V, D], got ${table.dtype} ${shapeStr(table.shape)}`);
-  }
-  const [vocab, dim] = table.shape;
-  const out = new Tensor([...ids.shape, dim]);
-  if (out.numel > 0) launchOn(gatherRows(ids.numel, vocab, dim), ids, table, out);
-  return out.setBackward([table], (g) => [scatterAddRows(ids, g, vocab, dim)]);
-});
+/**
+ * ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient;
+ * so does `paddingIdx` (its row is read as any other).
+ */
+export const embedding = op(
+  'embedding',
+  function embedding(ids: Tensor, table: Tensor, { paddingIdx }: { paddingIdx?: number } = {}): Tensor {
+    if (ids.dtype !== 'i32') throw new Error(`embedding: ids ${ids.name} must be i32, got ${ids.dtype}`);
+    if (table.dtype !== 'f32' || table.shape.length !== 2) {
+      throw new Error(`embedding: table ${table.name} must be an f32 matrix [V, D], got ${table.dtype} ${shapeStr(table.shape)}`);
+    }
+    const [vocab, dim] = table.shape;
+    if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < vocab))
+      throw new Error(`embedding: paddingIdx must be a row of ${table.name} [${vocab}, ${dim}], got ${paddingIdx}`);
+    const out = new Tensor([...ids.shape, dim]);
+    if (out.numel > 0) launchOn(gatherRows(ids.numel, vocab, dim), ids, table, out);
+    return out.setBackward([table], (g) => [scatterAddRows(ids, g, vocab, dim, paddingIdx)]);
+  },
+);
 
-/** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order. */
-function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number): Tensor {
+/** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order (0 for paddingIdx). */
+function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number, paddingIdx?: number): Tensor {
   const n = ids.numel;
   const cursors = new Tensor([vocab], 'i32');
   const starts = new Tensor([vocab + 1], 'i32');
   const order = new Tensor([n], 'i32');
   fillLike(cursors, 0);
-  launchOn(countIds(n, vocab), ids, cursors);
+  launchOn(countIds(n, vocab, paddingIdx), ids, cursors);
   launchOn(bucketStarts(vocab), cursors, starts);
-  launchOn(placeStably(n, vocab), ids, cursors, order);
+  launchOn(placeStably(n, vocab, paddingIdx), ids, cursors, order);
   const dTable = new Tensor([vocab, dim]);
   if (dTable.numel > 0) launchOn(sumBuckets(vocab, dim), g, starts, order, dTable);
   for (const t of [cursors, starts, order]) t.release();

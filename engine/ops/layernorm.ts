@@ -1,12 +1,25 @@
 // Layer normalisation over the last dim (nn.LayerNorm: biased variance, eps inside the sqrt).
-// The forward saves each row's mean and rstd, which the backward reuses.
-import { ROW_CHUNK, layerNormThreadsPerRow } from '../../kernels/layernorm.ts';
-import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../gpu/kernels.ts';
+// The forward saves each row's mean and rstd, which the backward reuses. What a transformer does
+// around it runs in its kernels (kernels/layernorm.ts): the residual add, and dropout on the
+// branch before it; the backward takes its gradient in two parts when the output feeds two ops.
+import type { LayerNormBackwardFusion, LayerNormDropout, LayerNormFusion } from '../../kernels/layernorm.ts';
+import { ROW_CHUNK } from '../../kernels/layernorm.ts';
+import type { KernelLaunch } from '../../kernels/launch.ts';
+import { rowWorkgroupSize } from '../../kernels/row_reduce.ts';
+import {
+  layerNormBackwardInput,
+  layerNormForward,
+  layerNormParamGradChunks,
+  layerNormRowsBackwardInput,
+  layerNormRowsForward,
+  withStream,
+} from '../gpu/kernels.ts';
 import { gpu, subgroupsEnabled } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
 import { op } from '../autograd/trace.ts';
+import { checkRngStep, type RngState } from './dropout.ts';
 import { filled, sumToShape } from './elementwise.ts';
 import { sumColumnsOf } from './row_sums.ts';
 
@@ -18,20 +31,44 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   }
 }
 
-/** Threads per row for a layer-norm kernel ('layernorm' or 'layernorm_backward_input'): tuned, else by row length. */
+/**
+ * Threads per row for a layer-norm kernel ('layernorm' or 'layernorm_backward_input'): tuned, else
+ * one on CPU implementations (kernels/cpu/layernorm.ts), else a workgroup covering the row.
+ */
 export function layerNormWorkgroupSize(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number): number {
   const tuned = tunedChoice(kernel, `cols ${cols}`, [rows]);
-  return typeof tuned?.workgroupSize === 'number' ? tuned.workgroupSize : layerNormThreadsPerRow(cols, gpu().software);
+  if (typeof tuned?.workgroupSize === 'number') return tuned.workgroupSize;
+  return gpu().software ? 1 : rowWorkgroupSize(cols);
+}
+
+/** The forward kernel with `wg` threads per row (1: kernels/cpu/layernorm.ts's form). */
+export function layerNormForwardKernel(rows: number, cols: number, eps: number, fusion: LayerNormFusion, wg: number): KernelLaunch {
+  if (wg === 1) return layerNormRowsForward(rows, cols, eps, fusion);
+  return layerNormForward(rows, cols, eps, subgroupsEnabled(), { ...fusion, wg });
+}
+
+/** The input-gradient kernel with `wg` threads per row (1: kernels/cpu/layernorm.ts's form). */
+export function layerNormBackwardInputKernel(rows: number, cols: number, fusion: LayerNormBackwardFusion, wg: number): KernelLaunch {
+  if (wg === 1) return layerNormRowsBackwardInput(rows, cols, fusion);
+  return layerNormBackwardInput(rows, cols, subgroupsEnabled(), { ...fusion, wg });
+}
+
+/** Dropout on a layer norm's x, folded into its kernels. */
+export interface BranchDropout {
+  p: number;
+  rng: RngState;
 }
 
 /**
  * nn.LayerNorm over the last dim of x, or of x + residual when `residual` is given: the
  * transformer's residual add folded into the normalisation's kernel, one launch instead of two.
  * The residual has x's shape, or the shape of its last dims (broadcast over the leading ones).
+ * With `dropout` (and a residual), LayerNorm(dropout(x, p, rng) + residual): the masks
+ * engine/ops/dropout.ts would draw, in the same kernels.
  */
 export const layerNorm = op(
   'layerNorm',
-  function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, residual?: Tensor): Tensor {
+  function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, residual?: Tensor, dropout?: BranchDropout): Tensor {
     if (x.shape.length === 0 || x.dtype !== 'f32')
       throw new Error(`layerNorm: x ${x.name} must be an f32 tensor with a last dim, got ${x.dtype} ${shapeStr(x.shape)}`);
     if (!(eps > 0)) throw new Error(`layerNorm: eps must be positive, got ${eps}`);
@@ -43,56 +80,68 @@ export const layerNorm = op(
         `layerNorm: residual ${residual.name} is ${residual.dtype} ${shapeStr(residual.shape)}, expected f32 like x ${x.name} ${shapeStr(x.shape)} or its last dims`,
       );
     }
+    if (dropout) {
+      if (!residual) throw new Error('layerNorm: dropout is folded in only before a residual add; pass a residual');
+      if (!(dropout.p >= 0 && dropout.p <= 1)) throw new Error(`layerNorm: dropout probability must be in [0, 1], got ${dropout.p}`);
+      checkRngStep(dropout.rng, 'layerNorm');
+    }
     const cols = x.shape[x.shape.length - 1];
     checkParam(weight, 'weight', x, cols);
     checkParam(bias, 'bias', x, cols);
     const rows = cols === 0 ? 0 : x.numel / cols;
+    // As the dropout op: p = 0 changes nothing, so it launches nothing of dropout's.
+    const drop = dropout && dropout.p > 0 ? dropout : undefined;
+    /** The kernel `generate` makes with dropout on this call's stream, memoized once for every stream. */
+    const withDropout = (generate: (dropout: LayerNormDropout | null) => KernelLaunch) =>
+      drop ? withStream((rng) => generate({ probability: drop.p, rng }), drop.rng) : generate(null);
+    const step = drop ? [drop.rng.step] : [];
     const y = new Tensor(x.shape);
     const mean = new Tensor([rows]);
     const rstd = new Tensor([rows]);
-    // What was normalised: x, or the sum x + residual that the kernel writes for the backward.
+    // What was normalised: x, or the sum (dropout(x) +) residual that the kernel writes for the backward.
     const input = residual ? new Tensor(x.shape) : x;
     if (y.numel > 0) {
-      const kernel = layerNormForward(rows, cols, eps, subgroupsEnabled(), {
-        residualRows: residual ? residual.numel / cols : 0,
-        wg: layerNormWorkgroupSize('layernorm', rows, cols),
-      });
-      launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []));
+      const wg = layerNormWorkgroupSize('layernorm', rows, cols);
+      const residualRows = residual ? residual.numel / cols : 0;
+      const kernel = withDropout((d) => layerNormForwardKernel(rows, cols, eps, { residualRows, dropout: d }, wg));
+      launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []), ...step);
     }
-    return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], (dy) => {
+    const backwardFn = (dy: Tensor, dyMore?: Tensor) => {
+      const dys = dyMore ? [dy, dyMore] : [dy];
+      const twoParts = dyMore !== undefined;
       let dInput: Tensor | null = null;
+      // With dropout, x's gradient is dInput through the mask (and the residual's is dInput).
+      let dx: Tensor | null = null;
       if (x.requiresGrad || residual?.requiresGrad) {
         dInput = new Tensor(x.shape);
-        if (dInput.numel > 0)
-          launchOn(
-            layerNormBackwardInput(rows, cols, subgroupsEnabled(), layerNormWorkgroupSize('layernorm_backward_input', rows, cols)),
-            dy,
-            input,
-            weight,
-            mean,
-            rstd,
-            dInput,
-          );
+        dx = drop ? new Tensor(x.shape) : dInput;
+        if (dInput.numel > 0) {
+          const wg = layerNormWorkgroupSize('layernorm_backward_input', rows, cols);
+          const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { twoParts, dropout: d }, wg));
+          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(drop ? [dx, ...step] : []));
+        }
       }
       // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
       const withResidual = (grads: (Tensor | null)[]) => {
+        const [, dWeight, dBias] = grads;
         if (!residual) return grads;
-        return [...grads, residual.requiresGrad && dInput ? sumToShape(dInput, residual.shape) : null];
+        return [dx, dWeight, dBias, residual.requiresGrad && dInput ? sumToShape(dInput, residual.shape) : null];
       };
-      if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dInput, null, null]);
-      if (rows === 0) return withResidual([dInput, filled([cols], 0), filled([cols], 0)]);
+      if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dx, null, null]);
+      if (rows === 0) return withResidual([dx, filled([cols], 0), filled([cols], 0)]);
       const chunks = Math.ceil(rows / ROW_CHUNK);
       // A single chunk's partial sums are the sums (no second-stage launch), made in the gradients' shape (not a view, which backward would copy).
       const partialShape = chunks === 1 ? [cols] : [chunks, cols];
       const weightPartial = new Tensor(partialShape);
       const biasPartial = new Tensor(partialShape);
-      launchOn(layerNormParamGradChunks(rows, cols), dy, input, mean, rstd, weightPartial, biasPartial);
-      if (chunks === 1) return withResidual([dInput, weightPartial, biasPartial]);
+      launchOn(layerNormParamGradChunks(rows, cols, { twoParts }), ...dys, input, mean, rstd, weightPartial, biasPartial);
+      if (chunks === 1) return withResidual([dx, weightPartial, biasPartial]);
       const dWeight = sumColumnsOf(weightPartial);
       const dBias = sumColumnsOf(biasPartial);
       weightPartial.release();
       biasPartial.release();
-      return withResidual([dInput, dWeight, dBias]);
-    });
+      return withResidual([dx, dWeight, dBias]);
+    };
+    return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], backwardFn, { twoParts: true });
   },
 );

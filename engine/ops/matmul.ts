@@ -11,8 +11,9 @@
 // Under autocast (engine/ops/autocast.ts) both operands are the f16 casts of the f32 inputs, the
 // products accumulate in f32 and return f32, and each backward product takes the output gradient
 // cast to f16 as its operand, as torch's autocast backward does.
+import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
-import type { BlockedOptions, DirectOptions, MatmulShape } from '../../kernels/matmul.ts';
+import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
 import { autocastOperand, gradientOperand } from './autocast.ts';
@@ -67,12 +68,10 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
  * The kernel the ops launch for a product. With a tuned table for this adapter (engine/gpu/tuning.ts),
  * the configuration it measured fastest at the nearest tuned shape; else the default for the
  * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
- * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4: no workgroup
- * memory, a 16×16 block of C per thread). A CPU rasteriser such as lavapipe or llvmpipe runs a
- * workgroup on one CPU thread with its invocations in SIMD lanes, makes every per-invocation load
- * a loop over the lanes and every barrier a coroutine switch: there direct is about twice the
- * blocked kernel. GPUs get the blocked kernel (variant 3). ENGINE_MATMUL=blocked|direct forces a
- * variant with its default options, table or not (the tests run the ops under both).
+ * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4,
+ * kernels/cpu/matmul.ts: no workgroup memory, no barriers; its header says why). GPUs get the
+ * blocked kernel (variant 3). ENGINE_MATMUL=blocked|direct forces a variant with its default
+ * options, table or not (the tests run the ops under both).
  */
 export function matmulKernel(shape: MatmulShape): KernelLaunch {
   const forced = forcedMatmulVariant();

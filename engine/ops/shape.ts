@@ -1,5 +1,6 @@
-// Ops that change how elements are laid out: reshape (a view, no copy) and swapping two axes.
-import { swapAxes } from '../gpu/kernels.ts';
+// Ops that change how elements are laid out: reshape and a matrix's leading rows (views, no
+// copy), and swapping two axes.
+import { padWithZeros, swapAxes } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, numel, shapeStr, type Shape } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
@@ -8,6 +9,23 @@ export const reshape = op('reshape', function reshape(x: Tensor, shape: Shape): 
   const resolved = resolveShape(x, shape);
   const out = new Tensor(resolved, x.dtype, { viewOf: x });
   return out.setBackward([x], (g) => [reshape(g, x.shape)]);
+});
+
+/**
+ * The first `rows` rows of a matrix [R, C], as a view [rows, C] (no copy; e.g. the position
+ * embeddings of a sequence of length `rows`). Its gradient is the view's, padded with zero rows.
+ */
+export const leadingRows = op('leadingRows', function leadingRows(x: Tensor, rows: number): Tensor {
+  if (x.shape.length !== 2 || x.dtype !== 'f32')
+    throw new Error(`leadingRows: ${x.name} must be an f32 matrix, got ${x.dtype} ${shapeStr(x.shape)}`);
+  if (!Number.isInteger(rows) || rows < 0 || rows > x.shape[0])
+    throw new Error(`leadingRows: ${rows} rows of ${x.name} ${shapeStr(x.shape)}`);
+  const out = new Tensor([rows, x.shape[1]], x.dtype, { viewOf: x, name: `${x.name}[:${rows}]` });
+  return out.setBackward([x], (g) => {
+    const padded = new Tensor(x.shape);
+    if (padded.numel > 0) launchOn(padWithZeros(g.numel, padded.numel), g, padded);
+    return [padded];
+  });
 });
 
 /** Allows one -1 in `shape`, as torch does. */

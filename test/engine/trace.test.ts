@@ -18,8 +18,8 @@ test('ops name their results; formatGraph lists nodes in backward order with the
 
     const before = E.formatGraph(loss).split('\n');
     assert.match(before[0], /^#0 crossEntropy t\d+ \[\] <- #1$/);
-    // Cross-entropy's inner mean (sum and scale, not graph nodes) is part of its own forward.
-    assert.match(before[1], /forward: {2}cross_entropy_rows\w*, reduce_rows_sum\w*, mul_scalar$/);
+    // Cross-entropy's mean over the batch (a scaled sum, no graph node) is part of its own forward.
+    assert.match(before[1], /forward: {2}cross_entropy_rows\w*, reduce_rows_sum_scaled$/);
     assert.match(before[2], /backward: -$/);
     assert.match(before[3], /^#1 relu t\d+ \[2, 2\] <- #2$/);
     assert.match(before[6], /^#2 linear t\d+ \[2, 2\] <- x, #3$/);

@@ -145,6 +145,19 @@ test("the step is read when the kernel runs: a recorded launch draws the next st
   });
 });
 
+test('a gradient in two parts (the output used twice) goes through the same mask', async () => {
+  const rng = { seed: 9, step: 1, stream: 4 };
+  const keep = (i: number) => rngUniform(rng.seed, offsetOf(rng), i) >= Math.fround(0.3);
+  await gradcheck({
+    inputs: [{ shape: [40], data: randn(40, 15) }],
+    gpu: ([x]) => {
+      const d = E.dropout(x, 0.3, onDevice(rng));
+      return E.add(d, E.mulScalar(d, 2));
+    },
+    cpu: ([x]) => x.map((v, i) => (keep(i) ? (3 * v) / 0.7 : 0)),
+  });
+});
+
 test('p = 0 returns x itself, p = 1 drops everything', async () => {
   await scopedAsync(async () => {
     const x = E.Tensor.fromArray([1, -2, 3], [3]);

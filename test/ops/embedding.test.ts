@@ -1,4 +1,5 @@
-// Embedding lookup and its deterministic scatter-add backward, also as a row gather (hidden[:, 0]).
+// Embedding lookup and its deterministic scatter-add backward, also as a row gather (hidden[:, 0]),
+// and a padding id without gradient.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -85,6 +86,33 @@ test('ids outside [0, V) read zero rows and take no gradient', async () => {
     gpu: ([i, table]) => E.embedding(i, table),
     cpu: ([i, table]) => gatherRef(i, table, 3),
   });
+});
+
+test('a padding id reads its row but takes no gradient (paddingIdx, as nn.Embedding)', async () => {
+  const ids = [1, 0, 2, 0, 1];
+  const table = Float32Array.from(randn(6, 12));
+  const seed = Float32Array.from(randn(10, 13));
+  const [out, grad] = await scopedAsync(async () => {
+    const t = E.Tensor.fromArray(table, [3, 2], 'f32', { requiresGrad: true });
+    const y = E.embedding(E.Tensor.fromArray(ids, [5], 'i32'), t, { paddingIdx: 0 });
+    E.backward(y, E.Tensor.fromArray(seed, [5, 2]));
+    const values = [await y.toFloat32(), await t.grad!.toFloat32()];
+    t.grad!.release();
+    return values;
+  });
+  assert.equal(
+    Array.from(out),
+    ids.flatMap((id) => [table[2 * id], table[2 * id + 1]]),
+    'rows, the padding row included',
+  );
+  const rowGrad = (...positions: number[]) => [0, 1].map((d) => positions.reduce((sum, i) => Math.fround(sum + seed[2 * i + d]), 0));
+  assert.equal(Array.from(grad), [0, 0, ...rowGrad(0, 4), ...rowGrad(2)], 'no gradient for the padding row');
+  E.scoped(() =>
+    assert.throws(
+      () => E.embedding(new E.Tensor([2], 'i32'), E.filled([4, 3], 0), { paddingIdx: 4 }),
+      /paddingIdx must be a row of t\d+ \[4, 3\], got 4/,
+    ),
+  );
 });
 
 test('wrong dtypes and shapes are named', () => {

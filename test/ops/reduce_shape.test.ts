@@ -89,6 +89,15 @@ for (const [shape, i, j] of [
   });
 }
 
+test("leadingRows is a view of a matrix's first rows whose gradient is padded with zero rows", async () => {
+  await gradcheck({
+    inputs: [{ shape: [4, 3], data: randn(12, 14) }],
+    gpu: ([t]) => E.leadingRows(t, 2),
+    cpu: ([v]) => v.slice(0, 6),
+  });
+  E.scoped(() => assert.throws(() => E.leadingRows(E.filled([4, 3], 0), 5), /leadingRows: 5 rows of t\d+ \[4, 3\]/));
+});
+
 test('reshape is a view whose gradient has the original shape', async () => {
   await gradcheck({
     inputs: [{ shape: [2, 6], data: randn(12, 11) }],

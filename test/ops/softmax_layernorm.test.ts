@@ -1,14 +1,17 @@
 // Softmax (with additive masks) and layer norm against float64 references: forward values,
 // gradients by finite differences, and the edge cases attention and DistilBERT's LayerNorm hit
-// (huge logits, masked rows with float32's lowest value, constant rows with eps 1e-12).
+// (huge logits, masked rows with float32's lowest value, constant rows with eps 1e-12); layer
+// norm's two forms (kernels/layernorm.ts, kernels/cpu/layernorm.ts) and its fusions (dropout
+// before the residual add, a gradient in two parts).
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
+import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/cpu/layernorm.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
-import { layerNorm, layerNormBackward, maskedSoftmax, randn, softmax } from '../../reference/float64.ts';
+import { layerNorm, layerNormBackward, maskedSoftmax, randn, rngUniform, softmax } from '../../reference/float64.ts';
 
 const LOWEST = -3.4028234663852886e38;
 const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -179,6 +182,39 @@ for (const [shape, eps] of [
   });
 }
 
+// Dropout before the residual add, LayerNorm(dropout(x) + residual), with the dropout op's mask;
+// the output used twice, so that its gradient reaches the backward in two parts.
+const DROP = { p: 0.3, seed: 11, step: 2, stream: 5 };
+const kept = (i: number) => rngUniform(DROP.seed, DROP.step * 2 ** 32 + DROP.stream, i) >= Math.fround(DROP.p);
+const dropRef = (x: Float64Array) => x.map((v, i) => (kept(i) ? v / (1 - DROP.p) : 0));
+
+test("layerNorm(dropout(x) + residual): the dropout op's mask, all gradients; its output used twice", async () => {
+  const [rows, cols] = [6, 40];
+  await gradcheck({
+    inputs: [
+      { shape: [rows, cols], data: f32Data(rows * cols, 40, 2) },
+      { shape: [cols], data: f32Data(cols, 41, 0.5).map((v) => Math.fround(1 + v)) },
+      { shape: [cols], data: f32Data(cols, 42) },
+      { shape: [rows, cols], data: f32Data(rows * cols, 43) },
+    ],
+    gpu: ([x, w, b, r]) => {
+      const rng = { seed: DROP.seed, stream: DROP.stream, step: E.Tensor.fromArray([DROP.step], [1], 'i32') };
+      const y = E.layerNorm(x, w, b, 1e-5, r, { p: DROP.p, rng });
+      return E.add(y, E.mulScalar(y, 2));
+    },
+    cpu: ([x, w, b, r]) =>
+      layerNorm(
+        dropRef(x).map((v, i) => v + r[i]),
+        w,
+        b,
+        rows,
+        cols,
+        1e-5,
+      ).map((v) => 3 * v),
+    maxEntries: 60,
+  });
+});
+
 /** Runs layerNorm forward and backward on the GPU with output gradient `dy`. */
 async function layerNormOnGpu(
   x: Float64Array,
@@ -300,7 +336,9 @@ for (const [rows, cols, residualRows] of [
             new E.Tensor([rows * cols]),
           ];
           launchOn(
-            layerNormForward(rows, cols, 1e-5, subgroups, { residualRows, wg }),
+            wg === 1
+              ? layerNormRowsForward(rows, cols, 1e-5, { residualRows })
+              : layerNormForward(rows, cols, 1e-5, subgroups, { residualRows, wg }),
             xt,
             wt,
             bt,
@@ -309,7 +347,8 @@ for (const [rows, cols, residualRows] of [
             rstd,
             ...(residualRows ? [rt, sumt] : []),
           );
-          launchOn(layerNormBackwardInput(rows, cols, subgroups, wg), dyt, residualRows ? sumt : xt, wt, mean, rstd, dxt);
+          const backwardInput = wg === 1 ? layerNormRowsBackwardInput(rows, cols) : layerNormBackwardInput(rows, cols, subgroups, { wg });
+          launchOn(backwardInput, dyt, residualRows ? sumt : xt, wt, mean, rstd, dxt);
           return Promise.all([yt.toFloat32(), dxt.toFloat32()]);
         });
         const what = `${wg} per row${subgroups ? ', subgroups' : ''}`;
@@ -318,6 +357,45 @@ for (const [rows, cols, residualRows] of [
       }
     });
   }
+}
+
+// Both forms with the fusions: dropout before the residual add, and the output gradient in two parts.
+for (const wg of [1, 32]) {
+  test(`layerNorm kernels with ${wg} thread(s) per row, dropout and a gradient in two parts: forward, input gradients`, async () => {
+    const [rows, cols] = [5, 40];
+    const [x, residual, dy, dyMore] = [50, 51, 52, 53].map((seed) => f32Data(rows * cols, seed));
+    const w = f32Data(cols, 54, 0.5).map((v) => Math.fround(1 + v));
+    const b = f32Data(cols, 55);
+    const sum = dropRef(x).map((v, i) => Math.fround(v + residual[i]));
+    const dropout = { probability: DROP.p, rng: { seed: DROP.seed, stream: DROP.stream } };
+    const [y, dx, dxDropped] = await scopedAsync(async () => {
+      const [xt, wt, bt, rt, dyt, dyMoreT] = [x, w, b, residual, dy, dyMore].map((v) => E.Tensor.fromArray(v, [v.length]));
+      const step = E.Tensor.fromArray([DROP.step], [1], 'i32');
+      const [yt, mean, rstd, sumt, dxt, droppedT] = [rows * cols, rows, rows, rows * cols, rows * cols, rows * cols].map(
+        (n) => new E.Tensor([n]),
+      );
+      const fusion = { residualRows: rows, dropout };
+      const forward =
+        wg === 1 ? layerNormRowsForward(rows, cols, 1e-5, fusion) : layerNormForward(rows, cols, 1e-5, false, { ...fusion, wg });
+      launchOn(forward, xt, wt, bt, yt, mean, rstd, rt, sumt, step);
+      const backward = { twoParts: true, dropout };
+      const backwardInput =
+        wg === 1 ? layerNormRowsBackwardInput(rows, cols, backward) : layerNormBackwardInput(rows, cols, false, { ...backward, wg });
+      launchOn(backwardInput, dyt, dyMoreT, sumt, wt, mean, rstd, dxt, droppedT, step);
+      return Promise.all([yt.toFloat32(), dxt.toFloat32(), droppedT.toFloat32()]);
+    });
+    assertClose(y, layerNorm(sum, w, b, rows, cols, 1e-5), 1e-5, 1e-4, 'forward');
+    const expectedDx = layerNormBackward(
+      sum,
+      w,
+      dy.map((v, i) => v + dyMore[i]),
+      rows,
+      cols,
+      1e-5,
+    ).dx;
+    assertClose(dx, expectedDx, 1e-5, 1e-4, 'input gradient');
+    assertClose(dxDropped, dropRef(expectedDx), 1e-5, 1e-4, 'gradient of x before dropout');
+  });
 }
 
 test('layerNorm rejects a weight or bias that does not match the last dim', () => {

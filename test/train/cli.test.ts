@@ -44,6 +44,7 @@ test('defaults are the reference card: lr 2e-5, batch 64, 5 epochs, seed 42, no 
     lr: 2e-5,
     seed: 42,
     maxLength: undefined,
+    padToMultipleOf: undefined,
     weightDecay: 0,
     warmupSteps: 0,
     gradClip: 1,
@@ -88,6 +89,7 @@ test('bad command lines give one clear line', () => {
   assert.is(usageError(['--lr', 'fast']), "--lr: expected a number, got 'fast'");
   assert.is(usageError(['--lr', '-1']), "--lr: expected a positive number, got '-1'");
   assert.is(usageError(['--max-length', '1']), "--max-length: expected an integer >= 2, got '1'");
+  assert.is(usageError(['--pad-to-multiple-of', '0']), "--pad-to-multiple-of: expected a positive integer, got '0'");
   assert.is(usageError(['--batch-size']), '--batch-size needs a value');
   assert.is(usageError(['--output', '--resume']), '--output needs a value');
   assert.is(usageError(['--resume=yes']), '--resume takes no value');
@@ -129,6 +131,14 @@ test('a resumed run may repeat its settings but not change them', () => {
     /--seed 42 differs/,
   );
   assert.throws(() => checkResumeFlags(parseTrainArgs(['--resume', '--no-shuffle']), saved), /--no-shuffle differs/);
+  // A checkpoint keeps its padding: it pads as the run began, and a flag must agree with it.
+  const padded = settingsOf(parseTrainArgs(['--pad-to-multiple-of', '8']));
+  assert.is(padded.padToMultipleOf, 8);
+  checkResumeFlags(parseTrainArgs(['--resume', '--pad-to-multiple-of', '8']), padded);
+  assert.throws(
+    () => checkResumeFlags(parseTrainArgs(['--resume', '--pad-to-multiple-of', '8']), saved),
+    /--pad-to-multiple-of 8 differs from the checkpoint's setting \(unset\)/,
+  );
 });
 
 test('paths in printed commands: relative under the working folder, quoted where a shell needs it', () => {
