@@ -150,10 +150,11 @@ export const { layerNormRowsForward, layerNormRowsBackwardInput } = memoizedModu
   'layerNormRowsForward',
   'layerNormRowsBackwardInput',
 ]);
-export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
+export const { reduceRows, sumColumnChunks, sumColumns, sumColumnsOfSlots, scatterRowMax } = memoizedModule(reduce, [
   'reduceRows',
   'sumColumnChunks',
   'sumColumns',
+  'sumColumnsOfSlots',
   'scatterRowMax',
 ]);
 export const { rmsNormForward, rmsNormBackwardInput } = memoizedModule(rmsnorm, ['rmsNormForward', 'rmsNormBackwardInput']);

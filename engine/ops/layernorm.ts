@@ -21,7 +21,7 @@ import { tunedChoice } from '../gpu/tuning.ts';
 import { op } from '../autograd/trace.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
 import { filled, sumToShape } from './elementwise.ts';
-import { sumColumnsOf } from './row_sums.ts';
+import { sumColumnsOfEach } from './row_sums.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
@@ -136,8 +136,7 @@ export const layerNorm = op(
       const biasPartial = new Tensor(partialShape);
       launchOn(layerNormParamGradChunks(rows, cols, { twoParts }), ...dys, input, mean, rstd, weightPartial, biasPartial);
       if (chunks === 1) return withResidual([dx, weightPartial, biasPartial]);
-      const dWeight = sumColumnsOf(weightPartial);
-      const dBias = sumColumnsOf(biasPartial);
+      const [dWeight, dBias] = sumColumnsOfEach([weightPartial, biasPartial]);
       weightPartial.release();
       biasPartial.release();
       return withResidual([dx, dWeight, dBias]);
