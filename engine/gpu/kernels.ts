@@ -128,13 +128,7 @@ export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedM
   'accumulate',
   'padWithZeros',
 ]);
-export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = memoizedModule(embedding, [
-  'gatherRows',
-  'countIds',
-  'bucketStarts',
-  'placeStably',
-  'sumBuckets',
-]);
+export const { gatherRows, sortPositionsById, sumBuckets } = memoizedModule(embedding, ['gatherRows', 'sortPositionsById', 'sumBuckets']);
 export const { sumSquaresPartials, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
   'sumSquaresPartials',
   'gradNormFinish',
