@@ -1,8 +1,11 @@
 // Reports what the adapter offers: backend, limits, features, the subgroup-matrix (tensor core)
 // configurations that Dawn exposes when unsafe APIs are allowed, and what its f32 -> f16
 // conversion does past f16's range (WGSL leaves that to the implementation; kernels/cast.ts does
-// not rely on it). Prints JSON on stdout.
-//   npx tsx bench/device/probe.ts [--out FILE]
+// not rely on it). Prints JSON on stdout. With --gpu-only it then exits with status 3 and one line
+// on stderr when the adapter the engine would open is a CPU implementation (lavapipe,
+// SwiftShader) or there is none: the device kit stops there rather than time a CPU as if it were
+// the GPU.
+//   npx tsx bench/device/probe.ts [--out FILE] [--gpu-only]
 import { writeFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 
@@ -28,6 +31,7 @@ async function describe(flags: string[], options: GPURequestAdapterOptions) {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
+    isFallbackAdapter: info.isFallbackAdapter,
     subgroupMinSize: info.subgroupMinSize,
     subgroupMaxSize: info.subgroupMaxSize,
     subgroupMatrixConfigs: info.subgroupMatrixConfigs ?? [],
@@ -97,8 +101,18 @@ const report = {
   })(),
   f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
 };
-const text = JSON.stringify(report, null, 2);
+const gpu = report.default;
+const cpuImplementation = !gpu
+  ? 'Dawn finds no GPU adapter (Vulkan, Metal, D3D12); the engine would fall back to OpenGL'
+  : gpu.isFallbackAdapter
+    ? `the adapter, ${[gpu.vendor, gpu.device || gpu.description].filter(Boolean).join(' ')}, is a CPU implementation`
+    : null;
+const text = JSON.stringify({ ...report, cpuImplementation }, null, 2);
 const outAt = process.argv.indexOf('--out');
 if (outAt > 0) writeFileSync(process.argv[outAt + 1], `${text}\n`);
 console.log(text);
+if (cpuImplementation && process.argv.includes('--gpu-only')) {
+  console.error(`probe: no GPU to measure: ${cpuImplementation}`);
+  process.exit(3);
+}
 process.exit(0);
