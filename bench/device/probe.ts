@@ -21,8 +21,16 @@ const LIMITS = [
   'maxBufferSize',
 ] as const;
 
+/** One Dawn instance per set of flags: on lavapipe, a device on a third instance aborts the process. */
+const instances = new Map<string, GPU>();
+const instance = (flags: string[]) => {
+  const key = flags.join(' ');
+  if (!instances.has(key)) instances.set(key, create(flags));
+  return instances.get(key)!;
+};
+
 async function describe(flags: string[], options: GPURequestAdapterOptions) {
-  const adapter = await create(flags).requestAdapter(options);
+  const adapter = await instance(flags).requestAdapter(options);
   if (!adapter) return null;
   const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: unknown[]; subgroupMinSize?: number; subgroupMaxSize?: number };
   return {
@@ -54,7 +62,7 @@ const halfName = (bits: number) =>
 
 /** The adapter's own f16(x) for the OVERFLOWING values, in one line: IEEE's ±inf, saturation to ±65504, or the bits. */
 async function halfOverflow(flags: string[]): Promise<string> {
-  const adapter = await create(flags).requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await instance(flags).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter?.features.has('shader-f16')) return 'no shader-f16';
   const device = await adapter.requestDevice({ requiredFeatures: ['shader-f16'] });
   const input = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
@@ -95,11 +103,11 @@ const report = {
   // Unsafe APIs expose chromium-experimental-subgroup-matrix; the toggle lets NVIDIA's Vulkan
   // driver report shader-f16, which the f16 tensor-core configurations need.
   unsafe: await describe(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'], { powerPreference: 'high-performance' }),
+  f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
   opengl: await (async () => {
     process.env.EGL_PLATFORM ??= 'surfaceless';
     return describe(['backend=opengl'], { featureLevel: 'compatibility' });
   })(),
-  f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
 };
 const gpu = report.default;
 const cpuImplementation = !gpu
