@@ -10,7 +10,8 @@
 // weight, bias and output ("slots", kernels/matmul.ts): no concatenated copy of the weights, no
 // offset views (so no 256-byte minStorageBufferOffsetAlignment to respect), and q, k and v come
 // out as the separate tensors the attention kernels read. Backward, from dq, dk and dv:
-//   dWz = dzᵀ·x           one slotted TN launch writing the three weight gradients;
+//   dWz = dzᵀ·x           one slotted TN launch writing the three weight gradients (two on a GPU
+//                         at long K: split-K, kernels/matmul_split_k.ts);
 //   dx  = Σz dz·Wz        one slotted NN launch into [3, rows, in], then a column sum over the 3;
 //   dbz = column sums of dz, in the same launch as dx's (engine/ops/row_sums.ts's sumColumnsOfEach).
 // The op wraps the attention op: it takes that op's backward function and runs it first, so the
@@ -18,11 +19,10 @@
 // buffers; on an adapter that allows fewer per shader stage the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../gpu/device.ts';
-import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
-import { linear, matmulKernel } from './matmul.ts';
+import { launchMatmul, linear, matmulKernel } from './matmul.ts';
 import { sumColumnsOfEach } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
@@ -45,7 +45,7 @@ function checkProjections(x: Tensor, projections: readonly Projection[]): void {
 
 /** Binds tensors in kernels/matmul.ts's order: A (one, or one per slot), B, C, bias; one launch. */
 function runProduct(shape: MatmulShape, ...operands: (Tensor | Tensor[])[]): void {
-  launchOn(matmulKernel(shape), ...operands.flat());
+  launchMatmul(matmulKernel(shape), ...operands.flat());
 }
 
 /**
