@@ -2,11 +2,14 @@
 // TensorFlow.js and jax-js on the same device, and a profile of one training step.
 //   npm run bench -- --help
 // Every variant is validated against the float64 CPU reference before it is timed; the process
-// exits non-zero when any validation fails.
+// exits non-zero when any validation fails. The --json and --report files are rewritten after
+// each group and once more on SIGTERM ("interrupted": "SIGTERM"), so a run cut short keeps the
+// groups it finished.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closeGpu, initGpu, type Gpu } from '../engine/index.ts';
+import { files } from '../model/files/node.ts';
 import { comparePeers } from './compare.ts';
 import { selectedGroups } from './groups.ts';
 import { HELP, parseOptions, type BenchOptions } from './options.ts';
@@ -20,7 +23,8 @@ import { CLOCK_NOTE, KernelTimer } from './timing.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
+/** Runs the selected groups; `partial` sees the results so far at the start and after each group. */
+export async function runBench(o: BenchOptions, g: Gpu, partial: (results: BenchResults) => void = () => {}): Promise<BenchResults> {
   const timer = new KernelTimer(g.device, g.features, o);
   const peaks = { ...knownPeaks(g.adapterName), ...(o.peakTflops && { tflops: o.peakTflops }), ...(o.peakGbps && { gbps: o.peakGbps }) };
   const results: BenchResults = {
@@ -46,6 +50,7 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
   log(`${g.adapterName}; ${CLOCK_NOTE[timer.clock]}`);
   const groups = selectedGroups(o);
   const progress = new Progress(groups, o, g.software);
+  partial(results);
   try {
     for (const group of groups) {
       const valid = await validateGroup(group);
@@ -54,11 +59,16 @@ export async function runBench(o: BenchOptions, g: Gpu): Promise<BenchResults> {
       progress.line(`${group.group}: ${valid.length - failed.length} of ${valid.length} variants match the float64 reference`);
       results.validations.push(...valid);
       results.kernels.push(...(await timeGroup(group, valid, timer, peaks, () => progress.timed())));
+      partial(results);
     }
     progress.done();
-    if (o.only.has('peers')) results.peers = await comparePeers(o, o, log);
+    if (o.only.has('peers')) {
+      results.peers = await comparePeers(o, o, log);
+      partial(results);
+    }
     if (o.only.has('profile')) {
       results.profile = await profileStep(o, timer, log).catch((err) => ({ error: oneLine(err) }));
+      partial(results);
     }
     if (o.only.has('host')) results.host = await profileHost(o, log).catch((err) => ({ error: oneLine(err) }));
   } finally {
@@ -122,15 +132,27 @@ async function main(): Promise<number> {
     return 0;
   }
   process.env.ENGINE_QUIET ??= '1';
-  const results = await runBench(o, await initGpu());
+  for (const file of [o.json, o.report]) if (file) fs.mkdirSync(path.dirname(file), { recursive: true });
+  let sofar: BenchResults | undefined;
+  const save = (results: BenchResults) => {
+    // Through a temporary file: a process killed mid-write leaves the last whole file.
+    if (o.json) files.writeWhole(o.json, [Buffer.from(`${JSON.stringify(results, null, 2)}\n`)]);
+    if (o.report) writeReport(o.report, results);
+  };
+  process.once('SIGTERM', () => {
+    if (sofar) save({ ...sofar, interrupted: 'SIGTERM' });
+    process.exit(143);
+  });
+  const results = await runBench(o, await initGpu(), (r) => {
+    sofar = r;
+    save(r);
+  });
   for (const t of allTables(results)) console.log(`\n${textTable(t)}`);
   if (results.profile)
     console.log(`\n${'error' in results.profile ? `Step profile failed: ${results.profile.error}` : profileSummary(results.profile)}`);
   if (results.host && 'error' in results.host) console.log(`\nHost profile failed: ${results.host.error}`);
   for (const [name, why] of Object.entries(results.peers?.unavailable ?? {})) console.log(`${name} could not run here: ${why}`);
-  for (const file of [o.json, o.report]) if (file) fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (o.json) fs.writeFileSync(o.json, `${JSON.stringify(results, null, 2)}\n`);
-  if (o.report) writeReport(o.report, results);
+  save(results);
   return results.validations.some((v) => v.error) ? 1 : 0;
 }
 

@@ -4,19 +4,28 @@
 import type { MatmulConfig } from '../engine/index.ts';
 
 /** The configurations `npm run bench` sweeps by default. */
-export const DEFAULT_MATMUL_CONFIGS = ['128x128x8/8x8', '128x128x16/8x8', '256x128x8/16x8', '64x64x16/8x8', '64x64x16/4x4', '8x8/8'];
+export const DEFAULT_MATMUL_CONFIGS = [
+  '128x128x8/8x8',
+  '128x128x16/8x8',
+  '256x128x8/16x8',
+  '64x64x16/8x8',
+  '64x64x16/4x4',
+  '64x64x16/8x8/s4',
+  '8x8/8',
+];
 
-const FORMS = 'TMxTNxTK/RMxRN (blocked, e.g. 64x64x16/8x8) or RMxRN/T (direct, e.g. 16x4/8)';
+const FORMS = 'TMxTNxTK/RMxRN[/sS] (blocked, e.g. 64x64x16/8x8, split-K in S slices with /s8) or RMxRN/T (direct, e.g. 16x4/8)';
 
 /**
  * "64x64x16/8x8" -> blocked (variant 3): a 64×64 tile of C per workgroup, K steps of 16, 8×8
- * outputs per thread.
+ * outputs per thread; "64x64x16/8x8/s8" -> split-K (variant 6): the same in 8 slices of K.
  * "16x4/8" -> direct (variant 4): 16×4 outputs per thread, 8 threads.
  */
 export function parseMatmulConfig(text: string): MatmulConfig {
-  const blocked = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)$/.exec(text.trim());
+  const blocked = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)(?:\/s(\d+))?$/.exec(text.trim());
   if (blocked) {
     const [tileM, tileN, tileK, threadM, threadN] = blocked.slice(1, 6).map(Number);
+    if (blocked[6] !== undefined) return { variant: 6, tileM, tileN, tileK, threadM, threadN, splits: Number(blocked[6]) };
     return { variant: 3, tileM, tileN, tileK, threadM, threadN };
   }
   const direct = /^(\d+)x(\d+)\/(\d+)$/.exec(text.trim());
@@ -27,5 +36,8 @@ export function parseMatmulConfig(text: string): MatmulConfig {
   throw new Error(`--matmul-configs: "${text}" is not ${FORMS}`);
 }
 
-export const configName = (o: MatmulConfig) =>
-  o.variant === 3 ? `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}` : `${o.threadM}x${o.threadN}/${o.threads}`;
+export function configName(o: MatmulConfig): string {
+  if (o.variant === 4) return `${o.threadM}x${o.threadN}/${o.threads}`;
+  const tiles = `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}`;
+  return o.variant === 6 ? `${tiles}/s${o.splits}` : tiles;
+}

@@ -38,7 +38,7 @@ export interface BenchOptions {
   classes: number;
   /** Square sizes n for the n×n×n matmuls compared against the peers. */
   matmulSizes: number[];
-  /** Configurations of the blocked (variant 3) and direct (variant 4) matmuls to sweep. */
+  /** Configurations of the blocked (variant 3), direct (variant 4) and split-K (variant 6) matmuls to sweep. */
   matmulConfigs: MatmulConfig[];
   only: ReadonlySet<Group>;
   /** Only the variants numbered or named so (llm.c's `./matmul_forward 4`); all when undefined. */
@@ -77,8 +77,9 @@ Shapes, named as npm run train names them (defaults: DistilBERT-base, batch 64 x
   --matmul-sizes LIST  square sizes compared with the peers (default 256,512,1024)
   --matmul-configs LIST  matmul configurations to sweep, comma-separated. Blocked (variant 3):
                        TMxTNxTK/RMxRN, a TMxTN tile of C per workgroup, K steps of TK, RMxRN
-                       outputs per thread. Direct (variant 4): RMxRN/T, RMxRN outputs per thread,
-                       T threads per workgroup (default ${DEFAULT_MATMUL_CONFIGS.join(',')})
+                       outputs per thread. Split-K (variant 6): TMxTNxTK/RMxRN/sS, the same in S
+                       slices of K. Direct (variant 4): RMxRN/T, RMxRN outputs per thread, T
+                       threads per workgroup (default ${DEFAULT_MATMUL_CONFIGS.join(',')})
 On llvmpipe (no GPU) use small shapes, e.g.
   npm run bench -- --quick --batch-size 4 --max-length 32 --dim 128 --hidden-dim 512 --heads 4 --layers 2 --vocab 1000
 `;

@@ -18,6 +18,8 @@ export interface BenchResults {
   peers?: PeerComparison;
   profile?: StepProfile | { error: string };
   host?: HostProfile | { error: string };
+  /** Set when the run was stopped before its end: what stopped it. */
+  interrupted?: string;
 }
 
 export interface Table {

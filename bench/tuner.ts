@@ -46,6 +46,8 @@ import { rowTiling } from '../kernels/attention_rows.ts';
 import { layerNormForward } from '../kernels/layernorm.ts';
 import { DIRECT_DEFAULTS } from '../kernels/cpu/matmul.ts';
 import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
+import { slicesToFill, splitKOptionsFor } from '../kernels/matmul_split_k.ts';
+import { matmulVariants } from '../kernels/matmul_variants.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
@@ -178,15 +180,18 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
 }
 
 function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulConfig[]): Task {
-  const ops = opsMatmulVariant();
+  // Split-K only where K is long enough for a GPU to launch it by default (`slicesToFill`).
   const defaults: MatmulConfig[] = [
     { variant: 3, ...blockedOptionsFor(shape) },
     { variant: 4, ...DIRECT_DEFAULTS },
+    ...(slicesToFill(shape) > 1 ? [{ variant: 6 as const, ...splitKOptionsFor(shape) }] : []),
   ];
-  const [first, other] = ops === 3 ? defaults : defaults.reverse();
+  const ops = opsMatmulVariant(shape);
+  const name = (c: MatmulConfig) => `${matmulVariants[c.variant].name} ${configName(c)}`;
+  const first = defaults.find((c) => c.variant === ops) ?? defaults[0];
   const candidates = [
-    matmulCandidate(`default (${ops === 3 ? 'blocked' : 'direct'} ${configName(first)})`, first, shape),
-    ...[other, ...configs].map((c) => matmulCandidate(`${c.variant === 3 ? 'blocked' : 'direct'} ${configName(c)}`, c, shape)),
+    matmulCandidate(`default (${name(first)})`, first, shape),
+    ...[...defaults.filter((c) => c !== first), ...configs].map((c) => matmulCandidate(name(c), c, shape)),
   ];
   return { kernel: 'matmul', key: matmulTuningKey(shape), dims: [shape.m, shape.n, shape.k], label, candidates };
 }

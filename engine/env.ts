@@ -37,9 +37,9 @@ export const SETTINGS = {
   ),
   ENGINE_QUIET: oneOf(['0', '1'], '0', "1 silences the engine's one-line notes (the adapter it opened, a kernel it turned off)."),
   ENGINE_MATMUL: oneOf(
-    ['blocked', 'direct'],
+    ['blocked', 'direct', 'split-k'],
     undefined,
-    "The matmul kernel the ops launch: blocked (variant 3, GPUs' default) or direct (variant 4, CPU implementations' default). Set, it also overrides the tuned table.",
+    "The matmul kernel the ops launch: blocked (variant 3), direct (variant 4, CPU implementations' default) or split-k (variant 6, at least 2 slices of K). GPUs' default is blocked, split-K where the output has too few tiles to fill the GPU. Set, it also overrides the tuned table.",
   ),
   ENGINE_ATTENTION: oneOf(
     ['blocks', 'rows', 'cpu'],

@@ -16,6 +16,7 @@ import type { KernelLaunch } from './launch.ts';
 import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from './layernorm.ts';
 import { matmulDirect } from './cpu/matmul.ts';
 import { matmulBlocked, type MatmulShape } from './matmul.ts';
+import { matmulSplitK } from './matmul_split_k.ts';
 import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
 import { sumColumnChunks } from './reduce.ts';
 
@@ -111,6 +112,10 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
   out_lin_forward_direct: {
     what: "out_lin's forward with variant 4, the kernel CPU adapters run (`linear`)",
     launch: (s) => matmulDirect(outLinForward(s)),
+  },
+  out_lin_grad_weight_split_k: {
+    what: "out_lin's backward for the weight, dW = Gᵀ · x, as GPUs run it: variant 6, split-K, its first launch (`linear`)",
+    launch: (s) => matmulSplitK({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false }),
   },
   out_lin_grad_bias: {
     what: "out_lin's backward for the bias, stage 1 of the column sums of its output gradient (`linear` via `sumColumnsOf`)",

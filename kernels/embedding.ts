@@ -9,17 +9,18 @@
 // Backward: dTable[v] = sum of grad[i] over the positions i with ids[i] = v, in increasing i, so
 // the result is identical run to run; WGSL has no float atomics, and float addition order matters.
 // It is a stable counting sort of the positions by id, then one plain sum per output element:
-//   1. `countIds`:     one thread per position, atomicAdd(counts[id], 1). Integer atomics are exact,
-//                      so the counts do not depend on the order the threads run in.
-//   2. `bucketStarts`: one workgroup scans the counts: starts[v] = first slot of bucket v in the
-//                      sorted order (starts[V] = number of valid ids); counts becomes a per-bucket
-//                      write cursor, starting at starts[v].
-//   3. `placeStably`:  one workgroup walks the positions in blocks of 256, in order. Within a
-//                      block each thread ranks its position among the earlier ones with the same
-//                      id (a compare with each position of the block, in workgroup memory) and
-//                      writes it at cursor + rank; the block's last occurrence of each id then
-//                      advances that cursor. Buckets thus hold their positions in increasing
-//                      order. O(n) compares per thread.
+//   `sortPositionsById`, one workgroup, steps 1 to 3 with a storage barrier between them:
+//   1. count:          atomicAdd(counts[id], 1) per position. Integer atomics are exact, so the
+//                      counts do not depend on the order the threads run in.
+//   2. bucket starts:  a scan of the counts: starts[v] = first slot of bucket v in the sorted
+//                      order (starts[V] = number of valid ids); counts becomes a per-bucket write
+//                      cursor, starting at starts[v].
+//   3. place stably:   the positions in blocks of 256, in order. Within a block each thread ranks
+//                      its position among the earlier ones with the same id (a compare with each
+//                      position of the block, in workgroup memory) and writes it at cursor + rank;
+//                      the block's last occurrence of each id then advances that cursor. Buckets
+//                      thus hold their positions in increasing order. O(n) compares per thread.
+//                      (One launch: steps 2 and 3 need one workgroup, and step 1 is n atomic adds.)
 //   4. `sumBuckets`:   a few threads per dTable row v (one at small D), each summing some of its
 //                      columns d: grad[order[k], d] over bucket v, in slot order; rows no id
 //                      touches get 0.
@@ -50,67 +51,57 @@ ${flatKernelMain(
 /** The id whose row gets no gradient, as a uniform: none is 0xffffffff, never a valid id. */
 const paddingUniform = (paddingIdx: number | undefined) => u32(paddingIdx ?? 0xffffffff);
 
-/** Step 1. Bindings: 1 ids [n] i32, 2 counts [V] (zeroed by the caller). */
-export function countIds(n: number, vocab: number, paddingIdx?: number): KernelLaunch {
+/**
+ * Steps 1 to 3, one workgroup, with a storage barrier between them. Bindings: 1 ids [n] i32,
+ * 2 cursors [V] (scratch: the counts, then each bucket's write cursor), 3 starts [V + 1], 4 order
+ * [n] (positions by bucket). The cursors are atomic for step 1's adds, so every access is atomic;
+ * after step 1 only one thread touches a given cursor between barriers.
+ */
+export function sortPositionsById(n: number, vocab: number, paddingIdx?: number): KernelLaunch {
   const uniforms = { n: u32(n), vocab: u32(vocab), paddingIdx: paddingUniform(paddingIdx) };
   const code = `${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
-@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
-${flatKernelMain(
-  WG,
-  'p.n',
-  `
-  let id = u32(ids[i]);
-  if (id < p.vocab && id != p.paddingIdx) { atomicAdd(&counts[id], 1u); }`,
-)}`;
-  return { name: 'embedding_count_ids', code, workgroups: flatGrid(n, WG), uniforms };
-}
-
-/**
- * Step 2, one workgroup: thread t owns a contiguous chunk of the vocabulary, totals it, adds the
- * totals of the chunks before it, then writes its chunk's exclusive prefix sums.
- * Bindings: 1 counts [V] (becomes the cursors), 2 starts [V + 1].
- */
-export function bucketStarts(vocab: number): KernelLaunch {
-  const uniforms = { vocab: u32(vocab) };
-  const code = `${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read_write> counts: array<u32>;
-@group(0) @binding(2) var<storage, read_write> starts: array<u32>;
+@group(0) @binding(2) var<storage, read_write> cursors: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> starts: array<u32>;
+@group(0) @binding(4) var<storage, read_write> order: array<u32>;
 var<workgroup> chunkTotals: array<u32, ${WG}>;
+var<workgroup> blockIds: array<u32, ${WG}>;
+
+fn validId(id: u32) -> bool { return id < p.vocab && id != p.paddingIdx; }
+
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_id) lid: vec3u) {
   let t = lid.x;
+  // 1. Count each id.
+  for (var v = t; v < p.vocab; v += ${WG}u) { atomicStore(&cursors[v], 0u); }
+  storageBarrier();
+  for (var i = t; i < p.n; i += ${WG}u) {
+    let id = u32(ids[i]);
+    if (validId(id)) { atomicAdd(&cursors[id], 1u); }
+  }
+  storageBarrier();
+
+  // 2. Bucket starts: thread t owns a contiguous chunk of the vocabulary, totals it, adds the
+  // totals of the chunks before it, then writes its chunk's exclusive prefix sums.
   let chunk = (p.vocab + ${WG - 1}u) / ${WG}u;
   let begin = min(t * chunk, p.vocab);
   let end = min(begin + chunk, p.vocab);
   var total = 0u;
-  for (var v = begin; v < end; v++) { total += counts[v]; }
+  for (var v = begin; v < end; v++) { total += atomicLoad(&cursors[v]); }
   chunkTotals[t] = total;
   workgroupBarrier();
   var running = 0u;
   for (var s = 0u; s < t; s++) { running += chunkTotals[s]; }
   for (var v = begin; v < end; v++) {
-    let count = counts[v];
+    let count = atomicLoad(&cursors[v]);
     starts[v] = running;
-    counts[v] = running;
+    atomicStore(&cursors[v], running);
     running += count;
   }
   if (t == ${WG - 1}u) { starts[p.vocab] = running; }
-}`;
-  return { name: 'embedding_bucket_starts', code, workgroups: [1, 1, 1], uniforms };
-}
+  storageBarrier();
 
-/** Step 3, one workgroup. Bindings: 1 ids [n] i32, 2 cursors [V], 3 order [n] (positions by bucket). */
-export function placeStably(n: number, vocab: number, paddingIdx?: number): KernelLaunch {
-  const uniforms = { n: u32(n), vocab: u32(vocab), paddingIdx: paddingUniform(paddingIdx) };
-  const code = `${uniformBlock(uniforms)}
-@group(0) @binding(1) var<storage, read> ids: array<i32>;
-@group(0) @binding(2) var<storage, read_write> cursors: array<u32>;
-@group(0) @binding(3) var<storage, read_write> order: array<u32>;
-var<workgroup> blockIds: array<u32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(local_invocation_id) lid: vec3u) {
-  let t = lid.x;
+  // 3. Place the positions, in blocks of ${WG}, in order.
   for (var base = 0u; base < p.n; base += ${WG}u) {
     let i = base + t;
     var id = 0xffffffffu;
@@ -125,20 +116,20 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
         if (s < t) { earlier++; } else if (s > t) { later++; }
       }
     }
-    let valid = id < p.vocab && id != p.paddingIdx;
+    let valid = validId(id);
     var slot = 0u;
-    if (valid) { slot = cursors[id] + earlier; }
+    if (valid) { slot = atomicLoad(&cursors[id]) + earlier; }
     // Every thread has read its cursor (and blockIds) before any cursor moves or the next block loads.
     storageBarrier();
     workgroupBarrier();
     if (valid) {
       order[slot] = i;
-      if (later == 0u) { cursors[id] = slot + 1u; }
+      if (later == 0u) { atomicStore(&cursors[id], slot + 1u); }
     }
     storageBarrier();
   }
 }`;
-  return { name: 'embedding_place_stably', code, workgroups: [1, 1, 1], uniforms };
+  return { name: 'embedding_sort_positions', code, workgroups: [1, 1, 1], uniforms };
 }
 
 /** Most vectors (vec4 or scalar) of a dTable row that one step-4 thread sums. */

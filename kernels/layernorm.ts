@@ -53,6 +53,12 @@ export interface LayerNormBackwardFusion {
   twoParts?: boolean;
   /** The forward's dropout: the input kernel also writes x's gradient through its mask. */
   dropout?: LayerNormDropout | null;
+  /**
+   * The input kernel's launch also runs `layerNormParamGradChunks` (stage 1 of the weight and bias
+   * gradients) in workgroups past the rows': the two read the same tensors and neither waits for
+   * the other, so one launch does both.
+   */
+  paramGrads?: boolean;
 }
 
 /** The uniforms and WGSL of a kernel's dropout: `dropped(v, i)`, v (f32, or vec4f for elements i…i+3) through the mask. */
@@ -111,11 +117,21 @@ export function forwardParts(
   return { residual, repeated: residual && residualRows !== rows, uniforms, suffix, dropoutWgsl: drop.wgsl };
 }
 
-/** Backward-input bindings: dy, [dyMore], x, weight, mean, rstd, dx, [dxDropped, step]. */
-export function backwardInputBindings(vec: 'f32' | 'vec4f', { twoParts, dropout }: LayerNormBackwardFusion): string {
-  const names = ['dy', ...(twoParts ? ['dyMore'] : []), 'x', 'weight', 'mean', 'rstd', 'dx', ...(dropout ? ['dxDropped'] : [])];
+/** Backward-input bindings: dy, [dyMore], x, weight, mean, rstd, dx, [dxDropped], [weightPartial, biasPartial], [step]. */
+export function backwardInputBindings(vec: 'f32' | 'vec4f', { twoParts, dropout, paramGrads }: LayerNormBackwardFusion): string {
+  const names = [
+    'dy',
+    ...(twoParts ? ['dyMore'] : []),
+    'x',
+    'weight',
+    'mean',
+    'rstd',
+    'dx',
+    ...(dropout ? ['dxDropped'] : []),
+    ...(paramGrads ? ['weightPartial', 'biasPartial'] : []),
+  ];
   const types: Record<string, string> = { mean: 'f32', rstd: 'f32' };
-  const written = new Set(['dx', 'dxDropped']);
+  const written = new Set(['dx', 'dxDropped', 'weightPartial', 'biasPartial']);
   return names
     .map(
       (name, i) =>
@@ -124,16 +140,51 @@ export function backwardInputBindings(vec: 'f32' | 'vec4f', { twoParts, dropout 
     .join('\n');
 }
 
-/** A backward-input kernel's uniforms, name suffix, dropout WGSL, and its WGSL expression for dy at `i`. */
+/**
+ * A backward-input kernel's uniforms, name suffix, the WGSL of its dropout and of
+ * `paramGradChunk` (with `paramGrads`), and its WGSL expression for dy at `i`.
+ */
 export function backwardInputParts(rows: number, cols: number, fusion: LayerNormBackwardFusion, vec: 'f32' | 'vec4f') {
-  const bindings = 6 + (fusion.twoParts ? 1 : 0) + (fusion.dropout ? 1 : 0);
+  const bindings = 6 + (fusion.twoParts ? 1 : 0) + (fusion.dropout ? 1 : 0) + (fusion.paramGrads ? 2 : 0);
   const drop = dropoutParts(fusion.dropout, vec, bindings + 1);
+  const dyAt = (i: string) => (fusion.twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`);
   return {
-    uniforms: { rows: u32(rows), cols: u32(cols), ...drop.uniforms } as Uniforms,
-    suffix: `${fusion.twoParts ? '_parts2' : ''}${fusion.dropout ? '_dropout' : ''}`,
-    dropoutWgsl: drop.wgsl,
-    dyAt: (i: string) => (fusion.twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`),
+    uniforms: {
+      rows: u32(rows),
+      cols: u32(cols),
+      ...(fusion.paramGrads ? { chunks: u32(Math.ceil(rows / ROW_CHUNK)) } : {}),
+      ...drop.uniforms,
+    } as Uniforms,
+    suffix: `${fusion.twoParts ? '_parts2' : ''}${fusion.dropout ? '_dropout' : ''}${fusion.paramGrads ? '_param_grads' : ''}`,
+    extraWgsl: [drop.wgsl, fusion.paramGrads ? paramGradChunkWgsl(vec, dyAt) : '']
+      .filter((w) => w)
+      .map((w) => `\n${w}`)
+      .join(''),
+    dyAt,
   };
+}
+
+/**
+ * WGSL: `paramGradChunk(i)` writes the partial weight and bias gradients of the i-th (chunk of
+ * ROW_CHUNK rows, column), i < chunks · cols (a vec4 of 4 columns when `vec` is vec4f; each lane's
+ * arithmetic is the scalar form's, in its order, so both give the same bits).
+ */
+export function paramGradChunkWgsl(vec: 'f32' | 'vec4f', dyAt: (i: string) => string): string {
+  return `fn paramGradChunk(i: u32) {
+  let n = p.cols${vec === 'vec4f' ? ' / 4u' : ''};
+  let col = i % n;
+  let chunk = i / n;
+  let end = min(p.rows, (chunk + 1u) * ${ROW_CHUNK}u);
+  var dWeight = ${vec}(0.0);
+  var dBias = ${vec}(0.0);
+  for (var r = chunk * ${ROW_CHUNK}u; r < end; r++) {
+    let g = ${dyAt('r * n + col')};
+    dWeight += g * (x[r * n + col] - mean[r]) * rstd[r];
+    dBias += g;
+  }
+  weightPartial[i] = dWeight;
+  biasPartial[i] = dBias;
+}`;
 }
 
 /**
@@ -187,9 +238,15 @@ export function layerNormBackwardInput(
   subgroups = false,
   { wg = rowWorkgroupSize(cols), ...fusion }: LayerNormBackwardFusion & { wg?: number } = {},
 ): KernelLaunch {
-  const { uniforms, suffix, dropoutWgsl, dyAt } = backwardInputParts(rows, cols, fusion, 'f32');
+  const { uniforms, suffix, extraWgsl, dyAt } = backwardInputParts(rows, cols, fusion, 'f32');
+  // With paramGrads, the workgroups past the rows' compute the partial sums, a thread each.
+  const paramWorkgroups = fusion.paramGrads ? Math.ceil((Math.ceil(rows / ROW_CHUNK) * cols) / wg) : 0;
+  const beyondRows = fusion.paramGrads
+    ? `let i = (row - p.rows) * ${wg}u + lid.x;
+    if (i < p.chunks * p.cols) { paramGradChunk(i); }`
+    : '';
   const code = `${subgroupPrelude(subgroups)}${uniformBlock(uniforms)}
-${backwardInputBindings('f32', fusion)}${dropoutWgsl ? `\n${dropoutWgsl}` : ''}
+${backwardInputBindings('f32', fusion)}${extraWgsl}
 ${workgroupReduce('rowSumsOf', 'vec2f', 'sum', wg, subgroups)}
 ${rowKernelMain(
   wg,
@@ -209,8 +266,14 @@ ${rowKernelMain(
     dx[base + c] = d;${fusion.dropout ? '\n    dxDropped[base + c] = dropped(d, base + c);' : ''}
   }`,
   subgroups,
+  beyondRows,
 )}`;
-  return { name: `layernorm_backward_input${suffix}${subgroups ? '_subgroups' : ''}`, code, workgroups: rowGrid(rows), uniforms };
+  return {
+    name: `layernorm_backward_input${suffix}${subgroups ? '_subgroups' : ''}`,
+    code,
+    workgroups: rowGrid(rows + paramWorkgroups),
+    uniforms,
+  };
 }
 
 /**
@@ -230,23 +293,8 @@ export function layerNormParamGradChunks(
 ${names.map((name, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n')}
 @group(0) @binding(${names.length + 1}) var<storage, read_write> weightPartial: array<f32>;
 @group(0) @binding(${names.length + 2}) var<storage, read_write> biasPartial: array<f32>;
-${flatKernelMain(
-  PARTIAL_WG,
-  'p.chunks * p.cols',
-  `
-  let col = i % p.cols;
-  let chunk = i / p.cols;
-  let end = min(p.rows, (chunk + 1u) * ${ROW_CHUNK}u);
-  var dWeight = 0.0;
-  var dBias = 0.0;
-  for (var r = chunk * ${ROW_CHUNK}u; r < end; r++) {
-    let g = ${dy('r * p.cols + col')};
-    dWeight += g * (x[r * p.cols + col] - mean[r]) * rstd[r];
-    dBias += g;
-  }
-  weightPartial[i] = dWeight;
-  biasPartial[i] = dBias;`,
-)}`;
+${paramGradChunkWgsl('f32', dy)}
+${flatKernelMain(PARTIAL_WG, 'p.chunks * p.cols', '\n  paramGradChunk(i);')}`;
   return {
     name: `layernorm_param_grad_chunks${twoParts ? '_parts2' : ''}`,
     code,

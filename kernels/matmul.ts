@@ -23,11 +23,14 @@
 //   1 naive and 2 tiled: the place to start reading (kernels/matmul_teaching.ts);
 //   3 blocked, below: the kernel GPUs run;
 //   4 direct: the kernel CPU implementations of WebGPU run (kernels/cpu/matmul.ts);
-//   5 subgroup-matrix: f16 products on a GPU's matrix units (kernels/matmul_subgroup_matrix.ts).
+//   5 subgroup-matrix: f16 products on a GPU's matrix units (kernels/matmul_subgroup_matrix.ts);
+//   6 split-K: variant 3 over slices of K, for outputs with too few tiles to fill a GPU
+//     (kernels/matmul_split_k.ts).
 //
 // Variant 3, blocked. Workgroup (x, y, z) computes the TILE_M × TILE_N block of C at tile column
 // x and tile row y of batch entry z (more than 65535 tile rows fold into z: z = batch·mFolds +
-// fold, tile row = fold·gridY + y). It walks K in steps of TILE_K: its threads copy the A and B tiles into workgroup memory, k-major
+// fold, tile row = fold·gridY + y; with split-K, the batch entry also picks a slice of K). It
+// walks K in steps of TILE_K: its threads copy the A and B tiles into workgroup memory, k-major
 // ([TILE_K][TILE_M] and [TILE_K][TILE_N], whatever the global layout, so that the inner loop reads
 // both the same way; zero past the edges, so any M, N, K works), consecutive threads taking
 // consecutive elements of each operand's contiguous dim. Then thread (tx, ty) accumulates
@@ -91,14 +94,17 @@ export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgr
 
 /**
  * The uniforms of the fast variants: the sizes, batch strides (0: shared or slotted), the folding
- * of tile rows and the layouts as strides.
+ * of tile rows, the layouts as strides, and the K slices of split-K (kernels/matmul_split_k.ts):
+ * `splits` slices of kSplit each.
  */
-export function uniformsFor(s: MatmulShape, mFolds: number): Uniforms {
+export function uniformsFor(s: MatmulShape, mFolds: number, splits = 1): Uniforms {
   return {
     m: u32(s.m),
     n: u32(s.n),
     k: u32(s.k),
     batch: u32(s.batch),
+    splits: u32(splits),
+    kSplit: u32(Math.ceil(s.k / splits)),
     strideA: u32(s.sharedA || s.slots?.a ? 0 : s.m * s.k),
     strideB: u32(s.sharedB || s.slots?.b ? 0 : s.k * s.n),
     mFolds: u32(mFolds),
@@ -290,29 +296,32 @@ var<workgroup> tileB: array<f32, TILE_K * TILE_N>;  // [k][n]
 
 @compute @workgroup_size(THREADS_M * THREADS_N)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let batch = wid.z / p.mFolds;
+  let entry = wid.z / p.mFolds;  // split-K: slice · batch + batch entry
   let m0 = ((wid.z % p.mFolds) * nwg.y + wid.y) * TILE_M;
   if (m0 >= p.m) { return; }  // the whole workgroup, so the barriers below stay uniform
   let n0 = wid.x * TILE_N;
+  let batch = entry % p.batch;
+  let kBegin = (entry / p.batch) * p.kSplit;
+  let kEnd = min(p.k, kBegin + p.kSplit);
   let tx = lid.x % THREADS_N;
   let ty = lid.x / THREADS_N;
   // Along which dim each operand is contiguous, for the copies to read consecutive words.
   let aAlongK = p.aStrideK == 1u;
   let bAlongK = p.bStrideK == 1u;
   var acc: array<array<f32, THREAD_N>, THREAD_M>;
-  for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += TILE_K) {
     for (var e = lid.x; e < TILE_K * TILE_M; e += THREADS_M * THREADS_N) {
       let m = select(e % TILE_M, e / TILE_K, aAlongK);
       let k = select(e / TILE_M, e % TILE_K, aAlongK);
       var value = 0.0;
-      if (m0 + m < p.m && k0 + k < p.k) { value = loadA(batch, m0 + m, k0 + k); }
+      if (m0 + m < p.m && k0 + k < kEnd) { value = loadA(batch, m0 + m, k0 + k); }
       tileA[k * TILE_M + m] = value;
     }
     for (var e = lid.x; e < TILE_K * TILE_N; e += THREADS_M * THREADS_N) {
       let n = select(e % TILE_N, e / TILE_K, bAlongK);
       let k = select(e / TILE_N, e % TILE_K, bAlongK);
       var value = 0.0;
-      if (k0 + k < p.k && n0 + n < p.n) { value = loadB(batch, k0 + k, n0 + n); }
+      if (k0 + k < kEnd && n0 + n < p.n) { value = loadB(batch, k0 + k, n0 + n); }
       tileB[k * TILE_N + n] = value;
     }
     workgroupBarrier();
@@ -330,19 +339,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var j = 0u; j < THREAD_N; j++) {
       let m = m0 + ty + i * THREADS_M;
       let n = n0 + tx + j * THREADS_N;
-      if (m < p.m && n < p.n) { storeC(batch, m, n, acc[i][j]); }
+      if (m < p.m && n < p.n) { storeC(entry, m, n, acc[i][j]); }
     }
   }
 }`;
 
-/** Variant 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
-export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> = {}): KernelLaunch {
+/**
+ * Variant 3's launch of `s` in `splits` K slices, its grid's z covering slices × batch entries:
+ * `operands(uniforms)` declares what it reads and writes (`operandFunctions` without split-K).
+ */
+export function blockedLaunch(
+  s: MatmulShape,
+  options: Partial<BlockedOptions>,
+  splits: number,
+  operands: (uniforms: Uniforms) => string,
+): KernelLaunch & { options: BlockedOptions } {
   const o = { ...blockedOptionsFor(s), ...options };
   checkOptions(o);
-  const { workgroups, mFolds } = tileGrid(s, o.tileM, o.tileN);
-  const uniforms = uniformsFor(s, mFolds);
+  const { workgroups, mFolds } = tileGrid({ ...s, batch: s.batch * splits }, o.tileM, o.tileN);
+  const uniforms = uniformsFor(s, mFolds, splits);
   const code = fillTemplate(BLOCKED, {
-    OPERANDS: operandFunctions(s, uniforms),
+    OPERANDS: operands(uniforms),
     TILE_M: o.tileM,
     TILE_N: o.tileN,
     TILE_K: o.tileK,
@@ -350,5 +367,11 @@ export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> =
     THREAD_N: o.threadN,
   });
   const name = `matmul_blocked_${o.tileM}x${o.tileN}x${o.tileK}_${o.threadM}x${o.threadN}${flagsName(s)}`;
+  return { name, code, workgroups, uniforms, options: o };
+}
+
+/** Variant 3: tiles in workgroup memory, a threadM × threadN block of C per thread. */
+export function matmulBlocked(s: MatmulShape, options: Partial<BlockedOptions> = {}): KernelLaunch {
+  const { name, code, workgroups, uniforms } = blockedLaunch(s, options, 1, (u) => operandFunctions(s, u));
   return { name, code, workgroups, uniforms };
 }

@@ -7,8 +7,11 @@
 //
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
-// bias gradients and for reducing a gradient over broadcast leading dims.
-import { F32_LOWEST, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+// bias gradients and for reducing a gradient over broadcast leading dims. `sumColumnsOfSlots` runs
+// that one stage for several matrices in one launch: the q, k and v bias gradients with the sum of
+// the three input gradients, a layer norm's weight and bias gradients.
+import { F32_LOWEST, FLAT_BUILTINS, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import { forSlot, slotLayout, slotWorkgroup } from './multi_tensor.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';
 
 const WG = 256;
@@ -90,6 +93,49 @@ ${flatKernelMain(
   'col',
 )}`;
   return { name: `sum_columns${width === 4 ? '_vec4' : ''}`, code, workgroups: flatGrid(cols / width, SUM_COLUMNS_WG), uniforms };
+}
+
+/** What `sumColumnsOfSlots` binds per matrix (its input and output), and besides them. */
+export const SUM_COLUMNS_EACH_COST = { sharedBindings: 0, bindingsPerSlot: 2, sharedUniforms: 0, uniformsPerSlot: 3 };
+
+/**
+ * `sumColumns` of several matrices in one launch: slot k sums input{k} [rows{k}, cols] over its
+ * rows into output{k}. Each slot owns a range of workgroups (kernels/multi_tensor.ts), and each of
+ * its threads sums one column (4 as a vec4 when the slot's cols is a multiple of 4) in the order
+ * `sumColumns` does, so the sums keep their bits. Bindings: input0, output0, input1, output1, …
+ */
+export function sumColumnsOfSlots(shapes: readonly (readonly [rows: number, cols: number])[]): KernelLaunch {
+  const widths = shapes.map(([, cols]) => (cols % 4 === 0 ? 4 : 1));
+  const layout = slotLayout(
+    shapes.map(([, cols], k) => cols / widths[k]),
+    SUM_COLUMNS_WG,
+  );
+  const uniforms: Uniforms = { ...layout.uniforms };
+  shapes.forEach(([rows], k) => {
+    uniforms[`rows${k}`] = u32(rows);
+  });
+  const vec = (k: number) => (widths[k] === 4 ? 'vec4f' : 'f32');
+  const bindings = shapes.map(
+    (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read> input${k}: array<${vec(k)}>;
+@group(0) @binding(${2 * k + 2}) var<storage, read_write> output${k}: array<${vec(k)}>;`,
+  );
+  const code = `${uniformBlock(uniforms)}
+${bindings.join('\n')}
+
+@compute @workgroup_size(${SUM_COLUMNS_WG})
+fn main(${FLAT_BUILTINS}) {
+  ${slotWorkgroup(shapes.length)}
+  ${forSlot(
+    shapes.length,
+    (k) => `let col = local * ${SUM_COLUMNS_WG}u + lid.x;
+    if (col < p.n${k}) {
+      var acc = ${vec(k)}(0.0);
+      for (var r = 0u; r < p.rows${k}; r++) { acc += input${k}[r * p.n${k} + col]; }
+      output${k}[col] = acc;
+    }`,
+  )}
+}`;
+  return { name: `sum_columns_each_x${shapes.length}`, code, workgroups: layout.grid, uniforms };
 }
 
 /** d input[row, col] = (col == argmax[row]) ? grad[row] : 0, the backward of a row max. */

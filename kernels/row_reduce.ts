@@ -41,14 +41,14 @@ export const subgroupSetup = (subgroups: boolean) => (subgroups ? '\n  subgroupL
 
 /**
  * The entry point of a `rowGrid` kernel over [p.rows, p.cols]: `body` runs with `row`, `base` (the
- * row's first element) and the thread's `lid.x`; surplus workgroups return at once. With
+ * row's first element) and the thread's `lid.x`; surplus workgroups run `beyondRows` (if any) and return. With
  * `subgroups` it binds the subgroup builtins (the kernel starts with `subgroupPrelude`).
  */
-export function rowKernelMain(workgroupSize: number, body: string, subgroups = false): string {
+export function rowKernelMain(workgroupSize: number, body: string, subgroups = false, beyondRows = ''): string {
   return `@compute @workgroup_size(${workgroupSize})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u${subgroupBuiltins(subgroups)}) {${subgroupSetup(subgroups)}
   let row = wid.x + wid.y * nwg.x;
-  if (row >= p.rows) { return; }
+  if (row >= p.rows) {${beyondRows ? `\n    ${beyondRows}\n   ` : ''} return; }
   let base = row * p.cols;
 ${body}
 }`;

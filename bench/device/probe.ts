@@ -1,8 +1,11 @@
 // Reports what the adapter offers: backend, limits, features, the subgroup-matrix (tensor core)
 // configurations that Dawn exposes when unsafe APIs are allowed, and what its f32 -> f16
 // conversion does past f16's range (WGSL leaves that to the implementation; kernels/cast.ts does
-// not rely on it). Prints JSON on stdout.
-//   npx tsx bench/device/probe.ts [--out FILE]
+// not rely on it). Prints JSON on stdout. With --gpu-only it then exits with status 3 and one line
+// on stderr when the adapter the engine would open is a CPU implementation (lavapipe,
+// SwiftShader) or there is none: the device kit stops there rather than time a CPU as if it were
+// the GPU.
+//   npx tsx bench/device/probe.ts [--out FILE] [--gpu-only]
 import { writeFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 
@@ -18,8 +21,16 @@ const LIMITS = [
   'maxBufferSize',
 ] as const;
 
+/** One Dawn instance per set of flags: on lavapipe, a device on a third instance aborts the process. */
+const instances = new Map<string, GPU>();
+const instance = (flags: string[]) => {
+  const key = flags.join(' ');
+  if (!instances.has(key)) instances.set(key, create(flags));
+  return instances.get(key)!;
+};
+
 async function describe(flags: string[], options: GPURequestAdapterOptions) {
-  const adapter = await create(flags).requestAdapter(options);
+  const adapter = await instance(flags).requestAdapter(options);
   if (!adapter) return null;
   const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: unknown[]; subgroupMinSize?: number; subgroupMaxSize?: number };
   return {
@@ -28,6 +39,7 @@ async function describe(flags: string[], options: GPURequestAdapterOptions) {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
+    isFallbackAdapter: info.isFallbackAdapter,
     subgroupMinSize: info.subgroupMinSize,
     subgroupMaxSize: info.subgroupMaxSize,
     subgroupMatrixConfigs: info.subgroupMatrixConfigs ?? [],
@@ -50,7 +62,7 @@ const halfName = (bits: number) =>
 
 /** The adapter's own f16(x) for the OVERFLOWING values, in one line: IEEE's ±inf, saturation to ±65504, or the bits. */
 async function halfOverflow(flags: string[]): Promise<string> {
-  const adapter = await create(flags).requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await instance(flags).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter?.features.has('shader-f16')) return 'no shader-f16';
   const device = await adapter.requestDevice({ requiredFeatures: ['shader-f16'] });
   const input = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
@@ -91,14 +103,24 @@ const report = {
   // Unsafe APIs expose chromium-experimental-subgroup-matrix; the toggle lets NVIDIA's Vulkan
   // driver report shader-f16, which the f16 tensor-core configurations need.
   unsafe: await describe(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'], { powerPreference: 'high-performance' }),
+  f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
   opengl: await (async () => {
     process.env.EGL_PLATFORM ??= 'surfaceless';
     return describe(['backend=opengl'], { featureLevel: 'compatibility' });
   })(),
-  f16Overflow: await halfOverflow(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']),
 };
-const text = JSON.stringify(report, null, 2);
+const gpu = report.default;
+const cpuImplementation = !gpu
+  ? 'Dawn finds no GPU adapter (Vulkan, Metal, D3D12); the engine would fall back to OpenGL'
+  : gpu.isFallbackAdapter
+    ? `the adapter, ${[gpu.vendor, gpu.device || gpu.description].filter(Boolean).join(' ')}, is a CPU implementation`
+    : null;
+const text = JSON.stringify({ ...report, cpuImplementation }, null, 2);
 const outAt = process.argv.indexOf('--out');
 if (outAt > 0) writeFileSync(process.argv[outAt + 1], `${text}\n`);
 console.log(text);
+if (cpuImplementation && process.argv.includes('--gpu-only')) {
+  console.error(`probe: no GPU to measure: ${cpuImplementation}`);
+  process.exit(3);
+}
 process.exit(0);

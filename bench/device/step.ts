@@ -9,10 +9,12 @@
 // learning-rate decay: the training job's step (with --fp16, its mixed-precision step: forward
 // under autocast, a GradScaler), each batch shape's first step recorded and later ones replayed
 // (engine/replay.ts), with and without --fp16. Timing waits for the GPU at the end of each step.
+// The --out file is rewritten after every step ("complete": false until the last), and once more
+// on SIGTERM ("interrupted": "SIGTERM"), so a run cut short keeps the steps it made.
 //   npx tsx bench/device/step.ts --dim 768 --layers 6 --heads 12 --hidden-dim 3072 --batch-size 64 \
 //     --steps 30 --parity-steps 20 --shared ../shared --run-dir DIR --out step.json
 //   npx tsx bench/device/step.ts --summarize OUTDIR     (markdown comparison of OUTDIR's JSON files)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AdamW,
@@ -26,7 +28,6 @@ import {
   closeGpu,
   copyInto,
   crossEntropy,
-  gpu,
   gradNorm,
   initGpu,
   pool,
@@ -35,6 +36,7 @@ import {
 } from '../../engine/index.ts';
 import { initModel, saveModel } from '../../model/checkpoint.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
+import { files } from '../../model/files/node.ts';
 import type { Model } from '../../model/models.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { nonNegativeInt, parseCommandLine, positiveInt } from '../../train/args.ts';
@@ -71,8 +73,6 @@ if (args.summarize) {
   process.exit(0);
 }
 
-await initGpu();
-if (args.fp16) assertHalfSupported('--fp16');
 const modelDir = join(args.shared, 'models', 'distilbert-base-uncased');
 const tokenizer = WordPieceTokenizer.fromDir(modelDir);
 const base = DistilBertConfig.fromJSON(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')), join(modelDir, 'config.json'));
@@ -110,15 +110,57 @@ interface RunResult {
   peakPoolBytes: number;
 }
 
-/** `count` steps from the initial weights; `after` sees the trained model before it is released. */
-async function runSteps(training: boolean, count: number, after?: (model: Model) => Promise<void>): Promise<RunResult> {
+let adapter = 'not open yet';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const speed: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
+const parity: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
+const paritySteps = Math.min(args.paritySteps, batches.length);
+const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.length;
+
+/** What the steps so far measured; `ended` says whether the run is over, and how. */
+function report(ended: 'complete' | 'SIGTERM' | 'running') {
+  // The first steps compile pipelines; the median of the rest is the steady state.
+  const steady = speed.msPerStep.slice(Math.min(2, speed.msPerStep.length - 1));
+  return {
+    adapter,
+    precision: args.fp16 ? 'fp16 (autocast + GradScaler)' : 'fp32',
+    model: {
+      dim: args.dim,
+      layers: args.layers,
+      heads: args.heads,
+      hiddenDim: args.hiddenDim,
+      batchSize: args.batchSize,
+      maxLength: args.maxLength,
+    },
+    complete: ended === 'complete',
+    ...(ended === 'SIGTERM' && { interrupted: 'SIGTERM' }),
+    steps: speed.msPerStep.length,
+    paritySteps,
+    seqLens: batches.map((b) => b.seqLen),
+    meanPaddedTokensPerStep: tokens,
+    msPerStepMedian: steady.length ? median(steady) : null,
+    tokensPerSecond: steady.length ? tokens / (median(steady) / 1000) : null,
+    peakPoolBytes: speed.peakPoolBytes,
+    msPerStepAll: speed.msPerStep,
+    parityLosses: parity.losses,
+  };
+}
+
+function writeReport(ended: Parameters<typeof report>[0] = 'running'): string {
+  const text = JSON.stringify(report(ended), null, 2);
+  // Through a temporary file: a process killed mid-write leaves the last whole report.
+  if (args.out) files.writeWhole(args.out, [Buffer.from(`${text}\n`)]);
+  return text;
+}
+
+/** `count` steps from the initial weights into `result`, the report written after each; `after` sees the trained model before it is released. */
+async function runSteps(training: boolean, count: number, result: RunResult, after?: (model: Model) => Promise<void>): Promise<void> {
   const model = initModel(config, args.seed);
   const params = model.parameters();
   // A linear decay over the run's steps (counted on the device, so a skipped --fp16 step does not advance it).
   const lr = { steps: count, at: (step: number) => args.lr * (1 - step / count) };
   const optimizer = new AdamW(params, { lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
   const scaler = args.fp16 ? new GradScaler() : undefined;
-  const result: RunResult = { msPerStep: [], losses: [], peakPoolBytes: 0 };
   // As the trainer does: each batch shape's first step is recorded, later ones replayed.
   const replay = new StepReplay();
   const lossOut = new Tensor([], 'f32', { persistent: true, name: 'loss_out' });
@@ -151,6 +193,7 @@ async function runSteps(training: boolean, count: number, after?: (model: Model)
     await synchronize();
     result.msPerStep.push(performance.now() - started);
     result.peakPoolBytes = Math.max(result.peakPoolBytes, pool.allocatedBytes);
+    writeReport();
   }
   replay.release();
   lossOut.release();
@@ -158,7 +201,6 @@ async function runSteps(training: boolean, count: number, after?: (model: Model)
   scaler?.release();
   optimizer.release();
   for (const p of model.parameters()) p.release();
-  return result;
 }
 
 /** The trained model folder and its logits on the first batch, in eval mode, for from_pretrained. */
@@ -177,39 +219,27 @@ async function saveTrained(model: Model): Promise<void> {
   }
 }
 
+process.once('SIGTERM', () => {
+  writeReport('SIGTERM');
+  process.exit(143);
+});
+writeReport();
+adapter = (await initGpu()).adapterName;
+if (args.fp16) {
+  try {
+    assertHalfSupported('--fp16');
+  } catch (err) {
+    console.error(`step: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
 if (args.runDir) {
   await saveModel(initModel(config, args.seed), tokenizer, args.runDir);
   writeFileSync(join(args.runDir, 'batches.json'), JSON.stringify({ lr: args.lr, seed: args.seed, steps: batches.map(asLists) }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const speed = await runSteps(true, batches.length);
-const paritySteps = Math.min(args.paritySteps, batches.length);
-const parity = paritySteps > 0 ? await runSteps(false, paritySteps, args.runDir ? saveTrained : undefined) : undefined;
-// The first steps compile pipelines; the median of the rest is the steady state.
-const steady = speed.msPerStep.slice(Math.min(2, speed.msPerStep.length - 1));
-const tokens = batches.reduce((n, b) => n + b.batch * b.seqLen, 0) / batches.length;
-const report = {
-  adapter: gpu().adapterName,
-  precision: args.fp16 ? 'fp16 (autocast + GradScaler)' : 'fp32',
-  model: {
-    dim: args.dim,
-    layers: args.layers,
-    heads: args.heads,
-    hiddenDim: args.hiddenDim,
-    batchSize: args.batchSize,
-    maxLength: args.maxLength,
-  },
-  steps: batches.length,
-  meanPaddedTokensPerStep: tokens,
-  msPerStepMedian: median(steady),
-  tokensPerSecond: tokens / (median(steady) / 1000),
-  peakPoolBytes: speed.peakPoolBytes,
-  msPerStepAll: speed.msPerStep,
-  parityLosses: parity?.losses ?? [],
-};
-const text = JSON.stringify(report, null, 2);
-if (args.out) writeFileSync(args.out, `${text}\n`);
-console.log(text);
+await runSteps(true, batches.length, speed);
+if (paritySteps > 0) await runSteps(false, paritySteps, parity, args.runDir ? saveTrained : undefined);
+console.log(writeReport('complete'));
 closeGpu();
-process.exit(existsSync(args.out || '.') ? 0 : 1);
+process.exit(0);

@@ -1,8 +1,8 @@
 // The markdown comparison of one device run (bench/device/run.sh): our step time and memory against
 // PyTorch eager's (fp32 and AMP fp16), our matmuls against cuBLAS, the per-step losses of both
 // with dropout off, our saved model through transformers' from_pretrained, the host cost per
-// launch, and which stages failed or were skipped (from run.log). A missing file leaves its
-// section out.
+// launch, and every stage's outcome and files (from run.log). A missing file leaves its section
+// out; a stage's file from a stage that was stopped early says so ("interrupted").
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,8 +28,9 @@ function trainingSection(step: Json, fp16: Json, dir: string): string[] {
   const m = step.model;
   const speed = readJson(dir, 'torch_speed.json');
   const amp = readJson(dir, 'torch_amp.json');
+  const partial = step.complete === false ? ` (stopped after ${step.steps} of ${step.seqLens?.length ?? '?'} steps)` : '';
   const lines = [
-    `## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}, ${step.steps} steps`,
+    `## Training step: DistilBERT dim ${m.dim}, ${m.layers} layers, ${m.heads} heads, FFN ${m.hiddenDim}, batch ${m.batchSize}, ${step.steps} steps${partial}`,
     '',
   ];
   lines.push('| | ms/step (median) | tokens/s | peak GPU memory (MiB) |', '|---|---|---|---|');
@@ -63,7 +64,8 @@ export function summarize(dir: string): string {
   const parity = readJson(dir, 'torch_parity.json');
   const saved = readJson(dir, 'torch_saved.json');
   const sgemm = readJson(dir, 'torch_sgemm.json');
-  const host = readJson(dir, 'host.json');
+  const bench = readJson(dir, 'bench.json');
+  const host = bench?.host;
   const lines: string[] = ['# Device run', ''];
   const gpuName = adapter?.default ? `${adapter.default.vendor} ${adapter.default.device || adapter.default.description}` : step?.adapter;
   lines.push(`- GPU (WebGPU adapter): ${gpuName ?? 'unknown'}`);
@@ -96,13 +98,24 @@ export function summarize(dir: string): string {
       '',
     );
   }
-  if (readJson(dir, 'bench.json')) lines.push('## Our kernels', '', 'See bench.md (and bench.json) from the same run.', '');
-  const problems = existsSync(join(dir, 'run.log'))
-    ? readFileSync(join(dir, 'run.log'), 'utf8')
-        .split('\n')
-        .filter((l) => /skipped|failed/.test(l))
-    : [];
-  if (problems.length)
-    lines.push('## Stages that failed or were skipped', '', ...problems.map((l) => `- ${l.replace(/^\[[^\]]*\]\s*/, '')}`), '');
+  if (bench) {
+    const stopped = bench.interrupted ? ` (stopped early: ${bench.interrupted}; the groups it finished)` : '';
+    lines.push('## Our kernels', '', `See bench.md (and bench.json) from the same run${stopped}.`, '');
+  }
+  lines.push(...stagesSection(dir));
   return lines.join('\n');
+}
+
+/** Every stage's outcome, time and files, from run.log's lines (bench/device/run.sh's run_stage). */
+function stagesSection(dir: string): string[] {
+  if (!existsSync(join(dir, 'run.log'))) return [];
+  const rows: string[] = [];
+  for (const line of readFileSync(join(dir, 'run.log'), 'utf8').split('\n')) {
+    const text = line.replace(/^\[[^\]]*\]\s*/, '');
+    const ran = /^(.+?) (done|cut at its \d+ s limit|stopped by SIGTERM|failed \(exit \d+\)) after (\d+) s; files: (.*)$/.exec(text);
+    const skipped = /^(?:stage \d+: )?(.+?) skipped: (.*)$/.exec(text);
+    if (ran) rows.push(`| ${ran[1]} | ${ran[2]} | ${ran[3]} | ${ran[4]} |`);
+    else if (skipped) rows.push(`| ${skipped[1]} | skipped: ${skipped[2]} | | |`);
+  }
+  return rows.length ? ['## Stages', '', '| stage | outcome | seconds | files |', '|---|---|---|---|', ...rows, ''] : [];
 }

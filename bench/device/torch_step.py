@@ -1,18 +1,20 @@
-"""PyTorch's side of the device comparison (bench/device/run.sh), one part per call so that each
-runs under its own time limit and writes its own JSON file.
+"""PyTorch's side of the device comparison (bench/device/run.sh): every part in one process (one
+`import torch`), each part's JSON file written as soon as the part ends, and the running part's
+partial result (with "interrupted": "SIGTERM") when the process is told to stop.
 
 Given the batches and initial weights our engine used (written by bench/device/step.ts into
 --run-dir), it trains Hugging Face's DistilBertForSequenceClassification from the same config, eager,
 on the same batches (AdamW, clip 1.0, linear decay: the training job's step):
 
-    python3 bench/device/torch_step.py --run-dir DIR --part PART --out FILE
+    python3 bench/device/torch_step.py --run-dir DIR [--parts LIST] --out-dir OUT
+                                                   (OUT/torch_PART.json for each PART, in this order)
+      parity   the first --parity-steps batches, dropout off, attention "eager": the loss at every step
+      saved    our trained model folder (DIR/trained) loaded with from_pretrained: its logits on
+               DIR/trained/logits.json's batch beside ours
       speed    fp32 (TF32 off), dropout on, attention "sdpa" (PyTorch's fastest eager path):
                ms/step and max_memory_allocated
       amp      the same under autocast fp16 with a GradScaler (the Trainer's fp16=True)
-      parity   the first --steps batches, dropout off, attention "eager": the loss at every step
       sgemm    cuBLAS SGEMM (TF32 off) at the bench's matmul shapes (--tokens, --dim, --hidden)
-      saved    our trained model folder (DIR/trained) loaded with from_pretrained: its logits on
-               DIR/trained/logits.json's batch beside ours
 
 The machine's software is not this repository's: it feature-detects torch (1.13 here, 2.x there:
 TF32 switches, GradScaler) and transformers (absent here, 5.x there: attention implementations).
@@ -24,12 +26,15 @@ import argparse
 import importlib.util
 import json
 import os
+import signal
 import struct
+import sys
 import time
 import types
 
 import torch
 
+PARTS = ["parity", "saved", "speed", "amp", "sgemm"]
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -117,9 +122,10 @@ def synchronize(device):
         torch.cuda.synchronize()
 
 
-def train(run_dir, config, batches, device, steps, dropout, attention, amp=False):
+def train(record, run_dir, config, batches, device, steps, dropout, attention, amp=False):
     """Our training job's step on each batch: forward, cross-entropy, backward, clip 1.0, AdamW, linear
-    decay over the steps. Returns the losses, ms per step and the peak of allocated memory."""
+    decay over the steps. Fills `record` as it goes: the losses and ms per step so far, then their
+    median and the peak of allocated memory."""
     torch.manual_seed(batches.get("seed", 42))
     model, implementation = make_model(config, attention)
     missing, unexpected = model.load_state_dict(load_safetensors(os.path.join(run_dir, "model.safetensors")), strict=False)
@@ -130,6 +136,9 @@ def train(run_dir, config, batches, device, steps, dropout, attention, amp=False
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, (steps - s) / steps))
     scaler = grad_scaler() if amp else None
     losses, times = [], []
+    # Parameters our weights did not set (position_ids is a buffer, not a weight).
+    record.update({"model": implementation, "not_loaded": [m for m in missing if "position_ids" not in m],
+                   "losses": losses, "ms_per_step_all": times})
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
     for batch in batches["steps"][:steps]:
@@ -155,16 +164,11 @@ def train(run_dir, config, batches, device, steps, dropout, attention, amp=False
         times.append((time.perf_counter() - t0) * 1000)
         losses.append(out.loss.item())
     steady = sorted(times[2:] or times)
-    return {
-        "model": implementation,
-        # Parameters our weights did not set (position_ids is a buffer, not a weight).
-        "not_loaded": [m for m in missing if "position_ids" not in m],
+    record.update({
         "steps": len(times),
-        "losses": losses,
         "ms_per_step_median": steady[len(steady) // 2],
-        "ms_per_step_all": times,
         "max_memory_allocated_bytes": torch.cuda.max_memory_allocated() if device == "cuda" else None,
-    }
+    })
 
 
 def sgemm(m, k, n, trans_a=False, trans_b=False, repeats=20):
@@ -195,6 +199,8 @@ def sgemm_shapes(t, d, h):
 def saved(run_dir, device):
     """Our trained model folder through from_pretrained (the plain port without transformers)."""
     folder = os.path.join(run_dir, "trained")
+    if not os.path.exists(os.path.join(folder, "logits.json")):
+        return {"skipped": "no trained model folder: the fp32 step stage did not finish its parity steps"}
     ours = json.load(open(os.path.join(folder, "logits.json")))
     transformers = transformers_or_none()
     if transformers is None:
@@ -216,40 +222,77 @@ def saved(run_dir, device):
     return {"loader": loader, "logits": logits.tolist(), "max_abs_diff": diff}
 
 
+class Stopped(Exception):
+    """SIGTERM arrived: the running part writes what it has."""
+
+
+def stop(signum, frame):
+    raise Stopped()
+
+
+def write(path, result):
+    """Writes JSON through a temporary file, so that the file is whole or absent."""
+    with open(path + ".tmp", "w") as f:
+        f.write(json.dumps(result, indent=2) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def run_part(part, result, args, device, config, batches):
+    steps = len(batches["steps"])
+    if part in ("amp", "sgemm") and device != "cuda":
+        result["skipped"] = f"{part} needs CUDA"
+    elif part == "speed":
+        train(result, args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa")
+    elif part == "amp":
+        train(result, args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa", amp=True)
+    elif part == "parity":
+        train(result, args.run_dir, config, batches, device, min(args.parity_steps or steps, steps), dropout=False, attention="eager")
+    elif part == "sgemm":
+        result["sgemm"] = []
+        for shape in sgemm_shapes(args.tokens, args.dim, args.hidden):
+            result["sgemm"].append(sgemm(*shape))
+    else:
+        result.update(saved(args.run_dir, device))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-dir", required=True)
-    parser.add_argument("--part", required=True, choices=["speed", "amp", "parity", "sgemm", "saved"])
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--steps", type=int, default=None, help="batches to train on (default all)")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, run in this order (default {','.join(PARTS)})")
+    parser.add_argument("--out-dir", required=True)
+    parser.add_argument("--parity-steps", type=int, default=None, help="parity: batches to train on (default all)")
     parser.add_argument("--tokens", type=int, default=4096, help="sgemm: tokens per batch (batch x sequence)")
     parser.add_argument("--dim", type=int, default=768)
     parser.add_argument("--hidden", type=int, default=3072)
     args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    for part in parts:
+        if part not in PARTS:
+            parser.error(f"--parts: unknown part {part!r} (known: {', '.join(PARTS)})")
+    signal.signal(signal.SIGTERM, stop)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    result = {"device": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "torch": torch.__version__}
+    base = {"device": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "torch": torch.__version__}
     if device == "cuda":
-        result["fp32"] = true_fp32()
+        base["fp32"] = true_fp32()
+    print(f"PyTorch {torch.__version__} on {base['device']}: {', '.join(parts)}", file=sys.stderr, flush=True)
     config = json.load(open(os.path.join(args.run_dir, "config.json")))
     batches = json.load(open(os.path.join(args.run_dir, "batches.json")))
-    steps = min(args.steps or len(batches["steps"]), len(batches["steps"]))
-    if args.part in ("amp", "sgemm") and device != "cuda":
-        result["skipped"] = f"{args.part} needs CUDA"
-    elif args.part == "speed":
-        result.update(train(args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa"))
-    elif args.part == "amp":
-        result.update(train(args.run_dir, config, batches, device, steps, dropout=True, attention="sdpa", amp=True))
-    elif args.part == "parity":
-        result.update(train(args.run_dir, config, batches, device, steps, dropout=False, attention="eager"))
-    elif args.part == "sgemm":
-        result["sgemm"] = [sgemm(*shape) for shape in sgemm_shapes(args.tokens, args.dim, args.hidden)]
-    else:
-        result.update(saved(args.run_dir, device))
-    text = json.dumps(result, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    failed = False
+    for part in parts:
+        result = dict(base)
+        path = os.path.join(args.out_dir, f"torch_{part}.json")
+        try:
+            run_part(part, result, args, device, config, batches)
+        except Stopped:
+            write(path, {**result, "interrupted": "SIGTERM"})
+            print(f"torch {part}: stopped by SIGTERM; its partial result is in {path}", file=sys.stderr)
+            sys.exit(143)
+        except Exception as err:  # one part's failure leaves the others to run
+            failed = True
+            result["error"] = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+            print(f"torch {part} failed: {result['error']}", file=sys.stderr, flush=True)
+        write(path, result)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

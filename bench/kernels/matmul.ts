@@ -7,14 +7,13 @@
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN),
 // and the feed-forward's first product with bias and GELU in the epilogue.
-import { Tensor, defaultMatmulKernel, gpu, matmulKernel, opsMatmulVariant, tuningState } from '../../engine/index.ts';
+import { Tensor, defaultMatmulKernel, gpu, launchMatmul, matmulKernel, tuningState } from '../../engine/index.ts';
 import { roundToHalf } from '../../engine/autograd/float16.ts';
-import { launchOn } from '../../engine/autograd/launch_on.ts';
 import { subgroupMatrixOptions } from '../../engine/ops/subgroup_matrix.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
-import type { KernelLaunch } from '../../kernels/launch.ts';
+import type { MatmulLaunch } from '../../kernels/matmul_split_k.ts';
 import { assertClose } from '../../reference/check.ts';
 import { gelu, matmul as matmulRef, randn } from '../../reference/float64.ts';
 import { configName } from '../matmul_configs.ts';
@@ -22,33 +21,34 @@ import type { BenchOptions, MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
 
-export type MatmulKernel = (shape: MatmulShape) => KernelLaunch;
+export type MatmulKernel = (shape: MatmulShape) => MatmulLaunch;
+
+/** The name of the kernel as the ops launch it, without a tuned table. */
+const OPS_VARIANT = 'as the ops launch it';
 
 export interface MatmulVariant {
   name: string;
   kernel: MatmulKernel;
-  /** Has the bias + GELU epilogue (variants 3 and 4). */
+  /** Has the GELU epilogue (variants 3, 4 and 6). */
   gelu?: boolean;
 }
 
 /**
  * Our candidates against the peers: the kernel as the engine's ops launch it on this adapter
  * (variant and options chosen by the op: from the tuned table when there is one, and then the
- * default it replaces), the other of variants 3 and 4 with its default options for the shape,
- * then the swept configurations.
+ * default it replaces), variants 3, 4 and 6 with their default options for the shape, then the
+ * swept configurations.
  */
 export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant[] {
-  const ops = opsMatmulVariant();
-  const other = ops === 3 ? 4 : 3;
   const tuned = tuningState().state === 'used';
   return [
-    { name: tuned ? TUNED_VARIANT : `${ops} ${matmulVariants[ops].name} (as the ops launch it)`, kernel: matmulKernel, gelu: true },
+    { name: tuned ? TUNED_VARIANT : OPS_VARIANT, kernel: matmulKernel, gelu: true },
     ...(tuned ? [{ name: DEFAULT_VARIANT, kernel: defaultMatmulKernel, gelu: true }] : []),
-    {
-      name: `${other} ${matmulVariants[other].name} (default options)`,
-      kernel: (s: MatmulShape) => matmulVariants[other].kernel(s),
+    ...([3, 4, 6] as const).map((v) => ({
+      name: `${v} ${matmulVariants[v].name} (default options)`,
+      kernel: (s: MatmulShape) => matmulVariants[v].kernel(s),
       gelu: true,
-    },
+    })),
     ...configs.map((config) => {
       const { variant, ...options } = config;
       return {
@@ -108,7 +108,7 @@ export async function checkMatmulAt(kernel: MatmulKernel, s: MatmulShape, seed: 
   const bias = biasData ? Tensor.fromArray(biasData, [s.n]) : null;
   const preActivation = s.gelu ? new Tensor([s.batch * s.m * s.n]) : null;
   try {
-    launchOn(kernel(s), a, b, c, ...[bias, preActivation].filter((t) => t !== null));
+    launchMatmul(kernel(s), a, b, c, ...[bias, preActivation].filter((t) => t !== null));
     assertClose(await c.toFloat32(), reference(s, aData, bData, biasData), 1e-4, 1e-4, describe(s));
   } finally {
     for (const t of [a, b, c, bias, preActivation]) t?.release();
@@ -125,11 +125,12 @@ export async function validateMatmul(kernel: MatmulKernel, half = false, gelu = 
   for (const [i, s] of [...VALIDATION_SHAPES, ...(gelu ? [GELU_VALIDATION_SHAPE] : [])].entries()) await checkMatmulAt(kernel, s, i, half);
 }
 
-/** Variants 3 and 4 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
+/** Variants 3, 4 and 6 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
 export function halfVariantList(): MatmulVariant[] {
-  const list: MatmulVariant[] = ([3, 4] as const).map((v) => ({
+  const list: MatmulVariant[] = ([3, 4, 6] as const).map((v) => ({
     name: `${v} ${matmulVariants[v].name} f16 operands`,
     kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }),
+    gelu: true,
   }));
   // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/ops/subgroup_matrix.ts).
   const matrixUnits = subgroupMatrixOptions();
@@ -164,7 +165,7 @@ export function linearProducts(tokens: number, inF: number, outF: number): { lab
 export const squareShape = (n: number): MatmulShape => ({ batch: 1, m: n, n, k: n, transA: false, transB: false });
 
 /** An operand of `size` elements from `seed`: random f32 values, unless given another maker. */
-type OperandMaker = (size: number, seed: number) => Tensor;
+export type OperandMaker = (size: number, seed: number) => Tensor;
 const randomOperand: OperandMaker = (size, seed) => randomTensor([size], seed);
 export const halfTensorOf: OperandMaker = (size, seed) => Tensor.fromArray(noise(size, seed), [size], 'f16');
 
@@ -184,7 +185,7 @@ export function matmulWorkload(label: string, shape: MatmulShape, kernel: Matmul
         ];
         const inputs = [a, b, c, ...epilogue];
         const launch = kernel(shape);
-        return () => launchOn(launch, ...inputs);
+        return () => launchMatmul(launch, ...inputs);
       }),
   };
 }
@@ -200,18 +201,16 @@ export function matmulGroup(o: BenchOptions): KernelGroup {
     label: `fwd gelu(x·Wᵀ+b) [${tokens},${o.dim}]·[${o.hidden},${o.dim}]ᵀ`,
     shape: { batch: 1, m: tokens, n: o.hidden, k: o.dim, transA: false, transB: true, bias: true, gelu: true },
   };
+  const workloads = (v: MatmulVariant, operand?: OperandMaker) =>
+    [...products, ...(v.gelu ? [geluProduct] : [])].map((p) => matmulWorkload(p.label, p.shape, v.kernel, operand));
   const variants: Variant[] = matmulVariantList(o.matmulConfigs).map((v) => ({
     name: v.name,
     validate: () => validateMatmul(v.kernel, false, v.gelu),
-    workloads: [...products, ...(v.gelu ? [geluProduct] : [])].map((p) => matmulWorkload(p.label, p.shape, v.kernel)),
+    workloads: workloads(v),
   }));
   if (gpu().features.has('shader-f16')) {
     for (const v of halfVariantList()) {
-      variants.push({
-        name: v.name,
-        validate: () => validateMatmul(v.kernel, true),
-        workloads: products.map((p) => matmulWorkload(p.label, p.shape, v.kernel, halfTensorOf)),
-      });
+      variants.push({ name: v.name, validate: () => validateMatmul(v.kernel, true, v.gelu), workloads: workloads(v, halfTensorOf) });
     }
   }
   return { group: 'matmul', unit: 'GFLOP/s', variants };

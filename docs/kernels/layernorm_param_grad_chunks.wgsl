@@ -13,20 +13,24 @@ struct Params {
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> weightPartial: array<f32>;
 @group(0) @binding(6) var<storage, read_write> biasPartial: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid.x;
-  if (i >= p.chunks * p.cols) { return; }
-  let col = i % p.cols;
-  let chunk = i / p.cols;
+fn paramGradChunk(i: u32) {
+  let n = p.cols;
+  let col = i % n;
+  let chunk = i / n;
   let end = min(p.rows, (chunk + 1u) * 64u);
-  var dWeight = 0.0;
-  var dBias = 0.0;
+  var dWeight = f32(0.0);
+  var dBias = f32(0.0);
   for (var r = chunk * 64u; r < end; r++) {
-    let g = dy[r * p.cols + col];
-    dWeight += g * (x[r * p.cols + col] - mean[r]) * rstd[r];
+    let g = dy[r * n + col];
+    dWeight += g * (x[r * n + col] - mean[r]) * rstd[r];
     dBias += g;
   }
   weightPartial[i] = dWeight;
   biasPartial[i] = dBias;
+}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = (wid.x + wid.y * nwg.x) * 256u + lid.x;
+  if (i >= p.chunks * p.cols) { return; }
+  paramGradChunk(i);
 }

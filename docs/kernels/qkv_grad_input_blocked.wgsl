@@ -1,10 +1,12 @@
 // qkv_grad_input_blocked: q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 3, the kernel GPUs run.
-// Kernel matmul_blocked_128x128x8_8x8_slots3ab at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [6, 32, 3], uniforms m=4096 n=768 k=768 batch=3 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1.
+// Kernel matmul_blocked_128x128x8_8x8_slots3ab at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [6, 32, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,
   k: u32,
   batch: u32,
+  splits: u32,
+  kSplit: u32,
   strideA: u32,
   strideB: u32,
   mFolds: u32,
@@ -54,29 +56,32 @@ var<workgroup> tileB: array<f32, TILE_K * TILE_N>;  // [k][n]
 
 @compute @workgroup_size(THREADS_M * THREADS_N)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let batch = wid.z / p.mFolds;
+  let entry = wid.z / p.mFolds;  // split-K: slice · batch + batch entry
   let m0 = ((wid.z % p.mFolds) * nwg.y + wid.y) * TILE_M;
   if (m0 >= p.m) { return; }  // the whole workgroup, so the barriers below stay uniform
   let n0 = wid.x * TILE_N;
+  let batch = entry % p.batch;
+  let kBegin = (entry / p.batch) * p.kSplit;
+  let kEnd = min(p.k, kBegin + p.kSplit);
   let tx = lid.x % THREADS_N;
   let ty = lid.x / THREADS_N;
   // Along which dim each operand is contiguous, for the copies to read consecutive words.
   let aAlongK = p.aStrideK == 1u;
   let bAlongK = p.bStrideK == 1u;
   var acc: array<array<f32, THREAD_N>, THREAD_M>;
-  for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += TILE_K) {
     for (var e = lid.x; e < TILE_K * TILE_M; e += THREADS_M * THREADS_N) {
       let m = select(e % TILE_M, e / TILE_K, aAlongK);
       let k = select(e / TILE_M, e % TILE_K, aAlongK);
       var value = 0.0;
-      if (m0 + m < p.m && k0 + k < p.k) { value = loadA(batch, m0 + m, k0 + k); }
+      if (m0 + m < p.m && k0 + k < kEnd) { value = loadA(batch, m0 + m, k0 + k); }
       tileA[k * TILE_M + m] = value;
     }
     for (var e = lid.x; e < TILE_K * TILE_N; e += THREADS_M * THREADS_N) {
       let n = select(e % TILE_N, e / TILE_K, bAlongK);
       let k = select(e / TILE_N, e % TILE_K, bAlongK);
       var value = 0.0;
-      if (k0 + k < p.k && n0 + n < p.n) { value = loadB(batch, k0 + k, n0 + n); }
+      if (k0 + k < kEnd && n0 + n < p.n) { value = loadB(batch, k0 + k, n0 + n); }
       tileB[k * TILE_N + n] = value;
     }
     workgroupBarrier();
@@ -94,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var j = 0u; j < THREAD_N; j++) {
       let m = m0 + ty + i * THREADS_M;
       let n = n0 + tx + j * THREADS_N;
-      if (m < p.m && n < p.n) { storeC(batch, m, n, acc[i][j]); }
+      if (m < p.m && n < p.n) { storeC(entry, m, n, acc[i][j]); }
     }
   }
 }

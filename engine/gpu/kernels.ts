@@ -128,13 +128,7 @@ export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedM
   'accumulate',
   'padWithZeros',
 ]);
-export const { gatherRows, countIds, bucketStarts, placeStably, sumBuckets } = memoizedModule(embedding, [
-  'gatherRows',
-  'countIds',
-  'bucketStarts',
-  'placeStably',
-  'sumBuckets',
-]);
+export const { gatherRows, sortPositionsById, sumBuckets } = memoizedModule(embedding, ['gatherRows', 'sortPositionsById', 'sumBuckets']);
 export const { sumSquaresPartials, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
   'sumSquaresPartials',
   'gradNormFinish',
@@ -150,10 +144,11 @@ export const { layerNormRowsForward, layerNormRowsBackwardInput } = memoizedModu
   'layerNormRowsForward',
   'layerNormRowsBackwardInput',
 ]);
-export const { reduceRows, sumColumnChunks, sumColumns, scatterRowMax } = memoizedModule(reduce, [
+export const { reduceRows, sumColumnChunks, sumColumns, sumColumnsOfSlots, scatterRowMax } = memoizedModule(reduce, [
   'reduceRows',
   'sumColumnChunks',
   'sumColumns',
+  'sumColumnsOfSlots',
   'scatterRowMax',
 ]);
 export const { rmsNormForward, rmsNormBackwardInput } = memoizedModule(rmsnorm, ['rmsNormForward', 'rmsNormBackwardInput']);

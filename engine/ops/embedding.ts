@@ -2,11 +2,10 @@
 // (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
 // a padding id's row gets no gradient (nn.Embedding's padding_idx).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
-import { bucketStarts, countIds, gatherRows, placeStably, sumBuckets } from '../gpu/kernels.ts';
+import { gatherRows, sortPositionsById, sumBuckets } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
-import { fillLike } from './elementwise.ts';
 
 /**
  * ids i32 [...] into table [V, D] -> [..., D]. Ids outside [0, V) give zero rows and no gradient;
@@ -34,10 +33,7 @@ function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number, padd
   const cursors = new Tensor([vocab], 'i32');
   const starts = new Tensor([vocab + 1], 'i32');
   const order = new Tensor([n], 'i32');
-  fillLike(cursors, 0);
-  launchOn(countIds(n, vocab, paddingIdx), ids, cursors);
-  launchOn(bucketStarts(vocab), cursors, starts);
-  launchOn(placeStably(n, vocab, paddingIdx), ids, cursors, order);
+  launchOn(sortPositionsById(n, vocab, paddingIdx), ids, cursors, starts, order);
   const dTable = new Tensor([vocab, dim]);
   if (dTable.numel > 0) launchOn(sumBuckets(vocab, dim), g, starts, order, dTable);
   for (const t of [cursors, starts, order]) t.release();

@@ -21,7 +21,7 @@ import { tunedChoice } from '../gpu/tuning.ts';
 import { op } from '../autograd/trace.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
 import { filled, sumToShape } from './elementwise.ts';
-import { sumColumnsOf } from './row_sums.ts';
+import { sumColumnsOfEach } from './row_sums.ts';
 
 function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
   if (p.dtype !== 'f32' || !sameShape(p.shape, [cols])) {
@@ -109,6 +109,11 @@ export const layerNorm = op(
     const backwardFn = (dy: Tensor, dyMore?: Tensor) => {
       const dys = dyMore ? [dy, dyMore] : [dy];
       const twoParts = dyMore !== undefined;
+      // Stage 1 of the weight and bias gradients: partial sums over chunks of rows. A single
+      // chunk's are the sums, made in the gradients' shape (not a view, which backward would copy).
+      const chunks = Math.ceil(rows / ROW_CHUNK);
+      const partialShape = chunks === 1 ? [cols] : [chunks, cols];
+      const partials = (weight.requiresGrad || bias.requiresGrad) && rows > 0 ? [new Tensor(partialShape), new Tensor(partialShape)] : [];
       let dInput: Tensor | null = null;
       // With dropout, x's gradient is dInput through the mask (and the residual's is dInput).
       let dx: Tensor | null = null;
@@ -116,10 +121,15 @@ export const layerNorm = op(
         dInput = new Tensor(x.shape);
         dx = drop ? new Tensor(x.shape) : dInput;
         if (dInput.numel > 0) {
+          // The partial sums in the same launch (kernels/layernorm.ts's paramGrads).
+          const fusion = { twoParts, paramGrads: partials.length > 0 };
           const wg = layerNormWorkgroupSize('layernorm_backward_input', rows, cols);
-          const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { twoParts, dropout: d }, wg));
-          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(drop ? [dx, ...step] : []));
+          const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { ...fusion, dropout: d }, wg));
+          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(drop ? [dx] : []), ...partials, ...step);
         }
+      }
+      if (partials.length > 0 && !dInput?.numel) {
+        launchOn(layerNormParamGradChunks(rows, cols, { twoParts }), ...dys, input, mean, rstd, ...partials);
       }
       // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.
       const withResidual = (grads: (Tensor | null)[]) => {
@@ -129,17 +139,9 @@ export const layerNorm = op(
       };
       if (!weight.requiresGrad && !bias.requiresGrad) return withResidual([dx, null, null]);
       if (rows === 0) return withResidual([dx, filled([cols], 0), filled([cols], 0)]);
-      const chunks = Math.ceil(rows / ROW_CHUNK);
-      // A single chunk's partial sums are the sums (no second-stage launch), made in the gradients' shape (not a view, which backward would copy).
-      const partialShape = chunks === 1 ? [cols] : [chunks, cols];
-      const weightPartial = new Tensor(partialShape);
-      const biasPartial = new Tensor(partialShape);
-      launchOn(layerNormParamGradChunks(rows, cols, { twoParts }), ...dys, input, mean, rstd, weightPartial, biasPartial);
-      if (chunks === 1) return withResidual([dx, weightPartial, biasPartial]);
-      const dWeight = sumColumnsOf(weightPartial);
-      const dBias = sumColumnsOf(biasPartial);
-      weightPartial.release();
-      biasPartial.release();
+      if (chunks === 1) return withResidual([dx, ...partials]);
+      const [dWeight, dBias] = sumColumnsOfEach(partials);
+      for (const partial of partials) partial.release();
       return withResidual([dx, dWeight, dBias]);
     };
     return y.setBackward(residual ? [x, weight, bias, residual] : [x, weight, bias], backwardFn, { twoParts: true });

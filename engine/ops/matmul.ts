@@ -12,8 +12,8 @@
 // products accumulate in f32 and return f32, and each backward product takes the output gradient
 // cast to f16 as its operand, as torch's autocast backward does.
 import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
-import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
+import { type MatmulLaunch, type SplitKOptions, slicesToFill } from '../../kernels/matmul_split_k.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
 import { autocastOperand, gradientOperand } from './autocast.ts';
@@ -70,10 +70,11 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
  * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
  * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4,
  * kernels/cpu/matmul.ts: no workgroup memory, no barriers; its header says why). GPUs get the
- * blocked kernel (variant 3). ENGINE_MATMUL=blocked|direct forces a variant with its default
- * options, table or not (the tests run the ops under both).
+ * blocked kernel (variant 3), or split-K (variant 6) where the output has too few tiles to fill
+ * the GPU (`opsMatmulVariant`). ENGINE_MATMUL=blocked|direct|split-k forces a variant with its
+ * default options, table or not (the tests run the ops under each).
  */
-export function matmulKernel(shape: MatmulShape): KernelLaunch {
+export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
   // f16 products go to the matrix units where variant 5 passed its check on this GPU (it has no
@@ -85,26 +86,48 @@ export function matmulKernel(shape: MatmulShape): KernelLaunch {
 }
 
 /** A variant and its options: what the tuner tries and its table stores. */
-export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions);
+export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions) | ({ variant: 6 } & SplitKOptions);
 
-export function configuredMatmul(config: MatmulConfig, shape: MatmulShape): KernelLaunch {
+export function configuredMatmul(config: MatmulConfig, shape: MatmulShape): MatmulLaunch {
   const { variant, ...options } = config;
   return matmulVariants[variant].kernel(shape, options);
 }
 
-function forcedMatmulVariant(): 3 | 4 | undefined {
+const FORCED = { blocked: 3, direct: 4, 'split-k': 6 } as const;
+
+function forcedMatmulVariant(): 3 | 4 | 6 | undefined {
   const forced = setting('ENGINE_MATMUL');
-  return forced === 'blocked' ? 3 : forced === 'direct' ? 4 : undefined;
+  return forced ? FORCED[forced] : undefined;
 }
 
-/** The variant the ops launch without a table: ENGINE_MATMUL's, else the adapter's default. */
-export function opsMatmulVariant(): 3 | 4 {
-  return forcedMatmulVariant() ?? (gpu().software ? 4 : 3);
+/**
+ * The variant the ops launch for `shape` without a table: ENGINE_MATMUL's, else the adapter's
+ * default: direct on a CPU implementation; on a GPU blocked, or split-K where the output has too
+ * few tiles to fill it (kernels/matmul_split_k.ts `slicesToFill`).
+ */
+export function opsMatmulVariant(shape: MatmulShape): 3 | 4 | 6 {
+  return forcedMatmulVariant() ?? (gpu().software ? 4 : slicesToFill(shape) > 1 ? 6 : 3);
 }
 
 /** The launch without a table: the ops' variant with its default options for the shape. */
-export function defaultMatmulKernel(shape: MatmulShape): KernelLaunch {
-  return matmulVariants[opsMatmulVariant()].kernel(shape);
+export function defaultMatmulKernel(shape: MatmulShape): MatmulLaunch {
+  return matmulVariants[opsMatmulVariant(shape)].kernel(shape);
+}
+
+/**
+ * Launches a product on its tensors in kernels/matmul.ts's binding order; a split-K one as its
+ * two launches, with the partial products in a temporary buffer between them.
+ */
+export function launchMatmul(kernel: MatmulLaunch, ...tensors: Tensor[]): void {
+  if (!kernel.splitK) {
+    launchOn(kernel, ...tensors);
+    return;
+  }
+  const { sum, partialElements, inputs } = kernel.splitK;
+  const partial = new Tensor([partialElements]);
+  launchOn(kernel, ...tensors.slice(0, inputs), partial);
+  launchOn(sum, partial, ...tensors.slice(inputs));
+  partial.release();
 }
 
 /** What a tuned entry for a product is keyed by, besides its dims [m, n, k]. */
@@ -120,7 +143,7 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: s
   const out = new Tensor(outShape);
   if (out.numel === 0) return out;
   const epilogue = [...(bias ? [bias] : []), ...(preActivation ? [preActivation] : [])];
-  launchOn(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
+  launchMatmul(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
   return out;
 }
 

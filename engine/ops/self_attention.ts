@@ -1,6 +1,6 @@
 // Multi-head self-attention over one input with its q, k and v projections launched together:
 // attention(x·Wqᵀ + bq, x·Wkᵀ + bk, x·Wvᵀ + bv, mask) with the three products as one launch
-// forward and two backward (plus a column sum for dx and the bias sums), instead of three each
+// forward and two backward (plus one launch of column sums for dx and the biases), instead of three each
 // and the adds that sum the three input gradients. Test: test/ops/self_attention.test.ts (against
 // reference/float64.ts's attentionRef of three nn.Linear maps).
 //
@@ -10,20 +10,20 @@
 // weight, bias and output ("slots", kernels/matmul.ts): no concatenated copy of the weights, no
 // offset views (so no 256-byte minStorageBufferOffsetAlignment to respect), and q, k and v come
 // out as the separate tensors the attention kernels read. Backward, from dq, dk and dv:
-//   dWz = dzᵀ·x           one slotted TN launch writing the three weight gradients;
+//   dWz = dzᵀ·x           one slotted TN launch writing the three weight gradients (two on a GPU
+//                         at long K: split-K, kernels/matmul_split_k.ts);
 //   dx  = Σz dz·Wz        one slotted NN launch into [3, rows, in], then a column sum over the 3;
-//   dbz = column sums of dz.
+//   dbz = column sums of dz, in the same launch as dx's (engine/ops/row_sums.ts's sumColumnsOfEach).
 // The op wraps the attention op: it takes that op's backward function and runs it first, so the
 // projections' backward sees dq, dk and dv together. The forward slotted launch binds 10 storage
 // buffers; on an adapter that allows fewer per shader stage the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../gpu/device.ts';
-import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
-import { linear, matmulKernel } from './matmul.ts';
-import { sumColumnsOf } from './row_sums.ts';
+import { launchMatmul, linear, matmulKernel } from './matmul.ts';
+import { sumColumnsOfEach } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 /** One projection's nn.Linear parameters: weight [out, in], bias [out]. */
@@ -45,7 +45,7 @@ function checkProjections(x: Tensor, projections: readonly Projection[]): void {
 
 /** Binds tensors in kernels/matmul.ts's order: A (one, or one per slot), B, C, bias; one launch. */
 function runProduct(shape: MatmulShape, ...operands: (Tensor | Tensor[])[]): void {
-  launchOn(matmulKernel(shape), ...operands.flat());
+  launchMatmul(matmulKernel(shape), ...operands.flat());
 }
 
 /**
@@ -91,16 +91,15 @@ export const selfAttention = op(
     if (!attentionBackward) return context;
     return context.setBackward(parents, (grad) => {
       const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
-      let dx: Tensor | null = null;
+      let perProjection: Tensor | null = null;
       if (x.requiresGrad) {
-        const perProjection = new Tensor([3, rows, features]);
+        perProjection = new Tensor([3, rows, features]);
         runProduct(
           { batch: 3, m: rows, n: features, k: features, transA: false, transB: false, slots: { a: true, b: true } },
           dqkv,
           weights,
           perProjection,
         );
-        dx = reshape(sumColumnsOf(reshape(perProjection, [3, rows * features])), x.shape);
       }
       const dWeights = weights.map((w) => new Tensor(w.shape));
       if (weights.some((w) => w.requiresGrad)) {
@@ -111,7 +110,11 @@ export const selfAttention = op(
           dWeights,
         );
       }
-      return [dx, ...dqkv.flatMap((dz, z) => [dWeights[z], biases[z].requiresGrad ? sumColumnsOf(dz) : null])];
+      // The sum over the three input gradients and the three bias gradients: column sums, one launch.
+      const summed = dqkv.filter((_, z) => biases[z].requiresGrad);
+      const sums = sumColumnsOfEach([...(perProjection ? [reshape(perProjection, [3, rows * features])] : []), ...summed]);
+      const dx = perProjection ? reshape(sums.shift()!, x.shape) : null;
+      return [dx, ...dqkv.flatMap((dz, z) => [dWeights[z], biases[z].requiresGrad ? sums[summed.indexOf(dz)] : null])];
     });
   },
 );

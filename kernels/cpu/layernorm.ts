@@ -9,8 +9,9 @@
 // row. The sums run in another order than a workgroup reduction's, so the two forms differ in the
 // last bits. `npm run tune` times both on any adapter (kernels/layernorm.ts's form for wg > 1).
 // CPU reference: reference/float64.ts's layerNorm; tests: test/ops/softmax_layernorm.test.ts.
-import { flatGrid, flatKernelMain, uniformBlock, type KernelLaunch } from '../launch.ts';
+import { FLAT_BUILTINS, flatGrid, flatIndex, uniformBlock, type KernelLaunch } from '../launch.ts';
 import {
+  ROW_CHUNK,
   backwardInputBindings,
   backwardInputParts,
   forwardBindings,
@@ -25,18 +26,34 @@ const ROWS_PER_WORKGROUP = 64;
 /**
  * WGSL for a kernel with a thread per row: `body` runs with `row`, the row's vector count `n`
  * and first vector `base` (vectors of `width` floats), and `hsum(v)`, which adds a vector's lanes.
+ * With `beyondRows`, the workgroups past the rows' run it instead, with `i` their flat thread index.
  */
-function rowPerThreadMain(width: 1 | 4, body: string): string {
+function rowPerThreadMain(width: 1 | 4, body: string, beyondRows = ''): string {
+  const rowWorkgroups = `((p.rows + ${ROWS_PER_WORKGROUP - 1}u) / ${ROWS_PER_WORKGROUP}u)`;
   return `fn hsum(v: ${width === 4 ? 'vec4f' : 'f32'}) -> f32 { return ${width === 4 ? 'v.x + v.y + v.z + v.w' : 'v'}; }
-${flatKernelMain(
-  ROWS_PER_WORKGROUP,
-  'p.rows',
-  `
+@compute @workgroup_size(${ROWS_PER_WORKGROUP})
+fn main(${FLAT_BUILTINS}) {
+  let row = ${flatIndex(ROWS_PER_WORKGROUP)};${
+    beyondRows
+      ? `
+  if (row >= ${rowWorkgroups} * ${ROWS_PER_WORKGROUP}u) {
+    let i = row - ${rowWorkgroups} * ${ROWS_PER_WORKGROUP}u;
+    ${beyondRows}
+    return;
+  }`
+      : ''
+  }
+  if (row >= p.rows) { return; }
   let n = p.cols${width === 4 ? ' / 4u' : ''};
   let base = row * n;
-${body}`,
-  'row',
-)}`;
+${body}
+}`;
+}
+
+/** Workgroups of a kernel with a thread per row, and with `paramGrads` those of the partial sums past them. */
+function rowPerThreadGrid(rows: number, cols: number, width: number, paramGrads = false): [number, number, number] {
+  const partials = paramGrads ? Math.ceil(rows / ROW_CHUNK) * (cols / width) : 0;
+  return flatGrid(Math.ceil(rows / ROWS_PER_WORKGROUP) * ROWS_PER_WORKGROUP + partials, ROWS_PER_WORKGROUP);
 }
 
 /** The vector width of a row of `cols`, and its WGSL type. */
@@ -72,7 +89,7 @@ export function layerNormRowsForward(rows: number, cols: number, eps: number, fu
   return {
     name: `layernorm${suffix}_per_thread${width === 4 ? '_vec4' : ''}`,
     code: `${uniformBlock(uniforms)}\n${forwardBindings(vec, residual)}${dropoutWgsl ? `\n${dropoutWgsl}` : ''}\n${rowPerThreadMain(width, body)}`,
-    workgroups: flatGrid(rows, ROWS_PER_WORKGROUP),
+    workgroups: rowPerThreadGrid(rows, cols, width),
     uniforms,
   };
 }
@@ -80,9 +97,9 @@ export function layerNormRowsForward(rows: number, cols: number, eps: number, fu
 /** Bindings as kernels/layernorm.ts's `layerNormBackwardInput`. */
 export function layerNormRowsBackwardInput(rows: number, cols: number, fusion: LayerNormBackwardFusion = {}): KernelLaunch {
   const { width, vec } = widthOf(cols);
-  const { uniforms, suffix, dropoutWgsl, dyAt } = backwardInputParts(rows, cols, fusion, vec);
+  const { uniforms, suffix, extraWgsl, dyAt } = backwardInputParts(rows, cols, fusion, vec);
   const code = `${uniformBlock(uniforms)}
-${backwardInputBindings(vec, fusion)}${dropoutWgsl ? `\n${dropoutWgsl}` : ''}
+${backwardInputBindings(vec, fusion)}${extraWgsl}
 ${rowPerThreadMain(
   width,
   `  let m = mean[row];
@@ -102,11 +119,12 @@ ${rowPerThreadMain(
     let d = r * (g - means.x - xhat * means.y);
     dx[base + c] = d;${fusion.dropout ? `\n    dxDropped[base + c] = dropped(d, (base + c) * ${width}u);` : ''}
   }`,
+  fusion.paramGrads ? `if (i < p.chunks * p.cols${width === 4 ? ' / 4u' : ''}) { paramGradChunk(i); }` : '',
 )}`;
   return {
     name: `layernorm_backward_input${suffix}_per_thread${width === 4 ? '_vec4' : ''}`,
     code,
-    workgroups: flatGrid(rows, ROWS_PER_WORKGROUP),
+    workgroups: rowPerThreadGrid(rows, cols, width, fusion.paramGrads),
     uniforms,
   };
 }

@@ -32,10 +32,10 @@ const TINY = [
   '50',
   '--matmul-sizes',
   '32',
-  // One swept configuration, not bench's default sweep: each blocked tiling is seconds of compile
-  // on a CPU implementation, and bench validates its sweep itself.
+  // One swept configuration of split-K and of direct, not bench's default sweep: each blocked
+  // tiling is seconds of compile on a CPU implementation, and bench validates its sweep itself.
   '--matmul-configs',
-  '8x8/8',
+  '64x64x16/4x4/s3,8x8/8',
 ];
 
 test('every variant of every kernel group validates against the float64 reference', async () => {
@@ -85,10 +85,10 @@ test('options: groups, shapes and bad values are named', () => {
   assert.is(parseOptions(['--help']), null);
   assert.throws(() => parseOptions(['--only', 'matmul,nope']), /--only: unknown group "nope"/);
   assert.throws(() => parseOptions(['--dim', '100', '--heads', '12']), /--dim 100 must be a multiple of --heads 12/);
-  assert.throws(() => parseOptions(['--matmul-configs', '64x64/4x4']), /"64x64\/4x4" is not TMxTNxTK\/RMxRN \(blocked/);
+  assert.throws(() => parseOptions(['--matmul-configs', '64x64/4x4']), /"64x64\/4x4" is not TMxTNxTK\/RMxRN\[\/sS\]/);
   assert.equal(
-    ['64x64x16/8x8', '16x4/8'].map((c) => parseOptions(['--matmul-configs', c])!.matmulConfigs[0].variant),
-    [3, 4],
+    ['64x64x16/8x8', '64x64x16/8x8/s4', '16x4/8'].map((c) => parseOptions(['--matmul-configs', c])!.matmulConfigs[0].variant),
+    [3, 6, 4],
   );
   assert.throws(() => parseOptions(['--report', 'out.html']), /--report must name a \.md file/);
   // npm run train's names for the shapes, and bench's older ones as aliases.

@@ -15,7 +15,8 @@ test('the host profile counts a step, times its launches and reports the pool pe
   const h = await profileHost(o, () => {});
   assert.ok(h.launches > 20 && Number.isInteger(h.launches), `${h.launches} launches`);
   assert.is(h.submits, 1);
-  for (const run of [h.eager, h.replay]) assert.ok(run.usPerLaunch > 0 && run.recordMs.median <= run.stepMs.max * 10);
+  // Times are the machine's: measured, never compared (no verdict may depend on its speed).
+  for (const run of [h.eager, h.replay]) assert.ok(run.usPerLaunch > 0 && run.recordMs.median > 0 && run.stepMs.median > 0);
   // PyTorch's samples come one after each of ours, and the ratios pair them.
   if ('stepMs' in h.torch) for (const run of [h.eager, h.replay]) assert.ok(run.vsTorch && run.vsTorch.wall.median > 0);
   else assert.ok(h.torch.unavailable.length > 0);

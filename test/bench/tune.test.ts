@@ -157,7 +157,7 @@ test('a tuned attention form and tiling change the kernels that forward and back
 
 test('defaults follow what the adapter is: the direct matmul on a CPU implementation, blocked on a GPU', () => {
   const g = E.gpu();
-  assert.is(E.opsMatmulVariant(), g.software ? 4 : 3);
+  assert.is(E.opsMatmulVariant({ batch: 1, m: 8, n: 8, k: 8, transA: false, transB: false }), g.software ? 4 : 3);
   // Both adapters here are CPU rasterisers: lavapipe (Vulkan, Dawn's fallback flag) and llvmpipe (OpenGL).
   assert.ok(g.software, `${g.adapterName} is a CPU rasteriser`);
   assert.ok(g.identity.device.length > 0 && g.identity.backend.length > 0);

@@ -32,6 +32,7 @@ test('every catalog kernel at DistilBERT shapes matches its snapshot in docs/ker
 test("attention's and the GPU matmuls' snapshots are short enough to read: under 150 lines each", () => {
   // The matmuls: every product but those of variant 4, which CPU adapters run (kernels/cpu/).
   const matmul = (n: string) => /^(out_lin|qkv)_(forward|grad_input|grad_weight)_/.test(n) && !n.endsWith('_direct');
+  assert.ok(matmul('out_lin_grad_weight_split_k'));
   const checked = Object.keys(KERNEL_CATALOG).filter((n) => n.startsWith('attention') || matmul(n));
   assert.ok(checked.filter(matmul).length >= 6, checked.join(', '));
   for (const name of checked) {

@@ -6,9 +6,9 @@ import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
-import { launchOn } from '../../engine/autograd/launch_on.ts';
 import { matmulDirect, type DirectOptions } from '../../kernels/cpu/matmul.ts';
 import { matmulBlocked, type BlockedOptions, type MatmulShape } from '../../kernels/matmul.ts';
+import type { MatmulLaunch } from '../../kernels/matmul_split_k.ts';
 import { matmulNaive } from '../../kernels/matmul_teaching.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
@@ -155,8 +155,20 @@ for (const [lead, inF, outF, maxEntries] of [
   });
 }
 
+test('linear under split-K (variant 6): the products in two launches, the bias in the second', () =>
+  withOpsKernel('split-k', async () => {
+    const x = { shape: [2, 3, 5], data: randn(30, 3) };
+    const w = { shape: [4, 5], data: randn(20, 4, 0.2) };
+    const bias = { shape: [4], data: randn(4, 5) };
+    await gradcheck({
+      inputs: [x, w, bias],
+      gpu: ([xt, wt, bt]) => E.linear(xt, wt, bt),
+      cpu: ([xv, wv, bv]) => linearRef(xv, wv, bv, 6, 5, 4),
+    });
+  }));
+
 /** Runs one kernel launch on random operands and compares with the reference (and the stored pre-activation, with `gelu`). */
-async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => ReturnType<typeof matmulNaive>): Promise<void> {
+async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => MatmulLaunch): Promise<void> {
   const aLength = (s.sharedA ? 1 : s.batch) * s.m * s.k;
   const bLength = (s.sharedB ? 1 : s.batch) * s.k * s.n;
   const a = randn(aLength, 6);
@@ -180,7 +192,7 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Retur
     const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
     if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
     if (s.gelu) operands.push(pre);
-    launchOn(kernel, ...operands);
+    E.launchMatmul(kernel, ...operands);
     return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null];
   });
   assertClose(actual, s.gelu ? expected.map(geluRef) : expected, 1e-5, 1e-4, kernel.name);
@@ -202,7 +214,7 @@ const KERNEL_SHAPES = [
   { batch: 2, m: 5, k: 7, n: 6, gelu: true }, // GELU, no bias
 ];
 
-for (const variant of [1, 2, 3, 4] as const) {
+for (const variant of [1, 2, 3, 4, 6] as const) {
   test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU epilogue' : ''}`, async () => {
     // Variants 1 and 2 (literal WGSL) have only the bias epilogue.
     for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !k.gelu)) {
@@ -249,7 +261,9 @@ test('ENGINE_MATMUL picks the kernel the ops launch, and names a bad value', asy
   const shape = { batch: 1, m: 8, k: 8, n: 8, transA: false, transB: false };
   await withOpsKernel('direct', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_direct_')));
   await withOpsKernel('blocked', () => assert.ok(E.matmulKernel(shape).name.startsWith('matmul_blocked_')));
-  await withOpsKernel('fast', () => assert.throws(() => E.matmulKernel(shape), /ENGINE_MATMUL must be "blocked" or "direct", not "fast"/));
+  await withOpsKernel('fast', () =>
+    assert.throws(() => E.matmulKernel(shape), /ENGINE_MATMUL must be "blocked", "direct" or "split-k", not "fast"/),
+  );
 });
 
 test('more than 65535 tile rows fold into z', async () => {
@@ -268,7 +282,7 @@ test('more than 65535 tile rows fold into z', async () => {
  * A slotted launch (each batch entry binds its own A, B or C, and with C its own bias) against the
  * float64 product of the stacked operands.
  */
-async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
+async function checkSlots(s: MatmulShape, variant: 3 | 4 | 6): Promise<void> {
   const slots = s.slots ?? {};
   const [aOne, bOne, cOne] = [s.m * s.k, s.k * s.n, s.m * s.n];
   const a = randn((s.sharedA ? 1 : s.batch) * aOne, 1);
@@ -296,14 +310,14 @@ async function checkSlots(s: MatmulShape, variant: 3 | 4): Promise<void> {
       ...c,
       ...(s.bias ? perSlot(bias, s.n) : []),
     ];
-    launchOn(kernel, ...operands);
+    E.launchMatmul(kernel, ...operands);
     const parts = await Promise.all(c.map((t) => t.toFloat32()));
     return Float32Array.from(parts.flatMap((part) => [...part]));
   });
   assertClose(actual, expected, 1e-5, 1e-4, kernel.name);
 }
 
-for (const variant of [3, 4] as const) {
+for (const variant of [3, 4, 6] as const) {
   test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A and C; A and B)`, async () => {
     for (const [m, k, n] of [
       [7, 5, 6],

@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { COLUMN_CHUNK } from '../../kernels/reduce.ts';
-import { gradcheck } from '../../reference/check.ts';
+import { sumColumnsOf, sumColumnsOfEach } from '../../engine/ops/row_sums.ts';
+import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
 import { randn } from '../../reference/float64.ts';
 
 function rowsOf(x: Float64Array, cols: number, f: (row: Float64Array) => number): Float64Array {
@@ -44,6 +45,31 @@ for (const [rows, cols] of [
     });
   });
 }
+
+test("several matrices' column sums in one launch: sumColumnOf's bits, one or two stages", async () => {
+  const shapes = [
+    [700, 3],
+    [5, 8],
+    [3, 10],
+  ];
+  const data = shapes.map(([rows, cols], k) => randn(rows * cols, 20 + k));
+  const [each, alone, launches] = await scopedAsync(async () => {
+    const xs = data.map((v, k) => E.Tensor.fromArray(v, shapes[k]));
+    const before = E.dispatchStats.dispatches;
+    const sums = sumColumnsOfEach(xs);
+    // One launch for the last stages, one for the first stage of the 700 rows.
+    const counted = E.dispatchStats.dispatches - before;
+    return [await Promise.all(sums.map((t) => t.toFloat32())), await Promise.all(xs.map((x) => sumColumnsOf(x).toFloat32())), counted];
+  });
+  assert.is(launches, 2, 'launches');
+  shapes.forEach(([rows, cols], k) => {
+    assert.equal(Array.from(each[k]), Array.from(alone[k]), `[${rows}, ${cols}]: the bits of sumColumnsOf`);
+    const expected = Array.from({ length: cols }, (_, c) =>
+      Array.from({ length: rows }, (_, r) => data[k][r * cols + c]).reduce((a, b) => a + b),
+    );
+    assertClose(each[k], expected, 1e-5, 1e-4, `[${rows}, ${cols}]`);
+  });
+});
 
 test('max sends the gradient to the first of tied maxima, and handles the lowest float', async () => {
   const x = E.Tensor.fromArray([3, 5, 5, -3.4028234663852886e38, -3.4028234663852886e38, -3.4028234663852886e38], [2, 3], 'f32', {

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
-import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
+import { ROW_CHUNK, layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
 import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/cpu/layernorm.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
 import { layerNorm, layerNormBackward, maskedSoftmax, randn, rngUniform, softmax } from '../../reference/float64.ts';
@@ -359,42 +359,49 @@ for (const [rows, cols, residualRows] of [
   }
 }
 
-// Both forms with the fusions: dropout before the residual add, and the output gradient in two parts.
+// Both forms with the fusions: dropout before the residual add, the output gradient in two parts,
+// and the weight and bias gradients' partial sums (two chunks of rows) in the input kernel's launch.
 for (const wg of [1, 32]) {
-  test(`layerNorm kernels with ${wg} thread(s) per row, dropout and a gradient in two parts: forward, input gradients`, async () => {
-    const [rows, cols] = [5, 40];
+  test(`layerNorm kernels with ${wg} thread(s) per row, dropout and a gradient in two parts: forward, all gradients`, async () => {
+    const [rows, cols] = [70, 40];
+    const chunks = Math.ceil(rows / ROW_CHUNK);
     const [x, residual, dy, dyMore] = [50, 51, 52, 53].map((seed) => f32Data(rows * cols, seed));
     const w = f32Data(cols, 54, 0.5).map((v) => Math.fround(1 + v));
     const b = f32Data(cols, 55);
     const sum = dropRef(x).map((v, i) => Math.fround(v + residual[i]));
     const dropout = { probability: DROP.p, rng: { seed: DROP.seed, stream: DROP.stream } };
-    const [y, dx, dxDropped] = await scopedAsync(async () => {
+    const [y, dx, dxDropped, weightPartial, biasPartial] = await scopedAsync(async () => {
       const [xt, wt, bt, rt, dyt, dyMoreT] = [x, w, b, residual, dy, dyMore].map((v) => E.Tensor.fromArray(v, [v.length]));
       const step = E.Tensor.fromArray([DROP.step], [1], 'i32');
-      const [yt, mean, rstd, sumt, dxt, droppedT] = [rows * cols, rows, rows, rows * cols, rows * cols, rows * cols].map(
-        (n) => new E.Tensor([n]),
-      );
+      const [yt, mean, rstd, sumt, dxt, droppedT, weightPartialT, biasPartialT] = [
+        ...[rows * cols, rows, rows, rows * cols, rows * cols, rows * cols],
+        ...[chunks * cols, chunks * cols],
+      ].map((n) => new E.Tensor([n]));
       const fusion = { residualRows: rows, dropout };
       const forward =
         wg === 1 ? layerNormRowsForward(rows, cols, 1e-5, fusion) : layerNormForward(rows, cols, 1e-5, false, { ...fusion, wg });
       launchOn(forward, xt, wt, bt, yt, mean, rstd, rt, sumt, step);
-      const backward = { twoParts: true, dropout };
+      const backward = { twoParts: true, dropout, paramGrads: true };
       const backwardInput =
         wg === 1 ? layerNormRowsBackwardInput(rows, cols, backward) : layerNormBackwardInput(rows, cols, false, { ...backward, wg });
-      launchOn(backwardInput, dyt, dyMoreT, sumt, wt, mean, rstd, dxt, droppedT, step);
-      return Promise.all([yt.toFloat32(), dxt.toFloat32(), droppedT.toFloat32()]);
+      launchOn(backwardInput, dyt, dyMoreT, sumt, wt, mean, rstd, dxt, droppedT, weightPartialT, biasPartialT, step);
+      return Promise.all([yt, dxt, droppedT, weightPartialT, biasPartialT].map((t) => t.toFloat32()));
     });
     assertClose(y, layerNorm(sum, w, b, rows, cols, 1e-5), 1e-5, 1e-4, 'forward');
-    const expectedDx = layerNormBackward(
+    const expected = layerNormBackward(
       sum,
       w,
       dy.map((v, i) => v + dyMore[i]),
       rows,
       cols,
       1e-5,
-    ).dx;
-    assertClose(dx, expectedDx, 1e-5, 1e-4, 'input gradient');
-    assertClose(dxDropped, dropRef(expectedDx), 1e-5, 1e-4, 'gradient of x before dropout');
+    );
+    assertClose(dx, expected.dx, 1e-5, 1e-4, 'input gradient');
+    assertClose(dxDropped, dropRef(expected.dx), 1e-5, 1e-4, 'gradient of x before dropout');
+    const chunkSum = (partial: Float32Array) =>
+      Array.from({ length: cols }, (_, c) => Array.from({ length: chunks }, (_, k) => partial[k * cols + c]).reduce((a, b) => a + b));
+    assertClose(chunkSum(weightPartial), expected.dGamma, 1e-4, 1e-4, 'weight gradient');
+    assertClose(chunkSum(biasPartial), expected.dBeta, 1e-4, 1e-4, 'bias gradient');
   });
 }
 

@@ -32,7 +32,7 @@ test('only engine/env.ts reads process.env in engine/ and kernels/', () => {
 
 test('a bad value names the variable and what it accepts; withSettings restores', () => {
   withSettings({ ENGINE_MATMUL: 'fast' }, () =>
-    assert.throws(() => setting('ENGINE_MATMUL'), /^ENGINE_MATMUL must be "blocked" or "direct", not "fast"$/),
+    assert.throws(() => setting('ENGINE_MATMUL'), /^ENGINE_MATMUL must be "blocked", "direct" or "split-k", not "fast"$/),
   );
   withSettings({ ENGINE_MEMORY_LIMIT: '-3' }, () => assert.throws(() => setting('ENGINE_MEMORY_LIMIT'), /a positive number of bytes/));
   withSettings({ ENGINE_MEMORY_LIMIT: '4096' }, () => assert.is(setting('ENGINE_MEMORY_LIMIT'), 4096));
