@@ -281,7 +281,8 @@ export class WordPieceTokenizer {
  * next multiple of `padToMultipleOf`, as Hugging Face's tokenizer `pad` (and so
  * DataCollatorWithPadding(pad_to_multiple_of=…)) rounds it in tokenization_utils_base.py's `_pad`.
  * The rows were truncated before, so a batch may be padded past max_length (30 tokens, a
- * multiple of 8: 32); fewer distinct lengths mean fewer batch shapes to compile kernels for.
+ * multiple of 8: 32). Fewer distinct lengths mean fewer batch shapes; docs/training.md says what
+ * that saves here.
  */
 export function paddedLength(longest: number, padToMultipleOf = 1): number {
   return Math.ceil(longest / padToMultipleOf) * padToMultipleOf;

@@ -29,7 +29,7 @@ export const PAD_TO_MULTIPLE_OF = {
   check: positiveInt,
   help:
     "pad each batch to a multiple of N tokens past its longest sentence, as transformers' DataCollatorWithPadding(pad_to_multiple_of=N): " +
-    'fewer batch shapes, so fewer kernels to compile and steps to record (default: to its longest sentence)',
+    'fewer batch shapes to record steps for, at the cost of more padding (default: to its longest sentence)',
 } satisfies OptionSpec;
 
 export const TRAIN_OPTIONS = {
