@@ -1,8 +1,9 @@
 // --pad-to-multiple-of: a batch is padded to the next multiple of N past its longest sentence, as
 // transformers' DataCollatorWithPadding(pad_to_multiple_of=N) pads it (model/tokenizer.ts's
 // paddedLength, train/batch.ts), and the extra padding is masked, so it changes no logit and no
-// loss. The model is test/engine/replay.test.ts's tiny one at its batch shapes, [3, 4] and [3, 8],
-// so that in one test process this file compiles no kernel of its own.
+// loss. The model is test/engine/replay.test.ts's tiny one at batch shapes [3, 4] and [3, 8], so
+// that in one test process this file compiles one kernel of its own: attention's forward without
+// dropout.
 import '../support/setup.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
