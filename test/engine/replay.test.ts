@@ -114,6 +114,9 @@ test('a replay launches what its recording launched, in one submit, on the new i
   sum.write([0, 0]);
   // sum += 2·x, from a temporary: two launches.
   const step = ([x]: readonly Tensor[]) => accumulateInto(sum, mulScalar(x, 2));
+  // Once unrecorded, adding 0: its kernels compile here, since ENGINE_DEBUG=1 gives a new kernel's
+  // first launch a submit of its own.
+  scoped(() => step([Tensor.fromArray([0, 0], [2])]));
   for (const values of [
     [1, 2],
     [10, 20],
