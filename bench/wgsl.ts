@@ -1,12 +1,12 @@
 // `npm run wgsl -- NAME`: prints the WGSL of one kernel of a DistilBERT training step
-// (kernels/catalog.ts), at DistilBERT's shapes or at those the flags give.
+// (bench/catalog.ts), at DistilBERT's shapes or at those the flags give.
 //   npm run wgsl -- --help                           the kernels and flags
 //   npm run wgsl -- qkv_forward_direct --batch-size 8   one kernel at other shapes
 //   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/bench/wgsl.test.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing, type ModelShapes } from '../kernels/catalog.ts';
+import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing, type ModelShapes } from './catalog.ts';
 import { UsageError, helpText, parseArgs, positiveInt, runCommand, type OptionTable } from '../train/args.ts';
 
 /** Where the committed snapshots live: one NAME.wgsl per catalog entry at DISTILBERT_SHAPES. */

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SNAPSHOT_DIR } from '../../bench/wgsl.ts';
-import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing } from '../../kernels/catalog.ts';
+import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing } from '../../bench/catalog.ts';
 import { errorLine, runCli } from '../support/cli_process.ts';
 
 const REGENERATE = 'if the change is intended, run `npm run wgsl -- --snapshots` and commit docs/kernels/';

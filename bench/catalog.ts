@@ -8,17 +8,23 @@
 // Attention is shown in the form GPUs run (a workgroup per block of rows; kernels/attention.ts).
 // Row reductions are shown in their workgroup-memory form; adapters with subgroups run the
 // `_subgroups` form (kernels/row_reduce.ts).
-import { attentionForward, attentionGradKeyValue, attentionGradQuery, attentionRowStats, type AttentionDims } from './attention.ts';
-import { crossEntropyBackward, crossEntropyRows } from './cross_entropy.ts';
-import { dropoutMap } from './dropout.ts';
-import { gatherRows, sumBuckets } from './embedding.ts';
-import type { KernelLaunch } from './launch.ts';
-import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from './layernorm.ts';
-import { matmulDirect } from './cpu/matmul.ts';
-import { matmulBlocked, type MatmulShape } from './matmul.ts';
-import { matmulSplitK } from './matmul_split_k.ts';
-import { matmulNaive, matmulTiled } from './matmul_teaching.ts';
-import { sumColumnChunks } from './reduce.ts';
+import {
+  attentionForward,
+  attentionGradKeyValue,
+  attentionGradQuery,
+  attentionRowStats,
+  type AttentionDims,
+} from '../kernels/attention.ts';
+import { crossEntropyBackward, crossEntropyRows } from '../kernels/cross_entropy.ts';
+import { dropoutMap } from '../kernels/dropout.ts';
+import { gatherRows, sumBuckets } from '../kernels/embedding.ts';
+import type { KernelLaunch } from '../kernels/launch.ts';
+import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels/layernorm.ts';
+import { matmulDirect } from '../kernels/cpu/matmul.ts';
+import { matmulBlocked, type MatmulShape } from '../kernels/matmul.ts';
+import { matmulSplitK } from '../kernels/matmul_split_k.ts';
+import { matmulNaive, matmulTiled } from '../kernels/matmul_teaching.ts';
+import { sumColumnChunks } from '../kernels/reduce.ts';
 
 export interface ModelShapes {
   batch: number;
