@@ -46,7 +46,7 @@ import { rowTiling } from '../kernels/attention_rows.ts';
 import { layerNormForward } from '../kernels/layernorm.ts';
 import { DIRECT_DEFAULTS } from '../kernels/cpu/matmul.ts';
 import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
-import { slicesToFill, splitKOptionsFor } from '../kernels/matmul_split_k.ts';
+import { splitKByDefault, splitKOptionsFor } from '../kernels/matmul_split_k.ts';
 import { matmulVariants } from '../kernels/matmul_variants.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
@@ -180,11 +180,11 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
 }
 
 function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulConfig[]): Task {
-  // Split-K only where K is long enough for a GPU to launch it by default (`slicesToFill`).
+  // Split-K only where a GPU launches it by default (`splitKByDefault`).
   const defaults: MatmulConfig[] = [
     { variant: 3, ...blockedOptionsFor(shape) },
     { variant: 4, ...DIRECT_DEFAULTS },
-    ...(slicesToFill(shape) > 1 ? [{ variant: 6 as const, ...splitKOptionsFor(shape) }] : []),
+    ...(splitKByDefault(shape) ? [{ variant: 6 as const, ...splitKOptionsFor(shape) }] : []),
   ];
   const ops = opsMatmulVariant(shape);
   const name = (c: MatmulConfig) => `${matmulVariants[c.variant].name} ${configName(c)}`;

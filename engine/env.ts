@@ -39,7 +39,7 @@ export const SETTINGS = {
   ENGINE_MATMUL: oneOf(
     ['blocked', 'direct', 'split-k'],
     undefined,
-    "The matmul kernel the ops launch: blocked (variant 3), direct (variant 4, CPU implementations' default) or split-k (variant 6, at least 2 slices of K). GPUs' default is blocked, split-K where the output has too few tiles to fill the GPU. Set, it also overrides the tuned table.",
+    "The matmul kernel the ops launch: blocked (variant 3), direct (variant 4, CPU implementations' default) or split-k (variant 6, at least 2 slices of K). GPUs' default is blocked, split-K for weight gradients whose output has too few tiles to fill the GPU. Set, it also overrides the tuned table.",
   ),
   ENGINE_ATTENTION: oneOf(
     ['blocks', 'rows', 'cpu'],

@@ -24,7 +24,7 @@
 //   3 blocked, below: the kernel GPUs run;
 //   4 direct: the kernel CPU implementations of WebGPU run (kernels/cpu/matmul.ts);
 //   5 subgroup-matrix: f16 products on a GPU's matrix units (kernels/matmul_subgroup_matrix.ts);
-//   6 split-K: variant 3 over slices of K, for outputs with too few tiles to fill a GPU
+//   6 split-K: variant 3 over slices of K, for weight gradients with too few tiles to fill a GPU
 //     (kernels/matmul_split_k.ts).
 //
 // Variant 3, blocked. Workgroup (x, y, z) computes the TILE_M × TILE_N block of C at tile column

@@ -52,13 +52,21 @@ const MIN_SLICE = 256;
 /**
  * How many K slices it takes for variant 3's default tiles of `s` to make FILL_WORKGROUPS
  * workgroups, with slices of at least MIN_SLICE: 1 when the tiles alone do, or K is too short.
- * The ops launch variant 6 on a GPU where this is over 1.
  */
 export function slicesToFill(s: MatmulShape): number {
   const o = blockedOptionsFor(s);
   const workgroups = tileGrid(s, o.tileM, o.tileN).workgroups.reduce((x, y) => x * y);
   return Math.max(1, Math.min(Math.ceil(FILL_WORKGROUPS / workgroups), Math.floor(s.k / MIN_SLICE)));
 }
+
+/**
+ * Whether the ops launch `s` as split-K on a GPU: a TN product, a weight gradient dW = dYᵀ·x whose
+ * K runs over the tokens, where variant 3's tiles leave the GPU short (`slicesToFill` over 1).
+ * The forward and input-gradient products at DistilBERT-base's batch 64 × 64 make 576 to 768
+ * workgroups too, but their K is one layer's width, and splitting it would cost a write and a read
+ * of C per slice for little: they stay variant 3 until a GPU's timings say otherwise.
+ */
+export const splitKByDefault = (s: MatmulShape) => s.transA && !s.transB && slicesToFill(s) > 1;
 
 /** Variant 6's defaults: variant 3's tiles, in `slicesToFill` slices but at least 2. */
 export const splitKOptionsFor = (s: MatmulShape): SplitKOptions => ({ ...blockedOptionsFor(s), splits: Math.max(2, slicesToFill(s)) });

@@ -13,7 +13,7 @@
 // cast to f16 as its operand, as torch's autocast backward does.
 import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
 import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
-import { type MatmulLaunch, type SplitKOptions, slicesToFill } from '../../kernels/matmul_split_k.ts';
+import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../kernels/matmul_split_k.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
 import { autocastOperand, gradientOperand } from './autocast.ts';
@@ -70,9 +70,9 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
  * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
  * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4,
  * kernels/cpu/matmul.ts: no workgroup memory, no barriers; its header says why). GPUs get the
- * blocked kernel (variant 3), or split-K (variant 6) where the output has too few tiles to fill
- * the GPU (`opsMatmulVariant`). ENGINE_MATMUL=blocked|direct|split-k forces a variant with its
- * default options, table or not (the tests run the ops under each).
+ * blocked kernel (variant 3), or split-K (variant 6) for a weight gradient whose output has too
+ * few tiles to fill the GPU (`opsMatmulVariant`). ENGINE_MATMUL=blocked|direct|split-k forces a
+ * variant with its default options, table or not (the tests run the ops under each).
  */
 export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
@@ -102,11 +102,11 @@ function forcedMatmulVariant(): 3 | 4 | 6 | undefined {
 
 /**
  * The variant the ops launch for `shape` without a table: ENGINE_MATMUL's, else the adapter's
- * default: direct on a CPU implementation; on a GPU blocked, or split-K where the output has too
- * few tiles to fill it (kernels/matmul_split_k.ts `slicesToFill`).
+ * default: direct on a CPU implementation; on a GPU blocked, or split-K for a weight gradient
+ * whose output has too few tiles to fill it (kernels/matmul_split_k.ts `splitKByDefault`).
  */
 export function opsMatmulVariant(shape: MatmulShape): 3 | 4 | 6 {
-  return forcedMatmulVariant() ?? (gpu().software ? 4 : slicesToFill(shape) > 1 ? 6 : 3);
+  return forcedMatmulVariant() ?? (gpu().software ? 4 : splitKByDefault(shape) ? 6 : 3);
 }
 
 /** The launch without a table: the ops' variant with its default options for the shape. */

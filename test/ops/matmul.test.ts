@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { matmulDirect, type DirectOptions } from '../../kernels/cpu/matmul.ts';
 import { matmulBlocked, type BlockedOptions, type MatmulShape } from '../../kernels/matmul.ts';
-import type { MatmulLaunch } from '../../kernels/matmul_split_k.ts';
+import { type MatmulLaunch, splitKByDefault, splitKOptionsFor } from '../../kernels/matmul_split_k.ts';
 import { matmulNaive } from '../../kernels/matmul_teaching.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
@@ -154,6 +154,18 @@ for (const [lead, inF, outF, maxEntries] of [
     });
   });
 }
+
+test("a GPU's default: split-K for DistilBERT-base's weight gradients at batch 64 x 64, not for the other products", () => {
+  const tokens = 64 * 64;
+  const dW = (outF: number, inF: number, k = tokens): MatmulShape => ({ batch: 1, m: outF, n: inF, k, transA: true, transB: false });
+  assert.equal(
+    [dW(768, 768), dW(3072, 768), dW(768, 3072)].map((s) => splitKOptionsFor(s).splits),
+    [8, 2, 2],
+  );
+  assert.ok([dW(768, 768), dW(3072, 768), dW(768, 3072)].every(splitKByDefault));
+  assert.ok(!splitKByDefault(dW(768, 768, 64)), 'a short K');
+  assert.ok(!splitKByDefault({ batch: 1, m: tokens, n: 768, k: 768, transA: false, transB: true }), 'a forward product');
+});
 
 test('linear under split-K (variant 6): the products in two launches, the bias in the second', () =>
   withOpsKernel('split-k', async () => {
