@@ -1,7 +1,9 @@
 // Runs kernel groups: validates every variant on its small shapes, then times each variant that
 // passed on every workload. A failure (wrong results, a shape the kernel refuses, a GPU error) is
-// recorded against that variant or workload and the run goes on.
+// recorded against that variant or workload and the run goes on. Each result also lists the
+// launches of one run with their workgroup counts: what a GPU is given to fill its cores with.
 import { pool } from '../engine/index.ts';
+import { observeLaunches } from '../engine/gpu/dispatch.ts';
 import type { Group } from './options.ts';
 import type { KernelTimer, Stats } from './timing.ts';
 import type { KernelGroup } from './workload.ts';
@@ -25,6 +27,8 @@ export interface KernelResult {
   rate?: number;
   /** rate / the device's peak, when the peak is known. */
   ofPeak?: number;
+  /** The launches of one run: kernel name and workgroup count. */
+  launches?: { kernel: string; workgroups: number }[];
   error?: string;
 }
 
@@ -34,6 +38,21 @@ export interface Peaks {
 }
 
 export const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
+/** The launches `run` records, with their workgroup counts. */
+function launchesOf(run: () => void): { kernel: string; workgroups: number }[] {
+  const launches: { kernel: string; workgroups: number }[] = [];
+  observeLaunches((kernel) => {
+    launches.push({ kernel: kernel.name, workgroups: kernel.workgroups.reduce((a, b) => a * b) });
+    return undefined;
+  });
+  try {
+    run();
+  } finally {
+    observeLaunches(null);
+  }
+  return launches;
+}
 
 export async function validateGroup(g: KernelGroup): Promise<Validation[]> {
   const out: Validation[] = [];
@@ -70,9 +89,10 @@ export async function timeGroup(
       try {
         const prepared = w.prepare();
         try {
+          const launches = launchesOf(prepared.run);
           const time = await timer.sample(prepared.run);
           const rate = w.work / (time.median * 1e-3) / 1e9;
-          results.push({ ...base, time, rate, ofPeak: peak ? rate / peak : undefined });
+          results.push({ ...base, time, rate, ofPeak: peak ? rate / peak : undefined, launches });
         } finally {
           prepared.release();
         }

@@ -5,6 +5,7 @@ import type { HostProfile } from './host.ts';
 import type { StepProfile, TimeShare } from './profile.ts';
 import type { KernelResult, Validation } from './suite.ts';
 import { spread, type Clock, type Stats } from './timing.ts';
+import { FILL_WORKGROUPS } from '../kernels/matmul_split_k.ts';
 
 export interface BenchResults {
   device: string;
@@ -68,12 +69,25 @@ export const TOO_SHORT_MS = 0.01;
 export const TOO_LITTLE_WORK = 1e6;
 export const rateIsNoise = (k: KernelResult) => k.work < TOO_LITTLE_WORK || (k.time !== undefined && k.time.median < TOO_SHORT_MS);
 
-export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks']): Table {
+/** Whether `shapes` are DistilBERT-base's at batch 64 × sequence 64, the step a large GPU is sized for. */
+const isDistilBertBase = (shapes: BenchResults['shapes']) =>
+  Object.entries({ batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12 }).every(([name, value]) => shapes[name] === value);
+
+/** Each launch's workgroup count, "+" between launches; with `flag`, those under FILL_WORKGROUPS marked. */
+function workgroupsCell(k: KernelResult, flag: boolean): string {
+  return (k.launches ?? [])
+    .map(({ workgroups }) => `${workgroups}${flag && workgroups < FILL_WORKGROUPS ? ` (<${FILL_WORKGROUPS})` : ''}`)
+    .join(' + ');
+}
+
+export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'], shapes: BenchResults['shapes']): Table {
   const withPeak = peaks.tflops !== undefined || peaks.gbps !== undefined;
   const rateCell = (k: KernelResult) => (k.rate === undefined ? '' : rateIsNoise(k) ? '– (too small)' : `${rate(k.rate)} ${k.unit}`);
+  const flag = isDistilBertBase(shapes);
+  const flagNote = flag ? `; "(<${FILL_WORKGROUPS})": too few workgroups to fill a large GPU` : '';
   return {
-    title: `Kernels (median time ± half the min–max spread; no rate under ${TOO_LITTLE_WORK / 1e6} MB or MFLOP, or ${TOO_SHORT_MS * 1000} µs)`,
-    header: ['group', 'variant', 'workload', 'ms', 'rate', ...(withPeak ? ['of peak'] : [])],
+    title: `Kernels (median time ± half the min–max spread; no rate under ${TOO_LITTLE_WORK / 1e6} MB or MFLOP, or ${TOO_SHORT_MS * 1000} µs; workgroups per launch${flagNote})`,
+    header: ['group', 'variant', 'workload', 'ms', 'rate', ...(withPeak ? ['of peak'] : []), 'workgroups'],
     rows: kernels.map((k) => [
       k.group,
       k.variant,
@@ -81,6 +95,7 @@ export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'
       k.time ? timeCell(k.time) : (k.error ?? ''),
       rateCell(k),
       ...(withPeak ? [k.ofPeak !== undefined && !rateIsNoise(k) ? pct(k.ofPeak) : ''] : []),
+      workgroupsCell(k, flag),
     ]),
   };
 }
@@ -175,7 +190,7 @@ export function hostTable(h: HostProfile): Table {
 export function allTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
   if (r.validations.length) tables.push(validationTable(r.validations));
-  if (r.kernels.length) tables.push(kernelTable(r.kernels, r.peaks));
+  if (r.kernels.length) tables.push(kernelTable(r.kernels, r.peaks, r.shapes));
   const tuned = tunedTable(r.kernels);
   if (tuned) tables.push(tuned);
   if (r.peers) tables.push(peerTable(r.peers));

@@ -11,6 +11,7 @@ import { selectedGroups, validateSelected } from '../../bench/groups.ts';
 import { GROUPS, parseOptions } from '../../bench/options.ts';
 import { writeReport } from '../../bench/report.ts';
 import { profileStep } from '../../bench/profile.ts';
+import { timeGroup } from '../../bench/suite.ts';
 import { allTables, kernelTable, textTable, type BenchResults } from '../../bench/tables.ts';
 import { KernelTimer } from '../../bench/timing.ts';
 
@@ -59,6 +60,28 @@ test('a tiling the kernel refuses fails validation with the reason', async () =>
   assert.equal([ok.variant, ok.error], ['3 blocked 16x16x4/1x1', null]);
   assert.is(refused.variant, '3 blocked 64x64x16/3x3');
   assert.match(refused.error ?? '', /tileM and tileN must be multiples of threadM and threadN/);
+});
+
+test("each timed result lists its launches' workgroup counts: split-K's two", async () => {
+  const o = parseOptions([...TINY, '--only', 'matmul'])!;
+  const [group] = selectedGroups(o);
+  const splitK = { ...group, variants: group.variants.filter((v) => v.name.endsWith('/s3')) };
+  const { device, features } = gpu();
+  const timer = new KernelTimer(device, features, { warmup: 1, repeats: 1, minSampleMs: 1 });
+  try {
+    const results = await timeGroup(splitK, [], timer, {}, () => {});
+    assert.ok(results.length >= 3, `${results.length} results`);
+    for (const r of results) {
+      assert.is(r.error, undefined, r.workload);
+      const [partials, sum, ...more] = r.launches ?? [];
+      assert.match(partials.kernel, /^matmul_split_k_\d/, r.workload);
+      assert.match(sum.kernel, /^matmul_split_k_sum/, r.workload);
+      assert.is(more.length, 0, r.workload);
+      assert.ok(partials.workgroups >= 1 && sum.workgroups >= 1, r.workload);
+    }
+  } finally {
+    timer.destroy();
+  }
 });
 
 test('the step profile accounts for every launch of a training step of a tiny model', async () => {
@@ -115,6 +138,7 @@ test('a rate is left out where the run is too small to say anything', () => {
     kernelTable(
       [{ group: 'gelu', variant: 'v', workload: 'w', unit: 'GB/s', work, time: { ...time, median }, rate: work / median / 1e6 }],
       {},
+      {},
     ).rows[0][4];
   assert.is(row(800), '– (too small)');
   assert.is(row(4e9, 0.001), '– (too small)');
@@ -131,7 +155,19 @@ test('results render as terminal tables and a markdown report with SVG charts', 
     sampling: { warmup: 1, repeats: 3, minSampleMs: 5 },
     peaks: { tflops: 1 },
     validations: [{ group: 'matmul', variant: '1 naive', error: null }],
-    kernels: [{ group: 'matmul', variant: '1 naive', workload: 'fwd', unit: 'GFLOP/s', work: 2e9, time, rate: 1000, ofPeak: 1 }],
+    kernels: [
+      {
+        group: 'matmul',
+        variant: '1 naive',
+        workload: 'fwd',
+        unit: 'GFLOP/s',
+        work: 2e9,
+        time,
+        rate: 1000,
+        ofPeak: 1,
+        launches: [{ kernel: 'matmul_naive_nn', workgroups: 144 }],
+      },
+    ],
     peers: {
       clock: 'wall-clock',
       unavailable: { 'jax-js': 'no adapter' },
@@ -146,7 +182,10 @@ test('results render as terminal tables and a markdown report with SVG charts', 
     },
   };
   const text = allTables(results).map(textTable).join('\n');
-  assert.match(text, /1 naive\s+fwd\s+2\.00 ±8%\s+1000 GFLOP\/s\s+100\.0%/);
+  assert.match(text, /1 naive\s+fwd\s+2\.00 ±8%\s+1000 GFLOP\/s\s+100\.0%\s+144\n/);
+  // At DistilBERT-base's shapes, launches too small to fill a large GPU are flagged.
+  const base = { ...results, shapes: { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12 } };
+  assert.match(allTables(base).map(textTable).join('\n'), /100\.0%\s+144 \(<1024\)\n/);
   assert.match(text, /32\s+30\.0\s+40\.0 \(64x64x16\/4x4\/4\)\s+10\.0\s+3\.00×\s+4\.00×\s+unavailable/);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
   try {
