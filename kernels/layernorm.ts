@@ -9,7 +9,9 @@
 //   - a residual operand: the kernel normalises x + residual, and writes that sum, which the
 //     backward kernels take as their x;
 //   - dropout on x before the residual add (LayerNorm(dropout(x) + residual), the feed-forward
-//     block's output): the mask engine/ops/dropout.ts would draw for x, element for element.
+//     block's output): the mask engine/ops/dropout.ts would draw for x, element for element;
+//   - or dropout on the output (dropout(LayerNorm(x)), the embeddings'), the backward kernels
+//     reading dy through the same mask.
 //
 // Backward, with x̂ = (x − mean) · rstd and g = dy · weight:
 //   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))  both means in one reduction, split across
@@ -45,6 +47,8 @@ export interface LayerNormFusion {
   residualRows?: number;
   /** Dropout on x before the residual add (needs a residual). */
   dropout?: LayerNormDropout | null;
+  /** Dropout on the output y (not with `dropout`). */
+  outputDropout?: LayerNormDropout | null;
 }
 
 /** What a backward kernel folds in. */
@@ -53,6 +57,8 @@ export interface LayerNormBackwardFusion {
   twoParts?: boolean;
   /** The forward's dropout: the input kernel also writes x's gradient through its mask. */
   dropout?: LayerNormDropout | null;
+  /** The forward's output dropout: dy is read through its mask. */
+  outputDropout?: LayerNormDropout | null;
   /**
    * The input kernel's launch also runs `layerNormParamGradChunks` (stage 1 of the weight and bias
    * gradients) in workgroups past the rows': the two read the same tensors and neither waits for
@@ -100,12 +106,13 @@ export function forwardParts(
   rows: number,
   cols: number,
   eps: number,
-  { residualRows = 0, dropout }: LayerNormFusion,
+  { residualRows = 0, dropout, outputDropout }: LayerNormFusion,
   vec: 'f32' | 'vec4f',
 ) {
   const residual = residualRows > 0;
   if (dropout && !residual) throw new Error('layerNormForward: dropout is folded in only before a residual add');
-  const drop = dropoutParts(dropout, vec, 9);
+  if (dropout && outputDropout) throw new Error('layerNormForward: dropout on x or on the output, not both');
+  const drop = dropoutParts(dropout ?? outputDropout, vec, residual ? 9 : 7);
   const uniforms: Uniforms = {
     rows: u32(rows),
     cols: u32(cols),
@@ -113,7 +120,7 @@ export function forwardParts(
     ...(residual ? { residualRows: u32(residualRows) } : {}),
     ...drop.uniforms,
   };
-  const suffix = `${residual ? '_residual' : ''}${residual && residualRows !== rows ? '_repeated' : ''}${dropout ? '_dropout' : ''}`;
+  const suffix = `${residual ? '_residual' : ''}${residual && residualRows !== rows ? '_repeated' : ''}${dropout ? '_dropout' : ''}${outputDropout ? '_output_dropout' : ''}`;
   return { residual, repeated: residual && residualRows !== rows, uniforms, suffix, dropoutWgsl: drop.wgsl };
 }
 
@@ -145,9 +152,12 @@ export function backwardInputBindings(vec: 'f32' | 'vec4f', { twoParts, dropout,
  * `paramGradChunk` (with `paramGrads`), and its WGSL expression for dy at `i`.
  */
 export function backwardInputParts(rows: number, cols: number, fusion: LayerNormBackwardFusion, vec: 'f32' | 'vec4f') {
+  if (fusion.dropout && fusion.outputDropout) throw new Error('layerNormBackwardInput: dropout on x or on the output, not both');
   const bindings = 6 + (fusion.twoParts ? 1 : 0) + (fusion.dropout ? 1 : 0) + (fusion.paramGrads ? 2 : 0);
-  const drop = dropoutParts(fusion.dropout, vec, bindings + 1);
-  const dyAt = (i: string) => (fusion.twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`);
+  const drop = dropoutParts(fusion.dropout ?? fusion.outputDropout, vec, bindings + 1);
+  const dyOf = (i: string) => (fusion.twoParts ? `(dy[${i}] + dyMore[${i}])` : `dy[${i}]`);
+  // Through the output's mask, which draws per element: vector i of a vec4 array starts at element 4i.
+  const dyAt = (i: string) => (fusion.outputDropout ? `dropped(${dyOf(i)}, (${i})${vec === 'vec4f' ? ' * 4u' : ''})` : dyOf(i));
   return {
     uniforms: {
       rows: u32(rows),
@@ -155,7 +165,7 @@ export function backwardInputParts(rows: number, cols: number, fusion: LayerNorm
       ...(fusion.paramGrads ? { chunks: u32(Math.ceil(rows / ROW_CHUNK)) } : {}),
       ...drop.uniforms,
     } as Uniforms,
-    suffix: `${fusion.twoParts ? '_parts2' : ''}${fusion.dropout ? '_dropout' : ''}${fusion.paramGrads ? '_param_grads' : ''}`,
+    suffix: `${fusion.twoParts ? '_parts2' : ''}${fusion.dropout ? '_dropout' : ''}${fusion.outputDropout ? '_output_dropout' : ''}${fusion.paramGrads ? '_param_grads' : ''}`,
     extraWgsl: [drop.wgsl, fusion.paramGrads ? paramGradChunkWgsl(vec, dyAt) : '']
       .filter((w) => w)
       .map((w) => `\n${w}`)
@@ -217,7 +227,8 @@ export function layerNormForward(
   }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   ${columns}
-    y[base + c] = (${again('base + c')} - mean) * rstd * weight[c] + bias[c];
+    let normalised = (${again('base + c')} - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = ${fusion.outputDropout ? 'dropped(normalised, base + c)' : 'normalised'};
   }
   if (lid.x == 0u) {
     meanOut[row] = mean;

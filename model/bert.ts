@@ -53,7 +53,7 @@ export class BertForSequenceClassification extends SequenceClassifier<BertConfig
     const dropout = this.begin(ids, mask, options);
 
     // Embeddings (word + token type + learned position, LayerNorm), dropout, then the transformer layers.
-    const embedded = dropout.drop(this.embed(ids, 'bert.embeddings', this.segments(options.tokenTypeIds)), config.dropout);
+    const embedded = this.embed(ids, 'bert.embeddings', dropout.afterNorm(config.dropout), this.segments(options.tokenTypeIds));
     const hiddenStates = [embedded, ...encoder(embedded, mask, ENCODER, config, dropout, (name) => this.param(name))];
 
     // Pooler (dense + tanh on the first, [CLS], position), dropout, classifier.

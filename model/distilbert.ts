@@ -51,7 +51,7 @@ export class DistilBertForSequenceClassification extends SequenceClassifier<Dist
     const dropout = this.begin(ids, mask, options);
 
     // Embeddings (word + learned position, LayerNorm), dropout, then the transformer layers.
-    const embedded = dropout.drop(this.embed(ids, 'distilbert.embeddings'), config.dropout);
+    const embedded = this.embed(ids, 'distilbert.embeddings', dropout.afterNorm(config.dropout));
     const hiddenStates = [embedded, ...encoder(embedded, mask, ENCODER, config, dropout, (name) => this.param(name))];
 
     // Classification head on the first ([CLS]) position.

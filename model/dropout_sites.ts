@@ -22,16 +22,19 @@ export interface DropoutSites {
   attention(p: number): AttentionOptions;
   /** layerNorm's option for dropout p on its x, before the residual add (none in evaluation). */
   beforeResidual(p: number): BranchDropout | undefined;
+  /** layerNorm's option for dropout p on its output (none in evaluation). */
+  afterNorm(p: number): BranchDropout | undefined;
 }
 
 /** The dropout of a training forward drawing from `rng`; without, of an evaluation forward (none). */
 export function dropoutSites(rng: DropoutStreams | undefined): DropoutSites {
-  if (!rng) return { drop: (x) => x, attention: () => ({}), beforeResidual: () => undefined };
+  if (!rng) return { drop: (x) => x, attention: () => ({}), beforeResidual: () => undefined, afterNorm: () => undefined };
   let site = 0;
   const nextStream = () => ({ seed: rng.seed, stream: site++, step: rng.step });
   return {
     drop: (x, p) => dropout(x, p, nextStream()),
     attention: (p) => ({ dropout: p, rng: nextStream() }),
     beforeResidual: (p) => ({ p, rng: nextStream() }),
+    afterNorm: (p) => ({ p, rng: nextStream(), output: true }),
   };
 }

@@ -3,7 +3,18 @@
 // and options, and the embeddings both models share (word + learned position, LayerNorm; BERT
 // adds its token type embedding to the words). Each model file states only what differs: its
 // parameter names, where its dropout sits, and its classification head.
-import { Tensor, add, embedding, layerNorm, leadingRows, linear, numel, shapeStr, type Shape } from '../engine/index.ts';
+import {
+  Tensor,
+  add,
+  embedding,
+  layerNorm,
+  leadingRows,
+  linear,
+  numel,
+  shapeStr,
+  type BranchDropout,
+  type Shape,
+} from '../engine/index.ts';
 import type { EncoderConfig } from './config.ts';
 import { dropoutSites, type DropoutSites, type DropoutStreams } from './dropout_sites.ts';
 
@@ -88,20 +99,22 @@ export abstract class SequenceClassifier<C extends EncoderConfig = EncoderConfig
 
   /**
    * The embeddings module at `prefix` (HF's "<model>.embeddings"): word embedding (padding rows get
-   * no gradient), plus `segments` when given, plus the learned position embedding, then LayerNorm.
+   * no gradient), plus `segments` when given, plus the learned position embedding, then LayerNorm,
+   * then `dropout` (folded into the layer norm's kernels; none in evaluation).
    */
-  protected embed(ids: Tensor, prefix: string, segments?: Tensor): Tensor {
+  protected embed(ids: Tensor, prefix: string, dropout: BranchDropout | undefined, segments?: Tensor): Tensor {
     const p = (name: string) => this.param(`${prefix}.${name}`);
     const words = embedding(ids, p('word_embeddings.weight'), { paddingIdx: this.config.padTokenId });
     // Positions 0 … T-1: the table's first T rows, a view.
     const positions = leadingRows(p('position_embeddings.weight'), ids.shape[1]);
-    // LayerNorm(words (+ segments) + positions): the last add runs inside the normalisation's kernel.
+    // dropout(LayerNorm(words (+ segments) + positions)): the last add and the dropout run inside the normalisation's kernels.
     return layerNorm(
       segments ? add(words, segments) : words,
       p('LayerNorm.weight'),
       p('LayerNorm.bias'),
       this.config.layerNormEps,
       positions,
+      dropout,
     );
   }
 

@@ -59,7 +59,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   let rstd = inverseSqrt(rowSumOfSquares(lid.x, local) / f32(p.cols) + p.eps);
   for (var c = lid.x; c < p.cols; c += 256u) {
-    y[base + c] = (sum[base + c] - mean) * rstd * weight[c] + bias[c];
+    let normalised = (sum[base + c] - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = normalised;
   }
   if (lid.x == 0u) {
     meanOut[row] = mean;

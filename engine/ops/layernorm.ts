@@ -53,10 +53,11 @@ export function layerNormBackwardInputKernel(rows: number, cols: number, fusion:
   return layerNormBackwardInput(rows, cols, subgroupsEnabled(), { ...fusion, wg });
 }
 
-/** Dropout on a layer norm's x, folded into its kernels. */
+/** Dropout on a layer norm's x (or with `output`, on its output), folded into its kernels. */
 export interface BranchDropout {
   p: number;
   rng: RngState;
+  output?: boolean;
 }
 
 /**
@@ -64,7 +65,7 @@ export interface BranchDropout {
  * transformer's residual add folded into the normalisation's kernel, one launch instead of two.
  * The residual has x's shape, or the shape of its last dims (broadcast over the leading ones).
  * With `dropout` (and a residual), LayerNorm(dropout(x, p, rng) + residual): the masks
- * engine/ops/dropout.ts would draw, in the same kernels.
+ * engine/ops/dropout.ts would draw, in the same kernels; with `dropout.output`, dropout(LayerNorm(…)).
  */
 export const layerNorm = op(
   'layerNorm',
@@ -81,7 +82,7 @@ export const layerNorm = op(
       );
     }
     if (dropout) {
-      if (!residual) throw new Error('layerNorm: dropout is folded in only before a residual add; pass a residual');
+      if (!residual && !dropout.output) throw new Error('layerNorm: dropout is folded in only before a residual add; pass a residual');
       if (!(dropout.p >= 0 && dropout.p <= 1)) throw new Error(`layerNorm: dropout probability must be in [0, 1], got ${dropout.p}`);
       checkRngStep(dropout.rng, 'layerNorm');
     }
@@ -92,8 +93,10 @@ export const layerNorm = op(
     // As the dropout op: p = 0 changes nothing, so it launches nothing of dropout's.
     const drop = dropout && dropout.p > 0 ? dropout : undefined;
     /** The kernel `generate` makes with dropout on this call's stream, memoized once for every stream. */
-    const withDropout = (generate: (dropout: LayerNormDropout | null) => KernelLaunch) =>
-      drop ? withStream((rng) => generate({ probability: drop.p, rng }), drop.rng) : generate(null);
+    const withDropout = (generate: (fusion: { dropout?: LayerNormDropout; outputDropout?: LayerNormDropout }) => KernelLaunch) =>
+      drop
+        ? withStream((rng) => generate({ [drop.output ? 'outputDropout' : 'dropout']: { probability: drop.p, rng } }), drop.rng)
+        : generate({});
     const step = drop ? [drop.rng.step] : [];
     const y = new Tensor(x.shape);
     const mean = new Tensor([rows]);
@@ -103,7 +106,7 @@ export const layerNorm = op(
     if (y.numel > 0) {
       const wg = layerNormWorkgroupSize('layernorm', rows, cols);
       const residualRows = residual ? residual.numel / cols : 0;
-      const kernel = withDropout((d) => layerNormForwardKernel(rows, cols, eps, { residualRows, dropout: d }, wg));
+      const kernel = withDropout((d) => layerNormForwardKernel(rows, cols, eps, { residualRows, ...d }, wg));
       launchOn(kernel, x, weight, bias, y, mean, rstd, ...(residual ? [residual, input] : []), ...step);
     }
     const backwardFn = (dy: Tensor, dyMore?: Tensor) => {
@@ -115,17 +118,20 @@ export const layerNorm = op(
       const partialShape = chunks === 1 ? [cols] : [chunks, cols];
       const partials = (weight.requiresGrad || bias.requiresGrad) && rows > 0 ? [new Tensor(partialShape), new Tensor(partialShape)] : [];
       let dInput: Tensor | null = null;
-      // With dropout, x's gradient is dInput through the mask (and the residual's is dInput).
+      // With dropout on x, x's gradient is dInput through the mask (and the residual's is dInput).
+      const dropX = drop && !drop.output;
       let dx: Tensor | null = null;
-      if (x.requiresGrad || residual?.requiresGrad) {
+      // With dropout on the output, only the input kernel reads dy through its mask: it runs even
+      // where x needs no gradient, for the partial sums in its launch.
+      if (x.requiresGrad || residual?.requiresGrad || drop?.output) {
         dInput = new Tensor(x.shape);
-        dx = drop ? new Tensor(x.shape) : dInput;
+        dx = dropX ? new Tensor(x.shape) : dInput;
         if (dInput.numel > 0) {
           // The partial sums in the same launch (kernels/layernorm.ts's paramGrads).
           const fusion = { twoParts, paramGrads: partials.length > 0 };
           const wg = layerNormWorkgroupSize('layernorm_backward_input', rows, cols);
-          const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { ...fusion, dropout: d }, wg));
-          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(drop ? [dx] : []), ...partials, ...step);
+          const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { ...fusion, ...d }, wg));
+          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(dropX ? [dx] : []), ...partials, ...step);
         }
       }
       if (partials.length > 0 && !dInput?.numel) {

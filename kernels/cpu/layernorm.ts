@@ -82,7 +82,8 @@ export function layerNormRowsForward(rows: number, cols: number, eps: number, fu
   }
   let rstd = inverseSqrt(hsum(local) / f32(p.cols) + p.eps);
   for (var c = 0u; c < n; c++) {
-    y[base + c] = (${again('base + c')} - mean) * rstd * weight[c] + bias[c];
+    let normalised = (${again('base + c')} - mean) * rstd * weight[c] + bias[c];
+    y[base + c] = ${fusion.outputDropout ? `dropped(normalised, (base + c) * ${width}u)` : 'normalised'};
   }
   meanOut[row] = mean;
   rstdOut[row] = rstd;`;

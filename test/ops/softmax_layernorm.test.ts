@@ -215,6 +215,35 @@ test("layerNorm(dropout(x) + residual): the dropout op's mask, all gradients; it
   });
 });
 
+test("dropout(layerNorm(x + residual)): the dropout op's mask on the output, all gradients; its output used twice", async () => {
+  const [rows, cols] = [6, 40];
+  await gradcheck({
+    inputs: [
+      { shape: [rows, cols], data: f32Data(rows * cols, 44, 2) },
+      { shape: [cols], data: f32Data(cols, 45, 0.5).map((v) => Math.fround(1 + v)) },
+      { shape: [cols], data: f32Data(cols, 46) },
+      { shape: [rows, cols], data: f32Data(rows * cols, 47) },
+    ],
+    gpu: ([x, w, b, r]) => {
+      const rng = { seed: DROP.seed, stream: DROP.stream, step: E.Tensor.fromArray([DROP.step], [1], 'i32') };
+      const y = E.layerNorm(x, w, b, 1e-5, r, { p: DROP.p, rng, output: true });
+      return E.add(y, E.mulScalar(y, 2));
+    },
+    cpu: ([x, w, b, r]) =>
+      dropRef(
+        layerNorm(
+          x.map((v, i) => v + r[i]),
+          w,
+          b,
+          rows,
+          cols,
+          1e-5,
+        ),
+      ).map((v) => 3 * v),
+    maxEntries: 60,
+  });
+});
+
 /** Runs layerNorm forward and backward on the GPU with output gradient `dy`. */
 async function layerNormOnGpu(
   x: Float64Array,
@@ -404,6 +433,24 @@ for (const wg of [1, 32]) {
     assertClose(chunkSum(biasPartial), expected.dBeta, 1e-4, 1e-4, 'bias gradient');
   });
 }
+
+test('layerNorm kernels with a workgroup per row and dropout on the output: forward, input gradient', async () => {
+  const [rows, cols] = [5, 40];
+  const [x, dy] = [56, 57].map((seed) => f32Data(rows * cols, seed));
+  const w = f32Data(cols, 58, 0.5).map((v) => Math.fround(1 + v));
+  const b = f32Data(cols, 59);
+  const outputDropout = { probability: DROP.p, rng: { seed: DROP.seed, stream: DROP.stream } };
+  const [y, dx] = await scopedAsync(async () => {
+    const [xt, wt, bt, dyt] = [x, w, b, dy].map((v) => E.Tensor.fromArray(v, [v.length]));
+    const step = E.Tensor.fromArray([DROP.step], [1], 'i32');
+    const [yt, mean, rstd, dxt] = [rows * cols, rows, rows, rows * cols].map((n) => new E.Tensor([n]));
+    launchOn(layerNormForward(rows, cols, 1e-5, false, { outputDropout, wg: 32 }), xt, wt, bt, yt, mean, rstd, step);
+    launchOn(layerNormBackwardInput(rows, cols, false, { outputDropout, wg: 32 }), dyt, xt, wt, mean, rstd, dxt, step);
+    return Promise.all([yt.toFloat32(), dxt.toFloat32()]);
+  });
+  assertClose(y, dropRef(layerNorm(x, w, b, rows, cols, 1e-5)), 1e-5, 1e-4, 'forward');
+  assertClose(dx, layerNormBackward(x, w, dropRef(dy), rows, cols, 1e-5).dx, 1e-5, 1e-4, 'input gradient');
+});
 
 test('layerNorm rejects a weight or bias that does not match the last dim', () => {
   E.scoped(() => {
