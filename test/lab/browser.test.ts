@@ -23,9 +23,17 @@ import { launchChromium } from '../support/chromium.ts';
 import { baseModelDir } from '../support/tiny_run.ts';
 
 const shared = path.resolve(baseModelDir, '..', '..');
-/** test/tiny_run.ts's model: kernels of these shapes are compiled by the other tests already. */
-const TINY = { dim: 32, nLayers: 1, nHeads: 2, hiddenDim: 64 };
-const OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, batchSize: 16, lr: 1e-2, maxLength: 32 };
+/**
+ * The tiniest model and batch that still run every kind of kernel a training step runs: both
+ * hosts compile every kernel of the step cold (Chromium keeps no shader cache between profiles,
+ * and CI's Mesa starts empty), and a kernel's compile time grows with its unrolled tile. Batches
+ * of 2 sentences cut at 7 tokens are 14 rows and widths are 8 and 16, so the direct matmul's
+ * tiles are its smallest, 4 or 8 outputs a side per thread (kernels/matmul.ts's directOptionsFor):
+ * three steps cold take a Node process 18 s of CPU on lavapipe, against 170 s for the model of
+ * test/support/tiny_run.ts (dim 32, batch 16 x 32 tokens), nearly all of it compiling matmuls.
+ */
+const TINY = { dim: 8, nLayers: 1, nHeads: 2, hiddenDim: 16 };
+const OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, batchSize: 2, lr: 1e-2, maxLength: 7 };
 const STEPS = 3;
 /**
  * Losses in the browser and in Node may differ by float32 rounding only: the same WGSL runs in
