@@ -21,6 +21,12 @@ const LOG_SECONDS = 30;
 const TIMED_STEPS = [1, 3];
 const BAR_WIDTH = 20;
 
+/** Where the progress goes (stderr): a terminal gets a status line redrawn in place. */
+export interface ProgressOutput {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /** A step count confirmed done on the GPU, and when. */
 interface PacePoint {
   step: number;
@@ -28,14 +34,17 @@ interface PacePoint {
 }
 
 export class Progress {
-  private readonly terminal = process.stderr.isTTY === true;
+  private readonly terminal: boolean;
+  private readonly out: ProgressOutput;
+  /** The clock, in milliseconds. */
+  private readonly now: () => number;
   private readonly startStep: number;
   private step: number;
   private loss?: number;
   private samplesPerSecond?: number;
   private firstPoint?: PacePoint;
   private lastPoint?: PacePoint;
-  private lastLine = performance.now();
+  private lastLine: number;
   private newKernels = 0;
   private noticedCompile = false;
   private readonly stopListening: () => void;
@@ -44,7 +53,10 @@ export class Progress {
     private readonly totalSteps: number,
     stepsDone: number,
     private readonly epochAt: (step: number) => number,
+    { out = process.stderr, now = () => performance.now() }: { out?: ProgressOutput; now?: () => number } = {},
   ) {
+    [this.out, this.now, this.terminal] = [out, now, out.isTTY === true];
+    this.lastLine = now();
     this.startStep = stepsDone;
     this.step = stepsDone;
     this.stopListening = onCompile(() => this.newKernels++);
@@ -52,8 +64,8 @@ export class Progress {
 
   /** A message line (above the status line on a terminal). */
   say(line: string): void {
-    if (this.terminal) process.stderr.write(`\r\x1b[K${line}\n${this.status()}`);
-    else process.stderr.write(`${line}\n`);
+    if (this.terminal) this.out.write(`\r\x1b[K${line}\n${this.status()}`);
+    else this.out.write(`${line}\n`);
   }
 
   /** The loop has submitted optimizer step `step` (1-based): the status, after this process's first steps timed. */
@@ -81,11 +93,11 @@ export class Progress {
 
   stop(): void {
     this.stopListening();
-    if (this.terminal) process.stderr.write('\r\x1b[K');
+    if (this.terminal) this.out.write('\r\x1b[K');
   }
 
   private confirm(step: number): void {
-    const point = { step, time: performance.now() };
+    const point = { step, time: this.now() };
     this.firstPoint ??= point;
     const hadEstimate = this.secondsLeft() !== undefined;
     this.lastPoint = point;
@@ -98,22 +110,20 @@ export class Progress {
     const [first, last] = [this.firstPoint, this.lastPoint];
     if (!first || !last || last.step <= first.step) return undefined;
     const secondsPerStep = (last.time - first.time) / 1000 / (last.step - first.step);
-    const sinceLast = (performance.now() - last.time) / 1000;
+    const sinceLast = (this.now() - last.time) / 1000;
     return Math.max(0, (this.totalSteps - last.step) * secondsPerStep - sinceLast);
   }
 
   private show(): void {
     if (this.terminal) {
-      process.stderr.write(`\r\x1b[K${this.status()}`);
+      this.out.write(`\r\x1b[K${this.status()}`);
       return;
     }
-    if (performance.now() - this.lastLine < LOG_SECONDS * 1000) return;
-    this.lastLine = performance.now();
+    if (this.now() - this.lastLine < LOG_SECONDS * 1000) return;
+    this.lastLine = this.now();
     const kernels = this.newKernels > 0 ? ` (${this.newKernels} new kernels compiled since the last line)` : '';
     this.newKernels = 0;
-    process.stderr.write(
-      `step ${this.step}/${this.totalSteps} (epoch ${this.epochAt(this.step).toFixed(2)}): ${this.figures()}${kernels}\n`,
-    );
+    this.out.write(`step ${this.step}/${this.totalSteps} (epoch ${this.epochAt(this.step).toFixed(2)}): ${this.figures()}${kernels}\n`);
   }
 
   private status(): string {
