@@ -133,8 +133,9 @@ export function parseCommandLine<T extends OptionTable>(table: T, argv: readonly
  * command's output: a --json reader then fails. Says how to get the JSON alone, on stderr.
  */
 export function warnIfNpmBanner(command: string): void {
-  const { npm_lifecycle_event: script, npm_config_loglevel: loglevel, npm_config_json: npmJson } = process.env;
-  if (script === undefined || loglevel === 'silent' || npmJson === 'true') return;
+  const { npm_command: npmCommand, npm_lifecycle_event: script, npm_config_loglevel: loglevel, npm_config_json: npmJson } = process.env;
+  // `npm run` is "run" to npm 10 and later, "run-script" before; npx ("exec") prints no banner.
+  if (!(npmCommand === 'run' || npmCommand === 'run-script') || loglevel === 'silent' || npmJson === 'true') return;
   console.error(`${command}: npm printed its banner on stdout before the JSON; \`npm run -s ${script} -- …\` prints the JSON alone`);
 }
 

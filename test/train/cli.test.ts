@@ -1,11 +1,11 @@
 // Command-line parsing of `npm run train`: the card's defaults, value checks, and the rules that
 // tie flags together (architecture flags need --from-scratch; a resumed run keeps its settings);
-// and what the CLIs print: paths as a user types them, durations, and Ctrl-C's presses.
+// and what the CLIs print: paths as a user types them, durations, Ctrl-C's presses, npm's banner.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
-import { UsageError, helpText, parseArgs, shellPath } from '../../train/args.ts';
-import { Interrupt } from '../../train/interrupt.ts';
+import { UsageError, helpText, parseArgs, shellPath, warnIfNpmBanner } from '../../train/args.ts';
+import { Interrupt, withInterrupt } from '../../train/interrupt.ts';
 import { duration } from '../../train/progress.ts';
 import { DEFAULT_OUTPUT, TRAIN_OPTIONS, checkResumeFlags, parseTrainArgs, settingsOf } from '../../train/settings.ts';
 
@@ -161,6 +161,46 @@ test('Ctrl-C: signals within half a second of the first are that press; a later 
   assert.is(interrupt.press(), 'same');
   now += 2000;
   assert.is(interrupt.press(), 'second');
+});
+
+test('Ctrl-C while training: the first asks to stop, the same press again is ignored, a later one stops at once', async () => {
+  let now = 1000;
+  const presses: string[] = [];
+  const handlers = { onFirst: () => presses.push('first'), onSecond: () => presses.push('second') };
+  const listeners = process.listenerCount('SIGINT');
+  const interrupt = new Interrupt(() => now);
+  await withInterrupt(interrupt, handlers, async () => {
+    assert.not.ok(await interrupt.check());
+    process.emit('SIGINT', 'SIGINT');
+    now += 5;
+    process.emit('SIGINT', 'SIGINT');
+    assert.ok(await interrupt.check());
+    now += 2000;
+    process.emit('SIGINT', 'SIGINT');
+  });
+  assert.equal(presses, ['first', 'second']);
+  assert.is(process.listenerCount('SIGINT'), listeners, "afterwards a Ctrl-C is Node's again");
+});
+
+test('--json under npm run without -s (not npx): one line on stderr says how to keep the banner off stdout', () => {
+  const saved = { ...process.env };
+  const said: string[] = [];
+  const print = console.error;
+  console.error = (line: string) => said.push(line);
+  try {
+    for (const name of ['npm_command', 'npm_config_loglevel', 'npm_config_json']) delete process.env[name];
+    warnIfNpmBanner('eval');
+    Object.assign(process.env, { npm_command: 'exec', npm_lifecycle_event: 'npx' });
+    warnIfNpmBanner('eval');
+    Object.assign(process.env, { npm_command: 'run', npm_lifecycle_event: 'eval' });
+    warnIfNpmBanner('eval');
+    process.env.npm_config_loglevel = 'silent';
+    warnIfNpmBanner('eval');
+  } finally {
+    console.error = print;
+    process.env = saved;
+  }
+  assert.equal(said, ['eval: npm printed its banner on stdout before the JSON; `npm run -s eval -- …` prints the JSON alone']);
 });
 
 test.run();
