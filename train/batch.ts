@@ -5,6 +5,9 @@ import { Tensor } from '../engine/index.ts';
 import { type PaddingOptions, type PairEncoding, type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import type { Example } from './data/dataset.ts';
 
+/** A sentence or a sentence pair to classify: an example without its label. */
+export type TextInput = Pick<Example, 'text' | 'textPair'>;
+
 export interface Batch {
   ids: Tensor;
   mask: Tensor;
@@ -18,10 +21,10 @@ export interface Batch {
  * Each example's encoding, with the tokenizer and length limit it was made with: a run sees every
  * example once an epoch (and its evaluation sets once an evaluation), and tokenizes it once.
  */
-const encoded = new WeakMap<Example, { tokenizer: WordPieceTokenizer; maxLength: number; encoding: PairEncoding }>();
+const encoded = new WeakMap<TextInput, { tokenizer: WordPieceTokenizer; maxLength: number; encoding: PairEncoding }>();
 
 /** An example's token ids and type ids, truncated to `maxLength`. */
-export function encodeExample(tokenizer: WordPieceTokenizer, example: Example, maxLength: number): PairEncoding {
+export function encodeExample(tokenizer: WordPieceTokenizer, example: TextInput, maxLength: number): PairEncoding {
   const known = encoded.get(example);
   if (known?.tokenizer === tokenizer && known.maxLength === maxLength) return known.encoding;
   let encoding: PairEncoding;
@@ -51,24 +54,28 @@ export function paddingProblem({ maxLength, padToMultipleOf }: Padding, maxPosit
   );
 }
 
-/** Tokenizes a batch of examples (truncation at maxLength, dynamic padding) into GPU tensors. */
-export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], { maxLength, padToMultipleOf }: Padding): Batch {
-  const encodings = examples.map((e) => encodeExample(tokenizer, e, maxLength));
+/** A batch's model inputs: a batch without its labels, what `npm run predict` classifies. */
+export type Inputs = Omit<Batch, 'labels'>;
+
+/** Tokenizes sentences or sentence pairs (truncation at maxLength, dynamic padding) into GPU tensors. */
+export function toInputs(tokenizer: WordPieceTokenizer, texts: readonly TextInput[], { maxLength, padToMultipleOf }: Padding): Inputs {
+  const encodings = texts.map((e) => encodeExample(tokenizer, e, maxLength));
   const { ids, mask, typeIds, batch, seqLen } = tokenizer.padBatch(
     encodings.map((e) => e.ids),
     encodings.map((e) => e.typeIds),
     { padToMultipleOf },
   );
-  const pairs = examples.some((e) => e.textPair !== undefined);
+  const pairs = texts.some((e) => e.textPair !== undefined);
   return {
     ids: Tensor.fromArray(ids, [batch, seqLen], 'i32'),
     mask: Tensor.fromArray(mask, [batch, seqLen], 'i32'),
     ...(pairs ? { tokenTypeIds: Tensor.fromArray(typeIds, [batch, seqLen], 'i32') } : {}),
-    labels: Tensor.fromArray(
-      examples.map((e) => e.label),
-      [batch],
-      'i32',
-    ),
     size: batch,
   };
+}
+
+/** Tokenizes a batch of examples, as `toInputs`, with their labels. */
+export function toBatch(tokenizer: WordPieceTokenizer, examples: readonly Example[], padding: Padding): Batch {
+  const labels = examples.map((e) => e.label);
+  return { ...toInputs(tokenizer, examples, padding), labels: Tensor.fromArray(labels, [labels.length], 'i32') };
 }

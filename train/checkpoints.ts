@@ -46,6 +46,8 @@ export interface TrainerState {
   gradScaler?: GradScalerState;
   /** For a source without a validation split: the train rows held out as validation. */
   heldOut?: HeldOut;
+  /** Whether the data is sentence pairs, which `npm run predict` then takes (absent in older states). */
+  pairs?: boolean;
   /**
    * The best validation value of --metric-for-best-model so far, and its checkpoint's folder name
    * (the Trainer's best_metric, best_model_checkpoint); that folder is kept with --load-best-model-at-end.
@@ -181,6 +183,15 @@ export function readTrainerState(dir: string): TrainerState {
  */
 export function stateIn(dir: string): TrainerState | undefined {
   return existsSync(path.join(dir, STATE_FILE)) ? readTrainerState(dir) : undefined;
+}
+
+/**
+ * The state of the run that wrote the model folder `dir`: the folder's own (a checkpoint, or a
+ * finished run's output folder), else that of its latest checkpoint; none where no run wrote it.
+ */
+export function recordedState(dir: string): TrainerState | undefined {
+  const checkpoint = latestCheckpoint(dir);
+  return stateIn(dir) ?? (checkpoint ? stateIn(checkpoint) : undefined);
 }
 
 /**

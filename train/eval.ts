@@ -11,7 +11,7 @@ import { CONFIG_FILE, loadModel } from '../model/checkpoint.ts';
 import { readConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { UsageError, nonNegativeInt, parseCommandLine, positiveInt, runCommand, warnIfNpmBanner, type OptionTable } from './args.ts';
-import { latestCheckpoint, stateIn } from './checkpoints.ts';
+import { recordedState } from './checkpoints.ts';
 import { type DataOptions, loadDataset } from './data/load.ts';
 import { DATA_OPTIONS, checkDataFlags } from './data/options.ts';
 import { paddingProblem } from './batch.ts';
@@ -92,8 +92,7 @@ async function main(argv: string[]): Promise<void> {
  */
 function recordedData(dir: string, explicit: ReadonlySet<string>) {
   if ([...Object.keys(DATA_OPTIONS), 'seed'].some((flag) => explicit.has(flag))) return undefined;
-  const checkpoint = latestCheckpoint(dir);
-  return stateIn(dir) ?? (checkpoint ? stateIn(checkpoint) : undefined);
+  return recordedState(dir);
 }
 
 runCommand('eval', main);

@@ -65,6 +65,7 @@ async function trainerState(run: Run, place: Place): Promise<TrainerState> {
     records: metrics.records,
     gradScaler: await scaler?.state(),
     heldOut: run.dataset.heldOut,
+    pairs: run.dataset.train.some((example) => example.textPair !== undefined),
     bestMetric: run.best?.value,
     bestModelCheckpoint: run.best?.checkpoint,
   };

@@ -1,20 +1,23 @@
 // Classifies texts with a saved DistilBERT or BERT sentence classifier:
-//   npm run predict -- --model DIR [--json] "text" ...
-// For each text it prints the predicted label and the class probabilities (softmax of the logits),
-// or with --json one JSON array on stdout and nothing else there (engine messages go to stderr).
-// Texts piped on stdin are read as a stream and classified in batches as they arrive.
-// Bad input (no model folder, no weights, a broken file, no config.json) is one line on stderr and
-// a non-zero exit, never a stack trace.
+//   npm run predict -- --model DIR [--json] "text" "first<TAB>second" ...
+// For each text, or sentence pair, it prints the predicted label and the class probabilities
+// (softmax of the logits) by the names in config.json's id2label, or with --json one JSON array on
+// stdout and nothing else there (engine messages go to stderr). Texts piped on stdin are read as a
+// stream and classified in batches as they arrive (train/predict_input.ts, which also says how a
+// pair is written). Bad input (no model folder, no weights, a broken file, no config.json, a
+// sentence where the model takes pairs) is one line on stderr and a non-zero exit, never a stack
+// trace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Tensor, assertHalfSupported, autocast, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
+import { assertHalfSupported, autocast, beginScope, closeGpu, initGpu, noGrad } from '../engine/index.ts';
 import { openCheckpoint } from '../model/checkpoint.ts';
 import type { Model, ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
-import { warnIfNpmBanner } from './args.ts';
-import { type Padding, paddingProblem } from './batch.ts';
+import { UsageError, isMainModule, warnIfNpmBanner } from './args.ts';
+import { type Padding, type TextInput, paddingProblem, toInputs } from './batch.ts';
+import { recordedState } from './checkpoints.ts';
+import { type InputKind, inputBatches } from './predict_input.ts';
 
 const HELP = `usage: npm run predict -- --model DIR [--json] [--batch-size N] [--pad-to-multiple-of N] [--fp16] [TEXT ...]
 
@@ -24,10 +27,14 @@ model.safetensors, vocab.txt and optionally tokenizer_config.json: what training
 save_pretrained writes) and prints the predicted label and the probability of every label, by the
 names in config.json's id2label (a model trained here has its data's class names there).
 
+A sentence pair is one TEXT or line with a tab between its sentences, first<TAB>second (in bash,
+$'first\tsecond'; from a TSV file, cut -f). A model trained here on pairs takes only pairs, one
+trained on single sentences only single sentences.
+
 options:
   --model DIR       the model folder (required)
-  --json            print a JSON array of {text, label, probs: {label: p}, logits: [...]} instead
-                    (through npm: npm run -s predict -- --json ..., so that npm prints no banner)
+  --json            print a JSON array of {text, textPair?, label, probs: {label: p}, logits: [...]}
+                    instead (through npm: npm run -s predict -- --json ..., so that npm prints no banner)
   --batch-size N    texts per forward pass (default 32)
   --pad-to-multiple-of N
                     pad each batch to a multiple of N tokens past its longest text, as
@@ -35,10 +42,7 @@ options:
   --fp16            run the forward under autocast (f16 matmul and attention operands)
   -h, --help        show this help and exit`;
 
-class UsageError extends Error {}
-
-interface Prediction {
-  text: string;
+interface Prediction extends TextInput {
   label: string;
   probs: Record<string, number>;
   logits: number[];
@@ -88,49 +92,6 @@ function positiveInt(flag: string, text: string): number {
   return value;
 }
 
-/** Batches of lines of stdin waiting at most: past it, reading pauses until classifying catches up. */
-const QUEUED_BATCHES = 4;
-
-/**
- * The non-empty lines of `input` in batches of at most `size`, as they arrive: each batch is what
- * has come by the time the previous one is classified, so a slow pipe is answered line by line and
- * a large file streams through in full batches, never held in memory whole.
- */
-async function* lineBatches(input: NodeJS.ReadableStream, size: number): AsyncGenerator<string[]> {
-  const lines: string[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const reader = readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  reader.on('line', (line) => {
-    if (line.trim() === '') return;
-    lines.push(line);
-    if (lines.length >= QUEUED_BATCHES * size) reader.pause();
-    wake?.();
-  });
-  reader.on('close', () => {
-    ended = true;
-    wake?.();
-  });
-  while (lines.length > 0 || !ended) {
-    if (lines.length === 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      continue;
-    }
-    const batch = lines.splice(0, size);
-    reader.resume();
-    yield batch;
-  }
-}
-
-const NO_TEXT = 'no text to classify: give TEXT arguments or pipe lines on stdin (see --help)';
-
-/** The texts to classify in batches: the arguments, or else the non-empty lines of a piped stdin. */
-async function* textsToClassify(fromArgs: string[], size: number): AsyncGenerator<string[]> {
-  for (let start = 0; start < fromArgs.length; start += size) yield fromArgs.slice(start, start + size);
-  if (fromArgs.length === 0) yield* lineBatches(process.stdin, size);
-}
-
 /** Checks the folder's small files on the CPU, before the GPU is opened. */
 function openTokenizer(dir: string, config: ModelConfig): WordPieceTokenizer {
   if (!fs.existsSync(path.join(dir, 'vocab.txt'))) throw new Error(`${dir}: no vocab.txt in the model folder`);
@@ -151,34 +112,35 @@ function softmax(logits: number[]): number[] {
 async function classify(
   model: Model,
   tokenizer: WordPieceTokenizer,
-  texts: string[],
+  inputs: TextInput[],
   padding: Padding,
   fp16: boolean,
 ): Promise<Prediction[]> {
   const { labels, numLabels } = model.config;
-  const { ids, mask, batch, seqLen } = tokenizer.encodeBatch(texts, padding.maxLength, padding);
   const scope = beginScope();
   let values: Float32Array;
   try {
-    const forward = () => model.forward(Tensor.fromArray(ids, [batch, seqLen], 'i32'), Tensor.fromArray(mask, [batch, seqLen], 'i32'));
+    const { ids, mask, tokenTypeIds } = toInputs(tokenizer, inputs, padding);
+    const forward = () => model.forward(ids, mask, { tokenTypeIds });
     const logits = noGrad(() => (fp16 ? autocast(forward) : forward()));
     values = await logits.toFloat32();
   } finally {
     scope.end();
   }
-  return texts.map((text, b) => {
+  return inputs.map((input, b) => {
     const row = Array.from(values.subarray(b * numLabels, (b + 1) * numLabels));
     const probs = softmax(row);
     const best = probs.indexOf(Math.max(...probs));
-    return { text, label: labels[best], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])), logits: row };
+    return { ...input, label: labels[best], probs: Object.fromEntries(labels.map((l, i) => [l, probs[i]])), logits: row };
   });
 }
 
-function formatLine({ text, label, probs }: Prediction): string {
+/** `label<TAB>(probabilities)<TAB>text`, and `<TAB>second sentence` for a pair. */
+function formatLine({ text, textPair, label, probs }: Prediction): string {
   const table = Object.entries(probs)
     .map(([name, p]) => `${name} ${p.toFixed(4)}`)
     .join(', ');
-  return `${label}\t(${table})\t${text}`;
+  return [label, `(${table})`, text, ...(textPair === undefined ? [] : [textPair])].join('\t');
 }
 
 /**
@@ -187,58 +149,81 @@ function formatLine({ text, label, probs }: Prediction): string {
  */
 class Printer {
   private printed = 0;
-  constructor(private readonly json: boolean) {}
+  constructor(
+    private readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream,
+  ) {}
 
   print(predictions: Prediction[]): void {
     if (!this.json) {
-      process.stdout.write(predictions.map((p) => `${formatLine(p)}\n`).join(''));
+      this.stdout.write(predictions.map((p) => `${formatLine(p)}\n`).join(''));
       return;
     }
     const items = predictions.map((p) => JSON.stringify(p, null, 2).replace(/^/gm, '  '));
-    process.stdout.write(`${this.printed === 0 ? '[\n' : ',\n'}${items.join(',\n')}`);
+    this.stdout.write(`${this.printed === 0 ? '[\n' : ',\n'}${items.join(',\n')}`);
     this.printed += predictions.length;
   }
 
   end(): void {
-    if (this.json && this.printed > 0) process.stdout.write('\n]\n');
+    if (this.json && this.printed > 0) this.stdout.write('\n]\n');
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+const NO_TEXT = 'no text to classify: give TEXT arguments or pipe lines on stdin (see --help)';
+
+/** What the model in `dir` was trained on, as the run that wrote it recorded. */
+function inputKind(dir: string): InputKind {
+  const pairs = recordedState(dir)?.pairs;
+  return pairs === undefined ? 'either' : pairs ? 'pairs' : 'sentences';
+}
+
+/** Standard input and output, or the streams a test gives. */
+export interface PredictStreams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+}
+
+/**
+ * `npm run predict` with these arguments, in this process: what the command runs, and what tests
+ * call. The GPU is opened, and left open for the caller to close.
+ */
+export async function runPrediction(argv: string[], { stdin, stdout }: PredictStreams = process): Promise<void> {
   const options = parseCommandLine(argv);
   if (options === 'help') {
-    console.log(HELP);
+    stdout.write(`${HELP}\n`);
     return;
   }
   const { modelDir, json, batchSize, padToMultipleOf, fp16 } = options;
-  // Everything that can be wrong with the folder or the flags is found before the GPU opens.
+  // Everything that can be wrong with the folder, the flags or the arguments is found before the GPU opens.
   const checkpoint = openCheckpoint(modelDir, { requireHead: true });
   const tokenizer = openTokenizer(modelDir, checkpoint.config);
   const { maxPositionEmbeddings } = checkpoint.config;
   const padding = { maxLength: Math.min(tokenizer.modelMaxLength, maxPositionEmbeddings), padToMultipleOf };
   const problem = paddingProblem(padding, maxPositionEmbeddings);
   if (problem) throw new UsageError(problem);
-  if (options.texts.length === 0 && process.stdin.isTTY) throw new UsageError(NO_TEXT);
-  const batches = textsToClassify(options.texts, batchSize);
+  if (options.texts.length === 0 && stdin.isTTY) throw new UsageError(NO_TEXT);
+  const batches = inputBatches(options.texts, stdin, batchSize, inputKind(modelDir));
   // The first batch comes before the GPU opens, so that an empty stdin is found at once.
   let next = await batches.next();
   if (next.done) throw new UsageError(NO_TEXT);
 
   await initGpu();
+  if (fp16) assertHalfSupported('--fp16');
+  const model = checkpoint.createModel();
   try {
-    if (fp16) assertHalfSupported('--fp16');
-    const model = checkpoint.createModel();
     if (json) warnIfNpmBanner('predict');
-    const printer = new Printer(json);
+    const printer = new Printer(json, stdout);
     for (; !next.done; next = await batches.next()) printer.print(await classify(model, tokenizer, next.value, padding, fp16));
     printer.end();
-    model.release();
   } finally {
-    closeGpu();
+    model.release();
   }
 }
 
-main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(`predict: ${error.message}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+if (isMainModule(import.meta.url)) {
+  runPrediction(process.argv.slice(2)).then(closeGpu, (error: Error) => {
+    console.error(`predict: ${error.message}`);
+    closeGpu();
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  });
+}

@@ -3,15 +3,18 @@
 // distilbert-base-uncased's vocab.txt, resized by the architecture flags) on sentence pairs, so
 // its token type ids go through the trainer and step replay; it is saved as a
 // BertForSequenceClassification folder that transformers reads, and `npm run eval` (a child
-// process) gets exactly what training measured on validation.
+// process) gets exactly what training measured on validation; so does `npm run predict` (in this
+// process) given the validation pairs as first<TAB>second, and it names the data's classes.
 import '../support/setup.ts';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openSafetensors } from '../../model/safetensors.ts';
 import type { EvalRecord, MetricRecord } from '../../train/metrics.ts';
+import { runPrediction } from '../../train/predict.ts';
 import { runTraining } from '../../train/train.ts';
 import { repoRoot, runCli } from '../support/cli_process.ts';
 import { baseModelDir } from '../support/tiny_run.ts';
@@ -44,6 +47,15 @@ function pairs(): string {
   writeFileSync(path.join(dir, 'train.jsonl'), Array.from({ length: 32 }, (_, i) => line(i)).join('\n'));
   writeFileSync(path.join(dir, 'validation.jsonl'), Array.from({ length: 8 }, (_, i) => line(32 + i)).join('\n'));
   return dir;
+}
+
+/** The run's last evaluation on validation, from its metrics.jsonl. */
+function lastValidation(output: string): EvalRecord {
+  const records: MetricRecord[] = readFileSync(path.join(output, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  return records.filter((r): r is EvalRecord => r.split === 'validation').at(-1)!;
 }
 
 test('a from-scratch BERT trains on pairs, saves as BERT and evaluates to what training measured', async () => {
@@ -84,15 +96,42 @@ test('a from-scratch BERT trains on pairs, saves as BERT and evaluates to what t
   }
   weights.close();
 
-  const records: MetricRecord[] = readFileSync(path.join(output, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-  const validation = records.filter((r): r is EvalRecord => r.split === 'validation').at(-1)!;
+  const validation = lastValidation(output);
   const evaluated = await runCli('train/eval.ts', ['--model', output, '--data', data, '--batch-size', '8', '--json']);
   assert.is(evaluated.code, 0, evaluated.stderr);
   const { loss, accuracy, n } = JSON.parse(evaluated.stdout);
   assert.equal({ loss, accuracy, n }, { loss: validation.loss, accuracy: validation.accuracy, n: 8 });
+});
+
+/** `npm run predict` with these arguments, in this process: what it prints on stdout. */
+async function predict(args: string[]): Promise<string> {
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.on('data', (chunk) => (text += chunk));
+  await runPrediction(args, { stdin: Readable.from([]), stdout });
+  return text;
+}
+
+test('predict takes the pairs a model was trained on, as first<TAB>second, and gives the loss evaluation measured', async () => {
+  const output = path.join(work, 'bert');
+  const rows = readFileSync(path.join(work, 'pairs', 'validation.jsonl'), 'utf8')
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const written = rows.map((row) => `${row.sentence1}\t${row.sentence2}`);
+  const predictions = JSON.parse(await predict(['--model', output, '--json', '--batch-size', '8', ...written]));
+  assert.equal(
+    predictions.map((p: { text: string; textPair: string }) => [p.text, p.textPair]),
+    rows.map((row) => [row.sentence1, row.sentence2]),
+  );
+  const loss = -rows.reduce((sum, row, i) => sum + Math.log(predictions[i].probs[row.label]), 0) / rows.length;
+  const validation = lastValidation(output);
+  assert.ok(Math.abs(loss - validation.loss) < 1e-5, `predict's loss ${loss}, evaluation's ${validation.loss}`);
+
+  const plain = await predict(['--model', output, written[0]]);
+  assert.match(plain, /^(neg-pos|pos-neg)\t\(neg-pos 0\.\d{4}, pos-neg 0\.\d{4}\)\t[^\t]+\t[^\t]+\n$/);
+  let refused = '';
+  await predict(['--model', output, rows[0].sentence1]).catch((error: Error) => (refused = error.message));
+  assert.is(refused, 'text 1 is one sentence, but this model was trained on sentence pairs: a sentence pair is written first<TAB>second');
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

@@ -1,11 +1,14 @@
 // Command-line parsing of `npm run train`: the card's defaults, value checks, and the rules that
 // tie flags together (architecture flags need --from-scratch; a resumed run keeps its settings);
-// and what the CLIs print: paths as a user types them, durations, Ctrl-C's presses, npm's banner.
+// what the CLIs print: paths as a user types them, durations, Ctrl-C's presses, npm's banner; and
+// what `npm run predict` reads: sentences or tab-separated pairs, from arguments or a stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { UsageError, helpText, parseArgs, shellPath, warnIfNpmBanner } from '../../train/args.ts';
 import { Interrupt, withInterrupt } from '../../train/interrupt.ts';
+import { inputBatches, lineBatches, parseInput } from '../../train/predict_input.ts';
 import { duration } from '../../train/progress.ts';
 import { DEFAULT_OUTPUT, TRAIN_OPTIONS, checkResumeFlags, parseTrainArgs, settingsOf } from '../../train/settings.ts';
 
@@ -201,6 +204,63 @@ test('--json under npm run without -s (not npx): one line on stderr says how to 
     process.env = saved;
   }
   assert.equal(said, ['eval: npm printed its banner on stdout before the JSON; `npm run -s eval -- …` prints the JSON alone']);
+});
+
+test('predict input: a sentence, or a pair as first<TAB>second, of the kind the model was trained on', () => {
+  const at = (line: string) => ({ where: 'line 3', line });
+  assert.equal(parseInput(at('a gripping film'), 'either'), { text: 'a gripping film' });
+  assert.equal(parseInput(at('a gripping film\ta dull one'), 'either'), { text: 'a gripping film', textPair: 'a dull one' });
+  assert.equal(parseInput(at('a gripping film\ta dull one'), 'pairs'), { text: 'a gripping film', textPair: 'a dull one' });
+  assert.equal(parseInput(at('a gripping film'), 'sentences'), { text: 'a gripping film' });
+  const problem = (line: string, kind: 'pairs' | 'sentences' | 'either') => {
+    try {
+      parseInput(at(line), kind);
+    } catch (error) {
+      assert.instance(error, UsageError);
+      return (error as Error).message;
+    }
+    throw new Error(`no error for ${line}`);
+  };
+  assert.is(
+    problem('a gripping film', 'pairs'),
+    'line 3 is one sentence, but this model was trained on sentence pairs: a sentence pair is written first<TAB>second',
+  );
+  assert.is(
+    problem('a\tb', 'sentences'),
+    'line 3 holds a tab, but this model was trained on single sentences (a sentence pair is written first<TAB>second)',
+  );
+  assert.is(problem('a\tb\tc', 'either'), 'line 3 holds 2 tabs: a sentence pair is written first<TAB>second');
+  assert.is(problem('a\t ', 'pairs'), 'line 3: a sentence of the pair is empty (a sentence pair is written first<TAB>second)');
+});
+
+test('predict input: stdin lines in batches, blank ones skipped, each named by its line; arguments all checked first', async () => {
+  const batches = [];
+  for await (const batch of lineBatches(Readable.from(['one\n\ntwo\r\nthree\nfour']), 2)) batches.push(batch);
+  assert.equal(batches.flat(), [
+    { where: 'line 1', line: 'one' },
+    { where: 'line 3', line: 'two' },
+    { where: 'line 4', line: 'three' },
+    { where: 'line 5', line: 'four' },
+  ]);
+  assert.ok(
+    batches.every((batch) => batch.length <= 2),
+    'at most --batch-size lines a batch',
+  );
+
+  const fromArgs = inputBatches(['a\tb', 'c\td', 'e\tf'], Readable.from([]), 2, 'pairs');
+  assert.equal((await fromArgs.next()).value, [
+    { text: 'a', textPair: 'b' },
+    { text: 'c', textPair: 'd' },
+  ]);
+  const mixed = inputBatches(['a\tb', 'c\td', 'e'], Readable.from([]), 2, 'pairs');
+  try {
+    await mixed.next();
+    assert.unreachable('a sentence among pairs');
+  } catch (error) {
+    assert.match((error as Error).message, /^text 3 is one sentence, but this model was trained on sentence pairs/);
+  }
+  const fromStdin = inputBatches([], Readable.from(['a\tb\n']), 2, 'either');
+  assert.equal((await fromStdin.next()).value, [{ text: 'a', textPair: 'b' }]);
 });
 
 test.run();
