@@ -14,13 +14,14 @@ import type { Model } from '../../model/models.ts';
 import type { WordPieceTokenizer } from '../../model/tokenizer.ts';
 import { addFiles, filesIn, removeFolder } from '../../model/files/browser.ts';
 import type { Dataset } from '../../train/data/dataset.ts';
+import type { FineTuneRecipe } from '../lab_api.ts';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions, tokenizerAt } from '../trainer.ts';
 import { h, numberField, show } from './dom.ts';
-import { DATA, HUB, fetchModelFolder, fetchPolarity, fetchRottenTomatoesFromHub } from './sources.ts';
+import { DATA, fetchModelFolder, fetchPolarity, fetchRottenTomatoesFromHub, hubEndpoint } from './sources.ts';
 import { TrainingRun } from './train_view.ts';
 
 /** The reference model card's recipe. */
-const RECIPE = { lr: 2e-5, batchSize: 64, epochs: 5, maxLength: 128, seed: 42 };
+const RECIPE: FineTuneRecipe = { lr: 2e-5, batchSize: 64, epochs: 5, maxLength: 128, seed: 42 };
 
 /** Saves `model` as a model folder into memory folder `dir` and returns its files by name. */
 export async function saveModelFolder(model: Model, tokenizer: WordPieceTokenizer, dir: string): Promise<Map<string, Uint8Array>> {
@@ -44,6 +45,8 @@ function download(files: Map<string, Uint8Array>): void {
 interface StoredCheckpoint {
   step: number;
   options: TrainOptions;
+  /** Where the run's sentences come from. */
+  data: 'lab' | 'hub';
   files: [string, Uint8Array][];
   optimizer: AdamWState;
 }
@@ -69,9 +72,20 @@ async function storage<T>(mode: IDBTransactionMode, use: (store: IDBObjectStore)
 const readCheckpoint = () => storage<StoredCheckpoint | undefined>('readonly', (s) => s.get('latest'));
 const writeCheckpoint = (c: StoredCheckpoint) => storage<void>('readwrite', (s) => s.put(c, 'latest'));
 
+/** Where a fine-tuning run starts: from a base model and data the reader chose, or from the stored checkpoint. */
+type Start = { model: 'hub' | 'picked'; data: 'lab' | 'hub'; recipe: FineTuneRecipe } | { resume: StoredCheckpoint };
+
+/** What the page's tests drive (window.lab): a run from the hub, and the resumption of a stored one. */
+export interface FineTuneControls {
+  /** distilbert-base-uncased and rotten_tomatoes from the hub (`?HF_ENDPOINT=`), trained `steps` steps at most. */
+  fromHub(recipe: FineTuneRecipe, steps: number): Promise<TrainingRun>;
+  /** The run stored in the browser's storage, trained to its end. */
+  resumeStored(): Promise<TrainingRun>;
+}
+
 // ---------------------------------------------------------------------------------------------
 
-export function renderFinetune(section: HTMLElement, report: (error: unknown) => void): void {
+export function renderFinetune(section: HTMLElement, report: (error: unknown) => void): FineTuneControls {
   const modelChoice = h(
     'select',
     {},
@@ -94,20 +108,21 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
   const status = h('p', { class: 'muted' });
   const progress = h('p', { class: 'stats' });
   let run: TrainingRun | undefined;
+  let runData: 'lab' | 'hub' = 'lab';
   const say = (line: string) => (status.textContent = line);
 
-  const loadData = async (): Promise<Dataset> => {
+  const loadData = async (data: 'lab' | 'hub'): Promise<Dataset> => {
     say('loading rotten_tomatoes…');
-    return dataChoice.value === 'hub' ? fetchRottenTomatoesFromHub() : fetchPolarity(new URL(DATA.rottenTomatoes, location.href).href);
+    return data === 'hub' ? fetchRottenTomatoesFromHub() : fetchPolarity(new URL(DATA.rottenTomatoes, location.href).href);
   };
 
-  const loadBase = async () => {
+  const loadBase = async (model: 'hub' | 'picked') => {
     removeFolder('finetune');
-    if (modelChoice.value === 'picked') {
+    if (model === 'picked') {
       if (!picker.files?.length) throw new Error('pick a model folder first (config.json, vocab.txt, model.safetensors)');
       await addFiles('finetune', picker.files);
     } else {
-      await fetchModelFolder('finetune', `${HUB}/distilbert-base-uncased/resolve/main/`, say);
+      await fetchModelFolder('finetune', `${hubEndpoint()}/distilbert-base-uncased/resolve/main/`, say);
     }
   };
 
@@ -123,18 +138,23 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
     );
   };
 
-  const go = async (resume?: StoredCheckpoint) => {
+  /** Starts (or resumes) a run and trains it `steps` steps at most; resolves with it, or rejects with what went wrong. */
+  const go = async (start: Start, steps = Infinity): Promise<TrainingRun> => {
     startButton.disabled = resumeButton.disabled = true;
     try {
-      if (resume) {
+      const resume = 'resume' in start ? start.resume : undefined;
+      let options: TrainOptions;
+      if ('resume' in start) {
         removeFolder('finetune');
-        for (const [name, bytes] of resume.files) await addFiles('finetune', [new File([bytes as Uint8Array<ArrayBuffer>], name)]);
+        for (const [name, bytes] of start.resume.files) await addFiles('finetune', [new File([bytes as Uint8Array<ArrayBuffer>], name)]);
+        runData = start.resume.data;
+        options = start.resume.options;
       } else {
-        await loadBase();
+        await loadBase(start.model);
+        runData = start.data;
+        options = { ...DEFAULT_TRAIN_OPTIONS, ...start.recipe, weightDecay: 0, warmupSteps: 0 };
       }
-      const dataset = await loadData();
-      const recipe = Object.fromEntries(fields.map(([n, f]) => [n, f.read()])) as typeof RECIPE;
-      let options: TrainOptions = resume?.options ?? { ...DEFAULT_TRAIN_OPTIONS, ...recipe, weightDecay: 0, warmupSteps: 0 };
+      const dataset = await loadData(runData);
       const model = () => loadModel('finetune', { seed: options.seed, log: say });
       const tokenizer = tokenizerAt('finetune', options.maxLength);
       const make = (o: TrainOptions) => {
@@ -156,9 +176,8 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
       );
       pauseButton.disabled = false;
       downloadButton.disabled = false;
-      await run.run();
-    } catch (error) {
-      report(error);
+      await run.run(steps);
+      return run;
     } finally {
       startButton.disabled = resumeButton.disabled = false;
     }
@@ -173,16 +192,17 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
     // A checkpoint after the last step of each epoch, as `npm run train` writes one.
     if (run.training.nextEpoch !== r.epoch && !checkpointed.has(r.step)) {
       checkpointed.add(r.step);
-      void checkpoint(run);
+      return checkpoint(run, runData);
     }
   };
 
-  const checkpoint = async (r: TrainingRun) => {
+  const checkpoint = async (r: TrainingRun, data: 'lab' | 'hub') => {
     try {
       const files = await saveModelFolder(r.model, r.tokenizer, 'checkpoint');
       await writeCheckpoint({
         step: r.training.step,
         options: r.training.options,
+        data,
         files: [...files],
         optimizer: await r.training.optimizer.state(),
       });
@@ -192,8 +212,16 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
     }
   };
 
-  startButton.addEventListener('click', () => go());
-  resumeButton.addEventListener('click', async () => go(await readCheckpoint()));
+  const readRecipe = () => Object.fromEntries(fields.map(([n, f]) => [n, f.read()])) as FineTuneRecipe;
+  const readStored = async () => {
+    const stored = await readCheckpoint();
+    if (!stored) throw new Error("this browser's storage holds no fine-tuning run to resume");
+    return stored;
+  };
+  startButton.addEventListener('click', () =>
+    go({ model: modelChoice.value as 'hub' | 'picked', data: dataChoice.value as 'lab' | 'hub', recipe: readRecipe() }).catch(report),
+  );
+  resumeButton.addEventListener('click', async () => go({ resume: await readStored() }).catch(report));
   pauseButton.addEventListener('click', () => {
     if (run?.isRunning) run.pause();
     else run?.run().catch(report);
@@ -225,4 +253,8 @@ export function renderFinetune(section: HTMLElement, report: (error: unknown) =>
     status,
     progress,
   );
+  return {
+    fromHub: (recipe, steps) => go({ model: 'hub', data: 'hub', recipe }, steps),
+    resumeStored: async () => go({ resume: await readStored() }),
+  };
 }

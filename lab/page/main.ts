@@ -49,7 +49,7 @@ async function start(): Promise<LabApi> {
   renderKernelLab(document.getElementById('kernels')!);
   const train = renderTrain(document.getElementById('train')!, report);
   renderStep(document.getElementById('step')!, train.current, report);
-  renderFinetune(document.getElementById('finetune')!, report);
+  const fineTune = renderFinetune(document.getElementById('finetune')!, report);
   for (const button of document.querySelectorAll<HTMLButtonElement>('nav button')) {
     button.addEventListener('click', () => showTab(button.dataset.tab as Tab));
   }
@@ -75,6 +75,16 @@ async function start(): Promise<LabApi> {
       train.showRun(run);
       await run.run(steps);
       return run.records;
+    },
+    async fineTuneFromHub({ recipe, steps }) {
+      showTab('finetune');
+      const run = await fineTune.fromHub(recipe, steps);
+      return { records: run.records, options: run.training.options };
+    },
+    async resumeFineTune() {
+      showTab('finetune');
+      const run = await fineTune.resumeStored();
+      return { records: run.records, options: run.training.options };
     },
     async saveModel() {
       const run = train.current();

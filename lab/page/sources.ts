@@ -14,7 +14,13 @@ export const DATA = {
 /** What a model folder must hold, and what it may. */
 export const MODEL_FILES = { required: ['config.json', 'vocab.txt'], optional: ['tokenizer_config.json', 'model.safetensors'] };
 
-export const HUB = 'https://huggingface.co';
+/**
+ * The Hugging Face hub's address: the page's `?HF_ENDPOINT=URL` (a mirror, or a test's stand-in),
+ * as `npm run train` reads the HF_ENDPOINT variable (train/hub.ts), else huggingface.co.
+ */
+export function hubEndpoint(): string {
+  return (new URLSearchParams(location.search).get('HF_ENDPOINT') || 'https://huggingface.co').replace(/\/+$/, '');
+}
 
 /** Fetches a model folder at `url` (ending in /) into memory folder `dir`. */
 export async function fetchModelFolder(dir: string, url: string, progress?: (line: string) => void): Promise<void> {
@@ -43,7 +49,7 @@ export async function fetchPolarity(url: string): Promise<Dataset> {
 /** rotten_tomatoes' parquet splits from the hub (the files `npm run train -- --data rotten_tomatoes` reads). */
 export async function fetchRottenTomatoesFromHub(): Promise<Dataset> {
   const { parquetReadObjects } = await import('hyparquet');
-  const base = `${HUB}/datasets/cornell-movie-review-data/rotten_tomatoes/resolve/main/`;
+  const base = `${hubEndpoint()}/datasets/cornell-movie-review-data/rotten_tomatoes/resolve/main/`;
   const dataset = { labels: [...POLARITY_LABELS] } as Dataset;
   for (const split of ['train', 'validation', 'test'] as const) {
     const bytes = await fetchBytes(`${base}${split}.parquet`);

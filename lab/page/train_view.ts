@@ -24,8 +24,11 @@ export class TrainingRun {
   readonly records: StepRecord[] = [];
   readonly evals: EvalPoint[] = [];
   readonly training: Training;
-  /** Called after each step and when the run stops: where a view redraws. */
-  onChange: () => void = () => {};
+  /**
+   * Called after each step and when the run stops: where a view redraws. The next step waits for
+   * what it returns (a checkpoint must read the weights and AdamW's moments of the step it names).
+   */
+  onChange: () => void | Promise<void> = () => {};
   private running = false;
   private stopRequested = false;
 
@@ -56,13 +59,13 @@ export class TrainingRun {
         this.records.push(await this.training.next());
         const step = this.training.step;
         if (step % this.evalEvery === 0 || this.training.done) await this.evaluate();
-        this.onChange();
+        await this.onChange();
         // Lets the page draw and take clicks between steps.
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
       this.running = false;
-      this.onChange();
+      void this.onChange();
     }
   }
 
