@@ -12,14 +12,16 @@ import type { Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLab } from '../../lab/build.ts';
-import type { LabApi } from '../../lab/lab_api.ts';
+import type { FineTuneRecipe, LabApi } from '../../lab/lab_api.ts';
 import { type LabServer, startServer } from '../../lab/server.ts';
-import { DEFAULT_TRAIN_OPTIONS, type StepRecord, Training, tokenizerAt } from '../../lab/trainer.ts';
+import { DEFAULT_TRAIN_OPTIONS, type StepRecord, Training, type TrainOptions, tokenizerAt } from '../../lab/trainer.ts';
 import { initModel, loadModel, saveModel } from '../../model/checkpoint.ts';
 import { readConfig } from '../../model/models.ts';
 import { WordPieceTokenizer } from '../../model/tokenizer.ts';
+import type { Example } from '../../train/data/dataset.ts';
 import { readPolarityDir } from '../../train/data/load.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { type FakeHub, hubParquet, startFakeHub } from '../support/fake_hub.ts';
 import { baseModelDir } from '../support/tiny_run.ts';
 
 const shared = path.resolve(baseModelDir, '..', '..');
@@ -45,6 +47,15 @@ const STEPS = 3;
 const LOSS_TOLERANCE = 1e-4;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-browser-'));
+const tinyDir = path.join(work, 'checkpoints', 'tiny');
+const dataset = readPolarityDir(path.join(shared, 'data', 'rotten_tomatoes'));
+/**
+ * The fake hub's rotten_tomatoes: sentences of more than 10 words, so that every batch is 2 x 7
+ * tokens, the shapes whose kernels the steps before compiled; 2 batches to an epoch.
+ */
+const long = (examples: readonly Example[], n: number) => examples.filter((e) => e.text.split(' ').length > 10).slice(0, n);
+const hubSplits = { train: long(dataset.train, 4), validation: long(dataset.validation, 2), test: long(dataset.test, 2) };
+let hub: FakeHub;
 let server: LabServer;
 let closeBrowser: () => Promise<void>;
 let page: Page;
@@ -69,26 +80,70 @@ const INKED_SHARE = `async (png) => {
   return inked / (data.length / 4);
 }`;
 
+/** `steps` steps of `options` in Node from the tiny checkpoint, on `examples`. */
+async function stepsInNode(examples: readonly Example[], options: TrainOptions, steps: number): Promise<StepRecord[]> {
+  const training = new Training(loadModel(tinyDir, { log: () => {} }), tokenizerAt(tinyDir, options.maxLength), examples, options);
+  const records: StepRecord[] = [];
+  for (let i = 0; i < steps; i++) records.push(await training.next());
+  training.release();
+  training.model.release();
+  return records;
+}
+
+/** The page's steps are Node's: the same step numbers, losses and gradient norms within LOSS_TOLERANCE. */
+function assertSameSteps(page: readonly StepRecord[], node: readonly StepRecord[]): void {
+  assert.equal(
+    page.map((s) => s.step),
+    node.map((s) => s.step),
+  );
+  for (const [i, p] of page.entries()) {
+    const n = node[i];
+    assert.ok(Math.abs(p.loss - n.loss) <= LOSS_TOLERANCE, `step ${p.step}: page loss ${p.loss}, Node ${n.loss}`);
+    assert.ok(
+      Math.abs(p.gradNorm - n.gradNorm) <= LOSS_TOLERANCE * n.gradNorm * 10,
+      `step ${p.step}: page norm ${p.gradNorm}, Node ${n.gradNorm}`,
+    );
+  }
+}
+
 test.before(async () => {
   const site = path.join(work, 'site');
   const checkpoints = path.join(work, 'checkpoints');
   await buildLab(site);
   const config = readConfig(path.join(baseModelDir, 'config.json')).with(TINY);
   const model = initModel(config, 7);
-  await saveModel(model, WordPieceTokenizer.fromDir(baseModelDir), path.join(checkpoints, 'tiny'));
+  await saveModel(model, WordPieceTokenizer.fromDir(baseModelDir), tinyDir);
   model.release();
+  // The hub's distilbert-base-uncased is the tiny checkpoint, its weights behind an LFS redirect as on the real hub.
+  const file = (name: string) => ({ content: fs.readFileSync(path.join(tinyDir, name)), lfs: name.endsWith('.safetensors') });
+  const names = ['config.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors'];
+  hub = await startFakeHub({
+    repos: {
+      'model distilbert-base-uncased': Object.fromEntries(names.map((name) => [name, file(name)])),
+      'dataset cornell-movie-review-data/rotten_tomatoes': Object.fromEntries(
+        Object.entries(hubSplits).map(([split, rows]) => [
+          `${split}.parquet`,
+          hubParquet(
+            rows.map((r) => r.text),
+            rows.map((r) => r.label),
+          ),
+        ]),
+      ),
+    },
+  });
   server = await startServer({ '/': site, '/data/': shared, '/test/': checkpoints }, 0);
   const chromium = await launchChromium();
   closeBrowser = chromium.close;
   page = await chromium.browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   await page.setViewport({ width: 1100, height: 900 });
-  await page.goto(server.url);
+  await page.goto(`${server.url}?HF_ENDPOINT=${hub.endpoint}`);
 });
 
 test.after(async () => {
   await closeBrowser?.();
   await server?.close();
+  await hub?.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -105,22 +160,8 @@ let browserSteps: StepRecord[];
 
 test(`${STEPS} training steps in the page give the losses the same steps give in Node`, async () => {
   browserSteps = await inPage((lab, args) => lab.train({ model: 'test/tiny/', ...args }), { steps: STEPS, options: OPTIONS });
-  const dir = path.join(work, 'checkpoints', 'tiny');
-  const dataset = readPolarityDir(path.join(shared, 'data', 'rotten_tomatoes'));
-  const training = new Training(loadModel(dir, { log: () => {} }), tokenizerAt(dir, OPTIONS.maxLength), dataset.train, OPTIONS);
-  const nodeSteps: StepRecord[] = [];
-  for (let i = 0; i < STEPS; i++) nodeSteps.push(await training.next());
-  training.release();
-  training.model.release();
-  assert.equal(
-    browserSteps.map((s) => s.step),
-    Array.from({ length: STEPS }, (_, i) => i + 1),
-  );
-  for (let i = 0; i < STEPS; i++) {
-    const [browser, node] = [browserSteps[i].loss, nodeSteps[i].loss];
-    assert.ok(Math.abs(browser - node) <= LOSS_TOLERANCE, `step ${i + 1}: browser loss ${browser}, Node ${node}`);
-    assert.ok(Math.abs(browserSteps[i].gradNorm - nodeSteps[i].gradNorm) <= LOSS_TOLERANCE * nodeSteps[i].gradNorm * 10);
-  }
+  assert.is(browserSteps.length, STEPS);
+  assertSameSteps(browserSteps, await stepsInNode(dataset.train, OPTIONS, STEPS));
   // The steps learned something: the loss of the last is not the first's.
   assert.not.equal(browserSteps[0].loss, browserSteps[STEPS - 1].loss);
 });
@@ -158,6 +199,29 @@ test('every kernel family validates against its float64 reference in the page', 
   assert.is(families.size, validations.length);
   assert.is(families.size, 12, [...families].join(', '));
   for (const v of validations) assert.is(v.error, null, `${v.group} ${v.variant}`);
+});
+
+// Last: it reloads the page.
+test('a fine-tuning run from the hub resumes in a reloaded page from its IndexedDB checkpoint, as if never stopped', async () => {
+  const recipe: FineTuneRecipe = { lr: 1e-2, batchSize: 2, epochs: 2, maxLength: OPTIONS.maxLength, seed: 42 };
+  // The first epoch (2 steps); its checkpoint goes into IndexedDB before the call returns.
+  const first = await inPage((lab, r) => lab.fineTuneFromHub({ recipe: r, steps: 2 }), recipe);
+  await page.reload();
+  const resumed = await inPage((lab) => lab.resumeFineTune(), null);
+  assert.equal(resumed.options, first.options);
+  assertSameSteps([...first.records, ...resumed.records], await stepsInNode(hubSplits.train, first.options, 4));
+  // The model and the data came from the hub, the weights through its LFS redirect.
+  for (const file of [
+    '/distilbert-base-uncased/resolve/main/config.json',
+    '/datasets/cornell-movie-review-data/rotten_tomatoes/resolve/main/train.parquet',
+  ]) {
+    assert.ok(
+      hub.requests.some((r) => r.url === file),
+      file,
+    );
+  }
+  assert.ok(hub.requests.some((r) => r.url.startsWith('/cdn/')));
+  assert.equal(pageErrors, []);
 });
 
 test.run();

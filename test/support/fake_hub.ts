@@ -81,6 +81,8 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://127.0.0.1');
     requests.push({ method: req.method!, url: url.pathname, range: req.headers.range });
+    // As the real hub does: pages of any origin may fetch its files (the lab's Fine-tune tab).
+    res.setHeader('Access-Control-Allow-Origin', '*');
     const download = (file: FakeRepoFile) => {
       const cut = req.method === 'GET' ? cutPending : undefined;
       if (req.method === 'GET') cutPending = undefined;
