@@ -31,6 +31,7 @@ Object.assign(globalThis, globals);
 const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
 
 // Dawn runs only while its instance is referenced; `close` drops it so the process can exit.
+// biome-ignore lint/correctness/noUnusedVariables: written, never read: holding the reference is its job.
 let instance: GPU | undefined;
 
 function hasVulkanLoader(): boolean {
