@@ -63,9 +63,18 @@ function database(): Promise<IDBDatabase> {
 async function storage<T>(mode: IDBTransactionMode, use: (store: IDBObjectStore) => IDBRequest): Promise<T> {
   const db = await database();
   return new Promise((resolve, reject) => {
-    const request = use(db.transaction('checkpoints', mode).objectStore('checkpoints'));
-    request.onsuccess = () => resolve(request.result as T);
-    request.onerror = () => reject(new Error(`browser storage: ${request.error?.message}`));
+    const transaction = db.transaction('checkpoints', mode);
+    const request = use(transaction.objectStore('checkpoints'));
+    // A write is kept once its transaction completes, not when its request succeeds: a tab closed
+    // in between loses it.
+    transaction.oncomplete = () => {
+      db.close();
+      resolve(request.result as T);
+    };
+    transaction.onerror = transaction.onabort = () => {
+      db.close();
+      reject(new Error(`browser storage: ${(transaction.error ?? request.error)?.message}`));
+    };
   });
 }
 
