@@ -8,7 +8,7 @@ import '../support/setup.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLab } from '../../lab/build.ts';
@@ -57,6 +57,7 @@ const long = (examples: readonly Example[], n: number) => examples.filter((e) =>
 const hubSplits = { train: long(dataset.train, 4), validation: long(dataset.validation, 2), test: long(dataset.test, 2) };
 let hub: FakeHub;
 let server: LabServer;
+let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let page: Page;
 const pageErrors: string[] = [];
@@ -134,7 +135,8 @@ test.before(async () => {
   server = await startServer({ '/': site, '/data/': shared, '/test/': checkpoints }, 0);
   const chromium = await launchChromium();
   closeBrowser = chromium.close;
-  page = await chromium.browser.newPage();
+  browser = chromium.browser;
+  page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   await page.setViewport({ width: 1100, height: 900 });
   await page.goto(`${server.url}?HF_ENDPOINT=${hub.endpoint}`);
@@ -154,6 +156,18 @@ test('the page opens WebGPU through navigator.gpu and says what it opened', asyn
   const line = await page.$eval('#adapter-line', (e) => e.textContent ?? '');
   assert.ok(line.startsWith(adapter.name), line);
   assert.equal(pageErrors, []);
+});
+
+test('a browser without WebGPU gets one line on the page saying what to do', async () => {
+  const bare = await browser.newPage();
+  try {
+    await bare.evaluateOnNewDocument('delete Navigator.prototype.gpu');
+    await bare.goto(server.url);
+    const line = await bare.waitForSelector('#error:not([hidden])').then((e) => e!.evaluate((p) => p.textContent ?? ''));
+    assert.is(line, 'this browser has no WebGPU (navigator.gpu): use a recent Chrome, Edge or Safari, or Firefox with WebGPU enabled');
+  } finally {
+    await bare.close();
+  }
 });
 
 let browserSteps: StepRecord[];
