@@ -1,5 +1,5 @@
 // What the lab page offers its tests as `window.lab` (lab/page/main.ts): the functions its buttons
-// call, so that test/lab.test.ts drives the page in Chromium as a reader would, and reads results.
+// call, so that test/lab/browser.test.ts drives the page in Chromium as a reader would, and reads results.
 import type { StepRecord, TrainOptions } from './trainer.ts';
 
 export const TABS = ['adapter', 'kernels', 'train', 'step', 'finetune'] as const;

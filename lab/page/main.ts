@@ -3,7 +3,7 @@
 // settings come from the page's URL (?ENGINE_MATMUL=direct&ENGINE_REPLAY=0), as Node reads them
 // from the environment (engine/env.ts). Any failure is one line at the top saying what to do.
 //
-// `window.lab` is what test/lab.test.ts drives in Chromium: the same functions the buttons call.
+// `window.lab` is what test/lab/browser.test.ts drives in Chromium: the same functions the buttons call.
 import { configureSettings } from '../../engine/env.ts';
 import { GpuOutOfMemoryError, initGpu } from '../../engine/index.ts';
 import { loadModel } from '../../model/checkpoint.ts';
