@@ -8,8 +8,8 @@ import { ATTENTION_FORMS, Tensor, gpu, initGpu, type AttentionForm, type Attenti
 import { launchOn } from '../engine/autograd/launch_on.ts';
 import { flush } from '../engine/gpu/dispatch.ts';
 import { helpText, parseArgs, positiveInt, runCommand, UsageError, type OptionTable } from '../train/args.ts';
-import { stats } from './timing.ts';
-import { randomTensor } from './workload.ts';
+import { stats } from '../tune/timing.ts';
+import { randomTensor } from '../tune/workload.ts';
 
 const OPTIONS = {
   forms: { kind: 'string', help: 'forms to time, comma-separated', default: 'blocks,rows,cpu' },

@@ -19,7 +19,7 @@ import { profileStep } from './profile.ts';
 import { writeReport } from './report.ts';
 import { oneLine, timeGroup, validateGroup } from './suite.ts';
 import { allTables, profileSummary, textTable, type BenchResults } from './tables.ts';
-import { CLOCK_NOTE, KernelTimer } from './timing.ts';
+import { CLOCK_NOTE, KernelTimer } from '../tune/timing.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 

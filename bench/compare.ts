@@ -7,13 +7,14 @@
 import { synchronize } from '../engine/index.ts';
 import { assertClose } from '../reference/check.ts';
 import { matmul as matmulRef, randn } from '../reference/float64.ts';
-import { matmulWorkload, oursVariantList, squareShape, validateMatmul } from './kernels/matmul.ts';
+import { matmulWorkload } from '../tune/matmul_workload.ts';
+import { oursVariantList, squareShape, validateMatmul } from './kernels/matmul.ts';
 import type { BenchOptions } from './options.ts';
 import { openJax } from './peers/jax.ts';
 import type { MatmulPeer } from './peers/peer.ts';
 import { openTfjs } from './peers/tfjs.ts';
 import { oneLine } from './suite.ts';
-import { sampleWall, type SamplingPlan, type Stats } from './timing.ts';
+import { sampleWall, type SamplingPlan, type Stats } from '../tune/timing.ts';
 
 export interface Timed {
   time: Stats;

@@ -20,7 +20,7 @@ import { StepReplay, dispatchStats, flush, pool, synchronize } from '../engine/i
 import { withoutExecution } from '../engine/gpu/dispatch.ts';
 import type { BenchOptions } from './options.ts';
 import { ProfiledModel } from './profile.ts';
-import { stats, type Stats } from './timing.ts';
+import { stats, type Stats } from '../tune/timing.ts';
 
 /** The tiny dims of the launch-bound step (the layer count and vocabulary are the benchmark's). */
 export const HOST_SHAPE = { dim: 32, hidden: 64, heads: 2, batch: 4, seq: 16 };

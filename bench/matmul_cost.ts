@@ -10,7 +10,7 @@ import { flush } from '../engine/gpu/dispatch.ts';
 import type { MatmulShape } from '../kernels/matmul.ts';
 import { matmulVariants } from '../kernels/matmul_variants.ts';
 import { helpText, parseArgs, positiveInt, runCommand, UsageError, type OptionTable } from '../train/args.ts';
-import { randomTensor } from './workload.ts';
+import { randomTensor } from '../tune/workload.ts';
 
 const OPTIONS = {
   variants: { kind: 'string', help: 'matmul variants, comma-separated: 3 (blocked), 4 (direct)', default: '3,4' },

@@ -4,7 +4,7 @@
 // the defaults are DistilBERT-base at batch 64 × sequence 64, the shapes a training step sees.
 import { parseArgs } from 'node:util';
 import type { MatmulConfig } from '../engine/index.ts';
-import { DEFAULT_MATMUL_CONFIGS, parseMatmulConfig } from './matmul_configs.ts';
+import { DEFAULT_MATMUL_CONFIGS, parseMatmulConfig } from '../tune/matmul_configs.ts';
 
 export const GROUPS = [
   'matmul',

@@ -30,8 +30,8 @@ import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
 import type { BenchOptions } from './options.ts';
 import type { LaunchTime } from '../engine/gpu/timestamps.ts';
-import { stats, type KernelTimer, type Stats } from './timing.ts';
-import { noise } from './workload.ts';
+import { stats, type KernelTimer, type Stats } from '../tune/timing.ts';
+import { noise } from '../tune/workload.ts';
 
 const PHASES = ['forward', 'backward', 'optimizer'] as const;
 type Phase = (typeof PHASES)[number];

@@ -4,7 +4,8 @@
 // launch, is set around each variant's validation, preparation and runs.
 import { withSettings } from '../engine/env.ts';
 import { gpu } from '../engine/index.ts';
-import type { Variant, Workload } from './workload.ts';
+import type { Workload } from '../tune/workload.ts';
+import type { Variant } from './workload.ts';
 
 /** Runs `body` with ENGINE_SUBGROUPS set to `setting`, then restores it. */
 const withSubgroups = <T>(setting: '0' | '1', body: () => T): T => withSettings({ ENGINE_SUBGROUPS: setting }, body);

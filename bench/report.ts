@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { barChart, type BarGroup } from './svg.ts';
 import { allTables, markdownTable, profileSummary, type BenchResults } from './tables.ts';
-import { CLOCK_NOTE } from './timing.ts';
+import { CLOCK_NOTE } from '../tune/timing.ts';
 
 function peerChart(r: BenchResults): string | null {
   if (!r.peers?.rows.length) return null;

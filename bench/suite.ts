@@ -5,7 +5,7 @@
 import { pool } from '../engine/index.ts';
 import { observeLaunches } from '../engine/gpu/dispatch.ts';
 import type { Group } from './options.ts';
-import type { KernelTimer, Stats } from './timing.ts';
+import type { KernelTimer, Stats } from '../tune/timing.ts';
 import type { KernelGroup } from './workload.ts';
 
 export interface Validation {

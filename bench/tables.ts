@@ -4,7 +4,7 @@ import type { PeerComparison } from './compare.ts';
 import type { HostProfile } from './host.ts';
 import type { StepProfile, TimeShare } from './profile.ts';
 import type { KernelResult, Validation } from './suite.ts';
-import { spread, type Clock, type Stats } from './timing.ts';
+import { spread, type Clock, type Stats } from '../tune/timing.ts';
 import { FILL_WORKGROUPS } from '../kernels/matmul_split_k.ts';
 
 export interface BenchResults {

@@ -1,5 +1,5 @@
 // `npm run tune`: finds the fastest kernel configurations on this adapter at a model's shapes and
-// writes the table the ops then launch from (engine/gpu/tuning.ts; the search is bench/tuner.ts).
+// writes the table the ops then launch from (engine/gpu/tuning.ts; the search is tune/tuner.ts).
 //   npm run tune -- --help
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -8,10 +8,11 @@ import { tuningFolder } from '../engine/gpu/host_node.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { loadDataset } from '../train/data/load.ts';
 import { resolveModel } from '../train/model_source.ts';
-import { parseMatmulConfig } from './matmul_configs.ts';
+import { parseMatmulConfig } from '../tune/matmul_configs.ts';
 import { SHAPE_FLAGS, positiveInt, shapeOf } from './options.ts';
 import { textTable, ms } from './tables.ts';
-import { paddedBatchLengths, representativeLengths, tune, type TuneResult } from './tuner.ts';
+import { paddedBatchLengths } from '../train/padded_lengths.ts';
+import { representativeLengths, tune, type TuneResult } from '../tune/tuner.ts';
 
 const HELP = `npm run tune -- [options]
 Searches kernel configurations on this adapter: matmul variants and tilings for every product of

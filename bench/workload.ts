@@ -6,33 +6,10 @@
 // Workloads that go through engine ops time the forward, and the backward alone (the op's own
 // backward function on a fixed output gradient), each in a step scope so that what one run
 // allocates goes back to the pool before the next.
-import {
-  Tensor,
-  backward as backwardOf,
-  beginScope,
-  noGrad,
-  scoped,
-  tuningState,
-  withoutTuning,
-  zeroGrad,
-  type Shape,
-} from '../engine/index.ts';
+import { type Tensor, backward as backwardOf, noGrad, scoped, tuningState, withoutTuning, zeroGrad } from '../engine/index.ts';
+import { type Workload, prepareScoped, randomTensor } from '../tune/workload.ts';
 import type { Group } from './options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from './tables.ts';
-
-export interface Prepared {
-  /** Records one run of the workload (kernel launches only, no waiting). */
-  run: () => void;
-  release: () => void;
-}
-
-export interface Workload {
-  /** Shape and role in words, e.g. "fwd x·Wᵀ [4096,768]·[3072,768]ᵀ". */
-  label: string;
-  /** FLOPs per run for compute-bound kernels, or bytes moved per run for memory-bound ones. */
-  work: number;
-  prepare: () => Prepared;
-}
 
 export interface Variant {
   name: string;
@@ -45,46 +22,6 @@ export interface KernelGroup {
   /** Throughput unit: GFLOP/s for compute-bound kernels, GB/s for memory-bound ones. */
   unit: 'GFLOP/s' | 'GB/s';
   variants: Variant[];
-}
-
-/** Deterministic pseudo-random values in [-scale, scale), fast enough for tens of millions. */
-export function noise(n: number, seed: number, scale = 1): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2147483648 - 1) * scale;
-  }
-  return out;
-}
-
-export function randomTensor(shape: Shape, seed: number, opts: { scale?: number; requiresGrad?: boolean; name?: string } = {}): Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return Tensor.fromArray(noise(size, seed, opts.scale ?? 1), shape, 'f32', { requiresGrad: opts.requiresGrad, name: opts.name });
-}
-
-/**
- * Runs `make` in a scope that lives until `release`: the workload's inputs. `make` returns the
- * run function, or a run and a release of its own for what it made persistent.
- */
-export function prepareScoped(make: () => (() => void) | Prepared): Prepared {
-  const scope = beginScope();
-  try {
-    const made = make();
-    if (typeof made === 'function') return { run: made, release: () => scope.end() };
-    return {
-      run: made.run,
-      release: () => {
-        scope.end();
-        made.release();
-      },
-    };
-  } catch (err) {
-    scope.end();
-    throw err;
-  }
 }
 
 export interface OpWorkloads {

@@ -2,11 +2,9 @@
 // checkpoint with --resume), the data, the model (pretrained, from scratch, or the checkpoint's),
 // the tokenizer, AdamW with the Trainer's parameter groups, the GradScaler with --fp16, and the
 // step replay. Everything that can fail on bad input happens before the output folder is touched.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { GradScaler, StepReplay, assertHalfSupported, initGpu, replayEnabled } from '../engine/index.ts';
+import { GradScaler, StepReplay, assertHalfSupported, gpu, initGpu, replayEnabled } from '../engine/index.ts';
 import { AdamW } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, checkWeights, initModel } from '../model/checkpoint.ts';
 import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
@@ -31,10 +29,12 @@ import { loadDataset } from './data/load.ts';
 import { METRICS_FILE, MetricsLog } from './metrics.ts';
 import { paddingProblem, type Padding } from './batch.ts';
 import { resolveModel } from './model_source.ts';
+import { paddedBatchLengths } from './padded_lengths.ts';
 import { PLOT_FILE } from './plot.ts';
 import { learningRateAt, type LinearSchedule } from './schedule.ts';
 import { ADAM_BETAS, ADAM_EPS, checkResumeFlags, parseTrainArgs, settingsOf, type TrainArgs, type TrainSettings } from './settings.ts';
 import { batchesPerEpoch } from './shuffle.ts';
+import { representativeLengths, tune } from '../tune/tuner.ts';
 
 /** A checkpoint to continue from. */
 export interface Resumed {
@@ -180,31 +180,17 @@ function makeOptimizer(model: Model, s: TrainSettings, schedule: LinearSchedule)
 }
 
 /**
- * `--tune`: runs `npm run tune` (bench/tune.ts) in a child process at this run's model, batch size
- * and padded lengths, before this process opens the GPU. A child rather than an import, because
- * the search validates its candidates with the test suite's float64 references, which the
- * training job does not depend on.
+ * `--tune`: the kernel search of `npm run tune` (tune/tuner.ts), on the open GPU, at this run's
+ * model, batch size and the padded lengths its training batches will have; it writes the table
+ * the ops then launch from (engine/gpu/tuning.ts).
  */
-function tuneFor(config: ModelConfig, s: TrainSettings, modelDir: string, { maxLength, padToMultipleOf }: Padding): void {
-  const tuneScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'tune.ts');
-  const flags = {
-    'batch-size': s.batchSize,
-    dim: config.dim,
-    'hidden-dim': config.hiddenDim,
-    heads: config.nHeads,
-    layers: config.nLayers,
-    vocab: config.vocabSize,
-    classes: config.numLabels,
-    data: s.trainFile ?? s.data,
-    model: modelDir,
-    'max-length': maxLength,
-    ...(padToMultipleOf === undefined ? {} : { 'pad-to-multiple-of': padToMultipleOf }),
-    seed: s.seed,
-  };
-  const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
-  console.error(`tuning the kernels first: npm run tune -- ${args.join(' ')}`);
-  const child = spawnSync(process.execPath, [...process.execArgv, tuneScript, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (child.status !== 0) throw new Error(`--tune: npm run tune failed (${child.status ?? child.signal}); its message is above`);
+async function tuneFor(config: ModelConfig, s: TrainSettings, train: Dataset['train'], tokenizer: WordPieceTokenizer, padding: Padding) {
+  const lengths = representativeLengths(paddedBatchLengths(train, tokenizer, padding, s.batchSize, s.seed), false);
+  const log = (line: string) => console.error(`[tune] ${line}`);
+  log(`tuning the kernels first, at batch ${s.batchSize} and padded lengths ${lengths.join(', ')}`);
+  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, classes: config.numLabels };
+  const result = await tune(spec, { quick: false, half: gpu().features.has('shader-f16') }, log);
+  log(`tuned ${result.entries.length} shapes in ${result.seconds.toFixed(1)} s: ${result.file}`);
 }
 
 export async function setUp(argv: string[]): Promise<Run> {
@@ -231,8 +217,8 @@ export async function setUp(argv: string[]): Promise<Run> {
   const problem = paddingProblem(padding, config.maxPositionEmbeddings);
   if (problem) throw new UsageError(problem);
 
-  if (args.tune) tuneFor(config, settings, modelDir, padding);
   await initGpu();
+  if (args.tune) await tuneFor(config, settings, dataset.train, tokenizer, padding);
   if (settings.fp16) assertHalfSupported('--fp16');
   const model =
     settings.fromScratch && !resumed

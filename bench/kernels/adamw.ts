@@ -8,7 +8,8 @@ import { assertClose } from '../../reference/check.ts';
 import { adamwStep, randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
-import { noise, prepareScoped, type KernelGroup } from '../workload.ts';
+import { noise, prepareScoped } from '../../tune/workload.ts';
+import type { KernelGroup } from '../workload.ts';
 
 const HYPER = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 

@@ -11,7 +11,8 @@ import { assertClose, scopedAsync } from '../../reference/check.ts';
 import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
-import { noise, prepareScoped, randomTensor, type KernelGroup, type Variant } from '../workload.ts';
+import { noise, prepareScoped, randomTensor } from '../../tune/workload.ts';
+import type { KernelGroup, Variant } from '../workload.ts';
 import { parametersWithGrads, releaseAll } from './adamw.ts';
 
 async function validateCast(): Promise<void> {

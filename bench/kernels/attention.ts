@@ -24,7 +24,8 @@ import { gradcheck } from '../../reference/check.ts';
 import { attentionRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { noise, opWorkloads, randomTensor, type KernelGroup, type Variant, type Workload } from '../workload.ts';
+import { noise, randomTensor, type Workload } from '../../tune/workload.ts';
+import { opWorkloads, type KernelGroup, type Variant } from '../workload.ts';
 
 /** Validates `fused` or the unfused variant (with `half`, the fused one on f16 q, k, v) against the reference on small shapes. */
 async function validate(fused: boolean, half = false): Promise<void> {

@@ -5,7 +5,8 @@ import { Tensor, embedding } from '../../engine/index.ts';
 import { gradcheck } from '../../reference/check.ts';
 import { matmul as matmulRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
-import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { noise, randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, type KernelGroup } from '../workload.ts';
 
 const idsIn = (n: number, vocab: number, seed: number) => Array.from(noise(n, seed), (v) => Math.floor(Math.abs(v) * 1e6) % vocab);
 

@@ -7,7 +7,8 @@ import { assertClose, scopedAsync } from '../../reference/check.ts';
 import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
-import { noise, prepareScoped, type KernelGroup } from '../workload.ts';
+import { noise, prepareScoped } from '../../tune/workload.ts';
+import type { KernelGroup } from '../workload.ts';
 import { parametersWithGrads, releaseAll } from './adamw.ts';
 
 const MAX_NORM = 1;

@@ -6,7 +6,8 @@ import { gradcheck } from '../../reference/check.ts';
 import { layerNorm as layerNormRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { opWorkloads, randomTensor, withDefaultTwin, type KernelGroup } from '../workload.ts';
+import { randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, withDefaultTwin, type KernelGroup } from '../workload.ts';
 
 const EPS = 1e-12; // DistilBERT's
 

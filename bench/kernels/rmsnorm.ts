@@ -5,7 +5,8 @@ import { rmsNorm } from '../../engine/index.ts';
 import { gradcheck } from '../../reference/check.ts';
 import { randn, rmsNorm as rmsNormRef } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
-import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, type KernelGroup } from '../workload.ts';
 
 async function validate(): Promise<void> {
   const [rows, cols] = [70, 300];

@@ -5,7 +5,8 @@ import { selectPosition } from '../../engine/index.ts';
 import { gradcheck } from '../../reference/check.ts';
 import { randn, selectPosition as selectPositionRef } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
-import { opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, type KernelGroup } from '../workload.ts';
 
 async function validate(): Promise<void> {
   const [batch, seq, dim] = [3, 5, 33];

@@ -5,7 +5,8 @@ import { gradcheck } from '../../reference/check.ts';
 import { crossEntropy as crossEntropyRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { noise, opWorkloads, randomTensor, type KernelGroup } from '../workload.ts';
+import { noise, randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, type KernelGroup } from '../workload.ts';
 
 const labelsFor = (rows: number, classes: number, seed: number) =>
   Array.from(noise(rows, seed), (v) => Math.floor(Math.abs(v) * 1e6) % classes);

@@ -2,7 +2,7 @@
 // device. jax-js opens its own adapter through navigator.gpu (installed by peer.ts, which asks
 // for compatibility mode on OpenGL/llvmpipe) and reads navigator.userAgent to pick tilings.
 // Arrays are reference-counted: every use but the last passes `.ref`.
-import { noise } from '../workload.ts';
+import { noise } from '../../tune/workload.ts';
 import { installNavigator, type MatmulPeer } from './peer.ts';
 
 export async function openJax(): Promise<MatmulPeer> {

@@ -2,7 +2,7 @@
 // @tensorflow/tfjs-backend-webgpu, on a device of its own (see peer.ts), registered under the
 // name 'webgpu' (tfjs looks its kernels up by that name). Results are read with `await data()`
 // (dataSync would block on the GPU, which Node's Dawn cannot do).
-import { noise } from '../workload.ts';
+import { noise } from '../../tune/workload.ts';
 import { peerDevice, type MatmulPeer } from './peer.ts';
 
 export async function openTfjs(): Promise<MatmulPeer> {

@@ -1,7 +1,7 @@
 // The kernel lab: the benchmark's kernel groups (bench/groups.ts), live on the reader's adapter.
 // Pick a family and shapes; every variant is validated against its float64 CPU reference on small
 // shapes (reference/float64.ts, the same check as `npm run bench` and the tests), then timed on the
-// chosen shapes with GPU timestamps where the adapter offers them (bench/timing.ts). The WGSL of
+// chosen shapes with GPU timestamps where the adapter offers them (tune/timing.ts). The WGSL of
 // each kernel a variant launched, as generated for those shapes, is one click away: launches are
 // observed as they are recorded (engine/gpu/dispatch.ts's `observeLaunches`).
 import { gpu, pool } from '../../engine/index.ts';
@@ -10,7 +10,7 @@ import type { KernelLaunch } from '../../kernels/launch.ts';
 import { KERNEL_GROUPS, selectedGroups } from '../../bench/groups.ts';
 import type { BenchOptions, Group } from '../../bench/options.ts';
 import { oneLine, validateGroup, type Validation } from '../../bench/suite.ts';
-import { KernelTimer } from '../../bench/timing.ts';
+import { KernelTimer } from '../../tune/timing.ts';
 import type { KernelGroup } from '../../bench/workload.ts';
 import { barChart } from './chart.ts';
 import { h, numberField, show, table } from './dom.ts';

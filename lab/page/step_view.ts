@@ -1,6 +1,6 @@
 // One step, opened up: the next training step of the Train tab's run, taken with its op code (not
 // replayed) and every kernel launch timed with GPU timestamps where the adapter offers them
-// (bench/timing.ts). It shows the step's graph as `formatGraph` prints it (engine/autograd/trace.ts:
+// (tune/timing.ts). It shows the step's graph as `formatGraph` prints it (engine/autograd/trace.ts:
 // each node with the kernels of its forward and backward) and each kernel's GPU time, total and per
 // launch, as `npm run bench -- --only profile` tables them.
 import { formatGraph, gpu } from '../../engine/index.ts';

@@ -13,7 +13,7 @@ import { writeReport } from '../../bench/report.ts';
 import { profileStep } from '../../bench/profile.ts';
 import { timeGroup } from '../../bench/suite.ts';
 import { allTables, kernelTable, textTable, type BenchResults } from '../../bench/tables.ts';
-import { KernelTimer } from '../../bench/timing.ts';
+import { KernelTimer } from '../../tune/timing.ts';
 
 const TINY = [
   '--quick',

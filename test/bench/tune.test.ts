@@ -1,4 +1,4 @@
-// `npm run tune` and the tables it writes (bench/tuner.ts, engine/gpu/tuning.ts): a quick tune of a tiny
+// `npm run tune` and the tables it writes (tune/tuner.ts, engine/gpu/tuning.ts): a quick tune of a tiny
 // model writes this adapter's table in the cache folder, the ops launch what it chose, a choice
 // other than the default changes the kernel that training launches, and a table made on another
 // adapter or for other kernel code is never used.
@@ -10,8 +10,8 @@ import { withSettings } from '../../engine/env.ts';
 import * as E from '../../engine/index.ts';
 import { observeLaunches } from '../../engine/gpu/dispatch.ts';
 import { tuningFolder } from '../../engine/gpu/host_node.ts';
-import { parseMatmulConfig } from '../../bench/matmul_configs.ts';
-import { tune } from '../../bench/tuner.ts';
+import { parseMatmulConfig } from '../../tune/matmul_configs.ts';
+import { tune } from '../../tune/tuner.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { gradcheck } from '../../reference/check.ts';
 import { attentionRef, randn } from '../../reference/float64.ts';

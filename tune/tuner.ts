@@ -49,13 +49,9 @@ import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import { splitKByDefault, splitKOptionsFor } from '../kernels/matmul_split_k.ts';
 import { matmulVariants } from '../kernels/matmul_variants.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import { type WordPieceTokenizer, paddedLength } from '../model/tokenizer.ts';
 import { assertClose } from '../reference/check.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
-import { type Padding, encodeExample } from '../train/batch.ts';
-import type { Example } from '../train/data/dataset.ts';
-import { batchesOf, epochOrder } from '../train/shuffle.ts';
-import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './kernels/matmul.ts';
+import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './matmul_workload.ts';
 import { configName, parseMatmulConfig } from './matmul_configs.ts';
 import { KernelTimer, type Stats } from './timing.ts';
 import { prepareScoped, randomTensor, type Workload } from './workload.ts';
@@ -140,20 +136,6 @@ export function representativeLengths(lengths: readonly number[], quick: boolean
   const sorted = [...lengths].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return [...new Set((quick ? [0.5] : [0.1, 0.5, 0.9]).map(at))];
-}
-
-/** The padded length of each training batch of the first epoch, as train/train.ts makes them. */
-export function paddedBatchLengths(
-  examples: readonly Example[],
-  tokenizer: WordPieceTokenizer,
-  { maxLength, padToMultipleOf }: Padding,
-  batchSize: number,
-  seed: number,
-): number[] {
-  const lengths = examples.map((e) => encodeExample(tokenizer, e, maxLength).ids.length);
-  return batchesOf(epochOrder(examples.length, seed, 0, true), batchSize).map((batch) =>
-    paddedLength(Math.max(...batch.map((i) => lengths[i])), padToMultipleOf),
-  );
 }
 
 /** A small shape that compiles to the same WGSL as `s`: each dim over 48 cut to 40-47, keeping it mod 8. */
