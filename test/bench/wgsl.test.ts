@@ -41,6 +41,15 @@ test("attention's and the GPU matmuls' snapshots are short enough to read: under
   }
 });
 
+test("docs/life-of-a-step.md's split-K counts for out_lin's weight gradient are the catalog's", () => {
+  const doc = fs.readFileSync(path.join(SNAPSHOT_DIR, '..', 'life-of-a-step.md'), 'utf8');
+  const said = doc.match(/(\d+) workgroups of 64×64 at batch 64 × 64\.[\s\S]*?(\d+) slices of K in one launch, ([\d,]+) workgroups/);
+  if (!said) assert.unreachable('docs/life-of-a-step.md no longer states the split-K counts this test checks');
+  const [tiles, slices, workgroups] = said!.slice(1).map((n) => Number(n.replace(/,/g, '')));
+  const [x, y, z] = KERNEL_CATALOG.out_lin_grad_weight_split_k.launch(DISTILBERT_SHAPES).workgroups;
+  assert.equal([tiles, slices, workgroups], [x * y, z, x * y * z]);
+});
+
 test('npm run wgsl prints one kernel at the shapes given, and refuses an unknown one in one line', async () => {
   const ok = await runCli('bench/wgsl.ts', ['attention_forward', '--heads', '4', '--dim', '128']);
   assert.is(ok.code, 0, ok.stderr);
