@@ -49,7 +49,7 @@ export async function runBench(o: BenchOptions, g: Gpu, partial: (results: Bench
   };
   log(`${g.adapterName}; ${CLOCK_NOTE[timer.clock]}`);
   const groups = selectedGroups(o);
-  const progress = new Progress(groups, o, g.software);
+  const progress = new Progress(groups, o, g.cpuImplementation);
   partial(results);
   try {
     for (const group of groups) {

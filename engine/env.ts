@@ -36,6 +36,11 @@ export const SETTINGS = {
     "What the engine prints on stderr: 1 each new kernel with its compile cost (pipeline creation, and its first launch run alone: CPU implementations compile then) and each replayed step; 2 also every launch (op, kernel, grid, tensors); 3 also each submit's kernels with their GPU time (a training step is one submit); 4 also the WGSL of each compiled kernel.",
   ),
   ENGINE_QUIET: oneOf(['0', '1'], '0', "1 silences the engine's one-line notes (the adapter it opened, a kernel it turned off)."),
+  ENGINE_KERNELS: oneOf(
+    ['gpu', 'software'],
+    undefined,
+    "The class of adapter every kernel choice and constant is made for (matmul variant, attention's form, layer norm's threads per row): gpu or software (a CPU implementation). Default: the adapter's own class.",
+  ),
   ENGINE_MATMUL: oneOf(
     ['blocked', 'direct', 'split-k'],
     undefined,

@@ -2,16 +2,37 @@
 // summary line CI reads ("N passed, N failed") and exits, which also stops Dawn's threads.
 //   npx tsx test/run.ts [PATTERN]
 //
-// The full run (no PATTERN, no ENGINE_BACKEND) is on the default adapter (here Mesa's lavapipe
-// through Vulkan: f16, subgroups) and then runs a smoke set again in a child process on the
-// fallback, llvmpipe through Dawn's OpenGL backend in compatibility mode (no f16, no subgroups,
-// 256 invocations per workgroup), so that both paths keep working. The summary line counts both.
+// The full run (no PATTERN) is on the default adapter (here Mesa's lavapipe through Vulkan: f16,
+// subgroups of 8) and then runs sets of test files again, each in a child process with other
+// settings, so that the paths the default adapter does not take keep working (PASSES below):
+//   - the OpenGL fallback, llvmpipe through Dawn's OpenGL backend in compatibility mode (no f16, no
+//     subgroups, 256 invocations per workgroup): every kernel family, the model, step replay;
+//   - a GPU's kernels (ENGINE_KERNELS=gpu): the kernel choices and constants a discrete GPU gets
+//     (blocked matmul, split-K, block attention, a workgroup per layer-norm row), through
+//     PyTorch parity, step replay (with mixed precision) and training.
+// A pass runs only when the run does not already set its variable. The summary line counts all.
 import { spawn } from 'node:child_process';
 import { parse } from 'uvu/parse';
 import { pathToFileURL } from 'node:url';
 
-/** Test files that run again on the OpenGL fallback: every kernel family, the model end to end, and step replay. */
-const OPENGL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity|replay';
+/** Every kernel family, the model end to end against PyTorch, and step replay. */
+const KERNEL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity|replay';
+
+interface Pass {
+  name: string;
+  /** Set in the child's environment; the pass runs only when the parent sets none of them. */
+  env: Record<string, string>;
+  pattern: string;
+}
+
+const PASSES: Pass[] = [
+  { name: 'OpenGL fallback smoke set', env: { ENGINE_BACKEND: 'opengl' }, pattern: KERNEL_SMOKE },
+  {
+    name: "a GPU's kernels on this adapter",
+    env: { ENGINE_KERNELS: 'gpu' },
+    pattern: 'model/parity|engine/replay|train/sources',
+  },
+];
 
 const patternArg = process.argv[2];
 // Only test files, and of those the ones whose path matches the optional PATTERN.
@@ -49,21 +70,28 @@ const count = (label: string) => Number(plain.match(new RegExp(`${label}:\\s+(\\
 let passed = count('Passed');
 let failed = count('Total') - passed - count('Skipped') + failedToLoad;
 
-if (patternArg === undefined && process.env.ENGINE_BACKEND === undefined) {
-  const smoke = await openGlSmoke();
-  passed += smoke.passed;
-  failed += smoke.failed;
+if (patternArg === undefined) {
+  for (const pass of PASSES) {
+    if (Object.keys(pass.env).some((name) => process.env[name] !== undefined)) continue;
+    const counts = await runPass(pass);
+    passed += counts.passed;
+    failed += counts.failed;
+  }
 }
 printSlowest();
 console.log(`${passed} passed, ${failed} failed`);
 summarized = true;
 process.exit(failed > 0 || process.exitCode ? 1 : 0);
 
-/** The smoke set in a child process forced onto the OpenGL backend, its output streamed; its counts. */
-async function openGlSmoke(): Promise<{ passed: number; failed: number }> {
-  console.log(`\nOpenGL fallback smoke set (ENGINE_BACKEND=opengl): ${OPENGL_SMOKE}`);
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], OPENGL_SMOKE], {
-    env: { ...process.env, ENGINE_BACKEND: 'opengl' },
+/** A pass's test files in a child process with its settings, its output streamed; its counts. */
+async function runPass(pass: Pass): Promise<{ passed: number; failed: number }> {
+  const settings = Object.entries(pass.env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+  console.log(`\n${pass.name} (${settings}): ${pass.pattern}`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], pass.pattern], {
+    env: { ...process.env, ...pass.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Lines pass through as they come, except the child's own summary line: it is replaced by one
@@ -80,6 +108,7 @@ async function openGlSmoke(): Promise<{ passed: number; failed: number }> {
     }
   });
   const exit = await new Promise<string>((resolve) => child.on('close', (code, signal) => resolve(String(code ?? signal))));
+  secondsPerFile.set(`(${pass.name})`, (performance.now() - started) / 1000);
   if (pending) {
     if (lastLine !== undefined) write(`${lastLine}\n`);
     lastLine = pending;
@@ -87,12 +116,12 @@ async function openGlSmoke(): Promise<{ passed: number; failed: number }> {
   const summary = lastLine?.match(/^(\d+) passed, (\d+) failed$/);
   if (!summary) {
     write(`${lastLine ?? ''}\n`);
-    console.log(`the OpenGL smoke run ended without a summary (exit ${exit})`);
+    console.log(`${pass.name} ended without a summary (exit ${exit})`);
     return { passed: 0, failed: 1 };
   }
-  const [smokePassed, smokeFailed] = [Number(summary[1]), Number(summary[2])];
-  console.log(`OpenGL smoke set: ${smokePassed} of ${smokePassed + smokeFailed} passed`);
-  return { passed: smokePassed, failed: smokeFailed };
+  const [passPassed, passFailed] = [Number(summary[1]), Number(summary[2])];
+  console.log(`${pass.name}: ${passPassed} of ${passPassed + passFailed} passed`);
+  return { passed: passPassed, failed: passFailed };
 }
 
 /**

@@ -3,6 +3,11 @@
 // limits are requested because compatibility defaults are tiny (128 invocations per workgroup), and
 // optional features are taken when offered, never required.
 //
+// Kernel class. Kernels and their constants are chosen for the class of the adapter: a GPU, or a
+// CPU implementation ("software": one workgroup per CPU thread, its invocations in SIMD lanes).
+// ENGINE_KERNELS=gpu|software overrides the class (`kernelClass`), so that a CPU adapter runs
+// exactly the kernels a discrete GPU would get (test/run.ts runs a pass of tests so).
+//
 // GPU errors are asynchronous: validation errors, shader compile errors and device loss are
 // recorded when the GPU reports them and rethrown, as one readable Error, at the next point where
 // the engine waits on the GPU (see `throwIfGpuFailed`).
@@ -17,13 +22,8 @@ export interface Gpu {
   backend: 'gpu' | 'opengl';
   /** Who made the adapter and its driver: what a tuned kernel table is keyed by (engine/gpu/tuning.ts). */
   identity: AdapterIdentity;
-  /**
-   * A CPU implementation of WebGPU rather than a GPU. Dawn flags a CPU Vulkan device (lavapipe,
-   * SwiftShader) as `isFallbackAdapter`; its OpenGL backend is what the engine opens only when Dawn
-   * finds no GPU adapter (or when forced), and there it is llvmpipe, which reports no vendor,
-   * architecture or fallback flag, and limits no different from lavapipe's.
-   */
-  software: boolean;
+  /** A CPU implementation of WebGPU rather than a GPU (`isCpuImplementation`). */
+  cpuImplementation: boolean;
   features: ReadonlySet<string>;
   limits: GPUSupportedLimits;
   /** The adapter's largest subgroup (0 without subgroups). */
@@ -70,7 +70,7 @@ let gpuFailure: Error | undefined;
 export function openDevice(): Promise<Gpu> {
   opening ??= openGpu().then((g) => {
     opened = g;
-    host.opened(g.software);
+    host.opened(g.cpuImplementation);
     return g;
   });
   return opening;
@@ -81,6 +81,25 @@ export function gpu(): Gpu {
   if (!opened) throw new Error('the GPU is not open yet: call `await initGpu()` before creating tensors');
   throwIfGpuFailed();
   return opened;
+}
+
+/**
+ * The class of adapter that kernels and their constants are chosen for: ENGINE_KERNELS when set,
+ * else the adapter's own ("software" for a CPU implementation, else "gpu").
+ */
+export function kernelClass(): 'gpu' | 'software' {
+  return setting('ENGINE_KERNELS') ?? (gpu().cpuImplementation ? 'software' : 'gpu');
+}
+
+/**
+ * Whether an adapter is a CPU implementation of WebGPU rather than a GPU. Dawn flags CPU Vulkan
+ * devices (lavapipe, SwiftShader) as `isFallbackAdapter`; through OpenGL, Mesa's llvmpipe (and
+ * softpipe) report no flag, vendor or architecture, only their name; on D3D12, Microsoft's WARP
+ * ("Microsoft Basic Render Driver") is the CPU one.
+ */
+export function isCpuImplementation(info: GPUAdapterInfo): boolean {
+  const name = `${info.device} ${info.description}`;
+  return info.isFallbackAdapter === true || /llvmpipe|softpipe|lavapipe|swiftshader|basic render driver/i.test(name);
 }
 
 /**
@@ -154,7 +173,7 @@ async function openGpu(): Promise<Gpu> {
     adapterName,
     backend,
     identity,
-    software: info.isFallbackAdapter === true || backend === 'opengl',
+    cpuImplementation: isCpuImplementation(info),
     features,
     limits: device.limits,
     subgroupMaxSize: features.has('subgroups') ? (subgroupInfo.subgroupMaxSize ?? 0) : 0,

@@ -19,8 +19,8 @@ export interface GpuHost {
   requestAdapter(forced: Backend | undefined): Promise<{ adapter: GPUAdapter; backend: Backend }>;
   /** The API under the adapter, in words: vulkan, metal, d3d12, opengl, or the browser's WebGPU. */
   backendName(info: GPUAdapterInfo, backend: Backend): string;
-  /** Called once the device is open. */
-  opened(software: boolean): void;
+  /** Called once the device is open, saying whether the adapter is a CPU implementation. */
+  opened(cpuImplementation: boolean): void;
   /** Lets go of the instance, so that the program can exit. */
   close(): void;
   /** Tuned kernel tables (engine/gpu/tuning.ts), one per adapter. */

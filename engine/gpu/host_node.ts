@@ -10,8 +10,9 @@
 // Waiting. While any GPU promise is pending (a readback, onSubmittedWorkDone), Dawn's Node bindings
 // poll for its completion by calling the global setImmediate in a loop: a busy main thread. On a
 // GPU that costs an idle CPU core; on a CPU adapter it takes a core from the rasteriser doing the
-// work (on 2 cores, measured ~30% off lavapipe's steps). So on a CPU adapter the engine turns the
-// bindings' polls into 1 ms timers (`pollGently`; setImmediate from JavaScript is left alone).
+// work (on 2 cores, measured ~30% off lavapipe's steps). So on a CPU adapter (whatever kernels
+// ENGINE_KERNELS picks) the engine turns the bindings' polls into 1 ms timers (`pollGently`;
+// setImmediate from JavaScript is left alone).
 //
 // Tuned kernel tables are JSON files in the user's cache folder, `$XDG_CACHE_HOME/wgsl-distilbert/`
 // (else `~/.cache/wgsl-distilbert/`), named after the adapter.
@@ -88,8 +89,8 @@ export const host: GpuHost = {
     if (backendType) return backendType.toLowerCase();
     return process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
   },
-  opened(software) {
-    if (software) pollGently();
+  opened(cpuImplementation) {
+    if (cpuImplementation) pollGently();
   },
   close() {
     instance = undefined;

@@ -18,7 +18,7 @@ import {
   attentionRowsGradQuery,
   withStream,
 } from '../gpu/kernels.ts';
-import { gpu, subgroupsEnabled } from '../gpu/device.ts';
+import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
 import { autocastOperand } from './autocast.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
 import { launchOn } from '../autograd/launch_on.ts';
@@ -100,7 +100,7 @@ export type AttentionForm = keyof typeof ATTENTION_FORMS;
 export const attentionTuningKey = (dims: AttentionDims) => `heads ${dims.heads} headDim ${dims.headDim}${dims.half ? ' f16' : ''}`;
 
 /** The form the op launches without a tuned entry: ENGINE_ATTENTION's, else the adapter's default. */
-export const defaultAttentionForm = (): AttentionForm => setting('ENGINE_ATTENTION') ?? (gpu().software ? 'cpu' : 'blocks');
+export const defaultAttentionForm = (): AttentionForm => setting('ENGINE_ATTENTION') ?? (kernelClass() === 'software' ? 'cpu' : 'blocks');
 
 /**
  * How the op launches `kernel` at `dims`: ENGINE_ATTENTION's form, else the tuned table's form and

@@ -14,7 +14,7 @@ import {
   layerNormRowsForward,
   withStream,
 } from '../gpu/kernels.ts';
-import { gpu, subgroupsEnabled } from '../gpu/device.ts';
+import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
@@ -38,7 +38,7 @@ function checkParam(p: Tensor, what: string, x: Tensor, cols: number): void {
 export function layerNormWorkgroupSize(kernel: 'layernorm' | 'layernorm_backward_input', rows: number, cols: number): number {
   const tuned = tunedChoice(kernel, `cols ${cols}`, [rows]);
   if (typeof tuned?.workgroupSize === 'number') return tuned.workgroupSize;
-  return gpu().software ? 1 : rowWorkgroupSize(cols);
+  return kernelClass() === 'software' ? 1 : rowWorkgroupSize(cols);
 }
 
 /** The forward kernel with `wg` threads per row (1: kernels/cpu/layernorm.ts's form). */

@@ -17,7 +17,7 @@ import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../ke
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
 import { autocastOperand, gradientOperand } from './autocast.ts';
-import { gpu } from '../gpu/device.ts';
+import { kernelClass } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { subgroupMatrixOptions } from './subgroup_matrix.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
@@ -67,8 +67,8 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 /**
  * The kernel the ops launch for a product. With a tuned table for this adapter (engine/gpu/tuning.ts),
  * the configuration it measured fastest at the nearest tuned shape; else the default for the
- * adapter, chosen by what it is, not by its name: CPU implementations of WebGPU (`Gpu.software`:
- * Dawn's fallback flag, or the OpenGL fallback) get the direct kernel (variant 4,
+ * adapter's class (engine/gpu/device.ts: `kernelClass`, which ENGINE_KERNELS overrides): CPU
+ * implementations of WebGPU ("software") get the direct kernel (variant 4,
  * kernels/cpu/matmul.ts: no workgroup memory, no barriers; its header says why). GPUs get the
  * blocked kernel (variant 3), or split-K (variant 6) for a weight gradient whose output has too
  * few tiles to fill the GPU (`opsMatmulVariant`). ENGINE_MATMUL=blocked|direct|split-k forces a
@@ -106,7 +106,7 @@ function forcedMatmulVariant(): 3 | 4 | 6 | undefined {
  * whose output has too few tiles to fill it (kernels/matmul_split_k.ts `splitKByDefault`).
  */
 export function opsMatmulVariant(shape: MatmulShape): 3 | 4 | 6 {
-  return forcedMatmulVariant() ?? (gpu().software ? 4 : splitKByDefault(shape) ? 6 : 3);
+  return forcedMatmulVariant() ?? (kernelClass() === 'software' ? 4 : splitKByDefault(shape) ? 6 : 3);
 }
 
 /** The launch without a table: the ops' variant with its default options for the shape. */

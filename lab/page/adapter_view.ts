@@ -20,7 +20,7 @@ const LIMITS = [
 ] as const;
 
 export function renderAdapter(section: HTMLElement, g: Gpu): void {
-  const kind = g.software
+  const kind = g.cpuImplementation
     ? 'a CPU implementation of WebGPU (a software rasteriser): expect CPU speed, and the kernels chosen for CPUs'
     : 'a GPU';
   show(

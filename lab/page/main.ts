@@ -44,7 +44,8 @@ function showTab(tab: Tab): void {
 async function start(): Promise<LabApi> {
   configureSettings(Object.fromEntries(new URLSearchParams(location.search)));
   const g = await initGpu();
-  document.getElementById('adapter-line')!.textContent = `${g.adapterName}${g.software ? ' — a CPU implementation of WebGPU' : ''}`;
+  document.getElementById('adapter-line')!.textContent =
+    `${g.adapterName}${g.cpuImplementation ? ' — a CPU implementation of WebGPU' : ''}`;
   renderAdapter(document.getElementById('adapter')!, g);
   renderKernelLab(document.getElementById('kernels')!);
   const train = renderTrain(document.getElementById('train')!, report);
@@ -58,7 +59,7 @@ async function start(): Promise<LabApi> {
 
   return {
     showTab,
-    adapter: () => ({ name: g.adapterName, software: g.software, features: [...g.features], subgroupSize: g.subgroupMaxSize }),
+    adapter: () => ({ name: g.adapterName, software: g.cpuImplementation, features: [...g.features], subgroupSize: g.subgroupMaxSize }),
     validateKernels: (families, firstOnly) => validateFamilies(families as Group[] | undefined, firstOnly),
     async train({ model, steps, options }) {
       await fetchModelFolder('given', model);
