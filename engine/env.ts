@@ -28,7 +28,7 @@ export const SETTINGS = {
   ENGINE_BACKEND: oneOf(
     ['gpu', 'opengl'],
     undefined,
-    "Dawn's backend: gpu (Vulkan, Metal or D3D12) or opengl (compatibility mode). Default: a GPU backend when there is one, else opengl.",
+    "Dawn's backend: gpu (Vulkan, Metal or D3D12; a CPU implementation such as lavapipe is refused) or opengl (compatibility mode). Default: a GPU backend when there is one, else opengl.",
   ),
   ENGINE_DEBUG: oneOf(
     ['0', '1', '2', '3', '4'],

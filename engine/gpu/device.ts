@@ -1,7 +1,10 @@
 // Opens the GPU once for the whole program, through its host (engine/gpu/host.ts): Dawn in Node,
-// navigator.gpu in a page. ENGINE_BACKEND=gpu|opengl forces Dawn's backend. The adapter's own
-// limits are requested because compatibility defaults are tiny (128 invocations per workgroup), and
-// optional features are taken when offered, never required.
+// navigator.gpu in a page. ENGINE_BACKEND=gpu|opengl forces Dawn's backend; ENGINE_BACKEND=gpu
+// also refuses a CPU implementation (lavapipe or SwiftShader through Vulkan: what Dawn finds when
+// the GPU's own driver is missing), and the line the engine prints about its adapter says "CPU
+// implementation" whenever it is one. Each limit the kernels depend on is requested at what they
+// need, capped by what the adapter offers (compatibility defaults are tiny: 128 invocations per
+// workgroup); optional features are taken when offered, never required.
 //
 // Kernel class. Kernels and their constants are chosen for the class of the adapter: a GPU, or a
 // CPU implementation ("software": one workgroup per CPU thread, its invocations in SIMD lanes).
@@ -45,19 +48,27 @@ export interface AdapterIdentity {
 const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
 const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', SUBGROUP_MATRIX] as GPUFeatureName[];
 
-// The limits kernels depend on; each is raised to what the adapter offers.
-const WANTED_LIMITS = [
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupSizeZ',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxUniformBufferBindingSize',
-] as const;
+/**
+ * The limits kernels depend on, at what they need; each is requested capped by the adapter's own.
+ * Infinity: all the adapter offers (the model's size decides what is used).
+ */
+export const NEEDED_LIMITS = {
+  // Layer norm's row workgroups, up to the 1024 threads npm run tune tries.
+  maxComputeInvocationsPerWorkgroup: 1024,
+  maxComputeWorkgroupSizeX: 1024,
+  maxComputeWorkgroupSizeY: 1024,
+  maxComputeWorkgroupSizeZ: 64,
+  // Matmul and attention tiles (the tuner keeps its candidates within the device's).
+  maxComputeWorkgroupStorageSize: 32768,
+  maxComputeWorkgroupsPerDimension: 65535,
+  // A multi-tensor launch binds as many tensors as its 64 uniform scalars allow: at most 34
+  // (kernels/multi_tensor.ts); test/engine/device.test.ts keeps this enough.
+  maxStorageBuffersPerShaderStage: 64,
+  // The largest tensors: the embedding table, the FFN's activations, attention's scores.
+  maxStorageBufferBindingSize: Infinity,
+  maxBufferSize: Infinity,
+  maxUniformBufferBindingSize: 65536,
+} as const;
 
 let opened: Gpu | undefined;
 let opening: Promise<Gpu> | undefined;
@@ -102,6 +113,10 @@ export function isCpuImplementation(info: GPUAdapterInfo): boolean {
   return info.isFallbackAdapter === true || /llvmpipe|softpipe|lavapipe|swiftshader|basic render driver/i.test(name);
 }
 
+/** The adapter in words: vendor, architecture, device and driver, as far as it says. */
+const adapterWords = (info: GPUAdapterInfo) =>
+  [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
+
 /**
  * Whether kernels reduce rows with subgroup operations (kernels/row_reduce.ts): when the device has
  * the `subgroups` feature, unless ENGINE_SUBGROUPS=0 forces the workgroup-memory trees (the tests
@@ -139,9 +154,15 @@ export function closeGpu(): void {
 async function openGpu(): Promise<Gpu> {
   const forced = setting('ENGINE_BACKEND');
   const { adapter, backend } = await host.requestAdapter(forced);
+  if (forced === 'gpu' && isCpuImplementation(adapter.info)) {
+    throw new Error(
+      `ENGINE_BACKEND=gpu, but the only adapter found, ${adapterWords(adapter.info)}, is a CPU implementation: is the GPU's driver installed (for Vulkan, VK_DRIVER_FILES)?`,
+    );
+  }
 
   const requiredLimits: Record<string, number> = {};
-  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  for (const [name, needed] of Object.entries(NEEDED_LIMITS))
+    requiredLimits[name] = Math.min(needed, adapter.limits[name as keyof typeof NEEDED_LIMITS]);
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
@@ -155,10 +176,14 @@ async function openGpu(): Promise<Gpu> {
   });
 
   const info = adapter.info;
-  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(', ') || 'unknown adapter';
   const backendName = host.backendName(info, backend);
-  const adapterName = backend === 'opengl' ? `${name} (opengl, compatibility)` : `${name} (${backendName})`;
-  if (setting('ENGINE_QUIET') !== '1') console.error(`[engine] GPU adapter: ${adapterName}`);
+  const adapterName = `${adapterWords(info)} (${backend === 'opengl' ? 'opengl, compatibility' : backendName})`;
+  const cpuImplementation = isCpuImplementation(info);
+  if (setting('ENGINE_QUIET') !== '1') {
+    console.error(
+      `[engine] ${cpuImplementation ? `adapter: ${adapterName}, a CPU implementation of WebGPU (no GPU)` : `GPU adapter: ${adapterName}`}`,
+    );
+  }
   const identity = {
     vendor: info.vendor,
     architecture: info.architecture,
@@ -173,7 +198,7 @@ async function openGpu(): Promise<Gpu> {
     adapterName,
     backend,
     identity,
-    cpuImplementation: isCpuImplementation(info),
+    cpuImplementation,
     features,
     limits: device.limits,
     subgroupMaxSize: features.has('subgroups') ? (subgroupInfo.subgroupMaxSize ?? 0) : 0,

@@ -35,12 +35,21 @@ const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization', 'enable-dawn
 // biome-ignore lint/correctness/noUnusedVariables: written, never read: holding the reference is its job.
 let instance: GPU | undefined;
 
-function hasVulkanLoader(): boolean {
-  try {
-    return execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
-  } catch {
-    return true; // Cannot tell: let Dawn try.
+/**
+ * Whether Vulkan's loader may be there: libvulkan.so.1 in a folder on LD_LIBRARY_PATH or in
+ * ldconfig's cache, or ldconfig cannot tell (missing, failing): then Dawn tries.
+ */
+function mayHaveVulkanLoader(): boolean {
+  const onLibraryPath = (process.env.LD_LIBRARY_PATH ?? '')
+    .split(':')
+    .some((dir) => dir !== '' && fs.existsSync(path.join(dir, 'libvulkan.so.1')));
+  if (onLibraryPath) return true;
+  for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig']) {
+    try {
+      return execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
+    } catch {}
   }
+  return true;
 }
 
 const immediate = globalThis.setImmediate;
@@ -67,7 +76,7 @@ export const host: GpuHost = {
   async requestAdapter(forced) {
     // On Linux, Dawn's only GPU backend is Vulkan: without its loader, asking would only print a
     // warning before we fall back anyway.
-    if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || hasVulkanLoader()))) {
+    if (forced === 'gpu' || (forced !== 'opengl' && (process.platform !== 'linux' || mayHaveVulkanLoader()))) {
       const vulkan = create(DAWN_FLAGS);
       instance = vulkan;
       const adapter = await withoutLimitWarnings(() => vulkan.requestAdapter({ powerPreference: 'high-performance' }));

@@ -1,11 +1,16 @@
-// The device (engine/gpu/device.ts): which adapters are CPU implementations, and the kernel class
-// that ENGINE_KERNELS overrides, so that a CPU adapter runs the kernels a GPU gets.
+// The device (engine/gpu/device.ts): which adapters are CPU implementations, the limits the engine
+// asks for, and the kernel class that ENGINE_KERNELS overrides, so that a CPU adapter runs the
+// kernels a GPU gets.
 import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as E from '../../engine/index.ts';
 import { withSettings } from '../../engine/env.ts';
-import { isCpuImplementation, kernelClass } from '../../engine/gpu/device.ts';
+import { NEEDED_LIMITS, isCpuImplementation, kernelClass } from '../../engine/gpu/device.ts';
+import { ADAMW_COST } from '../../kernels/adamw.ts';
+import { SCALE_COST, SUM_SQUARES_COST } from '../../kernels/grad_norm.ts';
+import { UNSCALE_COST } from '../../kernels/grad_scaler.ts';
+import { slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 
 const info = (fields: Partial<GPUAdapterInfo>) =>
   ({ vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: false, ...fields }) as GPUAdapterInfo;
@@ -25,6 +30,18 @@ test('CPU implementations are told from GPUs by the fallback flag, or by name wh
   ];
   for (const i of cpu) assert.ok(isCpuImplementation(i), i.device);
   for (const i of gpus) assert.not.ok(isCpuImplementation(i), i.device);
+});
+
+test('the limits asked for are what the kernels need, capped by the adapter', () => {
+  // A multi-tensor launch takes as many tensors at the requested storage-buffer limit as at any higher one.
+  for (const cost of [ADAMW_COST, SUM_SQUARES_COST, SCALE_COST, UNSCALE_COST])
+    assert.is(slotsPerLaunch(cost, NEEDED_LIMITS.maxStorageBuffersPerShaderStage), slotsPerLaunch(cost, 1 << 20));
+  const { limits } = E.gpu();
+  for (const [name, needed] of Object.entries(NEEDED_LIMITS)) {
+    const got = limits[name as keyof typeof NEEDED_LIMITS];
+    // Every default is within what the engine needs, so the device has at most that.
+    assert.ok(got > 0 && got <= needed, `${name}: ${got} (needed ${needed})`);
+  }
 });
 
 test("ENGINE_KERNELS overrides the adapter's class for every kernel choice: matmul variant, attention's form, layer norm's threads", () => {

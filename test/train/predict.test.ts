@@ -35,22 +35,26 @@ const complete = {
 };
 const modelDir = modelFolder('model', complete);
 
-function predict(args: string[], input = '') {
+function predict(args: string[], input = '', env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'train', 'predict.ts'), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     input,
-    env: { ...process.env, ENGINE_QUIET: '0' },
+    env: { ...process.env, ENGINE_QUIET: '0', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The run failed with exactly one line of its own on stderr, matching `problem`. */
-function assertFailsWith(args: string[], problem: RegExp, status = 1): void {
-  const result = predict(args);
+function assertFailsWith(args: string[], problem: RegExp, status = 1, env: Record<string, string> = {}): void {
+  const result = predict(args, '', env);
   assert.is(result.status, status, `exit status (stderr: ${result.stderr})`);
   assert.is(result.stdout, '');
-  const lines = result.stderr.trim().split('\n');
+  // Dawn's own warnings when it opens an adapter are not ours.
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('Warning: '));
   assert.is(lines.length, 1, `one line: ${result.stderr}`);
   assert.match(lines[0], /^predict: /);
   assert.match(lines[0], problem);
@@ -59,7 +63,7 @@ function assertFailsWith(args: string[], problem: RegExp, status = 1): void {
 test('--json prints only a JSON array with the logits PyTorch computes', () => {
   const result = predict(['--model', modelDir, '--json', '--batch-size', '3', ...batch.sentences]);
   assert.is(result.status, 0, result.stderr);
-  assert.match(result.stderr, /\[engine\] GPU adapter/, 'engine messages go to stderr');
+  assert.match(result.stderr, /\[engine\] adapter: .*, a CPU implementation of WebGPU \(no GPU\)\n/, 'engine messages go to stderr');
   const predictions = JSON.parse(result.stdout);
   const expected = openSafetensors(path.join(fixtureDir, 'expected.safetensors'));
   const logits = expected.read('logits');
@@ -136,6 +140,15 @@ test('bad command lines and bad model folders: one line, non-zero exit', () => {
   assertFailsWith(
     ['--model', modelFolder('bad-config', { ...complete, 'config.json': '{"model_type": "distilbert", "dim": "wide"}' }), 'x'],
     /bad-config\/config\.json: field "dim" must be a number/,
+  );
+});
+
+test('ENGINE_BACKEND=gpu on a machine whose only adapters are CPU implementations: one line, no run', () => {
+  assertFailsWith(
+    ['--model', modelDir, 'x'],
+    /^predict: ENGINE_BACKEND=gpu, but the only adapter found, .*llvmpipe.*, is a CPU implementation: is the GPU's driver installed/,
+    1,
+    { ENGINE_BACKEND: 'gpu' },
   );
 });
 
