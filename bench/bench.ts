@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closeGpu, initGpu, type Gpu } from '../engine/index.ts';
 import { files } from '../model/files/node.ts';
+import { subgroupMatrixCandidates } from '../engine/ops/subgroup_matrix.ts';
 import { comparePeers } from './compare.ts';
 import { selectedGroups } from './groups.ts';
 import { HELP, parseOptions, type BenchOptions } from './options.ts';
@@ -143,7 +144,10 @@ async function main(): Promise<number> {
     if (sofar) save({ ...sofar, interrupted: 'SIGTERM' });
     process.exit(143);
   });
-  const results = await runBench(o, await initGpu(), (r) => {
+  const g = await initGpu();
+  // Matmul variant 5's options, where the adapter has matrix units (bench/kernels/matmul.ts).
+  await subgroupMatrixCandidates();
+  const results = await runBench(o, g, (r) => {
     sofar = r;
     save(r);
   });

@@ -59,7 +59,7 @@ export const SETTINGS = {
   ENGINE_SUBGROUP_MATRIX: oneOf(
     ['0', '1'],
     undefined,
-    'f16 products on subgroup matrices (matmul variant 5) when the adapter offers them: 0 turns them off. Default: used once validated on the device.',
+    'f16 products on subgroup matrices (matmul variant 5) when the adapter offers them: 0 turns them off, tuned table or not. Default: used for the products where npm run tune validated it and timed it faster than variant 3.',
   ),
   ENGINE_REPLAY: oneOf(['0', '1'], '1', 'Training steps are recorded once per batch shape and replayed: 0 runs the op code every step.'),
   ENGINE_MEMORY_LIMIT: {

@@ -2,15 +2,13 @@
 import { debugLevel } from './gpu/debug.ts';
 import { type Gpu, openDevice } from './gpu/device.ts';
 import { printKernelTimes } from './gpu/timestamps.ts';
-import { validateSubgroupMatrix } from './ops/subgroup_matrix.ts';
 
 /**
- * Opens the GPU once for the process, and validates the subgroup-matrix matmul where the adapter
- * offers it. With ENGINE_DEBUG=3 or more, every submit then prints its kernels' GPU times.
+ * Opens the GPU once for the process. With ENGINE_DEBUG=3 or more, every submit then prints its
+ * kernels' GPU times.
  */
 export async function initGpu(): Promise<Gpu> {
   const g = await openDevice();
-  await validateSubgroupMatrix();
   if (debugLevel() >= 3) {
     if (g.features.has('timestamp-query')) printKernelTimes(g.device);
     else console.error(`[engine] ENGINE_DEBUG=3 times kernels with timestamp queries, which ${g.adapterName} does not offer`);

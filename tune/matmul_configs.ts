@@ -2,6 +2,7 @@
 // what they mean and how they are written. No command-line parsing here, so that the lab page can
 // build the benchmark's kernel groups as bench/options.ts does.
 import type { MatmulConfig } from '../engine/index.ts';
+import { matmulVariants } from '../kernels/matmul_variants.ts';
 
 /** The configurations `npm run bench` sweeps by default. */
 export const DEFAULT_MATMUL_CONFIGS = [
@@ -36,8 +37,16 @@ export function parseMatmulConfig(text: string): MatmulConfig {
   throw new Error(`--matmul-configs: "${text}" is not ${FORMS}`);
 }
 
+/** A configuration in the words above; variant 5's: its matrices M×N×K, subgroups, matrices per subgroup and K steps. */
 export function configName(o: MatmulConfig): string {
   if (o.variant === 4) return `${o.threadM}x${o.threadN}/${o.threads}`;
+  if (o.variant === 5) {
+    const { M, N, K } = o.config;
+    return `${M}x${N}x${K} matrices, ${o.subgroupsM}x${o.subgroupsN} subgroups of ${o.tilesM}x${o.tilesN}, ${o.kSteps} K steps`;
+  }
   const tiles = `${o.tileM}x${o.tileN}x${o.tileK}/${o.threadM}x${o.threadN}`;
   return o.variant === 6 ? `${tiles}/s${o.splits}` : tiles;
 }
+
+/** A variant's name: blocked, direct, split-k (kernels/matmul_variants.ts) or subgroup-matrix. */
+export const variantName = (o: MatmulConfig) => (o.variant === 5 ? 'subgroup-matrix' : matmulVariants[o.variant].name);

@@ -47,12 +47,13 @@ import { layerNormForward } from '../kernels/layernorm.ts';
 import { DIRECT_DEFAULTS } from '../kernels/cpu/matmul.ts';
 import { blockedOptionsFor, type MatmulShape } from '../kernels/matmul.ts';
 import { splitKByDefault, splitKOptionsFor } from '../kernels/matmul_split_k.ts';
-import { matmulVariants } from '../kernels/matmul_variants.ts';
+import type { SubgroupMatrixOptions } from '../kernels/matmul_subgroup_matrix.ts';
+import { subgroupMatrixCandidates } from '../engine/ops/subgroup_matrix.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import { assertClose } from '../reference/check.ts';
 import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './matmul_workload.ts';
-import { configName, parseMatmulConfig } from './matmul_configs.ts';
+import { configName, parseMatmulConfig, variantName } from './matmul_configs.ts';
 import { KernelTimer, type Stats } from './timing.ts';
 import { prepareScoped, randomTensor, type Workload } from './workload.ts';
 
@@ -77,6 +78,8 @@ export interface TuneOptions {
   attentionTilings?: AttentionTiling[];
   /** Also tune the products on f16 operands that --fp16's autocast launches (needs shader-f16). */
   half?: boolean;
+  /** Matmul variant 5's options to try for those (default: engine/ops/subgroup_matrix.ts's `subgroupMatrixCandidates`). */
+  subgroupMatrix?: SubgroupMatrixOptions[];
 }
 
 export interface TuneResult {
@@ -161,7 +164,12 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
   };
 }
 
-function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulConfig[]): Task {
+function matmulTask(
+  label: string,
+  shape: MatmulShape,
+  configs: readonly MatmulConfig[],
+  subgroupMatrix: readonly SubgroupMatrixOptions[] = [],
+): Task {
   // Split-K only where a GPU launches it by default (`splitKByDefault`).
   const defaults: MatmulConfig[] = [
     { variant: 3, ...blockedOptionsFor(shape) },
@@ -169,11 +177,16 @@ function matmulTask(label: string, shape: MatmulShape, configs: readonly MatmulC
     ...(splitKByDefault(shape) ? [{ variant: 6 as const, ...splitKOptionsFor(shape) }] : []),
   ];
   const ops = opsMatmulVariant(shape);
-  const name = (c: MatmulConfig) => `${matmulVariants[c.variant].name} ${configName(c)}`;
+  const name = (c: MatmulConfig) => `${variantName(c)} ${configName(c)}`;
   const first = defaults.find((c) => c.variant === ops) ?? defaults[0];
   const candidates = [
     matmulCandidate(`default (${name(first)})`, first, shape),
     ...[...defaults.filter((c) => c !== first), ...configs].map((c) => matmulCandidate(name(c), c, shape)),
+    // The matrix units, for f16 products: kept only where faster than the default (variant 3 on a GPU).
+    ...(shape.half && !shape.gelu ? subgroupMatrix : []).map((options) => {
+      const config: MatmulConfig = { variant: 5, ...options };
+      return matmulCandidate(name(config), config, shape);
+    }),
   ];
   return { kernel: 'matmul', key: matmulTuningKey(shape), dims: [shape.m, shape.n, shape.k], label, candidates };
 }
@@ -396,7 +409,7 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
     ];
     for (const p of products) {
       add(matmulTask(p.label, p.shape, configs));
-      if (o.half) add(matmulTask(`${p.label} f16`, { ...p.shape, half: true }, configs));
+      if (o.half) add(matmulTask(`${p.label} f16`, { ...p.shape, half: true }, configs, o.subgroupMatrix));
     }
     for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
     const dims = { batch: spec.batch, seq: length, heads: spec.heads, headDim: spec.dim / spec.heads };
@@ -439,7 +452,8 @@ const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(e
 export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) => void): Promise<TuneResult> {
   const start = performance.now();
   const quick = o.quick;
-  const tasks = withoutTuning(() => tuneTasks(spec, o));
+  const subgroupMatrix = o.subgroupMatrix ?? (o.half ? await subgroupMatrixCandidates() : []);
+  const tasks = withoutTuning(() => tuneTasks(spec, { ...o, subgroupMatrix }));
   const g = gpu();
   const timer = new KernelTimer(
     g.device,

@@ -1,18 +1,18 @@
 // Matmul variants (kernels/matmul.ts: 1 naive, 2 tiled, then the kernel as the ops launch it on
 // this adapter, 3 blocked and 4 direct with their default options, and each configuration of a
 // sweep; and, where the adapter has shader-f16, variants 3 and 4 on f16 operands as --fp16's
-// autocast launches them, and variant 5 on the matrix units where the engine validated it on this
-// GPU: kernels/matmul_subgroup_matrix.ts, engine/ops/subgroup_matrix.ts), each validated on small odd
+// autocast launches them, and variant 5 on the matrix units where the adapter offers them:
+// kernels/matmul_subgroup_matrix.ts, engine/ops/subgroup_matrix.ts), each validated on small odd
 // and aligned shapes in every layout, then timed on
 // DistilBERT's products: for each nn.Linear (in → out) over N = batch·seq tokens, the forward x·Wᵀ
 // (NT, with the bias epilogue), the input gradient dY·W (NN) and the weight gradient dYᵀ·x (TN),
 // and the feed-forward's first product with bias and GELU in the epilogue.
-import { defaultMatmulKernel, gpu, matmulKernel, tuningState } from '../../engine/index.ts';
-import { subgroupMatrixOptions } from '../../engine/ops/subgroup_matrix.ts';
+import { configuredMatmul, defaultMatmulKernel, gpu, matmulKernel, tuningState } from '../../engine/index.ts';
+import { subgroupMatrixCandidatesFound } from '../../engine/ops/subgroup_matrix.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { matmulSubgroupMatrix } from '../../kernels/matmul_subgroup_matrix.ts';
-import { configName } from '../../tune/matmul_configs.ts';
+import { configName, variantName } from '../../tune/matmul_configs.ts';
 import type { BenchOptions, MatmulConfig } from '../options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from '../tables.ts';
 import {
@@ -51,13 +51,10 @@ export function oursVariantList(configs: readonly MatmulConfig[]): MatmulVariant
       kernel: (s: MatmulShape) => matmulVariants[v].kernel(s),
       gelu: true,
     })),
-    ...configs.map((config) => {
-      const { variant, ...options } = config;
-      return {
-        name: `${variant} ${matmulVariants[variant].name} ${configName(config)}`,
-        kernel: (s: MatmulShape) => matmulVariants[variant].kernel(s, options),
-      };
-    }),
+    ...configs.map((config) => ({
+      name: `${config.variant} ${variantName(config)} ${configName(config)}`,
+      kernel: (s: MatmulShape) => configuredMatmul(config, s),
+    })),
   ];
 }
 
@@ -89,20 +86,18 @@ export async function validateMatmul(kernel: MatmulKernel, half = false, gelu = 
   for (const [i, s] of [...VALIDATION_SHAPES, ...(gelu ? [GELU_VALIDATION_SHAPE] : [])].entries()) await checkMatmulAt(kernel, s, i, half);
 }
 
-/** Variants 3, 4 and 6 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5. */
+/** Variants 3, 4 and 6 with f16 operands (f32 accumulation and output), as autocast's products launch them, and 5 where there are matrix units. */
 export function halfVariantList(): MatmulVariant[] {
   const list: MatmulVariant[] = ([3, 4, 6] as const).map((v) => ({
     name: `${v} ${matmulVariants[v].name} f16 operands`,
     kernel: (s: MatmulShape) => matmulVariants[v].kernel({ ...s, half: true }),
     gelu: true,
   }));
-  // Variant 5 on the matrix units, where the engine validated it on this GPU (engine/ops/subgroup_matrix.ts).
-  const matrixUnits = subgroupMatrixOptions();
-  if (matrixUnits) {
-    const { M, N, K } = matrixUnits.config;
+  // Variant 5 on the matrix units, where the adapter offers them (bench.ts looks for them first).
+  for (const options of subgroupMatrixCandidatesFound()) {
     list.push({
-      name: `5 subgroup-matrix ${M}x${N}x${K} f16 operands`,
-      kernel: (s: MatmulShape) => matmulSubgroupMatrix({ ...s, half: true }, matrixUnits),
+      name: `5 subgroup-matrix ${configName({ variant: 5, ...options })} f16 operands`,
+      kernel: (s: MatmulShape) => matmulSubgroupMatrix({ ...s, half: true }, options),
     });
   }
   return list;

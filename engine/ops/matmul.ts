@@ -14,12 +14,13 @@
 import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
 import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../kernels/matmul_split_k.ts';
+import type { SubgroupMatrixOptions } from '../../kernels/matmul_subgroup_matrix.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
 import { autocastOperand, gradientOperand } from './autocast.ts';
 import { kernelClass } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
-import { subgroupMatrixOptions } from './subgroup_matrix.ts';
+import { subgroupMatrixAvailable } from './subgroup_matrix.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr, type Shape } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
@@ -72,23 +73,30 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
  * kernels/cpu/matmul.ts: no workgroup memory, no barriers; its header says why). GPUs get the
  * blocked kernel (variant 3), or split-K (variant 6) for a weight gradient whose output has too
  * few tiles to fill the GPU (`opsMatmulVariant`). ENGINE_MATMUL=blocked|direct|split-k forces a
- * variant with its default options, table or not (the tests run the ops under each).
+ * variant with its default options, table or not (the tests run the ops under each). f16
+ * products run on the matrix units (variant 5) only where the table chose it, which the tuner does
+ * where it beat variant 3 (engine/ops/subgroup_matrix.ts), and not with ENGINE_SUBGROUP_MATRIX=0.
  */
 export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
-  // f16 products go to the matrix units where variant 5 passed its check on this GPU (it has no
-  // GELU epilogue).
-  const matrixUnits = shape.half && !shape.gelu ? subgroupMatrixOptions() : null;
-  if (matrixUnits) return matmulSubgroupMatrix(shape, matrixUnits);
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
+  if (tuned?.variant === 5 && !(shape.half && !shape.gelu && !shape.slots && subgroupMatrixAvailable())) return defaultMatmulKernel(shape);
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
 }
 
 /** A variant and its options: what the tuner tries and its table stores. */
-export type MatmulConfig = ({ variant: 3 } & BlockedOptions) | ({ variant: 4 } & DirectOptions) | ({ variant: 6 } & SplitKOptions);
+export type MatmulConfig =
+  | ({ variant: 3 } & BlockedOptions)
+  | ({ variant: 4 } & DirectOptions)
+  | ({ variant: 5 } & SubgroupMatrixOptions)
+  | ({ variant: 6 } & SplitKOptions);
 
 export function configuredMatmul(config: MatmulConfig, shape: MatmulShape): MatmulLaunch {
+  if (config.variant === 5) {
+    const { variant, ...options } = config;
+    return matmulSubgroupMatrix(shape, options);
+  }
   const { variant, ...options } = config;
   return matmulVariants[variant].kernel(shape, options);
 }

@@ -1,20 +1,23 @@
-// Whether f16 products (autocast's, --fp16) run on the GPU's matrix units: matmul variant 5,
-// kernels/matmul_subgroup_matrix.ts, which engine/ops/matmul.ts launches for them when
-// `subgroupMatrixOptions()` gives its options.
+// Matmul variant 5 on this device: whether it may run, the options to try, and its check.
 //
-// Only where the adapter offers `chromium-experimental-subgroup-matrix` with an f16 → f32
-// configuration, and only once the kernel has matched the f32 kernel (variant 3) on this device:
-// `validateSubgroupMatrix` runs when the GPU opens (initGpu), before any product could use it, so
-// every product of a run takes the same kernel. It runs the three products nn.Linear needs (NT
-// with the bias, NN, TN) at odd sizes on operands exact in f16, inside a GPU error scope: a shader
-// the driver rejects, or any element off by more than float32 summation-order noise, leaves the
-// kernel unused and says so on stderr. ENGINE_SUBGROUP_MATRIX=0 turns it off.
+// Variant 5 (kernels/matmul_subgroup_matrix.ts) runs f16 products (autocast's, --fp16) on the
+// GPU's matrix units where the adapter offers `chromium-experimental-subgroup-matrix` with an
+// f16 → f32 configuration, and only where it earns it: `npm run tune` (bench/tuner.ts) makes it a
+// candidate for each f16 product, validates it on the device against float64, times it side by
+// side with variant 3 and keeps it for that product only when it is faster; engine/ops/matmul.ts
+// launches it from that table. Nothing is checked when the GPU opens, so fp32 runs pay nothing;
+// ENGINE_SUBGROUP_MATRIX=0 turns it off, table or not. A candidate that fails (a mismatch, or a
+// shader the device rejects) is left out with one line and tuning goes on.
+//
+// Which spelling of the loads and stores this Dawn takes is found once, on the device, by
+// compiling a small shader: the current one (a `row_major` template argument), else the older
+// bool form (`subgroupMatrixSyntax`).
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import {
+  halfConfigs,
   matmulSubgroupMatrix,
-  pickSubgroupMatrixConfig,
   subgroupMatrixOptionsFor,
   type SubgroupMatrixOptions,
 } from '../../kernels/matmul_subgroup_matrix.ts';
@@ -24,12 +27,54 @@ import { beginScope } from '../gpu/memory.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor } from '../autograd/tensor.ts';
 
-let validated: SubgroupMatrixOptions | null = null;
-
-/** The validated variant-5 options for f16 products on this device, or null: use another kernel. */
-export function subgroupMatrixOptions(): SubgroupMatrixOptions | null {
-  return setting('ENGINE_SUBGROUP_MATRIX') === '0' ? null : validated;
+/** Whether variant 5 may run: an f16 → f32 configuration, shader-f16, and not ENGINE_SUBGROUP_MATRIX=0. */
+export function subgroupMatrixAvailable(): boolean {
+  const g = gpu();
+  return setting('ENGINE_SUBGROUP_MATRIX') !== '0' && g.features.has('shader-f16') && halfConfigs(g.subgroupMatrixConfigs).length > 0;
 }
+
+let syntax: Promise<SubgroupMatrixOptions['syntax'] | null> | undefined;
+
+/**
+ * The spelling of loads and stores this device's Dawn compiles without an error or a warning:
+ * 'layout', else 'bool', else null (neither: variant 5 cannot run). Found once per process.
+ */
+export function subgroupMatrixSyntax(): Promise<SubgroupMatrixOptions['syntax'] | null> {
+  syntax ??= (async () => {
+    const g = gpu();
+    const [config] = halfConfigs(g.subgroupMatrixConfigs);
+    const probe: MatmulShape = { batch: 1, m: config.M, n: config.N, k: config.K, transA: false, transB: false, half: true };
+    for (const form of ['layout', 'bool'] as const) {
+      const { code } = matmulSubgroupMatrix(probe, subgroupMatrixOptionsFor(config, g.subgroupMaxSize, form));
+      const info = await g.device.createShaderModule({ code }).getCompilationInfo();
+      if (info.messages.every((m) => m.type === 'info')) return form;
+    }
+    return null;
+  })();
+  return syntax;
+}
+
+let candidates: SubgroupMatrixOptions[] | undefined;
+
+/**
+ * Variant-5 options to try for f16 products on this device: one per f16 → f32 configuration, in
+ * the spelling this Dawn takes (none when unavailable). Found once; `subgroupMatrixCandidatesFound`
+ * gives them to synchronous code afterwards.
+ */
+export async function subgroupMatrixCandidates(): Promise<SubgroupMatrixOptions[]> {
+  if (!subgroupMatrixAvailable()) return [];
+  if (candidates) return candidates;
+  const form = await subgroupMatrixSyntax();
+  if (!form && setting('ENGINE_QUIET') !== '1') {
+    console.error('[engine] subgroup-matrix matmul not used: this Dawn compiles neither spelling of its loads and stores');
+  }
+  const g = gpu();
+  candidates = form ? halfConfigs(g.subgroupMatrixConfigs).map((config) => subgroupMatrixOptionsFor(config, g.subgroupMaxSize, form)) : [];
+  return candidates;
+}
+
+/** What `subgroupMatrixCandidates` found, if it ran and variant 5 is still allowed; else none. */
+export const subgroupMatrixCandidatesFound = (): SubgroupMatrixOptions[] => (subgroupMatrixAvailable() ? (candidates ?? []) : []);
 
 /** Values k/64 for integers k in [-64, 64]: exact in f16, and their products exact in f32. */
 export const halfExactValues = (n: number, seed: number) =>
@@ -79,17 +124,4 @@ export async function checkSubgroupMatrix(options: SubgroupMatrixOptions): Promi
     if (!(worst <= 1e-3)) return `off by ${worst} (relative) from the f32 kernel on ${s.m}x${s.n}x${s.k}`;
   }
   return null;
-}
-
-/** Validates variant 5 with the adapter's f16 → f32 configuration, if it offers one (engine/index.ts's initGpu calls this). */
-export async function validateSubgroupMatrix(): Promise<void> {
-  const g = gpu();
-  const config = pickSubgroupMatrixConfig(g.subgroupMatrixConfigs);
-  if (!config || !g.features.has('shader-f16')) return;
-  const options = subgroupMatrixOptionsFor(config, g.subgroupMaxSize);
-  const problem = await checkSubgroupMatrix(options);
-  if (problem === null) validated = options;
-  else if (setting('ENGINE_QUIET') !== '1') {
-    console.error(`[engine] subgroup-matrix matmul (${config.M}x${config.N}x${config.K} f16) not used: ${problem}`);
-  }
 }
