@@ -226,9 +226,10 @@ function uniformSlot(words: Uint32Array): { chunk: GPUBuffer; offset: number } {
 }
 
 /**
- * Runs `fn` with launches, copies and uploads counted but not sent to the GPU, while tensors are
- * allocated as usual: the pool's peak is then that of the real work, for shapes far too big to
- * execute here. Reading back inside is an error.
+ * Runs `fn` with launches, copies and uploads counted but not sent to the GPU (no kernel is
+ * compiled; `observeLaunches` still sees each launch), while tensors are allocated as usual: the
+ * pool's peak is then that of the real work, for shapes far too big to execute here. Reading back
+ * inside is an error.
  */
 export function withoutExecution<T>(fn: () => T): T {
   flush();
@@ -243,7 +244,11 @@ export function withoutExecution<T>(fn: () => T): T {
 /** Records one kernel launch reading and writing `buffers` (bindings 1, 2, …). */
 export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[]): void {
   dispatchStats.dispatches++;
-  if (dryRun) return;
+  if (dryRun) {
+    // The observer still sees the launch (nothing runs, so there is nothing to time).
+    launchObserver?.(kernel, buffers);
+    return;
+  }
   const { kernel: compiled, uniformWords } = prepare(kernel);
   const pipelineMs = compiled.unlaunchedSince;
   compiled.unlaunchedSince = null;

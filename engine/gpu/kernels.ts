@@ -66,8 +66,15 @@ function keyOf(value: unknown): string {
   }
 }
 
-/** `generator`, answering repeated arguments from a cache. */
-export function memoized<Args extends unknown[]>(generator: (...args: Args) => KernelLaunch): (...args: Args) => KernelLaunch {
+/** The name of the generator (as exported here) that made a launch: what the compile test checks covers them all. */
+const generatorNames = new WeakMap<KernelLaunch, string>();
+export const generatorOf = (launch: KernelLaunch): string | undefined => generatorNames.get(launch);
+
+/** `generator`, answering repeated arguments from a cache; its launches remember `name`. */
+export function memoized<Args extends unknown[]>(
+  generator: (...args: Args) => KernelLaunch,
+  name = generator.name,
+): (...args: Args) => KernelLaunch {
   const cache = new Map<string, KernelLaunch>();
   return (...args: Args) => {
     const key = keyOf(args);
@@ -75,6 +82,7 @@ export function memoized<Args extends unknown[]>(generator: (...args: Args) => K
     if (!launch) {
       if (cache.size >= MAX_ENTRIES) cache.clear();
       launch = generator(...args);
+      generatorNames.set(launch, name);
       cache.set(key, launch);
     }
     return launch;
@@ -86,7 +94,10 @@ export function withUniforms(launch: KernelLaunch, values: Uniforms): KernelLaun
   for (const name of Object.keys(values)) {
     if (!(name in launch.uniforms)) throw new Error(`internal: ${launch.name} has no uniform ${name}`);
   }
-  return { ...launch, uniforms: { ...launch.uniforms, ...values } };
+  const replaced = { ...launch, uniforms: { ...launch.uniforms, ...values } };
+  const generator = generatorOf(launch);
+  if (generator) generatorNames.set(replaced, generator);
+  return replaced;
 }
 
 const ANY_STREAM: RngStream = { seed: 0, stream: 0 };
@@ -97,8 +108,11 @@ export function withStream(generate: (rng: RngStream) => KernelLaunch, rng: RngS
 }
 
 /** The same module with the named generators memoized. */
-function memoizedModule<M extends object, K extends keyof M>(module: M, names: K[]): Pick<M, K> {
-  return Object.fromEntries(names.map((name) => [name, memoized(module[name] as (...args: unknown[]) => KernelLaunch)])) as Pick<M, K>;
+function memoizedModule<M extends object, K extends keyof M & string>(module: M, names: K[]): Pick<M, K> {
+  return Object.fromEntries(names.map((name) => [name, memoized(module[name] as (...args: unknown[]) => KernelLaunch, name)])) as Pick<
+    M,
+    K
+  >;
 }
 
 export const { adamwBegin, adamwStep } = memoizedModule(adamw, ['adamwBegin', 'adamwStep']);
@@ -161,8 +175,11 @@ export const { swapAxes } = memoizedModule(transpose, ['swapAxes']);
 
 /** The matmul variants (kernels/matmul_variants.ts), each variant's generator memoized. */
 export const matmulVariants = Object.fromEntries(
-  Object.entries(matmul.matmulVariants).map(([v, variant]) => [v, { ...variant, kernel: memoized(variant.kernel) }]),
+  Object.entries(matmul.matmulVariants).map(([v, variant]) => [
+    v,
+    { ...variant, kernel: memoized(variant.kernel, `matmulVariants[${v}]`) },
+  ]),
 ) as unknown as typeof matmul.matmulVariants;
 
 /** Matmul variant 5 (kernels/matmul_subgroup_matrix.ts), memoized like the others. */
-export const matmulSubgroupMatrix = memoized(subgroupMatrix.matmulSubgroupMatrix);
+export const matmulSubgroupMatrix = memoized(subgroupMatrix.matmulSubgroupMatrix, 'matmulSubgroupMatrix');
