@@ -9,20 +9,29 @@
 //     subgroups, 256 invocations per workgroup): every kernel family, the model, step replay;
 //   - a GPU's kernels (ENGINE_KERNELS=gpu): the kernel choices and constants a discrete GPU gets
 //     (blocked matmul, split-K, block attention, a workgroup per layer-norm row), through
-//     PyTorch parity, step replay (with mixed precision) and training.
+//     PyTorch parity, step replay (with mixed precision) and training;
+//   - a second Vulkan implementation, SwiftShader (chromium's Vulkan driver: subgroups of 4, 256
+//     invocations, no f16): the model end to end against PyTorch (every kernel family a training
+//     step launches) and step replay.
 // A pass runs only when the run does not already set its variable. The summary line counts all.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { parse } from 'uvu/parse';
 import { pathToFileURL } from 'node:url';
 
 /** Every kernel family, the model end to end against PyTorch, and step replay. */
 const KERNEL_SMOKE = 'matmul|attention|softmax_layernorm|cross_entropy|optim|parity|replay';
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 interface Pass {
   name: string;
   /** Set in the child's environment; the pass runs only when the parent sets none of them. */
   env: Record<string, string>;
   pattern: string;
+  /** Settings that also skip the pass when the parent sets them (its adapter would not be the pass's). */
+  skippedUnder?: string[];
+  /** What the pass needs on this machine, in words, when it is missing. */
+  missing?: () => string | undefined;
 }
 
 const PASSES: Pass[] = [
@@ -31,6 +40,14 @@ const PASSES: Pass[] = [
     name: "a GPU's kernels on this adapter",
     env: { ENGINE_KERNELS: 'gpu' },
     pattern: 'model/parity|engine/replay|train/sources',
+  },
+  {
+    name: 'SwiftShader smoke set',
+    // test/support/setup.ts checks that the adapter opened is the one named here, not a fallback.
+    env: { VK_ICD_FILENAMES: SWIFTSHADER_ICD, TEST_ADAPTER: 'swiftshader' },
+    pattern: 'model/parity|engine/replay',
+    skippedUnder: ['ENGINE_BACKEND'],
+    missing: () => (existsSync(SWIFTSHADER_ICD) ? undefined : `no ${SWIFTSHADER_ICD} (apt-get install chromium)`),
   },
 ];
 
@@ -72,7 +89,7 @@ let failed = count('Total') - passed - count('Skipped') + failedToLoad;
 
 if (patternArg === undefined) {
   for (const pass of PASSES) {
-    if (Object.keys(pass.env).some((name) => process.env[name] !== undefined)) continue;
+    if ([...Object.keys(pass.env), ...(pass.skippedUnder ?? [])].some((name) => process.env[name] !== undefined)) continue;
     const counts = await runPass(pass);
     passed += counts.passed;
     failed += counts.failed;
@@ -89,6 +106,11 @@ async function runPass(pass: Pass): Promise<{ passed: number; failed: number }> 
     .map(([name, value]) => `${name}=${value}`)
     .join(' ');
   console.log(`\n${pass.name} (${settings}): ${pass.pattern}`);
+  const missing = pass.missing?.();
+  if (missing) {
+    console.log(`${pass.name} cannot run: ${missing}`);
+    return { passed: 0, failed: 1 };
+  }
   const started = performance.now();
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], pass.pattern], {
     env: { ...process.env, ...pass.env },

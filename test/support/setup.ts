@@ -13,3 +13,9 @@ const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'wgsl-distilbert-test-cache-
 process.env.XDG_CACHE_HOME = cache;
 process.on('exit', () => fs.rmSync(cache, { recursive: true, force: true }));
 export const gpuInfo = await initGpu();
+// A pass of test/run.ts that names its adapter (a Vulkan driver through VK_ICD_FILENAMES) runs
+// on that one, never on a fallback the engine found instead.
+const expected = process.env.TEST_ADAPTER;
+if (expected && !gpuInfo.adapterName.toLowerCase().includes(expected)) {
+  throw new Error(`TEST_ADAPTER=${expected}, but the engine opened ${gpuInfo.adapterName}`);
+}
