@@ -14,7 +14,7 @@ import {
   layerNormRowsForward,
   withStream,
 } from '../gpu/kernels.ts';
-import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
+import { gpu, kernelClass, subgroupsEnabled } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
@@ -121,20 +121,25 @@ export const layerNorm = op(
       // With dropout on x, x's gradient is dInput through the mask (and the residual's is dInput).
       const dropX = drop && !drop.output;
       let dx: Tensor | null = null;
+      let partialsLaunched = false;
       // With dropout on the output, only the input kernel reads dy through its mask: it runs even
       // where x needs no gradient, for the partial sums in its launch.
       if (x.requiresGrad || residual?.requiresGrad || drop?.output) {
         dInput = new Tensor(x.shape);
         dx = dropX ? new Tensor(x.shape) : dInput;
         if (dInput.numel > 0) {
-          // The partial sums in the same launch (kernels/layernorm.ts's paramGrads).
-          const fusion = { twoParts, paramGrads: partials.length > 0 };
+          const buffers = [...dys, input, weight, mean, rstd, dInput, ...(dropX ? [dx] : [])];
+          // The partial sums in the same launch (kernels/layernorm.ts's paramGrads), where the
+          // adapter binds that many storage buffers: a browser's WebGPU may offer only 10.
+          const storageBuffers = buffers.length + partials.length + step.length;
+          partialsLaunched = partials.length > 0 && storageBuffers <= gpu().limits.maxStorageBuffersPerShaderStage;
+          const fusion = { twoParts, paramGrads: partialsLaunched };
           const wg = layerNormWorkgroupSize('layernorm_backward_input', rows, cols);
           const kernel = withDropout((d) => layerNormBackwardInputKernel(rows, cols, { ...fusion, ...d }, wg));
-          launchOn(kernel, ...dys, input, weight, mean, rstd, dInput, ...(dropX ? [dx] : []), ...partials, ...step);
+          launchOn(kernel, ...buffers, ...(partialsLaunched ? partials : []), ...step);
         }
       }
-      if (partials.length > 0 && !dInput?.numel) {
+      if (partials.length > 0 && !partialsLaunched) {
         launchOn(layerNormParamGradChunks(rows, cols, { twoParts }), ...dys, input, mean, rstd, ...partials);
       }
       // The sum's gradient is both addends' gradient, summed over the rows a residual was repeated on.

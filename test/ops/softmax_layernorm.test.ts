@@ -215,6 +215,44 @@ test("layerNorm(dropout(x) + residual): the dropout op's mask, all gradients; it
   });
 });
 
+/** Runs `work` with the device's storage-buffer limit at `limit`, as a browser's WebGPU may set it. */
+async function withStorageLimit<T>(limit: number, work: () => Promise<T>): Promise<T> {
+  const device = E.gpu();
+  const real = device.limits;
+  // A plain copy: the native getters accept only the object they belong to.
+  const names = Object.getOwnPropertyNames(Object.getPrototypeOf(real)) as (keyof GPUSupportedLimits)[];
+  const copy = Object.fromEntries(names.filter((n) => typeof real[n] === 'number').map((n) => [n, real[n]]));
+  device.limits = { ...copy, maxStorageBuffersPerShaderStage: limit } as unknown as GPUSupportedLimits;
+  try {
+    return await work();
+  } finally {
+    device.limits = real;
+  }
+}
+
+test('layerNorm(dropout(x) + residual) in two parts under 10 storage buffers: the partial sums launch alone, same gradients', async () => {
+  const [rows, cols] = [6, 40];
+  const grads = async () => {
+    const x = E.Tensor.fromArray(f32Data(rows * cols, 50), [rows, cols], 'f32', { requiresGrad: true });
+    const w = E.Tensor.fromArray(f32Data(cols, 51), [cols], 'f32', { requiresGrad: true });
+    const b = E.Tensor.fromArray(f32Data(cols, 52), [cols], 'f32', { requiresGrad: true });
+    const r = E.Tensor.fromArray(f32Data(rows * cols, 53), [rows, cols], 'f32', { requiresGrad: true });
+    const rng = { seed: DROP.seed, stream: DROP.stream, step: E.Tensor.fromArray([DROP.step], [1], 'i32') };
+    const y = E.layerNorm(x, w, b, 1e-5, r, { p: DROP.p, rng });
+    const seed = E.Tensor.fromArray(f32Data(rows * cols, 54), [rows, cols]);
+    const before = E.dispatchStats.dispatches;
+    E.backward(E.add(y, E.mulScalar(y, 2)), seed);
+    const launches = E.dispatchStats.dispatches - before;
+    const values = await Promise.all([x, w, b, r].map((t) => t.grad!.toFloat32()));
+    for (const t of [x, w, b, r, seed, rng.step]) t.release();
+    return { launches, values };
+  };
+  const fused = await scopedAsync(grads);
+  const apart = await scopedAsync(() => withStorageLimit(10, grads));
+  assert.is(apart.launches, fused.launches + 1, 'one more launch: the partial sums');
+  apart.values.forEach((v, i) => assert.equal(v, fused.values[i], `gradient ${i}`));
+});
+
 test("dropout(layerNorm(x + residual)): the dropout op's mask on the output, all gradients; its output used twice", async () => {
   const [rows, cols] = [6, 40];
   await gradcheck({
