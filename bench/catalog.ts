@@ -120,11 +120,11 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
     launch: (s) => matmulDirect(outLinForward(s)),
   },
   out_lin_grad_weight_split_k: {
-    what: "out_lin's backward for the weight, dW = Gᵀ · x, as GPUs run it: variant 6, split-K, its first launch (`linear`)",
-    launch: (s) => matmulSplitK({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false }),
+    what: "out_lin's backward for the weight, dW = Gᵀ · x, and the bias, db = column sums of G (one more column of x, all ones), as GPUs run it: variant 6, split-K, its first launch (`linear`)",
+    launch: (s) => matmulSplitK({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, biasGrad: true }),
   },
-  out_lin_grad_bias: {
-    what: "out_lin's backward for the bias, stage 1 of the column sums of its output gradient (`linear` via `sumColumnsOf`)",
+  qkv_grad_bias: {
+    what: "q_lin's, k_lin's and v_lin's backward for their biases, stage 1 of the column sums of each output gradient (`sumColumnsOfEach`)",
     launch: (s) => sumColumnChunks(tokens(s), s.dim),
   },
   attention_forward: {

@@ -10,12 +10,17 @@
 // Epilogues: the optional bias [N] is added to C. With `gelu`, C = gelu(A·B + bias), the
 // feed-forward's first layer in one launch, storing the pre-activation A·B + bias as well (the
 // backward needs gelu'(pre-activation); storing it costs one write of C, recomputing it the whole
-// product again).
+// product again). With `biasGrad`, the launch also stores the row sums of op(A), Σ_k op(A)[m, k],
+// to a vector [batch, M]: a linear layer's bias gradient db = column sums of dY, computed in the
+// launch of its weight gradient dW = dYᵀ·x. The kernel multiplies op(A) by [op(B) | 1], B with
+// one more column of ones (column N, which loadB answers without reading B), and storeC stores
+// that column to biasGrad instead of C; p.n counts that column, so every variant, split-K's slices
+// and sum included, sums it exactly as it sums C's entries.
 //
 // Every fast variant reads its operands and writes C through the same three WGSL functions
 // (`operandFunctions`): loadA(batch, m, k) and loadB(batch, k, n), widened to f32, and
 // storeC(batch, m, n, value), which applies the epilogue. Bindings: A, B, C, then the bias (with
-// `bias`) and the pre-activation (with `gelu`). With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
+// `bias`), the pre-activation (with `gelu`) and the row sums (with `biasGrad`). With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
 // bindings, so the functions pick entry z's with a switch, and the kernel body is written once.
 //
 // Variants, numbered as in llm.c's dev/cuda so that the benchmark validates and times each
@@ -66,6 +71,8 @@ export interface MatmulShape {
   half?: boolean;
   /** C = gelu(A·B (+ bias)), the pre-activation stored in a second output. */
   gelu?: boolean;
+  /** Also the row sums of op(A) into a second output [batch, M] (a bias gradient); not with bias, gelu or slots. */
+  biasGrad?: boolean;
   /**
    * Operands bound once per batch entry (a0, a1, …) instead of as one stacked tensor: batch entry
    * z reads A (B) from its own binding and writes C, with its own bias and pre-activation, to its
@@ -75,13 +82,16 @@ export interface MatmulShape {
   slots?: { a?: boolean; b?: boolean; c?: boolean };
 }
 
+/** The columns the kernel computes: C's N, and with `biasGrad` the column of op(A)'s row sums. */
+export const productColumns = (s: MatmulShape) => s.n + (s.biasGrad ? 1 : 0);
+
 /**
  * Grid of tileM × tileN blocks of C with batch in z, folding tile
  * rows beyond the grid limit into z.
  */
 export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgroups: [number, number, number]; mFolds: number } {
   const tilesM = Math.max(1, Math.ceil(s.m / tileM));
-  const tilesN = Math.max(1, Math.ceil(s.n / tileN));
+  const tilesN = Math.max(1, Math.ceil(productColumns(s) / tileN));
   const mFolds = Math.ceil(tilesM / MAX_GRID);
   const z = s.batch * mFolds;
   if (tilesN > MAX_GRID || z > MAX_GRID) {
@@ -100,7 +110,7 @@ export function tileGrid(s: MatmulShape, tileM: number, tileN: number): { workgr
 export function uniformsFor(s: MatmulShape, mFolds: number, splits = 1): Uniforms {
   return {
     m: u32(s.m),
-    n: u32(s.n),
+    n: u32(productColumns(s)),
     k: u32(s.k),
     batch: u32(s.batch),
     splits: u32(splits),
@@ -157,10 +167,12 @@ function inputBindings(s: MatmulShape): Binding[] {
 /** C's and the epilogue's storage bindings, in binding order. */
 function outputBindings(s: MatmulShape): Binding[] {
   const c = s.slots?.c;
+  if (s.biasGrad && (s.bias || s.gelu || s.slots)) throw new Error('matmul: a biasGrad epilogue takes no bias, GELU or slots');
   return [
     ...perSlot(s, 'c', c, 'f32', 'read_write'),
     ...(s.bias ? perSlot(s, 'bias', c, 'f32', 'read') : []),
     ...(s.gelu ? perSlot(s, 'preActivation', c, 'f32', 'read_write') : []),
+    ...(s.biasGrad ? perSlot(s, 'biasGrad', false, 'f32', 'read_write') : []),
   ];
 }
 
@@ -209,19 +221,19 @@ fn loadA(batch: u32, m: u32, k: u32) -> f32 {
 ${perEntry(s, s.slots?.a, `return ${widen('a[i]')};`)}
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
-  let i = ${s.slots?.b ? bIndex : `batch * p.strideB + ${bIndex}`};
+${s.biasGrad ? '  if (n == p.n - 1u) { return 1.0; }  // the column of ones\n' : ''}  let i = ${s.slots?.b ? bIndex : `batch * p.strideB + ${bIndex}`};
 ${perEntry(s, s.slots?.b, `return ${widen('b[i]')};`)}
 }`;
 }
 
 /**
  * C's and the epilogue's bindings, from binding `first`, and storeC(batch, m, n, value), which
- * adds the bias, applies GELU and stores.
+ * adds the bias, applies GELU and stores (column N of a `biasGrad` product to biasGrad).
  */
 export function outputFunctions(s: MatmulShape, first: number): string {
   return `${declare(outputBindings(s), first)}
 ${s.gelu ? `${GELU_HELPERS}\n` : ''}fn storeC(batch: u32, m: u32, n: u32, value: f32) {
-  let i = ${s.slots?.c ? 'm * p.n + n' : '(batch * p.m + m) * p.n + n'};
+${s.biasGrad ? '  if (n == p.n - 1u) { biasGrad[batch * p.m + m] = value; return; }\n' : ''}  let i = ${s.slots?.c ? 'm * p.n + n' : `(batch * p.m + m) * ${s.biasGrad ? '(p.n - 1u)' : 'p.n'} + n`};
 ${perEntry(s, s.slots?.c, epilogue(s))}
 }`;
 }
@@ -235,7 +247,7 @@ ${outputFunctions(s, matmulInputCount(s) + 1)}`;
 /** What distinguishes kernels of one variant and options besides the layout: f16, epilogue, slots. */
 export function flagsName(s: MatmulShape): string {
   const slotted = (['a', 'b', 'c'] as const).filter((o) => s.slots?.[o]).join('');
-  const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}`;
+  const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}${s.biasGrad ? '_biasGrad' : ''}`;
   return `${s.half ? '_f16' : ''}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}`;
 }
 

@@ -7,7 +7,7 @@
 // Launch 1: workgroup z covers batch entry z mod batch, slice z div batch (kBegin = slice·kSplit),
 // and stores its block of the slice's partial product to partial[slice, batch, M, N]. Launch 2:
 // one thread per element of C sums the slices in order and stores through storeC, with the
-// epilogue (bias, GELU).
+// epilogue (bias, GELU, or the bias gradient's column of row sums).
 // Deterministic: every sum runs in a fixed order. The order differs from variant 3's (a sum of
 // slice sums), so the bits may too.
 //
@@ -24,6 +24,7 @@ import {
   inputFunctions,
   matmulInputCount,
   outputFunctions,
+  productColumns,
   tileGrid,
   uniformsFor,
 } from './matmul.ts';
@@ -84,7 +85,7 @@ fn storeC(entry: u32, m: u32, n: u32, value: f32) { partial[(entry * p.m + m) * 
     splits,
     (u) => `${s.half ? 'enable f16;\n' : ''}${uniformBlock(u)}${inputFunctions(s)}\n${partialStore}`,
   );
-  const entries = s.batch * s.m * s.n;
+  const entries = s.batch * s.m * productColumns(s);
   const sumUniforms = uniformsFor(s, 1, splits);
   const sum: KernelLaunch = {
     name: `matmul_split_k_sum${flagsName({ ...s, half: false, slots: s.slots?.c ? { c: true } : undefined })}`,

@@ -8,6 +8,9 @@
 // both factors are stacked along it, else one product per entry, summed by the deterministic
 // column reduction.
 //
+// A linear layer's bias gradient, the column sums of its output gradient G, comes out of the
+// launch of its weight gradient Gᵀ·X, as the product's `biasGrad` epilogue (kernels/matmul.ts).
+//
 // Under autocast (engine/ops/autocast.ts) both operands are the f16 casts of the f32 inputs, the
 // products accumulate in f32 and return f32, and each backward product takes the output gradient
 // cast to f16 as its operand, as torch's autocast backward does.
@@ -81,7 +84,8 @@ export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
-  if (tuned?.variant === 5 && !(shape.half && !shape.gelu && !shape.slots && subgroupMatrixAvailable())) return defaultMatmulKernel(shape);
+  if (tuned?.variant === 5 && !(shape.half && !shape.gelu && !shape.biasGrad && !shape.slots && subgroupMatrixAvailable()))
+    return defaultMatmulKernel(shape);
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
 }
 
@@ -143,15 +147,24 @@ export const matmulTuningKey = (s: MatmulShape) =>
   `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} batch ${s.batch}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}${s.bias ? ' bias' : ''}${s.half ? ' f16' : ''}`;
 
 /**
- * op(a)·op(b) (+ bias), no autograd. With `preActivation` (the output's shape), the epilogue
- * applies GELU and stores what went into it there.
+ * What a product's epilogue does besides storing C: add `bias`; apply GELU, storing what went into
+ * it in `preActivation` (the output's shape); store op(a)'s row sums in `biasGrad` ([M], a 2-D
+ * product's only).
  */
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, bias?: Tensor, preActivation?: Tensor): Tensor {
+interface Epilogue {
+  bias?: Tensor;
+  preActivation?: Tensor;
+  biasGrad?: Tensor;
+}
+
+/** op(a)·op(b), no autograd, with `epilogue`. */
+function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, epilogue: Epilogue = {}): Tensor {
   const { shape, outShape } = planProduct(a, b, transA, transB, what);
   const out = new Tensor(outShape);
   if (out.numel === 0) return out;
-  const epilogue = [...(bias ? [bias] : []), ...(preActivation ? [preActivation] : [])];
-  launchMatmul(matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined }), a, b, out, ...epilogue);
+  const { bias, preActivation, biasGrad } = epilogue;
+  const kernel = matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined, biasGrad: biasGrad !== undefined });
+  launchMatmul(kernel, a, b, out, ...[bias, preActivation, biasGrad].filter((t) => t !== undefined));
   return out;
 }
 
@@ -206,17 +219,18 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
   const w = autocastOperand(weight);
   const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
   const preActivation = activation === 'gelu' ? new Tensor([rows, outFeatures]) : undefined;
-  const flatOut = product(flatX, w, false, true, 'linear', bias, preActivation);
+  const flatOut = product(flatX, w, false, true, 'linear', { bias, preActivation });
   const out = noGrad(() => reshape(flatOut, [...lead, outFeatures]));
   return out.setBackward(bias ? [input, w, bias] : [input, w], (g) => {
     const flatOutGrad = reshape(g, [rows, outFeatures]);
     // The gradient at the pre-activation, from which the product's gradients follow as without GELU.
     const flatG = preActivation ? geluBackward(flatOutGrad, preActivation) : flatOutGrad;
     const operand = gradientOperand(flatG, w);
-    return [
-      input.requiresGrad ? reshape(product(operand, w, false, false, 'linear backward'), x.shape) : null,
-      w.requiresGrad ? product(operand, flatX, true, false, 'linear backward') : null,
-      bias?.requiresGrad ? sumColumnsOf(flatG) : null,
-    ];
+    // db in dW's launch, but not from an f16 operand: db stays the sum of the f32 gradient.
+    const fusedBiasGrad =
+      bias?.requiresGrad && w.requiresGrad && operand === flatG && inFeatures > 0 ? new Tensor([outFeatures]) : undefined;
+    const dX = input.requiresGrad ? reshape(product(operand, w, false, false, 'linear backward'), x.shape) : null;
+    const dW = w.requiresGrad ? product(operand, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }) : null;
+    return [dX, dW, bias?.requiresGrad ? (fusedBiasGrad ?? sumColumnsOf(flatG)) : null];
   });
 });

@@ -179,7 +179,10 @@ test('linear under split-K (variant 6): the products in two launches, the bias i
     });
   }));
 
-/** Runs one kernel launch on random operands and compares with the reference (and the stored pre-activation, with `gelu`). */
+/**
+ * Runs one kernel launch on random operands and compares with the reference (and the stored
+ * pre-activation, with `gelu`; op(A)'s row sums, with `biasGrad`).
+ */
 async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => MatmulLaunch): Promise<void> {
   const aLength = (s.sharedA ? 1 : s.batch) * s.m * s.k;
   const bLength = (s.sharedB ? 1 : s.batch) * s.k * s.n;
@@ -197,18 +200,23 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Matmu
     s.transB,
   );
   if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
+  const ones = new Float64Array(s.batch * s.k).fill(1);
+  const rowSums = matmulRef(s.sharedA ? repeated(a, s.batch) : a, ones, s.batch, s.m, s.k, 1, s.transA, false);
   const kernel = makeKernel(s);
-  const [actual, preActivation] = await scopedAsync(async () => {
+  const [actual, preActivation, biasGrad] = await scopedAsync(async () => {
     const out = new E.Tensor([s.batch * s.m * s.n]);
     const pre = new E.Tensor([s.batch * s.m * s.n]);
+    const sums = new E.Tensor([s.batch * s.m]);
     const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
     if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
     if (s.gelu) operands.push(pre);
+    if (s.biasGrad) operands.push(sums);
     E.launchMatmul(kernel, ...operands);
-    return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null];
+    return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null, s.biasGrad ? await sums.toFloat32() : null];
   });
   assertClose(actual, s.gelu ? expected.map(geluRef) : expected, 1e-5, 1e-4, kernel.name);
   if (preActivation) assertClose(preActivation, expected, 1e-5, 1e-4, `${kernel.name} pre-activation`);
+  if (biasGrad) assertClose(biasGrad, rowSums, 1e-5, 1e-4, `${kernel.name} row sums of op(A)`);
 }
 
 const CONFIGS: Partial<BlockedOptions>[] = [
@@ -224,12 +232,13 @@ const KERNEL_SHAPES = [
   { batch: 2, m: 20, k: 3, n: 16, sharedA: true, bias: true },
   { batch: 1, m: 9, k: 8, n: 12, bias: true, gelu: true }, // GELU after the bias
   { batch: 2, m: 5, k: 7, n: 6, gelu: true }, // GELU, no bias
+  { batch: 2, m: 10, k: 9, n: 13, sharedB: true, biasGrad: true }, // op(A)'s row sums, a bias gradient
 ];
 
 for (const variant of [1, 2, 3, 4, 6] as const) {
-  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU epilogue' : ''}`, async () => {
+  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU and bias-gradient epilogues' : ''}`, async () => {
     // Variants 1 and 2 (literal WGSL) have only the bias epilogue.
-    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !k.gelu)) {
+    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !(k.gelu || k.biasGrad))) {
       for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, matmulVariants[variant].kernel);
     }
   });

@@ -99,7 +99,7 @@ test('the link checker rejects what it should', () => {
   const from = path.join(repoRoot, 'docs', 'x.md');
   assert.is(brokenLink(from, '../engine/autograd/backward.ts#backward', ''), null);
   assert.is(brokenLink(from, '../engine/autograd/tensor.ts#Tensor.setBackward', ''), null);
-  assert.is(brokenLink(from, '../bench/catalog.ts#out_lin_grad_bias', ''), null);
+  assert.is(brokenLink(from, '../bench/catalog.ts#qkv_grad_bias', ''), null);
   assert.match(brokenLink(from, '../engine/autograd/backward.ts#noSuchThing', '') ?? '', /declares no noSuchThing/);
   assert.match(brokenLink(from, '../engine/nope.ts', '') ?? '', /no file engine\/nope.ts/);
   assert.match(brokenLink(from, '../engine/autograd/backward.ts#L1', '`backward`') ?? '', /line 1 no longer holds backward/);
