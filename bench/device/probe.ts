@@ -2,12 +2,13 @@
 // configurations that Dawn exposes when unsafe APIs are allowed, and what its f32 -> f16
 // conversion does past f16's range (WGSL leaves that to the implementation; kernels/cast.ts does
 // not rely on it). Prints JSON on stdout. With --gpu-only it then exits with status 3 and one line
-// on stderr when the adapter the engine would open is a CPU implementation (lavapipe,
-// SwiftShader) or there is none: the device kit stops there rather than time a CPU as if it were
-// the GPU.
+// on stderr when the adapter the engine would open is a CPU implementation (as the engine judges:
+// `isCpuImplementation`, lavapipe, SwiftShader, llvmpipe) or there is none: the device kit stops
+// there rather than time a CPU as if it were the GPU.
 //   npx tsx bench/device/probe.ts [--out FILE] [--gpu-only]
 import { writeFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
+import { isCpuImplementation } from '../../engine/gpu/device.ts';
 
 Object.assign(globalThis, globals);
 
@@ -40,6 +41,7 @@ async function describe(flags: string[], options: GPURequestAdapterOptions) {
     device: info.device,
     description: info.description,
     isFallbackAdapter: info.isFallbackAdapter,
+    cpuImplementation: isCpuImplementation(info),
     subgroupMinSize: info.subgroupMinSize,
     subgroupMaxSize: info.subgroupMaxSize,
     subgroupMatrixConfigs: info.subgroupMatrixConfigs ?? [],
@@ -112,7 +114,7 @@ const report = {
 const gpu = report.default;
 const cpuImplementation = !gpu
   ? 'Dawn finds no GPU adapter (Vulkan, Metal, D3D12); the engine would fall back to OpenGL'
-  : gpu.isFallbackAdapter
+  : gpu.cpuImplementation
     ? `the adapter, ${[gpu.vendor, gpu.device || gpu.description].filter(Boolean).join(' ')}, is a CPU implementation`
     : null;
 const text = JSON.stringify({ ...report, cpuImplementation }, null, 2);
