@@ -10,7 +10,8 @@
 // Epilogues: the optional bias [N] is added to C. With `gelu`, C = gelu(A·B + bias), the
 // feed-forward's first layer in one launch, storing the pre-activation A·B + bias as well (the
 // backward needs gelu'(pre-activation); storing it costs one write of C, recomputing it the whole
-// product again). With `biasGrad`, the launch also stores the row sums of op(A), Σ_k op(A)[m, k],
+// product again). With `geluGrad`, C = (A·B) ⊙ gelu'(preActivation), elementwise: GELU's
+// backward in the launch of the product that gives its output's gradient. With `biasGrad`, the launch also stores the row sums of op(A), Σ_k op(A)[m, k],
 // to a vector [batch, M]: a linear layer's bias gradient db = column sums of dY, computed in the
 // launch of its weight gradient dW = dYᵀ·x. The kernel multiplies op(A) by [op(B) | 1], B with
 // one more column of ones (column N, which loadB answers without reading B), and storeC stores
@@ -20,7 +21,7 @@
 // Every fast variant reads its operands and writes C through the same three WGSL functions
 // (`operandFunctions`): loadA(batch, m, k) and loadB(batch, k, n), widened to f32, and
 // storeC(batch, m, n, value), which applies the epilogue. Bindings: A, B, C, then the bias (with
-// `bias`), the pre-activation (with `gelu`) and the row sums (with `biasGrad`). With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
+// `bias`), the pre-activation (with `gelu` or `geluGrad`) and the row sums (with `biasGrad`). With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
 // bindings, so the functions pick entry z's with a switch, and the kernel body is written once.
 //
 // Variants, numbered as in llm.c's dev/cuda so that the benchmark validates and times each
@@ -73,6 +74,8 @@ export interface MatmulShape {
   gelu?: boolean;
   /** Also the row sums of op(A) into a second output [batch, M] (a bias gradient); not with bias, gelu or slots. */
   biasGrad?: boolean;
+  /** C = (A·B) ⊙ gelu'(preActivation), a read-only binding of C's shape; not with bias or gelu. */
+  geluGrad?: boolean;
   /**
    * Operands bound once per batch entry (a0, a1, …) instead of as one stacked tensor: batch entry
    * z reads A (B) from its own binding and writes C, with its own bias and pre-activation, to its
@@ -168,10 +171,12 @@ function inputBindings(s: MatmulShape): Binding[] {
 function outputBindings(s: MatmulShape): Binding[] {
   const c = s.slots?.c;
   if (s.biasGrad && (s.bias || s.gelu || s.slots)) throw new Error('matmul: a biasGrad epilogue takes no bias, GELU or slots');
+  if (s.geluGrad && (s.bias || s.gelu)) throw new Error('matmul: a geluGrad epilogue takes no bias or GELU');
   return [
     ...perSlot(s, 'c', c, 'f32', 'read_write'),
     ...(s.bias ? perSlot(s, 'bias', c, 'f32', 'read') : []),
     ...(s.gelu ? perSlot(s, 'preActivation', c, 'f32', 'read_write') : []),
+    ...(s.geluGrad ? perSlot(s, 'preActivation', c, 'f32', 'read') : []),
     ...(s.biasGrad ? perSlot(s, 'biasGrad', false, 'f32', 'read_write') : []),
   ];
 }
@@ -203,6 +208,7 @@ function perEntry(s: MatmulShape, slotted: boolean | undefined, statements: stri
 
 /** WGSL storing `value` at index i of C (column n), after the bias and through GELU as `s` asks. */
 function epilogue(s: MatmulShape): string {
+  if (s.geluGrad) return 'c[i] = value * gelu_grad(preActivation[i]);';
   const value = s.bias ? 'value + bias[n]' : 'value';
   return s.gelu ? `let pre = ${value}; preActivation[i] = pre; c[i] = gelu(pre);` : `c[i] = ${value};`;
 }
@@ -228,11 +234,12 @@ ${perEntry(s, s.slots?.b, `return ${widen('b[i]')};`)}
 
 /**
  * C's and the epilogue's bindings, from binding `first`, and storeC(batch, m, n, value), which
- * adds the bias, applies GELU and stores (column N of a `biasGrad` product to biasGrad).
+ * adds the bias, applies GELU (or multiplies by its derivative) and stores (column N of a
+ * `biasGrad` product to biasGrad).
  */
 export function outputFunctions(s: MatmulShape, first: number): string {
   return `${declare(outputBindings(s), first)}
-${s.gelu ? `${GELU_HELPERS}\n` : ''}fn storeC(batch: u32, m: u32, n: u32, value: f32) {
+${s.gelu || s.geluGrad ? `${GELU_HELPERS}\n` : ''}fn storeC(batch: u32, m: u32, n: u32, value: f32) {
 ${s.biasGrad ? '  if (n == p.n - 1u) { biasGrad[batch * p.m + m] = value; return; }\n' : ''}  let i = ${s.slots?.c ? 'm * p.n + n' : `(batch * p.m + m) * ${s.biasGrad ? '(p.n - 1u)' : 'p.n'} + n`};
 ${perEntry(s, s.slots?.c, epilogue(s))}
 }`;
@@ -247,7 +254,7 @@ ${outputFunctions(s, matmulInputCount(s) + 1)}`;
 /** What distinguishes kernels of one variant and options besides the layout: f16, epilogue, slots. */
 export function flagsName(s: MatmulShape): string {
   const slotted = (['a', 'b', 'c'] as const).filter((o) => s.slots?.[o]).join('');
-  const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}${s.biasGrad ? '_biasGrad' : ''}`;
+  const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}${s.geluGrad ? '_geluGrad' : ''}${s.biasGrad ? '_biasGrad' : ''}`;
   return `${s.half ? '_f16' : ''}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}`;
 }
 

@@ -7,7 +7,7 @@
 // Launch 1: workgroup z covers batch entry z mod batch, slice z div batch (kBegin = slice·kSplit),
 // and stores its block of the slice's partial product to partial[slice, batch, M, N]. Launch 2:
 // one thread per element of C sums the slices in order and stores through storeC, with the
-// epilogue (bias, GELU, or the bias gradient's column of row sums).
+// epilogue (bias, GELU or its derivative, or the bias gradient's column of row sums).
 // Deterministic: every sum runs in a fixed order. The order differs from variant 3's (a sum of
 // slice sums), so the bits may too.
 //
@@ -106,7 +106,7 @@ ${flatKernelMain(
     uniforms: sumUniforms,
   };
   // Named by what its text depends on: the epilogue and C's slots are the sum's.
-  const inputFlags = flagsName({ ...s, bias: false, gelu: false, slots: s.slots && { a: s.slots.a, b: s.slots.b } });
+  const inputFlags = flagsName({ ...s, bias: false, gelu: false, geluGrad: false, slots: s.slots && { a: s.slots.a, b: s.slots.b } });
   const name = `matmul_split_k_${o.tileM}x${o.tileN}x${o.tileK}_${o.threadM}x${o.threadN}_${splits}${inputFlags}`;
   return { ...product, name, splitK: { sum, partialElements: splits * entries, inputs } };
 }

@@ -4,7 +4,7 @@
 // models differ only in the names of a layer's eight parts and in one dropout: BERT drops the
 // attention block's output before the residual (BertSelfOutput), and DistilBERT does not. Both
 // drop the attention weights and the feed-forward output. Each model file gives its EncoderLayout.
-import { layerNorm, linear, selfAttention, type Projection, type Shape, type Tensor } from '../engine/index.ts';
+import { feedForward, layerNorm, linear, selfAttention, type Projection, type Shape, type Tensor } from '../engine/index.ts';
 import type { EncoderConfig } from './config.ts';
 import type { DropoutSites } from './dropout_sites.ts';
 
@@ -93,7 +93,6 @@ function encoderLayer(
   dropout: DropoutSites,
   dropoutAfterAttention: boolean,
 ): Tensor {
-  const lin = (part: Projection, input: Tensor, activation?: 'gelu') => linear(input, part.weight, part.bias, activation);
   // LayerNorm(dropout(branch) + residual), or without the dropout (p undefined): the dropout and
   // the residual add run inside the normalisation's kernels.
   const norm = (part: Projection, branch: Tensor, residual: Tensor, p?: number) =>
@@ -102,8 +101,15 @@ function encoderLayer(
   // Self-attention, dropout on its weights; the q, k and v projections of x are launched as one
   // product (engine/ops/self_attention.ts).
   const context = selfAttention(x, [w.query, w.key, w.value], mask, config.nHeads, dropout.attention(config.attentionDropout));
-  x = norm(w.attentionNorm, lin(w.attentionOutput, context), x, dropoutAfterAttention ? config.dropout : undefined);
+  x = norm(
+    w.attentionNorm,
+    linear(context, w.attentionOutput.weight, w.attentionOutput.bias),
+    x,
+    dropoutAfterAttention ? config.dropout : undefined,
+  );
 
-  // Feed-forward: GELU in the first Linear's epilogue; dropout after the second, before the residual.
-  return norm(w.outputNorm, lin(w.output, lin(w.intermediate, x, 'gelu')), x, config.dropout);
+  // Feed-forward: GELU in the first Linear's epilogue (its backward in a product's too); dropout
+  // after the second, before the residual.
+  const { intermediate, output } = w;
+  return norm(w.outputNorm, feedForward(x, intermediate.weight, intermediate.bias, output.weight, output.bias), x, config.dropout);
 }

@@ -41,6 +41,8 @@ export function erf(x: number): number {
 }
 
 export const gelu = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
+/** d gelu / dx = Φ(x) + x·φ(x). */
+export const geluGrad = (x: number) => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
 /** C[b] = op(A[b]) · op(B[b]) for a batch of row-major matrices; op transposes when asked. */
 export function matmul(a: F64, b: F64, batch: number, m: number, k: number, n: number, transA = false, transB = false): F64 {

@@ -1,5 +1,6 @@
-// Matrix products with autograd: `matmul` (batched, either operand transposed) and `linear`
-// (nn.Linear: x·Wᵀ + bias, the bias added in the product's epilogue).
+// Matrix products with autograd: `matmul` (batched, either operand transposed), `linear`
+// (nn.Linear: x·Wᵀ + bias, the bias added in the product's epilogue) and `feedForward` (a
+// transformer's two linears with GELU between them, GELU's backward in a product's epilogue).
 //
 // Gradients are products too. For C = op(A)·op(B) with output gradient G, d op(A) = G·op(B)ᵀ and
 // d op(B) = op(A)ᵀ·G; each is launched as one NN, NT or TN product of the tensors as they are, so
@@ -84,7 +85,10 @@ export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
-  if (tuned?.variant === 5 && !(shape.half && !shape.gelu && !shape.biasGrad && !shape.slots && subgroupMatrixAvailable()))
+  if (
+    tuned?.variant === 5 &&
+    !(shape.half && !shape.gelu && !shape.geluGrad && !shape.biasGrad && !shape.slots && subgroupMatrixAvailable())
+  )
     return defaultMatmulKernel(shape);
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
 }
@@ -148,12 +152,14 @@ export const matmulTuningKey = (s: MatmulShape) =>
 
 /**
  * What a product's epilogue does besides storing C: add `bias`; apply GELU, storing what went into
- * it in `preActivation` (the output's shape); store op(a)'s row sums in `biasGrad` ([M], a 2-D
+ * it in `preActivation` (the output's shape); multiply by gelu'(`geluInput`); store op(a)'s row sums in `biasGrad` ([M], a 2-D
  * product's only).
  */
 interface Epilogue {
   bias?: Tensor;
   preActivation?: Tensor;
+  /** Multiplies C by gelu'(geluInput): GELU's backward, where op(a)·op(b) is the gradient at its output. */
+  geluInput?: Tensor;
   biasGrad?: Tensor;
 }
 
@@ -162,9 +168,20 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: s
   const { shape, outShape } = planProduct(a, b, transA, transB, what);
   const out = new Tensor(outShape);
   if (out.numel === 0) return out;
-  const { bias, preActivation, biasGrad } = epilogue;
-  const kernel = matmulKernel({ ...shape, bias: bias !== undefined, gelu: preActivation !== undefined, biasGrad: biasGrad !== undefined });
-  launchMatmul(kernel, a, b, out, ...[bias, preActivation, biasGrad].filter((t) => t !== undefined));
+  const { bias, preActivation, geluInput, biasGrad } = epilogue;
+  const flags = {
+    bias: bias !== undefined,
+    gelu: preActivation !== undefined,
+    geluGrad: geluInput !== undefined,
+    biasGrad: biasGrad !== undefined,
+  };
+  launchMatmul(
+    matmulKernel({ ...shape, ...flags }),
+    a,
+    b,
+    out,
+    ...[bias, preActivation, geluInput, biasGrad].filter((t) => t !== undefined),
+  );
   return out;
 }
 
@@ -199,20 +216,43 @@ export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { trans
   });
 });
 
+/** Throws one line unless `weight` is [out, in] for x's last dim `in`, and `bias` (if any) is [out]. */
+function checkLinear(what: string, x: { name: string; shape: Shape }, weight: Tensor, bias?: Tensor): void {
+  if (weight.shape.length !== 2) throw new Error(`${what}: weight ${weight.name} ${shapeStr(weight.shape)} must be [out, in]`);
+  const [outFeatures, inFeatures] = weight.shape;
+  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
+    throw new Error(`${what}: input ${x.name} ${shapeStr(x.shape)} does not end in weight ${weight.name}'s ${inFeatures} input features`);
+  }
+  if (bias && !sameShape(bias.shape, [outFeatures])) {
+    throw new Error(`${what}: bias ${bias.name} ${shapeStr(bias.shape)} must be [${outFeatures}] to match weight ${weight.name}`);
+  }
+}
+
+/**
+ * A linear layer's gradients [dX, dW, db] from flatG [rows, out], the gradient at its output, and
+ * its input flatX [rows, in]: dX = G·W (null unless `inputGrad`; with `geluInput`, times
+ * gelu'(geluInput), the gradient at the pre-activation whose GELU the layer took as input), and
+ * dW = Gᵀ·X with db in its launch, but not from an f16 operand: db stays the sum of the f32
+ * gradient.
+ */
+function linearGradients(flatG: Tensor, flatX: Tensor, w: Tensor, bias: Tensor | undefined, inputGrad: boolean | { geluInput: Tensor }) {
+  const operand = gradientOperand(flatG, w);
+  const fusedBiasGrad =
+    bias?.requiresGrad && w.requiresGrad && operand === flatG && flatX.shape[1] > 0 ? new Tensor([w.shape[0]]) : undefined;
+  const epilogue = inputGrad === true ? {} : inputGrad || undefined;
+  const dX = epilogue ? product(operand, w, false, false, 'linear backward', epilogue) : null;
+  const dW = w.requiresGrad ? product(operand, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }) : null;
+  return [dX, dW, bias?.requiresGrad ? (fusedBiasGrad ?? sumColumnsOf(flatG)) : null] as const;
+}
+
 /**
  * nn.Linear: x [..., in] · weightᵀ (weight [out, in]) + bias [out] -> [..., out]; with activation
  * 'gelu', GELU of that (exact erf form) from the same launch, as gelu(linear(x, weight, bias)).
  * The product's epilogue stores the pre-activation, which the backward needs for gelu'.
  */
 export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation?: 'gelu'): Tensor {
-  if (weight.shape.length !== 2) throw new Error(`linear: weight ${weight.name} ${shapeStr(weight.shape)} must be [out, in]`);
+  checkLinear('linear', x, weight, bias);
   const [outFeatures, inFeatures] = weight.shape;
-  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
-    throw new Error(`linear: input ${x.name} ${shapeStr(x.shape)} does not end in weight ${weight.name}'s ${inFeatures} input features`);
-  }
-  if (bias && !sameShape(bias.shape, [outFeatures])) {
-    throw new Error(`linear: bias ${bias.name} ${shapeStr(bias.shape)} must be [${outFeatures}] to match weight ${weight.name}`);
-  }
   const lead = x.shape.slice(0, -1);
   const rows = numel(lead);
   const input = autocastOperand(x);
@@ -225,12 +265,41 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
     const flatOutGrad = reshape(g, [rows, outFeatures]);
     // The gradient at the pre-activation, from which the product's gradients follow as without GELU.
     const flatG = preActivation ? geluBackward(flatOutGrad, preActivation) : flatOutGrad;
-    const operand = gradientOperand(flatG, w);
-    // db in dW's launch, but not from an f16 operand: db stays the sum of the f32 gradient.
-    const fusedBiasGrad =
-      bias?.requiresGrad && w.requiresGrad && operand === flatG && inFeatures > 0 ? new Tensor([outFeatures]) : undefined;
-    const dX = input.requiresGrad ? reshape(product(operand, w, false, false, 'linear backward'), x.shape) : null;
-    const dW = w.requiresGrad ? product(operand, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }) : null;
-    return [dX, dW, bias?.requiresGrad ? (fusedBiasGrad ?? sumColumnsOf(flatG)) : null];
+    const [dX, dW, db] = linearGradients(flatG, flatX, w, bias, input.requiresGrad);
+    return [dX && reshape(dX, x.shape), dW, db];
   });
 });
+
+/**
+ * A transformer's feed-forward block, linear(linear(x, first, firstBias, 'gelu'), second,
+ * secondBias), x [..., in] -> [..., out], launching what the two linears launch forward, and one
+ * launch fewer backward: GELU's backward is the epilogue of the product that gives the gradient at
+ * the hidden layer, (G·second) ⊙ gelu'(pre-activation), the same numbers as the two linears'.
+ */
+export const feedForward = op(
+  'feedForward',
+  function feedForward(x: Tensor, first: Tensor, firstBias: Tensor | undefined, second: Tensor, secondBias?: Tensor): Tensor {
+    checkLinear('feedForward', x, first, firstBias);
+    const [hiddenFeatures, inFeatures] = first.shape;
+    const lead = x.shape.slice(0, -1);
+    checkLinear('feedForward', { name: `${first.name}'s output`, shape: [...lead, hiddenFeatures] }, second, secondBias);
+    const outFeatures = second.shape[0];
+    const rows = numel(lead);
+    const input = autocastOperand(x);
+    const [w1, w2] = [autocastOperand(first), autocastOperand(second)];
+    const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
+    const preActivation = new Tensor([rows, hiddenFeatures]);
+    const hidden = autocastOperand(product(flatX, w1, false, true, 'feedForward', { bias: firstBias, preActivation }));
+    const out = noGrad(() => reshape(product(hidden, w2, false, true, 'feedForward', { bias: secondBias }), [...lead, outFeatures]));
+    const inputs = [input, w1, firstBias, w2, secondBias];
+    return out.setBackward(
+      inputs.filter((t) => t !== undefined),
+      (g) => {
+        const [dHidden, dW2, db2] = linearGradients(reshape(g, [rows, outFeatures]), hidden, w2, secondBias, { geluInput: preActivation });
+        const [dX, dW1, db1] = linearGradients(dHidden!, flatX, w1, firstBias, input.requiresGrad);
+        const grads = [dX && reshape(dX, x.shape), dW1, db1, dW2, db2];
+        return grads.filter((_, i) => inputs[i] !== undefined);
+      },
+    );
+  },
+);

@@ -13,7 +13,7 @@ import { matmulNaive } from '../../kernels/matmul_teaching.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
 import { testEachKernel, withOpsKernel } from '../support/matmul_kernels.ts';
-import { gelu as geluRef, matmul as matmulRef, randn, type F64 } from '../../reference/float64.ts';
+import { gelu as geluRef, geluGrad as geluGradRef, matmul as matmulRef, randn, type F64 } from '../../reference/float64.ts';
 
 interface Case {
   batch?: number[];
@@ -155,6 +155,19 @@ for (const [lead, inF, outF, maxEntries] of [
   });
 }
 
+testEachKernel('feedForward [2, 3, 5] -> 4 -> 3: two linears with GELU between, its backward in an epilogue', async () => {
+  const x = { shape: [2, 3, 5], data: randn(30, 3) };
+  const w1 = { shape: [4, 5], data: randn(20, 4, 0.5) };
+  const b1 = { shape: [4], data: randn(4, 5) };
+  const w2 = { shape: [3, 4], data: randn(12, 6, 0.5) };
+  const b2 = { shape: [3], data: randn(3, 7) };
+  await gradcheck({
+    inputs: [x, w1, b1, w2, b2],
+    gpu: ([xt, w1t, b1t, w2t, b2t]) => E.feedForward(xt, w1t, b1t, w2t, b2t),
+    cpu: ([xv, w1v, b1v, w2v, b2v]) => linearRef(linearRef(xv, w1v, b1v, 6, 5, 4).map(geluRef), w2v, b2v, 6, 4, 3),
+  });
+});
+
 test("a GPU's default: split-K for DistilBERT-base's weight gradients at batch 64 x 64, not for the other products", () => {
   const tokens = 64 * 64;
   const dW = (outF: number, inF: number, k = tokens): MatmulShape => ({ batch: 1, m: outF, n: inF, k, transA: true, transB: false });
@@ -181,7 +194,8 @@ test('linear under split-K (variant 6): the products in two launches, the bias i
 
 /**
  * Runs one kernel launch on random operands and compares with the reference (and the stored
- * pre-activation, with `gelu`; op(A)'s row sums, with `biasGrad`).
+ * pre-activation, with `gelu`; times gelu' of a random pre-activation, with `geluGrad`; op(A)'s
+ * row sums, with `biasGrad`).
  */
 async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => MatmulLaunch): Promise<void> {
   const aLength = (s.sharedA ? 1 : s.batch) * s.m * s.k;
@@ -200,6 +214,8 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Matmu
     s.transB,
   );
   if (bias) expected.forEach((v, i) => (expected[i] = v + bias[i % s.n]));
+  const geluInput = randn(s.batch * s.m * s.n, 9);
+  if (s.geluGrad) expected.forEach((v, i) => (expected[i] = v * geluGradRef(geluInput[i])));
   const ones = new Float64Array(s.batch * s.k).fill(1);
   const rowSums = matmulRef(s.sharedA ? repeated(a, s.batch) : a, ones, s.batch, s.m, s.k, 1, s.transA, false);
   const kernel = makeKernel(s);
@@ -210,6 +226,7 @@ async function checkKernel(s: MatmulShape, makeKernel: (s: MatmulShape) => Matmu
     const operands = [E.Tensor.fromArray(a, [aLength]), E.Tensor.fromArray(b, [bLength]), out];
     if (bias) operands.push(E.Tensor.fromArray(bias, [s.n]));
     if (s.gelu) operands.push(pre);
+    if (s.geluGrad) operands.push(E.Tensor.fromArray(geluInput, [geluInput.length]));
     if (s.biasGrad) operands.push(sums);
     E.launchMatmul(kernel, ...operands);
     return [await out.toFloat32(), s.gelu ? await pre.toFloat32() : null, s.biasGrad ? await sums.toFloat32() : null];
@@ -233,12 +250,13 @@ const KERNEL_SHAPES = [
   { batch: 1, m: 9, k: 8, n: 12, bias: true, gelu: true }, // GELU after the bias
   { batch: 2, m: 5, k: 7, n: 6, gelu: true }, // GELU, no bias
   { batch: 2, m: 10, k: 9, n: 13, sharedB: true, biasGrad: true }, // op(A)'s row sums, a bias gradient
+  { batch: 2, m: 5, k: 7, n: 6, geluGrad: true }, // times gelu'(pre-activation), GELU's backward
 ];
 
 for (const variant of [1, 2, 3, 4, 6] as const) {
-  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU and bias-gradient epilogues' : ''}`, async () => {
+  test(`variant ${variant} (${matmulVariants[variant].name}) on every layout, aligned or not, shared operands, bias${variant > 2 ? ', GELU, its derivative and the bias gradient in epilogues' : ''}`, async () => {
     // Variants 1 and 2 (literal WGSL) have only the bias epilogue.
-    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !(k.gelu || k.biasGrad))) {
+    for (const shape of KERNEL_SHAPES.filter((k) => variant > 2 || !(k.gelu || k.geluGrad || k.biasGrad))) {
       for (const t of LAYOUTS) await checkKernel({ ...shape, ...t }, matmulVariants[variant].kernel);
     }
   });
