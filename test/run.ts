@@ -11,8 +11,7 @@
 //     (blocked matmul, split-K, block attention, a workgroup per layer-norm row), through
 //     PyTorch parity, step replay (with mixed precision) and training;
 //   - a second Vulkan implementation, SwiftShader (chromium's Vulkan driver: subgroups of 4, 256
-//     invocations, no f16): the model end to end against PyTorch (every kernel family a training
-//     step launches) and step replay.
+//     invocations, no f16): every kernel family, the model, step replay.
 // A pass runs only when the run does not already set its variable. The summary line counts all.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -45,7 +44,7 @@ const PASSES: Pass[] = [
     name: 'SwiftShader smoke set',
     // test/support/setup.ts checks that the adapter opened is the one named here, not a fallback.
     env: { VK_ICD_FILENAMES: SWIFTSHADER_ICD, TEST_ADAPTER: 'swiftshader' },
-    pattern: 'model/parity|engine/replay',
+    pattern: KERNEL_SMOKE,
     skippedUnder: ['ENGINE_BACKEND'],
     missing: () => (existsSync(SWIFTSHADER_ICD) ? undefined : `no ${SWIFTSHADER_ICD} (apt-get install chromium)`),
   },
