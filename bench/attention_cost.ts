@@ -1,5 +1,5 @@
 // What each form of attention's kernels (engine/ops/attention.ts `ATTENTION_FORMS`) costs on this
-// adapter: its first launch, where a CPU implementation (lavapipe, llvmpipe) compiles the shader
+// adapter: its first launch with the pipeline's creation, where a CPU implementation compiles it
 // to machine code, and the median of later launches. Each is timed in wall-clock and in this
 // process's CPU time (the compile and, on a CPU implementation, the kernel itself run in this
 // process), which other jobs on a shared machine disturb less. Run it cold to see compile costs:

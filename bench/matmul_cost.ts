@@ -1,5 +1,5 @@
-// What the first launch of each matmul kernel of a DistilBERT layer costs on this adapter: where a
-// CPU implementation (lavapipe, llvmpipe) compiles the shader to machine code. Each is timed in
+// What the first launch of each matmul kernel of a DistilBERT layer costs on this adapter, pipeline
+// creation included: where a CPU implementation (lavapipe, llvmpipe) compiles the shader. Each is timed in
 // wall-clock and in this process's CPU time (the compile runs in this process), which other jobs
 // on a shared machine disturb less. Products that share a kernel text compile once, so the later
 // ones are named, not timed. Run it cold to see compile costs (bench/README.md has the figures):

@@ -1,7 +1,7 @@
 // ENGINE_DEBUG (engine/env.ts): what the engine does, on stderr, in the spirit of tinygrad's DEBUG.
 //   1  each new kernel with its compile cost, and each replayed step. The cost has two parts: the
-//      pipeline's creation, and its first launch, which runs alone in a submit of its own (a CPU
-//      implementation such as lavapipe compiles the shader when it first runs it);
+//      pipeline's creation, and its first launch, which runs alone in a submit of its own (a driver
+//      may compile at either: lavapipe and SwiftShader do most of it as the pipeline is created);
 //   2  also every launch: the op that launched it, the kernel, its grid and the tensors it binds;
 //   3  also, after each submit (a training step is one), its kernels' GPU times (timestamps.ts);
 //   4  also the WGSL text of each kernel as it compiles.
@@ -32,9 +32,9 @@ export function compiling(kernel: KernelLaunch): void {
 }
 
 /**
- * The line that says `kernels` new kernels are compiling for `work`. They compile before they
- * first run (a CPU implementation such as lavapipe, as they first run: then the wait follows the
- * line): once per distinct WGSL text, so once per new shape for kernels that bake shapes in.
+ * The line that says `kernels` new kernels are compiling for `work`, before the wait: they compile
+ * as their pipelines are created or as they first run, depending on the driver, once per distinct
+ * WGSL text, so once per new shape for kernels that bake shapes in.
  */
 export function compilingNotice(kernels: number, work: string): string {
   return `compiling ${kernels} new kernel${kernels === 1 ? '' : 's'} for ${work} (once per kernel and shape)`;

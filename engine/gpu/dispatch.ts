@@ -278,9 +278,9 @@ export function launch(kernel: KernelLaunch, buffers: readonly GPUBufferBinding[
 
 /**
  * Submits a new kernel's first launch (alone: the work before it went in a submit of its own) and
- * logs how long it took once the GPU is done. A CPU implementation such as lavapipe compiles the
- * shader to machine code only when it first runs it, so there the compile cost shows here, not in
- * createComputePipeline.
+ * logs how long it took once the GPU is done. A driver may defer part of a shader's compile to its
+ * first run, and then that part shows here rather than in createComputePipeline (lavapipe in Mesa
+ * 25 and SwiftShader compile mostly in createComputePipeline).
  */
 function timeFirstRun(kernel: KernelLaunch, pipelineMs: number): void {
   const { queue } = gpu().device;

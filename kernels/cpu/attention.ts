@@ -2,7 +2,7 @@
 // form the op launches there: the row kernels (kernels/attention_rows.ts, attention variant 2) at
 // one fixed tiling, with their loops over a head row bounded by a uniform.
 //
-// These adapters compile a shader with LLVM when it first runs it, and LLVM unrolls a loop whose
+// These adapters compile a shader with LLVM before it first runs, and LLVM unrolls a loop whose
 // bound is a constant. Measured on lavapipe with a cold cache, on a 2-core machine shared with
 // other jobs (process CPU time; `MESA_SHADER_CACHE_DISABLE=true npx tsx bench/attention_cost.ts`
 // with the shapes below), for the forward / dQ / dK,dV kernels:

@@ -13,7 +13,7 @@
 // y·ROWS …, columns (x·THREADS + t)·COLS …. Threads past the edge of C read the last row or
 // column and store nothing.
 //
-// These adapters compile a shader with LLVM when it first runs it, after unrolling loops with
+// These adapters compile a shader with LLVM before it first runs, after unrolling loops with
 // constant bounds, so the block per thread sets both the compile time and the speed. On lavapipe
 // (process CPU time, 768³ NT, NN and TN, a 2-core machine shared with other jobs), 16×4 per thread
 // ran 4-10% slower than the kernel this one replaced (16×16 per thread, unrolled by hand and
