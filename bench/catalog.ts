@@ -2,29 +2,20 @@
 // `npm run wgsl -- NAME` prints and what docs/kernels/NAME.wgsl holds (test/bench/wgsl.test.ts keeps
 // those files equal to this output, so a diff of them shows every change to a kernel).
 //
-// Each entry builds the launch the ops would make for that step of the model (engine/ops/ names
-// the op), with the kernel generator and the arguments the op passes. Matmuls appear twice: the
-// register-blocked kernel GPUs get (variant 3) and the direct one CPU adapters get (variant 4).
-// Attention is shown in the form GPUs run (a workgroup per block of rows; kernels/attention.ts).
-// Row reductions are shown in their workgroup-memory form; adapters with subgroups run the
-// `_subgroups` form (kernels/row_reduce.ts).
-import {
-  attentionForward,
-  attentionGradKeyValue,
-  attentionGradQuery,
-  attentionRowStats,
-  type AttentionDims,
-} from '../kernels/attention.ts';
-import { crossEntropyBackward, crossEntropyRows } from '../kernels/cross_entropy.ts';
-import { dropoutMap } from '../kernels/dropout.ts';
-import { gatherRows, sumBuckets } from '../kernels/embedding.ts';
+// Nothing here calls a kernel generator with arguments of its own: each entry names a launch of a
+// recorded training step (bench/recorded_step.ts: one layer, forward, backward and optimizer, run
+// without executing), by the op that makes it and its kernel's name, so the catalog shows what the
+// ops launch now. The step is recorded as a GPU runs it (ENGINE_KERNELS=gpu) and, for the matmuls
+// CPU adapters run instead (variant 4, kernels/cpu/), as they run it (ENGINE_KERNELS=software).
+// Row reductions are shown in their workgroup-memory form (ENGINE_SUBGROUPS=0); adapters with
+// subgroups run the `_subgroups` form (kernels/row_reduce.ts). The teaching matmuls (variants 1
+// and 2, kernels/matmul_teaching.ts), which no step launches, are made from the arguments of the
+// product they stand in for.
+import { argumentsOf } from '../engine/gpu/kernels.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import { layerNormBackwardInput, layerNormForward, layerNormParamGradChunks } from '../kernels/layernorm.ts';
-import { matmulDirect } from '../kernels/cpu/matmul.ts';
-import { matmulBlocked, type MatmulShape } from '../kernels/matmul.ts';
-import { matmulSplitK } from '../kernels/matmul_split_k.ts';
-import { matmulNaive, matmulTiled } from '../kernels/matmul_teaching.ts';
-import { sumColumnChunks } from '../kernels/reduce.ts';
+import type { MatmulShape } from '../kernels/matmul.ts';
+import { matmulVariants } from '../kernels/matmul_variants.ts';
+import { recordStep, type StepLaunch } from './recorded_step.ts';
 
 export interface ModelShapes {
   batch: number;
@@ -42,125 +33,188 @@ export const DISTILBERT_SHAPES: ModelShapes = { batch: 64, seq: 64, dim: 768, hi
 export interface CatalogEntry {
   /** Which op launches it, and for what, in a sentence. */
   what: string;
-  launch: (s: ModelShapes) => KernelLaunch;
+  /** The step it is found in: as GPUs run it (the default) or as CPU adapters do. */
+  kernels?: 'gpu' | 'software';
+  /** The op that launches it, as the recorded step names it (`StepLaunch.op`). */
+  op: string;
+  /** Its kernel's name; the entry is the first launch of `op` whose kernel matches (the `nth`, from 0). */
+  kernel: RegExp;
+  nth?: number;
+  /** Another matmul variant for the same product, made from the recorded launch's arguments. */
+  variant?: 1 | 2;
 }
 
-const DROPOUT = { probability: 0.1, rng: { seed: 42, stream: 0 } };
-function dims(s: ModelShapes): AttentionDims {
-  if (s.dim % s.heads) throw new Error(`--heads ${s.heads} must divide --dim ${s.dim} for attention's kernels`);
-  return { batch: s.batch, seq: s.seq, heads: s.heads, headDim: s.dim / s.heads };
-}
-const tokens = (s: ModelShapes) => s.batch * s.seq;
-
-/**
- * The q, k and v projections' three products (engine/ops/self_attention.ts `selfAttention`), each
- * one slotted launch over the three projections (batch entry z binds its own weight, bias and
- * output): forward z = x·Wzᵀ + bz, then dX parts dz·Wz and dWz = dzᵀ·x.
- */
-const qkvProducts: [string, string, (s: ModelShapes) => MatmulShape][] = [
-  [
-    'qkv_forward',
-    'q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`)',
-    (s) => ({
-      batch: 3,
-      m: tokens(s),
-      n: s.dim,
-      k: s.dim,
-      transA: false,
-      transB: true,
-      sharedA: true,
-      bias: true,
-      slots: { b: true, c: true },
-    }),
-  ],
-  [
-    'qkv_grad_input',
-    "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward)",
-    (s) => ({ batch: 3, m: tokens(s), n: s.dim, k: s.dim, transA: false, transB: false, slots: { a: true, b: true } }),
-  ],
-  [
-    'qkv_grad_weight',
-    "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward)",
-    (s) => ({ batch: 3, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }),
-  ],
-];
-
-/** out_lin's forward, a plain `linear`: x [B·T, dim] · Wᵀ + b in one product. */
-const outLinForward = (s: ModelShapes): MatmulShape => ({
-  batch: 1,
-  m: tokens(s),
-  n: s.dim,
-  k: s.dim,
-  transA: false,
-  transB: true,
-  bias: true,
-});
-
+const layerNormBackward = "a layer norm's backward for x, with its weight and bias gradients' partial sums by chunks of rows";
 export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
-  ...Object.fromEntries(
-    qkvProducts.flatMap(([name, what, shape]) => [
-      [`${name}_blocked`, { what: `${what}; variant 3, the kernel GPUs run`, launch: (s: ModelShapes) => matmulBlocked(shape(s)) }],
-      [`${name}_direct`, { what: `${what}; variant 4, the kernel CPU adapters run`, launch: (s: ModelShapes) => matmulDirect(shape(s)) }],
-    ]),
-  ),
-  out_lin_forward_naive: {
-    what: "out_lin's forward, x [B·T, dim] · Wᵀ + b (`linear`), with variant 1, to read first (kernels/matmul_teaching.ts)",
-    launch: (s) => matmulNaive(outLinForward(s)),
+  embedding_gather: { what: 'word embedding lookup (`embedding`)', op: 'embedding', kernel: /^embedding_gather/ },
+  layernorm_forward: {
+    what: 'sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12)',
+    op: 'layerNorm',
+    kernel: /^layernorm/,
+    nth: 1,
   },
-  out_lin_forward_tiled: {
-    what: "out_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts)",
-    launch: (s) => matmulTiled(outLinForward(s)),
+  qkv_forward_blocked: {
+    what: 'q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`); variant 3, the kernel GPUs run',
+    op: 'selfAttention',
+    kernel: /^matmul_blocked/,
   },
-  out_lin_forward_blocked: {
-    what: "out_lin's forward with variant 3, the kernel GPUs run (`linear`)",
-    launch: (s) => matmulBlocked(outLinForward(s)),
-  },
-  out_lin_forward_direct: {
-    what: "out_lin's forward with variant 4, the kernel CPU adapters run (`linear`)",
-    launch: (s) => matmulDirect(outLinForward(s)),
-  },
-  out_lin_grad_weight_split_k: {
-    what: "out_lin's backward for the weight, dW = Gᵀ · x, and the bias, db = column sums of G (one more column of x, all ones), as GPUs run it: variant 6, split-K, its first launch (`linear`)",
-    launch: (s) => matmulSplitK({ batch: 1, m: s.dim, n: s.dim, k: tokens(s), transA: true, transB: false, biasGrad: true }),
-  },
-  qkv_grad_bias: {
-    what: "q_lin's, k_lin's and v_lin's backward for their biases, stage 1 of the column sums of each output gradient (`sumColumnsOfEach`)",
-    launch: (s) => sumColumnChunks(tokens(s), s.dim),
+  qkv_forward_direct: {
+    what: 'q, k and v forward in one launch (`selfAttention`); variant 4, the kernel CPU adapters run',
+    kernels: 'software',
+    op: 'selfAttention',
+    kernel: /^matmul_direct/,
   },
   attention_forward: {
     what: 'fused attention forward with attention dropout (`attention`)',
-    launch: (s) => attentionForward(dims(s), DROPOUT),
+    op: 'attention',
+    kernel: /^attention_forward/,
   },
-  attention_row_stats: { what: "attention backward, step 1: each query row's (lse, Δ)", launch: (s) => attentionRowStats(dims(s)) },
-  attention_grad_query: { what: 'attention backward, step 2: dQ', launch: (s) => attentionGradQuery(dims(s), DROPOUT) },
-  attention_grad_key_value: { what: 'attention backward, step 3: dK and dV', launch: (s) => attentionGradKeyValue(dims(s), DROPOUT) },
-  layernorm_forward: {
-    what: 'sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12)',
-    launch: (s) => layerNormForward(tokens(s), s.dim, 1e-12, false, { residualRows: tokens(s) }),
+  out_lin_forward_naive: {
+    what: "out_lin's forward, x [B·T, dim] · Wᵀ + b (`linear`), with variant 1, to read first (kernels/matmul_teaching.ts)",
+    op: 'linear',
+    kernel: /^matmul_blocked/,
+    variant: 1,
   },
-  layernorm_backward_input: { what: "layerNorm's backward for x", launch: (s) => layerNormBackwardInput(tokens(s), s.dim) },
-  layernorm_param_grad_chunks: {
-    what: "layerNorm's backward for weight and bias, stage 1",
-    launch: (s) => layerNormParamGradChunks(tokens(s), s.dim),
+  out_lin_forward_tiled: {
+    what: "out_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts)",
+    op: 'linear',
+    kernel: /^matmul_blocked/,
+    variant: 2,
   },
-  dropout: { what: 'dropout after the FFN (`dropout`), p = 0.1', launch: (s) => dropoutMap(tokens(s) * s.dim, 0.1, DROPOUT.rng) },
-  embedding_gather: { what: 'word embedding lookup (`embedding`)', launch: (s) => gatherRows(tokens(s), s.vocab, s.dim) },
-  embedding_sum_buckets: {
-    what: "word embedding backward, the last of its counting-sort kernels: each row's sum",
-    launch: (s) => sumBuckets(s.vocab, s.dim),
+  out_lin_forward_blocked: {
+    what: "out_lin's forward with variant 3, the kernel GPUs run (`linear`)",
+    op: 'linear',
+    kernel: /^matmul_blocked/,
+  },
+  out_lin_forward_direct: {
+    what: "out_lin's forward with variant 4, the kernel CPU adapters run (`linear`)",
+    kernels: 'software',
+    op: 'linear',
+    kernel: /^matmul_direct/,
+  },
+  dropout: {
+    what: "dropout before the classifier (`dropout`, seq_classif_dropout); the model's other dropouts are folded into attention and layer norm",
+    op: 'dropout',
+    kernel: /^dropout/,
   },
   cross_entropy_rows: {
     what: 'cross-entropy forward, one row per sequence (`crossEntropy`)',
-    launch: (s) => crossEntropyRows(s.batch, s.classes),
+    op: 'crossEntropy',
+    kernel: /^cross_entropy_rows/,
   },
-  cross_entropy_backward: { what: 'cross-entropy backward', launch: (s) => crossEntropyBackward(s.batch, s.classes) },
+  cross_entropy_backward: { what: 'cross-entropy backward', op: 'crossEntropy backward', kernel: /^cross_entropy_backward/ },
+  layernorm_backward_input: {
+    what: `output_layer_norm's backward: ${layerNormBackward}, and the gradient through the dropout folded into its forward`,
+    op: 'layerNorm backward',
+    kernel: /^layernorm_backward_input/,
+  },
+  layernorm_param_grad_sums: {
+    what: "layer norm's weight and bias gradients: the column sums of the partial sums its input kernel wrote (`sumColumnsOfEach`)",
+    op: 'layerNorm backward',
+    kernel: /^sum_columns_each/,
+  },
+  out_lin_grad_weight_split_k: {
+    what: "out_lin's backward for the weight, dW = Gᵀ · x, and the bias, db = column sums of G (one more column of x, all ones), as GPUs run it: variant 6, split-K, its first launch (`linear`)",
+    op: 'linear backward',
+    kernel: /^matmul_split_k_(?!sum)/,
+  },
+  out_lin_grad_weight_split_k_sum: {
+    what: "out_lin's backward for the weight and bias, split-K's second launch: the sum of the slices (`linear`)",
+    op: 'linear backward',
+    kernel: /^matmul_split_k_sum/,
+  },
+  attention_row_stats: {
+    what: "attention backward, step 1: each query row's (lse, Δ)",
+    op: 'attention backward',
+    kernel: /^attention_row_stats/,
+  },
+  attention_grad_query: { what: 'attention backward, step 2: dQ', op: 'attention backward', kernel: /^attention_grad_query/ },
+  attention_grad_key_value: {
+    what: 'attention backward, step 3: dK and dV',
+    op: 'attention backward',
+    kernel: /^attention_grad_key_value/,
+  },
+  qkv_grad_input_blocked: {
+    what: "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 3, the kernel GPUs run",
+    op: 'attention backward',
+    kernel: /^matmul_blocked/,
+  },
+  qkv_grad_input_direct: {
+    what: "q, k and v backward for x (`selfAttention`'s backward); variant 4, the kernel CPU adapters run",
+    kernels: 'software',
+    op: 'attention backward',
+    kernel: /^matmul_direct/,
+  },
+  qkv_grad_weight_split_k: {
+    what: "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch",
+    op: 'attention backward',
+    kernel: /^matmul_split_k_(?!sum)/,
+  },
+  qkv_grad_weight_direct: {
+    what: "q, k and v backward for the weights (`selfAttention`'s backward); variant 4, the kernel CPU adapters run",
+    kernels: 'software',
+    op: 'attention backward',
+    kernel: /^matmul_direct/,
+    nth: 1,
+  },
+  qkv_grad_bias: {
+    what: "q_lin's, k_lin's and v_lin's backward for their biases, stage 1 of the column sums of each output gradient (`sumColumnsOfEach`)",
+    op: 'attention backward',
+    kernel: /^sum_columns_chunks/,
+  },
+  embedding_sum_buckets: {
+    what: "word embedding backward, the last of its counting-sort kernels: each row's sum",
+    op: 'embedding backward',
+    kernel: /sum_buckets/,
+  },
+  adamw: {
+    what: 'AdamW: one launch updates several parameters, each in its own range of workgroups (`AdamW.step`)',
+    op: 'optimizer',
+    kernel: /^adamw_x/,
+  },
 };
+
+/** Recorded steps by kernel class and shapes: a listing of every entry records two steps. */
+const steps = new Map<string, StepLaunch[]>();
+function stepAt(shapes: ModelShapes, kernels: 'gpu' | 'software'): StepLaunch[] {
+  const key = `${kernels} ${JSON.stringify(shapes)}`;
+  let step = steps.get(key);
+  if (!step) {
+    step = recordStep({ ...shapes, layers: 1 }, { ENGINE_KERNELS: kernels, ENGINE_SUBGROUPS: '0' });
+    steps.set(key, step);
+  }
+  return step;
+}
+
+function entryOf(name: string): CatalogEntry {
+  const entry = KERNEL_CATALOG[name];
+  if (!entry) throw new Error(`no kernel "${name}" in the catalog; known: ${Object.keys(KERNEL_CATALOG).join(', ')}`);
+  return entry;
+}
+
+/** The launch catalog entry `name` shows at `shapes`, found in the recorded step. */
+export function catalogLaunch(name: string, shapes: ModelShapes): KernelLaunch {
+  const entry = entryOf(name);
+  const kernels = entry.kernels ?? 'gpu';
+  const byOp = stepAt(shapes, kernels).filter((l) => l.op === entry.op);
+  const matching = byOp.filter((l) => entry.kernel.test(l.launch.name));
+  const found = matching[entry.nth ?? 0];
+  if (!found) {
+    const launched = byOp.map((l) => l.launch.name).join(', ') || 'nothing';
+    throw new Error(
+      `catalog kernel ${name}: in a step at these shapes (ENGINE_KERNELS=${kernels}), op "${entry.op}" launches ${matching.length} kernels matching ${entry.kernel}, not ${(entry.nth ?? 0) + 1}: ${launched}`,
+    );
+  }
+  if (!entry.variant) return found.launch;
+  const [shape] = argumentsOf(found.launch) ?? [];
+  if (!shape) throw new Error(`internal: catalog kernel ${name}: ${found.launch.name} has no recorded arguments`);
+  return matmulVariants[entry.variant].kernel(shape as MatmulShape);
+}
 
 /** A kernel's WGSL under a comment saying what it is, its workgroup grid and uniform values. */
 export function kernelListing(name: string, shapes: ModelShapes): string {
-  const entry = KERNEL_CATALOG[name];
-  if (!entry) throw new Error(`no kernel "${name}" in the catalog; known: ${Object.keys(KERNEL_CATALOG).join(', ')}`);
-  const k = entry.launch(shapes);
+  const entry = entryOf(name);
+  const k = catalogLaunch(name, shapes);
   const uniforms = Object.entries(k.uniforms)
     .map(([n, u]) => `${n}=${u.value}`)
     .join(' ');
@@ -168,7 +222,7 @@ export function kernelListing(name: string, shapes: ModelShapes): string {
     .map(([n, v]) => `${n} ${v}`)
     .join(', ');
   return `// ${name}: ${entry.what}.
-// Kernel ${k.name} at ${shapeLine}: workgroups [${k.workgroups.join(', ')}]${uniforms ? `, uniforms ${uniforms}` : ''}.
+// Kernel ${k.name} (op ${entry.op}, ENGINE_KERNELS=${entry.kernels ?? 'gpu'}) at ${shapeLine}: workgroups [${k.workgroups.join(', ')}]${uniforms ? `, uniforms ${uniforms}` : ''}.
 ${k.code.trim()}
 `;
 }

@@ -1,9 +1,9 @@
 // The DistilBERT configuration that the benchmark's shape options describe (for AdamW's parameter
 // list and the training-step profile).
 import { DistilBertConfig } from '../model/distilbert_config.ts';
-import type { BenchOptions } from './options.ts';
+import type { ModelShape } from './options.ts';
 
-export function benchConfig(o: BenchOptions): DistilBertConfig {
+export function benchConfig(o: ModelShape): DistilBertConfig {
   return DistilBertConfig.fromJSON(
     {
       vocab_size: o.vocab,

@@ -28,7 +28,7 @@ import type { KernelLaunch } from '../kernels/launch.ts';
 import { DistilBertForSequenceClassification } from '../model/distilbert.ts';
 import { initialValues } from '../model/init.ts';
 import { benchConfig } from './config.ts';
-import type { BenchOptions } from './options.ts';
+import type { BenchOptions, ModelShape } from './options.ts';
 import type { LaunchTime } from '../engine/gpu/timestamps.ts';
 import { stats, type KernelTimer, type Stats } from '../tune/timing.ts';
 import { noise } from '../tune/workload.ts';
@@ -88,7 +88,7 @@ export class ProfiledModel {
   marks: number[] = [];
 
   /** `zeros`: every parameter 0 instead of random (faster, for runs that only measure memory). */
-  constructor(o: BenchOptions, { zeros = false } = {}) {
+  constructor(o: ModelShape, { zeros = false } = {}) {
     const config = benchConfig(o);
     this.model = new DistilBertForSequenceClassification(config, (name, shape) =>
       zeros ? new Float32Array(numel(shape)) : initialValues(config, name, shape, 1),

@@ -1,5 +1,6 @@
 // `npm run wgsl -- NAME`: prints the WGSL of one kernel of a DistilBERT training step
-// (bench/catalog.ts), at DistilBERT's shapes or at those the flags give.
+// (bench/catalog.ts), at DistilBERT's shapes or at those the flags give. It opens the GPU to record
+// the step without running it (bench/recorded_step.ts): nothing compiles, so it takes seconds.
 //   npm run wgsl -- --help                           the kernels and flags
 //   npm run wgsl -- qkv_forward_direct --batch-size 8   one kernel at other shapes
 //   npm run wgsl -- --snapshots                      rewrite docs/kernels/*.wgsl (test/bench/wgsl.test.ts)
@@ -7,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing, type ModelShapes } from './catalog.ts';
+import { initGpu } from '../engine/index.ts';
 import { UsageError, helpText, parseArgs, positiveInt, runCommand, type OptionTable } from '../train/args.ts';
 
 /** Where the committed snapshots live: one NAME.wgsl per catalog entry at DISTILBERT_SHAPES. */
@@ -61,13 +63,16 @@ async function main(argv: string[]): Promise<void> {
   if (o.snapshots) {
     if (names.length > 0 || o.explicit.size > 1)
       throw new UsageError("--snapshots takes no kernel name or shape flags: snapshots are at DistilBERT's shapes");
+    await initGpu();
     writeSnapshots();
     return;
   }
   if (names.length !== 1) throw new UsageError(`expected one kernel name (see --help), got ${names.length}`);
   if (!KERNEL_CATALOG[names[0]]) throw new UsageError(`no kernel '${names[0]}' (see --help for the list)`);
   const { dim, heads, vocab, classes } = o;
+  if (dim % heads) throw new UsageError(`--heads ${heads} must divide --dim ${dim}: the kernels are those of a model's step`);
   const shapes: ModelShapes = { batch: o.batchSize, seq: o.maxLength, dim, hidden: o.hiddenDim, heads, vocab, classes };
+  await initGpu();
   process.stdout.write(kernelListing(names[0], shapes));
 }
 

@@ -1,5 +1,5 @@
 // attention_grad_key_value: attention backward, step 3: dK and dV.
-// Kernel attention_grad_key_value_d64_dropout at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4, 768, 1], uniforms seq=64 heads=12 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=42 seedHi=0 stream=0.
+// Kernel attention_grad_key_value_d64_dropout (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4, 768, 1], uniforms seq=64 heads=12 sqrtHeadDim=8 dropProbability=0.1 keepScale=1.1111111111111112 seedLo=1 seedHi=0 stream=1.
 struct Params {
   seq: u32,
   heads: u32,

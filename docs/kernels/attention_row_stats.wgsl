@@ -1,5 +1,5 @@
 // attention_row_stats: attention backward, step 1: each query row's (lse, Δ).
-// Kernel attention_row_stats_d64 at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [192, 1, 1], uniforms batch=64 seq=64 heads=12 sqrtHeadDim=8.
+// Kernel attention_row_stats_d64 (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [192, 1, 1], uniforms batch=64 seq=64 heads=12 sqrtHeadDim=8.
 struct Params {
   batch: u32,
   seq: u32,

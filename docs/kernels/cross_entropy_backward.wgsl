@@ -1,5 +1,5 @@
 // cross_entropy_backward: cross-entropy backward.
-// Kernel cross_entropy_backward at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 1, 1], uniforms total=128 classes=2 invRows=0.015625 nan=NaN.
+// Kernel cross_entropy_backward (op crossEntropy backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [1, 1, 1], uniforms total=128 classes=2 invRows=0.015625 nan=NaN.
 struct Params {
   total: u32,
   classes: u32,

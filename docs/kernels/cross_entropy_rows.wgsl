@@ -1,5 +1,5 @@
 // cross_entropy_rows: cross-entropy forward, one row per sequence (`crossEntropy`).
-// Kernel cross_entropy_rows at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [64, 1, 1], uniforms rows=64 cols=2 nan=NaN.
+// Kernel cross_entropy_rows (op crossEntropy, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [64, 1, 1], uniforms rows=64 cols=2 nan=NaN.
 struct Params {
   rows: u32,
   cols: u32,

@@ -1,5 +1,5 @@
 // embedding_gather: word embedding lookup (`embedding`).
-// Kernel embedding_gather at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12288, 1, 1], uniforms total=3145728 vocab=30522 dim=768.
+// Kernel embedding_gather (op embedding, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12288, 1, 1], uniforms total=3145728 vocab=30522 dim=768.
 struct Params {
   total: u32,
   vocab: u32,

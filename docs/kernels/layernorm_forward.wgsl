@@ -1,5 +1,5 @@
 // layernorm_forward: sa_layer_norm forward with the residual add folded in (`layerNorm` with a residual, eps 1e-12).
-// Kernel layernorm_residual at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4096, 1, 1], uniforms rows=4096 cols=768 eps=1e-12 residualRows=4096.
+// Kernel layernorm_residual (op layerNorm, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [4096, 1, 1], uniforms rows=4096 cols=768 eps=1e-12 residualRows=4096.
 struct Params {
   rows: u32,
   cols: u32,

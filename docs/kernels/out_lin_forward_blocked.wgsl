@@ -1,5 +1,5 @@
 // out_lin_forward_blocked: out_lin's forward with variant 3, the kernel GPUs run (`linear`).
-// Kernel matmul_blocked_64x64x16_8x8_bias at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 64, 1], uniforms m=4096 n=768 k=768 batch=1 splits=1 kSplit=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
+// Kernel matmul_blocked_64x64x16_8x8_bias (op linear, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 64, 1], uniforms m=4096 n=768 k=768 batch=1 splits=1 kSplit=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
 struct Params {
   m: u32,
   n: u32,

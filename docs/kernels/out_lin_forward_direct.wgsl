@@ -1,5 +1,5 @@
 // out_lin_forward_direct: out_lin's forward with variant 4, the kernel CPU adapters run (`linear`).
-// Kernel matmul_direct_16x4_8_bias at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 1], uniforms m=4096 n=768 k=768 batch=1 splits=1 kSplit=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
+// Kernel matmul_direct_16x4_8_bias (op linear, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 1], uniforms m=4096 n=768 k=768 batch=1 splits=1 kSplit=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
 struct Params {
   m: u32,
   n: u32,

@@ -1,5 +1,5 @@
 // out_lin_forward_tiled: out_lin's forward with variant 2, to read second (kernels/matmul_teaching.ts).
-// Kernel matmul_tiled_nt at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [48, 256, 1], uniforms m=4096 n=768 k=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
+// Kernel matmul_tiled_nt (op linear, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [48, 256, 1], uniforms m=4096 n=768 k=768 strideA=3145728 strideB=589824 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
 struct Params {
   m: u32, n: u32, k: u32,
   strideA: u32, strideB: u32,  // elements between batch entries of A and B (0: shared)

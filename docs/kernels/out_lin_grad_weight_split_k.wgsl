@@ -1,5 +1,5 @@
 // out_lin_grad_weight_split_k: out_lin's backward for the weight, dW = Gᵀ · x, and the bias, db = column sums of G (one more column of x, all ones), as GPUs run it: variant 6, split-K, its first launch (`linear`).
-// Kernel matmul_split_k_64x64x16_8x8_7_biasGrad at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [13, 12, 7], uniforms m=768 n=769 k=4096 batch=1 splits=7 kSplit=586 strideA=3145728 strideB=3145728 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
+// Kernel matmul_split_k_64x64x16_8x8_7_biasGrad (op linear backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [13, 12, 7], uniforms m=768 n=769 k=4096 batch=1 splits=7 kSplit=586 strideA=3145728 strideB=3145728 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,

@@ -1,5 +1,5 @@
 // qkv_forward_blocked: q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`); variant 3, the kernel GPUs run.
-// Kernel matmul_blocked_128x128x8_8x8_bias_slots3bc at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [6, 32, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
+// Kernel matmul_blocked_128x128x8_8x8_bias_slots3bc (op selfAttention, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [6, 32, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
 struct Params {
   m: u32,
   n: u32,

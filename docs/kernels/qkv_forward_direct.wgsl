@@ -1,5 +1,5 @@
-// qkv_forward_direct: q, k and v forward in one launch, x [B·T, dim] · Wzᵀ + bz for z = q, k, v (`selfAttention`); variant 4, the kernel CPU adapters run.
-// Kernel matmul_direct_16x4_8_bias_slots3bc at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
+// qkv_forward_direct: q, k and v forward in one launch (`selfAttention`); variant 4, the kernel CPU adapters run.
+// Kernel matmul_direct_16x4_8_bias_slots3bc (op selfAttention, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=1 bStrideN=768.
 struct Params {
   m: u32,
   n: u32,

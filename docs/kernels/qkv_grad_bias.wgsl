@@ -1,5 +1,5 @@
 // qkv_grad_bias: q_lin's, k_lin's and v_lin's backward for their biases, stage 1 of the column sums of each output gradient (`sumColumnsOfEach`).
-// Kernel sum_columns_chunks at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [48, 1, 1], uniforms rows=4096 cols=768 chunks=16.
+// Kernel sum_columns_chunks (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [48, 1, 1], uniforms rows=4096 cols=768 chunks=16.
 struct Params {
   rows: u32,
   cols: u32,

@@ -1,5 +1,5 @@
-// qkv_grad_input_direct: q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
-// Kernel matmul_direct_16x4_8_slots3ab at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1.
+// qkv_grad_input_direct: q, k and v backward for x (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
+// Kernel matmul_direct_16x4_8_slots3ab (op attention backward, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 256, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,

@@ -1,5 +1,5 @@
-// qkv_grad_weight_direct: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
-// Kernel matmul_direct_16x4_8_slots3ac at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 48, 3], uniforms m=768 n=768 k=4096 batch=3 splits=1 kSplit=4096 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
+// qkv_grad_weight_direct: q, k and v backward for the weights (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
+// Kernel matmul_direct_16x4_8_slots3ac (op attention backward, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 48, 3], uniforms m=768 n=768 k=4096 batch=3 splits=1 kSplit=4096 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,

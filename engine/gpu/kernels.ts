@@ -66,9 +66,12 @@ function keyOf(value: unknown): string {
   }
 }
 
-/** The name of the generator (as exported here) that made a launch: what the compile test checks covers them all. */
-const generatorNames = new WeakMap<KernelLaunch, string>();
-export const generatorOf = (launch: KernelLaunch): string | undefined => generatorNames.get(launch);
+/** Which generator (by its name as exported here) made a launch, and from which arguments. */
+const origins = new WeakMap<KernelLaunch, { generator: string; args: readonly unknown[] }>();
+/** The generator that made `launch`: the compile test checks that its kernels cover them all. */
+export const generatorOf = (launch: KernelLaunch): string | undefined => origins.get(launch)?.generator;
+/** The arguments `launch` was made from: bench/catalog.ts makes other variants of a recorded product from them. */
+export const argumentsOf = (launch: KernelLaunch): readonly unknown[] | undefined => origins.get(launch)?.args;
 
 /** `generator`, answering repeated arguments from a cache; its launches remember `name`. */
 export function memoized<Args extends unknown[]>(
@@ -82,7 +85,7 @@ export function memoized<Args extends unknown[]>(
     if (!launch) {
       if (cache.size >= MAX_ENTRIES) cache.clear();
       launch = generator(...args);
-      generatorNames.set(launch, name);
+      origins.set(launch, { generator: name, args });
       cache.set(key, launch);
     }
     return launch;
@@ -95,8 +98,8 @@ export function withUniforms(launch: KernelLaunch, values: Uniforms): KernelLaun
     if (!(name in launch.uniforms)) throw new Error(`internal: ${launch.name} has no uniform ${name}`);
   }
   const replaced = { ...launch, uniforms: { ...launch.uniforms, ...values } };
-  const generator = generatorOf(launch);
-  if (generator) generatorNames.set(replaced, generator);
+  const origin = origins.get(launch);
+  if (origin) origins.set(replaced, origin);
   return replaced;
 }
 

@@ -1,11 +1,13 @@
-// The committed kernel snapshots (docs/kernels/NAME.wgsl) equal what the generators make now, so
-// a diff of them shows every change to a kernel's WGSL; and `npm run wgsl` prints them.
+// The committed kernel snapshots (docs/kernels/NAME.wgsl) equal what a recorded training step
+// launches now, so a diff of them shows every change to a kernel's WGSL; and `npm run wgsl` prints
+// them. The step is recorded at DistilBERT-base's shapes without running (nothing compiles).
+import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SNAPSHOT_DIR } from '../../bench/wgsl.ts';
-import { DISTILBERT_SHAPES, KERNEL_CATALOG, kernelListing } from '../../bench/catalog.ts';
+import { DISTILBERT_SHAPES, KERNEL_CATALOG, catalogLaunch, kernelListing } from '../../bench/catalog.ts';
 import { errorLine, runCli } from '../support/cli_process.ts';
 
 const REGENERATE = 'if the change is intended, run `npm run wgsl -- --snapshots` and commit docs/kernels/';
@@ -46,7 +48,7 @@ test("docs/life-of-a-step.md's split-K counts for out_lin's weight gradient are 
   const said = doc.match(/(\d+) workgroups of 64×64 at batch 64 × 64\.[\s\S]*?(\d+) slices of K in one launch, ([\d,]+) workgroups/);
   if (!said) assert.unreachable('docs/life-of-a-step.md no longer states the split-K counts this test checks');
   const [tiles, slices, workgroups] = said!.slice(1).map((n) => Number(n.replace(/,/g, '')));
-  const [x, y, z] = KERNEL_CATALOG.out_lin_grad_weight_split_k.launch(DISTILBERT_SHAPES).workgroups;
+  const [x, y, z] = catalogLaunch('out_lin_grad_weight_split_k', DISTILBERT_SHAPES).workgroups;
   assert.equal([tiles, slices, workgroups], [x * y, z, x * y * z]);
 });
 
@@ -58,9 +60,10 @@ test('npm run wgsl prints one kernel at the shapes given, and refuses an unknown
   const bad = await runCli('bench/wgsl.ts', ['attention']);
   assert.is(bad.code, 2);
   assert.is(errorLine(bad), "wgsl: no kernel 'attention' (see --help for the list)");
-  // Layer norm does not use --heads, so the default 12 heads need not divide --dim 128.
-  const matmul = await runCli('bench/wgsl.ts', ['layernorm_forward', '--dim', '128', '--batch-size', '2', '--max-length', '8']);
-  assert.is(matmul.code, 0, matmul.stderr);
+  // Every kernel comes from a step of a model, whose heads must divide its width.
+  const shapes = await runCli('bench/wgsl.ts', ['layernorm_forward', '--dim', '128']);
+  assert.is(shapes.code, 2);
+  assert.is(errorLine(shapes), "wgsl: --heads 12 must divide --dim 128: the kernels are those of a model's step");
 });
 
 test.run();

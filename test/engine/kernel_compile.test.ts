@@ -171,7 +171,7 @@ test('every kernel compiles on a GPU backend with f16, subgroups and subgroup ma
   device.destroy();
   assert.equal(problems, [], `${problems.length} problems in ${kernels.size} kernels:\n${problems.slice(0, 20).join('\n')}`);
 
-  const helpers = new Set(['memoized', 'withUniforms', 'withStream', 'generatorOf', 'matmulVariants']);
+  const helpers = new Set(['memoized', 'withUniforms', 'withStream', 'generatorOf', 'argumentsOf', 'matmulVariants']);
   const all = [
     ...Object.keys(generators).filter((n) => !helpers.has(n)),
     ...Object.keys(generators.matmulVariants).map((v) => `matmulVariants[${v}]`),

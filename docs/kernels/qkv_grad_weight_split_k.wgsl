@@ -1,5 +1,5 @@
-// qkv_grad_weight_blocked: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 3, the kernel GPUs run.
-// Kernel matmul_blocked_64x64x16_8x8_slots3ac at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 12, 3], uniforms m=768 n=768 k=4096 batch=3 splits=1 kSplit=4096 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
+// qkv_grad_weight_split_k: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch.
+// Kernel matmul_split_k_64x64x16_8x8_3_slots3a (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 12, 9], uniforms m=768 n=768 k=4096 batch=3 splits=3 kSplit=1366 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,
@@ -32,17 +32,8 @@ fn loadB(batch: u32, k: u32, n: u32) -> f32 {
   let i = batch * p.strideB + k * p.bStrideK + n * p.bStrideN;
   return b[i];
 }
-@group(0) @binding(5) var<storage, read_write> c0: array<f32>;
-@group(0) @binding(6) var<storage, read_write> c1: array<f32>;
-@group(0) @binding(7) var<storage, read_write> c2: array<f32>;
-fn storeC(batch: u32, m: u32, n: u32, value: f32) {
-  let i = m * p.n + n;
-  switch batch {
-    case 0u: { c0[i] = value; }
-    case 1u: { c1[i] = value; }
-    default: { c2[i] = value; }
-  }
-}
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
+fn storeC(entry: u32, m: u32, n: u32, value: f32) { partial[(entry * p.m + m) * p.n + n] = value; }
 const TILE_M = 64u;
 const TILE_N = 64u;
 const TILE_K = 16u;
