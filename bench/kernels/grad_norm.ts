@@ -1,6 +1,10 @@
 // The global gradient norm and clip coefficient over DistilBERT's parameters, as the trainer takes
-// it before AdamW (engine/optim/grad_clip.ts: per-tensor sums of squares in multi-tensor launches, then
-// one finishing launch). Memory-bound: every gradient is read once, 4 bytes per parameter.
+// it before AdamW (engine/optim/grad_clip.ts: partial sums of squares in multi-tensor launches, then
+// a launch for each tensor's norm and one for the total). Memory-bound: every gradient is read
+// once, 4 bytes per parameter. Once in each class of adapter's grid (kernels/grad_norm.ts
+// NORM_GRIDS), ENGINE_KERNELS set around validation, preparation and runs: a GPU's, where the work
+// sizes stage 1, and a CPU implementation's, a few long workgroups per tensor.
+import { withSettings } from '../../engine/env.ts';
 import { gradNorm, scoped } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
 import { assertClose, scopedAsync } from '../../reference/check.ts';
@@ -8,7 +12,7 @@ import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, prepareScoped } from '../../tune/workload.ts';
-import type { KernelGroup } from '../workload.ts';
+import type { KernelGroup, Variant } from '../workload.ts';
 import { parametersWithGrads, releaseAll } from './adamw.ts';
 
 const MAX_NORM = 1;
@@ -45,5 +49,21 @@ export function gradNormGroup(o: BenchOptions): KernelGroup {
         };
       }),
   };
-  return { group: 'gradnorm', unit: 'GB/s', variants: [{ name: 'multi-tensor', validate, workloads: [workload] }] };
+  const inGrid = (kernels: 'gpu' | 'software'): Variant => {
+    const set = <T>(body: () => T): T => withSettings({ ENGINE_KERNELS: kernels }, body);
+    return {
+      name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "software's grid"}`,
+      validate: () => set(validate),
+      workloads: [
+        {
+          ...workload,
+          prepare: () => {
+            const prepared = set(workload.prepare);
+            return { run: () => set(prepared.run), release: prepared.release };
+          },
+        },
+      ],
+    };
+  };
+  return { group: 'gradnorm', unit: 'GB/s', variants: [inGrid('gpu'), inGrid('software')] };
 }

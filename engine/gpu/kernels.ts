@@ -146,8 +146,9 @@ export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedM
   'padWithZeros',
 ]);
 export const { gatherRows, sortPositionsById, sumBuckets } = memoizedModule(embedding, ['gatherRows', 'sortPositionsById', 'sumBuckets']);
-export const { sumSquaresPartials, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
+export const { sumSquaresPartials, tensorSquaredNorms, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
   'sumSquaresPartials',
+  'tensorSquaredNorms',
   'gradNormFinish',
   'scaleByCoefficient',
 ]);

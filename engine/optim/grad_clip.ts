@@ -6,9 +6,11 @@
 // `gradNorm` only measures: AdamW.step can take its coefficient and scale the gradients as it
 // reads them (one pass fewer, same numbers). `clipGradNorm` scales the gradients in place.
 // Parameters without a gradient are skipped, as torch skips those whose .grad is None.
-import { SCALE_COST, SUM_SQUARES_COST, partialsOf } from '../../kernels/grad_norm.ts';
-import { gradNormFinish, scaleByCoefficient, sumSquaresPartials } from '../gpu/kernels.ts';
-import { subgroupsEnabled } from '../gpu/device.ts';
+// The measurement is three stages (kernels/grad_norm.ts): partial sums of squares, in a grid the
+// class of adapter picks (`kernelClass`), then each tensor's norm, then the total.
+import { NORM_GRIDS, SCALE_COST, SUM_SQUARES_COST, partialsOf, type NormGrid } from '../../kernels/grad_norm.ts';
+import { gradNormFinish, scaleByCoefficient, sumSquaresPartials, tensorSquaredNorms } from '../gpu/kernels.ts';
+import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
 import { assertDistinct, slotGroups } from './multi_tensor.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor } from '../autograd/tensor.ts';
@@ -25,13 +27,15 @@ function gradsOf(params: readonly Tensor[], what: string): Tensor[] {
   return params.flatMap((p) => (p.grad ? [p.grad] : []));
 }
 
-const partialsOfAll = (grads: readonly Tensor[]) => grads.reduce((sum, g) => sum + partialsOf(g.numel), 0);
+const partialsOfAll = (grads: readonly Tensor[], grid: NormGrid) => grads.reduce((sum, g) => sum + partialsOf(g.numel, grid), 0);
 
 /** The total 2-norm of the parameters' gradients and the clip coefficient for `maxNorm`. */
 export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   if (!(maxNorm > 0)) throw new Error(`gradNorm: maxNorm must be a positive number, got ${maxNorm}`);
   const grads = gradsOf(params, 'gradNorm');
-  const partialCount = partialsOfAll(grads);
+  const grid = NORM_GRIDS[kernelClass()];
+  const subgroups = subgroupsEnabled();
+  const partialCount = partialsOfAll(grads, grid);
   const partials = new Tensor([partialCount]);
   const owner = new Tensor([partialCount], 'i32');
   let tensorBase = 0;
@@ -42,20 +46,24 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
         group.map((g) => g.numel),
         tensorBase,
         partialBase,
-        subgroupsEnabled(),
+        grid,
+        subgroups,
       ),
       ...group,
       partials,
       owner,
     );
     tensorBase += group.length;
-    partialBase += partialsOfAll(group);
+    partialBase += partialsOfAll(group, grid);
   }
-  const totalNorm = new Tensor([1], 'f32', { name: 'grad_norm' });
-  const clipCoef = new Tensor([1], 'f32', { name: 'grad_clip_coef' });
-  launchOn(gradNormFinish(grads.length, partialCount, maxNorm, subgroupsEnabled()), partials, owner, totalNorm, clipCoef);
+  const squaredNorms = new Tensor([grads.length]);
+  launchOn(tensorSquaredNorms(grads.length, partialCount, grid.threads, subgroups), partials, owner, squaredNorms);
   partials.release();
   owner.release();
+  const totalNorm = new Tensor([1], 'f32', { name: 'grad_norm' });
+  const clipCoef = new Tensor([1], 'f32', { name: 'grad_clip_coef' });
+  launchOn(gradNormFinish(grads.length, maxNorm, grid.threads, subgroups), squaredNorms, totalNorm, clipCoef);
+  squaredNorms.release();
   return { totalNorm, clipCoef };
 }
 

@@ -4,9 +4,10 @@ import '../support/setup.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ADAMW_COST, scheduleTable } from '../../kernels/adamw.ts';
-import { MAX_PARTIALS, MIN_PER_WORKGROUP, SUM_SQUARES_COST, chunkOf, partialsOf } from '../../kernels/grad_norm.ts';
+import { MAX_PARTIALS, NORM_GRIDS, SUM_SQUARES_COST, chunkOf, partialsOf } from '../../kernels/grad_norm.ts';
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { Tensor, dispatchStats, gpu } from '../../engine/index.ts';
+import { withSettings } from '../../engine/env.ts';
 import { AdamW, clipGradNorm, gradNorm, type AdamWState } from '../../engine/optim/adamw.ts';
 import { assertClose } from '../../reference/check.ts';
 import { randn, type F64 } from '../../reference/float64.ts';
@@ -132,28 +133,35 @@ test("AdamW's schedule table: each step's rate to the schedule's end, then rows 
   assert.is(scheduleTable(() => 1e-3, 1, BASE, [0.1], 5).length, 5 * 3, 'at most maxSteps rows');
 });
 
-test('gradNorm and clipGradNorm: total norm, coefficient, in-place scaling when active, untouched when not', async () => {
+/** The grad norm's grids: `body` runs once with each class of adapter's (ENGINE_KERNELS). */
+async function inEachGrid(body: (kernels: keyof typeof NORM_GRIDS) => Promise<void>): Promise<void> {
+  for (const kernels of ['software', 'gpu'] as const) await withSettings({ ENGINE_KERNELS: kernels }, () => body(kernels));
+}
+
+test("gradNorm and clipGradNorm: total norm, coefficient, in-place scaling when active, untouched when not, in both classes' grids", async () => {
   const grads = gradsAt(SIZES, 0, 0.5);
   const expectedNorm = refClipGradNorm(grads.map(f64), Infinity);
-  for (const maxNorm of [1, 1000]) {
-    const params = makeParams(SHAPES, initialValues(SIZES));
-    params.forEach((p, i) => p.grad!.write(grads[i]));
-    const { totalNorm, clipCoef } = gradNorm(params, maxNorm);
-    assertClose([await totalNorm.item()], [expectedNorm], 0, 1e-6, 'gradNorm total');
-    assertClose([await clipCoef.item()], [Math.min(1, maxNorm / (expectedNorm + 1e-6))], 0, 1e-6, 'clip coefficient');
+  await inEachGrid(async (kernels) => {
+    for (const maxNorm of [1, 1000]) {
+      const params = makeParams(SHAPES, initialValues(SIZES));
+      params.forEach((p, i) => p.grad!.write(grads[i]));
+      const { totalNorm, clipCoef } = gradNorm(params, maxNorm);
+      assertClose([await totalNorm.item()], [expectedNorm], 0, 1e-6, `gradNorm total (${kernels})`);
+      assertClose([await clipCoef.item()], [Math.min(1, maxNorm / (expectedNorm + 1e-6))], 0, 1e-6, 'clip coefficient');
 
-    const clipped = grads.map(f64);
-    refClipGradNorm(clipped, maxNorm);
-    const norm = clipGradNorm(params, maxNorm);
-    assertClose([await norm.item()], [expectedNorm], 0, 1e-6, 'clipGradNorm total');
-    for (let i = 0; i < params.length; i++) {
-      const after = await params[i].grad!.toFloat32();
-      if (maxNorm === 1000) assert.equal(Array.from(after), Array.from(grads[i]), 'an inactive clip leaves gradients bit-identical');
-      else assertClose(after, clipped[i], 1e-7, 1e-6, `clipped grad ${i}`);
+      const clipped = grads.map(f64);
+      refClipGradNorm(clipped, maxNorm);
+      const norm = clipGradNorm(params, maxNorm);
+      assertClose([await norm.item()], [expectedNorm], 0, 1e-6, `clipGradNorm total (${kernels})`);
+      for (let i = 0; i < params.length; i++) {
+        const after = await params[i].grad!.toFloat32();
+        if (maxNorm === 1000) assert.equal(Array.from(after), Array.from(grads[i]), 'an inactive clip leaves gradients bit-identical');
+        else assertClose(after, clipped[i], 1e-7, 1e-6, `clipped grad ${i}`);
+      }
+      for (const t of [totalNorm, clipCoef, norm]) t.release();
+      releaseAll(params);
     }
-    for (const t of [totalNorm, clipCoef, norm]) t.release();
-    releaseAll(params);
-  }
+  });
 });
 
 test('AdamW with the clip coefficient fused in matches clip-then-step, and leaves .grad untouched', async () => {
@@ -185,8 +193,9 @@ test('AdamW with the clip coefficient fused in matches clip-then-step, and leave
 
 test('many parameters (several launch groups, an empty tensor): AdamW and the norm stay exact, one launch per group and one to begin', async () => {
   const sizes = Array.from({ length: 40 }, (_, i) => (i === 5 ? 0 : 1 + ((i * 37) % 300)));
-  sizes[17] = MIN_PER_WORKGROUP * 2 + 1; // three stage-1 partials, read as scalars
-  sizes[18] = MIN_PER_WORKGROUP * 2 + 4; // three, read as vec4s
+  const chunk = NORM_GRIDS.software.minChunk;
+  sizes[17] = chunk * 2 + 1; // three stage-1 partials, read as scalars
+  sizes[18] = chunk * 2 + 4; // three, read as vec4s
   const shapes = sizes.map((n) => [n]);
   const ref = initialValues(sizes);
   const params = makeParams(shapes, ref);
@@ -208,7 +217,10 @@ test('many parameters (several launch groups, an empty tensor): AdamW and the no
     const before = dispatchStats.dispatches;
     opt.step();
     assert.is(dispatchStats.dispatches - before, 1 + Math.ceil(40 / slotsPerLaunch(ADAMW_COST, storageLimit)), 'AdamW launches');
-    const { totalNorm, clipCoef } = gradNorm(params, 1);
+    const normStart = dispatchStats.dispatches;
+    const { totalNorm, clipCoef } = withSettings({ ENGINE_KERNELS: 'software' }, () => gradNorm(params, 1));
+    const stage1 = Math.ceil(40 / slotsPerLaunch(SUM_SQUARES_COST, storageLimit));
+    assert.is(dispatchStats.dispatches - normStart, stage1 + 2, 'grad norm launches: stage 1 per group, each tensor, the total');
     refAdamWStep(ref, grads, refState, { ...BASE, lr: 1e-2, weightDecays });
     assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, 'norm over many tensors');
     totalNorm.release();
@@ -220,26 +232,35 @@ test('many parameters (several launch groups, an empty tensor): AdamW and the no
   releaseAll(params);
 });
 
-test('grad norm chunks: whole vec4s, at most MAX_PARTIALS partials per tensor', () => {
-  for (const n of [1, MIN_PER_WORKGROUP, MIN_PER_WORKGROUP * MAX_PARTIALS + 1, 30522 * 768]) {
-    assert.ok(chunkOf(n) % 4 === 0 && chunkOf(n) >= MIN_PER_WORKGROUP, `chunk of ${n}`);
-    assert.ok(partialsOf(n) <= MAX_PARTIALS && partialsOf(n) * chunkOf(n) >= n, `partials of ${n}`);
+test("grad norm chunks: whole vec4s of each workgroup's threads; software's at most MAX_PARTIALS a tensor, a GPU's fixed", () => {
+  const embedding = 30522 * 768;
+  for (const grid of Object.values(NORM_GRIDS)) {
+    for (const n of [1, grid.minChunk, grid.minChunk * MAX_PARTIALS + 1, embedding]) {
+      const chunk = chunkOf(n, grid);
+      assert.ok(chunk % (4 * grid.threads) === 0 && chunk >= grid.minChunk, `chunk of ${n}`);
+      assert.ok(partialsOf(n, grid) <= grid.maxPartials && partialsOf(n, grid) * chunk >= n, `partials of ${n}`);
+    }
   }
-  assert.is(partialsOf(MIN_PER_WORKGROUP * MAX_PARTIALS), MAX_PARTIALS);
+  assert.is(partialsOf(NORM_GRIDS.software.minChunk * MAX_PARTIALS, NORM_GRIDS.software), MAX_PARTIALS);
+  assert.is(partialsOf(embedding, NORM_GRIDS.software), MAX_PARTIALS, "software: the embedding gradient's 23M in 256 chunks");
+  assert.is(partialsOf(embedding, NORM_GRIDS.gpu), 5723, "a GPU: the embedding gradient's 23M in 5,723 chunks of 4,096");
 });
 
-test('gradNorm of a tensor past MIN_PER_WORKGROUP · MAX_PARTIALS elements (longer chunks), beside a small one', async () => {
-  const sizes = [MIN_PER_WORKGROUP * MAX_PARTIALS + 4, 5];
+test('gradNorm of a tensor past minChunk · MAX_PARTIALS elements, beside a small one: longer chunks, or more partials than threads', async () => {
+  const sizes = [NORM_GRIDS.software.minChunk * MAX_PARTIALS + 4, 5];
+  assert.ok(partialsOf(sizes[0], NORM_GRIDS.gpu) > NORM_GRIDS.gpu.threads, "a GPU's stage 2 adds several partials a thread");
   const grads = gradsAt(sizes, 0);
   const params = makeParams(
     sizes.map((n) => [n]),
     grads,
   );
   params.forEach((p, i) => p.grad!.write(grads[i]));
-  const { totalNorm, clipCoef } = gradNorm(params, 1);
-  assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, 'norm');
-  totalNorm.release();
-  clipCoef.release();
+  await inEachGrid(async (kernels) => {
+    const { totalNorm, clipCoef } = gradNorm(params, 1);
+    assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, `norm (${kernels})`);
+    totalNorm.release();
+    clipCoef.release();
+  });
   releaseAll(params);
 });
 
