@@ -1,5 +1,6 @@
 // `npm run bench`: kernel benchmarks in the spirit of llm.c's dev/cuda, the same matmuls through
-// TensorFlow.js and jax-js on the same device, and a profile of one training step.
+// TensorFlow.js and jax-js on the same device, a profile of one training step, and the workgroup
+// count of every launch of a step as a GPU runs it (bench/grid.ts).
 //   npm run bench -- --help
 // Every variant is validated against the float64 CPU reference before it is timed; the process
 // exits non-zero when any validation fails. The --json and --report files are rewritten after
@@ -15,11 +16,12 @@ import { comparePeers } from './compare.ts';
 import { selectedGroups } from './groups.ts';
 import { HELP, parseOptions, type BenchOptions } from './options.ts';
 import { knownPeaks } from './peaks.ts';
+import { stepGrid } from './grid.ts';
 import { profileHost } from './host.ts';
 import { profileStep } from './profile.ts';
 import { writeReport } from './report.ts';
 import { oneLine, timeGroup, validateGroup } from './suite.ts';
-import { allTables, profileSummary, textTable, type BenchResults } from './tables.ts';
+import { allTables, gridSummary, profileSummary, textTable, type BenchResults } from './tables.ts';
 import { CLOCK_NOTE, KernelTimer } from '../tune/timing.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -53,6 +55,15 @@ export async function runBench(o: BenchOptions, g: Gpu, partial: (results: Bench
   const progress = new Progress(groups, o, g.cpuImplementation);
   partial(results);
   try {
+    if (o.only.has('grid')) {
+      try {
+        results.grid = stepGrid(o);
+        log(`grid: ${gridSummary(results.grid)[0]}`);
+      } catch (err) {
+        results.grid = { error: oneLine(err) };
+      }
+      partial(results);
+    }
     for (const group of groups) {
       const valid = await validateGroup(group);
       const failed = valid.filter((v) => v.error);
@@ -97,6 +108,7 @@ class Progress {
     const guessSeconds = (software ? 2.5 : 0.3) * (o.quick ? 1 : 3);
     const extras = ['peers', 'profile', 'host'].filter((x) => o.only.has(x as never));
     const minutes = Math.max(1, Math.round((this.total * guessSeconds) / 60));
+    if (this.total === 0) return;
     log(
       `${variants} variants to validate, ${this.total} timings${extras.length ? `, then ${extras.join(', ')}` : ''}: ` +
         `roughly ${minutes} min${extras.length ? ' before those' : ''} (a guess; the time left follows as it goes)`,
@@ -121,6 +133,7 @@ class Progress {
   }
 
   done(): void {
+    if (this.total === 0) return;
     if (this.tty) process.stderr.write('\r\x1b[K');
     log(`${this.timings} timings in ${Math.round((performance.now() - this.started) / 1000)} s`);
   }
@@ -155,6 +168,8 @@ async function main(): Promise<number> {
   if (results.profile)
     console.log(`\n${'error' in results.profile ? `Step profile failed: ${results.profile.error}` : profileSummary(results.profile)}`);
   if (results.host && 'error' in results.host) console.log(`\nHost profile failed: ${results.host.error}`);
+  if (results.grid)
+    console.log(`\n${'error' in results.grid ? `Grid report failed: ${results.grid.error}` : gridSummary(results.grid).join('\n')}`);
   for (const [name, why] of Object.entries(results.peers?.unavailable ?? {})) console.log(`${name} could not run here: ${why}`);
   save(results);
   return results.validations.some((v) => v.error) ? 1 : 0;

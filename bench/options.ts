@@ -22,6 +22,7 @@ export const GROUPS = [
   'peers',
   'profile',
   'host',
+  'grid',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -58,7 +59,8 @@ export type { MatmulConfig };
 
 export const HELP = `npm run bench -- [options]
 Kernel benchmarks (every variant validated against a float64 CPU reference, then timed), the same
-matmuls through TensorFlow.js and jax-js on the same device, and a profile of one training step.
+matmuls through TensorFlow.js and jax-js on the same device, a profile of one training step, and
+(grid) the workgroups of every launch of a step as a GPU runs it, recorded without running: seconds.
 
   --only LIST          groups to run, comma-separated (default all):
                        ${GROUPS.join(', ')}

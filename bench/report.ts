@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { barChart, type BarGroup } from './svg.ts';
-import { allTables, markdownTable, profileSummary, type BenchResults } from './tables.ts';
+import { allTables, gridSummary, markdownTable, profileSummary, type BenchResults } from './tables.ts';
 import { CLOCK_NOTE } from '../tune/timing.ts';
 
 function peerChart(r: BenchResults): string | null {
@@ -46,6 +46,7 @@ export function writeReport(file: string, r: BenchResults): void {
   for (const [name, why] of Object.entries(r.peers?.unavailable ?? {})) lines.push(`- ${name} could not run here: ${why}`);
   if (r.profile) lines.push(`- Step profile: ${'error' in r.profile ? `failed: ${r.profile.error}` : profileSummary(r.profile)}`);
   if (r.host && 'error' in r.host) lines.push(`- Host profile: failed: ${r.host.error}`);
+  if (r.grid) lines.push(`- Grid: ${'error' in r.grid ? `failed: ${r.grid.error}` : gridSummary(r.grid).join('\n  ')}`);
   lines.push('');
   for (const [suffix, svg] of [
     ['peers', peerChart(r)],

@@ -1,6 +1,7 @@
 // The benchmark's results as tables, rendered for the terminal (aligned text) or markdown; the
 // terminal output and the report show the same tables.
 import type { PeerComparison } from './compare.ts';
+import { alikeLaunches, type GridLaunch, type StepGrid } from './grid.ts';
 import type { HostProfile } from './host.ts';
 import type { StepProfile, TimeShare } from './profile.ts';
 import type { KernelResult, Validation } from './suite.ts';
@@ -19,6 +20,7 @@ export interface BenchResults {
   peers?: PeerComparison;
   profile?: StepProfile | { error: string };
   host?: HostProfile | { error: string };
+  grid?: StepGrid | { error: string };
   /** Set when the run was stopped before its end: what stopped it. */
   interrupted?: string;
 }
@@ -73,11 +75,12 @@ export const rateIsNoise = (k: KernelResult) => k.work < TOO_LITTLE_WORK || (k.t
 const isDistilBertBase = (shapes: BenchResults['shapes']) =>
   Object.entries({ batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12 }).every(([name, value]) => shapes[name] === value);
 
+/** A workgroup count, marked when under FILL_WORKGROUPS: too few to fill a large GPU. */
+const withFillFlag = (workgroups: number) => `${workgroups}${workgroups < FILL_WORKGROUPS ? ` (<${FILL_WORKGROUPS})` : ''}`;
+
 /** Each launch's workgroup count, "+" between launches; with `flag`, those under FILL_WORKGROUPS marked. */
 function workgroupsCell(k: KernelResult, flag: boolean): string {
-  return (k.launches ?? [])
-    .map(({ workgroups }) => `${workgroups}${flag && workgroups < FILL_WORKGROUPS ? ` (<${FILL_WORKGROUPS})` : ''}`)
-    .join(' + ');
+  return (k.launches ?? []).map(({ workgroups }) => (flag ? withFillFlag(workgroups) : String(workgroups))).join(' + ');
 }
 
 export function kernelTable(kernels: KernelResult[], peaks: BenchResults['peaks'], shapes: BenchResults['shapes']): Table {
@@ -149,6 +152,37 @@ export function profileSummary(p: StepProfile): string {
   );
 }
 
+const underFill = (l: GridLaunch) => l.workgroups < FILL_WORKGROUPS;
+const modelLine = ({ model: m, launches }: StepGrid) =>
+  `DistilBERT ${m.layers} layers, dim ${m.dim}, hidden ${m.hidden}, ${m.heads} heads, batch ${m.batch} × seq ${m.seq}: ${launches.length} launches`;
+
+export function gridTable(g: StepGrid): Table {
+  return {
+    title: `Workgroups of every launch of a training step as a GPU runs it (ENGINE_KERNELS=gpu, recorded without running), ${modelLine(g)}; "(<${FILL_WORKGROUPS})": too few to fill a large GPU`,
+    header: ['phase', 'op', 'kernel', 'grid', 'workgroups', 'launches'],
+    rows: alikeLaunches(g.launches).map(({ launch: l, count }) => [
+      l.phase,
+      l.op,
+      l.kernel,
+      l.grid.join('×'),
+      withFillFlag(l.workgroups),
+      String(count),
+    ]),
+  };
+}
+
+/** The launches under FILL_WORKGROUPS in a few lines: how many, then one line per kind of launch. */
+export function gridSummary(g: StepGrid): string[] {
+  const under = g.launches.filter(underFill);
+  return [
+    `${modelLine(g)}, ${under.length} of them under ${FILL_WORKGROUPS.toLocaleString('en-US')} workgroups${under.length ? ':' : '.'}`,
+    ...alikeLaunches(under).map(
+      ({ launch: l, count }) =>
+        `- ${l.op}: ${l.kernel}, ${l.grid.join('×')} = ${l.workgroups} workgroup${l.workgroups === 1 ? '' : 's'}${count > 1 ? `, ×${count}` : ''}`,
+    ),
+  ];
+}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 export function hostTable(h: HostProfile): Table {
@@ -196,6 +230,7 @@ export function allTables(r: BenchResults): Table[] {
   if (r.peers) tables.push(peerTable(r.peers));
   if (r.profile && !('error' in r.profile)) tables.push(...profileTables(r.profile));
   if (r.host && !('error' in r.host)) tables.push(hostTable(r.host));
+  if (r.grid && !('error' in r.grid)) tables.push(gridTable(r.grid));
   return tables;
 }
 
