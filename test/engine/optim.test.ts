@@ -8,6 +8,7 @@ import { MAX_PARTIALS, NORM_GRIDS, SUM_SQUARES_COST, chunkOf, partialsOf } from 
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { Tensor, dispatchStats, gpu } from '../../engine/index.ts';
 import { withSettings } from '../../engine/env.ts';
+import { observeLaunches } from '../../engine/gpu/dispatch.ts';
 import { AdamW, clipGradNorm, gradNorm, type AdamWState } from '../../engine/optim/adamw.ts';
 import { assertClose } from '../../reference/check.ts';
 import { randn, type F64 } from '../../reference/float64.ts';
@@ -246,7 +247,7 @@ test("grad norm chunks: whole vec4s of each workgroup's threads; software's at m
   assert.is(partialsOf(embedding, NORM_GRIDS.gpu), 5723, "a GPU: the embedding gradient's 23M in 5,723 chunks of 4,096");
 });
 
-test('gradNorm of a tensor past minChunk · MAX_PARTIALS elements, beside a small one: longer chunks, or more partials than threads', async () => {
+test('gradNorm of a tensor past minChunk · MAX_PARTIALS elements, beside a small one, in the grid ENGINE_KERNELS picks: longer chunks, or more partials than threads', async () => {
   const sizes = [NORM_GRIDS.software.minChunk * MAX_PARTIALS + 4, 5];
   assert.ok(partialsOf(sizes[0], NORM_GRIDS.gpu) > NORM_GRIDS.gpu.threads, "a GPU's stage 2 adds several partials a thread");
   const grads = gradsAt(sizes, 0);
@@ -256,7 +257,12 @@ test('gradNorm of a tensor past minChunk · MAX_PARTIALS elements, beside a smal
   );
   params.forEach((p, i) => p.grad!.write(grads[i]));
   await inEachGrid(async (kernels) => {
+    const workgroups: number[] = [];
+    observeLaunches((launch) => void workgroups.push(launch.workgroups.reduce((a, b) => a * b)));
     const { totalNorm, clipCoef } = gradNorm(params, 1);
+    observeLaunches(null);
+    const stage1 = partialsOf(sizes[0], NORM_GRIDS[kernels]) + 1;
+    assert.equal(workgroups, [stage1, sizes.length, 1], `workgroups: stage 1, a tensor each, the total (${kernels})`);
     assertClose([await totalNorm.item()], [refClipGradNorm(grads, Infinity)], 0, 1e-6, `norm (${kernels})`);
     totalNorm.release();
     clipCoef.release();
