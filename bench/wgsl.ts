@@ -28,12 +28,13 @@ const OPTIONS = {
   snapshots: { kind: 'flag', help: `write every kernel at DistilBERT's shapes to docs/kernels/NAME.wgsl` },
 } satisfies OptionTable;
 
+const NAME_WIDTH = Math.max(...Object.keys(KERNEL_CATALOG).map((n) => n.length)) + 2;
 const USAGE = 'npm run wgsl -- NAME [shape flags] | --snapshots';
 const help = () => `${helpText(USAGE, 'Prints the WGSL of one kernel of a DistilBERT training step.', OPTIONS)}
 
 kernels:
 ${Object.entries(KERNEL_CATALOG)
-  .map(([name, e]) => `  ${name.padEnd(30)}${e.what}`)
+  .map(([name, e]) => `  ${name.padEnd(NAME_WIDTH)}${e.what}`)
   .join('\n')}
 `;
 
