@@ -6,6 +6,7 @@
 // Workloads that go through engine ops time the forward, and the backward alone (the op's own
 // backward function on a fixed output gradient), each in a step scope so that what one run
 // allocates goes back to the pool before the next.
+import { withSettings, type SettingName } from '../engine/env.ts';
 import { type Tensor, backward as backwardOf, noGrad, scoped, tuningState, withoutTuning, zeroGrad } from '../engine/index.ts';
 import { type Workload, prepareScoped, randomTensor } from '../tune/workload.ts';
 import type { Group } from './options.ts';
@@ -104,4 +105,17 @@ export function withDefaultTwin(variant: Variant): Variant[] {
     { ...variant, name: `${variant.name}, ${TUNED_VARIANT}` },
     { ...variant, name: `${variant.name}, ${DEFAULT_VARIANT}`, workloads: variant.workloads.map(untuned) },
   ];
+}
+
+/** `variant` with `settings` in force around its validation, its workloads' preparation and their runs. */
+export function underSettings(settings: Partial<Record<SettingName, string>>, variant: Variant): Variant {
+  const set = <T>(body: () => T): T => withSettings(settings, body);
+  const workload = (w: Workload): Workload => ({
+    ...w,
+    prepare: () => {
+      const prepared = set(w.prepare);
+      return { run: () => set(prepared.run), release: prepared.release };
+    },
+  });
+  return { ...variant, validate: () => set(variant.validate), workloads: variant.workloads.map(workload) };
 }

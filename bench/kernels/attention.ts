@@ -8,7 +8,6 @@
 // kernels also recompute P, which is not counted). Where the adapter has shader-f16, variants 2
 // and 3 also run on f16 q, k and v, as --fp16's autocast launches them (validated on f16-rounded
 // inputs; the timed inputs are made f16, so that no cast is timed).
-import { withSettings } from '../../engine/env.ts';
 import {
   Tensor,
   additiveKeyMask,
@@ -24,8 +23,8 @@ import { gradcheck } from '../../reference/check.ts';
 import { attentionRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { reductionVariants } from '../reductions.ts';
-import { noise, randomTensor, type Workload } from '../../tune/workload.ts';
-import { opWorkloads, type KernelGroup, type Variant } from '../workload.ts';
+import { noise, randomTensor } from '../../tune/workload.ts';
+import { opWorkloads, underSettings, type KernelGroup } from '../workload.ts';
 
 /** Validates `fused` or the unfused variant (with `half`, the fused one on f16 q, k, v) against the reference on small shapes. */
 async function validate(fused: boolean, half = false): Promise<void> {
@@ -94,25 +93,14 @@ export function attentionGroup(o: BenchOptions): KernelGroup {
     variants: [
       { name: '1 unfused (matmul, masked softmax, matmul)', validate: () => validate(false), workloads: unfused },
       ...forms.flatMap(([name, form, withHalf]) => [
-        ...reductionVariants(name, () => validate(true), fusedOn(qkv)).map((v) => inForm(form, v)),
+        ...reductionVariants(name, () => validate(true), fusedOn(qkv)).map((v) => underSettings({ ENGINE_ATTENTION: form }, v)),
         ...(withHalf
-          ? reductionVariants(`${name}, f16 q/k/v`, () => validate(true, true), fusedOn(halfQkv)).map((v) => inForm(form, v))
+          ? reductionVariants(`${name}, f16 q/k/v`, () => validate(true, true), fusedOn(halfQkv)).map((v) =>
+              underSettings({ ENGINE_ATTENTION: form }, v),
+            )
           : []),
       ]),
       ...(tuningState().state === 'used' ? reductionVariants('fused, as tuned', () => validate(true), fusedOn(qkv)) : []),
     ],
   };
-}
-
-/** `variant` with ENGINE_ATTENTION set to `form` around its validation, preparation and runs. */
-function inForm(form: AttentionForm, variant: Variant): Variant {
-  const set = <T>(body: () => T): T => withSettings({ ENGINE_ATTENTION: form }, body);
-  const workload = (w: Workload): Workload => ({
-    ...w,
-    prepare: () => {
-      const prepared = set(w.prepare);
-      return { run: () => set(prepared.run), release: prepared.release };
-    },
-  });
-  return { ...variant, validate: () => set(variant.validate), workloads: variant.workloads.map(workload) };
 }
