@@ -6,7 +6,8 @@
 // recorded training step (bench/recorded_step.ts: one layer, forward, backward and optimizer, run
 // without executing), by the op that makes it and its kernel's name, so the catalog shows what the
 // ops launch now. The step is recorded as a GPU runs it (ENGINE_KERNELS=gpu) and, for the matmuls
-// CPU adapters run instead (variant 4, kernels/cpu/), as they run it (ENGINE_KERNELS=software).
+// and the embedding backward's counting sort that CPU adapters run instead (variant 4, kernels/cpu/;
+// kernels/embedding.ts), as they run them (ENGINE_KERNELS=software).
 // Row reductions are shown in their workgroup-memory form (ENGINE_SUBGROUPS=0); adapters with
 // subgroups run the `_subgroups` form (kernels/row_reduce.ts). The teaching matmuls (variants 1
 // and 2, kernels/matmul_teaching.ts), which no step launches, are made from the arguments of the
@@ -163,9 +164,20 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
     kernel: /^sum_columns_chunks/,
   },
   embedding_sum_buckets: {
-    what: "word embedding backward, the last of its counting-sort kernels: each row's sum",
+    what: "word embedding backward as CPU adapters run it, the last of its counting-sort kernels: each row's sum",
     op: 'embedding backward',
     kernel: /sum_buckets/,
+    kernels: 'software',
+  },
+  embedding_link_occurrences: {
+    what: 'word embedding backward, step 1 of 2: each position linked to the next with its id',
+    op: 'embedding backward',
+    kernel: /link_occurrences/,
+  },
+  embedding_sum_chains: {
+    what: "word embedding backward, step 2 of 2: each row's sum along its id's chain of positions",
+    op: 'embedding backward',
+    kernel: /sum_chains/,
   },
   adamw: {
     what: 'AdamW: one launch updates several parameters, each in its own range of workgroups (`AdamW.step`)',

@@ -276,6 +276,17 @@ export function adamwStep(param: F64, grad: ArrayLike<number>, m: F64, v: F64, s
   }
 }
 
+/** An embedding lookup: out[i, :] = table[ids[i], :], for a table of `dim` columns; ids outside [0, V) give zero rows. */
+export function gatherRowsRef(ids: ArrayLike<number>, table: F64, dim: number): F64 {
+  const vocab = table.length / dim;
+  const out = new Float64Array(ids.length * dim);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id >= 0 && id < vocab) out.set(table.subarray(id * dim, (id + 1) * dim), i * dim);
+  }
+  return out;
+}
+
 /** x[:, position] of a row-major [batch, seq, dim] tensor: [batch, dim]. */
 export function selectPosition(x: F64, batch: number, seq: number, dim: number, position: number): F64 {
   const out = new Float64Array(batch * dim);

@@ -1,20 +1,16 @@
 // Embedding lookup of batch·seq token ids into the word table [vocab, dim], and its deterministic
-// scatter-add backward (the one that matters: it writes the whole [vocab, dim] gradient).
-// Memory-bound, rated in GB/s. The float64 reference is the one-hot product onehot(ids)·table.
+// scatter-add backward (the one that matters: it writes the whole [vocab, dim] gradient), in each of
+// the backward's forms (kernels/embedding.ts), set by ENGINE_KERNELS around validation, preparation
+// and runs: the counting sort CPU implementations get, and the linked occurrences GPUs get.
+// Memory-bound, rated in GB/s. The float64 reference is reference/float64.ts `gatherRowsRef`.
 import { Tensor, embedding } from '../../engine/index.ts';
 import { gradcheck } from '../../reference/check.ts';
-import { matmul as matmulRef, randn } from '../../reference/float64.ts';
+import { gatherRowsRef, randn } from '../../reference/float64.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, randomTensor } from '../../tune/workload.ts';
-import { opWorkloads, type KernelGroup } from '../workload.ts';
+import { opWorkloads, underSettings, type KernelGroup } from '../workload.ts';
 
 const idsIn = (n: number, vocab: number, seed: number) => Array.from(noise(n, seed), (v) => Math.floor(Math.abs(v) * 1e6) % vocab);
-
-function gatherRef(ids: Float64Array, table: Float64Array, vocab: number, dim: number): Float64Array {
-  const oneHot = new Float64Array(ids.length * vocab);
-  ids.forEach((id, i) => (oneHot[i * vocab + id] = 1));
-  return matmulRef(oneHot, table, 1, ids.length, vocab, dim);
-}
 
 async function validate(): Promise<void> {
   for (const [n, vocab, dim] of [
@@ -27,7 +23,7 @@ async function validate(): Promise<void> {
         { shape: [vocab, dim], data: randn(vocab * dim, 2) },
       ],
       gpu: ([ids, table]) => embedding(ids, table),
-      cpu: ([ids, table]) => gatherRef(ids, table, vocab, dim),
+      cpu: ([ids, table]) => gatherRowsRef(ids, table, dim),
     });
   }
 }
@@ -41,5 +37,13 @@ export function embeddingGroup(o: BenchOptions): KernelGroup {
     forwardWork: 2 * n * o.dim * 4, // read the rows, write the output
     backwardWork: (n * o.dim + o.vocab * o.dim) * 4, // read the output gradient, write the table gradient
   });
-  return { group: 'embedding', unit: 'GB/s', variants: [{ name: 'sorted scatter-add', validate, workloads }] };
+  const forms = [
+    ['counting sort (CPU implementations)', 'software'],
+    ['linked occurrences (GPUs)', 'gpu'],
+  ] as const;
+  return {
+    group: 'embedding',
+    unit: 'GB/s',
+    variants: forms.map(([name, ENGINE_KERNELS]) => underSettings({ ENGINE_KERNELS }, { name, validate, workloads })),
+  };
 }

@@ -1,5 +1,5 @@
-// embedding_sum_buckets: word embedding backward, the last of its counting-sort kernels: each row's sum.
-// Kernel embedding_sum_buckets_x4 (op embedding backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [2862, 1, 1], uniforms threads=732528.
+// embedding_sum_buckets: word embedding backward as CPU adapters run it, the last of its counting-sort kernels: each row's sum.
+// Kernel embedding_sum_buckets_x4 (op embedding backward, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [2862, 1, 1], uniforms threads=732528.
 struct Params {
   threads: u32,
 }

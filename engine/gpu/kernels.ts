@@ -145,7 +145,13 @@ export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedM
   'accumulate',
   'padWithZeros',
 ]);
-export const { gatherRows, sortPositionsById, sumBuckets } = memoizedModule(embedding, ['gatherRows', 'sortPositionsById', 'sumBuckets']);
+export const { gatherRows, sortPositionsById, sumBuckets, linkOccurrences, sumChains } = memoizedModule(embedding, [
+  'gatherRows',
+  'sortPositionsById',
+  'sumBuckets',
+  'linkOccurrences',
+  'sumChains',
+]);
 export const { sumSquaresPartials, tensorSquaredNorms, gradNormFinish, scaleByCoefficient } = memoizedModule(gradNorm, [
   'sumSquaresPartials',
   'tensorSquaredNorms',

@@ -1,8 +1,11 @@
 // Embedding lookup: out[..., :] = table[ids[...], :], with a deterministic scatter-add backward
-// (a stable counting sort of positions by id; see kernels/embedding.ts). Repeated ids accumulate;
-// a padding id's row gets no gradient (nn.Embedding's padding_idx).
+// (kernels/embedding.ts): on a GPU, each position linked to the next with its id, in launches sized
+// by the work; on a CPU implementation, a stable counting sort of positions by id in one workgroup.
+// Both give the same bits. Repeated ids accumulate; a padding id's row gets no gradient
+// (nn.Embedding's padding_idx).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
-import { gatherRows, sortPositionsById, sumBuckets } from '../gpu/kernels.ts';
+import { kernelClass } from '../gpu/device.ts';
+import { gatherRows, linkOccurrences, sortPositionsById, sumBuckets, sumChains } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
@@ -27,15 +30,28 @@ export const embedding = op(
   },
 );
 
-/** dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order (0 for paddingIdx). */
+/**
+ * dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order (0
+ * for paddingIdx), in the form made for the adapter's class.
+ */
 function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number, paddingIdx?: number): Tensor {
   const n = ids.numel;
-  const cursors = new Tensor([vocab], 'i32');
-  const starts = new Tensor([vocab + 1], 'i32');
-  const order = new Tensor([n], 'i32');
-  launchOn(sortPositionsById(n, vocab, paddingIdx), ids, cursors, starts, order);
   const dTable = new Tensor([vocab, dim]);
-  if (dTable.numel > 0) launchOn(sumBuckets(vocab, dim), g, starts, order, dTable);
-  for (const t of [cursors, starts, order]) t.release();
+  let scratch: Tensor[];
+  if (kernelClass() === 'gpu') {
+    const next = new Tensor([n], 'i32');
+    const first = new Tensor([vocab], 'i32');
+    launchOn(linkOccurrences(n, vocab, paddingIdx), ids, next, first);
+    if (dTable.numel > 0) launchOn(sumChains(n, vocab, dim, paddingIdx), g, ids, next, first, dTable);
+    scratch = [next, first];
+  } else {
+    const cursors = new Tensor([vocab], 'i32');
+    const starts = new Tensor([vocab + 1], 'i32');
+    const order = new Tensor([n], 'i32');
+    launchOn(sortPositionsById(n, vocab, paddingIdx), ids, cursors, starts, order);
+    if (dTable.numel > 0) launchOn(sumBuckets(vocab, dim), g, starts, order, dTable);
+    scratch = [cursors, starts, order];
+  }
+  for (const t of scratch) t.release();
   return dTable;
 }
