@@ -55,6 +55,33 @@ export function planSlotGroups(sizes: readonly number[], maxSlots: number, maxGr
   return groups;
 }
 
+/**
+ * Splits tensors into as few consecutive groups of at most `maxSlots` as there can be, each with
+ * about the same `work` (a tensor's workgroups, say), so that no launch is a remainder of a few
+ * small tensors too small to fill a GPU. Each group in turn takes tensors while that brings its
+ * work nearer the mean of what is left, and at least as many as leave the rest room in the groups
+ * after it. Returns the tensor indices of each group.
+ */
+export function planBalancedSlotGroups(work: readonly number[], maxSlots: number): number[][] {
+  if (maxSlots < 1) throw new Error(`planBalancedSlotGroups: need at least one slot per dispatch, got ${maxSlots}`);
+  const groups: number[][] = [];
+  let workLeft = work.reduce((a, b) => a + b, 0);
+  let next = 0;
+  for (let left = Math.ceil(work.length / maxSlots); left > 0; left--) {
+    const target = workLeft / left;
+    const fewest = Math.max(1, work.length - next - (left - 1) * maxSlots);
+    const group: number[] = [];
+    let sum = 0;
+    while (group.length < maxSlots && next < work.length && (group.length < fewest || sum + work[next] / 2 <= target)) {
+      sum += work[next];
+      group.push(next++);
+    }
+    workLeft -= sum;
+    groups.push(group);
+  }
+  return groups;
+}
+
 export interface SlotLayout {
   /** `n{k}` and `wgEnd{k}` for every slot, to spread into the kernel's uniforms. */
   uniforms: Uniforms;

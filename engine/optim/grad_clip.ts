@@ -11,7 +11,7 @@
 import { NORM_GRIDS, SCALE_COST, SUM_SQUARES_COST, partialsOf, type NormGrid } from '../../kernels/grad_norm.ts';
 import { gradNormFinish, scaleByCoefficient, sumSquaresPartials, tensorSquaredNorms } from '../gpu/kernels.ts';
 import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
-import { assertDistinct, slotGroups } from './multi_tensor.ts';
+import { assertDistinct, balancedSlotGroups, slotGroups } from './multi_tensor.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor } from '../autograd/tensor.ts';
 
@@ -40,7 +40,8 @@ export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   const owner = new Tensor([partialCount], 'i32');
   let tensorBase = 0;
   let partialBase = 0;
-  for (const group of slotGroups(grads, SUM_SQUARES_COST)) {
+  // Groups of about equal partials, so that the last launch is no remainder of small tensors.
+  for (const group of balancedSlotGroups(grads, SUM_SQUARES_COST, (g) => partialsOf(g.numel, grid))) {
     launchOn(
       sumSquaresPartials(
         group.map((g) => g.numel),

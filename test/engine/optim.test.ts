@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ADAMW_COST, scheduleTable } from '../../kernels/adamw.ts';
 import { MAX_PARTIALS, NORM_GRIDS, SUM_SQUARES_COST, chunkOf, partialsOf } from '../../kernels/grad_norm.ts';
-import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
+import { planBalancedSlotGroups, planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { Tensor, dispatchStats, gpu } from '../../engine/index.ts';
 import { withSettings } from '../../engine/env.ts';
 import { observeLaunches } from '../../engine/gpu/dispatch.ts';
@@ -340,6 +340,29 @@ test('bad input: missing gradients, duplicate parameters, bad hyperparameters', 
   opt.release();
   noGrad.release();
   releaseAll(params);
+});
+
+test('planBalancedSlotGroups: as few groups as the slots allow, consecutive, with about equal work, no small remainder', () => {
+  // Greedy filling gives [[0, 1, 2, 3], [4, 5, 6, 7], [8]]: a last launch of 1.
+  assert.equal(planBalancedSlotGroups([8, 1, 1, 1, 1, 1, 1, 1, 1], 4), [[0], [1, 2, 3, 4], [5, 6, 7, 8]]);
+  assert.equal(planBalancedSlotGroups([], 3), []);
+  for (const [work, slots] of [
+    [Array.from({ length: 104 }, (_, i) => (i * 7919) % 97), 14],
+    [[5, 5, 5, 5, 5], 2],
+    [[0, 0, 0], 1],
+  ] as [number[], number][]) {
+    const groups = planBalancedSlotGroups(work, slots);
+    assert.is(groups.length, Math.ceil(work.length / slots), `as many groups as ${work.length} tensors at ${slots} slots need`);
+    assert.ok(
+      groups.every((g) => g.length >= 1 && g.length <= slots),
+      'at most `slots` tensors a group',
+    );
+    assert.equal(
+      groups.flat(),
+      work.map((_, i) => i),
+      'consecutive, every tensor once',
+    );
+  }
 });
 
 test('planSlotGroups: consecutive groups bounded by slots and by elements per binding', () => {
