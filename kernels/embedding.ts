@@ -36,9 +36,11 @@
 //                      min and or: exact, so the order threads run in does not matter). It writes
 //                      next[i] = the nearest j > i with ids[j] = ids[i] (none: 0xffffffff) and,
 //                      when no earlier position has that id, first[ids[i]] = i. O(n²) compares:
-//                      16M at DistilBERT-base, 4,096 workgroups. No scratch needs clearing: each
-//                      next[i] has one writer, and first[v] is written only for ids that occur;
-//                      for the others it holds whatever the buffer held, which step 2 rejects.
+//                      16M at DistilBERT-base, 4,096 workgroups; a position whose id takes no
+//                      gradient (padding: most of a short sentence's) returns at once. No scratch
+//                      needs clearing: each next[i] on a chain has one writer, and first[v] is
+//                      written only for ids that occur; for the others it holds whatever the
+//                      buffer held, which step 2 rejects.
 //   2. `sumChains`:    a thread per (row v, column vector) of dTable walks v's chain from first[v]
 //                      (trusted only if ids[first[v]] = v), adding grad rows in increasing
 //                      position; rows no id touches get 0. V·D/4 threads: 22,892 workgroups.
@@ -215,6 +217,7 @@ export function linkOccurrences(n: number, vocab: number, paddingIdx?: number): 
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> next: array<u32>;
 @group(0) @binding(3) var<storage, read_write> first: array<u32>;
+var<workgroup> idAtI: i32;
 var<workgroup> nearestLater: atomic<u32>;
 var<workgroup> anyEarlier: atomic<u32>;
 
@@ -225,11 +228,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = wid.x + wid.y * nwg.x;
   if (i >= p.n) { return; }
   if (lid.x == 0u) {
+    idAtI = ids[i];
     atomicStore(&nearestLater, 0xffffffffu);
     atomicStore(&anyEarlier, 0u);
   }
-  workgroupBarrier();
-  let id = ids[i];
+  // One value for the whole workgroup (the load is also a barrier), so all its threads may return.
+  let id = workgroupUniformLoad(&idAtI);
+  // A position whose id takes no gradient (padding, out of range) is on no chain: no link needed.
+  if (!validId(u32(id))) { return; }
   var earlier = false;
   // This thread's positions rise, so its first match after i is its nearest one.
   for (var j = lid.x; j < p.n; j += ${LINK_WG}u) {
@@ -245,7 +251,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   workgroupBarrier();
   if (lid.x == 0u) {
     next[i] = atomicLoad(&nearestLater);
-    if (validId(u32(id)) && atomicLoad(&anyEarlier) == 0u) { first[u32(id)] = i; }
+    if (atomicLoad(&anyEarlier) == 0u) { first[u32(id)] = i; }
   }
 }`;
   return { name: 'embedding_link_occurrences', code, workgroups: flatGrid(n, 1), uniforms };

@@ -10,6 +10,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
 @group(0) @binding(2) var<storage, read_write> next: array<u32>;
 @group(0) @binding(3) var<storage, read_write> first: array<u32>;
+var<workgroup> idAtI: i32;
 var<workgroup> nearestLater: atomic<u32>;
 var<workgroup> anyEarlier: atomic<u32>;
 
@@ -20,11 +21,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = wid.x + wid.y * nwg.x;
   if (i >= p.n) { return; }
   if (lid.x == 0u) {
+    idAtI = ids[i];
     atomicStore(&nearestLater, 0xffffffffu);
     atomicStore(&anyEarlier, 0u);
   }
-  workgroupBarrier();
-  let id = ids[i];
+  // One value for the whole workgroup (the load is also a barrier), so all its threads may return.
+  let id = workgroupUniformLoad(&idAtI);
+  // A position whose id takes no gradient (padding, out of range) is on no chain: no link needed.
+  if (!validId(u32(id))) { return; }
   var earlier = false;
   // This thread's positions rise, so its first match after i is its nearest one.
   for (var j = lid.x; j < p.n; j += 64u) {
@@ -40,6 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   workgroupBarrier();
   if (lid.x == 0u) {
     next[i] = atomicLoad(&nearestLater);
-    if (validId(u32(id)) && atomicLoad(&anyEarlier) == 0u) { first[u32(id)] = i; }
+    if (atomicLoad(&anyEarlier) == 0u) { first[u32(id)] = i; }
   }
 }
