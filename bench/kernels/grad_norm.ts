@@ -4,7 +4,6 @@
 // once, 4 bytes per parameter. Once in each class of adapter's grid (kernels/grad_norm.ts
 // NORM_GRIDS), ENGINE_KERNELS set around validation, preparation and runs: a GPU's, where the work
 // sizes stage 1, and a CPU implementation's, a few long workgroups per tensor.
-import { withSettings } from '../../engine/env.ts';
 import { gradNorm, scoped } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
 import { assertClose, scopedAsync } from '../../reference/check.ts';
@@ -12,7 +11,7 @@ import { randn } from '../../reference/float64.ts';
 import { benchConfig } from '../config.ts';
 import type { BenchOptions } from '../options.ts';
 import { noise, prepareScoped } from '../../tune/workload.ts';
-import type { KernelGroup, Variant } from '../workload.ts';
+import { type KernelGroup, type Variant, underSettings } from '../workload.ts';
 import { parametersWithGrads, releaseAll } from './adamw.ts';
 
 const MAX_NORM = 1;
@@ -49,21 +48,10 @@ export function gradNormGroup(o: BenchOptions): KernelGroup {
         };
       }),
   };
-  const inGrid = (kernels: 'gpu' | 'software'): Variant => {
-    const set = <T>(body: () => T): T => withSettings({ ENGINE_KERNELS: kernels }, body);
-    return {
-      name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "software's grid"}`,
-      validate: () => set(validate),
-      workloads: [
-        {
-          ...workload,
-          prepare: () => {
-            const prepared = set(workload.prepare);
-            return { run: () => set(prepared.run), release: prepared.release };
-          },
-        },
-      ],
-    };
-  };
+  const inGrid = (kernels: 'gpu' | 'software'): Variant =>
+    underSettings(
+      { ENGINE_KERNELS: kernels },
+      { name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "software's grid"}`, validate, workloads: [workload] },
+    );
   return { group: 'gradnorm', unit: 'GB/s', variants: [inGrid('gpu'), inGrid('software')] };
 }
