@@ -136,7 +136,7 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
     kernel: /^attention_grad_key_value/,
   },
   qkv_grad_input_blocked: {
-    what: "q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 3, the kernel GPUs run",
+    what: "q, k and v backward for x: Σz dz · Wz, one product whose K runs through the three slices (`selfAttention`'s backward); variant 3, the kernel GPUs run",
     op: 'attention backward',
     kernel: /^matmul_blocked/,
   },
@@ -147,21 +147,16 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
     kernel: /^matmul_direct/,
   },
   qkv_grad_weight_split_k: {
-    what: "q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch",
+    what: "q, k and v backward for the weights and biases: dWz = dzᵀ · x, dbz = column sums of dz (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch",
     op: 'attention backward',
     kernel: /^matmul_split_k_(?!sum)/,
   },
   qkv_grad_weight_direct: {
-    what: "q, k and v backward for the weights (`selfAttention`'s backward); variant 4, the kernel CPU adapters run",
+    what: "q, k and v backward for the weights and biases (`selfAttention`'s backward); variant 4, the kernel CPU adapters run",
     kernels: 'software',
     op: 'attention backward',
     kernel: /^matmul_direct/,
     nth: 1,
-  },
-  qkv_grad_bias: {
-    what: "q_lin's, k_lin's and v_lin's backward for their biases, stage 1 of the column sums of each output gradient (`sumColumnsOfEach`)",
-    op: 'attention backward',
-    kernel: /^sum_columns_chunks/,
   },
   embedding_sum_buckets: {
     what: "word embedding backward as CPU adapters run it, the last of its counting-sort kernels: each row's sum",

@@ -11,18 +11,24 @@
 // feed-forward's first layer in one launch, storing the pre-activation A·B + bias as well (the
 // backward needs gelu'(pre-activation); storing it costs one write of C, recomputing it the whole
 // product again). With `geluGrad`, C = (A·B) ⊙ gelu'(preActivation), elementwise: GELU's
-// backward in the launch of the product that gives its output's gradient. With `biasGrad`, the launch also stores the row sums of op(A), Σ_k op(A)[m, k],
-// to a vector [batch, M]: a linear layer's bias gradient db = column sums of dY, computed in the
+// backward in the launch of the product that gives its output's gradient. With `biasGrad`, the
+// launch also stores the row sums of op(A), Σ_k op(A)[m, k], to a vector [batch, M] (one [M] per
+// slot with slotted C): a linear layer's bias gradient db = column sums of dY, computed in the
 // launch of its weight gradient dW = dYᵀ·x. The kernel multiplies op(A) by [op(B) | 1], B with
 // one more column of ones (column N, which loadB answers without reading B), and storeC stores
 // that column to biasGrad instead of C; p.n counts that column, so every variant, split-K's slices
-// and sum included, sums it exactly as it sums C's entries.
+// and sum included, sums it exactly as it sums C's entries. On f16 operands it sums op(A)'s f16
+// values, widened: the values the product multiplies, as torch's autocast sums the f16 gradient.
 //
 // Every fast variant reads its operands and writes C through the same three WGSL functions
 // (`operandFunctions`): loadA(batch, m, k) and loadB(batch, k, n), widened to f32, and
 // storeC(batch, m, n, value), which applies the epilogue. Bindings: A, B, C, then the bias (with
-// `bias`), the pre-activation (with `gelu` or `geluGrad`) and the row sums (with `biasGrad`). With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
+// `bias`), the pre-activation (with `gelu` or `geluGrad`) and the row sums (with `biasGrad`).
+// With `slots`, batch entry z reads and writes bindings of its own (a0, a1, …): WGSL cannot index
 // bindings, so the functions pick entry z's with a switch, and the kernel body is written once.
+// With `kSlots`, A and B come in slices of K instead, each bound on its own, and C is the sum of
+// the slices' products: the K loop runs through slice 0, then slice 1, …, and loadA and loadB
+// pick the slice's bindings by k.
 //
 // Variants, numbered as in llm.c's dev/cuda so that the benchmark validates and times each
 // (kernels/matmul_variants.ts):
@@ -72,7 +78,7 @@ export interface MatmulShape {
   half?: boolean;
   /** C = gelu(A·B (+ bias)), the pre-activation stored in a second output. */
   gelu?: boolean;
-  /** Also the row sums of op(A) into a second output [batch, M] (a bias gradient); not with bias, gelu or slots. */
+  /** Also the row sums of op(A) into a second output [batch, M], or [M] per slot of C (a bias gradient); not with bias or gelu. */
   biasGrad?: boolean;
   /** C = (A·B) ⊙ gelu'(preActivation), a read-only binding of C's shape; not with bias or gelu. */
   geluGrad?: boolean;
@@ -83,6 +89,13 @@ export interface MatmulShape {
    * q, k and v projections, forward and backward; engine/ops/self_attention.ts).
    */
   slots?: { a?: boolean; b?: boolean; c?: boolean };
+  /**
+   * A and B bound as kSlots slices of K, slice z of each its own tensor (a0, a1, …, b0, b1, …):
+   * C = Σz op(Az)·op(Bz), one product with K the slices' total (attention's dX = Σz dz·Wz over
+   * q, k and v). Each slice is [M, K/kSlots] (transposed with transA) and [K/kSlots, N] (with
+   * transB transposed). Batch 1, no `slots` or `biasGrad`.
+   */
+  kSlots?: number;
 }
 
 /** The columns the kernel computes: C's N, and with `biasGrad` the column of op(A)'s row sums. */
@@ -122,16 +135,18 @@ export function uniformsFor(s: MatmulShape, mFolds: number, splits = 1): Uniform
     strideB: u32(s.sharedB || s.slots?.b ? 0 : s.k * s.n),
     mFolds: u32(mFolds),
     ...layoutStrides(s),
+    ...(s.kSlots ? { kSlice: u32(s.k / s.kSlots) } : {}),
   };
 }
 
 /** The layouts as strides: element (m, k) of A at m·aStrideM + k·aStrideK, (k, n) of B at k·bStrideK + n·bStrideN. */
 export function layoutStrides(s: MatmulShape): Uniforms {
+  const k = s.kSlots ? s.k / s.kSlots : s.k; // the K of one operand tensor
   return {
-    aStrideM: u32(s.transA ? 1 : s.k),
+    aStrideM: u32(s.transA ? 1 : k),
     aStrideK: u32(s.transA ? s.m : 1),
     bStrideK: u32(s.transB ? 1 : s.n),
-    bStrideN: u32(s.transB ? s.k : 1),
+    bStrideN: u32(s.transB ? k : 1),
   };
 }
 
@@ -157,27 +172,33 @@ interface Binding {
   access: 'read' | 'read_write';
 }
 
+/** How many slots a slotted operand has: one per slice of K with `kSlots`, else one per batch entry. */
+const slotCount = (s: MatmulShape) => s.kSlots ?? s.batch;
+
 function perSlot(s: MatmulShape, name: string, slotted: boolean | undefined, type: string, access: Binding['access']): Binding[] {
-  return (slotted ? Array.from({ length: s.batch }, (_, z) => `${name}${z}`) : [name]).map((n) => ({ name: n, type, access }));
+  return (slotted ? Array.from({ length: slotCount(s) }, (_, z) => `${name}${z}`) : [name]).map((n) => ({ name: n, type, access }));
 }
 
 /** A's and B's storage bindings, in binding order. */
 function inputBindings(s: MatmulShape): Binding[] {
   const operand = s.half ? 'f16' : 'f32';
-  return [...perSlot(s, 'a', s.slots?.a, operand, 'read'), ...perSlot(s, 'b', s.slots?.b, operand, 'read')];
+  if (s.kSlots && (s.batch !== 1 || s.slots || s.biasGrad || s.k % s.kSlots))
+    throw new Error(`matmul: kSlots ${s.kSlots} need batch 1, no slots, no biasGrad, and a K (${s.k}) they divide`);
+  const [a, b] = s.kSlots ? [true, true] : [s.slots?.a, s.slots?.b];
+  return [...perSlot(s, 'a', a, operand, 'read'), ...perSlot(s, 'b', b, operand, 'read')];
 }
 
 /** C's and the epilogue's storage bindings, in binding order. */
 function outputBindings(s: MatmulShape): Binding[] {
   const c = s.slots?.c;
-  if (s.biasGrad && (s.bias || s.gelu || s.slots)) throw new Error('matmul: a biasGrad epilogue takes no bias, GELU or slots');
+  if (s.biasGrad && (s.bias || s.gelu)) throw new Error('matmul: a biasGrad epilogue takes no bias or GELU');
   if (s.geluGrad && (s.bias || s.gelu)) throw new Error('matmul: a geluGrad epilogue takes no bias or GELU');
   return [
     ...perSlot(s, 'c', c, 'f32', 'read_write'),
     ...(s.bias ? perSlot(s, 'bias', c, 'f32', 'read') : []),
     ...(s.gelu ? perSlot(s, 'preActivation', c, 'f32', 'read_write') : []),
     ...(s.geluGrad ? perSlot(s, 'preActivation', c, 'f32', 'read') : []),
-    ...(s.biasGrad ? perSlot(s, 'biasGrad', false, 'f32', 'read_write') : []),
+    ...(s.biasGrad ? perSlot(s, 'biasGrad', c, 'f32', 'read_write') : []),
   ];
 }
 
@@ -194,16 +215,18 @@ const declare = (bindings: Binding[], first: number) =>
     .join('\n');
 
 /**
- * WGSL `statements` for batch entry `batch`: as they are, or, when the operand is slotted, once per
- * entry inside a switch, with `name` (and the epilogue's bindings) renamed to that entry's.
+ * WGSL `statements` for slot `slot` (the batch entry, or with `kSlots` the slice of K): as they
+ * are, or, when the operand is slotted, once per slot inside a switch, with its bindings (and the
+ * epilogue's) renamed to that slot's.
  */
-function perEntry(s: MatmulShape, slotted: boolean | undefined, statements: string): string {
+function perEntry(s: MatmulShape, slotted: boolean | undefined, statements: string, slot = 'batch'): string {
   if (!slotted) return `  ${statements}`;
-  const cases = Array.from({ length: s.batch }, (_, z) => {
-    const own = statements.replace(/\b(a|b|c|bias|preActivation)\[/g, `$1${z}[`);
-    return `    ${z === s.batch - 1 ? 'default' : `case ${z}u`}: { ${own} }`;
+  const count = slotCount(s);
+  const cases = Array.from({ length: count }, (_, z) => {
+    const own = statements.replace(/\b(a|b|c|bias|preActivation|biasGrad)\[/g, `$1${z}[`);
+    return `    ${z === count - 1 ? 'default' : `case ${z}u`}: { ${own} }`;
   });
-  return `  switch batch {\n${cases.join('\n')}\n  }`;
+  return `  switch ${slot} {\n${cases.join('\n')}\n  }`;
 }
 
 /** WGSL storing `value` at index i of C (column n), after the bias and through GELU as `s` asks. */
@@ -219,6 +242,20 @@ function epilogue(s: MatmulShape): string {
  */
 export function inputFunctions(s: MatmulShape, first = 1): string {
   const widen = (load: string) => (s.half ? `f32(${load})` : load);
+  if (s.kSlots) {
+    // k within its slice: slice k / kSlice of A and of B, at k % kSlice.
+    const slice = (operand: string, index: string) => `  let slice = k / p.kSlice;
+  let kk = k - slice * p.kSlice;
+  let i = ${index};
+${perEntry(s, true, `return ${widen(`${operand}[i]`)};`, 'slice')}`;
+    return `${declare(inputBindings(s), first)}
+fn loadA(batch: u32, m: u32, k: u32) -> f32 {
+${slice('a', 'm * p.aStrideM + kk * p.aStrideK')}
+}
+fn loadB(batch: u32, k: u32, n: u32) -> f32 {
+${slice('b', 'kk * p.bStrideK + n * p.bStrideN')}
+}`;
+  }
   const aIndex = 'm * p.aStrideM + k * p.aStrideK';
   const bIndex = 'k * p.bStrideK + n * p.bStrideN';
   return `${declare(inputBindings(s), first)}
@@ -238,10 +275,18 @@ ${perEntry(s, s.slots?.b, `return ${widen('b[i]')};`)}
  * `biasGrad` product to biasGrad).
  */
 export function outputFunctions(s: MatmulShape, first: number): string {
+  const c = s.slots?.c;
+  const row = c ? 'm' : 'batch * p.m + m';
+  const rowSums = `  if (n == p.n - 1u) {  // the column of row sums
+    let i = ${row};
+  ${perEntry(s, c, 'biasGrad[i] = value;').replace(/\n/g, '\n  ')}
+    return;
+  }
+`;
   return `${declare(outputBindings(s), first)}
 ${s.gelu || s.geluGrad ? `${GELU_HELPERS}\n` : ''}fn storeC(batch: u32, m: u32, n: u32, value: f32) {
-${s.biasGrad ? '  if (n == p.n - 1u) { biasGrad[batch * p.m + m] = value; return; }\n' : ''}  let i = ${s.slots?.c ? 'm * p.n + n' : `(batch * p.m + m) * ${s.biasGrad ? '(p.n - 1u)' : 'p.n'} + n`};
-${perEntry(s, s.slots?.c, epilogue(s))}
+${s.biasGrad ? rowSums : ''}  let i = ${row === 'm' ? 'm' : `(${row})`} * ${s.biasGrad ? '(p.n - 1u)' : 'p.n'} + n;
+${perEntry(s, c, epilogue(s))}
 }`;
 }
 
@@ -255,7 +300,7 @@ ${outputFunctions(s, matmulInputCount(s) + 1)}`;
 export function flagsName(s: MatmulShape): string {
   const slotted = (['a', 'b', 'c'] as const).filter((o) => s.slots?.[o]).join('');
   const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}${s.geluGrad ? '_geluGrad' : ''}${s.biasGrad ? '_biasGrad' : ''}`;
-  return `${s.half ? '_f16' : ''}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}`;
+  return `${s.half ? '_f16' : ''}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}${s.kSlots ? `_kSlots${s.kSlots}` : ''}`;
 }
 
 export interface BlockedOptions {

@@ -97,7 +97,8 @@ function checkOptions(s: MatmulShape, o: SubgroupMatrixOptions): void {
   for (const key of ['M', 'N', 'K'] as const) {
     if (!Number.isInteger(o.config[key]) || o.config[key] < 1) throw bad(`config.${key} must be a positive integer`);
   }
-  if (s.slots || s.gelu) throw new Error('matmul variant 5 has no slotted operands and no GELU epilogue (variants 3 and 4 have)');
+  if (s.slots || s.kSlots || s.gelu)
+    throw new Error('matmul variant 5 has no slotted operands and no GELU epilogue (variants 3 and 4 have)');
 }
 
 /**

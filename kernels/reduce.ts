@@ -8,8 +8,7 @@
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
 // sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for
 // bias gradients and for reducing a gradient over broadcast leading dims. `sumColumnsOfSlots` runs
-// that one stage for several matrices in one launch: the q, k and v bias gradients with the sum of
-// the three input gradients, a layer norm's weight and bias gradients.
+// that one stage for several matrices in one launch: a layer norm's weight and bias gradients.
 import { F32_LOWEST, FLAT_BUILTINS, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup } from './multi_tensor.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';

@@ -20,7 +20,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<storage, read_write> biasGrad: array<f32>;
 fn storeC(batch: u32, m: u32, n: u32, value: f32) {
-  if (n == p.n - 1u) { biasGrad[batch * p.m + m] = value; return; }
+  if (n == p.n - 1u) {  // the column of row sums
+    let i = batch * p.m + m;
+    biasGrad[i] = value;
+    return;
+  }
   let i = (batch * p.m + m) * (p.n - 1u) + n;
   c[i] = value;
 }

@@ -1,5 +1,5 @@
-// qkv_grad_input_blocked: q, k and v backward for x: dz · Wz for each z into [3, B·T, dim], then summed over z (`selfAttention`'s backward); variant 3, the kernel GPUs run.
-// Kernel matmul_blocked_128x128x8_8x8_slots3ab (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [6, 32, 3], uniforms m=4096 n=768 k=768 batch=3 splits=1 kSplit=768 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1.
+// qkv_grad_input_blocked: q, k and v backward for x: Σz dz · Wz, one product whose K runs through the three slices (`selfAttention`'s backward); variant 3, the kernel GPUs run.
+// Kernel matmul_blocked_64x64x16_8x8_kSlots3 (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 64, 1], uniforms m=4096 n=768 k=2304 batch=1 splits=1 kSplit=2304 strideA=9437184 strideB=1769472 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1 kSlice=768.
 struct Params {
   m: u32,
   n: u32,
@@ -14,6 +14,7 @@ struct Params {
   aStrideK: u32,
   bStrideK: u32,
   bStrideN: u32,
+  kSlice: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a0: array<f32>;
@@ -23,16 +24,20 @@ struct Params {
 @group(0) @binding(5) var<storage, read> b1: array<f32>;
 @group(0) @binding(6) var<storage, read> b2: array<f32>;
 fn loadA(batch: u32, m: u32, k: u32) -> f32 {
-  let i = m * p.aStrideM + k * p.aStrideK;
-  switch batch {
+  let slice = k / p.kSlice;
+  let kk = k - slice * p.kSlice;
+  let i = m * p.aStrideM + kk * p.aStrideK;
+  switch slice {
     case 0u: { return a0[i]; }
     case 1u: { return a1[i]; }
     default: { return a2[i]; }
   }
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
-  let i = k * p.bStrideK + n * p.bStrideN;
-  switch batch {
+  let slice = k / p.kSlice;
+  let kk = k - slice * p.kSlice;
+  let i = kk * p.bStrideK + n * p.bStrideN;
+  switch slice {
     case 0u: { return b0[i]; }
     case 1u: { return b1[i]; }
     default: { return b2[i]; }
@@ -43,9 +48,9 @@ fn storeC(batch: u32, m: u32, n: u32, value: f32) {
   let i = (batch * p.m + m) * p.n + n;
   c[i] = value;
 }
-const TILE_M = 128u;
-const TILE_N = 128u;
-const TILE_K = 8u;
+const TILE_M = 64u;
+const TILE_N = 64u;
+const TILE_K = 16u;
 const THREAD_M = 8u;  // outputs per thread along M and N
 const THREAD_N = 8u;
 const THREADS_M = TILE_M / THREAD_M;

@@ -1,5 +1,5 @@
-// qkv_grad_weight_direct: q, k and v backward for the weights (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
-// Kernel matmul_direct_16x4_8_slots3ac (op attention backward, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [24, 48, 3], uniforms m=768 n=768 k=4096 batch=3 splits=1 kSplit=4096 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
+// qkv_grad_weight_direct: q, k and v backward for the weights and biases (`selfAttention`'s backward); variant 4, the kernel CPU adapters run.
+// Kernel matmul_direct_16x4_8_biasGrad_slots3ac (op attention backward, ENGINE_KERNELS=software) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [25, 48, 3], uniforms m=768 n=769 k=4096 batch=3 splits=1 kSplit=4096 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,
@@ -29,14 +29,27 @@ fn loadA(batch: u32, m: u32, k: u32) -> f32 {
   }
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
+  if (n == p.n - 1u) { return 1.0; }  // the column of ones
   let i = batch * p.strideB + k * p.bStrideK + n * p.bStrideN;
   return b[i];
 }
 @group(0) @binding(5) var<storage, read_write> c0: array<f32>;
 @group(0) @binding(6) var<storage, read_write> c1: array<f32>;
 @group(0) @binding(7) var<storage, read_write> c2: array<f32>;
+@group(0) @binding(8) var<storage, read_write> biasGrad0: array<f32>;
+@group(0) @binding(9) var<storage, read_write> biasGrad1: array<f32>;
+@group(0) @binding(10) var<storage, read_write> biasGrad2: array<f32>;
 fn storeC(batch: u32, m: u32, n: u32, value: f32) {
-  let i = m * p.n + n;
+  if (n == p.n - 1u) {  // the column of row sums
+    let i = m;
+    switch batch {
+      case 0u: { biasGrad0[i] = value; }
+      case 1u: { biasGrad1[i] = value; }
+      default: { biasGrad2[i] = value; }
+    }
+    return;
+  }
+  let i = m * (p.n - 1u) + n;
   switch batch {
     case 0u: { c0[i] = value; }
     case 1u: { c1[i] = value; }

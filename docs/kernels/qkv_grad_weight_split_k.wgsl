@@ -1,5 +1,5 @@
-// qkv_grad_weight_split_k: q, k and v backward for the weights: dWz = dzᵀ · x (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch.
-// Kernel matmul_split_k_64x64x16_8x8_3_slots3a (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 12, 9], uniforms m=768 n=768 k=4096 batch=3 splits=3 kSplit=1366 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
+// qkv_grad_weight_split_k: q, k and v backward for the weights and biases: dWz = dzᵀ · x, dbz = column sums of dz (`selfAttention`'s backward); variant 6, split-K, as GPUs run it, its first launch.
+// Kernel matmul_split_k_64x64x16_8x8_3_biasGrad_slots3a (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [13, 12, 9], uniforms m=768 n=769 k=4096 batch=3 splits=3 kSplit=1366 strideA=0 strideB=0 mFolds=1 aStrideM=1 aStrideK=768 bStrideK=768 bStrideN=1.
 struct Params {
   m: u32,
   n: u32,
@@ -29,6 +29,7 @@ fn loadA(batch: u32, m: u32, k: u32) -> f32 {
   }
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
+  if (n == p.n - 1u) { return 1.0; }  // the column of ones
   let i = batch * p.strideB + k * p.bStrideK + n * p.bStrideN;
   return b[i];
 }

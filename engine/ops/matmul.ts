@@ -87,7 +87,7 @@ export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
   if (
     tuned?.variant === 5 &&
-    !(shape.half && !shape.gelu && !shape.geluGrad && !shape.biasGrad && !shape.slots && subgroupMatrixAvailable())
+    !(shape.half && !shape.gelu && !shape.geluGrad && !shape.biasGrad && !shape.slots && !shape.kSlots && subgroupMatrixAvailable())
   )
     return defaultMatmulKernel(shape);
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);

@@ -1,7 +1,7 @@
 // Multi-head self-attention over one input with its q, k and v projections launched together:
 // attention(x·Wqᵀ + bq, x·Wkᵀ + bk, x·Wvᵀ + bv, mask) with the three products as one launch
-// forward and two backward (plus one launch of column sums for dx and the biases), instead of three each
-// and the adds that sum the three input gradients. Test: test/ops/self_attention.test.ts (against
+// forward and two backward, instead of three each, the adds that sum the three input gradients
+// and the three bias gradients' column sums. Test: test/ops/self_attention.test.ts (against
 // reference/float64.ts's attentionRef of three nn.Linear maps).
 //
 // Design: the weights stay three separate tensors (their Hugging Face names, shapes and layout in
@@ -10,20 +10,21 @@
 // weight, bias and output ("slots", kernels/matmul.ts): no concatenated copy of the weights, no
 // offset views (so no 256-byte minStorageBufferOffsetAlignment to respect), and q, k and v come
 // out as the separate tensors the attention kernels read. Backward, from dq, dk and dv:
-//   dWz = dzᵀ·x           one slotted TN launch writing the three weight gradients (two on a GPU
-//                         at long K: split-K, kernels/matmul_split_k.ts);
-//   dx  = Σz dz·Wz        one slotted NN launch into [3, rows, in], then a column sum over the 3;
-//   dbz = column sums of dz, in the same launch as dx's (engine/ops/row_sums.ts's sumColumnsOfEach).
+//   dWz = dzᵀ·x, dbz = column sums of dz   one slotted TN launch writing the three weight and
+//                         bias gradients (the `biasGrad` epilogue; two launches on a GPU at long
+//                         K: split-K, kernels/matmul_split_k.ts);
+//   dx  = Σz dz·Wz        one NN launch whose K runs over q's, k's and v's slices in turn
+//                         (`kSlots`): [dq | dk | dv] · [Wq; Wk; Wv], neither concatenated.
 // The op wraps the attention op: it takes that op's backward function and runs it first, so the
-// projections' backward sees dq, dk and dv together. The forward slotted launch binds 10 storage
-// buffers; on an adapter that allows fewer per shader stage the op is three linears and attention.
+// projections' backward sees dq, dk and dv together. The slotted launches bind 10 storage buffers
+// (forward: x, 3 weights, 3 outputs, 3 biases; dW: 3 gradients, x, 3 weight and 3 bias
+// gradients); on an adapter that allows fewer per shader stage the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../gpu/device.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
 import { launchMatmul, linear, matmulKernel } from './matmul.ts';
-import { sumColumnsOfEach } from './row_sums.ts';
 import { reshape } from './shape.ts';
 
 /** One projection's nn.Linear parameters: weight [out, in], bias [out]. */
@@ -43,7 +44,7 @@ function checkProjections(x: Tensor, projections: readonly Projection[]): void {
   }
 }
 
-/** Binds tensors in kernels/matmul.ts's order: A (one, or one per slot), B, C, bias; one launch. */
+/** Binds tensors in kernels/matmul.ts's order: A and B (one, or one per slot), C, the epilogue's; one launch. */
 function runProduct(shape: MatmulShape, ...operands: (Tensor | Tensor[])[]): void {
   launchMatmul(matmulKernel(shape), ...operands.flat());
 }
@@ -91,30 +92,33 @@ export const selfAttention = op(
     if (!attentionBackward) return context;
     return context.setBackward(parents, (grad) => {
       const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
-      let perProjection: Tensor | null = null;
+      let dx: Tensor | null = null;
       if (x.requiresGrad) {
-        perProjection = new Tensor([3, rows, features]);
-        runProduct(
-          { batch: 3, m: rows, n: features, k: features, transA: false, transB: false, slots: { a: true, b: true } },
-          dqkv,
-          weights,
-          perProjection,
-        );
+        dx = new Tensor(x.shape);
+        runProduct({ batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, kSlots: 3 }, dqkv, weights, dx);
       }
       const dWeights = weights.map((w) => new Tensor(w.shape));
-      if (weights.some((w) => w.requiresGrad)) {
+      const dBiases = biases.map((b) => new Tensor(b.shape));
+      if (parents.slice(1).some((t) => t.requiresGrad)) {
         runProduct(
-          { batch: 3, m: features, n: features, k: rows, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } },
+          {
+            batch: 3,
+            m: features,
+            n: features,
+            k: rows,
+            transA: true,
+            transB: false,
+            sharedB: true,
+            biasGrad: true,
+            slots: { a: true, c: true },
+          },
           dqkv,
           flatX,
           dWeights,
+          dBiases,
         );
       }
-      // The sum over the three input gradients and the three bias gradients: column sums, one launch.
-      const summed = dqkv.filter((_, z) => biases[z].requiresGrad);
-      const sums = sumColumnsOfEach([...(perProjection ? [reshape(perProjection, [3, rows * features])] : []), ...summed]);
-      const dx = perProjection ? reshape(sums.shift()!, x.shape) : null;
-      return [dx, ...dqkv.flatMap((dz, z) => [dWeights[z], biases[z].requiresGrad ? sums[summed.indexOf(dz)] : null])];
+      return [dx, ...projections.flatMap((p, z) => [p.weight.requiresGrad ? dWeights[z] : null, p.bias.requiresGrad ? dBiases[z] : null])];
     });
   },
 );

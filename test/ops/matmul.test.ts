@@ -318,53 +318,69 @@ test('more than 65535 tile rows fold into z', async () => {
 });
 
 /**
- * A slotted launch (each batch entry binds its own A, B or C, and with C its own bias) against the
- * float64 product of the stacked operands.
+ * A slotted launch (each batch entry binds its own A, B or C, and with C its own bias and row sums;
+ * or, with `kSlots`, each slice of K its own A and B) against the float64 product of the stacked
+ * operands (summed over the slices with `kSlots`).
  */
 async function checkSlots(s: MatmulShape, variant: 3 | 4 | 6): Promise<void> {
-  const slots = s.slots ?? {};
-  const [aOne, bOne, cOne] = [s.m * s.k, s.k * s.n, s.m * s.n];
-  const a = randn((s.sharedA ? 1 : s.batch) * aOne, 1);
-  const b = randn((s.sharedB ? 1 : s.batch) * bOne, 2);
+  const slots = s.kSlots ? { a: true, b: true } : (s.slots ?? {});
+  const entries = s.kSlots ?? s.batch; // products computed: one per batch entry, or per slice of K
+  const k = s.k / (s.kSlots ?? 1); // the K of one product
+  const [aOne, bOne, cOne] = [s.m * k, k * s.n, s.m * s.n];
+  const a = randn((s.sharedA ? 1 : entries) * aOne, 1);
+  const b = randn((s.sharedB ? 1 : entries) * bOne, 2);
   const bias = randn(s.batch * s.n, 3);
-  const expected = matmulRef(
-    s.sharedA ? repeated(a, s.batch) : a,
-    s.sharedB ? repeated(b, s.batch) : b,
-    s.batch,
+  const products = matmulRef(
+    s.sharedA ? repeated(a, entries) : a,
+    s.sharedB ? repeated(b, entries) : b,
+    entries,
     s.m,
-    s.k,
+    k,
     s.n,
     s.transA,
     s.transB,
   );
+  // With kSlots, C is the sum of the slices' products.
+  const expected = s.kSlots
+    ? products.slice(0, cOne).map((_, i) => products.filter((_, j) => j % cOne === i).reduce((x, y) => x + y))
+    : products;
   if (s.bias) expected.forEach((v, i) => (expected[i] = v + bias[Math.floor(i / cOne) * s.n + (i % s.n)]));
+  const ones = new Float64Array(s.batch * s.k).fill(1);
+  const rowSums = matmulRef(s.sharedA ? repeated(a, s.batch) : a, ones, s.batch, s.m, s.k, 1, s.transA, false);
   const kernel = matmulVariants[variant].kernel(s);
-  const actual = await scopedAsync(async () => {
+  const [actual, biasGrad] = await scopedAsync(async () => {
     const perSlot = (x: Float64Array, n: number) =>
-      Array.from({ length: s.batch }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
+      Array.from({ length: entries }, (_, z) => E.Tensor.fromArray(x.subarray(z * n, (z + 1) * n), [n]));
     const c = slots.c ? Array.from({ length: s.batch }, () => new E.Tensor([cOne])) : [new E.Tensor([s.batch * cOne])];
+    const sums = Array.from({ length: s.biasGrad ? s.batch : 0 }, () => new E.Tensor([s.m]));
     const operands = [
       ...(slots.a ? perSlot(a, aOne) : [E.Tensor.fromArray(a, [a.length])]),
       ...(slots.b ? perSlot(b, bOne) : [E.Tensor.fromArray(b, [b.length])]),
       ...c,
       ...(s.bias ? perSlot(bias, s.n) : []),
+      ...sums,
     ];
     E.launchMatmul(kernel, ...operands);
-    const parts = await Promise.all(c.map((t) => t.toFloat32()));
-    return Float32Array.from(parts.flatMap((part) => [...part]));
+    const flat = async (ts: E.Tensor[]) =>
+      Float32Array.from((await Promise.all(ts.map((t) => t.toFloat32()))).flatMap((part) => [...part]));
+    return [await flat(c), await flat(sums)];
   });
   assertClose(actual, expected, 1e-5, 1e-4, kernel.name);
+  if (s.biasGrad) assertClose(biasGrad, rowSums, 1e-5, 1e-4, `${kernel.name} row sums of op(A) per slot`);
 }
 
 for (const variant of [3, 4, 6] as const) {
-  test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A and C; A and B)`, async () => {
+  test(`variant ${variant} with slotted operands: attention's projections forward (B, C, bias per slot) and backward (A, C and row sums per slot; A and B per slice of K)`, async () => {
     for (const [m, k, n] of [
       [7, 5, 6],
       [8, 12, 16],
     ]) {
       await checkSlots({ batch: 3, m, k, n, transA: false, transB: true, sharedA: true, bias: true, slots: { b: true, c: true } }, variant);
-      await checkSlots({ batch: 3, m, k, n, transA: true, transB: false, sharedB: true, slots: { a: true, c: true } }, variant);
-      await checkSlots({ batch: 3, m, k, n, transA: false, transB: false, slots: { a: true, b: true } }, variant);
+      await checkSlots(
+        { batch: 3, m, k, n, transA: true, transB: false, sharedB: true, biasGrad: true, slots: { a: true, c: true } },
+        variant,
+      );
+      await checkSlots({ batch: 1, m, k: 3 * k, n, transA: false, transB: false, kSlots: 3 }, variant);
     }
   });
 }
