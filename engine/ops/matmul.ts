@@ -84,14 +84,19 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
 export function matmulKernel(shape: MatmulShape): MatmulLaunch {
   const forced = forcedMatmulVariant();
   if (forced) return matmulVariants[forced].kernel(shape);
-  const tuned = tunedChoice('matmul', matmulTuningKey(shape), [shape.m, shape.n, shape.k]) as MatmulConfig | undefined;
-  if (
-    tuned?.variant === 5 &&
-    !(shape.half && !shape.gelu && !shape.geluGrad && !shape.biasGrad && !shape.slots && !shape.kSlots && subgroupMatrixAvailable())
-  )
-    return defaultMatmulKernel(shape);
+  const tuned = tunedMatmul(shape);
+  if (tuned?.variant === 5 && !matrixUnitsCanRun(shape)) return defaultMatmulKernel(shape);
   return tuned ? configuredMatmul(tuned, shape) : defaultMatmulKernel(shape);
 }
+
+const tunedMatmul = (s: MatmulShape) => tunedChoice('matmul', matmulTuningKey(s), [s.m, s.n, s.k]) as MatmulConfig | undefined;
+
+/** Whether variant 5 can run `s`: f16 operands, none of the epilogues and slots it lacks, the matrix units on. */
+const matrixUnitsCanRun = (s: MatmulShape) =>
+  s.half && !s.gelu && !s.geluGrad && !s.biasGrad && !s.slots && !s.kSlots && subgroupMatrixAvailable();
+
+/** Whether `matmulKernel` runs `s` on the matrix units (variant 5): a tuned table chose them, and they can run it. */
+const onMatrixUnits = (s: MatmulShape) => !forcedMatmulVariant() && tunedMatmul(s)?.variant === 5 && matrixUnitsCanRun(s);
 
 /** A variant and its options: what the tuner tries and its table stores. */
 export type MatmulConfig =
@@ -232,13 +237,20 @@ function checkLinear(what: string, x: { name: string; shape: Shape }, weight: Te
  * A linear layer's gradients [dX, dW, db] from flatG [rows, out], the gradient at its output, and
  * its input flatX [rows, in]: dX = G·W (null unless `inputGrad`; with `geluInput`, times
  * gelu'(geluInput), the gradient at the pre-activation whose GELU the layer took as input), and
- * dW = Gᵀ·X with db in its launch, but not from an f16 operand: db stays the sum of the f32
- * gradient.
+ * dW = Gᵀ·X with db in its launch. Under autocast db is the f32 sum of G's f16 cast, the operand
+ * dW multiplies: torch's autocast sums the same f16 values (its output gradient is f16), then
+ * rounds the sum to f16, where ours stays f32 as all our gradients do. Where a tuned table runs an
+ * f16 dW on the matrix units (variant 5, which has no such epilogue), db is a column sum of G of
+ * its own: the matrix units are worth more than the launch.
  */
 function linearGradients(flatG: Tensor, flatX: Tensor, w: Tensor, bias: Tensor | undefined, inputGrad: boolean | { geluInput: Tensor }) {
   const operand = gradientOperand(flatG, w);
-  const fusedBiasGrad =
-    bias?.requiresGrad && w.requiresGrad && operand === flatG && flatX.shape[1] > 0 ? new Tensor([w.shape[0]]) : undefined;
+  const fused =
+    bias?.requiresGrad &&
+    w.requiresGrad &&
+    flatX.shape[1] > 0 &&
+    !onMatrixUnits(planProduct(operand, flatX, true, false, 'linear backward').shape);
+  const fusedBiasGrad = fused ? new Tensor([w.shape[0]]) : undefined;
   const epilogue = inputGrad === true ? {} : inputGrad || undefined;
   const dX = epilogue ? product(operand, w, false, false, 'linear backward', epilogue) : null;
   const dW = w.requiresGrad ? product(operand, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }) : null;

@@ -24,6 +24,7 @@ import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { openCheckpoint } from '../../model/checkpoint.ts';
 import { repoRoot } from '../support/cli_process.ts';
 import { assertClose, gradcheck, scopedAsync } from '../../reference/check.ts';
+import { testEachKernel } from '../support/matmul_kernels.ts';
 import { attentionRef, gradScalerUpdate, matmul as matmulRef, randn, type F64, type GradScalerRef } from '../../reference/float64.ts';
 
 /** Normal samples rounded to f16: inputs every f16 kernel reads exactly. */
@@ -164,7 +165,9 @@ test('matmul under autocast: f16 operands (the output is the product of the roun
   }
 });
 
-test('linear under autocast: f16 input and weight, f32 bias, gradients by finite differences', async () => {
+// The bias gradient comes from the f16 weight gradient's launch (its biasGrad epilogue), checked
+// here under both kernels the ops launch (blocked for GPUs, direct for CPU adapters).
+testEachKernel('linear under autocast: f16 input and weight, f32 bias, gradients by finite differences', async () => {
   const [rows, inF, outF] = [6, 20, 12];
   await gradcheck({
     inputs: [
