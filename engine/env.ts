@@ -39,7 +39,7 @@ export const SETTINGS = {
   ENGINE_KERNELS: oneOf(
     ['gpu', 'software'],
     undefined,
-    "The class of adapter every kernel choice and constant is made for (matmul variant, attention's form, layer norm's threads per row, the grad norm's grid, the embedding backward's form): gpu or software (a CPU implementation). Default: the adapter's own class.",
+    "The class of adapter every kernel choice and constant is made for (matmul variant, attention's form, layer norm's threads per row, the grad norm's grid, the embedding backward's form): gpu or software (a CPU implementation). Default: the adapter's own class. Set, it also overrides the tuned table for the grad norm's grid and the embedding backward's form, which have no setting of their own.",
   ),
   ENGINE_MATMUL: oneOf(
     ['blocked', 'direct', 'split-k'],

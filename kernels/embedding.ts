@@ -44,7 +44,7 @@
 //   2. `sumChains`:    a thread per (row v, column vector) of dTable walks v's chain from first[v]
 //                      (trusted only if ids[first[v]] = v), adding grad rows in increasing
 //                      position; rows no id touches get 0. V·D/4 threads: 22,892 workgroups.
-// The engine picks the form by adapter class (engine/ops/embedding.ts).
+// The engine picks the form by adapter class, or as `npm run tune` chose (engine/ops/embedding.ts).
 //
 // CPU reference: reference/float64.ts `gatherRowsRef` (the backward through finite differences);
 // tests: test/ops/embedding.test.ts (both forms, and their bits against each other); bench:

@@ -15,9 +15,10 @@
 //  3. `gradNormFinish`, one workgroup: thread i adds squaredNorms[i], [i + threads], …; the
 //     workgroup sum of those is total². It writes the total norm and min(coef, 1) to two 1-element
 //     buffers. It reads one number per tensor (104 for DistilBERT), never the partials.
-// The class of adapter picks the stage-1 grid (`NORM_GRIDS`): on a GPU the work sizes it, a fixed
-// chunk per workgroup; on a CPU implementation (lavapipe), where each workgroup and each barrier
-// costs microseconds, few long workgroups, at most MAX_PARTIALS per tensor.
+// Each class of adapter has its stage-1 grid (`NORM_GRIDS`; engine/optim/grad_clip.ts picks one, or
+// the tuned table does): on a GPU the work sizes it, a fixed chunk per workgroup; on a CPU
+// implementation (lavapipe), where each workgroup and each barrier costs microseconds, few long
+// workgroups, at most MAX_PARTIALS per tensor.
 // `scaleByCoefficient` then multiplies gradients in place by that coefficient (clip_grad_norm_);
 // the AdamW kernel can instead read the coefficient itself (adamw.ts), which saves this pass.
 //

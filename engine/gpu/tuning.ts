@@ -12,14 +12,19 @@
 // the rows of layer norm, attention's sequence) moves from batch to batch, and the tuner measures
 // a few representative lengths only. A launch takes the entry with its exact dims, else the
 // nearest entry (by ratio) that differs from it in one dim by at most 2×; else the op's default.
+// Two kernels choose only between the forms made for each class of adapter (`tunedForm`): the
+// grad norm's grid and the embedding backward. ENGINE_KERNELS, their only setting, overrides the table.
 import { host } from '#gpu-host';
 import { attentionForward, attentionGradKeyValue } from '../../kernels/attention.ts';
 import { attentionRowsForward, attentionRowsGradKeyValue } from '../../kernels/attention_rows.ts';
+import { linkOccurrences, sortPositionsById, sumBuckets, sumChains } from '../../kernels/embedding.ts';
+import { NORM_GRIDS, gradNormFinish, sumSquaresPartials, tensorSquaredNorms } from '../../kernels/grad_norm.ts';
 import { layerNormBackwardInput, layerNormForward } from '../../kernels/layernorm.ts';
 import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/cpu/layernorm.ts';
 import { DIRECT_DEFAULTS, matmulDirect } from '../../kernels/cpu/matmul.ts';
 import { blockedOptionsFor, matmulBlocked, type MatmulShape } from '../../kernels/matmul.ts';
-import { gpu, type AdapterIdentity } from './device.ts';
+import { setting } from '../env.ts';
+import { gpu, kernelClass, type AdapterIdentity } from './device.ts';
 
 export interface TunedEntry {
   kernel: string;
@@ -76,6 +81,15 @@ export function kernelVersion(): string {
     layerNormBackwardInput(3, 40, true, { wg: 128 }),
     layerNormRowsForward(3, 40, 1e-5, { residualRows: 3 }),
     layerNormRowsBackwardInput(3, 40),
+    linkOccurrences(9, 5),
+    sumChains(9, 5, 8),
+    sortPositionsById(9, 5),
+    sumBuckets(5, 8),
+    ...Object.values(NORM_GRIDS).flatMap((grid) => [
+      sumSquaresPartials([12, 7], 0, 0, grid),
+      tensorSquaredNorms(2, 2, grid.threads),
+      gradNormFinish(2, 1, grid.threads),
+    ]),
   ];
   const optionNames = [blockedOptionsFor(shapes[0]), DIRECT_DEFAULTS].map((o) => Object.keys(o).join(','));
   version = host.hash([...optionNames, ...probes.map((k) => k.code)].join('\n'));
@@ -169,4 +183,14 @@ export function tunedChoice(kernel: string, key: string, dims: readonly number[]
     }
   }
   return best?.choice;
+}
+
+/**
+ * The class of adapter whose form of `kernel` to launch at `key` and `dims`, for the kernels that
+ * choose only between the forms made for each class (the grad norm's grid, the embedding
+ * backward): ENGINE_KERNELS when set, else the tuned table's `form`, else the adapter's class.
+ */
+export function tunedForm(kernel: string, key: string, dims: readonly number[]): 'gpu' | 'software' {
+  const form = setting('ENGINE_KERNELS') ? undefined : tunedChoice(kernel, key, dims)?.form;
+  return form === 'gpu' || form === 'software' ? form : kernelClass();
 }

@@ -1,10 +1,11 @@
 // Embedding lookup: out[..., :] = table[ids[...], :], with a deterministic scatter-add backward
 // (kernels/embedding.ts): on a GPU, each position linked to the next with its id, in launches sized
 // by the work; on a CPU implementation, a stable counting sort of positions by id in one workgroup.
-// Both give the same bits. Repeated ids accumulate; a padding id's row gets no gradient
-// (nn.Embedding's padding_idx).
+// Both give the same bits. The form follows ENGINE_KERNELS when set, else the tuned table
+// (engine/gpu/tuning.ts `tunedForm`: `npm run tune` times both), else the adapter's class.
+// Repeated ids accumulate; a padding id's row gets no gradient (nn.Embedding's padding_idx).
 // (To take one position of every sequence, such as the [CLS] row, `selectPosition` needs no ids.)
-import { kernelClass } from '../gpu/device.ts';
+import { tunedForm } from '../gpu/tuning.ts';
 import { gatherRows, linkOccurrences, sortPositionsById, sumBuckets, sumChains } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, shapeStr } from '../autograd/tensor.ts';
@@ -30,15 +31,22 @@ export const embedding = op(
   },
 );
 
+/** What a tuned entry for the embedding backward is keyed by: the table's shape, and its dims: [positions]. */
+export const embeddingBackwardTuning = (positions: number, vocab: number, dim: number) => ({
+  key: `vocab ${vocab} dim ${dim}`,
+  dims: [positions],
+});
+
 /**
  * dTable [V, D]: row v is the sum of g's rows at the positions where ids = v, in position order (0
- * for paddingIdx), in the form made for the adapter's class.
+ * for paddingIdx), in the form `tunedForm` picks.
  */
 function scatterAddRows(ids: Tensor, g: Tensor, vocab: number, dim: number, paddingIdx?: number): Tensor {
   const n = ids.numel;
   const dTable = new Tensor([vocab, dim]);
+  const { key, dims } = embeddingBackwardTuning(n, vocab, dim);
   let scratch: Tensor[];
-  if (kernelClass() === 'gpu') {
+  if (tunedForm('embedding_backward', key, dims) === 'gpu') {
     const next = new Tensor([n], 'i32');
     const first = new Tensor([vocab], 'i32');
     launchOn(linkOccurrences(n, vocab, paddingIdx), ids, next, first);

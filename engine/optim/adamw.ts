@@ -29,7 +29,7 @@ import { assertDistinct, slotGroups } from './multi_tensor.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor, shapeStr } from '../autograd/tensor.ts';
 
-export { clipGradNorm, gradNorm, type GradNorm } from './grad_clip.ts';
+export { clipGradNorm, gradNorm, gradNormTuning, type GradNorm } from './grad_clip.ts';
 
 export interface ParamGroup {
   params: Tensor[];

@@ -6,11 +6,14 @@
 // `gradNorm` only measures: AdamW.step can take its coefficient and scale the gradients as it
 // reads them (one pass fewer, same numbers). `clipGradNorm` scales the gradients in place.
 // Parameters without a gradient are skipped, as torch skips those whose .grad is None.
-// The measurement is three stages (kernels/grad_norm.ts): partial sums of squares, in a grid the
-// class of adapter picks (`kernelClass`), then each tensor's norm, then the total.
+// The measurement is three stages (kernels/grad_norm.ts): partial sums of squares, in the grid
+// made for a class of adapter, then each tensor's norm, then the total. The grid follows
+// ENGINE_KERNELS when set, else the tuned table (engine/gpu/tuning.ts `tunedForm`: `npm run tune`
+// times both at the model's parameter list), else the adapter's class (`kernelClass`).
 import { NORM_GRIDS, SCALE_COST, SUM_SQUARES_COST, partialsOf, type NormGrid } from '../../kernels/grad_norm.ts';
 import { gradNormFinish, scaleByCoefficient, sumSquaresPartials, tensorSquaredNorms } from '../gpu/kernels.ts';
-import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
+import { subgroupsEnabled } from '../gpu/device.ts';
+import { tunedForm } from '../gpu/tuning.ts';
 import { assertDistinct, balancedSlotGroups, slotGroups } from './multi_tensor.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor } from '../autograd/tensor.ts';
@@ -29,11 +32,18 @@ function gradsOf(params: readonly Tensor[], what: string): Tensor[] {
 
 const partialsOfAll = (grads: readonly Tensor[], grid: NormGrid) => grads.reduce((sum, g) => sum + partialsOf(g.numel, grid), 0);
 
+/** What a tuned entry for the grad norm is keyed by: how many gradients, and its dims: [their elements]. */
+export const gradNormTuning = (sizes: readonly number[]) => ({
+  key: `${sizes.length} tensors`,
+  dims: [sizes.reduce((sum, n) => sum + n, 0)],
+});
+
 /** The total 2-norm of the parameters' gradients and the clip coefficient for `maxNorm`. */
 export function gradNorm(params: readonly Tensor[], maxNorm: number): GradNorm {
   if (!(maxNorm > 0)) throw new Error(`gradNorm: maxNorm must be a positive number, got ${maxNorm}`);
   const grads = gradsOf(params, 'gradNorm');
-  const grid = NORM_GRIDS[kernelClass()];
+  const { key, dims } = gradNormTuning(grads.map((g) => g.numel));
+  const grid = NORM_GRIDS[tunedForm('grad_norm', key, dims)];
   const subgroups = subgroupsEnabled();
   const partialCount = partialsOfAll(grads, grid);
   const partials = new Tensor([partialCount]);

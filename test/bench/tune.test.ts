@@ -156,6 +156,39 @@ test('a tuned attention form and tiling change the kernels that forward and back
   }
 });
 
+test("a tuned form changes the grad norm's grid and the embedding backward's kernels; ENGINE_KERNELS overrides it", () =>
+  withSettings({ ENGINE_KERNELS: undefined }, () => {
+    const ids = E.Tensor.fromArray(Int32Array.of(1, 3, 1, 0, 2, 1), [6], 'i32');
+    const table = new E.Tensor([4, 8], 'f32', { requiresGrad: true });
+    const params = [[3, 4], [8]].map((shape) => {
+      const p = new E.Tensor(shape, 'f32', { requiresGrad: true });
+      p.grad = new E.Tensor(shape);
+      return p;
+    });
+    const kernels = () =>
+      launched(() => {
+        const rows = E.embedding(ids, table);
+        E.noGrad(() => rows.creator!.backwardFn(new E.Tensor([6, 8])));
+        E.gradNorm(params, 1);
+      }).filter((name) => /^(embedding_(?!gather)|grad_)/.test(name));
+    const other = kernelClass() === 'gpu' ? 'software' : 'gpu';
+    const defaults = kernels();
+    const others = withSettings({ ENGINE_KERNELS: other }, kernels);
+    assert.not.equal(others, defaults);
+    const entries = [
+      { kernel: 'embedding_backward', ...E.embeddingBackwardTuning(6, 4, 8) },
+      { kernel: 'grad_norm', ...E.gradNormTuning([12, 8]) },
+    ].map((e) => ({ ...e, choice: { form: other }, ms: 1, defaultMs: 2 }));
+    E.writeTuningTable(entries, 'test');
+    try {
+      assert.equal(kernels(), others);
+      assert.equal(withSettings({ ENGINE_KERNELS: kernelClass() }, kernels), defaults);
+    } finally {
+      removeTable();
+      for (const t of [ids, table, ...params.flatMap((p) => [p, p.grad!])]) t.release();
+    }
+  }));
+
 test("defaults follow the adapter's class: the direct matmul on a CPU implementation, blocked on a GPU", () => {
   const g = E.gpu();
   assert.is(E.opsMatmulVariant({ batch: 1, m: 8, n: 8, k: 8, transA: false, transB: false }), kernelClass() === 'software' ? 4 : 3);
