@@ -15,15 +15,18 @@
 //                         K: split-K, kernels/matmul_split_k.ts);
 //   dx  = Σz dz·Wz        one NN launch whose K runs over q's, k's and v's slices in turn
 //                         (`kSlots`): [dq | dk | dv] · [Wq; Wk; Wv], neither concatenated.
-// The op wraps the attention op: it takes that op's backward function and runs it first, so the
-// projections' backward sees dq, dk and dv together. The slotted launches bind 10 storage buffers
-// (forward: x, 3 weights, 3 outputs, 3 biases; dW: 3 gradients, x, 3 weight and 3 bias
-// gradients); on an adapter that allows fewer per shader stage the op is three linears and attention.
+// Under autocast (engine/ops/autocast.ts) the products take f16 copies of x, the weights and dq,
+// dk and dv, as three linears would. The op wraps the attention op: it takes that op's backward
+// function and runs it first, so the projections' backward sees dq, dk and dv together. The
+// slotted launches bind 10 storage buffers (forward: x, 3 weights, 3 outputs, 3 biases; dW: 3
+// gradients, x, 3 weight and 3 bias gradients); on an adapter that allows fewer per shader stage
+// the op is three linears and attention.
 import { matmulBindingCount, type MatmulShape } from '../../kernels/matmul.ts';
 import { gpu } from '../gpu/device.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
+import { autocastOperand, gradientOperand } from './autocast.ts';
 import { launchMatmul, linear, matmulKernel } from './matmul.ts';
 import { reshape } from './shape.ts';
 
@@ -80,22 +83,26 @@ export const selfAttention = op(
       const [q, k, v] = projections.map((p) => linear(x, p.weight, p.bias));
       return attention(q, k, v, mask, nHeads, options);
     }
-    const weights = projections.map((p) => p.weight);
+    // Under autocast, x's and the weights' f16 copies, as linear takes them; the biases stay f32.
+    const input = autocastOperand(x);
+    const weights = projections.map((p) => autocastOperand(p.weight));
+    const half = input.dtype === 'f16';
     const biases = projections.map((p) => p.bias);
-    const parents = [x, ...projections.flatMap((p) => [p.weight, p.bias])];
-    const flatX = noGrad(() => reshape(x, [rows, features]));
+    const parents = [input, ...weights.flatMap((w, z) => [w, biases[z]])];
+    const flatX = noGrad(() => reshape(input, [rows, features]));
     // Fresh leaves that require grad iff the op does, so that attention records its backward.
     const qkv = projections.map(() => new Tensor(x.shape, 'f32', { requiresGrad: parents.some((t) => t.requiresGrad) }));
-    runProduct(forward, flatX, weights, qkv, biases);
+    runProduct({ ...forward, half }, flatX, weights, qkv, biases);
     const context = attention(qkv[0], qkv[1], qkv[2], mask, nHeads, options);
     const attentionBackward = context.creator?.backwardFn;
     if (!attentionBackward) return context;
     return context.setBackward(parents, (grad) => {
-      const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
+      // The backward products' operands: dq, dk and dv (cast to f16 under autocast).
+      const dqkv = attentionBackward(grad).map((g) => gradientOperand(reshape(g!, [rows, features]), input));
       let dx: Tensor | null = null;
-      if (x.requiresGrad) {
+      if (input.requiresGrad) {
         dx = new Tensor(x.shape);
-        runProduct({ batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, kSlots: 3 }, dqkv, weights, dx);
+        runProduct({ batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, half, kSlots: 3 }, dqkv, weights, dx);
       }
       const dWeights = weights.map((w) => new Tensor(w.shape));
       const dBiases = biases.map((b) => new Tensor(b.shape));
@@ -109,6 +116,7 @@ export const selfAttention = op(
             transA: true,
             transB: false,
             sharedB: true,
+            half,
             biasGrad: true,
             slots: { a: true, c: true },
           },
@@ -118,7 +126,7 @@ export const selfAttention = op(
           dBiases,
         );
       }
-      return [dx, ...projections.flatMap((p, z) => [p.weight.requiresGrad ? dWeights[z] : null, p.bias.requiresGrad ? dBiases[z] : null])];
+      return [dx, ...weights.flatMap((w, z) => [w.requiresGrad ? dWeights[z] : null, biases[z].requiresGrad ? dBiases[z] : null])];
     });
   },
 );

@@ -209,6 +209,39 @@ test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dro
   }
 });
 
+// selfAttention launches q, k and v as one slotted product (engine/ops/self_attention.ts); under
+// autocast it must compute what three linears and attention compute there, from the same f16
+// copies (its kernels are checked against float64 in test/ops/matmul.test.ts, and their f16 loads
+// above). Only dx's sum over q, k and v runs in another order (one K loop instead of two adds).
+test('selfAttention under autocast: the numbers of three linears and attention under autocast', async () => {
+  const [batch, seq, heads, features] = [2, 5, 2, 8];
+  const rows = batch * seq;
+  const run = (form: 'fused' | 'linears' | 'f32') =>
+    scopedAsync(async () => {
+      const x = E.Tensor.fromArray(randn(rows * features, 1), [batch, seq, features], 'f32', { requiresGrad: true });
+      const projections = [0, 1, 2].map((z) => ({
+        weight: E.Tensor.fromArray(randn(features * features, 10 + z, 0.5), [features, features], 'f32', { requiresGrad: true }),
+        bias: E.Tensor.fromArray(randn(features, 20 + z, 0.5), [features], 'f32', { requiresGrad: true }),
+      })) as [E.Projection, E.Projection, E.Projection];
+      const mask = E.Tensor.fromArray([1, 1, 1, 1, 1, 1, 1, 1, 0, 0], [batch, seq], 'i32');
+      const forward = () =>
+        form === 'linears'
+          ? E.attention(...(projections.map((p) => E.linear(x, p.weight, p.bias)) as [E.Tensor, E.Tensor, E.Tensor]), mask, heads)
+          : E.selfAttention(x, projections, mask, heads);
+      const out = form === 'f32' ? forward() : E.autocast(forward);
+      E.backward(out, E.Tensor.fromArray(randn(rows * features, 30), out.shape));
+      const results = [out, x.grad!, ...projections.flatMap((p) => [p.weight.grad!, p.bias.grad!])];
+      return Promise.all(results.map((t) => t.toFloat32()));
+    });
+  const [fused, linears, f32] = [await run('fused'), await run('linears'), await run('f32')];
+  const names = ['output', 'dx', 'dWq', 'dbq', 'dWk', 'dbk', 'dWv', 'dbv'];
+  fused.forEach((actual, i) => assertClose(actual, Float64Array.from(linears[i]), 1e-6, 1e-5, names[i]));
+  assert.ok(
+    fused[0].some((v, i) => Math.abs(v - f32[0][i]) > 1e-4 * Math.max(1, Math.abs(v))),
+    'the projections ran on f16 operands',
+  );
+});
+
 test("GradScaler: unscale, skip, backoff and growth follow torch's algorithm step by step", async () => {
   // Growth every 3 clean steps (torch's default is 2000) so that both growth and backoff happen.
   const options = { initScale: 2 ** 10, growthInterval: 3 };
