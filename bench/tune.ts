@@ -5,10 +5,12 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { closeGpu, initGpu } from '../engine/index.ts';
 import { tuningFolder } from '../engine/gpu/host_node.ts';
+import { parameterShapes } from '../model/distilbert.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { loadDataset } from '../train/data/load.ts';
 import { resolveModel } from '../train/model_source.ts';
 import { parseMatmulConfig } from '../tune/matmul_configs.ts';
+import { benchConfig } from './config.ts';
 import { SHAPE_FLAGS, positiveInt, shapeOf } from './options.ts';
 import { textTable, ms } from './tables.ts';
 import { paddedBatchLengths } from '../train/padded_lengths.ts';
@@ -17,7 +19,8 @@ import { representativeLengths, tune, type TuneResult } from '../tune/tuner.ts';
 const HELP = `npm run tune -- [options]
 Searches kernel configurations on this adapter: matmul variants and tilings for every product of
 the model, forward and backward, f32 and (where the adapter has shader-f16) on f16 operands as
---fp16 launches them; layer-norm threads per row; attention's workgroup and tile sizes. Each
+--fp16 launches them; layer-norm threads per row; attention's workgroup and tile sizes; the form
+(a GPU's or a CPU implementation's) of the embedding backward and of the grad norm's grid. Each
 candidate is validated against a float64 CPU reference, timed with GPU timestamps when the adapter
 has them, and the fastest kept when re-timing confirms it beats the default. Writes one table
 per adapter to ${tuningFolder()}/ ($XDG_CACHE_HOME, else ~/.cache), which training then uses.
@@ -133,7 +136,16 @@ async function main(): Promise<void> {
     `${g.adapterName}: batch ${shape.batch}, lengths ${lengths.join(', ')}, dim ${shape.dim}, hidden ${shape.hidden}${quick ? ', quick' : ''}`,
   );
   const result = await tune(
-    { batch: shape.batch, lengths, dim: shape.dim, hidden: shape.hidden, heads: shape.heads, classes: shape.classes },
+    {
+      batch: shape.batch,
+      lengths,
+      dim: shape.dim,
+      hidden: shape.hidden,
+      heads: shape.heads,
+      classes: shape.classes,
+      vocab: shape.vocab,
+      parameters: parameterShapes(benchConfig(shape)).map(([, s]) => [...s]),
+    },
     { quick, matmulConfigs, half: g.features.has('shader-f16') },
     log,
   );

@@ -8,7 +8,7 @@
 // allocates goes back to the pool before the next.
 import { withSettings, type SettingName } from '../engine/env.ts';
 import { type Tensor, backward as backwardOf, noGrad, scoped, tuningState, withoutTuning, zeroGrad } from '../engine/index.ts';
-import { type Workload, prepareScoped, randomTensor } from '../tune/workload.ts';
+import { type Workload, prepareScoped, randomTensor, workloadWithin } from '../tune/workload.ts';
 import type { Group } from './options.ts';
 import { DEFAULT_VARIANT, TUNED_VARIANT } from './tables.ts';
 
@@ -94,28 +94,14 @@ export function oneInputOpWorkloads(rows: number, cols: number, op: (x: Tensor) 
  */
 export function withDefaultTwin(variant: Variant): Variant[] {
   if (tuningState().state !== 'used') return [variant];
-  const untuned = (w: Workload): Workload => ({
-    ...w,
-    prepare: () => {
-      const prepared = withoutTuning(w.prepare);
-      return { run: () => withoutTuning(prepared.run), release: prepared.release };
-    },
-  });
   return [
     { ...variant, name: `${variant.name}, ${TUNED_VARIANT}` },
-    { ...variant, name: `${variant.name}, ${DEFAULT_VARIANT}`, workloads: variant.workloads.map(untuned) },
+    { ...variant, name: `${variant.name}, ${DEFAULT_VARIANT}`, workloads: variant.workloads.map((w) => workloadWithin(w, withoutTuning)) },
   ];
 }
 
 /** `variant` with `settings` in force around its validation, its workloads' preparation and their runs. */
 export function underSettings(settings: Partial<Record<SettingName, string>>, variant: Variant): Variant {
   const set = <T>(body: () => T): T => withSettings(settings, body);
-  const workload = (w: Workload): Workload => ({
-    ...w,
-    prepare: () => {
-      const prepared = set(w.prepare);
-      return { run: () => set(prepared.run), release: prepared.release };
-    },
-  });
-  return { ...variant, validate: () => set(variant.validate), workloads: variant.workloads.map(workload) };
+  return { ...variant, validate: () => set(variant.validate), workloads: variant.workloads.map((w) => workloadWithin(w, set)) };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { GradScaler, StepReplay, assertHalfSupported, gpu, initGpu, replayEnabled } from '../engine/index.ts';
 import { AdamW } from '../engine/optim/adamw.ts';
 import { CONFIG_FILE, WEIGHTS_FILE, checkWeights, initModel } from '../model/checkpoint.ts';
-import { readConfig, type Model, type ModelConfig } from '../model/models.ts';
+import { parameterShapes, readConfig, type Model, type ModelConfig } from '../model/models.ts';
 import { WordPieceTokenizer } from '../model/tokenizer.ts';
 import { epochAtStep, epochMicroBatches, updateStepsPerEpoch, type MicroBatch } from './accumulation.ts';
 import { EarlyExit, UsageError, shellPath } from './args.ts';
@@ -188,7 +188,16 @@ async function tuneFor(config: ModelConfig, s: TrainSettings, train: Dataset['tr
   const lengths = representativeLengths(paddedBatchLengths(train, tokenizer, padding, s.batchSize, s.seed), false);
   const log = (line: string) => console.error(`[tune] ${line}`);
   log(`tuning the kernels first, at batch ${s.batchSize} and padded lengths ${lengths.join(', ')}`);
-  const spec = { batch: s.batchSize, lengths, dim: config.dim, hidden: config.hiddenDim, heads: config.nHeads, classes: config.numLabels };
+  const spec = {
+    batch: s.batchSize,
+    lengths,
+    dim: config.dim,
+    hidden: config.hiddenDim,
+    heads: config.nHeads,
+    classes: config.numLabels,
+    vocab: config.vocabSize,
+    parameters: parameterShapes(config).map(([, shape]) => [...shape]),
+  };
   const result = await tune(spec, { quick: false, half: gpu().features.has('shader-f16') }, log);
   log(`tuned ${result.entries.length} shapes in ${result.seconds.toFixed(1)} s: ${result.file}`);
 }

@@ -3,17 +3,26 @@
 //
 // For every kernel shape a model config and batch shape launch (the matmul products of each
 // nn.Linear, forward and backward, in f32 and, for --fp16, on f16 operands; the layer-norm rows;
-// attention's row kernels) at a few representative padded
-// lengths, each candidate configuration is validated against the float64 CPU reference on a
-// small shape that compiles to the same WGSL (same alignments and options, so the same pipeline),
-// then timed at the real shape with the benchmark's clock (GPU timestamps when the adapter has
-// them). The default is always a candidate. When another wins, the winner and the default are
+// attention's row kernels; the word embedding's backward) at a few representative padded
+// lengths, and for the grad norm over the model's parameters, each candidate configuration is
+// validated against the float64 CPU reference on a small shape that compiles to the same WGSL
+// (same alignments and options, so the same pipeline; the grad norm, whose WGSL depends on how its
+// tensors group, at its real shapes), then timed at the real shape with the benchmark's clock
+// (GPU timestamps when the adapter has them). The grad norm and the embedding backward choose
+// between the forms made for each class of adapter (engine/gpu/tuning.ts `tunedForm`), the
+// others between variants and tilings. The default is always a candidate. When another wins, the winner and the default are
 // re-timed side by side, in turns, and the winner is kept only if it is still faster by MARGIN:
 // the table never holds a choice measured slower than the default on the same run.
 import cliProgress from 'cli-progress';
 import {
   Tensor,
   ATTENTION_FORMS,
+  embedding,
+  embeddingBackwardTuning,
+  gradNorm,
+  gradNormTuning,
+  noGrad,
+  scoped,
   attentionTuningKey,
   defaultAttentionForm,
   configuredMatmul,
@@ -32,6 +41,8 @@ import {
   type TunedEntry,
 } from '../engine/index.ts';
 import { launchOn } from '../engine/autograd/launch_on.ts';
+import { withSettings } from '../engine/env.ts';
+import { kernelClass } from '../engine/gpu/device.ts';
 import {
   attentionForward,
   attentionRowStats,
@@ -50,12 +61,12 @@ import { splitKByDefault, splitKOptionsFor } from '../kernels/matmul_split_k.ts'
 import type { SubgroupMatrixOptions } from '../kernels/matmul_subgroup_matrix.ts';
 import { subgroupMatrixCandidates } from '../engine/ops/subgroup_matrix.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
-import { assertClose } from '../reference/check.ts';
-import { attentionRef, layerNorm as layerNormRef, layerNormBackward } from '../reference/float64.ts';
+import { assertClose, gradcheck, scopedAsync } from '../reference/check.ts';
+import { attentionRef, gatherRowsRef, layerNorm as layerNormRef, layerNormBackward, randn } from '../reference/float64.ts';
 import { checkMatmulAt, halfTensorOf, linearProducts, matmulWorkload } from './matmul_workload.ts';
 import { configName, parseMatmulConfig, variantName } from './matmul_configs.ts';
 import { KernelTimer, type Stats } from './timing.ts';
-import { prepareScoped, randomTensor, type Workload } from './workload.ts';
+import { PADDING_ID, noise, prepareScoped, randomTensor, sentenceIds, workloadWithin, type Workload } from './workload.ts';
 
 /** What to tune for: a DistilBERT config, its batch size and the padded lengths to tune at. */
 export interface TuneSpec {
@@ -65,6 +76,10 @@ export interface TuneSpec {
   hidden: number;
   heads: number;
   classes: number;
+  /** Rows of the word embedding, whose backward is tuned at [batch · length] ids into [vocab, dim]. */
+  vocab: number;
+  /** Shapes of the parameters whose gradients the grad norm reads, in the model's order. */
+  parameters: number[][];
 }
 
 export interface TuneOptions {
@@ -117,7 +132,13 @@ export function matmulCandidates(quick: boolean): MatmulConfig[] {
 interface Candidate {
   name: string;
   choice: Record<string, unknown>;
-  launch: KernelLaunch;
+  /** Its kernel, where it is one (test/engine/kernel_compile.test.ts compiles them). */
+  launch?: KernelLaunch;
+  /**
+   * What it compiles to: its kernel's WGSL, or a form's name and what its kernels' WGSL depends on.
+   * Candidates of one identity are one: validated once, timed once per task.
+   */
+  identity: string;
   validate: () => Promise<void>;
   workload: Workload;
 }
@@ -155,6 +176,7 @@ function matmulCandidate(name: string, config: MatmulConfig, shape: MatmulShape)
     name,
     choice: { ...config },
     launch,
+    identity: launch.code,
     validate: async () => {
       const small = shrink(shape);
       if (kernel(small).code !== launch.code) throw new Error(`the check shape ${small.m}x${small.n}x${small.k} compiles differently`);
@@ -214,10 +236,12 @@ function layerNormCandidate(
     launchOn(layerNormForward(r, cols, EPS), x, weight, randomTensor([cols], seed + 2), new Tensor([r, cols]), mean, rstd);
     return [randomTensor([r, cols], seed + 3), x, weight, mean, rstd, new Tensor([r, cols])];
   };
+  const launch = make(rows);
   return {
     name,
     choice: { workgroupSize: wg },
-    launch: make(rows),
+    launch,
+    identity: launch.code,
     validate: async () => {
       const r = 5;
       const ts = tensors(r, 7);
@@ -321,10 +345,12 @@ function attentionCandidate(kernel: AttentionKernel, dims: AttentionDims, choice
   const generate = (d: AttentionDims) => ATTENTION_FORMS[choice.form][kernel]({ ...d, tiling: choice.tiling }, null);
   const tilingName = choice.tiling ? `, ${choice.tiling.rows} rows per workgroup, tiles of ${choice.tiling.tile}` : '';
   const name = `${isDefault ? 'default ' : ''}${choice.form}${tilingName}`;
+  const launch = generate(dims);
   return {
     name,
     choice: { form: choice.form, ...choice.tiling },
-    launch: generate(dims),
+    launch,
+    identity: launch.code,
     validate: async () => {
       const seq = Math.max(choice.tiling?.rows ?? 0, choice.tiling?.tile ?? 0, 16) + 3;
       const small = { batch: 2, seq, heads: 2, headDim: dims.headDim };
@@ -394,6 +420,109 @@ function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOpti
   };
 }
 
+type KernelClass = ReturnType<typeof kernelClass>;
+
+const FORM_NAMES: Record<KernelClass, string> = { gpu: "a GPU's form", software: "a CPU implementation's form" };
+
+/**
+ * A kernel in the form made for one class of adapter: the op run under ENGINE_KERNELS, as its tests
+ * and bench run it, which also keeps it off the table this tune is writing. `identity`: what the
+ * form's WGSL depends on besides the form.
+ */
+function formCandidate(form: KernelClass, isDefault: boolean, identity: string, check: () => Promise<void>, workload: Workload): Candidate {
+  const inForm = <T>(body: () => T): T => withSettings({ ENGINE_KERNELS: form }, body);
+  const name = `${isDefault ? 'default ' : ''}${FORM_NAMES[form]}`;
+  return {
+    name,
+    choice: { form },
+    identity: `${identity}, ${form}`,
+    validate: () => inForm(check),
+    workload: { ...workloadWithin(workload, inForm), label: name },
+  };
+}
+
+/** Both forms of a kernel that has one per class of adapter, the adapter's class (or ENGINE_KERNELS') first. */
+function formTask(
+  kernel: string,
+  tuning: { key: string; dims: number[] },
+  label: string,
+  identity: string,
+  check: () => Promise<void>,
+  workload: Workload,
+): Task {
+  const first = kernelClass();
+  const forms: KernelClass[] = [first, first === 'gpu' ? 'software' : 'gpu'];
+  return { kernel, ...tuning, label, candidates: forms.map((form, i) => formCandidate(form, i === 0, identity, check, workload)) };
+}
+
+/**
+ * The word embedding's backward for `spec.batch` sentences of `length` positions. Validated at a
+ * small shape with the same dim (its kernels' WGSL depends on nothing else) against finite
+ * differences of the float64 gather: more positions than a link workgroup's 64 threads, repeated
+ * ids, one out of range, rows no id touches. Timed on sentence-like ids, half of them padding.
+ */
+function embeddingTask(spec: TuneSpec, length: number): Task {
+  const n = spec.batch * length;
+  const { vocab, dim } = spec;
+  const check = () =>
+    gradcheck({
+      inputs: [
+        { shape: [70], data: Float64Array.from({ length: 70 }, (_, i) => (i === 5 ? -1 : (i * i) % 7)), dtype: 'i32', noGrad: true },
+        { shape: [11, dim], data: randn(11 * dim, 2) },
+      ],
+      gpu: ([ids, table]) => embedding(ids, table),
+      cpu: ([ids, table]) => gatherRowsRef(ids, table, dim),
+      maxEntries: 1024,
+    });
+  const workload: Workload = {
+    label: '',
+    work: (n + vocab) * dim * 4, // read the output gradient, write the table gradient
+    prepare: () =>
+      prepareScoped(() => {
+        const ids = Tensor.fromArray(sentenceIds(spec.batch, length, vocab), [n], 'i32');
+        const rows = embedding(ids, new Tensor([vocab, dim], 'f32', { requiresGrad: true }), { paddingIdx: PADDING_ID });
+        const grad = randomTensor([n, dim], 3);
+        return () => scoped(() => noGrad(() => void rows.creator!.backwardFn(grad)));
+      }),
+  };
+  const label = `embedding backward ${n} ids into [${vocab},${dim}]`;
+  return formTask('embedding_backward', embeddingBackwardTuning(n, vocab, dim), label, `embedding backward, dim ${dim}`, check, workload);
+}
+
+/**
+ * The grad norm over gradients of the parameters' shapes. Its stage-1 WGSL depends on how the
+ * tensors group, so it is validated at those very shapes, against the float64 norm.
+ */
+function gradNormTask(parameters: readonly number[][]): Task {
+  const sizes = parameters.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const withGrads = (grads: readonly Float32Array[]) =>
+    parameters.map((shape, i) => {
+      const p = new Tensor(shape, 'f32', { requiresGrad: true });
+      p.grad = Tensor.fromArray(grads[i], shape);
+      return p;
+    });
+  const gradsOf = (seed: number) => sizes.map((n, i) => noise(n, seed + i, 0.02));
+  const check = () =>
+    scopedAsync(async () => {
+      const grads = gradsOf(7);
+      const expected = Math.sqrt(grads.reduce((sum, g) => g.reduce((s, x) => s + x * x, sum), 0));
+      const { totalNorm } = gradNorm(withGrads(grads), 1);
+      assertClose(await totalNorm.toFloat32(), [expected], 0, 1e-5, 'total norm');
+    });
+  const workload: Workload = {
+    label: '',
+    work: 4 * total,
+    prepare: () =>
+      prepareScoped(() => {
+        const params = withGrads(gradsOf(1));
+        return () => scoped(() => void gradNorm(params, 1));
+      }),
+  };
+  const label = `grad norm over ${sizes.length} tensors, ${total} elements`;
+  return formTask('grad_norm', gradNormTuning(sizes), label, `grad norm over ${sizes.join(',')}`, check, workload);
+}
+
 /** Every tunable launch of a training step of the model at `spec`, once per distinct shape. */
 export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
   const configs = o.matmulConfigs ?? matmulCandidates(o.quick);
@@ -414,7 +543,9 @@ export function tuneTasks(spec: TuneSpec, o: TuneOptions): Task[] {
     for (const kernel of ['layernorm', 'layernorm_backward_input'] as const) add(layerNormTask(kernel, tokens, spec.dim, o));
     const dims = { batch: spec.batch, seq: length, heads: spec.heads, headDim: spec.dim / spec.heads };
     for (const kernel of Object.keys(BLOCK_KERNELS) as AttentionKernel[]) add(attentionTask(kernel, dims, o));
+    add(embeddingTask(spec, length));
   }
+  add(gradNormTask(spec.parameters));
   // The classifier head works on one row per sentence.
   for (const p of [...linearProducts(spec.batch, spec.dim, spec.dim), ...linearProducts(spec.batch, spec.dim, spec.classes)])
     add(matmulTask(p.label, p.shape, configs));
@@ -472,7 +603,7 @@ export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) =
   const entries: TunedEntry[] = [];
   const rejected: string[] = [];
   const validated = new Map<string, string | null>();
-  const tunedFor = `batch ${spec.batch}, lengths ${spec.lengths.join('/')}, dim ${spec.dim}, hidden ${spec.hidden}${quick ? ', quick' : ''}`;
+  const tunedFor = `batch ${spec.batch}, lengths ${spec.lengths.join('/')}, dim ${spec.dim}, hidden ${spec.hidden}, vocab ${spec.vocab}${quick ? ', quick' : ''}`;
   let file = '';
   try {
     for (const task of tasks) {
@@ -481,12 +612,12 @@ export async function tune(spec: TuneSpec, o: TuneOptions, log: (line: string) =
       const timed: { c: Candidate; ms: number }[] = [];
       for (const c of task.candidates) {
         done++;
-        if (seen.has(c.launch.code)) continue;
-        seen.add(c.launch.code);
+        if (seen.has(c.identity)) continue;
+        seen.add(c.identity);
         try {
           // A configuration compiles to the same code at every shape of an alignment class: validate it once.
-          if (!validated.has(c.launch.code)) validated.set(c.launch.code, await c.validate().then(() => null, oneLine));
-          const error = validated.get(c.launch.code);
+          if (!validated.has(c.identity)) validated.set(c.identity, await c.validate().then(() => null, oneLine));
+          const error = validated.get(c.identity);
           if (error) throw new Error(`validation failed: ${error}`);
           timed.push({ c, ms: (await timeCandidate(timer, c)).median });
         } catch (err) {

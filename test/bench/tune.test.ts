@@ -34,6 +34,31 @@ function linearKernel(rows: number, inF: number, outF: number): string {
   return launched(() => void E.linear(new E.Tensor([rows, inF]), new E.Tensor([outF, inF]), new E.Tensor([outF])))[0];
 }
 
+/** The kernels of the embedding backward of [n] ids into [vocab, dim], the gather aside. */
+function embeddingBackwardKernels(n: number, vocab: number, dim: number): string[] {
+  return launched(() => {
+    const ids = E.Tensor.fromArray(
+      Int32Array.from({ length: n }, (_, i) => (i * i) % vocab),
+      [n],
+      'i32',
+    );
+    const rows = E.embedding(ids, new E.Tensor([vocab, dim], 'f32', { requiresGrad: true }));
+    E.noGrad(() => rows.creator!.backwardFn(new E.Tensor([n, dim])));
+  }).filter((name) => name !== 'embedding_gather');
+}
+
+/** The kernels of the grad norm over gradients of `shapes`. */
+function gradNormKernels(shapes: number[][]): string[] {
+  return launched(() => {
+    const params = shapes.map((shape) => {
+      const p = new E.Tensor(shape, 'f32', { requiresGrad: true });
+      p.grad = new E.Tensor(shape);
+      return p;
+    });
+    E.gradNorm(params, 1);
+  });
+}
+
 function removeTable(): void {
   fs.rmSync(E.tuningFile(), { force: true });
   E.reloadTuningTable();
@@ -45,11 +70,8 @@ test('a quick tune of a tiny model writes a table in the cache folder, and the o
   assert.match(E.tuningSummary(), /kernels: defaults \(no tuned kernel table for this adapter.*npm run tune/);
   // As few distinct pipelines as will do (compiling them is most of the time on llvmpipe): two
   // candidates per product (the default and the other variant's default), the defaults elsewhere.
-  const result = await tune(
-    { batch: 2, lengths: [8], dim: 16, hidden: 16, heads: 2, classes: 16 },
-    { quick: true, matmulConfigs: [], workgroupSizes: [], attentionTilings: [] },
-    () => {},
-  );
+  const spec = { batch: 2, lengths: [8], dim: 16, hidden: 16, heads: 2, classes: 16, vocab: 30, parameters: [[30, 16], [16], [16, 16]] };
+  const result = await tune(spec, { quick: true, matmulConfigs: [], workgroupSizes: [], attentionTilings: [] }, () => {});
   try {
     assert.is(result.file, E.tuningFile());
     assert.ok(fs.existsSync(result.file));
@@ -60,6 +82,23 @@ test('a quick tune of a tiny model writes a table in the cache folder, and the o
       result.entries.filter((e) => e.kernel.startsWith('attention')).map((e) => e.kernel),
       ['attention_forward', 'attention_grad_query', 'attention_grad_key_value'],
     );
+    // Both forms of the embedding backward (16 ids into [30, 16]) and of the grad norm (3 tensors, 752 values), and the ops launch the chosen.
+    const forms = result.entries.filter((e) => e.kernel === 'embedding_backward' || e.kernel === 'grad_norm');
+    assert.equal(
+      forms.map((e) => `${e.kernel} ${e.key} ${e.dims}`),
+      ['embedding_backward vocab 30 dim 16 16', 'grad_norm 3 tensors 752'],
+    );
+    const [embeddingForm, normForm] = forms.map((e) => e.choice.form as string);
+    withSettings({ ENGINE_KERNELS: undefined }, () => {
+      assert.equal(
+        embeddingBackwardKernels(16, 30, 16),
+        withSettings({ ENGINE_KERNELS: embeddingForm }, () => embeddingBackwardKernels(16, 30, 16)),
+      );
+      assert.equal(
+        gradNormKernels(spec.parameters),
+        withSettings({ ENGINE_KERNELS: normForm }, () => gradNormKernels(spec.parameters)),
+      );
+    });
     // Every linear is 16 -> 16 here: the layers' over 16 tokens, the head's over 2 sentences; 3 products each.
     assert.is(matmuls.length, 6);
     for (const e of result.entries) assert.ok(e.ms <= e.defaultMs, `${e.kernel} ${e.key}: tuned ${e.ms} ms, default ${e.defaultMs} ms`);
@@ -158,19 +197,7 @@ test('a tuned attention form and tiling change the kernels that forward and back
 
 test("a tuned form changes the grad norm's grid and the embedding backward's kernels; ENGINE_KERNELS overrides it", () =>
   withSettings({ ENGINE_KERNELS: undefined }, () => {
-    const ids = E.Tensor.fromArray(Int32Array.of(1, 3, 1, 0, 2, 1), [6], 'i32');
-    const table = new E.Tensor([4, 8], 'f32', { requiresGrad: true });
-    const params = [[3, 4], [8]].map((shape) => {
-      const p = new E.Tensor(shape, 'f32', { requiresGrad: true });
-      p.grad = new E.Tensor(shape);
-      return p;
-    });
-    const kernels = () =>
-      launched(() => {
-        const rows = E.embedding(ids, table);
-        E.noGrad(() => rows.creator!.backwardFn(new E.Tensor([6, 8])));
-        E.gradNorm(params, 1);
-      }).filter((name) => /^(embedding_(?!gather)|grad_)/.test(name));
+    const kernels = () => [...embeddingBackwardKernels(6, 4, 8), ...gradNormKernels([[3, 4], [8]])];
     const other = kernelClass() === 'gpu' ? 'software' : 'gpu';
     const defaults = kernels();
     const others = withSettings({ ENGINE_KERNELS: other }, kernels);
@@ -185,7 +212,6 @@ test("a tuned form changes the grad norm's grid and the embedding backward's ker
       assert.equal(withSettings({ ENGINE_KERNELS: kernelClass() }, kernels), defaults);
     } finally {
       removeTable();
-      for (const t of [ids, table, ...params.flatMap((p) => [p, p.grad!])]) t.release();
     }
   }));
 
