@@ -14,12 +14,33 @@
 // Layout: each thread converts two neighbouring elements and stores them as one 32-bit word (two
 // f16 halves), so no two threads share a word; for an odd count the last thread writes the padding
 // half of the final word, which the tensor's binding includes. Needs the `shader-f16` feature.
-import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
+// `castToHalfEach` converts several tensors in one launch, each in its own range of workgroups
+// (kernels/multi_tensor.ts), with the same per-thread body.
+//
+// CPU reference: engine/autograd/float16.ts `roundToHalf`; test: test/engine/fp16.test.ts.
+import { FLAT_BUILTINS, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
+import { forSlot, slotLayout, slotWorkgroup } from './multi_tensor.ts';
 
 const WG = 256;
 
 /** f32 bits of 65520, the smallest magnitude that rounds to f16's infinity. */
 const F16_OVERFLOW_BITS = 0x477ff000;
+
+// The f16 bits of x, given the bits of x clamped into f16's range and converted.
+const HALF_BITS = `fn halfBits(x: f32, inRange: u32) -> u32 {
+  let bits = bitcast<u32>(x);
+  let sign = (bits >> 16u) & 0x8000u;
+  let magnitude = bits & 0x7fffffffu;
+  if (magnitude > 0x7f800000u) { return sign | 0x7e00u; }
+  if (magnitude >= ${F16_OVERFLOW_BITS}u) { return sign | 0x7c00u; }
+  return inRange;
+}`;
+
+/** WGSL converting elements 2i and 2i + 1 of `input` (n elements) into word i of `output`. */
+const convertPair = (input: string, output: string, n: string) => `
+  let pair = vec2f(${input}[2u * i], ${input}[min(2u * i + 1u, ${n} - 1u)]);
+  let converted = bitcast<u32>(vec2<f16>(clamp(pair, vec2f(-65504.0), vec2f(65504.0))));
+  ${output}[i] = halfBits(pair.x, converted & 0xffffu) | (halfBits(pair.y, converted >> 16u) << 16u);`;
 
 /** Bindings: input f32 [n], output f16 [n] (as words of two halves). */
 export function castToHalf(n: number): KernelLaunch {
@@ -29,22 +50,47 @@ ${uniformBlock(uniforms)}
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<u32>;
 
-// The f16 bits of x, given the bits of x clamped into f16's range and converted.
-fn halfBits(x: f32, inRange: u32) -> u32 {
-  let bits = bitcast<u32>(x);
-  let sign = (bits >> 16u) & 0x8000u;
-  let magnitude = bits & 0x7fffffffu;
-  if (magnitude > 0x7f800000u) { return sign | 0x7e00u; }
-  if (magnitude >= ${F16_OVERFLOW_BITS}u) { return sign | 0x7c00u; }
-  return inRange;
-}
-${flatKernelMain(
-  WG,
-  '(p.n + 1u) / 2u',
-  `
-  let pair = vec2f(input[2u * i], input[min(2u * i + 1u, p.n - 1u)]);
-  let converted = bitcast<u32>(vec2<f16>(clamp(pair, vec2f(-65504.0), vec2f(65504.0))));
-  output[i] = halfBits(pair.x, converted & 0xffffu) | (halfBits(pair.y, converted >> 16u) << 16u);`,
-)}`;
+${HALF_BITS}
+${flatKernelMain(WG, '(p.n + 1u) / 2u', convertPair('input', 'output', 'p.n'))}`;
   return { name: 'cast_to_f16', code, workgroups: flatGrid(Math.ceil(n / 2), WG), uniforms };
+}
+
+/** What `castToHalfEach` binds per tensor (its input and output), and besides them. */
+export const CAST_EACH_COST = { sharedBindings: 0, bindingsPerSlot: 2, sharedUniforms: 0, uniformsPerSlot: 3 };
+
+/**
+ * `castToHalf` of several tensors in one launch: slot k converts input{k} f32 [counts[k]] to
+ * output{k}; its uniforms count its words (n{k}, a thread each) and its elements (length{k}).
+ * Bindings: input0, output0, input1, output1, …
+ */
+export function castToHalfEach(counts: readonly number[]): KernelLaunch {
+  const layout = slotLayout(
+    counts.map((n) => Math.ceil(n / 2)),
+    WG,
+  );
+  const uniforms: Uniforms = { ...layout.uniforms };
+  counts.forEach((n, k) => {
+    uniforms[`length${k}`] = u32(n);
+  });
+  const bindings = counts.map(
+    (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read> input${k}: array<f32>;
+@group(0) @binding(${2 * k + 2}) var<storage, read_write> output${k}: array<u32>;`,
+  );
+  const code = `enable f16;
+${uniformBlock(uniforms)}
+${bindings.join('\n')}
+
+${HALF_BITS}
+
+@compute @workgroup_size(${WG})
+fn main(${FLAT_BUILTINS}) {
+  ${slotWorkgroup(counts.length)}
+  ${forSlot(
+    counts.length,
+    (k) => `let i = local * ${WG}u + lid.x;
+    if (i < p.n${k}) {${convertPair(`input${k}`, `output${k}`, `p.length${k}`).replace(/\n/g, '\n    ')}
+    }`,
+  )}
+}`;
+  return { name: `cast_to_f16_each_x${counts.length}`, code, workgroups: layout.grid, uniforms };
 }

@@ -19,7 +19,7 @@ import {
   withStream,
 } from '../gpu/kernels.ts';
 import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
-import { autocastOperand } from './autocast.ts';
+import { autocastOperands } from './autocast.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
@@ -121,7 +121,7 @@ export function attentionLaunch(kernel: AttentionKernel, dims: AttentionDims, dr
 export const attention = op(
   'attention',
   function attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
-    const [q, k, v] = [query, key, value].map(autocastOperand);
+    const [q, k, v] = autocastOperands([query, key, value]);
     const dims = dimsOf(q, k, v, mask, nHeads);
     const dropout = dropoutOf(opts);
     const context = new Tensor(q.shape);

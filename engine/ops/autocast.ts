@@ -9,9 +9,12 @@
 // pure function of its input, so caching activations too gives the same numbers). Gradients stay
 // f32: the cast's backward passes its gradient through, and the backward products cast the
 // output gradient to f16 as their operand (where a loss scale keeps small gradients from
-// flushing to zero, see grad_scaler.ts).
+// flushing to zero, see grad_scaler.ts). An op that casts several tensors at once casts them in
+// one launch (`autocastOperands`, kernels/cast.ts `castToHalfEach`).
+import { CAST_EACH_COST } from '../../kernels/cast.ts';
+import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { gpu } from '../gpu/device.ts';
-import { castToHalf } from '../gpu/kernels.ts';
+import { castToHalf, castToHalfEach } from '../gpu/kernels.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { Tensor } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
@@ -47,18 +50,49 @@ export const toHalf = op('to_half', function toHalf(x: Tensor): Tensor {
   return out.setBackward([x], (g) => [g]);
 });
 
+/**
+ * `toHalf` of each of xs (f32 tensors), a launch for one and for several as few as the adapter's
+ * storage-buffer limit allows.
+ */
+function toHalfEach(xs: readonly Tensor[]): Tensor[] {
+  if (xs.length === 1) return [toHalf(xs[0])];
+  const outs = xs.map((x) => new Tensor(x.shape, 'f16', { name: `${x.name}.f16` }));
+  const cast = xs.map((_, i) => i).filter((i) => xs[i].numel > 0);
+  const slots = slotsPerLaunch(CAST_EACH_COST, gpu().limits.maxStorageBuffersPerShaderStage);
+  for (const group of planSlotGroups(
+    cast.map((i) => xs[i].numel),
+    slots,
+  )) {
+    const members = group.map((j) => cast[j]);
+    launchOn(castToHalfEach(members.map((i) => xs[i].numel)), ...members.flatMap((i) => [xs[i], outs[i]]));
+  }
+  return outs.map((out, i) => {
+    out.setBackward([xs[i]], (g) => [g]);
+    out.op = 'to_half';
+    return out;
+  });
+}
+
 /** The operand an op computes on: under autocast, x's f16 copy for this region, else x itself. */
 export function autocastOperand(x: Tensor): Tensor {
-  if (!casts || x.dtype !== 'f32') return x;
-  let half = casts.get(x);
-  if (!half || half.released) {
-    half = toHalf(x);
-    casts.set(x, half);
-  }
-  return half;
+  return autocastOperands([x])[0];
+}
+
+/** `autocastOperand` of each of xs, the casts not made yet in this region made together. */
+export function autocastOperands(xs: readonly Tensor[]): Tensor[] {
+  const region = casts;
+  if (!region) return [...xs];
+  const uncast = [...new Set(xs.filter((x) => x.dtype === 'f32' && (region.get(x)?.released ?? true)))];
+  if (uncast.length > 0) toHalfEach(uncast).forEach((half, i) => region.set(uncast[i], half));
+  return xs.map((x) => region.get(x) ?? x);
+}
+
+/** Gradients as the operands of backward products for an op whose operands were `like`'s dtype. */
+export function gradientOperands(grads: readonly Tensor[], like: Tensor): Tensor[] {
+  return like.dtype === 'f16' ? toHalfEach(grads) : [...grads];
 }
 
 /** A gradient as the operand of a backward product for an op whose operands were `like`'s dtype. */
 export function gradientOperand(grad: Tensor, like: Tensor): Tensor {
-  return like.dtype === 'f16' ? toHalf(grad) : grad;
+  return gradientOperands([grad], like)[0];
 }

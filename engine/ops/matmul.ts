@@ -21,7 +21,7 @@ import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../ke
 import type { SubgroupMatrixOptions } from '../../kernels/matmul_subgroup_matrix.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
-import { autocastOperand, gradientOperand } from './autocast.ts';
+import { autocastOperand, autocastOperands, gradientOperand } from './autocast.ts';
 import { kernelClass } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { subgroupMatrixAvailable } from './subgroup_matrix.ts';
@@ -209,8 +209,7 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
  * transB); either may be 2-D and shared across the other's batch. Returns [...batch, M, N].
  */
 export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
-  const x = autocastOperand(a);
-  const y = autocastOperand(b);
+  const [x, y] = autocastOperands([a, b]);
   const out = product(x, y, transA, transB, 'matmul');
   return out.setBackward([x, y], (grad) => {
     const g = gradientOperand(grad, x);
@@ -267,8 +266,7 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
   const [outFeatures, inFeatures] = weight.shape;
   const lead = x.shape.slice(0, -1);
   const rows = numel(lead);
-  const input = autocastOperand(x);
-  const w = autocastOperand(weight);
+  const [input, w] = autocastOperands([x, weight]);
   const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
   const preActivation = activation === 'gelu' ? new Tensor([rows, outFeatures]) : undefined;
   const flatOut = product(flatX, w, false, true, 'linear', { bias, preActivation });
@@ -297,8 +295,7 @@ export const feedForward = op(
     checkLinear('feedForward', { name: `${first.name}'s output`, shape: [...lead, hiddenFeatures] }, second, secondBias);
     const outFeatures = second.shape[0];
     const rows = numel(lead);
-    const input = autocastOperand(x);
-    const [w1, w2] = [autocastOperand(first), autocastOperand(second)];
+    const [input, w1, w2] = autocastOperands([x, first, second]);
     const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
     const preActivation = new Tensor([rows, hiddenFeatures]);
     const hidden = autocastOperand(product(flatX, w1, false, true, 'feedForward', { bias: firstBias, preActivation }));

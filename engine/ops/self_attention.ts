@@ -26,7 +26,7 @@ import { gpu } from '../gpu/device.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
-import { autocastOperand, gradientOperand } from './autocast.ts';
+import { autocastOperands, gradientOperands } from './autocast.ts';
 import { launchMatmul, linear, matmulKernel } from './matmul.ts';
 import { reshape } from './shape.ts';
 
@@ -84,8 +84,7 @@ export const selfAttention = op(
       return attention(q, k, v, mask, nHeads, options);
     }
     // Under autocast, x's and the weights' f16 copies, as linear takes them; the biases stay f32.
-    const input = autocastOperand(x);
-    const weights = projections.map((p) => autocastOperand(p.weight));
+    const [input, ...weights] = autocastOperands([x, ...projections.map((p) => p.weight)]);
     const half = input.dtype === 'f16';
     const biases = projections.map((p) => p.bias);
     const parents = [input, ...weights.flatMap((w, z) => [w, biases[z]])];
@@ -98,7 +97,10 @@ export const selfAttention = op(
     if (!attentionBackward) return context;
     return context.setBackward(parents, (grad) => {
       // The backward products' operands: dq, dk and dv (cast to f16 under autocast).
-      const dqkv = attentionBackward(grad).map((g) => gradientOperand(reshape(g!, [rows, features]), input));
+      const dqkv = gradientOperands(
+        attentionBackward(grad).map((g) => reshape(g!, [rows, features])),
+        input,
+      );
       let dx: Tensor | null = null;
       if (input.requiresGrad) {
         dx = new Tensor(x.shape);

@@ -19,6 +19,7 @@ import * as E from '../../engine/index.ts';
 import { withSettings } from '../../engine/env.ts';
 import { halfBits, halfValue, roundToHalf } from '../../engine/autograd/float16.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
+import { autocastOperands } from '../../engine/ops/autocast.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { openCheckpoint } from '../../model/checkpoint.ts';
@@ -88,6 +89,26 @@ test("toHalf rounds as torch's .half() (nearest even, ±inf from ±65520 on what
     E.backward(half, E.Tensor.fromArray(seed, half.shape));
     assert.equal(Array.from(await x.grad!.toFloat32()), Array.from(Float32Array.from(seed)));
     x.grad!.release();
+  });
+});
+
+test('autocast casts the operands an op takes together in one launch (castToHalfEach), each as toHalf does', async () => {
+  const lengths = [7, 122, 1]; // odd and even: padding halves in two of the three
+  const data = lengths.map((n, k) => randn(n, 40 + k, 100));
+  data[0].set([70000, -1e6, NaN, 65519]); // ±inf, NaN, and the largest f16 from its midpoint
+  await scopedAsync(async () => {
+    const xs = data.map((d) => E.Tensor.fromArray(d, [d.length], 'f32', { requiresGrad: true }));
+    const before = E.dispatchStats.dispatches;
+    const halves = E.autocast(() => autocastOperands(xs));
+    assert.is(E.dispatchStats.dispatches - before, 1, 'one launch for the three casts');
+    for (const [k, half] of halves.entries()) {
+      assert.is(half.dtype, 'f16');
+      assert.equal(Array.from(await half.toFloat32()), Array.from(data[k].map(roundToHalf)), `tensor ${k}`);
+    }
+    const seed = randn(lengths[1], 3);
+    E.backward(halves[1], E.Tensor.fromArray(seed, [lengths[1]]));
+    assert.equal(Array.from(await xs[1].grad!.toFloat32()), Array.from(Float32Array.from(seed)));
+    xs[1].grad!.release();
   });
 });
 
