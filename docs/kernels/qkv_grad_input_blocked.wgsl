@@ -1,5 +1,5 @@
 // qkv_grad_input_blocked: q, k and v backward for x: Σz dz · Wz, one product whose K runs through the three slices (`selfAttention`'s backward); variant 3, the kernel GPUs run.
-// Kernel matmul_blocked_64x64x16_8x8_kSlots3 (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 64, 1], uniforms m=4096 n=768 k=2304 batch=1 splits=1 kSplit=2304 strideA=9437184 strideB=1769472 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1 kSlice=768.
+// Kernel matmul_blocked_64x64x16_8x8_kSlots3 (op attention backward, ENGINE_KERNELS=gpu) at batch 64, seq 64, dim 768, hidden 3072, heads 12, vocab 30522, classes 2: workgroups [12, 64, 1], uniforms m=4096 n=768 k=2304 batch=1 splits=1 kSplit=2304 strideA=0 strideB=0 mFolds=1 aStrideM=768 aStrideK=1 bStrideK=768 bStrideN=1 kSlice=768.
 struct Params {
   m: u32,
   n: u32,
