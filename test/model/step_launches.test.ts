@@ -1,5 +1,6 @@
 // The launches and submits of one DistilBERT training step are what docs/life-of-a-step.md says
-// they are: its table for six layers (phase by phase), and what each layer adds. The counts do not
+// they are: its table for six layers (phase by phase), and what each layer adds; and the launches
+// per step that README.md and bench/README.md state are the table's total. The counts do not
 // depend on the widths, so the model and batch are the tiny ones test/engine/replay.test.ts trains
 // with: in one test process, its kernels are compiled once for both files.
 import '../support/setup.ts';
@@ -65,12 +66,22 @@ function countStep(layers: number): Phases {
   return counted;
 }
 
-test('one step of six layers launches and submits what the table in docs/life-of-a-step.md says', () => {
+test('one step of six layers launches and submits what docs/life-of-a-step.md and the READMEs say', () => {
   const six = countStep(6);
   assert.equal(six.forward, tableRow('forward'), 'forward');
   assert.equal(six.backward, tableRow('backward'), 'backward');
   assert.equal(six.optimizer, tableRow('grad norm, clip, AdamW'), 'grad norm, clip, AdamW');
   assert.equal(six.flush, tableRow('end of step'), 'end of step: the one submit');
+
+  const launches = six.forward[0] + six.backward[0] + six.optimizer[0] + six.flush[0];
+  for (const [file, pattern] of [
+    ['README.md', /^\| Launches per training step, 6 layers \| (\d+) kernels in one submit/m],
+    ['bench/README.md', /^\| launches per step \| (\d+) \|/m],
+  ] as const) {
+    const match = fs.readFileSync(path.join(repoRoot, file), 'utf8').match(pattern);
+    assert.ok(match, `${file} no longer says ${pattern}`);
+    assert.is(Number(match![1]), launches, `${file}: launches per step`);
+  }
 
   const one = countStep(1);
   assert.is((six.forward[0] - one.forward[0]) / 5, stated(/Each layer adds (\d+) forward launches/), 'forward launches per layer');
