@@ -28,7 +28,7 @@
 // matrices and does tilesM·tilesN multiply-accumulates. At the end the result matrices go to a
 // workgroup f32 tile, and the threads copy its in-range part to C, adding the bias.
 //
-// Launched only where the tuner (bench/tuner.ts) validated it on the device against the f32
+// Launched only where the tuner (tune/tuner.ts) validated it on the device against the f32
 // kernel and timed it faster than variant 3 at that product. It cannot run on lavapipe; `emulated`
 // replaces the four matrix operations by plain WGSL in which every thread computes the whole small
 // matrix (and a subgroup is a run of subgroupSize threads), so that the tiling around them is

@@ -8,6 +8,8 @@
 // dynamically, so the kernel text repeats the per-slot body behind a chain of branches on the
 // workgroup index; every workgroup belongs to exactly one slot, so the branch never diverges
 // within a workgroup (and barriers after it stay in uniform control flow).
+//
+// Test: test/engine/optim.test.ts (the groupings; each kernel that takes slots is tested with it).
 import { flatGrid, u32, type Uniforms } from './launch.ts';
 
 /** Uniform scalars one launch can pass: the dispatcher gives each launch a 256-byte uniform slot. */

@@ -6,10 +6,13 @@
 // identical run to run. A sum may be scaled as it is written (a mean: times 1/cols).
 //
 // `sumColumns` gives one value per column, in two stages: a [chunks, cols] grid of threads each
-// sums up to CHUNK rows of one column, then a second launch sums the chunk partials. Used for a
-// gradient summed over broadcast leading dims, and for a bias gradient that no weight gradient's
-// launch computes (engine/ops/matmul.ts `linearGradients`). `sumColumnsOfSlots` runs
-// that one stage for several matrices in one launch: a layer norm's weight and bias gradients.
+// sums up to COLUMN_CHUNK rows of one column (`sumColumnChunks`), then a second launch sums the
+// chunk partials. Used for a gradient summed over broadcast leading dims, and for a bias gradient
+// that no weight gradient's launch computes (engine/ops/matmul.ts `linearGradients`).
+// `sumColumnsOfSlots` runs the last stage for several matrices in one launch: a layer norm's weight
+// and bias gradients.
+//
+// CPU reference and test: test/ops/reduce_shape.test.ts (float64 row sums and maxima, column sums).
 import { F32_LOWEST, FLAT_BUILTINS, f32, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { forSlot, slotLayout, slotWorkgroup } from './multi_tensor.ts';
 import { rowGrid, rowKernelMain, rowWorkgroupSize, workgroupReduce } from './row_reduce.ts';

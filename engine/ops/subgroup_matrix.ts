@@ -2,7 +2,7 @@
 //
 // Variant 5 (kernels/matmul_subgroup_matrix.ts) runs f16 products (autocast's, --fp16) on the
 // GPU's matrix units where the adapter offers `chromium-experimental-subgroup-matrix` with an
-// f16 → f32 configuration, and only where it earns it: `npm run tune` (bench/tuner.ts) makes it a
+// f16 → f32 configuration, and only where it earns it: `npm run tune` (tune/tuner.ts) makes it a
 // candidate for each f16 product, validates it on the device against float64, times it side by
 // side with variant 3 and keeps it for that product only when it is faster; engine/ops/matmul.ts
 // launches it from that table. Nothing is checked when the GPU opens, so fp32 runs pay nothing;
