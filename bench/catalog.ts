@@ -16,17 +16,11 @@ import { argumentsOf } from '../engine/gpu/kernels.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import type { MatmulShape } from '../kernels/matmul.ts';
 import { matmulVariants } from '../kernels/matmul_variants.ts';
+import type { ModelShape } from './options.ts';
 import { recordStep, type StepLaunch } from './recorded_step.ts';
 
-export interface ModelShapes {
-  batch: number;
-  seq: number;
-  dim: number;
-  hidden: number;
-  heads: number;
-  vocab: number;
-  classes: number;
-}
+/** A model's shapes but its depth: the catalog records a step of one layer. */
+export type ModelShapes = Omit<ModelShape, 'layers'>;
 
 /** distilbert-base-uncased at batch 64 × sequence 64, the benchmark's default step. */
 export const DISTILBERT_SHAPES: ModelShapes = { batch: 64, seq: 64, dim: 768, hidden: 3072, heads: 12, vocab: 30522, classes: 2 };

@@ -9,8 +9,8 @@
 //     subgroups, 256 invocations per workgroup): every kernel family, the model, step replay;
 //   - a GPU's kernels (ENGINE_KERNELS=gpu): the kernel choices and constants a discrete GPU gets
 //     (blocked matmul, split-K, block attention, a workgroup per layer-norm row, the embedding
-//     backward's linked occurrences), through PyTorch parity, step replay (with mixed precision)
-//     and training;
+//     backward's linked occurrences, the grad norm's grid), through PyTorch parity, step replay
+//     (with mixed precision) and training;
 //   - a second Vulkan implementation, SwiftShader (chromium's Vulkan driver: subgroups of 4, 256
 //     invocations, no f16): every kernel family that uses subgroups, the model, step replay.
 // A pass runs only when the run does not already set its variable. The summary line counts all.

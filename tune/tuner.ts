@@ -10,9 +10,10 @@
 // tensors group, at its real shapes), then timed at the real shape with the benchmark's clock
 // (GPU timestamps when the adapter has them). The grad norm and the embedding backward choose
 // between the forms made for each class of adapter (engine/gpu/tuning.ts `tunedForm`), the
-// others between variants and tilings. The default is always a candidate. When another wins, the winner and the default are
-// re-timed side by side, in turns, and the winner is kept only if it is still faster by MARGIN:
-// the table never holds a choice measured slower than the default on the same run.
+// others between variants and tilings. The default is always a candidate. When another wins, the
+// winner and the default are re-timed side by side, in turns, and the winner is kept only if it is
+// still faster by MARGIN: the table never holds a choice measured slower than the default on the
+// same run.
 import cliProgress from 'cli-progress';
 import {
   Tensor,

@@ -51,7 +51,7 @@ export function gradNormGroup(o: BenchOptions): KernelGroup {
   const inGrid = (kernels: 'gpu' | 'software'): Variant =>
     underSettings(
       { ENGINE_KERNELS: kernels },
-      { name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "software's grid"}`, validate, workloads: [workload] },
+      { name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "a CPU implementation's grid"}`, validate, workloads: [workload] },
     );
   return { group: 'gradnorm', unit: 'GB/s', variants: [inGrid('gpu'), inGrid('software')] };
 }
