@@ -12,6 +12,7 @@
 // subgroups run the `_subgroups` form (kernels/row_reduce.ts). The teaching matmuls (variants 1
 // and 2, kernels/matmul_teaching.ts), which no step launches, are made from the arguments of the
 // product they stand in for.
+import type { KernelClass } from '../engine/gpu/device.ts';
 import { argumentsOf } from '../engine/gpu/kernels.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
 import type { MatmulShape } from '../kernels/matmul.ts';
@@ -29,7 +30,7 @@ export interface CatalogEntry {
   /** Which op launches it, and for what, in a sentence. */
   what: string;
   /** The step it is found in: as GPUs run it (the default) or as CPU adapters do. */
-  kernels?: 'gpu' | 'software';
+  kernels?: KernelClass;
   /** The op that launches it, as the recorded step names it (`StepLaunch.op`). */
   op: string;
   /** Its kernel's name; the entry is the first launch of `op` whose kernel matches (the `nth`, from 0). */
@@ -177,7 +178,7 @@ export const KERNEL_CATALOG: Record<string, CatalogEntry> = {
 
 /** Recorded steps by kernel class and shapes: a listing of every entry records two steps. */
 const steps = new Map<string, StepLaunch[]>();
-function stepAt(shapes: ModelShapes, kernels: 'gpu' | 'software'): StepLaunch[] {
+function stepAt(shapes: ModelShapes, kernels: KernelClass): StepLaunch[] {
   const key = `${kernels} ${JSON.stringify(shapes)}`;
   let step = steps.get(key);
   if (!step) {

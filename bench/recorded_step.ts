@@ -11,6 +11,7 @@
 // the grid report (bench/grid.ts, `npm run bench -- --only grid`).
 import { currentOp } from '../engine/autograd/trace.ts';
 import { type SettingName, withSettings } from '../engine/env.ts';
+import type { KernelClass } from '../engine/gpu/device.ts';
 import { observeLaunches, withoutExecution } from '../engine/gpu/dispatch.ts';
 import { pool, withoutTuning } from '../engine/index.ts';
 import type { KernelLaunch } from '../kernels/launch.ts';
@@ -25,7 +26,7 @@ export interface StepLaunch {
 }
 
 /** The settings a step is recorded under; the kernel class is required, other kernel choices are unset. */
-export type StepSettings = { ENGINE_KERNELS: 'gpu' | 'software' } & Partial<Record<SettingName, string | undefined>>;
+export type StepSettings = { ENGINE_KERNELS: KernelClass } & Partial<Record<SettingName, string | undefined>>;
 
 /** Every launch of one training step of DistilBERT at `shape`, in order, recorded under `settings`. */
 export function recordStep(shape: ModelShape, settings: StepSettings): StepLaunch[] {

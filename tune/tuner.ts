@@ -43,7 +43,7 @@ import {
 } from '../engine/index.ts';
 import { launchOn } from '../engine/autograd/launch_on.ts';
 import { withSettings } from '../engine/env.ts';
-import { kernelClass } from '../engine/gpu/device.ts';
+import { kernelClass, type KernelClass } from '../engine/gpu/device.ts';
 import {
   attentionForward,
   attentionRowStats,
@@ -420,8 +420,6 @@ function attentionTask(kernel: AttentionKernel, dims: AttentionDims, o: TuneOpti
     candidates: ordered.map((choice, i) => attentionCandidate(kernel, dims, choice, i === 0)),
   };
 }
-
-type KernelClass = ReturnType<typeof kernelClass>;
 
 const FORM_NAMES: Record<KernelClass, string> = { gpu: "a GPU's form", software: "a CPU implementation's form" };
 

@@ -4,6 +4,7 @@
 // once, 4 bytes per parameter. Once in each class of adapter's grid (kernels/grad_norm.ts
 // NORM_GRIDS), ENGINE_KERNELS set around validation, preparation and runs: a GPU's, where the work
 // sizes stage 1, and a CPU implementation's, a few long workgroups per tensor.
+import type { KernelClass } from '../../engine/gpu/device.ts';
 import { gradNorm, scoped } from '../../engine/index.ts';
 import { parameterShapes } from '../../model/distilbert.ts';
 import { assertClose, scopedAsync } from '../../reference/check.ts';
@@ -48,7 +49,7 @@ export function gradNormGroup(o: BenchOptions): KernelGroup {
         };
       }),
   };
-  const inGrid = (kernels: 'gpu' | 'software'): Variant =>
+  const inGrid = (kernels: KernelClass): Variant =>
     underSettings(
       { ENGINE_KERNELS: kernels },
       { name: `multi-tensor, ${kernels === 'gpu' ? "a GPU's grid" : "a CPU implementation's grid"}`, validate, workloads: [workload] },

@@ -94,11 +94,14 @@ export function gpu(): Gpu {
   return opened;
 }
 
+/** A class of adapter, as kernels and their constants are chosen for: a GPU, or a CPU implementation ("software"). */
+export type KernelClass = 'gpu' | 'software';
+
 /**
  * The class of adapter that kernels and their constants are chosen for: ENGINE_KERNELS when set,
  * else the adapter's own ("software" for a CPU implementation, else "gpu").
  */
-export function kernelClass(): 'gpu' | 'software' {
+export function kernelClass(): KernelClass {
   return setting('ENGINE_KERNELS') ?? (gpu().cpuImplementation ? 'software' : 'gpu');
 }
 

@@ -24,7 +24,7 @@ import { layerNormRowsBackwardInput, layerNormRowsForward } from '../../kernels/
 import { DIRECT_DEFAULTS, matmulDirect } from '../../kernels/cpu/matmul.ts';
 import { blockedOptionsFor, matmulBlocked, type MatmulShape } from '../../kernels/matmul.ts';
 import { setting } from '../env.ts';
-import { gpu, kernelClass, type AdapterIdentity } from './device.ts';
+import { gpu, kernelClass, type AdapterIdentity, type KernelClass } from './device.ts';
 
 export interface TunedEntry {
   kernel: string;
@@ -190,7 +190,7 @@ export function tunedChoice(kernel: string, key: string, dims: readonly number[]
  * choose only between the forms made for each class (the grad norm's grid, the embedding
  * backward): ENGINE_KERNELS when set, else the tuned table's `form`, else the adapter's class.
  */
-export function tunedForm(kernel: string, key: string, dims: readonly number[]): 'gpu' | 'software' {
+export function tunedForm(kernel: string, key: string, dims: readonly number[]): KernelClass {
   const form = setting('ENGINE_KERNELS') ? undefined : tunedChoice(kernel, key, dims)?.form;
   return form === 'gpu' || form === 'software' ? form : kernelClass();
 }
