@@ -1,5 +1,7 @@
-// Sums of rows and of columns, without autograd: the building blocks of reduce.ts's `sum` and of
-// broadcasting's backward in elementwise.ts (which sums a gradient back to a broadcast input's shape).
+// Sums of rows and of columns, without autograd: building blocks of reduce.ts's `sum`, of
+// broadcasting's backward in elementwise.ts (which sums a gradient back to a broadcast input's
+// shape) and of other ops' parameter gradients (layer norm's, RMSNorm's, a bias that no product's
+// launch sums).
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { COLUMN_CHUNK, SUM_COLUMNS_EACH_COST } from '../../kernels/reduce.ts';
 import { gpu } from '../gpu/device.ts';
