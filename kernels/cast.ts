@@ -15,7 +15,8 @@
 // f16 halves), so no two threads share a word; for an odd count the last thread writes the padding
 // half of the final word, which the tensor's binding includes. Needs the `shader-f16` feature.
 // `castToHalfEach` converts several tensors in one launch, each in its own range of workgroups
-// (kernels/multi_tensor.ts), with the same per-thread body.
+// (kernels/multi_tensor.ts), with the same per-thread body. `ROUND_TO_HALF` is the same rounding
+// for one value, for kernels that round f32 operands as they load them (kernels/matmul.ts `roundA`).
 //
 // CPU reference: engine/autograd/float16.ts `roundToHalf`; test: test/engine/fp16.test.ts.
 import { FLAT_BUILTINS, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
@@ -34,6 +35,16 @@ const HALF_BITS = `fn halfBits(x: f32, inRange: u32) -> u32 {
   if (magnitude > 0x7f800000u) { return sign | 0x7e00u; }
   if (magnitude >= ${F16_OVERFLOW_BITS}u) { return sign | 0x7c00u; }
   return inRange;
+}`;
+
+/**
+ * WGSL `roundedToHalf(x)`: x as the cast kernels convert it, bit for bit, for a kernel that reads
+ * f32 and computes on f16 values. Needs `enable f16`.
+ */
+export const ROUND_TO_HALF = `${HALF_BITS}
+fn roundedToHalf(x: f32) -> f16 {
+  let converted = bitcast<u32>(vec2<f16>(f16(clamp(x, -65504.0, 65504.0)), 0.0h));
+  return bitcast<vec2<f16>>(halfBits(x, converted & 0xffffu)).x;
 }`;
 
 /** WGSL converting elements 2i and 2i + 1 of `input` (n elements) into word i of `output`. */

@@ -56,9 +56,13 @@
 // Element types: C and the bias are f32. A and B are f32, or f16 when `half` is set (autocast's
 // mixed precision, engine/ops/autocast.ts): loads widen them to f32, so the multiply-adds and the
 // accumulators stay f32. A product of two f16 values is exact in f32 (11 + 11 significant bits),
-// so only the f32 accumulation rounds, as in the f32 kernels.
+// so only the f32 accumulation rounds, as in the f32 kernels. With `roundA` (`roundB`) A (B) is
+// f32 all the same, and its loads round each value to f16 as the cast kernel does
+// (kernels/cast.ts `ROUND_TO_HALF`, overflow to ±inf included) before widening it back: the very
+// numbers of a cast followed by an f16 product, without the cast's launch and f16 copy.
 //
 // Tested with every variant in test/ops/matmul.test.ts against reference/float64.ts's `matmul`.
+import { ROUND_TO_HALF } from './cast.ts';
 import { GELU_HELPERS } from './gelu.ts';
 import { MAX_GRID, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
 import { fillTemplate } from './template.ts';
@@ -76,6 +80,9 @@ export interface MatmulShape {
   bias?: boolean;
   /** A and B hold f16 (C and bias stay f32); needs the shader-f16 feature. */
   half?: boolean;
+  /** With `half`: A (B) holds f32 instead, rounded to f16 as it is loaded (as kernels/cast.ts rounds). */
+  roundA?: boolean;
+  roundB?: boolean;
   /** C = gelu(A·B (+ bias)), the pre-activation stored in a second output. */
   gelu?: boolean;
   /** Also the row sums of op(A) into a second output [batch, M], or [M] per slot of C (a bias gradient); not with bias or gelu. */
@@ -181,11 +188,12 @@ function perSlot(s: MatmulShape, name: string, slotted: boolean | undefined, typ
 
 /** A's and B's storage bindings, in binding order. */
 function inputBindings(s: MatmulShape): Binding[] {
-  const operand = s.half ? 'f16' : 'f32';
+  if ((s.roundA || s.roundB) && !s.half) throw new Error('matmul: roundA and roundB round operands to f16 for a `half` product');
+  const operand = (rounded?: boolean) => (s.half && !rounded ? 'f16' : 'f32');
   if (s.kSlots && (s.batch !== 1 || s.slots || s.biasGrad || s.k % s.kSlots))
     throw new Error(`matmul: kSlots ${s.kSlots} need batch 1, no slots, no biasGrad, and a K (${s.k}) they divide`);
   const [a, b] = s.kSlots ? [true, true] : [s.slots?.a, s.slots?.b];
-  return [...perSlot(s, 'a', a, operand, 'read'), ...perSlot(s, 'b', b, operand, 'read')];
+  return [...perSlot(s, 'a', a, operand(s.roundA), 'read'), ...perSlot(s, 'b', b, operand(s.roundB), 'read')];
 }
 
 /** C's and the epilogue's storage bindings, in binding order. */
@@ -238,18 +246,24 @@ function epilogue(s: MatmulShape): string {
 
 /**
  * A's and B's bindings, from binding `first`, and the functions a kernel reads them through,
- * widened to f32: loadA(batch, m, k) and loadB(batch, k, n). No bounds checks: callers pass indices inside the matrices.
+ * widened to f32 (rounded to f16 first with `roundA`, `roundB`): loadA(batch, m, k) and
+ * loadB(batch, k, n). No bounds checks: callers pass indices inside the matrices.
  */
 export function inputFunctions(s: MatmulShape, first = 1): string {
-  const widen = (load: string) => (s.half ? `f32(${load})` : load);
+  // Element i of operand a or b as an f32.
+  const widen = (operand: 'a' | 'b') => {
+    if (!s.half) return `${operand}[i]`;
+    return (operand === 'a' ? s.roundA : s.roundB) ? `f32(roundedToHalf(${operand}[i]))` : `f32(${operand}[i])`;
+  };
+  const rounding = s.roundA || s.roundB ? `${ROUND_TO_HALF}\n` : '';
   if (s.kSlots) {
     // k within its slice: slice k / kSlice of A and of B, at k % kSlice.
-    const slice = (operand: string, index: string) => `  let slice = k / p.kSlice;
+    const slice = (operand: 'a' | 'b', index: string) => `  let slice = k / p.kSlice;
   let kk = k - slice * p.kSlice;
   let i = ${index};
-${perEntry(s, true, `return ${widen(`${operand}[i]`)};`, 'slice')}`;
+${perEntry(s, true, `return ${widen(operand)};`, 'slice')}`;
     return `${declare(inputBindings(s), first)}
-fn loadA(batch: u32, m: u32, k: u32) -> f32 {
+${rounding}fn loadA(batch: u32, m: u32, k: u32) -> f32 {
 ${slice('a', 'm * p.aStrideM + kk * p.aStrideK')}
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
@@ -259,13 +273,13 @@ ${slice('b', 'kk * p.bStrideK + n * p.bStrideN')}
   const aIndex = 'm * p.aStrideM + k * p.aStrideK';
   const bIndex = 'k * p.bStrideK + n * p.bStrideN';
   return `${declare(inputBindings(s), first)}
-fn loadA(batch: u32, m: u32, k: u32) -> f32 {
+${rounding}fn loadA(batch: u32, m: u32, k: u32) -> f32 {
   let i = ${s.slots?.a ? aIndex : `batch * p.strideA + ${aIndex}`};
-${perEntry(s, s.slots?.a, `return ${widen('a[i]')};`)}
+${perEntry(s, s.slots?.a, `return ${widen('a')};`)}
 }
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
 ${s.biasGrad ? '  if (n == p.n - 1u) { return 1.0; }  // the column of ones\n' : ''}  let i = ${s.slots?.b ? bIndex : `batch * p.strideB + ${bIndex}`};
-${perEntry(s, s.slots?.b, `return ${widen('b[i]')};`)}
+${perEntry(s, s.slots?.b, `return ${widen('b')};`)}
 }`;
 }
 
@@ -300,7 +314,8 @@ ${outputFunctions(s, matmulInputCount(s) + 1)}`;
 export function flagsName(s: MatmulShape): string {
   const slotted = (['a', 'b', 'c'] as const).filter((o) => s.slots?.[o]).join('');
   const epilogue = `${s.bias ? '_bias' : ''}${s.gelu ? '_gelu' : ''}${s.geluGrad ? '_geluGrad' : ''}${s.biasGrad ? '_biasGrad' : ''}`;
-  return `${s.half ? '_f16' : ''}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}${s.kSlots ? `_kSlots${s.kSlots}` : ''}`;
+  const rounded = `${s.roundA ? '_roundA' : ''}${s.roundB ? '_roundB' : ''}`;
+  return `${s.half ? '_f16' : ''}${rounded}${epilogue}${slotted ? `_slots${s.batch}${slotted}` : ''}${s.kSlots ? `_kSlots${s.kSlots}` : ''}`;
 }
 
 export interface BlockedOptions {

@@ -89,7 +89,7 @@ fn storeC(entry: u32, m: u32, n: u32, value: f32) { partial[(entry * p.m + m) * 
   const entries = s.batch * s.m * productColumns(s);
   const sumUniforms = uniformsFor(s, 1, splits);
   const sum: KernelLaunch = {
-    name: `matmul_split_k_sum${flagsName({ ...s, half: false, slots: s.slots?.c ? { c: true } : undefined, kSlots: undefined })}`,
+    name: `matmul_split_k_sum${flagsName({ ...s, half: false, roundA: false, roundB: false, slots: s.slots?.c ? { c: true } : undefined, kSlots: undefined })}`,
     code: `${uniformBlock(sumUniforms)}@group(0) @binding(1) var<storage, read> partial: array<f32>;
 ${outputFunctions(s, 2)}
 ${flatKernelMain(

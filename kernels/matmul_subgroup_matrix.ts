@@ -99,6 +99,8 @@ function checkOptions(s: MatmulShape, o: SubgroupMatrixOptions): void {
   }
   if (s.slots || s.kSlots || s.gelu)
     throw new Error('matmul variant 5 has no slotted operands and no GELU epilogue (variants 3 and 4 have)');
+  if (s.roundA || s.roundB)
+    throw new Error('matmul variant 5 reads f16 tensors only; f32 operands rounded as they load need variant 3 or 4');
 }
 
 /**

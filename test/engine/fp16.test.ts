@@ -149,6 +149,35 @@ for (const variant of [3, 4] as const) {
   });
 }
 
+// roundA and roundB: f32 operands rounded to f16 as the kernel loads them, as autocast's backward
+// products take the f32 gradient. The same numbers as casting them first (kernels/cast.ts) and
+// multiplying the f16 copies, bit for bit: overflow to ±inf and NaN included, in either operand.
+for (const variant of [3, 4] as const) {
+  test(`matmul variant ${variant}: operands rounded to f16 as they load give the bits of cast, then product`, async () => {
+    const { batch, m, k, n } = KERNEL_SHAPES[1]; // compiled above unrounded, NT and TN
+    const a = randn(batch * m * k, 11, 10);
+    const b = randn(batch * k * n, 12, 10);
+    a.set([70000, -1e6, 65519, 65520, NaN]);
+    b.set([2 ** -25, 3 * 2 ** -26, 1 + 2 ** -11, -65520]);
+    for (const s of [
+      { transA: true, transB: false, roundA: true },
+      { transA: false, transB: true, roundA: true, roundB: true },
+    ]) {
+      const shape: MatmulShape = { batch, m, k, n, half: true, ...s };
+      const [rounded, cast] = await scopedAsync(async () => {
+        const [a32, b32] = [E.Tensor.fromArray(a, [a.length]), E.Tensor.fromArray(b, [b.length])];
+        const [aHalf, bHalf] = [E.toHalf(a32), E.toHalf(b32)];
+        const outs = [new E.Tensor([batch * m * n]), new E.Tensor([batch * m * n])];
+        launchOn(matmulVariants[variant].kernel(shape), a32, s.roundB ? b32 : bHalf, outs[0]);
+        launchOn(matmulVariants[variant].kernel({ ...shape, roundA: false, roundB: false }), aHalf, bHalf, outs[1]);
+        return Promise.all(outs.map((t) => t.toFloat32()));
+      });
+      assert.ok(rounded.some((v) => !Number.isFinite(v)) && rounded.some(Number.isFinite), 'overflows and finite values');
+      rounded.forEach((v, i) => assert.ok(Object.is(v, cast[i]), `${JSON.stringify(s)} element ${i}: ${v}, cast first ${cast[i]}`));
+    }
+  });
+}
+
 test('matmul under autocast: f16 operands (the output is the product of the rounded inputs), f32 gradients', async () => {
   // Unrounded inputs: the result must be the product of their f16 roundings, which differs from
   // the unrounded product by ~1e-3 relative, far above the tolerance.
