@@ -7,10 +7,10 @@
 // outputs keep every other op unchanged. The f16 copies are made per region: each tensor is cast
 // once per `autocast` call and the copy reused (torch caches only the weights' casts; a cast is a
 // pure function of its input, so caching activations too gives the same numbers). Gradients stay
-// f32: the cast's backward passes its gradient through, and the backward products cast the
-// output gradient to f16 as their operand (where a loss scale keeps small gradients from
-// flushing to zero, see grad_scaler.ts). An op that casts several tensors at once casts them in
-// one launch (`autocastOperands`, kernels/cast.ts `castToHalfEach`).
+// f32: the cast's backward passes its gradient through, and the backward products round the
+// output gradient to f16 as they load it (engine/ops/matmul.ts; a loss scale keeps small
+// gradients from flushing to zero, see grad_scaler.ts). An op that casts several tensors at once
+// casts them in one launch (`autocastOperands`, kernels/cast.ts `castToHalfEach`).
 import { CAST_EACH_COST } from '../../kernels/cast.ts';
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { gpu } from '../gpu/device.ts';
@@ -85,14 +85,4 @@ export function autocastOperands(xs: readonly Tensor[]): Tensor[] {
   const uncast = [...new Set(xs.filter((x) => x.dtype === 'f32' && (region.get(x)?.released ?? true)))];
   if (uncast.length > 0) toHalfEach(uncast).forEach((half, i) => region.set(uncast[i], half));
   return xs.map((x) => region.get(x) ?? x);
-}
-
-/** Gradients as the operands of backward products for an op whose operands were `like`'s dtype. */
-export function gradientOperands(grads: readonly Tensor[], like: Tensor): Tensor[] {
-  return like.dtype === 'f16' ? toHalfEach(grads) : [...grads];
-}
-
-/** A gradient as the operand of a backward product for an op whose operands were `like`'s dtype. */
-export function gradientOperand(grad: Tensor, like: Tensor): Tensor {
-  return gradientOperands([grad], like)[0];
 }

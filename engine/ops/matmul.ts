@@ -14,14 +14,16 @@
 //
 // Under autocast (engine/ops/autocast.ts) both operands are the f16 casts of the f32 inputs, the
 // products accumulate in f32 and return f32, and each backward product takes the output gradient
-// cast to f16 as its operand, as torch's autocast backward does.
+// rounded to f16 as its operand, as torch's autocast backward does: the f32 gradient itself, which
+// the product rounds as it loads it (kernels/matmul.ts `roundA`, `roundB`), the numbers of a cast
+// without its launch.
 import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
 import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../kernels/matmul_split_k.ts';
 import type { SubgroupMatrixOptions } from '../../kernels/matmul_subgroup_matrix.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
-import { autocastOperand, autocastOperands, gradientOperand } from './autocast.ts';
+import { autocastOperand, autocastOperands, toHalf } from './autocast.ts';
 import { kernelClass } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { subgroupMatrixAvailable } from './subgroup_matrix.ts';
@@ -39,16 +41,27 @@ export interface MatmulOptions {
 
 const describe = (t: Tensor, transposed: boolean) => `${t.name} ${shapeStr(t.shape)}${transposed ? ' (transposed)' : ''}`;
 
-/** The kernel's view of op(a)·op(b), and the output shape [...batch, M, N]. */
-function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string): { shape: MatmulShape; outShape: number[] } {
+/**
+ * The kernel's view of op(a)·op(b), and the output shape [...batch, M, N]. With `rounded`, a
+ * product on f16 values: an f16 operand as it is, an f32 one rounded as the kernel loads it.
+ */
+function planProduct(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  what: string,
+  rounded = false,
+): { shape: MatmulShape; outShape: number[] } {
   for (const t of [a, b]) {
     if (t.shape.length < 2) throw new Error(`${what}: ${t.name} ${shapeStr(t.shape)} is not a matrix or a batch of matrices`);
     if (t.dtype !== 'f32' && t.dtype !== 'f16')
       throw new Error(`${what}: ${t.name} is ${t.dtype}; matrix products take f32 or f16 tensors`);
   }
-  if (a.dtype !== b.dtype)
+  if (a.dtype !== b.dtype && !rounded)
     throw new Error(`${what}: ${a.name} is ${a.dtype} but ${b.name} is ${b.dtype}; both operands must have one type`);
-  const half = a.dtype === 'f16';
+  const half = rounded || a.dtype === 'f16';
+  const rounding = rounded ? { roundA: a.dtype === 'f32', roundB: b.dtype === 'f32' } : {};
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
   const [m, k] = transA ? [aCols, aRows] : [aRows, aCols];
@@ -65,8 +78,8 @@ function planProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean, wha
   const sharedA = aBatch.length === 0 && batch > 1;
   const sharedB = bBatch.length === 0 && batch > 1;
   // A stack of row-major [M, K] matrices times one B is a single [batch·M, K] product.
-  if (sharedB && !transA) return { shape: { batch: 1, m: batch * m, n, k, transA, transB, half }, outShape };
-  return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB, half }, outShape };
+  if (sharedB && !transA) return { shape: { batch: 1, m: batch * m, n, k, transA, transB, half, ...rounding }, outShape };
+  return { shape: { batch, m, n, k, transA, transB, sharedA, sharedB, half, ...rounding }, outShape };
 }
 
 /**
@@ -91,12 +104,16 @@ export function matmulKernel(shape: MatmulShape): MatmulLaunch {
 
 const tunedMatmul = (s: MatmulShape) => tunedChoice('matmul', matmulTuningKey(s), [s.m, s.n, s.k]) as MatmulConfig | undefined;
 
-/** Whether variant 5 can run `s`: f16 operands, none of the epilogues and slots it lacks, the matrix units on. */
+/** Whether variant 5 can run `s`: f16 tensors, none of the epilogues and slots it lacks, the matrix units on. */
 const matrixUnitsCanRun = (s: MatmulShape) =>
-  s.half && !s.gelu && !s.geluGrad && !s.biasGrad && !s.slots && !s.kSlots && subgroupMatrixAvailable();
+  s.half && !s.roundA && !s.roundB && !s.gelu && !s.geluGrad && !s.biasGrad && !s.slots && !s.kSlots && subgroupMatrixAvailable();
 
-/** Whether `matmulKernel` runs `s` on the matrix units (variant 5): a tuned table chose them, and they can run it. */
-const onMatrixUnits = (s: MatmulShape) => !forcedMatmulVariant() && tunedMatmul(s)?.variant === 5 && matrixUnitsCanRun(s);
+/**
+ * Whether the ops run `s` on the matrix units (variant 5): a tuned table chose them, and they can
+ * run it, its f32 operands cast to f16 first (`product`).
+ */
+const onMatrixUnits = (s: MatmulShape) =>
+  !forcedMatmulVariant() && tunedMatmul(s)?.variant === 5 && matrixUnitsCanRun({ ...s, roundA: false, roundB: false });
 
 /** A variant and its options: what the tuner tries and its table stores. */
 export type MatmulConfig =
@@ -168,11 +185,13 @@ interface Epilogue {
   biasGrad?: Tensor;
 }
 
-/** op(a)·op(b), no autograd, with `epilogue`. */
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, epilogue: Epilogue = {}): Tensor {
-  const { shape, outShape } = planProduct(a, b, transA, transB, what);
-  const out = new Tensor(outShape);
-  if (out.numel === 0) return out;
+/**
+ * op(a)·op(b), no autograd, with `epilogue`; with `rounded`, on f16 values (`planProduct`). The
+ * matrix units read f16 tensors only: where a tuned table runs the product there, its f32
+ * operands are cast first, a launch that the matrix units are worth.
+ */
+function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: string, epilogue: Epilogue = {}, rounded = false): Tensor {
+  const { shape, outShape } = planProduct(a, b, transA, transB, what, rounded);
   const { bias, preActivation, geluInput, biasGrad } = epilogue;
   const flags = {
     bias: bias !== undefined,
@@ -180,6 +199,12 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: s
     geluGrad: geluInput !== undefined,
     biasGrad: biasGrad !== undefined,
   };
+  if ((shape.roundA || shape.roundB) && onMatrixUnits({ ...shape, ...flags })) {
+    const [x, y] = noGrad(() => [a, b].map((t) => (t.dtype === 'f32' ? toHalf(t) : t)));
+    return product(x, y, transA, transB, what, epilogue);
+  }
+  const out = new Tensor(outShape);
+  if (out.numel === 0) return out;
   launchMatmul(
     matmulKernel({ ...shape, ...flags }),
     a,
@@ -190,16 +215,19 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, what: s
   return out;
 }
 
-/** A gradient product, summed over the batch when the operand it is for has no batch dims. */
-function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean, target: Shape): Tensor {
+/**
+ * A gradient product, summed over the batch when the operand it is for has no batch dims; with
+ * `rounded`, on f16 values (`planProduct`).
+ */
+function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean, target: Shape, rounded: boolean): Tensor {
   const batched = x.shape.length > 2 && y.shape.length > 2;
-  if (!batched || target.length > 2) return product(x, y, transX, transY, 'matmul backward');
+  if (!batched || target.length > 2) return product(x, y, transX, transY, 'matmul backward', {}, rounded);
   if (transX && !transY) {
     // Both factors are stacked along the contracted dim: Σ_b X_bᵀ·Y_b = [X_0; X_1; …]ᵀ·[Y_0; Y_1; …].
     const stacked = (t: Tensor) => reshape(t, [-1, t.shape[t.shape.length - 1]]);
-    return product(stacked(x), stacked(y), true, false, 'matmul backward');
+    return product(stacked(x), stacked(y), true, false, 'matmul backward', {}, rounded);
   }
-  const perEntry = product(x, y, transX, transY, 'matmul backward');
+  const perEntry = product(x, y, transX, transY, 'matmul backward', {}, rounded);
   const batch = perEntry.numel / numel(target);
   return reshape(sumColumnsOf(reshape(perEntry, [batch, numel(target)])), target);
 }
@@ -211,11 +239,20 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
 export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
   const [x, y] = autocastOperands([a, b]);
   const out = product(x, y, transA, transB, 'matmul');
-  return out.setBackward([x, y], (grad) => {
-    const g = gradientOperand(grad, x);
+  return out.setBackward([x, y], (g) => {
+    // Under autocast, the products round the f32 gradient g to f16 as they load it.
+    const half = x.dtype === 'f16';
     return [
-      !x.requiresGrad ? null : transA ? gradientProduct(y, g, transB, true, x.shape) : gradientProduct(g, y, false, !transB, x.shape),
-      !y.requiresGrad ? null : transB ? gradientProduct(g, x, true, transA, y.shape) : gradientProduct(x, g, !transA, false, y.shape),
+      !x.requiresGrad
+        ? null
+        : transA
+          ? gradientProduct(y, g, transB, true, x.shape, half)
+          : gradientProduct(g, y, false, !transB, x.shape, half),
+      !y.requiresGrad
+        ? null
+        : transB
+          ? gradientProduct(g, x, true, transA, y.shape, half)
+          : gradientProduct(x, g, !transA, false, y.shape, half),
     ];
   });
 });
@@ -236,23 +273,24 @@ function checkLinear(what: string, x: { name: string; shape: Shape }, weight: Te
  * A linear layer's gradients [dX, dW, db] from flatG [rows, out], the gradient at its output, and
  * its input flatX [rows, in]: dX = G·W (null unless `inputGrad`; with `geluInput`, times
  * gelu'(geluInput), the gradient at the pre-activation whose GELU the layer took as input), and
- * dW = Gᵀ·X with db in its launch. Under autocast db is the f32 sum of G's f16 cast, the operand
- * dW multiplies: torch's autocast sums the same f16 values (its output gradient is f16), then
- * rounds the sum to f16, where ours stays f32 as all our gradients do. Where a tuned table runs an
- * f16 dW on the matrix units (variant 5, which has no such epilogue), db is a column sum of G of
- * its own: the matrix units are worth more than the launch.
+ * dW = Gᵀ·X with db in its launch. Under autocast the products round G to f16 as they load it,
+ * and db is the f32 sum of those rounded values, the operand dW multiplies: torch's autocast sums
+ * the same f16 values (its output gradient is f16), then rounds the sum to f16, where ours stays
+ * f32 as all our gradients do. Where a tuned table runs an f16 dW on the matrix units (variant 5,
+ * which has no such epilogue), db is a column sum of G of its own: the matrix units are worth
+ * more than the launch.
  */
 function linearGradients(flatG: Tensor, flatX: Tensor, w: Tensor, bias: Tensor | undefined, inputGrad: boolean | { geluInput: Tensor }) {
-  const operand = gradientOperand(flatG, w);
+  const half = w.dtype === 'f16';
   const fused =
     bias?.requiresGrad &&
     w.requiresGrad &&
     flatX.shape[1] > 0 &&
-    !onMatrixUnits(planProduct(operand, flatX, true, false, 'linear backward').shape);
+    !onMatrixUnits(planProduct(flatG, flatX, true, false, 'linear backward', half).shape);
   const fusedBiasGrad = fused ? new Tensor([w.shape[0]]) : undefined;
   const epilogue = inputGrad === true ? {} : inputGrad || undefined;
-  const dX = epilogue ? product(operand, w, false, false, 'linear backward', epilogue) : null;
-  const dW = w.requiresGrad ? product(operand, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }) : null;
+  const dX = epilogue ? product(flatG, w, false, false, 'linear backward', epilogue, half) : null;
+  const dW = w.requiresGrad ? product(flatG, flatX, true, false, 'linear backward', { biasGrad: fusedBiasGrad }, half) : null;
   return [dX, dW, bias?.requiresGrad ? (fusedBiasGrad ?? sumColumnsOf(flatG)) : null] as const;
 }
 

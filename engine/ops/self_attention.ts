@@ -15,8 +15,8 @@
 //                         K: split-K, kernels/matmul_split_k.ts);
 //   dx  = Σz dz·Wz        one NN launch whose K runs over q's, k's and v's slices in turn
 //                         (`kSlots`): [dq | dk | dv] · [Wq; Wk; Wv], neither concatenated.
-// Under autocast (engine/ops/autocast.ts) the products take f16 copies of x, the weights and dq,
-// dk and dv, as three linears would. The op wraps the attention op: it takes that op's backward
+// Under autocast (engine/ops/autocast.ts) the products take f16 copies of x and the weights, and
+// round dq, dk and dv to f16 as they load them, as three linears would. The op wraps the attention op: it takes that op's backward
 // function and runs it first, so the projections' backward sees dq, dk and dv together. The
 // slotted launches bind 10 storage buffers (forward: x, 3 weights, 3 outputs, 3 biases; dW: 3
 // gradients, x, 3 weight and 3 bias gradients); on an adapter that allows fewer per shader stage
@@ -26,7 +26,7 @@ import { gpu } from '../gpu/device.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
-import { autocastOperands, gradientOperands } from './autocast.ts';
+import { autocastOperands } from './autocast.ts';
 import { launchMatmul, linear, matmulKernel } from './matmul.ts';
 import { reshape } from './shape.ts';
 
@@ -96,15 +96,17 @@ export const selfAttention = op(
     const attentionBackward = context.creator?.backwardFn;
     if (!attentionBackward) return context;
     return context.setBackward(parents, (grad) => {
-      // The backward products' operands: dq, dk and dv (cast to f16 under autocast).
-      const dqkv = gradientOperands(
-        attentionBackward(grad).map((g) => reshape(g!, [rows, features])),
-        input,
-      );
+      // The backward products' operands: dq, dk and dv (rounded to f16 as they load under autocast).
+      const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
       let dx: Tensor | null = null;
       if (input.requiresGrad) {
         dx = new Tensor(x.shape);
-        runProduct({ batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, half, kSlots: 3 }, dqkv, weights, dx);
+        runProduct(
+          { batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, half, roundA: half, kSlots: 3 },
+          dqkv,
+          weights,
+          dx,
+        );
       }
       const dWeights = weights.map((w) => new Tensor(w.shape));
       const dBiases = biases.map((b) => new Tensor(b.shape));
@@ -119,6 +121,7 @@ export const selfAttention = op(
             transB: false,
             sharedB: true,
             half,
+            roundA: half,
             biasGrad: true,
             slots: { a: true, c: true },
           },

@@ -231,6 +231,20 @@ testEachKernel('linear under autocast: f16 input and weight, f32 bias, gradients
   });
 });
 
+test('linear under autocast: the backward is two launches (dX, and dW with db), its products rounding the gradient as they load it', async () => {
+  await scopedAsync(async () => {
+    const [rows, inF, outF] = [6, 20, 12]; // the kernels of the test above
+    const x = E.Tensor.fromArray(randn(rows * inF, 6), [rows, inF], 'f32', { requiresGrad: true });
+    const w = E.Tensor.fromArray(randn(outF * inF, 7), [outF, inF], 'f32', { requiresGrad: true });
+    const bias = E.Tensor.fromArray(randn(outF, 8), [outF], 'f32', { requiresGrad: true });
+    const out = E.autocast(() => E.linear(x, w, bias));
+    const before = E.dispatchStats.dispatches;
+    E.backward(out, E.Tensor.fromArray(randn(rows * outF, 9), out.shape));
+    assert.is(E.dispatchStats.dispatches - before, 2);
+    for (const t of [x, w, bias]) t.grad!.release();
+  });
+});
+
 test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dropout, every form; f32 gradients', async () => {
   const cases = [
     { batch: 2, seq: 7, heads: 2, headDim: 8, lengths: [7, 4], dropout: undefined },
