@@ -1,16 +1,19 @@
 // Automatic mixed precision, as torch.autocast(dtype=float16) applies it to a forward pass.
 //
-// Inside `autocast(fn)`, matmul, linear and attention cast their f32 operands to f16 and compute
-// on those, accumulating in f32; everything else (layernorm, softmax statistics, GELU, losses,
+// Inside `autocast(fn)`, matmul, linear and attention compute on the f16 roundings of their f32
+// operands, accumulating in f32; everything else (layernorm, softmax statistics, GELU, losses,
 // reductions) runs in f32 as before. Unlike torch, whose autocast matmuls return f16, our
 // products and attention return f32: the next op would otherwise cast straight back, and f32
-// outputs keep every other op unchanged. The f16 copies are made per region: each tensor is cast
-// once per `autocast` call and the copy reused (torch caches only the weights' casts; a cast is a
-// pure function of its input, so caching activations too gives the same numbers). Gradients stay
-// f32: the cast's backward passes its gradient through, and the backward products round the
-// output gradient to f16 as they load it (engine/ops/matmul.ts; a loss scale keeps small
-// gradients from flushing to zero, see grad_scaler.ts). An op that casts several tensors at once
-// casts them in one launch (`autocastOperands`, kernels/cast.ts `castToHalfEach`).
+// outputs keep every other op unchanged.
+//
+// The products (engine/ops/matmul.ts, self_attention.ts) cast nothing: they read the f32 tensors
+// and round each value to f16 as they load it, with the cast kernel's rounding (kernels/matmul.ts
+// `roundA`, `roundB`), forward and backward, where the output gradient is the operand (a loss
+// scale keeps small gradients from flushing to zero, see grad_scaler.ts). Attention reads f16
+// tensors: q, k and v are cast, in one launch (`autocastOperands`, kernels/cast.ts
+// `castToHalfEach`), and the copies are made per region: each tensor is cast once per `autocast`
+// call and the copy reused (a cast is a pure function of its input). Gradients stay f32: the
+// cast's backward passes its gradient through.
 import { CAST_EACH_COST } from '../../kernels/cast.ts';
 import { planSlotGroups, slotsPerLaunch } from '../../kernels/multi_tensor.ts';
 import { gpu } from '../gpu/device.ts';
@@ -28,6 +31,9 @@ export function assertHalfSupported(what: string): void {
   if (!features.has('shader-f16'))
     throw new Error(`${what} needs 16-bit float shaders (the shader-f16 feature), which ${adapterName} does not offer`);
 }
+
+/** Whether an autocast region is open: matmul, linear and attention compute on f16 values. */
+export const autocasting = (): boolean => casts !== null;
 
 /** Runs `fn` with matmul, linear and attention on f16 operands. */
 export function autocast<T>(fn: () => T): T {
@@ -73,12 +79,10 @@ function toHalfEach(xs: readonly Tensor[]): Tensor[] {
   });
 }
 
-/** The operand an op computes on: under autocast, x's f16 copy for this region, else x itself. */
-export function autocastOperand(x: Tensor): Tensor {
-  return autocastOperands([x])[0];
-}
-
-/** `autocastOperand` of each of xs, the casts not made yet in this region made together. */
+/**
+ * The operands an op computes on: under autocast, the f16 copies of xs made in this region (those
+ * not made yet made together), else xs themselves.
+ */
 export function autocastOperands(xs: readonly Tensor[]): Tensor[] {
   const region = casts;
   if (!region) return [...xs];

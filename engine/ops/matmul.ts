@@ -12,18 +12,18 @@
 // A linear layer's bias gradient, the column sums of its output gradient G, comes out of the
 // launch of its weight gradient Gᵀ·X, as the product's `biasGrad` epilogue (kernels/matmul.ts).
 //
-// Under autocast (engine/ops/autocast.ts) both operands are the f16 casts of the f32 inputs, the
-// products accumulate in f32 and return f32, and each backward product takes the output gradient
-// rounded to f16 as its operand, as torch's autocast backward does: the f32 gradient itself, which
-// the product rounds as it loads it (kernels/matmul.ts `roundA`, `roundB`), the numbers of a cast
-// without its launch.
+// Under autocast (engine/ops/autocast.ts) the products compute on the f16 roundings of their f32
+// operands, accumulate in f32 and return f32, and each backward product takes the output gradient
+// rounded to f16 as its operand, as torch's autocast backward does. No operand is cast: the
+// products read the f32 tensors and round them as they load them (kernels/matmul.ts `roundA`,
+// `roundB`), the numbers of a cast, without its launch or f16 copy.
 import type { DirectOptions } from '../../kernels/cpu/matmul.ts';
 import type { BlockedOptions, MatmulShape } from '../../kernels/matmul.ts';
 import { type MatmulLaunch, type SplitKOptions, splitKByDefault } from '../../kernels/matmul_split_k.ts';
 import type { SubgroupMatrixOptions } from '../../kernels/matmul_subgroup_matrix.ts';
 import { setting } from '../env.ts';
 import { matmulSubgroupMatrix, matmulVariants } from '../gpu/kernels.ts';
-import { autocastOperand, autocastOperands, toHalf } from './autocast.ts';
+import { autocasting, toHalf } from './autocast.ts';
 import { kernelClass } from '../gpu/device.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { subgroupMatrixAvailable } from './subgroup_matrix.ts';
@@ -236,12 +236,11 @@ function gradientProduct(x: Tensor, y: Tensor, transX: boolean, transY: boolean,
  * op(a)·op(b): a [...batch, M, K] ([...batch, K, M] if transA), b [...batch, K, N] ([..., N, K] if
  * transB); either may be 2-D and shared across the other's batch. Returns [...batch, M, N].
  */
-export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
-  const [x, y] = autocastOperands([a, b]);
-  const out = product(x, y, transA, transB, 'matmul');
+export const matmul = op('matmul', function matmul(x: Tensor, y: Tensor, { transA = false, transB = false }: MatmulOptions = {}): Tensor {
+  const out = product(x, y, transA, transB, 'matmul', {}, autocasting());
+  // On f16 values (under autocast, or f16 tensors), the gradient products round g as they load it.
+  const half = onHalf(x);
   return out.setBackward([x, y], (g) => {
-    // Under autocast, the products round the f32 gradient g to f16 as they load it.
-    const half = x.dtype === 'f16';
     return [
       !x.requiresGrad
         ? null
@@ -256,6 +255,9 @@ export const matmul = op('matmul', function matmul(a: Tensor, b: Tensor, { trans
     ];
   });
 });
+
+/** Whether an op's products, forward and backward, compute on f16 values: under autocast, or on f16 tensors. */
+const onHalf = (x: Tensor) => autocasting() || x.dtype === 'f16';
 
 /** Throws one line unless `weight` is [out, in] for x's last dim `in`, and `bias` (if any) is [out]. */
 function checkLinear(what: string, x: { name: string; shape: Shape }, weight: Tensor, bias?: Tensor): void {
@@ -273,15 +275,21 @@ function checkLinear(what: string, x: { name: string; shape: Shape }, weight: Te
  * A linear layer's gradients [dX, dW, db] from flatG [rows, out], the gradient at its output, and
  * its input flatX [rows, in]: dX = G·W (null unless `inputGrad`; with `geluInput`, times
  * gelu'(geluInput), the gradient at the pre-activation whose GELU the layer took as input), and
- * dW = Gᵀ·X with db in its launch. Under autocast the products round G to f16 as they load it,
+ * dW = Gᵀ·X with db in its launch. With `half` the products round G to f16 as they load it,
  * and db is the f32 sum of those rounded values, the operand dW multiplies: torch's autocast sums
  * the same f16 values (its output gradient is f16), then rounds the sum to f16, where ours stays
  * f32 as all our gradients do. Where a tuned table runs an f16 dW on the matrix units (variant 5,
  * which has no such epilogue), db is a column sum of G of its own: the matrix units are worth
  * more than the launch.
  */
-function linearGradients(flatG: Tensor, flatX: Tensor, w: Tensor, bias: Tensor | undefined, inputGrad: boolean | { geluInput: Tensor }) {
-  const half = w.dtype === 'f16';
+function linearGradients(
+  flatG: Tensor,
+  flatX: Tensor,
+  w: Tensor,
+  bias: Tensor | undefined,
+  inputGrad: boolean | { geluInput: Tensor },
+  half: boolean,
+) {
   const fused =
     bias?.requiresGrad &&
     w.requiresGrad &&
@@ -304,16 +312,16 @@ export const linear = op('linear', function linear(x: Tensor, weight: Tensor, bi
   const [outFeatures, inFeatures] = weight.shape;
   const lead = x.shape.slice(0, -1);
   const rows = numel(lead);
-  const [input, w] = autocastOperands([x, weight]);
-  const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
+  const half = onHalf(x);
+  const flatX = noGrad(() => reshape(x, [rows, inFeatures]));
   const preActivation = activation === 'gelu' ? new Tensor([rows, outFeatures]) : undefined;
-  const flatOut = product(flatX, w, false, true, 'linear', { bias, preActivation });
+  const flatOut = product(flatX, weight, false, true, 'linear', { bias, preActivation }, autocasting());
   const out = noGrad(() => reshape(flatOut, [...lead, outFeatures]));
-  return out.setBackward(bias ? [input, w, bias] : [input, w], (g) => {
+  return out.setBackward(bias ? [x, weight, bias] : [x, weight], (g) => {
     const flatOutGrad = reshape(g, [rows, outFeatures]);
     // The gradient at the pre-activation, from which the product's gradients follow as without GELU.
     const flatG = preActivation ? geluBackward(flatOutGrad, preActivation) : flatOutGrad;
-    const [dX, dW, db] = linearGradients(flatG, flatX, w, bias, input.requiresGrad);
+    const [dX, dW, db] = linearGradients(flatG, flatX, weight, bias, x.requiresGrad, half);
     return [dX && reshape(dX, x.shape), dW, db];
   });
 });
@@ -333,17 +341,20 @@ export const feedForward = op(
     checkLinear('feedForward', { name: `${first.name}'s output`, shape: [...lead, hiddenFeatures] }, second, secondBias);
     const outFeatures = second.shape[0];
     const rows = numel(lead);
-    const [input, w1, w2] = autocastOperands([x, first, second]);
-    const flatX = noGrad(() => reshape(input, [rows, inFeatures]));
+    const [rounded, half] = [autocasting(), onHalf(x)];
+    const flatX = noGrad(() => reshape(x, [rows, inFeatures]));
     const preActivation = new Tensor([rows, hiddenFeatures]);
-    const hidden = autocastOperand(product(flatX, w1, false, true, 'feedForward', { bias: firstBias, preActivation }));
-    const out = noGrad(() => reshape(product(hidden, w2, false, true, 'feedForward', { bias: secondBias }), [...lead, outFeatures]));
-    const inputs = [input, w1, firstBias, w2, secondBias];
+    const hidden = product(flatX, first, false, true, 'feedForward', { bias: firstBias, preActivation }, rounded);
+    const out = noGrad(() =>
+      reshape(product(hidden, second, false, true, 'feedForward', { bias: secondBias }, rounded), [...lead, outFeatures]),
+    );
+    const inputs = [x, first, firstBias, second, secondBias];
     return out.setBackward(
       inputs.filter((t) => t !== undefined),
       (g) => {
-        const [dHidden, dW2, db2] = linearGradients(reshape(g, [rows, outFeatures]), hidden, w2, secondBias, { geluInput: preActivation });
-        const [dX, dW1, db1] = linearGradients(dHidden!, flatX, w1, firstBias, input.requiresGrad);
+        const flatG = reshape(g, [rows, outFeatures]);
+        const [dHidden, dW2, db2] = linearGradients(flatG, hidden, second, secondBias, { geluInput: preActivation }, half);
+        const [dX, dW1, db1] = linearGradients(dHidden!, flatX, first, firstBias, x.requiresGrad, half);
         const grads = [dX && reshape(dX, x.shape), dW1, db1, dW2, db2];
         return grads.filter((_, i) => inputs[i] !== undefined);
       },

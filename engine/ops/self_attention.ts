@@ -15,8 +15,8 @@
 //                         K: split-K, kernels/matmul_split_k.ts);
 //   dx  = Σz dz·Wz        one NN launch whose K runs over q's, k's and v's slices in turn
 //                         (`kSlots`): [dq | dk | dv] · [Wq; Wk; Wv], neither concatenated.
-// Under autocast (engine/ops/autocast.ts) the products take f16 copies of x and the weights, and
-// round dq, dk and dv to f16 as they load them, as three linears would. The op wraps the attention op: it takes that op's backward
+// Under autocast (engine/ops/autocast.ts) the products round x, the weights, and dq, dk and dv to
+// f16 as they load them, as three linears do. The op wraps the attention op: it takes that op's backward
 // function and runs it first, so the projections' backward sees dq, dk and dv together. The
 // slotted launches bind 10 storage buffers (forward: x, 3 weights, 3 outputs, 3 biases; dW: 3
 // gradients, x, 3 weight and 3 bias gradients); on an adapter that allows fewer per shader stage
@@ -26,7 +26,7 @@ import { gpu } from '../gpu/device.ts';
 import { Tensor, noGrad, numel, sameShape, shapeStr } from '../autograd/tensor.ts';
 import { op } from '../autograd/trace.ts';
 import { attention, type AttentionOptions } from './attention.ts';
-import { autocastOperands } from './autocast.ts';
+import { autocasting } from './autocast.ts';
 import { launchMatmul, linear, matmulKernel } from './matmul.ts';
 import { reshape } from './shape.ts';
 
@@ -83,15 +83,16 @@ export const selfAttention = op(
       const [q, k, v] = projections.map((p) => linear(x, p.weight, p.bias));
       return attention(q, k, v, mask, nHeads, options);
     }
-    // Under autocast, x's and the weights' f16 copies, as linear takes them; the biases stay f32.
-    const [input, ...weights] = autocastOperands([x, ...projections.map((p) => p.weight)]);
-    const half = input.dtype === 'f16';
+    // On f16 values (under autocast, or f16 tensors), f32 operands rounded as they load; the biases stay f32.
+    const half = autocasting() || x.dtype === 'f16';
+    const weights = projections.map((p) => p.weight);
+    const [roundX, roundW] = [half && x.dtype === 'f32', half && weights[0].dtype === 'f32'];
     const biases = projections.map((p) => p.bias);
-    const parents = [input, ...weights.flatMap((w, z) => [w, biases[z]])];
-    const flatX = noGrad(() => reshape(input, [rows, features]));
+    const parents = [x, ...weights.flatMap((w, z) => [w, biases[z]])];
+    const flatX = noGrad(() => reshape(x, [rows, features]));
     // Fresh leaves that require grad iff the op does, so that attention records its backward.
     const qkv = projections.map(() => new Tensor(x.shape, 'f32', { requiresGrad: parents.some((t) => t.requiresGrad) }));
-    runProduct({ ...forward, half }, flatX, weights, qkv, biases);
+    runProduct({ ...forward, half, roundA: roundX, roundB: roundW }, flatX, weights, qkv, biases);
     const context = attention(qkv[0], qkv[1], qkv[2], mask, nHeads, options);
     const attentionBackward = context.creator?.backwardFn;
     if (!attentionBackward) return context;
@@ -99,10 +100,10 @@ export const selfAttention = op(
       // The backward products' operands: dq, dk and dv (rounded to f16 as they load under autocast).
       const dqkv = attentionBackward(grad).map((g) => reshape(g!, [rows, features]));
       let dx: Tensor | null = null;
-      if (input.requiresGrad) {
+      if (x.requiresGrad) {
         dx = new Tensor(x.shape);
         runProduct(
-          { batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, half, roundA: half, kSlots: 3 },
+          { batch: 1, m: rows, n: features, k: 3 * features, transA: false, transB: false, half, roundA: half, roundB: roundW, kSlots: 3 },
           dqkv,
           weights,
           dx,
@@ -122,6 +123,7 @@ export const selfAttention = op(
             sharedB: true,
             half,
             roundA: half,
+            roundB: roundX,
             biasGrad: true,
             slots: { a: true, c: true },
           },
