@@ -1,14 +1,27 @@
 // The launches and submits of one DistilBERT training step are what docs/life-of-a-step.md says
-// they are: its table for six layers (phase by phase), and what each layer adds; and the launches
-// per step that README.md and bench/README.md state are the table's total. The counts do not
-// depend on the widths, so the model and batch are the tiny ones test/engine/replay.test.ts trains
-// with: in one test process, its kernels are compiled once for both files.
+// they are: its table for six layers (phase by phase), and what each layer adds; the launches
+// per step that README.md and bench/README.md state are the table's total; and the step's
+// launches under `--fp16`. The counts do not depend on the widths, so the model and batch are the
+// tiny ones test/engine/replay.test.ts trains with: in one test process, its kernels are compiled
+// once for both files (and the f16 ones with test/engine/fp16.test.ts's).
 import '../support/setup.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AdamW, Tensor, backward, crossEntropy, dispatchStats, flush, gradNorm, scoped, zeroGrad } from '../../engine/index.ts';
+import {
+  AdamW,
+  GradScaler,
+  Tensor,
+  autocast,
+  backward,
+  crossEntropy,
+  dispatchStats,
+  flush,
+  gradNorm,
+  scoped,
+  zeroGrad,
+} from '../../engine/index.ts';
 import { DistilBertConfig } from '../../model/distilbert_config.ts';
 import { DistilBertForSequenceClassification } from '../../model/distilbert.ts';
 import { initialValues } from '../../model/init.ts';
@@ -30,8 +43,11 @@ function tableRow(phase: string): [number, number] {
 
 type Phases = Record<'forward' | 'backward' | 'optimizer' | 'flush', [launches: number, submits: number]>;
 
-/** One training step of a `layers`-layer model, counted phase by phase as examples/step_graph.ts counts it. */
-function countStep(layers: number): Phases {
+/**
+ * One training step of a `layers`-layer model, counted phase by phase as examples/step_graph.ts
+ * counts it; with `fp16`, as train.ts steps under `--fp16`: autocast and a GradScaler.
+ */
+function countStep(layers: number, fp16 = false): Phases {
   const config = DistilBertConfig.fromJSON(
     { vocab_size: 40, max_position_embeddings: 16, n_layers: layers, n_heads: 2, dim: 16, hidden_dim: 32 },
     'a tiny test model',
@@ -39,6 +55,7 @@ function countStep(layers: number): Phases {
   const model = new DistilBertForSequenceClassification(config, (name, shape) => initialValues(config, name, shape, 3));
   const params = model.parameters();
   const optimizer = new AdamW(params, { lr: { steps: 6, at: (step) => 1e-2 / (step + 1) }, weightDecay: 0.01 });
+  const scaler = fp16 ? new GradScaler() : undefined;
   let mark = { ...dispatchStats };
   const since = (): [number, number] => {
     const counted: [number, number] = [dispatchStats.dispatches - mark.dispatches, dispatchStats.submits - mark.submits];
@@ -51,18 +68,23 @@ function countStep(layers: number): Phases {
     const labels = Tensor.fromArray([1, 0, 1], [3], 'i32');
     const step = Tensor.fromArray([0], [1], 'i32');
     since();
-    const loss = crossEntropy(model.forward(ids, mask, { training: true, rng: { seed: 1, step } }), labels);
+    const forwardPass = () => model.forward(ids, mask, { training: true, rng: { seed: 1, step } });
+    const loss = crossEntropy(fp16 ? autocast(forwardPass) : forwardPass(), labels);
     const forward = since();
-    backward(loss);
+    backward(loss, scaler?.scale);
     const backwardCounts = since();
-    optimizer.step(gradNorm(params, 0.5).clipCoef);
+    scaler?.unscale(params);
+    const { clipCoef } = gradNorm(params, 0.5);
+    if (scaler) {
+      scaler.step(optimizer, clipCoef);
+      scaler.update();
+    } else optimizer.step(clipCoef);
     zeroGrad(params);
     return { forward, backward: backwardCounts, optimizer: since() };
   });
   flush();
   const counted = { ...phases, flush: since() };
-  optimizer.release();
-  model.release();
+  for (const t of [optimizer, model, scaler]) t?.release();
   return counted;
 }
 
@@ -86,6 +108,11 @@ test('one step of six layers launches and submits what docs/life-of-a-step.md an
   const one = countStep(1);
   assert.is((six.forward[0] - one.forward[0]) / 5, stated(/Each layer adds (\d+) forward launches/), 'forward launches per layer');
   assert.is((six.backward[0] - one.backward[0]) / 5, stated(/It adds (\d+) backward launches/), 'backward launches per layer');
+});
+
+test('one step of six layers under --fp16 launches what docs/life-of-a-step.md says', () => {
+  const { forward, backward, optimizer, flush } = countStep(6, true);
+  assert.is(forward[0] + backward[0] + optimizer[0] + flush[0], stated(/^Under `--fp16`[^\n]* (\d+) launches/m));
 });
 
 test.run();
