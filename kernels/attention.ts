@@ -51,9 +51,14 @@
 // these are variant 3 (bench/kernels/attention.ts times both, `npm run tune` picks per device).
 // CPU reference: reference/float64.ts `attentionRef`; tests: test/ops/attention.test.ts.
 //
-// With `half` (autocast's mixed precision, engine/ops/autocast.ts), q, k and v are f16: the kernels
-// widen each element to f32 as they load it, so scores, softmax statistics, accumulators,
-// context, lse and every gradient stay f32, and only the operands' memory traffic halves.
+// With `half` (autocast's mixed precision, engine/ops/autocast.ts), the kernels compute on the f16
+// values of q, k and v: they read f16 tensors and widen each element to f32 as they load it, or,
+// with `rounded` too (what autocast launches), read the f32 tensors and round each element to f16
+// as they load it (kernels/cast.ts `ROUND_TO_HALF`, the cast kernel's rounding, overflow to ±inf
+// included) before widening it: the same values, so the same bits, as casting q, k and v first,
+// without the cast's launch. Scores, softmax statistics, accumulators, context, lse and every
+// gradient stay f32. Every load of q, k or v goes through `widened` (`ATTENTION_INPUTS`). Tests of
+// both: test/engine/fp16.test.ts (against float64, and rounded against cast, bit for bit).
 import {
   F32_LOWEST,
   FLAT_BUILTINS,
@@ -66,6 +71,7 @@ import {
   type KernelLaunch,
   type Uniforms,
 } from './launch.ts';
+import { ROUND_TO_HALF } from './cast.ts';
 import { RNG_WGSL, rngDraw, rngStepBinding, rngUniforms, type RngStream } from './rng.ts';
 import { fillTemplate } from './template.ts';
 
@@ -74,8 +80,10 @@ export interface AttentionDims {
   seq: number;
   heads: number;
   headDim: number;
-  /** q, k and v hold f16 (needs the shader-f16 feature); everything else is f32. */
+  /** The kernels compute on f16 q, k and v (needs the shader-f16 feature); everything else is f32. */
   half?: boolean;
+  /** With `half`: q, k and v hold f32, rounded to f16 as they are loaded (as kernels/cast.ts rounds). */
+  rounded?: boolean;
   /** The workgroup's rows and the staged tile's rows; each variant's `…Tiling` gives its defaults. */
   tiling?: AttentionTiling;
 }
@@ -126,7 +134,10 @@ export function attentionConstants(
   return select(0.0, p.keepScale, ${rngDraw('(bh * p.seq + i) * p.seq + j')} >= p.dropProbability);
 }`
     : 'fn dropKeep(bh: u32, i: u32, j: u32) -> f32 { return 1.0; }';
-  const operand = dims.half ? 'f16' : 'f32';
+  if (dims.rounded && !dims.half) throw new Error('attention: `rounded` rounds q, k and v to f16 for a `half` kernel');
+  const operand = dims.half && !dims.rounded ? 'f16' : 'f32';
+  // roundedToHalf takes one value: a vec4 row element rounds its four lanes one by one.
+  const rounding = vec4 ? 'vec4<f16>(roundedToHalf(x.x), roundedToHalf(x.y), roundedToHalf(x.z), roundedToHalf(x.w))' : 'roundedToHalf(x)';
   return {
     ENABLE: dims.half ? 'enable f16;\n' : '',
     UNIFORMS: uniformBlock(uniforms),
@@ -137,13 +148,12 @@ export function attentionConstants(
     DROP_KEEP: dropKeep,
     RNG_STEP: dropout ? `\n${rngStepBinding(stepBinding)}` : '',
     QKV: vec4 ? `vec4<${operand}>` : operand,
+    ROUND_TO_HALF: dims.rounded ? `${ROUND_TO_HALF}\n` : '',
+    WIDENED: dims.rounded ? `V(${rounding})` : dims.half ? 'V(x)' : 'x',
   };
 }
 
-/**
- * WGSL every attention kernel opens with: q, k and v (of type QKV: f16 under `half`) are read as
- * `V(q[o])`, which widens f16 to f32; every other tensor is an array of V.
- */
+/** WGSL every attention kernel opens with; every tensor but q, k and v is an array of V. */
 export const ATTENTION_PRELUDE = `{{ENABLE}}{{UNIFORMS}}
 // A head row is DV vectors of type V (vec4f when D is a multiple of 4, else f32).
 alias V = {{V}};
@@ -155,12 +165,18 @@ fn rowOffset(bh: u32, t: u32) -> u32 { return ((bh / p.heads * p.seq + t) * p.he
 // The dropout factor of weight (i, j) of head bh: 0, 1/(1-p), or 1 without dropout.
 {{DROP_KEEP}}`;
 
-/** The inputs of the forward, dQ and dK/dV kernels: bindings 1-4, and whether key t of head bh is kept. */
+/**
+ * The inputs of the forward, dQ and dK/dV kernels: bindings 1-4; whether key t of head bh is kept;
+ * and `widened`, which every load of q, k or v goes through: the element itself (f32), widened
+ * from f16 (`half`), or rounded to f16 and widened (`rounded`).
+ */
 export const ATTENTION_INPUTS = `@group(0) @binding(1) var<storage, read> q: array<{{QKV}}>;
 @group(0) @binding(2) var<storage, read> k: array<{{QKV}}>;
 @group(0) @binding(3) var<storage, read> v: array<{{QKV}}>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
-fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }`;
+fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }
+{{ROUND_TO_HALF}}// An element of q, k or v as the kernels compute on it.
+fn widened(x: {{QKV}}) -> V { return {{WIDENED}}; }`;
 
 /** What the dQ and dK/dV kernels also read: bindings 5 and 6. */
 export const BACKWARD_INPUTS = `@group(0) @binding(5) var<storage, read> stats: array<vec2f>;  // (lse, Δ) of each query row
@@ -176,9 +192,9 @@ export function attentionUniforms(dims: AttentionDims, dropout: AttentionDropout
   return { ...uniforms, dropProbability: f32(probability), keepScale: f32(keepScale), ...rngUniforms(rng) };
 }
 
-/** Kernel names say which head dim, tiling (when not the default) and whether dropout they were specialised for. */
+/** Kernel names say which head dim, operands (f16, f16 rounded from f32), tiling (when not the default) and dropout they were specialised for. */
 export const attentionKernelName = (base: string, dims: AttentionDims, dropout: AttentionDropout | null) =>
-  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dims.tiling ? `_${dims.tiling.rows}x${dims.tiling.tile}` : ''}${dropout ? '_dropout' : ''}`;
+  `${base}_d${dims.headDim}${dims.half ? '_f16' : ''}${dims.rounded ? '_rounded' : ''}${dims.tiling ? `_${dims.tiling.rows}x${dims.tiling.tile}` : ''}${dropout ? '_dropout' : ''}`;
 
 /** One workgroup per `rows` rows of one (batch, head). */
 export function attentionGrid(dims: AttentionDims, rows: number): [number, number, number] {
@@ -268,8 +284,8 @@ var<workgroup> keptKey: array<u32, TILE>;
 fn stageKeys(bh: u32, start: u32, t: u32) {
   for (var e = t; e < TILE * DV; e += THREADS) {
     let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
-    kTile[e] = V(k[o]);
-    vTile[e] = V(v[o]);
+    kTile[e] = widened(k[o]);
+    vTile[e] = widened(v[o]);
   }
   for (var j = t; j < TILE; j += THREADS) { keptKey[j] = u32(start + j < p.seq && keyKept(bh, start + j)); }
 }`;
@@ -288,7 +304,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let first = wid.x * ROWS;
   let r = t / DV;
   let c = t % DV;
-  qBlock[t] = V(q[rowOffset(bh, min(first + r, p.seq - 1u)) + c]) / p.sqrtHeadDim;
+  qBlock[t] = widened(q[rowOffset(bh, min(first + r, p.seq - 1u)) + c]) / p.sqrtHeadDim;
   var acc = V(0.0);
   var runningMax = LOWEST;
   var weightSum = 0.0;
@@ -350,7 +366,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let r = t / DV;
   let c = t % DV;
   let i = min(first + r, p.seq - 1u);
-  qBlock[t] = V(q[rowOffset(bh, i) + c]) / p.sqrtHeadDim;
+  qBlock[t] = widened(q[rowOffset(bh, i) + c]) / p.sqrtHeadDim;
   gBlock[t] = grad[rowOffset(bh, i) + c];
   if (c == 0u) { rowStats[r] = stats[bh * p.seq + i]; }
   var acc = V(0.0);
@@ -406,8 +422,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let r = t / DV;
   let c = t % DV;
   let j = min(first + r, p.seq - 1u);
-  kBlock[t] = V(k[rowOffset(bh, j) + c]);
-  vBlock[t] = V(v[rowOffset(bh, j) + c]);
+  kBlock[t] = widened(k[rowOffset(bh, j) + c]);
+  vBlock[t] = widened(v[rowOffset(bh, j) + c]);
   if (c == 0u) { keptKey[r] = u32(keyKept(bh, j)); }
   for (var key = t; key < p.seq; key += THREADS) {
     if (keyKept(bh, key)) { atomicOr(&anyKept, 1u); }
@@ -421,7 +437,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
     let n = min(TILE, p.seq - start);
     for (var e = t; e < TILE * DV; e += THREADS) {
       let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
-      qTile[e] = V(q[o]) / p.sqrtHeadDim;
+      qTile[e] = widened(q[o]) / p.sqrtHeadDim;
       gTile[e] = grad[o];
     }
     for (var e = t; e < TILE; e += THREADS) { statsTile[e] = stats[bh * p.seq + min(start + e, p.seq - 1u)]; }
@@ -489,7 +505,7 @@ fn main(${FLAT_BUILTINS}) {
  * Bindings: context O, grad dO [B, T, H·D], lse [B, H, T], stats [B, H, T, 2] (written).
  */
 export function attentionRowStats(dims: AttentionDims, subgroups = false): KernelLaunch {
-  const f32Dims = { ...dims, half: false, tiling: undefined };
+  const f32Dims = { ...dims, half: false, rounded: false, tiling: undefined };
   const uniforms = { batch: u32(dims.batch), ...attentionUniforms(f32Dims, null) };
   const rows = dims.batch * dims.heads * dims.seq;
   // Lanes per row: 4, the smallest subgroup size, so a row's lanes are always in one subgroup.

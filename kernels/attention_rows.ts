@@ -99,8 +99,8 @@ var<workgroup> keptTile: array<u32, TILE>;
 fn stageKeys(bh: u32, start: u32, n: u32, thread: u32) {
   for (var e = thread; e < n * DV; e += ROWS) {
     let o = rowOffset(bh, start + e / DV) + e % DV;
-    kTile[e] = V(k[o]);
-    vTile[e] = V(v[o]);
+    kTile[e] = widened(k[o]);
+    vTile[e] = widened(v[o]);
   }
   if (thread < n) { keptTile[thread] = u32(keyKept(bh, start + thread)); }
 }`;
@@ -116,7 +116,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let row = min(mine, p.seq - 1u);
   let base = rowOffset(bh, row);
   var qs: array<V, DV>;
-  for (var c = 0u; c < rowEnd(); c++) { qs[c] = V(q[base + c]) / p.sqrtHeadDim; }
+  for (var c = 0u; c < rowEnd(); c++) { qs[c] = widened(q[base + c]) / p.sqrtHeadDim; }
   var acc: array<V, DV>;
   var scores: array<f32, TILE>;
   var runningMax = LOWEST;
@@ -168,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   var qs: array<V, DV>;
   var g: array<V, DV>;
   for (var c = 0u; c < rowEnd(); c++) {
-    qs[c] = V(q[base + c]) / p.sqrtHeadDim;
+    qs[c] = widened(q[base + c]) / p.sqrtHeadDim;
     g[c] = grad[base + c];
   }
   let rowLse = stats[bh * p.seq + row].x;
@@ -224,8 +224,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   var kr: array<V, DV>;
   var vr: array<V, DV>;
   for (var c = 0u; c < rowEnd(); c++) {
-    kr[c] = V(k[base + c]);
-    vr[c] = V(v[base + c]);
+    kr[c] = widened(k[base + c]);
+    vr[c] = widened(v[base + c]);
   }
   let kept = keyKept(bh, row);
   for (var key = t; key < p.seq; key += ROWS) {
@@ -240,7 +240,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
     let n = min(TILE, p.seq - start);
     for (var e = t; e < n * DV; e += ROWS) {
       let o = rowOffset(bh, start + e / DV) + e % DV;
-      qTile[e] = V(q[o]) / p.sqrtHeadDim;
+      qTile[e] = widened(q[o]) / p.sqrtHeadDim;
       gTile[e] = grad[o];
     }
     if (t < n) { statsTile[t] = stats[bh * p.seq + start + t]; }

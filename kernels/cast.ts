@@ -1,4 +1,5 @@
-// f32 -> f16 conversion, the cast autocast puts in front of every mixed-precision operand.
+// f32 -> f16 conversion as torch's .half() does it: `toHalf`'s kernel (engine/ops/autocast.ts),
+// and `ROUND_TO_HALF`, the rounding autocast's kernels apply to f32 operands as they load them.
 //
 // torch's .half() rounds to nearest even, keeps NaN, and gives ±inf from ±65520 on (the midpoint
 // between f16's largest value, 65504, and the next power of two); an overflowing scaled gradient
@@ -14,13 +15,11 @@
 // Layout: each thread converts two neighbouring elements and stores them as one 32-bit word (two
 // f16 halves), so no two threads share a word; for an odd count the last thread writes the padding
 // half of the final word, which the tensor's binding includes. Needs the `shader-f16` feature.
-// `castToHalfEach` converts several tensors in one launch, each in its own range of workgroups
-// (kernels/multi_tensor.ts), with the same per-thread body. `ROUND_TO_HALF` is the same rounding
-// for one value, for kernels that round f32 operands as they load them (kernels/matmul.ts `roundA`).
+// `ROUND_TO_HALF` is the same rounding for one value, for kernels that round f32 operands as they
+// load them (kernels/matmul.ts `roundA`, kernels/attention.ts `rounded`).
 //
 // CPU reference: engine/autograd/float16.ts `roundToHalf`; test: test/engine/fp16.test.ts.
-import { FLAT_BUILTINS, flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch, type Uniforms } from './launch.ts';
-import { forSlot, slotLayout, slotWorkgroup } from './multi_tensor.ts';
+import { flatGrid, flatKernelMain, u32, uniformBlock, type KernelLaunch } from './launch.ts';
 
 const WG = 256;
 
@@ -64,44 +63,4 @@ ${uniformBlock(uniforms)}
 ${HALF_BITS}
 ${flatKernelMain(WG, '(p.n + 1u) / 2u', convertPair('input', 'output', 'p.n'))}`;
   return { name: 'cast_to_f16', code, workgroups: flatGrid(Math.ceil(n / 2), WG), uniforms };
-}
-
-/** What `castToHalfEach` binds per tensor (its input and output), and besides them. */
-export const CAST_EACH_COST = { sharedBindings: 0, bindingsPerSlot: 2, sharedUniforms: 0, uniformsPerSlot: 3 };
-
-/**
- * `castToHalf` of several tensors in one launch: slot k converts input{k} f32 [counts[k]] to
- * output{k}; its uniforms count its words (n{k}, a thread each) and its elements (length{k}).
- * Bindings: input0, output0, input1, output1, …
- */
-export function castToHalfEach(counts: readonly number[]): KernelLaunch {
-  const layout = slotLayout(
-    counts.map((n) => Math.ceil(n / 2)),
-    WG,
-  );
-  const uniforms: Uniforms = { ...layout.uniforms };
-  counts.forEach((n, k) => {
-    uniforms[`length${k}`] = u32(n);
-  });
-  const bindings = counts.map(
-    (_, k) => `@group(0) @binding(${2 * k + 1}) var<storage, read> input${k}: array<f32>;
-@group(0) @binding(${2 * k + 2}) var<storage, read_write> output${k}: array<u32>;`,
-  );
-  const code = `enable f16;
-${uniformBlock(uniforms)}
-${bindings.join('\n')}
-
-${HALF_BITS}
-
-@compute @workgroup_size(${WG})
-fn main(${FLAT_BUILTINS}) {
-  ${slotWorkgroup(counts.length)}
-  ${forSlot(
-    counts.length,
-    (k) => `let i = local * ${WG}u + lid.x;
-    if (i < p.n${k}) {${convertPair(`input${k}`, `output${k}`, `p.length${k}`).replace(/\n/g, '\n    ')}
-    }`,
-  )}
-}`;
-  return { name: `cast_to_f16_each_x${counts.length}`, code, workgroups: layout.grid, uniforms };
 }

@@ -59,6 +59,8 @@ const THREADS: u32 = ROWS * DV;
 @group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
 fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }
+// An element of q, k or v as the kernels compute on it.
+fn widened(x: vec4<f32>) -> V { return x; }
 var<workgroup> kTile: array<V, TILE * DV>;
 var<workgroup> vTile: array<V, TILE * DV>;
 var<workgroup> keptKey: array<u32, TILE>;
@@ -67,8 +69,8 @@ var<workgroup> keptKey: array<u32, TILE>;
 fn stageKeys(bh: u32, start: u32, t: u32) {
   for (var e = t; e < TILE * DV; e += THREADS) {
     let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
-    kTile[e] = V(k[o]);
-    vTile[e] = V(v[o]);
+    kTile[e] = widened(k[o]);
+    vTile[e] = widened(v[o]);
   }
   for (var j = t; j < TILE; j += THREADS) { keptKey[j] = u32(start + j < p.seq && keyKept(bh, start + j)); }
 }
@@ -86,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let first = wid.x * ROWS;
   let r = t / DV;
   let c = t % DV;
-  qBlock[t] = V(q[rowOffset(bh, min(first + r, p.seq - 1u)) + c]) / p.sqrtHeadDim;
+  qBlock[t] = widened(q[rowOffset(bh, min(first + r, p.seq - 1u)) + c]) / p.sqrtHeadDim;
   var acc = V(0.0);
   var runningMax = LOWEST;
   var weightSum = 0.0;

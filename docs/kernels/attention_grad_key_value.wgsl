@@ -59,6 +59,8 @@ const THREADS: u32 = ROWS * DV;
 @group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> mask: array<i32>;
 fn keyKept(bh: u32, t: u32) -> bool { return mask[bh / p.heads * p.seq + t] != 0; }
+// An element of q, k or v as the kernels compute on it.
+fn widened(x: vec4<f32>) -> V { return x; }
 @group(0) @binding(5) var<storage, read> stats: array<vec2f>;  // (lse, Δ) of each query row
 @group(0) @binding(6) var<storage, read> grad: array<V>;  // dO
 @group(0) @binding(7) var<storage, read_write> gradK: array<V>;
@@ -82,8 +84,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let r = t / DV;
   let c = t % DV;
   let j = min(first + r, p.seq - 1u);
-  kBlock[t] = V(k[rowOffset(bh, j) + c]);
-  vBlock[t] = V(v[rowOffset(bh, j) + c]);
+  kBlock[t] = widened(k[rowOffset(bh, j) + c]);
+  vBlock[t] = widened(v[rowOffset(bh, j) + c]);
   if (c == 0u) { keptKey[r] = u32(keyKept(bh, j)); }
   for (var key = t; key < p.seq; key += THREADS) {
     if (keyKept(bh, key)) { atomicOr(&anyKept, 1u); }
@@ -97,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
     let n = min(TILE, p.seq - start);
     for (var e = t; e < TILE * DV; e += THREADS) {
       let o = rowOffset(bh, min(start + e / DV, p.seq - 1u)) + e % DV;
-      qTile[e] = V(q[o]) / p.sqrtHeadDim;
+      qTile[e] = widened(q[o]) / p.sqrtHeadDim;
       gTile[e] = grad[o];
     }
     for (var e = t; e < TILE; e += THREADS) { statsTile[e] = stats[bh * p.seq + min(start + e, p.seq - 1u)]; }

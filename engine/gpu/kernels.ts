@@ -135,7 +135,7 @@ export const { attentionCpuForward, attentionCpuGradQuery, attentionCpuGradKeyVa
   'attentionCpuGradQuery',
   'attentionCpuGradKeyValue',
 ]);
-export const { castToHalf, castToHalfEach } = memoizedModule(cast, ['castToHalf', 'castToHalfEach']);
+export const { castToHalf } = memoizedModule(cast, ['castToHalf']);
 export const { crossEntropyRows, crossEntropyBackward } = memoizedModule(crossEntropy, ['crossEntropyRows', 'crossEntropyBackward']);
 export const { dropoutMap } = memoizedModule(dropout, ['dropoutMap']);
 export const { unaryMap, binaryMap, fill, accumulate, padWithZeros } = memoizedModule(elementwise, [

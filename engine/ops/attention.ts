@@ -1,7 +1,7 @@
 // Fused multi-head self-attention (kernels/attention.ts): the op DistilBERT's attention block
 // calls between the q/k/v projections and out_lin, with its backward. Under autocast
-// (engine/ops/autocast.ts) it reads the f16 casts of q, k and v and computes in f32; the gradients
-// are f32.
+// (engine/ops/autocast.ts) its kernels read the f32 q, k and v and round each element to f16 as
+// they load it (kernels/attention.ts `rounded`), then compute in f32; the gradients are f32.
 import { MAX_HEAD_DIM, type AttentionDims, type AttentionDropout } from '../../kernels/attention.ts';
 import type { KernelLaunch } from '../../kernels/launch.ts';
 import { setting } from '../env.ts';
@@ -19,7 +19,7 @@ import {
   withStream,
 } from '../gpu/kernels.ts';
 import { kernelClass, subgroupsEnabled } from '../gpu/device.ts';
-import { autocastOperands } from './autocast.ts';
+import { autocasting } from './autocast.ts';
 import { checkRngStep, type RngState } from './dropout.ts';
 import { launchOn } from '../autograd/launch_on.ts';
 import { tunedChoice } from '../gpu/tuning.ts';
@@ -54,7 +54,9 @@ function dimsOf(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number): 
   }
   assertShape(mask, [batch, seq], 'attention: mask');
   if (mask.dtype !== 'i32') throw new Error(`attention: mask ${mask.name} is ${mask.dtype}, expected i32 (1 keep, 0 padding)`);
-  return { batch, seq, heads: nHeads, headDim, half: q.dtype === 'f16' };
+  // Under autocast, f32 operands are rounded to f16 as the kernels load them.
+  const rounded = autocasting() && q.dtype === 'f32';
+  return { batch, seq, heads: nHeads, headDim, half: rounded || q.dtype === 'f16', rounded };
 }
 
 function dropoutOf(opts: AttentionOptions): (AttentionDropout & { rng: RngState }) | null {
@@ -120,8 +122,7 @@ export function attentionLaunch(kernel: AttentionKernel, dims: AttentionDims, dr
  */
 export const attention = op(
   'attention',
-  function attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
-    const [q, k, v] = autocastOperands([query, key, value]);
+  function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, nHeads: number, opts: AttentionOptions = {}): Tensor {
     const dims = dimsOf(q, k, v, mask, nHeads);
     const dropout = dropoutOf(opts);
     const context = new Tensor(q.shape);

@@ -19,7 +19,6 @@ import * as E from '../../engine/index.ts';
 import { withSettings } from '../../engine/env.ts';
 import { halfBits, halfValue, roundToHalf } from '../../engine/autograd/float16.ts';
 import { launchOn } from '../../engine/autograd/launch_on.ts';
-import { autocastOperands } from '../../engine/ops/autocast.ts';
 import type { MatmulShape } from '../../kernels/matmul.ts';
 import { matmulVariants } from '../../kernels/matmul_variants.ts';
 import { openCheckpoint } from '../../model/checkpoint.ts';
@@ -89,26 +88,6 @@ test("toHalf rounds as torch's .half() (nearest even, ±inf from ±65520 on what
     E.backward(half, E.Tensor.fromArray(seed, half.shape));
     assert.equal(Array.from(await x.grad!.toFloat32()), Array.from(Float32Array.from(seed)));
     x.grad!.release();
-  });
-});
-
-test('autocast casts the operands an op takes together in one launch (castToHalfEach), each as toHalf does', async () => {
-  const lengths = [7, 122, 1]; // odd and even: padding halves in two of the three
-  const data = lengths.map((n, k) => randn(n, 40 + k, 100));
-  data[0].set([70000, -1e6, NaN, 65519]); // ±inf, NaN, and the largest f16 from its midpoint
-  await scopedAsync(async () => {
-    const xs = data.map((d) => E.Tensor.fromArray(d, [d.length], 'f32', { requiresGrad: true }));
-    const before = E.dispatchStats.dispatches;
-    const halves = E.autocast(() => autocastOperands(xs));
-    assert.is(E.dispatchStats.dispatches - before, 1, 'one launch for the three casts');
-    for (const [k, half] of halves.entries()) {
-      assert.is(half.dtype, 'f16');
-      assert.equal(Array.from(await half.toFloat32()), Array.from(data[k].map(roundToHalf)), `tensor ${k}`);
-    }
-    const seed = randn(lengths[1], 3);
-    E.backward(halves[1], E.Tensor.fromArray(seed, [lengths[1]]));
-    assert.equal(Array.from(await xs[1].grad!.toFloat32()), Array.from(Float32Array.from(seed)));
-    xs[1].grad!.release();
   });
 });
 
@@ -248,19 +227,28 @@ test('linear under autocast: one launch forward, two backward (dX, and dW with d
   });
 });
 
-test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dropout, every form; f32 gradients', async () => {
-  const cases = [
-    { batch: 2, seq: 7, heads: 2, headDim: 8, lengths: [7, 4], dropout: undefined },
-    { batch: 2, seq: 6, heads: 3, headDim: 5, lengths: [6, 2], dropout: { probability: 0.3, seed: 1234, offset: 5 } },
-  ];
-  // The adapter's default form on both cases; the other forms (ENGINE_ATTENTION) on the first.
+const ATTENTION_CASES = [
+  { batch: 2, seq: 7, heads: 2, headDim: 8, lengths: [7, 4], dropout: undefined },
+  { batch: 2, seq: 6, heads: 3, headDim: 5, lengths: [6, 2], dropout: { probability: 0.3, seed: 1234, offset: 5 } },
+];
+type AttentionCase = (typeof ATTENTION_CASES)[number];
+
+/** The adapter's default form on both cases; the other forms (ENGINE_ATTENTION) on the first. */
+function attentionRuns(): { c: AttentionCase; i: number; form?: E.AttentionForm }[] {
   const others = (['blocks', 'rows', 'cpu'] as const).filter((form) => form !== E.defaultAttentionForm());
-  const runs = [...cases.map((c, i) => ({ c, i, form: undefined })), ...others.map((form) => ({ c: cases[0], i: 0, form }))];
-  for (const { c, i, form } of runs) {
-    const n = c.batch * c.seq * c.heads * c.headDim;
-    const shape = [c.batch, c.seq, c.heads * c.headDim];
-    const mask = Float64Array.from({ length: c.batch * c.seq }, (_, j) => (j % c.seq < c.lengths[Math.floor(j / c.seq)] ? 1 : 0));
-    const rng = c.dropout && { seed: c.dropout.seed, stream: c.dropout.offset, step: E.Tensor.fromArray([0], [1], 'i32') };
+  return [...ATTENTION_CASES.map((c, i) => ({ c, i })), ...others.map((form) => ({ c: ATTENTION_CASES[0], i: 0, form }))];
+}
+
+/** A case's tensor shape, element count, key mask (1 keep, 0 padding) and dropout stream. */
+function attentionInputs(c: AttentionCase) {
+  const mask = Float64Array.from({ length: c.batch * c.seq }, (_, j) => (j % c.seq < c.lengths[Math.floor(j / c.seq)] ? 1 : 0));
+  const rng = c.dropout && { seed: c.dropout.seed, stream: c.dropout.offset, step: E.Tensor.fromArray([0], [1], 'i32') };
+  return { shape: [c.batch, c.seq, c.heads * c.headDim], n: c.batch * c.seq * c.heads * c.headDim, mask, rng };
+}
+
+test('attention under autocast: q, k, v on f16 values (vec4 and scalar rows), padding, dropout, every form; f32 gradients', async () => {
+  for (const { c, i, form } of attentionRuns()) {
+    const { shape, n, mask, rng } = attentionInputs(c);
     await withSettings({ ENGINE_ATTENTION: form }, () =>
       gradcheck({
         inputs: [
@@ -276,9 +264,38 @@ test('attention under autocast: f16 q, k, v (vec4 and scalar rows), padding, dro
   }
 });
 
+// Under autocast the kernels read the f32 q, k and v and round them as they load them; casting them
+// first (toHalf) and launching the kernels on the f16 copies must give the same bits. Values off
+// the f16 grid, so that every load rounds; the cases above, scalar rows in the default form and
+// vec4 rows in the block form or, where that is the default, the row form.
+test('attention under autocast rounds q, k, v as it loads them: the bits of toHalf then attention', async () => {
+  const other: E.AttentionForm = E.defaultAttentionForm() === 'blocks' ? 'cpu' : 'blocks';
+  for (const { c, form } of [{ c: ATTENTION_CASES[1] }, { c: ATTENTION_CASES[0], form: other }]) {
+    const { shape, n, mask, rng } = attentionInputs(c);
+    const bits = (rounded: boolean) =>
+      scopedAsync(async () => {
+        const [q, k, v] = [0, 1, 2].map((z) => E.Tensor.fromArray(randn(n, 50 + z, 3), shape, 'f32', { requiresGrad: true }));
+        const keys = E.Tensor.fromArray(mask, [c.batch, c.seq], 'i32');
+        const opts = c.dropout ? { dropout: c.dropout.probability, rng } : {};
+        const out = rounded
+          ? E.autocast(() => E.attention(q, k, v, keys, c.heads, opts))
+          : E.attention(E.toHalf(q), E.toHalf(k), E.toHalf(v), keys, c.heads, opts);
+        E.backward(out, E.Tensor.fromArray(randn(n, 60), shape));
+        const results = await Promise.all([out, q.grad!, k.grad!, v.grad!].map((t) => t.toFloat32()));
+        return results.map((r) => Array.from(new Uint32Array(r.buffer)));
+      });
+    const [rounded, cast] = [
+      await withSettings({ ENGINE_ATTENTION: form }, () => bits(true)),
+      await withSettings({ ENGINE_ATTENTION: form }, () => bits(false)),
+    ];
+    for (const [t, name] of ['context', 'dq', 'dk', 'dv'].entries())
+      assert.equal(rounded[t], cast[t], `${name}, ${form ?? 'default form'}, head dim ${c.headDim}`);
+  }
+});
+
 // selfAttention launches q, k and v as one slotted product (engine/ops/self_attention.ts); under
 // autocast it must compute what three linears and attention compute there, from the same f16
-// copies (its kernels are checked against float64 in test/ops/matmul.test.ts, and their f16 loads
+// values (its kernels are checked against float64 in test/ops/matmul.test.ts, and their f16 loads
 // above). Only dx's sum over q, k and v runs in another order (one K loop instead of two adds).
 test('selfAttention under autocast: the numbers of three linears and attention under autocast', async () => {
   const [batch, seq, heads, features] = [2, 5, 2, 8];

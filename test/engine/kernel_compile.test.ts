@@ -124,7 +124,7 @@ function traceOtherOps(): void {
     for (const y of outputs) E.backward(E.sum(E.reshape(y, [y.numel])));
     // The in-place clip (training folds the clip into AdamW instead).
     E.clipGradNorm([x, w, bias, scores], 1);
-    // A single cast (autocast casts attention's q, k and v together; products round as they load).
+    // A single cast (no step casts: products and attention round their operands as they load them).
     E.toHalf(constant);
   });
 }
